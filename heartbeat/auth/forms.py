@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from heartbeat.auth import passwords
+from heartbeat.auth.models import Role
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(
+        "Email", validators=[DataRequired(), Length(max=254)], render_kw={"autocomplete": "username"}
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(max=passwords.MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField("Keep me signed in on this device")
+
+
+class _NewPasswordMixin:
+    def validate_password(self, field) -> None:
+        problems = passwords.password_problems(field.data or "", email=getattr(self, "_email", ""))
+        if problems:
+            raise ValidationError(" ".join(problems))
+
+
+_new_password_kw = {"autocomplete": "new-password", "minlength": passwords.MIN_LENGTH}
+
+
+class SetPasswordForm(_NewPasswordMixin, FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(max=passwords.MAX_LENGTH)],
+        description=f"At least {passwords.MIN_LENGTH} characters. A short sentence works well.",
+        render_kw=_new_password_kw,
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def __init__(self, *args, email: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self._email = email
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired(), Length(max=passwords.MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+    field_order = ("current_password", "password", "confirm")
+
+    def __iter__(self):
+        return iter([self[name] for name in self.field_order] + [self["csrf_token"]])
+
+
+class InviteForm(FlaskForm):
+    name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField(
+        "Role",
+        choices=[(Role.THERAPIST.value, "Therapist or coach"), (Role.ADMIN.value, "Centre admin")],
+        validators=[DataRequired()],
+    )

@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from heartbeat.centres.models import Centre
+from heartbeat.db import CentreOwned, CentreScoped, UTCDateTime, utcnow
+from heartbeat.extensions import db
+
+
+class Role(enum.StrEnum):
+    """Centre roles, ordered: each can do at least what the one before it can see."""
+
+    PARTICIPANT = "participant"
+    THERAPIST = "therapist"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Role):
+            return NotImplemented
+        return self.rank >= other.rank
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Role):
+            return NotImplemented
+        return self.rank > other.rank
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Role):
+            return NotImplemented
+        return self.rank <= other.rank
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Role):
+            return NotImplemented
+        return self.rank < other.rank
+
+
+STAFF_ROLES = (Role.THERAPIST, Role.ADMIN)
+
+_role_type = sa.Enum(
+    Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]
+)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+class User(CentreScoped, db.Model):
+    """A person who signs in. ``centre_id`` is empty only for platform operators."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Scoped like every centre row, but nullable: operators belong to no centre.
+    # Sign-in and the session loader read across centres on purpose (all_centres=True).
+    centre_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("centre.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    role: Mapped[Role] = mapped_column(_role_type)
+    is_operator: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    # Bumped on sign-out, password change and deactivation: every cookie that carries the
+    # old value (session or remember-me) stops working at once, on every server.
+    session_version: Mapped[int] = mapped_column(default=1)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    centre: Mapped[Centre | None] = relationship(lazy="raise")
+
+    # --- flask-login protocol ------------------------------------------------------------------
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    # --- role helpers ---------------------------------------------------------------------------
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_participant(self) -> bool:
+        return self.role == Role.PARTICIPANT
+
+    def is_locked(self, now: datetime) -> bool:
+        return self.locked_until is not None and self.locked_until > now
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+
+class Invite(CentreOwned, db.Model):
+    """A single-use, expiring invitation to set a password and join a centre."""
+
+    __tablename__ = "invite"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    name: Mapped[str] = mapped_column(sa.String(120))
+    role: Mapped[Role] = mapped_column(_role_type)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    created_by: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[created_by_id])
+
+    def state(self, now: datetime) -> str:
+        if self.used_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= now:
+            return "expired"
+        return "pending"

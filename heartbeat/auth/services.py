@@ -1,0 +1,217 @@
+"""Sign-in, lockout, password changes and invitations: plain functions that flush, never commit."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from heartbeat.auth import passwords
+from heartbeat.auth.models import Invite, Role, User, normalise_email
+from heartbeat.centres.models import Centre
+from heartbeat.extensions import db
+
+security_log = logging.getLogger("heartbeat.security")
+
+
+class AccountError(ValueError):
+    """A request about accounts that cannot be carried out, with a message for the person."""
+
+
+# --- sign-in ------------------------------------------------------------------------------------
+
+
+def find_user_by_email(email: str) -> User | None:
+    stmt = sa.select(User).where(User.email == normalise_email(email))
+    return db.session.scalars(stmt.execution_options(all_centres=True)).one_or_none()
+
+
+def authenticate(email: str, password: str, now: datetime) -> User | None:
+    """The user these credentials open, or None; counts failures and locks the account.
+
+    Unknown email, wrong password, a locked or a deactivated account all look the same to the
+    caller's caller: None. The work done is the same too (one hash verification).
+    """
+    user = find_user_by_email(email)
+    if user is None:
+        passwords.timing_equaliser()
+        security_log.info("sign-in failed: unknown account")
+        return None
+    if user.is_locked(now):
+        passwords.timing_equaliser()
+        security_log.warning("sign-in refused: account locked", extra={"user_id": user.id})
+        return None
+    if not passwords.verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        threshold = current_app.config["HEARTBEAT_LOCKOUT_THRESHOLD"]
+        if user.failed_logins >= threshold:
+            minutes = current_app.config["HEARTBEAT_LOCKOUT_MINUTES"]
+            user.locked_until = now + timedelta(minutes=minutes)
+            user.failed_logins = 0
+            security_log.warning("account locked", extra={"user_id": user.id})
+        else:
+            security_log.info("sign-in failed: wrong password", extra={"user_id": user.id})
+        db.session.flush()
+        return None
+    if not user.active:
+        security_log.info("sign-in refused: inactive account", extra={"user_id": user.id})
+        return None
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    db.session.flush()
+    security_log.info("sign-in", extra={"user_id": user.id})
+    return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Invalidate every session and remember-me cookie this user holds, on every server."""
+    user.session_version += 1
+    db.session.flush()
+
+
+def set_password(user: User, new_password: str) -> None:
+    problems = passwords.password_problems(new_password, email=user.email, name=user.name)
+    if problems:
+        raise AccountError(" ".join(problems))
+    user.password_hash = passwords.hash_password(new_password)
+    end_all_sessions(user)
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not passwords.verify_password(user.password_hash, current_password):
+        raise AccountError("Your current password is not right.")
+    set_password(user, new_password)
+
+
+def unlock(user: User) -> None:
+    user.locked_until = None
+    user.failed_logins = 0
+    db.session.flush()
+
+
+def set_active(user: User, active: bool) -> None:
+    user.active = active
+    if not active:
+        end_all_sessions(user)
+    db.session.flush()
+
+
+# --- accounts -----------------------------------------------------------------------------------
+
+
+def create_user(
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    centre: Centre | None,
+    password: str | None,
+    is_operator: bool = False,
+) -> User:
+    email = normalise_email(email)
+    if not email or "@" not in email:
+        raise AccountError("Enter a valid email address.")
+    if find_user_by_email(email) is not None:
+        raise AccountError(f"An account with the email {email} already exists.")
+    if centre is None and not is_operator:
+        raise AccountError("Every account except a platform operator's belongs to a centre.")
+    user = User(
+        email=email,
+        name=name.strip() or email,
+        role=role,
+        centre_id=centre.id if centre else None,
+        is_operator=is_operator,
+    )
+    if password is not None:
+        problems = passwords.password_problems(password, email=email, name=name)
+        if problems:
+            raise AccountError(" ".join(problems))
+        user.password_hash = passwords.hash_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+# --- invitations --------------------------------------------------------------------------------
+
+
+def _invite_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="heartbeat.invite")
+
+
+def _hash_nonce(nonce: str) -> str:
+    return hashlib.sha256(nonce.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedInvite:
+    invite: Invite
+    token: str
+
+
+def create_invite(
+    *, centre: Centre, inviter: User, email: str, name: str, role: Role, now: datetime
+) -> IssuedInvite:
+    email = normalise_email(email)
+    if find_user_by_email(email) is not None:
+        raise AccountError(f"{email} already has an account.")
+    nonce = secrets.token_urlsafe(24)
+    invite = Invite(
+        centre_id=centre.id,
+        email=email,
+        name=name.strip(),
+        role=role,
+        token_hash=_hash_nonce(nonce),
+        expires_at=now + timedelta(hours=current_app.config["HEARTBEAT_INVITE_HOURS"]),
+        created_by_id=inviter.id,
+    )
+    db.session.add(invite)
+    db.session.flush()
+    return IssuedInvite(invite=invite, token=_invite_serializer().dumps(nonce))
+
+
+def find_invite(token: str) -> Invite | None:
+    """The invite a link's token names, whatever its state; None for a forged token."""
+    try:
+        nonce = _invite_serializer().loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(nonce, str):
+        return None
+    stmt = sa.select(Invite).where(Invite.token_hash == _hash_nonce(nonce))
+    return db.session.scalars(stmt.execution_options(all_centres=True)).one_or_none()
+
+
+def accept_invite(invite: Invite, password: str, now: datetime) -> User:
+    state = invite.state(now)
+    if state != "pending":
+        raise AccountError(
+            {
+                "accepted": "This invitation has already been used. Sign in instead.",
+                "revoked": "This invitation was withdrawn. Ask your centre for a new one.",
+                "expired": "This invitation has expired. Ask your centre for a new one.",
+            }[state]
+        )
+    centre = db.session.get(Centre, invite.centre_id)
+    user = create_user(
+        email=invite.email, name=invite.name, role=invite.role, centre=centre, password=password
+    )
+    invite.used_at = now
+    db.session.flush()
+    return user
+
+
+def revoke_invite(invite: Invite, now: datetime) -> None:
+    if invite.state(now) != "pending":
+        raise AccountError("Only a pending invitation can be withdrawn.")
+    invite.revoked_at = now
+    db.session.flush()

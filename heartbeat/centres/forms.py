@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Length, Regexp
+
+from heartbeat.centres.models import PaperSize, Units
+from heartbeat.centres.services import timezone_names
+
+
+class CentreSettingsForm(FlaskForm):
+    name = StringField("Centre name", validators=[DataRequired(), Length(max=120)])
+    timezone = SelectField("Time zone", validators=[DataRequired()])
+    country = StringField(
+        "Country code",
+        validators=[DataRequired(), Regexp(r"^[A-Za-z]{2}$", message="Two letters, e.g. GB.")],
+        description="Two letters, for example GB, US or DE.",
+        render_kw={"maxlength": 2, "autocomplete": "country"},
+    )
+    units = SelectField(
+        "Distances shown in",
+        choices=[(Units.KM.value, "Kilometres"), (Units.MI.value, "Miles")],
+    )
+    paper_size = SelectField(
+        "Certificate paper",
+        choices=[(PaperSize.A4.value, "A4"), (PaperSize.LETTER.value, "US Letter")],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = [(name, name) for name in timezone_names()]
+
+
+class CreateCentreForm(CentreSettingsForm):
+    slug = StringField(
+        "Short name for links (slug)",
+        validators=[
+            DataRequired(),
+            Length(max=60),
+            Regexp(
+                r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$",
+                message="Lower-case letters, digits and hyphens only.",
+            ),
+        ],
+        description="Lower-case letters, digits and hyphens, e.g. riverside-rehab.",
+    )

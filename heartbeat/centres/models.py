@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from heartbeat.db import UTCDateTime, utcnow
+from heartbeat.extensions import db
+
+
+class Units(enum.StrEnum):
+    KM = "km"
+    MI = "mi"
+
+
+class PaperSize(enum.StrEnum):
+    A4 = "A4"
+    LETTER = "Letter"
+
+
+class Centre(db.Model):
+    __tablename__ = "centre"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
+    country: Mapped[str] = mapped_column(sa.String(2), default="GB")
+    units: Mapped[Units] = mapped_column(
+        sa.Enum(Units, native_enum=False, length=8, values_callable=lambda e: [m.value for m in e]),
+        default=Units.KM,
+    )
+    paper_size: Mapped[PaperSize] = mapped_column(
+        sa.Enum(
+            PaperSize, native_enum=False, length=8, values_callable=lambda e: [m.value for m in e]
+        ),
+        default=PaperSize.A4,
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Centre {self.slug}>"

@@ -1,0 +1,288 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from heartbeat.auth import services as account_services
+from heartbeat.auth.forms import InviteForm
+from heartbeat.auth.models import Invite, Role, User
+from heartbeat.centres import services
+from heartbeat.centres.forms import CentreSettingsForm, CreateCentreForm
+from heartbeat.centres.models import Centre
+from heartbeat.db import utcnow
+from heartbeat.extensions import db
+from heartbeat.mail import mail_configured, send_mail
+from heartbeat.permissions import admin_required, operator_required, require
+
+bp = Blueprint("centres", __name__, template_folder="templates")
+
+
+def _own_centre() -> Centre:
+    centre = db.session.get(Centre, current_user.centre_id)
+    if centre is None:
+        abort(404)
+    return centre
+
+
+def _page_size() -> int:
+    return current_app.config["HEARTBEAT_PAGE_SIZE"]
+
+
+def _staff_page(centre: Centre):
+    stmt = (
+        sa.select(User)
+        .where(User.role.in_([Role.ADMIN, Role.THERAPIST]))
+        .order_by(User.active.desc(), User.name, User.id)
+    )
+    return db.paginate(stmt, per_page=_page_size(), error_out=False)
+
+
+def _pending_invites():
+    stmt = (
+        sa.select(Invite)
+        .where(Invite.used_at.is_(None), Invite.revoked_at.is_(None), Invite.expires_at > utcnow())
+        .order_by(Invite.created_at.desc())
+        .limit(100)
+    )
+    return db.session.scalars(stmt).all()
+
+
+def _render_staff(centre: Centre, form: InviteForm, status: int = 200):
+    return (
+        render_template(
+            "centres/staff.html",
+            centre=centre,
+            page=_staff_page(centre),
+            invites=_pending_invites(),
+            form=form,
+            now=utcnow(),
+        ),
+        status,
+    )
+
+
+@bp.get("/centre/staff")
+@admin_required
+def staff():
+    centre = _own_centre()
+    require("staff.list", centre)
+    return _render_staff(centre, InviteForm())
+
+
+@bp.post("/centre/staff/invite")
+@admin_required
+def invite_staff():
+    centre = _own_centre()
+    require("staff.invite", centre)
+    form = InviteForm()
+    if not form.validate_on_submit():
+        return _render_staff(centre, form, 422)
+    role = Role(form.role.data)
+    require("invite.role", role)
+    try:
+        issued = account_services.create_invite(
+            centre=centre,
+            inviter=current_user._get_current_object(),
+            email=form.email.data,
+            name=form.name.data,
+            role=role,
+            now=utcnow(),
+        )
+    except account_services.AccountError as error:
+        form.email.errors.append(str(error))
+        return _render_staff(centre, form, 422)
+    db.session.commit()
+    link = url_for("auth.accept_invite", token=issued.token, _external=True)
+    emailed = send_mail(
+        issued.invite.email,
+        f"Your invitation to {centre.name} on Heartbeat Miles",
+        f"Hello {issued.invite.name},\n\n{current_user.name} has invited you to join "
+        f"{centre.name} on Heartbeat Miles. Open this link within "
+        f"{current_app.config['HEARTBEAT_INVITE_HOURS']} hours to set your password:\n\n{link}\n",
+    )
+    return render_template(
+        "centres/invite_created.html",
+        invite=issued.invite,
+        link=link,
+        emailed=emailed,
+        mail_configured=mail_configured(),
+        back_url=url_for("centres.staff"),
+    )
+
+
+def _staff_member(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or user.centre_id != current_user.centre_id:
+        abort(404)
+    return user
+
+
+@bp.route("/centre/users/<int:user_id>/deactivate", methods=["GET", "POST"])
+@admin_required
+def deactivate_user(user_id: int):
+    user = _staff_member(user_id)
+    require("user.deactivate", user)
+    if request.method == "GET":
+        return render_template("centres/confirm_deactivate.html", user=user)
+    account_services.set_active(user, False)
+    db.session.commit()
+    flash(f"{user.name} can no longer sign in; their open sessions have ended.", "success")
+    return redirect(url_for("centres.staff"))
+
+
+@bp.post("/centre/users/<int:user_id>/reactivate")
+@admin_required
+def reactivate_user(user_id: int):
+    user = _staff_member(user_id)
+    require("user.reactivate", user)
+    account_services.set_active(user, True)
+    db.session.commit()
+    flash(f"{user.name} can sign in again.", "success")
+    return redirect(url_for("centres.staff"))
+
+
+@bp.post("/centre/users/<int:user_id>/unlock")
+@admin_required
+def unlock_user(user_id: int):
+    user = _staff_member(user_id)
+    require("user.unlock", user)
+    account_services.unlock(user)
+    db.session.commit()
+    flash(f"{user.name}'s account is unlocked.", "success")
+    return redirect(url_for("centres.staff"))
+
+
+@bp.post("/centre/invites/<int:invite_id>/revoke")
+@admin_required
+def revoke_invite(invite_id: int):
+    invite = db.get_or_404(Invite, invite_id)
+    require("invite.revoke", invite)
+    try:
+        account_services.revoke_invite(invite, utcnow())
+    except account_services.AccountError as error:
+        flash(str(error), "error")
+        return redirect(url_for("centres.staff"))
+    db.session.commit()
+    flash(f"The invitation to {invite.email} was withdrawn.", "success")
+    return redirect(url_for("centres.staff"))
+
+
+@bp.route("/centre/settings", methods=["GET", "POST"])
+@admin_required
+def settings():
+    centre = _own_centre()
+    require("centre.edit_settings", centre)
+    form = CentreSettingsForm(obj=centre if request.method == "GET" else None)
+    if request.method == "GET":
+        form.units.data = centre.units.value
+        form.paper_size.data = centre.paper_size.value
+    if form.validate_on_submit():
+        try:
+            services.update_settings(
+                centre,
+                name=form.name.data,
+                timezone=form.timezone.data,
+                country=form.country.data,
+                units=form.units.data,
+                paper_size=form.paper_size.data,
+            )
+        except services.CentreError as error:
+            form.name.errors.append(str(error))
+            return render_template("centres/settings.html", form=form, centre=centre), 422
+        db.session.commit()
+        flash("Centre settings saved.", "success")
+        return redirect(url_for("centres.settings"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("centres/settings.html", form=form, centre=centre), status
+
+
+# --- the platform operator: the only screens that read across centres ---------------------------
+
+
+@bp.get("/operator/centres")
+@operator_required
+def operator_centres():
+    require("centre.list_all")
+    staff_counts = (
+        sa.select(User.centre_id, sa.func.count().label("n"))
+        .where(User.active)
+        .group_by(User.centre_id)
+        .subquery()
+    )
+    stmt = (
+        sa.select(Centre, sa.func.coalesce(staff_counts.c.n, 0))
+        .outerjoin(staff_counts, staff_counts.c.centre_id == Centre.id)
+        .order_by(Centre.name)
+        .execution_options(all_centres=True)
+    )
+    page = db.paginate(stmt, per_page=_page_size(), error_out=False, scalars=False)
+    return render_template("centres/operator_centres.html", page=page)
+
+
+@bp.route("/operator/centres/new", methods=["GET", "POST"])
+@operator_required
+def operator_create_centre():
+    require("centre.create")
+    form = CreateCentreForm()
+    if request.method == "GET":
+        form.timezone.data = "Europe/London"
+        form.country.data = "GB"
+    if form.validate_on_submit():
+        try:
+            centre = services.create_centre(
+                name=form.name.data,
+                slug=form.slug.data,
+                timezone=form.timezone.data,
+                country=form.country.data,
+                units=form.units.data,
+                paper_size=form.paper_size.data,
+            )
+        except services.CentreError as error:
+            form.slug.errors.append(str(error))
+            return render_template("centres/create_centre.html", form=form), 422
+        db.session.commit()
+        flash(f"Centre {centre.name} created.", "success")
+        return redirect(url_for("centres.operator_centres"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("centres/create_centre.html", form=form), status
+
+
+@bp.route("/operator/centres/<int:centre_id>/invite", methods=["GET", "POST"])
+@operator_required
+def operator_invite_admin(centre_id: int):
+    require("centre.create")
+    centre = db.get_or_404(Centre, centre_id)
+    form = InviteForm()
+    form.role.choices = [(Role.ADMIN.value, "Centre admin")]
+    if form.validate_on_submit():
+        try:
+            issued = account_services.create_invite(
+                centre=centre,
+                inviter=current_user._get_current_object(),
+                email=form.email.data,
+                name=form.name.data,
+                role=Role.ADMIN,
+                now=utcnow(),
+            )
+        except account_services.AccountError as error:
+            form.email.errors.append(str(error))
+            return render_template("centres/operator_invite.html", form=form, centre=centre), 422
+        db.session.commit()
+        link = url_for("auth.accept_invite", token=issued.token, _external=True)
+        emailed = send_mail(
+            issued.invite.email,
+            f"Your invitation to run {centre.name} on Heartbeat Miles",
+            f"Hello {issued.invite.name},\n\nOpen this link to set your password and manage "
+            f"{centre.name} on Heartbeat Miles:\n\n{link}\n",
+        )
+        return render_template(
+            "centres/invite_created.html",
+            invite=issued.invite,
+            link=link,
+            emailed=emailed,
+            mail_configured=mail_configured(),
+            back_url=url_for("centres.operator_centres"),
+        )
+    status = 422 if form.is_submitted() else 200
+    return render_template("centres/operator_invite.html", form=form, centre=centre), status

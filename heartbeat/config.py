@@ -1,0 +1,128 @@
+"""Configuration, in layers: package defaults -> instance/config.py -> environment -> test mapping.
+
+Environment variables read: ``SECRET_KEY``, ``DATABASE_URL``, ``REDIS_URL`` and any ``HEARTBEAT_*``
+whose name matches a default below (its type decides how the text is parsed).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    "SECRET_KEY": None,
+    "DATABASE_URL": None,  # None: sqlite file in the instance folder
+    "REDIS_URL": None,  # None: rate limits in process memory, jobs on a thread
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_DURATION_DAYS": 14,
+    "HEARTBEAT_HTTPS": False,
+    "HEARTBEAT_PAGE_SIZE": 25,
+    "HEARTBEAT_INVITE_HOURS": 48,
+    "HEARTBEAT_LOCKOUT_THRESHOLD": 5,
+    "HEARTBEAT_LOCKOUT_MINUTES": 15,
+    "HEARTBEAT_LOGIN_RATE_LIMIT": "10 per minute",
+    "HEARTBEAT_LOGIN_ACCOUNT_RATE_LIMIT": "20 per hour",
+    # argon2id; the defaults are RFC 9106's low-memory profile, above OWASP's minimum
+    # (m=19 MiB, t=2, p=1), which is the floor create_app enforces.
+    "HEARTBEAT_ARGON2_TIME_COST": 3,
+    "HEARTBEAT_ARGON2_MEMORY_KIB": 65536,
+    "HEARTBEAT_ARGON2_PARALLELISM": 4,
+    "HEARTBEAT_SMTP_HOST": "",
+    "HEARTBEAT_SMTP_PORT": 587,
+    "HEARTBEAT_SMTP_USER": "",
+    "HEARTBEAT_SMTP_PASSWORD": "",
+    "HEARTBEAT_SMTP_FROM": "",
+    "HEARTBEAT_SMTP_STARTTLS": True,
+    "HEARTBEAT_LOG_LEVEL": "INFO",
+}
+
+OWASP_ARGON2_FLOOR = {"time_cost": 2, "memory_kib": 19 * 1024, "parallelism": 1}
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def _parse_env_value(raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return raw.strip().lower() in _TRUE
+    if isinstance(default, int):
+        return int(raw)
+    return raw
+
+
+def _environment_overrides(environ: os._Environ | dict[str, str]) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL"):
+        if environ.get(name):
+            overrides[name] = environ[name]
+    for name, raw in environ.items():
+        if name.startswith("HEARTBEAT_") and name in DEFAULTS:
+            overrides[name] = _parse_env_value(raw, DEFAULTS[name])
+    return overrides
+
+
+def _write_instance_config(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "# Created on first run. Keep it out of version control: it holds this installation's\n"
+        "# secret key, which signs sessions, invites and CSRF tokens.\n"
+        f"SECRET_KEY = {secrets.token_hex(32)!r}\n"
+    )
+    path.chmod(0o600)
+
+
+def database_uri(url: str | None, instance_path: str) -> str:
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "heartbeat.db")
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
+    app.config.from_mapping(DEFAULTS)
+    instance_config = Path(app.instance_path) / "config.py"
+    if instance_config.exists():
+        app.config.from_pyfile(str(instance_config))
+    app.config.update(_environment_overrides(os.environ))
+    if overrides:
+        app.config.update(overrides)
+    if not app.config["SECRET_KEY"]:
+        _write_instance_config(instance_config)
+        app.config.from_pyfile(str(instance_config))
+
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(
+        app.config["DATABASE_URL"], app.instance_path
+    )
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
+    app.config["RATELIMIT_HEADERS_ENABLED"] = True
+
+    app.config["REMEMBER_COOKIE_DURATION"] = timedelta(
+        days=app.config["REMEMBER_COOKIE_DURATION_DAYS"]
+    )
+    if app.config["HEARTBEAT_HTTPS"]:
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+        app.config["SESSION_COOKIE_NAME"] = "__Host-session"
+        app.config["REMEMBER_COOKIE_NAME"] = "__Host-remember"
+        app.config["PREFERRED_URL_SCHEME"] = "https"
+
+    floor = OWASP_ARGON2_FLOOR
+    if (
+        app.config["HEARTBEAT_ARGON2_TIME_COST"] < floor["time_cost"]
+        or app.config["HEARTBEAT_ARGON2_MEMORY_KIB"] < floor["memory_kib"]
+        or app.config["HEARTBEAT_ARGON2_PARALLELISM"] < floor["parallelism"]
+    ):
+        raise ValueError("argon2 parameters are below OWASP's minimum (m=19 MiB, t=2, p=1)")

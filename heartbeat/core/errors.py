@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from heartbeat.extensions import db
+
+log = logging.getLogger("heartbeat.errors")
+
+MESSAGES = {
+    400: ("Something in that request was not right", "Please go back, check the form and try again."),
+    403: ("You don't have access to this", "Your account cannot do this. If you think it should, ask your centre's admin."),
+    404: ("We couldn't find that page", "The page may have moved, or the link may be mistyped."),
+    405: ("That didn't work", "This page cannot be used that way. Go back and use the buttons on the page."),
+    413: ("That file is too large", "Choose a smaller file and try again. Nothing was saved."),
+    429: ("Too many attempts", "Please wait a minute before trying again."),
+    500: ("Something went wrong on our side", "Nothing you did caused this. Please try again in a moment."),
+    503: ("The service is briefly unavailable", "We can't reach the database right now. Please try again in a minute; nothing you entered has been saved."),
+}
+
+
+def _wants_json() -> bool:
+    return request.path.endswith(".json") or request.path == "/healthz" or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
+def render_error(status: int, detail: str | None = None):
+    title, hint = MESSAGES.get(status, MESSAGES[500])
+    if _wants_json():
+        return jsonify({"error": title, "detail": detail or hint}), status
+    return (
+        render_template(
+            "errors/error.html", status=status, title=title, hint=detail or hint, bare=status >= 500
+        ),
+        status,
+    )
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(
+            400,
+            "The form had expired or was sent from somewhere else. Reload the page and try again; "
+            "nothing was saved.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        if error.code in MESSAGES:
+            return render_error(error.code)
+        return error
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def database_unavailable(error):
+        db.session.rollback()
+        log.error("database error: %s", type(error).__name__)
+        return render_error(503)
+
+    @app.errorhandler(Exception)
+    def unexpected(error):
+        db.session.rollback()
+        log.exception("unhandled error")
+        return render_error(500)

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from heartbeat.auth.models import Invite, Role, User
+from heartbeat.db import utcnow
+from heartbeat.extensions import db, limiter
+
+bp = Blueprint("core", __name__, template_folder="templates")
+
+
+@bp.get("/")
+def index():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    if current_user.is_operator and current_user.centre_id is None:
+        return redirect(url_for("centres.operator_centres"))
+    return redirect(url_for("core.home"))
+
+
+@bp.get("/home")
+@login_required
+def home():
+    if current_user.centre_id is None:
+        return redirect(url_for("centres.operator_centres"))
+    if current_user.role == Role.PARTICIPANT:
+        return render_template("core/participant_home.html")
+    counts = dict(
+        db.session.execute(
+            sa.select(User.role, sa.func.count()).where(User.active).group_by(User.role)
+        ).all()
+    )
+    pending_invites = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Invite)
+        .where(Invite.used_at.is_(None), Invite.revoked_at.is_(None), Invite.expires_at > utcnow())
+    )
+    return render_template(
+        "core/staff_home.html", counts=counts, pending_invites=pending_invites, roles=Role
+    )
+
+
+@bp.get("/healthz")
+@limiter.exempt
+def healthz():
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - any failure to answer means "not healthy"
+        db.session.rollback()
+        return jsonify({"status": "unavailable", "database": "unreachable"}), 503
+    return jsonify({"status": "ok", "database": "ok"})

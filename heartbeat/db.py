@@ -1,0 +1,149 @@
+"""Database foundations: the declarative base, UTC timestamps, and the centre-isolation rule.
+
+Every row that belongs to a centre carries ``centre_id`` (see ``CentreOwned``). Inside a request,
+every ORM query is filtered to the signed-in user's centre by ``_scope_queries_to_centre``; code
+that must read across centres (sign-in, the operator's screens, the public verify page) says so
+with ``.execution_options(all_centres=True)``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from flask import g, has_app_context, has_request_context, request
+from sqlalchemy import event, orm
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# A centre id no row ever has: an anonymous request sees no centre's rows at all.
+NO_CENTRE = -1
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend (SQLite drops the zone otherwise)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC) if dialect.name != "sqlite" else value.astimezone(UTC).replace(
+            tzinfo=None
+        )
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class CentreScoped:
+    """Marker: rows of this class are visible only inside their own centre's scope."""
+
+
+class CentreOwned(CentreScoped):
+    """Mixin for every table whose rows belong to one centre."""
+
+    @declared_attr
+    def centre_id(cls) -> Mapped[int]:  # noqa: N805
+        return mapped_column(
+            sa.ForeignKey("centre.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+
+
+def current_centre_scope() -> int | None:
+    """The centre every ORM query is limited to now, or None when unscoped (CLI, jobs)."""
+    if not has_app_context():
+        return None
+    return g.get("centre_scope")
+
+
+def set_centre_scope(centre_id: int | None) -> None:
+    g.centre_scope = centre_id
+
+
+def _scope_queries_to_centre(execute_state: orm.ORMExecuteState) -> None:
+    if execute_state.is_column_load or execute_state.is_relationship_load:
+        return
+    if not (execute_state.is_select or execute_state.is_update or execute_state.is_delete):
+        return
+    if execute_state.execution_options.get("all_centres", False):
+        return
+    scope = current_centre_scope()
+    if scope is None:
+        return
+    execute_state.statement = execute_state.statement.options(
+        orm.with_loader_criteria(
+            CentreScoped,
+            lambda cls: cls.centre_id == scope,
+            include_aliases=True,
+            track_closure_variables=True,
+        )
+    )
+
+
+def install_centre_scope() -> None:
+    if not event.contains(orm.Session, "do_orm_execute", _scope_queries_to_centre):
+        event.listen(orm.Session, "do_orm_execute", _scope_queries_to_centre)
+
+
+# --- SQLite: foreign keys, WAL, busy timeout, and BEGIN IMMEDIATE for writers -------------------
+
+
+def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    # Take transaction control away from pysqlite so that we choose BEGIN's mode ourselves.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA busy_timeout = 10000")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin_mode() -> str:
+    """Read-only requests start deferred; anything that may write takes the write lock up front.
+
+    A deferred transaction that later writes fails at once with "database is locked" when another
+    writer got in first, whatever busy_timeout says; BEGIN IMMEDIATE waits its turn instead.
+    """
+    if has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"):
+        return "DEFERRED"
+    return "IMMEDIATE"
+
+
+def _sqlite_on_begin(conn) -> None:
+    conn.exec_driver_sql(f"BEGIN {_sqlite_begin_mode()}")
+
+
+def configure_engine(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+    if not event.contains(engine, "connect", _sqlite_on_connect):
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
