@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import g, has_app_context, has_request_context, request
 from sqlalchemy import event, orm
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -61,17 +61,18 @@ class Base(DeclarativeBase):
 
 
 class CentreScoped:
-    """Marker: rows of this class are visible only inside their own centre's scope."""
+    """Rows of this class belong to one centre and are visible only inside its scope.
+
+    Users override ``centre_id`` as nullable: platform operators belong to no centre.
+    """
+
+    centre_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("centre.id", ondelete="CASCADE"), index=True
+    )
 
 
-class CentreOwned(CentreScoped):
-    """Mixin for every table whose rows belong to one centre."""
-
-    @declared_attr
-    def centre_id(cls) -> Mapped[int]:  # noqa: N805
-        return mapped_column(
-            sa.ForeignKey("centre.id", ondelete="CASCADE"), index=True, nullable=False
-        )
+# The name most tables read best with.
+CentreOwned = CentreScoped
 
 
 def current_centre_scope() -> int | None:

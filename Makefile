@@ -1,0 +1,48 @@
+# Heartbeat Miles: `make run` serves the app with a demo centre; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app heartbeat
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test setup setup-dev system-deps system-deps-browser lint bench bench-quick clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.installed
+
+system-deps:
+	@scripts/system-deps.sh
+
+system-deps-browser:
+	@scripts/system-deps.sh --browser
+
+setup: system-deps $(VENV)/.installed
+	$(FLASK) db upgrade
+
+setup-dev: system-deps $(VENV)/.installed-dev
+
+run: setup
+	$(FLASK) seed-demo --if-empty
+	@echo "Serving Heartbeat Miles on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: setup-dev
+	$(BIN)/python -m pytest
+
+lint: setup-dev
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts
