@@ -17,11 +17,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from heartbeat.config import load_config
 
     load_config(app, config)
+    from heartbeat.logs import configure_logging
+
+    configure_logging(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_hooks(app)
     register_commands(app)
+    if app.config["HEARTBEAT_HTTPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind one reverse proxy that terminates TLS and sets X-Forwarded-*.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     return app
 
 

@@ -4,7 +4,7 @@ import logging
 import time
 import uuid
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_login import current_user
 
 from heartbeat.db import NO_CENTRE, set_centre_scope
@@ -39,6 +39,10 @@ def _finish_request(response):
     response.headers.setdefault(
         "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
     )
+    if current_app.config["HEARTBEAT_HTTPS"]:
+        response.headers.setdefault(
+            "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+        )
     if request.endpoint != "static" and current_user_is_signed_in():
         response.headers["Cache-Control"] = "no-store"
     started = g.get("request_started")
