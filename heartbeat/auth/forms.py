@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from heartbeat.auth import passwords
@@ -58,7 +59,9 @@ class ChangePasswordForm(SetPasswordForm):
     field_order = ("current_password", "password", "confirm")
 
     def __iter__(self):
-        return iter([self[name] for name in self.field_order] + [self["csrf_token"]])
+        # The rest (csrf_token) only when present: it is absent with WTF_CSRF_ENABLED off.
+        ordered = [self[name] for name in self.field_order]
+        return iter(ordered + [f for f in super().__iter__() if f.name not in self.field_order])
 
 
 class InviteForm(FlaskForm):
@@ -66,6 +69,10 @@ class InviteForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField(
         "Role",
-        choices=[(Role.THERAPIST.value, "Therapist or coach"), (Role.ADMIN.value, "Centre admin")],
+        # SelectChoice, not tuples: WTForms 3.3 deprecates tuple choices (removed in 3.4).
+        choices=[
+            SelectChoice(Role.THERAPIST.value, "Therapist or coach"),
+            SelectChoice(Role.ADMIN.value, "Centre admin"),
+        ],
         validators=[DataRequired()],
     )

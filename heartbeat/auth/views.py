@@ -74,8 +74,9 @@ def login():
 def logout():
     services.end_all_sessions(current_user._get_current_object())
     db.session.commit()
-    logout_user()
+    # Clear first: logout_user() leaves a note in the session to delete the remember-me cookie.
     session.clear()
+    logout_user()
     flash("You have signed out.", "info")
     return redirect(url_for("auth.login"))
 
@@ -118,8 +119,8 @@ def accept_invite(token: str):
     if state != "pending":
         return render_template("auth/invite_unusable.html", state=state), 410
     if current_user.is_authenticated:
-        logout_user()
         session.clear()
+        logout_user()  # after clearing, so that its note to drop the remember-me cookie survives
     form = SetPasswordForm(email=invite.email)
     if form.validate_on_submit():
         try:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
 
 from heartbeat.centres.models import PaperSize, Units
@@ -19,16 +20,19 @@ class CentreSettingsForm(FlaskForm):
     )
     units = SelectField(
         "Distances shown in",
-        choices=[(Units.KM.value, "Kilometres"), (Units.MI.value, "Miles")],
+        choices=[SelectChoice(Units.KM.value, "Kilometres"), SelectChoice(Units.MI.value, "Miles")],
     )
     paper_size = SelectField(
         "Certificate paper",
-        choices=[(PaperSize.A4.value, "A4"), (PaperSize.LETTER.value, "US Letter")],
+        choices=[
+            SelectChoice(PaperSize.A4.value, "A4"),
+            SelectChoice(PaperSize.LETTER.value, "US Letter"),
+        ],
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = [(name, name) for name in timezone_names()]
+        self.timezone.choices = [SelectChoice(name, name) for name in timezone_names()]
 
 
 class CreateCentreForm(CentreSettingsForm):

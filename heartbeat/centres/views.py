@@ -3,6 +3,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from heartbeat.auth import services as account_services
 from heartbeat.auth.forms import InviteForm
@@ -254,7 +255,7 @@ def operator_invite_admin(centre_id: int):
     require("centre.create")
     centre = db.get_or_404(Centre, centre_id)
     form = InviteForm()
-    form.role.choices = [(Role.ADMIN.value, "Centre admin")]
+    form.role.choices = [SelectChoice(Role.ADMIN.value, "Centre admin")]
     if form.validate_on_submit():
         try:
             issued = account_services.create_invite(
