@@ -205,20 +205,20 @@ def settings():
 @operator_required
 def operator_centres():
     require("centre.list_all")
-    staff_counts = (
-        sa.select(User.centre_id, sa.func.count().label("n"))
-        .where(User.active)
-        .group_by(User.centre_id)
-        .subquery()
+    stmt = sa.select(Centre).order_by(Centre.name, Centre.id).execution_options(all_centres=True)
+    page = db.paginate(stmt, per_page=_page_size(), error_out=False)
+    centre_ids = [centre.id for centre in page.items]
+    active_accounts = dict(
+        db.session.execute(
+            sa.select(User.centre_id, sa.func.count())
+            .where(User.active, User.centre_id.in_(centre_ids))
+            .group_by(User.centre_id)
+            .execution_options(all_centres=True)
+        ).all()
     )
-    stmt = (
-        sa.select(Centre, sa.func.coalesce(staff_counts.c.n, 0))
-        .outerjoin(staff_counts, staff_counts.c.centre_id == Centre.id)
-        .order_by(Centre.name)
-        .execution_options(all_centres=True)
+    return render_template(
+        "centres/operator_centres.html", page=page, active_accounts=active_accounts
     )
-    page = db.paginate(stmt, per_page=_page_size(), error_out=False, scalars=False)
-    return render_template("centres/operator_centres.html", page=page)
 
 
 @bp.route("/operator/centres/new", methods=["GET", "POST"])
