@@ -31,7 +31,12 @@ system-deps-browser:
 setup: system-deps $(VENV)/.installed
 	$(FLASK) db upgrade
 
-setup-dev: system-deps $(VENV)/.installed-dev
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js) is needed for the browser tests' accessibility scanner" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+setup-dev: system-deps $(VENV)/.installed-dev node_modules/.installed
 
 run: setup
 	$(FLASK) seed-demo --if-empty
@@ -41,8 +46,16 @@ run: setup
 test: setup-dev
 	$(BIN)/python -m pytest
 
+bench: setup-dev
+	@scripts/system-deps.sh --bench
+	$(BIN)/python -m bench.run
+
+bench-quick: setup-dev
+	@scripts/system-deps.sh --bench
+	$(BIN)/python -m bench.run --quick
+
 lint: setup-dev
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts node_modules

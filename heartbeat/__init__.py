@@ -63,13 +63,42 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from heartbeat.core.hooks import IdConverter
+
+    # Before any route is added: ids in URLs never overflow the database (404 instead).
+    app.url_map.converters["int"] = IdConverter
+    from heartbeat.audit.views import bp as audit_bp
     from heartbeat.auth.views import bp as auth_bp
     from heartbeat.centres.views import bp as centres_bp
+    from heartbeat.certificates.views import bp as certificates_bp
     from heartbeat.core.views import bp as core_bp
+    from heartbeat.jobs.views import bp as jobs_bp
+    from heartbeat.participants.views import bp as participants_bp
+    from heartbeat.progress.views import bp as progress_bp
+    from heartbeat.training.views import bp as training_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(centres_bp)
+    app.register_blueprint(participants_bp)
+    app.register_blueprint(audit_bp)
+    app.register_blueprint(training_bp)
+    app.register_blueprint(progress_bp)
+    app.register_blueprint(certificates_bp)
+    app.register_blueprint(jobs_bp)
+    if app.config["HEARTBEAT_BENCH_ROUTES"]:
+        # The HTTP benchmark's baseline: the same app and server, no work at all.
+        app.add_url_rule("/_bench/bare", "bench_bare", lambda: "ok")
+
+    # Features add sections to pages they do not own (core/panels.py).
+    from heartbeat.certificates import views as certificate_views
+    from heartbeat.progress import views as progress_views
+    from heartbeat.training import views as training_views
+
+    for module in (training_views, progress_views, certificate_views):
+        register_panels = getattr(module, "register_panels", None)
+        if register_panels is not None:
+            register_panels()
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -87,8 +116,16 @@ def register_request_hooks(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from heartbeat.auth.cli import register as register_auth_cli
     from heartbeat.centres.cli import register as register_centre_cli
+    from heartbeat.certificates.cli import register as register_certificate_cli
     from heartbeat.core.cli import register as register_core_cli
+    from heartbeat.jobs.cli import register as register_job_cli
+    from heartbeat.progress.cli import register as register_progress_cli
+    from heartbeat.training.cli import register as register_training_cli
 
     register_auth_cli(app)
     register_centre_cli(app)
     register_core_cli(app)
+    register_training_cli(app)
+    register_progress_cli(app)
+    register_certificate_cli(app)
+    register_job_cli(app)

@@ -7,8 +7,8 @@ whose name matches a default below (its type decides how the text is parsed).
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,32 @@ DEFAULTS: dict[str, Any] = {
     "HEARTBEAT_SMTP_FROM": "",
     "HEARTBEAT_SMTP_STARTTLS": True,
     "HEARTBEAT_LOG_LEVEL": "INFO",
+    "HEARTBEAT_JOB_STALE_SECONDS": 60,  # a running job silent this long is given up for dead
+    "HEARTBEAT_JOB_HEARTBEAT_SECONDS": 10,  # how often a running job says it is alive
+    "HEARTBEAT_JOB_MAX_ATTEMPTS": 3,  # tries per job when its worker dies
+    "HEARTBEAT_JOB_THREADS": 2,  # jobs run at once per web process without Redis
+    "HEARTBEAT_JOB_QUEUE": "heartbeat",  # RQ queue name with REDIS_URL
+    "HEARTBEAT_JOB_TIMEOUT_SECONDS": 3600,  # RQ stops a job running longer than this
+    "HEARTBEAT_JOB_MODULES": "",  # extra modules with job handlers, comma-separated
+    # Session CSV imports with more data rows than this run as a background job.
+    "HEARTBEAT_IMPORT_JOB_ROWS": 2000,
+    # Prefix of the rate-limit counters in Redis, so installations can share one Redis database.
+    "HEARTBEAT_RATELIMIT_PREFIX": "",
+    # Roles that must use two-factor sign-in: any of admin, therapist, participant, operator.
+    "HEARTBEAT_MFA_REQUIRED_ROLES": "admin,operator",
+    "HEARTBEAT_MFA_ISSUER": "Heartbeat Miles",
+    # Signed out after this long without a request (a warning comes first), and after this long
+    # in all, whatever the activity.
+    "HEARTBEAT_IDLE_MINUTES_STAFF": 30,
+    "HEARTBEAT_IDLE_MINUTES_PARTICIPANT": 60,
+    "HEARTBEAT_SESSION_MAX_HOURS": 12,
+    # Public certificate check pages (/verify/...): requests per client address.
+    "HEARTBEAT_VERIFY_RATE_LIMIT": "30 per minute",
+    # Where people reach this site, for the verify links and QR codes printed on certificates
+    # (e.g. https://miles.example.org); empty: the address of the request that issues them.
+    "HEARTBEAT_PUBLIC_URL": "",
+    # Adds /_bench/bare, a route that does nothing, for the HTTP benchmark's baseline.
+    "HEARTBEAT_BENCH_ROUTES": False,
 }
 
 OWASP_ARGON2_FLOOR = {"time_cost": 2, "memory_kib": 19 * 1024, "parallelism": 1}
@@ -102,11 +128,18 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         _write_instance_config(instance_config)
         app.config.from_pyfile(str(instance_config))
 
+    if not app.config["DATABASE_URL"]:
+        # The default SQLite file lives there; SQLite will not create the folder itself.
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(
         app.config["DATABASE_URL"], app.instance_path
     )
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
+    app.config["RATELIMIT_KEY_PREFIX"] = app.config["HEARTBEAT_RATELIMIT_PREFIX"]
+    # Counters kept in one process's memory would multiply every limit by the number of
+    # processes: with Redis, a Redis outage is an error, never a quiet fallback to memory.
+    app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = False
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
 
     app.config["REMEMBER_COOKIE_DURATION"] = timedelta(

@@ -27,6 +27,20 @@ NAMING_CONVENTION = {
 
 # A centre id no row ever has: an anonymous request sees no centre's rows at all.
 NO_CENTRE = -1
+# The largest id a row can have: ids are INTEGER columns, 32-bit on PostgreSQL. A larger number
+# sent as an id would overflow the database instead of simply finding nothing.
+MAX_ID = 2**31 - 1
+
+
+def row_id(raw: object) -> int:
+    """An id sent by a browser: ASCII digits naming a possible row, else ValueError.
+
+    Usable as Werkzeug's ``type=`` (``request.form.get("award", type=row_id)`` gives None).
+    """
+    text = str(raw).strip()
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:
+        raise ValueError(f"not a row id: {text[:30]!r}")
+    return int(text)
 
 
 def utcnow() -> datetime:
@@ -148,3 +162,10 @@ def configure_engine(engine: Engine) -> None:
     if not event.contains(engine, "connect", _sqlite_on_connect):
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
+
+
+def string_enum(cls: type, length: int = 24) -> sa.Enum:
+    """An enum stored as its values in a VARCHAR with a CHECK, alike on SQLite and PostgreSQL."""
+    return sa.Enum(
+        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
+    )

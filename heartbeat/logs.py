@@ -4,12 +4,89 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
+import traceback
 from datetime import UTC, datetime
 
 from flask import Flask, g, has_request_context
+from sqlalchemy.exc import StatementError
 
 # Attributes every LogRecord has; anything else on a record came from ``extra=``.
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+# Structured fields that must never reach a log, whoever passes them: secrets and health data.
+# Log ids instead (user_id, participant_id...).
+REDACTED_FIELDS = frozenset(
+    {
+        "password",
+        "new_password",
+        "current_password",
+        "token",
+        "csrf_token",
+        "cookie",
+        "session",
+        "secret",
+        "code",
+        "recovery_code",
+        "body",
+        "note",
+        "condition",
+        "pain",
+        "name",
+        "email",
+    }
+)
+
+
+def _database_error_classes() -> tuple[type[BaseException], ...]:
+    classes: list[type[BaseException]] = [StatementError, sqlite3.Error]
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        pass
+    else:
+        classes.append(psycopg.Error)
+    return tuple(classes)
+
+
+_DATABASE_ERRORS = _database_error_classes()
+
+
+def _describe_database_error(error: BaseException) -> str:
+    """What a database error was, without its message: PostgreSQL's DETAIL repeats the row
+    ("Failing row contains (…names…)", "Key (email)=(…) already exists")."""
+    original = getattr(error, "orig", None) or error
+    parts = [f"details withheld from the log ({type(original).__name__}"]
+    sqlstate = getattr(original, "sqlstate", None)
+    if sqlstate:
+        parts.append(f", SQLSTATE {sqlstate}")
+    diag = getattr(original, "diag", None)
+    for label in ("table_name", "column_name", "constraint_name"):
+        value = getattr(diag, label, None) if diag is not None else None
+        if value:
+            parts.append(f", {label.removesuffix('_name')} {value}")
+    return "".join(parts) + ")"
+
+
+def format_exception_safely(error: BaseException) -> str:
+    """The traceback, with every database error's message replaced by what kind of error it was.
+
+    The frames say where it happened; the messages of database errors can carry a statement's
+    values or a row's content, which may be health data.
+    """
+    trace = traceback.TracebackException.from_exception(error)
+    seen: set[int] = set()
+    pending = [(trace, error)]
+    while pending:
+        node, exc = pending.pop()
+        if node is None or exc is None or id(exc) in seen:
+            continue
+        seen.add(id(exc))
+        if isinstance(exc, _DATABASE_ERRORS):
+            # The message as TracebackException stores it (the same attribute on 3.11-3.13).
+            node._str = _describe_database_error(exc)  # noqa: SLF001
+        pending.append((node.__cause__, exc.__cause__))
+        pending.append((node.__context__, exc.__context__))
+    return "".join(trace.format()).rstrip("\n")
 
 
 class JsonLineFormatter(logging.Formatter):
@@ -24,9 +101,9 @@ class JsonLineFormatter(logging.Formatter):
             line["request_id"] = g.get("request_id")
         for key, value in record.__dict__.items():
             if key not in _STANDARD and not key.startswith("_"):
-                line[key] = value
-        if record.exc_info:
-            line["error"] = self.formatException(record.exc_info)
+                line[key] = "[redacted]" if key.lower() in REDACTED_FIELDS else value
+        if record.exc_info and record.exc_info[1] is not None:
+            line["error"] = format_exception_safely(record.exc_info[1])
         return json.dumps(line, default=str)
 
 

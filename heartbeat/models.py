@@ -1,6 +1,39 @@
 """Every model, imported in one place so that mappers and Alembic see the whole schema."""
 
-from heartbeat.auth.models import Invite, Role, User
+from heartbeat.audit.models import AuditEvent
+from heartbeat.auth.models import Invite, MfaRecoveryCode, Role, User
 from heartbeat.centres.models import Centre
+from heartbeat.certificates.models import Branding, BrandingSnapshot, Certificate, SigningKey
+from heartbeat.jobs.models import Job
+from heartbeat.participants.models import (
+    Consent,
+    EquipmentFitting,
+    Note,
+    Participant,
+    StatusChange,
+)
+from heartbeat.progress.models import Award, LadderStage
+from heartbeat.training.models import ActivityFile, TrainingSession
 
-__all__ = ["Centre", "Invite", "Role", "User"]
+__all__ = [
+    "ActivityFile",
+    "Award",
+    "LadderStage",
+    "MfaRecoveryCode",
+    "TrainingSession",
+    "AuditEvent",
+    "Branding",
+    "BrandingSnapshot",
+    "Certificate",
+    "SigningKey",
+    "Centre",
+    "Consent",
+    "EquipmentFitting",
+    "Invite",
+    "Job",
+    "Note",
+    "Participant",
+    "Role",
+    "StatusChange",
+    "User",
+]

@@ -1,4 +1,10 @@
-"""The main navigation for each kind of user."""
+"""The main navigation for each kind of user, the admin's Centre hub and the breadcrumb trail.
+
+The main navigation stays short (at most six links) so it fits a phone without a menu button:
+staff get their daily work (Home, Caseload, To verify, Certificates); admins one more link,
+*Centre*, to a hub page that lists the centre's management pages. Every page belongs to one
+section, so the section's link is marked current on its sub-pages too.
+"""
 
 from __future__ import annotations
 
@@ -10,20 +16,166 @@ from heartbeat.auth.models import Role
 class NavItem(NamedTuple):
     endpoint: str
     label: str
+    # Other pages that belong to this section: its link is marked current on them too.
+    section: frozenset[str] = frozenset()
+
+    def current(self, endpoint: str | None) -> str | None:
+        """The ``aria-current`` value for this link on ``endpoint``, or None."""
+        if endpoint == self.endpoint:
+            return "page"
+        if endpoint in self.section:
+            return "true"
+        return None
 
 
-def navigation_for(user) -> list[NavItem]:
-    if not getattr(user, "is_authenticated", False):
+class HubLink(NamedTuple):
+    endpoint: str
+    label: str
+    description: str
+    # Pages reached from this one; their breadcrumb runs Centre › this page.
+    children: frozenset[str] = frozenset()
+
+
+# The admin's Centre hub, in the order it lists them.
+CENTRE_LINKS: tuple[HubLink, ...] = (
+    HubLink(
+        "progress.dashboard",
+        "Dashboard",
+        "This month at a glance: active participants, sessions, distance and milestones.",
+    ),
+    HubLink(
+        "progress.ladder",
+        "Ladder",
+        "The stages participants climb, from first push to marathon: add, reword, reorder.",
+        frozenset(
+            {
+                "progress.add_stage",
+                "progress.edit_stage",
+                "progress.retire_stage",
+                "progress.recompute",
+            }
+        ),
+    ),
+    HubLink(
+        "centres.staff",
+        "Staff",
+        "Therapists, coaches and admins: invite, deactivate, unlock.",
+        frozenset({"centres.deactivate_user"}),
+    ),
+    HubLink(
+        "centres.settings",
+        "Centre settings",
+        "Name, time zone, units, paper size and whether participants may log sessions.",
+    ),
+    HubLink(
+        "certificates.branding_settings",
+        "Branding",
+        "How certificates look: logo, colours, signatory and paper, with a live preview.",
+    ),
+    HubLink(
+        "audit.index",
+        "Audit trail",
+        "Every change to participant data: who, when, before and after.",
+    ),
+    HubLink(
+        "jobs.index",
+        "Jobs",
+        "Work running in the background, such as certificate batches and big imports.",
+        frozenset({"jobs.status"}),
+    ),
+    HubLink(
+        "training.csv_upload",
+        "Session CSV import",
+        "Many training sessions at once, for any participant, from a spreadsheet.",
+    ),
+    HubLink(
+        "participants.import_csv",
+        "Participant import",
+        "Enrol many participants at once from a spreadsheet.",
+    ),
+)
+
+_CENTRE_SECTION = frozenset(
+    {"core.centre_hub"}
+    | {link.endpoint for link in CENTRE_LINKS}
+    | {child for link in CENTRE_LINKS for child in link.children}
+)
+_CASELOAD_SECTION = frozenset(
+    {
+        "participants.enrol",
+        "participants.profile",
+        "participants.edit",
+        "participants.consents",
+        "participants.equipment",
+        "participants.erase",
+        "participants.invite",
+        "participants.import_csv",
+        "training.sessions",
+        "training.session",
+        "training.new_session",
+        "training.edit_session",
+        "training.delete_session",
+        "training.upload",
+        "progress.sign_off_stage",
+        "progress.withdraw_award",
+    }
+)
+_VERIFY_SECTION = frozenset({"training.waiting"})
+_CERTIFICATES_SECTION = frozenset(
+    {"certificates.detail", "certificates.revoke", "certificates.print_batch"}
+)
+_ACCOUNT_SECTION = frozenset(
+    {
+        "auth.change_password",
+        "auth.mfa_setup",
+        "auth.mfa_disable",
+        "auth.mfa_recovery_codes",
+    }
+)
+_PORTAL_SECTION = frozenset(
+    {"core.home", "training.self_report", "training.sessions", "training.session"}
+)
+_OPERATOR_SECTION = frozenset(
+    {"centres.operator_create_centre", "centres.operator_invite_admin"}
+)
+
+
+class Navigation(list):
+    """The main navigation (a list of NavItem) plus what the layout asks of it."""
+
+    def __init__(self, items: list[NavItem], *, admin: bool = False) -> None:
+        super().__init__(items)
+        self.admin = admin
+
+    def trail(self, endpoint: str | None) -> list[tuple[str, str]]:
+        """Breadcrumb ancestors of ``endpoint`` as (endpoint, label): Centre pages only."""
+        if not self.admin or endpoint is None or endpoint == "core.centre_hub":
+            return []
+        for link in CENTRE_LINKS:
+            if endpoint == link.endpoint:
+                return [("core.centre_hub", "Centre")]
+            if endpoint in link.children:
+                return [("core.centre_hub", "Centre"), (link.endpoint, link.label)]
         return []
+
+
+def navigation_for(user) -> Navigation:
+    if not getattr(user, "is_authenticated", False):
+        return Navigation([])
     items: list[NavItem] = []
-    if user.role in (Role.THERAPIST, Role.ADMIN) and user.centre_id is not None:
+    in_centre = user.centre_id is not None
+    admin = user.role == Role.ADMIN and in_centre
+    if user.role in (Role.THERAPIST, Role.ADMIN) and in_centre:
+        caseload = _CASELOAD_SECTION - _CENTRE_SECTION if admin else _CASELOAD_SECTION
         items.append(NavItem("core.home", "Home"))
-    if user.role == Role.ADMIN and user.centre_id is not None:
-        items.append(NavItem("centres.staff", "Staff"))
-        items.append(NavItem("centres.settings", "Centre settings"))
+        items.append(NavItem("participants.caseload", "Caseload", caseload))
+        items.append(NavItem("progress.pending_awards", "To verify", _VERIFY_SECTION))
+        items.append(NavItem("certificates.register", "Certificates", _CERTIFICATES_SECTION))
+    if admin:
+        items.append(NavItem("core.centre_hub", "Centre", _CENTRE_SECTION))
     if user.role == Role.PARTICIPANT:
-        items.append(NavItem("core.home", "My progress"))
+        items.append(NavItem("participants.portal", "My progress", _PORTAL_SECTION))
     if user.is_operator:
-        items.append(NavItem("centres.operator_centres", "All centres"))
-    items.append(NavItem("auth.account", "My account"))
-    return items
+        items.append(NavItem("centres.operator_centres", "All centres", _OPERATOR_SECTION))
+    items.append(NavItem("auth.account", "My account", _ACCOUNT_SECTION))
+    return Navigation(items, admin=admin)

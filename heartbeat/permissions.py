@@ -7,9 +7,10 @@ predicates of (user, object) so tests can call them without a request.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import abort
 from flask_login import current_user
@@ -18,6 +19,7 @@ from heartbeat.auth.models import Role, User
 from heartbeat.centres.models import Centre
 
 Rule = Callable[[User, Any], bool]
+security_log = logging.getLogger("heartbeat.security")
 
 
 def centre_id_of(obj: Any) -> int | None:
@@ -42,7 +44,41 @@ def _is_operator(user: User, obj: Any) -> bool:
 
 def _admin_may_change_user(user: User, target: Any) -> bool:
     # An admin manages the accounts of their own centre, but never locks themselves out.
-    return _is_admin_of(user, target) and target.id != user.id
+    # Only an account is a user to change: another model's id may equal the admin's own.
+    return isinstance(target, User) and _is_admin_of(user, target) and target.id != user.id
+
+
+def _may_view_participant(user: User, participant: Any) -> bool:
+    # Staff of the centre, or the participant's own portal login.
+    if _is_staff_of(user, participant):
+        return True
+    return (
+        user.role == Role.PARTICIPANT
+        and _same_centre(user, participant)
+        and getattr(participant, "user_id", None) == user.id
+    )
+
+
+def _is_own_participant_record(user: User, obj: Any) -> bool:
+    """A participant login looking at a row of their own record (``obj.participant_id``)."""
+    owner = getattr(obj, "participant_user_id", None)
+    return user.role == Role.PARTICIPANT and _same_centre(user, obj) and owner == user.id
+
+
+def _may_view_participant_row(user: User, obj: Any) -> bool:
+    # Staff of the centre; or the participant whose row it is. Rows that carry
+    # ``participant_id`` expose ``participant_user_id`` (set by the loading query) for this check.
+    return _is_staff_of(user, obj) or _is_own_participant_record(user, obj)
+
+
+def _may_self_report(user: User, participant: Any) -> bool:
+    # The participant themself, when their centre allows self-reported sessions.
+    centre = getattr(user, "centre", None)
+    return (
+        _may_view_participant(user, participant)
+        and user.role == Role.PARTICIPANT
+        and bool(getattr(centre, "allow_self_report", False))
+    )
 
 
 def _may_invite_role(user: User, invite_role: Any) -> bool:
@@ -65,6 +101,37 @@ POLICY: dict[str, Rule] = {
     "user.unlock": _admin_may_change_user,
     "centre.create": _is_operator,
     "centre.list_all": _is_operator,
+    "participant.view": _may_view_participant,
+    "participant.enrol": _is_staff_of,
+    "participant.edit": _is_staff_of,
+    "participant.invite": _is_staff_of,
+    "note.add": _is_staff_of,
+    "audit.view": _is_admin_of,
+    "participant.import": _is_staff_of,
+    "participant.export": _is_staff_of,
+    "participant.subject_access": _is_admin_of,
+    "participant.erase": _is_admin_of,
+    # training log; obj is the participant (log) or the session (edit, delete, verify)
+    "session.log": _is_staff_of,
+    "session.self_report": _may_self_report,
+    "session.view": _may_view_participant_row,
+    "session.edit": _is_staff_of,
+    "session.delete": _is_staff_of,
+    "session.verify": _is_staff_of,
+    "session.import": _is_staff_of,
+    # progression; obj is the award, the stage or the centre
+    "award.verify": _is_staff_of,
+    "award.sign_off": _is_staff_of,
+    "ladder.edit": _is_admin_of,
+    "dashboard.view": _is_admin_of,
+    # certificates; obj is the certificate, the award or the centre
+    "certificate.issue": _is_staff_of,
+    "certificate.register": _is_staff_of,
+    "certificate.download": _may_view_participant_row,
+    "certificate.revoke": _is_admin_of,
+    "certificate.print": _is_admin_of,
+    "branding.edit": _is_admin_of,
+    "job.view": _is_staff_of,
 }
 
 
@@ -85,9 +152,32 @@ def require(action: str, obj: Any = None) -> None:
     """
     owner = centre_id_of(obj) if obj is not None else None
     if owner is not None and owner != current_user.centre_id and not current_user.is_operator:
+        _refused(action, obj, "other centre")
         abort(404)
     if not can(current_user, action, obj):
+        _refused(action, obj, "not allowed")
         abort(403)
+
+
+def hide(action: str, obj: Any) -> NoReturn:
+    """Refuse as if ``obj`` did not exist (404): a participant learns nothing of anyone else's
+    record, not even that it exists. The refusal is still logged."""
+    _refused(action, obj, "not theirs")
+    abort(404)
+
+
+def _refused(action: str, obj: Any, why: str) -> None:
+    # Ids and names of things only: never the object's contents (health data stays out of logs).
+    security_log.warning(
+        "authorisation refused",
+        extra={
+            "action": action,
+            "reason": why,
+            "user_id": getattr(current_user, "id", None),
+            "object": type(obj).__name__ if obj is not None else None,
+            "object_id": getattr(obj, "id", None),
+        },
+    )
 
 
 def roles_required(*roles: Role) -> Callable:
@@ -101,6 +191,7 @@ def roles_required(*roles: Role) -> Callable:
 
                 return login_manager.unauthorized()
             if current_user.role not in roles:
+                _refused(f"role:{'/'.join(roles)}", None, "wrong role")
                 abort(403)
             return view(*args, **kwargs)
 
@@ -122,6 +213,7 @@ def operator_required(view: Callable) -> Callable:
 
             return login_manager.unauthorized()
         if not current_user.is_operator:
+            _refused("operator", None, "not an operator")
             abort(403)
         return view(*args, **kwargs)
 

@@ -2,12 +2,17 @@
 # Installs (as root, with apt) or names (otherwise) the system libraries Heartbeat Miles needs.
 #   scripts/system-deps.sh            what the app needs: Pango (WeasyPrint) and HarfBuzz's subsetter
 #   scripts/system-deps.sh --browser  also Chromium and its driver, for the browser tests
+#   scripts/system-deps.sh --bench    also wrk, the HTTP load generator of the benchmarks
 set -euo pipefail
 
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core)
-if [[ "${1:-}" == "--browser" ]]; then
-  packages+=(chromium chromium-driver)
-fi
+for option in "$@"; do
+  case "$option" in
+    --browser) packages+=(chromium chromium-driver) ;;
+    --bench) packages+=(wrk) ;;
+    *) echo "unknown option $option" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -22,6 +22,8 @@ from heartbeat.centres.models import Centre
 from heartbeat.config import database_uri
 from heartbeat.extensions import db
 
+pytest_plugins = ["tests.browser"]
+
 PASSWORD = "correct horse battery staple"  # noqa: S105 - test data
 # OWASP's minimum argon2id cost: fast enough for tests, and the floor the app accepts.
 FAST_ARGON2 = {
@@ -69,6 +71,8 @@ def make_app(database_url: str, **overrides):
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "heartbeat.test",
+        # Two-factor sign-in is tested on its own (tests/auth/test_mfa.py); elsewhere it is off.
+        "HEARTBEAT_MFA_REQUIRED_ROLES": "",
         **FAST_ARGON2,
         **overrides,
     }

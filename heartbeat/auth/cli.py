@@ -32,7 +32,9 @@ def register(app: Flask) -> None:
     )
     @click.option("--centre", "centre_slug", help="Slug of the centre the account belongs to.")
     @click.option("--name", default="", help="Display name (defaults to the email).")
-    @click.option("--operator", is_flag=True, help="Platform operator: creates and oversees centres.")
+    @click.option(
+        "--operator", is_flag=True, help="Platform operator: creates and oversees centres."
+    )
     def create_user_command(email, role, centre_slug, name, operator):
         """Create an account; the password is read from a hidden prompt or piped stdin."""
         centre = None

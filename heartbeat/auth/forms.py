@@ -11,7 +11,9 @@ from heartbeat.auth.models import Role
 
 class SignInForm(FlaskForm):
     email = EmailField(
-        "Email", validators=[DataRequired(), Length(max=254)], render_kw={"autocomplete": "username"}
+        "Email",
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username"},
     )
     password = PasswordField(
         "Password",
@@ -75,4 +77,33 @@ class InviteForm(FlaskForm):
             SelectChoice(Role.ADMIN.value, "Centre admin"),
         ],
         validators=[DataRequired()],
+    )
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(
+        "Code",
+        validators=[DataRequired(), Length(max=32)],
+        description="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false",
+                   "autocapitalize": "none"},
+    )
+
+
+class EnableMfaForm(FlaskForm):
+    code = StringField(
+        "Code from your app",
+        validators=[DataRequired(), Length(max=16)],
+        description="After adding Heartbeat Miles to your app, type the 6-digit code it shows.",
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class ConfirmPasswordForm(FlaskForm):
+    """Sensitive changes ask for the password again (re-authentication)."""
+
+    password = PasswordField(
+        "Your password",
+        validators=[DataRequired(), Length(max=passwords.MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
     )

@@ -81,6 +81,11 @@ class User(CentreScoped, db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Two-factor sign-in: the TOTP secret (encrypted), when it was turned on, and the last
+    # time step a code was accepted for (so a code works only once).
+    mfa_secret: Mapped[str | None] = mapped_column(sa.String(255))
+    mfa_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    mfa_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     centre: Mapped[Centre | None] = relationship(lazy="raise")
@@ -114,6 +119,10 @@ class User(CentreScoped, db.Model):
     def is_participant(self) -> bool:
         return self.role == Role.PARTICIPANT
 
+    @property
+    def mfa_enabled(self) -> bool:
+        return self.mfa_secret is not None
+
     def is_locked(self, now: datetime) -> bool:
         return self.locked_until is not None and self.locked_until > now
 
@@ -137,6 +146,10 @@ class Invite(CentreOwned, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )
+    # For a participant's portal login: accepting links the new account to this record.
+    participant_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("participant.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     created_by: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[created_by_id])
@@ -149,3 +162,17 @@ class Invite(CentreOwned, db.Model):
         if self.expires_at <= now:
             return "expired"
         return "pending"
+
+
+class MfaRecoveryCode(db.Model):
+    """A single-use code that stands in for the authenticator app, stored as a hash."""
+
+    __tablename__ = "mfa_recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(sa.String(255))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

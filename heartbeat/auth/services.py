@@ -48,16 +48,7 @@ def authenticate(email: str, password: str, now: datetime) -> User | None:
         security_log.warning("sign-in refused: account locked", extra={"user_id": user.id})
         return None
     if not passwords.verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        threshold = current_app.config["HEARTBEAT_LOCKOUT_THRESHOLD"]
-        if user.failed_logins >= threshold:
-            minutes = current_app.config["HEARTBEAT_LOCKOUT_MINUTES"]
-            user.locked_until = now + timedelta(minutes=minutes)
-            user.failed_logins = 0
-            security_log.warning("account locked", extra={"user_id": user.id})
-        else:
-            security_log.info("sign-in failed: wrong password", extra={"user_id": user.id})
-        db.session.flush()
+        _count_failure(user, now, "wrong password")
         return None
     if not user.active:
         security_log.info("sign-in refused: inactive account", extra={"user_id": user.id})
@@ -70,6 +61,29 @@ def authenticate(email: str, password: str, now: datetime) -> User | None:
     db.session.flush()
     security_log.info("sign-in", extra={"user_id": user.id})
     return user
+
+
+def _count_failure(user: User, now: datetime, what: str) -> None:
+    user.failed_logins += 1
+    threshold = current_app.config["HEARTBEAT_LOCKOUT_THRESHOLD"]
+    if user.failed_logins >= threshold:
+        minutes = current_app.config["HEARTBEAT_LOCKOUT_MINUTES"]
+        user.locked_until = now + timedelta(minutes=minutes)
+        user.failed_logins = 0
+        security_log.warning("account locked", extra={"user_id": user.id})
+    else:
+        security_log.info(f"sign-in failed: {what}", extra={"user_id": user.id})
+    db.session.flush()
+
+
+def record_failed_second_factor(user: User, now: datetime) -> None:
+    """A wrong two-factor code counts towards the lockout like a wrong password."""
+    _count_failure(user, now, "wrong second factor")
+
+
+def check_password(user: User, password: str) -> bool:
+    """Re-authentication before a sensitive change."""
+    return passwords.verify_password(user.password_hash, password)
 
 
 def end_all_sessions(user: User) -> None:
@@ -159,7 +173,14 @@ class IssuedInvite:
 
 
 def create_invite(
-    *, centre: Centre, inviter: User, email: str, name: str, role: Role, now: datetime
+    *,
+    centre: Centre,
+    inviter: User,
+    email: str,
+    name: str,
+    role: Role,
+    now: datetime,
+    participant_id: int | None = None,
 ) -> IssuedInvite:
     email = normalise_email(email)
     if find_user_by_email(email) is not None:
@@ -173,6 +194,7 @@ def create_invite(
         token_hash=_hash_nonce(nonce),
         expires_at=now + timedelta(hours=current_app.config["HEARTBEAT_INVITE_HOURS"]),
         created_by_id=inviter.id,
+        participant_id=participant_id,
     )
     db.session.add(invite)
     db.session.flush()
@@ -202,9 +224,18 @@ def accept_invite(invite: Invite, password: str, now: datetime) -> User:
             }[state]
         )
     centre = db.session.get(Centre, invite.centre_id)
+    participant = None
+    if invite.participant_id is not None:
+        from heartbeat.participants import services as participant_services
+
+        participant = participant_services.find_for_invite(invite.participant_id, invite.centre_id)
+        if participant is None or participant.user_id is not None:
+            raise AccountError("This invitation is no longer valid. Ask your centre for a new one.")
     user = create_user(
         email=invite.email, name=invite.name, role=invite.role, centre=centre, password=password
     )
+    if participant is not None:
+        participant_services.link_portal_user(participant, user, now)
     invite.used_at = now
     db.session.flush()
     return user

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -14,9 +16,19 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.orm import joinedload
 
-from heartbeat.auth import services
-from heartbeat.auth.forms import ChangePasswordForm, SetPasswordForm, SignInForm
+from heartbeat.auth import mfa, services
+from heartbeat.auth.forms import (
+    ChangePasswordForm,
+    ConfirmPasswordForm,
+    EnableMfaForm,
+    SecondFactorForm,
+    SetPasswordForm,
+    SignInForm,
+)
+from heartbeat.auth.models import User
+from heartbeat.auth.session_rules import start_session_clock
 from heartbeat.db import utcnow
 from heartbeat.extensions import db, limiter
 
@@ -63,10 +75,88 @@ def login():
             return render_template("auth/login.html", form=form), 401
         db.session.commit()
         session.clear()  # a fresh session at sign-in: nothing carried over from before
-        login_user(user, remember=form.remember.data)
-        flash(f"Welcome back, {user.name}.", "success")
-        return redirect(_safe_next(request.args.get("next")) or url_for("core.index"))
+        next_url = _safe_next(request.args.get("next"))
+        if user.mfa_enabled:
+            # The password was right; the session holds only this, until the second factor.
+            session["mfa_pending"] = {
+                "user_id": user.id,
+                "version": user.session_version,
+                "remember": bool(form.remember.data),
+                "next": next_url,
+                "at": int(time.time()),
+            }
+            return redirect(url_for("auth.login_second_factor"))
+        return _complete_sign_in(user, remember=form.remember.data, next_url=next_url)
     return render_template("auth/login.html", form=form)
+
+
+def _complete_sign_in(user: User, *, remember: bool, next_url: str | None):
+    login_user(user, remember=remember)
+    start_session_clock()
+    flash(f"Welcome back, {user.name}.", "success")
+    if not user.mfa_enabled and mfa.mfa_required(user):
+        return redirect(url_for("auth.mfa_setup"))
+    return redirect(next_url or url_for("core.index"))
+
+
+MFA_PENDING_SECONDS = 300
+
+
+def _pending_second_factor() -> User | None:
+    pending = session.get("mfa_pending")
+    if not pending or time.time() - pending.get("at", 0) > MFA_PENDING_SECONDS:
+        return None
+    user = db.session.scalars(
+        sa.select(User)
+        .options(joinedload(User.centre))
+        .where(User.id == pending["user_id"])
+        .execution_options(all_centres=True)
+    ).one_or_none()
+    if user is None or not user.active or user.session_version != pending["version"]:
+        return None
+    return user
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["HEARTBEAT_LOGIN_RATE_LIMIT"], methods=["POST"], key_func=None
+)
+def login_second_factor():
+    user = _pending_second_factor()
+    if user is None:
+        session.pop("mfa_pending", None)
+        flash("Please sign in again.", "info")
+        return redirect(url_for("auth.login"))
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        now = utcnow()
+        if user.is_locked(now):
+            used = None
+        else:
+            try:
+                used = mfa.verify(user, form.code.data, now)
+            except mfa.MfaError as error:
+                form.code.errors.append(str(error))
+                return render_template("auth/login_code.html", form=form), 422
+        if used is None:
+            services.record_failed_second_factor(user, now)
+            db.session.commit()
+            form.code.errors.append(
+                "That code did not work. Codes change every 30 seconds and each works once."
+            )
+            return render_template("auth/login_code.html", form=form), 401
+        pending = session.pop("mfa_pending")
+        db.session.commit()
+        session.clear()
+        if used == "recovery":
+            flash(
+                f"You used a recovery code; {mfa.recovery_codes_left(user)} are left. "
+                "Make new ones from My account if you are running low.",
+                "warning",
+            )
+        return _complete_sign_in(user, remember=pending["remember"], next_url=pending["next"])
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/login_code.html", form=form), status
 
 
 @bp.post("/logout")
@@ -84,7 +174,109 @@ def logout():
 @bp.get("/account")
 @login_required
 def account():
-    return render_template("auth/account.html")
+    user = current_user._get_current_object()
+    return render_template(
+        "auth/account.html",
+        mfa_required=mfa.mfa_required(user),
+        recovery_left=mfa.recovery_codes_left(user) if user.mfa_enabled else 0,
+    )
+
+
+@bp.post("/session/keep-alive")
+@login_required
+def keep_alive():
+    """The idle-timeout warning's "Stay signed in": the request itself resets the clock."""
+    return {"status": "ok"}
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@login_required
+def mfa_setup():
+    user = current_user._get_current_object()
+    if user.mfa_enabled:
+        return redirect(url_for("auth.account"))
+    secret = session.get("mfa_setup_secret") or mfa.new_secret()
+    session["mfa_setup_secret"] = secret
+    form = EnableMfaForm()
+    if form.validate_on_submit():
+        try:
+            codes = mfa.enable(user, secret, form.code.data, utcnow())
+        except mfa.MfaError as error:
+            form.code.errors.append(str(error))
+        else:
+            services.end_all_sessions(user)
+            db.session.commit()
+            session.pop("mfa_setup_secret", None)
+            # Other devices are signed out; this one carries on with the new session version.
+            login_user(user)
+            start_session_clock()
+            flash("Two-factor sign-in is on.", "success")
+            return render_template("auth/recovery_codes.html", codes=codes)
+    uri = mfa.provisioning_uri(user, secret)
+    status = 422 if form.errors else 200
+    return render_template(
+        "auth/mfa_setup.html",
+        form=form,
+        secret=secret,
+        qr=mfa.qr_svg_data_uri(uri),
+        required=mfa.mfa_required(user),
+    ), status
+
+
+@bp.route("/account/two-factor/recovery-codes", methods=["GET", "POST"])
+@login_required
+def mfa_recovery_codes():
+    user = current_user._get_current_object()
+    if not user.mfa_enabled:
+        return redirect(url_for("auth.mfa_setup"))
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit():
+        if not services.check_password(user, form.password.data):
+            form.password.errors.append("That password is not right.")
+        else:
+            codes = mfa.regenerate_recovery_codes(user)
+            db.session.commit()
+            flash("New recovery codes made; the old ones no longer work.", "success")
+            return render_template("auth/recovery_codes.html", codes=codes)
+    status = 422 if form.errors else 200
+    return render_template(
+        "auth/confirm_password.html",
+        form=form,
+        title="Make new recovery codes",
+        action_label="Make new codes",
+        explanation="Your old recovery codes will stop working.",
+    ), status
+
+
+@bp.route("/account/two-factor/off", methods=["GET", "POST"])
+@login_required
+def mfa_disable():
+    user = current_user._get_current_object()
+    if not user.mfa_enabled:
+        return redirect(url_for("auth.account"))
+    if mfa.mfa_required(user):
+        flash("Your account must keep two-factor sign-in on.", "error")
+        return redirect(url_for("auth.account"))
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit():
+        if not services.check_password(user, form.password.data):
+            form.password.errors.append("That password is not right.")
+        else:
+            mfa.disable(user)
+            services.end_all_sessions(user)
+            db.session.commit()
+            login_user(user)
+            start_session_clock()
+            flash("Two-factor sign-in is off.", "info")
+            return redirect(url_for("auth.account"))
+    status = 422 if form.errors else 200
+    return render_template(
+        "auth/confirm_password.html",
+        form=form,
+        title="Turn off two-factor sign-in",
+        action_label="Turn it off",
+        explanation="Signing in will need only your password. Other devices will be signed out.",
+    ), status
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -102,6 +294,7 @@ def change_password():
         db.session.commit()
         # Every other session is gone with the old version; this one carries on with the new.
         login_user(current_user._get_current_object())
+        start_session_clock()
         flash("Your password has been changed. Other devices have been signed out.", "success")
         return redirect(url_for("auth.account"))
     status = 422 if form.is_submitted() else 200
@@ -130,6 +323,7 @@ def accept_invite(token: str):
             return render_template("auth/accept_invite.html", form=form, invite=invite), 422
         db.session.commit()
         login_user(user)
+        start_session_clock()
         flash(f"Welcome to Heartbeat Miles, {user.name}. Your account is ready.", "success")
         return redirect(url_for("core.index"))
     status = 422 if form.is_submitted() else 200

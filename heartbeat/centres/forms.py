@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
 
@@ -28,6 +28,13 @@ class CentreSettingsForm(FlaskForm):
             SelectChoice(PaperSize.A4.value, "A4"),
             SelectChoice(PaperSize.LETTER.value, "US Letter"),
         ],
+    )
+    allow_self_report = BooleanField(
+        "Participants may log their own sessions",
+        description=(
+            "From their own page. Their sessions count towards milestones once a therapist "
+            "verifies them."
+        ),
     )
 
     def __init__(self, *args, **kwargs):

@@ -74,12 +74,23 @@ def create_centre(
     )
     db.session.add(centre)
     db.session.flush()
+    from heartbeat.progress.services import seed_default_ladder
+
+    seed_default_ladder(centre.id)
     return centre
 
 
 def update_settings(
-    centre: Centre, *, name: str, timezone: str, country: str, units: str, paper_size: str
+    centre: Centre,
+    *,
+    name: str,
+    timezone: str,
+    country: str,
+    units: str,
+    paper_size: str,
+    allow_self_report: bool | None = None,
 ) -> None:
+    """``allow_self_report`` None leaves that setting as it is."""
     country = country.strip().upper()
     validate_settings(
         name=name, timezone=timezone, country=country, units=units, paper_size=paper_size
@@ -89,4 +100,6 @@ def update_settings(
     centre.country = country
     centre.units = Units(units)
     centre.paper_size = PaperSize(paper_size)
+    if allow_self_report is not None:
+        centre.allow_self_report = bool(allow_self_report)
     db.session.flush()

@@ -20,6 +20,8 @@ bp = Blueprint("centres", __name__, template_folder="templates")
 
 
 def _own_centre() -> Centre:
+    if current_user.centre_id is None:  # a platform operator belongs to no centre
+        abort(404)
     centre = db.session.get(Centre, current_user.centre_id)
     if centre is None:
         abort(404)
@@ -187,6 +189,7 @@ def settings():
                 country=form.country.data,
                 units=form.units.data,
                 paper_size=form.paper_size.data,
+                allow_self_report=form.allow_self_report.data,
             )
         except services.CentreError as error:
             form.name.errors.append(str(error))

@@ -2,24 +2,49 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from heartbeat.extensions import db
+from heartbeat.extensions import db, login_manager
 
 log = logging.getLogger("heartbeat.errors")
 
 MESSAGES = {
-    400: ("Something in that request was not right", "Please go back, check the form and try again."),
-    403: ("You don't have access to this", "Your account cannot do this. If you think it should, ask your centre's admin."),
-    404: ("We couldn't find that page", "The page may have moved, or the link may be mistyped."),
-    405: ("That didn't work", "This page cannot be used that way. Go back and use the buttons on the page."),
-    413: ("That file is too large", "Choose a smaller file and try again. Nothing was saved."),
-    429: ("Too many attempts", "Please wait a minute before trying again."),
-    500: ("Something went wrong on our side", "Nothing you did caused this. Please try again in a moment."),
-    503: ("The service is briefly unavailable", "We can't reach the database right now. Please try again in a minute; nothing you entered has been saved."),
+    400: (
+        "Something in that request was not right",
+        "Please go back, check the form and try again.",
+    ),
+    403: (
+        "You don't have access to this",
+        "Your account cannot do this. If you think it should, ask your centre's admin.",
+    ),
+    404: (
+        "We couldn't find that page",
+        "The page may have moved, or the link may be mistyped.",
+    ),
+    405: (
+        "That didn't work",
+        "This page cannot be used that way. Go back and use the buttons on the page.",
+    ),
+    413: (
+        "That file is too large",
+        "Choose a smaller file and try again. Nothing was saved.",
+    ),
+    429: (
+        "Too many attempts",
+        "Please wait a minute before trying again.",
+    ),
+    500: (
+        "Something went wrong on our side",
+        "Nothing you did caused this. Please try again in a moment.",
+    ),
+    503: (
+        "The service is briefly unavailable",
+        "We can't reach the database right now. Please try again in a minute; nothing you "
+        "entered has been saved.",
+    ),
 }
 
 
@@ -58,10 +83,22 @@ def register(app: Flask) -> None:
             return render_error(error.code)
         return error
 
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def value_the_database_cannot_hold(error):
+        # A number too large for a column (or text too long, on PostgreSQL): the input was
+        # wrong, not the database. Nothing is kept; the form's own checks should have caught it.
+        db.session.rollback()
+        log.warning("request refused by the database: %s", type(error).__name__)
+        return render_error(400)
+
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
     def database_unavailable(error):
         db.session.rollback()
+        # Who is signed in cannot be known without the database: render the page as for a
+        # visitor instead of loading the user again (which would fail again, inside this handler).
+        g._login_user = login_manager.anonymous_user()
         log.error("database error: %s", type(error).__name__)
         return render_error(503)
 

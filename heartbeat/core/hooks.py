@@ -3,13 +3,42 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from functools import cache
 
-from flask import Flask, current_app, g, request
+import sqlalchemy as sa
+from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
-from heartbeat.db import NO_CENTRE, set_centre_scope
+from heartbeat.auth import session_rules
+from heartbeat.db import MAX_ID, NO_CENTRE, set_centre_scope
 
 request_log = logging.getLogger("heartbeat.request")
+# Scripts and styles only from our own files (no inline code, no attributes, no eval), nothing
+# embedded, no <base>, never framed. Images may be data: URIs (the two-factor QR code).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+# Pages open without signing in that still show someone's name or email.
+_PUBLIC_PERSONAL_ENDPOINTS = frozenset({"auth.accept_invite"})
+# URL arguments that are secrets: never written to the log.
+_SECRET_URL_ARGS = frozenset({"token"})
+# Endpoints that never look at who is signed in (so never load the user).
+_NO_USER_ENDPOINTS = frozenset({"static", "bench_bare", "core.healthz"})
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in URLs: a row id, so no larger than the database's integer ids.
+
+    A longer number in an address is simply not found (404), instead of overflowing the
+    database driver.
+    """
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 - Werkzeug's signature
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def _scope_to_current_user() -> None:
@@ -19,11 +48,49 @@ def _scope_to_current_user() -> None:
         set_centre_scope(current_user.centre_id)
 
 
-def _start_request() -> None:
+def _start_request():
     g.request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
     g.request_started = time.perf_counter()
-    if request.endpoint != "static":
+    if request.endpoint not in _NO_USER_ENDPOINTS:
         _scope_to_current_user()
+        redirect = session_rules.enforce()
+        if redirect is not None:
+            return redirect
+    _refuse_stray_files()
+    return None
+
+
+def _refuse_stray_files() -> None:
+    """A file sent under the name of a field that is not a file input is a forged request.
+
+    Flask-WTF hands files to fields by name, so a text field would receive a file object and its
+    validators fail on it (a 500); no browser sends one, so refuse it plainly.
+    """
+    if request.mimetype != "multipart/form-data":
+        return
+    if set(request.files) - upload_field_names():
+        abort(400)
+
+
+@cache
+def upload_field_names() -> frozenset[str]:
+    """The names of every file input of every form class of the app."""
+    from flask_wtf import FlaskForm
+    from wtforms.fields import FileField
+    from wtforms.fields.core import UnboundField
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    return frozenset(
+        name
+        for form_class in subclasses(FlaskForm)
+        for klass in form_class.__mro__
+        for name, value in vars(klass).items()
+        if isinstance(value, UnboundField) and issubclass(value.field_class, FileField)
+    )
 
 
 def _finish_request(response):
@@ -31,10 +98,8 @@ def _finish_request(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-        "frame-ancestors 'none'; form-action 'self'",
+    response.headers["Content-Security-Policy"] = content_security_policy(
+        response.headers.get("Content-Security-Policy")
     )
     response.headers.setdefault(
         "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
@@ -43,21 +108,64 @@ def _finish_request(response):
         response.headers.setdefault(
             "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
         )
-    if request.endpoint != "static" and current_user_is_signed_in():
+    if request.endpoint not in _NO_USER_ENDPOINTS and current_user_is_signed_in():
+        # Every signed-in page may show personal or health data: never kept by any cache.
+        response.headers["Cache-Control"] = "no-store"
+    elif request.endpoint in _PUBLIC_PERSONAL_ENDPOINTS:
         response.headers["Cache-Control"] = "no-store"
     started = g.get("request_started")
     if started is not None and request.endpoint != "static":
-        request_log.info(
-            "request",
-            extra={
-                "request_id": g.get("request_id"),
-                "method": request.method,
-                "path": request.path,
-                "status": response.status_code,
-                "ms": round((time.perf_counter() - started) * 1000, 1),
-            },
-        )
+        line = {
+            "request_id": g.get("request_id"),
+            "method": request.method,
+            "path": loggable_path(),
+            "endpoint": request.endpoint,
+            "status": response.status_code,
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+        }
+        user_id = _signed_in_user_id()
+        if user_id is not None:
+            line["user_id"] = user_id
+        request_log.info("request", extra=line)
     return response
+
+
+def content_security_policy(from_view: str | None = None) -> str:
+    """The site's policy; a view may loosen or tighten named directives (the design page frames
+    its own preview: ``frame-ancestors 'self'``), never drop the others."""
+    directives = dict(_directives(CONTENT_SECURITY_POLICY))
+    directives.update(_directives(from_view or ""))
+    return "; ".join(f"{name} {value}".strip() for name, value in directives.items())
+
+
+def _directives(policy: str) -> list[tuple[str, str]]:
+    pairs = []
+    for part in policy.split(";"):
+        name, _, value = part.strip().partition(" ")
+        if name:
+            pairs.append((name.lower(), value.strip()))
+    return pairs
+
+
+def loggable_path() -> str:
+    """The request's path, with any secret it carries (an invitation token) blanked out."""
+    path = request.path
+    for name, value in (request.view_args or {}).items():
+        if name in _SECRET_URL_ARGS and value:
+            path = path.replace(str(value), "[redacted]")
+    return path
+
+
+def _signed_in_user_id() -> int | None:
+    # Only a user this request has already loaded: logging must not query the database.
+    # The identity map's key, not ``user.id``: after a commit that would be a query, and the
+    # database may be the thing that just failed.
+    user = g.get("_login_user")
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    state = sa.inspect(user, raiseerr=False)
+    identity = state.identity if state is not None else None
+    return identity[0] if identity else None
 
 
 def current_user_is_signed_in() -> bool:
@@ -75,4 +183,13 @@ def register(app: Flask) -> None:
     def inject_helpers():
         from heartbeat.navigation import navigation_for
 
-        return {"navigation": navigation_for(current_user)}
+        signed_in = current_user_is_signed_in()
+        return {
+            "navigation": navigation_for(current_user),
+            "idle_limit_seconds": session_rules.idle_limit_seconds(current_user)
+            if signed_in
+            else None,
+            "idle_seconds_left": session_rules.idle_seconds_left(current_user)
+            if signed_in
+            else None,
+        }

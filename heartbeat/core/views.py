@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from heartbeat.auth.models import Invite, Role, User
+from heartbeat.centres.models import Centre
 from heartbeat.db import utcnow
 from heartbeat.extensions import db, limiter
+from heartbeat.navigation import CENTRE_LINKS
+from heartbeat.permissions import admin_required, require
 
 bp = Blueprint("core", __name__, template_folder="templates")
 
@@ -26,7 +29,10 @@ def home():
     if current_user.centre_id is None:
         return redirect(url_for("centres.operator_centres"))
     if current_user.role == Role.PARTICIPANT:
-        return render_template("core/participant_home.html")
+        # A participant's home is their progress page, where a new milestone is celebrated.
+        from heartbeat.participants.views.portal import portal
+
+        return portal()
     counts = dict(
         db.session.execute(
             sa.select(User.role, sa.func.count()).where(User.active).group_by(User.role)
@@ -40,6 +46,17 @@ def home():
     return render_template(
         "core/staff_home.html", counts=counts, pending_invites=pending_invites, roles=Role
     )
+
+
+@bp.get("/centre")
+@admin_required
+def centre_hub():
+    """The admin's way into the centre's management pages (one link in the main navigation)."""
+    centre = db.session.get(Centre, current_user.centre_id) if current_user.centre_id else None
+    if centre is None:  # a platform operator belongs to no centre
+        abort(404)
+    require("centre.edit_settings", centre)
+    return render_template("core/centre_hub.html", centre=centre, links=CENTRE_LINKS)
 
 
 @bp.get("/healthz")

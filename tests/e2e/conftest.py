@@ -5,11 +5,14 @@ function-scoped ``app`` fixture empties between tests: a SQLite file in a tempor
 when ``DATABASE_URL`` is PostgreSQL, a throwaway database created (and dropped) here.
 
 Every test screenshots each page it visits at two widths (see ``Screenshots``); the files land in
-``tests/artifacts/screenshots/`` (git-ignored).
+``tests/artifacts/screenshots/`` (git-ignored). Each shot also checks the page: an axe-core scan
+(WCAG 2.0-2.2 A/AA, serious and critical fail), no sideways scrolling at 360 and 320 px, one
+``h1``, a ``<title>`` that no different page shares, and in-page links that lead somewhere.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
@@ -25,22 +28,10 @@ from heartbeat.auth.models import Role
 from heartbeat.centres.models import Centre
 from heartbeat.config import database_uri
 from heartbeat.extensions import db
+from heartbeat.progress.services import seed_default_ladder
+from tests.browser import NARROW, REFLOW, SCREENSHOT_DIR, WIDE  # noqa: F401  (re-exported)
 from tests.conftest import PASSWORD, add_user, is_postgres, make_app
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-WIDE = {"width": 1280, "height": 800}
-NARROW = {"width": 360, "height": 740}
-SCREENSHOT_DIR = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
-
+from tests.e2e import a11y
 
 # --- the people in the live server's database -----------------------------------------------------
 
@@ -82,46 +73,14 @@ def _seed() -> None:
     add_user(alpha, PEOPLE.participant.email, Role.PARTICIPANT)
     add_user(bravo, PEOPLE.admin_b.email, Role.ADMIN)
     add_user(None, PEOPLE.operator.email, Role.ADMIN, operator=True)
+    seed_default_ladder(alpha.id)
+    seed_default_ladder(bravo.id)
     db.session.commit()
 
 
 @pytest.fixture(scope="session")
 def people() -> People:
     return PEOPLE
-
-
-# --- is a browser available? ----------------------------------------------------------------------
-
-
-def _unavailable(reason: str):
-    """Skip on a developer's machine; on CI a missing browser is a broken build, not a skip."""
-    if os.environ.get("CI"):
-        pytest.fail(f"e2e tests cannot run on CI: {reason}", pytrace=False)
-    pytest.skip(f"e2e tests need Chromium and Playwright: {reason}")
-
-
-@pytest.fixture(scope="session")
-def sync_playwright_module():
-    try:
-        from playwright import sync_api
-    except ImportError as error:  # pragma: no cover - depends on the machine
-        _unavailable(f"playwright cannot be imported ({error})")
-    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        _unavailable(f"{CHROMIUM} is missing")
-    return sync_api
-
-
-@pytest.fixture(scope="session")
-def browser(sync_playwright_module):
-    with sync_playwright_module.sync_playwright() as playwright:
-        try:
-            chromium = playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-            )
-        except Exception as error:  # noqa: BLE001 - any launch failure means "no browser here"
-            _unavailable(f"Chromium did not start ({error})")
-        yield chromium
-        chromium.close()
 
 
 # --- the live server ------------------------------------------------------------------------------
@@ -146,21 +105,10 @@ def e2e_database_url(tmp_path_factory) -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture(scope="session")
-def live_server(sync_playwright_module, e2e_database_url, tmp_path_factory) -> Iterator[str]:
-    """The app with CSRF on, served on a free local port from a daemon thread; yields its URL."""
+@contextlib.contextmanager
+def serve(app) -> Iterator[str]:
+    """Serves ``app`` on a free local port from a daemon thread; yields its URL."""
     from werkzeug.serving import make_server
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HEARTBEAT_INSTANCE_PATH", str(tmp_path_factory.mktemp("e2e-instance")))
-        app = make_app(
-            e2e_database_url, WTF_CSRF_ENABLED=True, SERVER_NAME=None, RATELIMIT_ENABLED=False
-        )
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        _seed()
-        db.session.remove()
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
@@ -174,6 +122,38 @@ def live_server(sync_playwright_module, e2e_database_url, tmp_path_factory) -> I
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def make_live_app(database_url: str, instance_path: Path, **overrides):
+    """The app as the browser tests see it: CSRF on, no rate limits, two-factor off."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HEARTBEAT_INSTANCE_PATH", str(instance_path))
+        return make_app(
+            database_url,
+            WTF_CSRF_ENABLED=True,
+            SERVER_NAME=None,
+            RATELIMIT_ENABLED=False,
+            **overrides,
+        )
+
+
+@pytest.fixture(scope="session")
+def live_server(sync_playwright_module, e2e_database_url, tmp_path_factory) -> Iterator[str]:
+    """The app with CSRF on, on its own database seeded with ``PEOPLE``; yields its URL."""
+    app = make_live_app(e2e_database_url, tmp_path_factory.mktemp("e2e-instance"))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        _seed()
+        db.session.remove()
+    with serve(app) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def live_database_url(live_server, e2e_database_url) -> str:
+    """The live server's database, once it is built and seeded (for a second app on it)."""
+    return e2e_database_url
 
 
 # --- screenshots ----------------------------------------------------------------------------------
@@ -192,12 +172,19 @@ _SIDEWAYS_SCROLL_JS = """() => {
         if (!["auto", "scroll", "hidden", "clip"].includes(overflow)) continue;
         if (el.clientWidth <= 1 && el.clientHeight <= 1) continue;  // visually hidden on purpose
         if (el.scrollWidth > el.clientWidth + 1) {
-            const name = el.tagName.toLowerCase() + (el.className ? "." + el.className : "");
+            const caption = el.querySelector("caption");
+            const name = el.tagName.toLowerCase() + (el.className ? "." + el.className : "")
+                + (caption ? ` (table "${caption.textContent.trim().slice(0, 60)}")` : "");
             problems.push(`${name}: content ${el.scrollWidth}px in a ${el.clientWidth}px box`);
         }
     }
     return problems;
 }"""
+
+
+SITE_SUFFIX = " · Heartbeat Miles"
+# Every <title> seen in this run, with the h1 and address of the first page that had it.
+TITLES_SEEN: dict[str, tuple[str, str, str]] = {}
 
 
 def _slug(text: str) -> str:
@@ -242,6 +229,9 @@ class Screenshots:
         At the narrow width it also checks that nothing needs scrolling sideways (``reflow``).
         """
         page.wait_for_load_state("load")
+        self._check_accessibility(page, label)
+        self._check_title(page, label)
+        self._check_in_page_links(page, label)
         self.count += 1
         stem = f"{self.test_name}--{self.count:02d}-{_slug(label)}"
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -253,13 +243,63 @@ class Screenshots:
             page.screenshot(path=str(path), full_page=True, animations="disabled")
             paths.append(path)
             if viewport is NARROW and reflow:
-                problems = page.evaluate(_SIDEWAYS_SCROLL_JS)
-                assert not problems, (
-                    f"{label!r} ({page.url}) scrolls sideways at {NARROW['width']}px: {problems}"
-                )
+                self._check_reflow(page, label, NARROW)
+        if reflow:
+            page.set_viewport_size(REFLOW)
+            self._check_reflow(page, label, REFLOW)
         page.set_viewport_size(original)
         self._pending.pop(id(page), None)
         return paths
+
+    @staticmethod
+    def _check_reflow(page, label: str, viewport: dict) -> None:
+        problems = page.evaluate(_SIDEWAYS_SCROLL_JS)
+        assert not problems, (
+            f"{label!r} ({page.url}) scrolls sideways at {viewport['width']}px: {problems}"
+        )
+
+    @staticmethod
+    def _check_title(page, label: str) -> None:
+        """WCAG 2.4.2: a descriptive title, one h1, and no title shared by two different pages.
+
+        Two views are the same page when their ``h1`` says the same (a form shown again with
+        its errors, the same 404 page at two addresses); otherwise their titles must differ.
+        """
+        title = page.title()
+        assert title.endswith(SITE_SUFFIX) and title != "Heartbeat Miles" + SITE_SUFFIX, (
+            f"{label!r} ({page.url}) has no page-specific title: {title!r}"
+        )
+        headings = page.locator("h1").all_inner_texts()
+        assert len(headings) == 1, f"{label!r} ({page.url}) has {len(headings)} h1: {headings}"
+        heading = " ".join(headings[0].split())
+        seen = TITLES_SEEN.setdefault(title, (heading, page.url, label))
+        assert seen[0] == heading, (
+            f"two different pages share the title {title!r}: {seen[2]!r} ({seen[1]}, h1 "
+            f"{seen[0]!r}) and {label!r} ({page.url}, h1 {heading!r})"
+        )
+
+    @staticmethod
+    def _check_in_page_links(page, label: str) -> None:
+        """Every link to a place on the same page (skip link, error summary, "on this page")
+        leads somewhere that exists."""
+        broken = page.evaluate(
+            """() => [...document.querySelectorAll('a[href^="#"]')]
+                .map((a) => a.getAttribute("href").slice(1))
+                .filter((id) => id && !document.getElementById(decodeURIComponent(id)))"""
+        )
+        assert not broken, f"{label!r} ({page.url}) links to missing places: {broken}"
+
+    def _check_accessibility(self, page, label: str) -> None:
+        """Every page a test shoots is also scanned with axe-core (WCAG 2.2 A/AA rules)."""
+        if not a11y.axe_available():
+            if os.environ.get("CI"):
+                pytest.fail("axe-core is not installed (make setup-dev runs npm ci)")
+            return
+        violations = a11y.scan(page)
+        assert not violations, (
+            f"{label!r} ({page.url}) has serious accessibility problems:\n"
+            + a11y.describe(violations)
+        )
 
     def unshot(self) -> list[str]:
         return self.missing + list(self._pending.values())
@@ -299,8 +339,18 @@ class Session:
             context.close()
 
 
+@pytest.fixture(scope="session")
+def fresh_screenshot_folder() -> Path:
+    """Each run starts with an empty folder, so it shows this run's pages only."""
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    for old in SCREENSHOT_DIR.iterdir():
+        if old.suffix in (".png", ".pdf"):
+            old.unlink()
+    return SCREENSHOT_DIR
+
+
 @pytest.fixture
-def e2e(request, browser, live_server) -> Iterator[Session]:
+def e2e(request, browser, live_server, fresh_screenshot_folder) -> Iterator[Session]:
     module = Path(request.node.fspath).stem.removeprefix("test_")
     test_name = _slug(f"{module}-{request.node.name.removeprefix('test_')}")
     session = Session(browser, live_server, Screenshots(test_name))
@@ -338,3 +388,15 @@ def new_page(e2e) -> Callable[[], object]:
 def shot(e2e) -> Callable[..., list[Path]]:
     """``shot(page, "what it shows")``: screenshot the page at 1280px and 360px wide."""
     return e2e.shots.take
+
+
+def pytest_terminal_summary(terminalreporter):
+    if a11y.PAGES_SCANNED:
+        terminalreporter.write_sep("-", "accessibility (axe-core)")
+        terminalreporter.write_line(
+            f"{len(a11y.PAGES_SCANNED)} page views scanned; {len(a11y.RULES_CHECKED)} rules "
+            f"checked: {', '.join(sorted(a11y.RULES_CHECKED))}"
+        )
+        terminalreporter.write_line(
+            f"{len(TITLES_SEEN)} distinct page titles, none shared by two different pages"
+        )

@@ -52,15 +52,15 @@ ROLES = {
     "admin": (
         PEOPLE.admin,
         "/home",
-        ["Home", "Staff", "Centre settings", "My account"],
-        ["My progress", "All centres"],
+        ["Home", "Caseload", "To verify", "Certificates", "Centre", "My account"],
+        ["My progress", "All centres", "Staff", "Centre settings", "Dashboard", "Audit trail"],
         "Admin · Centre ALPHA",
     ),
     "therapist": (
         PEOPLE.therapist,
         "/home",
-        ["Home", "My account"],
-        ["Staff", "Centre settings", "My progress", "All centres"],
+        ["Home", "Caseload", "To verify", "Certificates", "My account"],
+        ["Centre", "Staff", "Centre settings", "Branding", "My progress", "All centres"],
         "Therapist · Centre ALPHA",
     ),
     "participant": (
@@ -80,8 +80,8 @@ ROLES = {
     "admin-of-centre-b": (
         PEOPLE.admin_b,
         "/home",
-        ["Home", "Staff", "Centre settings", "My account"],
-        ["My progress", "All centres"],
+        ["Home", "Caseload", "To verify", "Certificates", "Centre", "My account"],
+        ["My progress", "All centres", "Staff", "Centre settings", "Dashboard", "Audit trail"],
         "Admin · Centre BRAVO",
     ),
 }
@@ -252,7 +252,11 @@ def test_admin_invites_a_therapist_who_sets_a_password_and_is_signed_in(
     _sign_in(page, shot, PEOPLE.admin)
     shot(page, "admin home")
 
-    _main_nav(page).get_by_role("link", name="Staff", exact=True).click()
+    _main_nav(page).get_by_role("link", name="Centre", exact=True).click()
+    expect(page).to_have_url(live_server + "/centre")
+    expect(page.get_by_role("heading", name="Running Centre ALPHA", level=1)).to_be_visible()
+    shot(page, "centre hub")
+    page.get_by_role("link", name="Staff", exact=True).click()
     expect(page).to_have_url(live_server + "/centre/staff")
     expect(page.get_by_role("heading", name="Staff", level=1)).to_be_visible()
     shot(page, "staff page")

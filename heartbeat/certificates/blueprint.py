@@ -1,0 +1,39 @@
+"""The certificates blueprint, shared by the modules that add its pages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from heartbeat.extensions import db
+
+bp = Blueprint("certificates", __name__, template_folder="templates")
+
+
+@bp.errorhandler(StaleDataError)
+def _saved_at_the_same_moment(error):
+    # Two saves raced past the version check; the database's version column caught the second.
+    db.session.rollback()
+    return (
+        render_template(
+            "participants/saved_elsewhere.html",
+            back=request.referrer or url_for("certificates.register"),
+        ),
+        409,
+    )
+
+
+@bp.app_template_filter("certificate_day")
+def certificate_day(value) -> str:
+    """A date, or a UTC moment as the date it was at the signed-in user's centre."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        centre = getattr(current_user, "centre", None) if current_user else None
+        zone = ZoneInfo(centre.timezone) if centre is not None else None
+        value = value.astimezone(zone).date() if zone else value.date()
+    return f"{value.day} {value:%b %Y}"

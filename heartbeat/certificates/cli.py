@@ -1,0 +1,82 @@
+"""Certificates commands: render one certificate, print a centre's batch."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+
+from heartbeat.centres.models import Centre
+from heartbeat.certificates import printing, serials, services
+from heartbeat.db import utcnow
+from heartbeat.extensions import db
+
+
+def _write(path: str, data: bytes) -> None:
+    target = Path(path)
+    if target.parent and not target.parent.exists():
+        raise click.ClickException(f"The folder {target.parent} does not exist.")
+    try:
+        target.write_bytes(data)
+    except OSError as error:
+        raise click.ClickException(f"Could not write {path}: {error.strerror}.") from None
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("render-certificate")
+    @click.argument("serial")
+    @click.option("-o", "--output", required=True, help="Where to write the PDF.")
+    def render_certificate_command(serial: str, output: str) -> None:
+        """Write the PDF of the certificate SERIAL (a revoked one comes stamped REVOKED)."""
+        normalised = serials.normalise_serial(serial)
+        certificate = (
+            services.certificate_by_serial(normalised, all_centres=True) if normalised else None
+        )
+        if certificate is None:
+            raise click.ClickException(f"No certificate has the serial {serial!r}.")
+        pdf = services.certificate_pdf(certificate)
+        _write(output, pdf)
+        state = "REVOKED (stamped)" if certificate.revoked else "valid"
+        click.echo(f"Wrote {certificate.serial} ({state}, {len(pdf):,} bytes) to {output}.")
+
+    @app.cli.command("print-batch")
+    @click.option("--centre", "slug", required=True, help="The centre's slug.")
+    @click.option(
+        "--since",
+        required=True,
+        help="Print the standing certificates issued on or after this date (YYYY-MM-DD).",
+    )
+    @click.option("-o", "--output", required=True, help="Where to write the PDF.")
+    def print_batch_command(slug: str, since: str, output: str) -> None:
+        """Write one print-ready PDF of a centre's certificates and mark them printed."""
+        try:
+            since_date = date.fromisoformat(since)
+        except ValueError:
+            raise click.ClickException(
+                f"--since must be a date like 2026-06-01, not {since!r}."
+            ) from None
+        centre = db.session.scalars(sa.select(Centre).where(Centre.slug == slug)).one_or_none()
+        if centre is None:
+            raise click.ClickException(f"No centre has the slug {slug!r}.")
+        now = utcnow()
+        ids = printing.batch_ids(centre, "since", since=since_date, now=now)
+        if not ids:
+            raise click.ClickException(
+                f"{centre.name} has no standing certificate issued since {since_date:%d %B %Y}."
+            )
+        try:
+            batch = printing.render_batch(centre, ids, now=now)
+            # The file first: if it cannot be written, nothing is marked printed.
+            _write(output, batch.pdf)
+            printing.mark_printed(batch.certificate_ids, now=now)
+            db.session.commit()
+        except services.CertificateError as error:
+            db.session.rollback()
+            raise click.ClickException(str(error)) from None
+        except click.ClickException:
+            db.session.rollback()
+            raise
+        click.echo(f"Wrote {batch.count} certificate(s) of {centre.name} to {output}.")

@@ -1,0 +1,7 @@
+"""The error certificate functions raise for the person using them."""
+
+from __future__ import annotations
+
+
+class CertificateError(ValueError):
+    """A certificate action that cannot be done, with a message for the person."""

@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    RadioField,
+    SearchField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+from heartbeat.certificates import queries
+from heartbeat.certificates.images import HEX_COLOUR, contrast_on_white
+from heartbeat.certificates.printing import SELECTIONS
+
+MIN_CONTRAST = 4.5
+
+
+class RegisterFilterForm(FlaskForm):
+    """The register's filters: a GET form, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    stage = SelectField("Milestone", choices=[], validate_choice=False)
+    issued_from = DateField("Issued on or after", validators=[Optional()])
+    issued_to = DateField("Issued on or before", validators=[Optional()])
+    printed = SelectField(
+        "Printed",
+        choices=[SelectChoice(k, v) for k, v in queries.PRINTED_FILTERS.items()],
+        validate_choice=False,
+    )
+    status = SelectField(
+        "Status",
+        choices=[SelectChoice(k, v) for k, v in queries.STATUS_FILTERS.items()],
+        default="standing",
+        validate_choice=False,
+    )
+    q = SearchField("Name or serial", validators=[Optional(), Length(max=100)])
+
+    def __init__(self, *args, stages=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stage.choices = [SelectChoice("", "Any milestone"), SelectChoice("club", "Clubs")] + [
+            SelectChoice(str(stage.id), stage.title) for stage in stages
+        ]
+
+    def validate_issued_to(self, field) -> None:
+        if field.data and self.issued_from.data and field.data < self.issued_from.data:
+            raise ValidationError("The end date is before the start date.")
+
+
+class IssueForm(FlaskForm):
+    award_id = HiddenField(validators=[DataRequired(message="Choose an award.")])
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason",
+        validators=[
+            DataRequired(message="Give the reason for revoking it."),
+            Length(min=3, max=1000, message="Between 3 and 1,000 characters."),
+        ],
+        description="Kept in the audit trail. The public verify page only says it was revoked.",
+    )
+    version = HiddenField()
+
+
+class BatchForm(FlaskForm):
+    mode = RadioField(
+        "Which certificates",
+        choices=[SelectChoice(k, v) for k, v in SELECTIONS.items() if k != "selected"],
+        default="unprinted",
+        validators=[DataRequired(message="Choose which certificates to print.")],
+    )
+
+
+def _colour_field(label: str, description: str) -> StringField:
+    return StringField(
+        label,
+        validators=[
+            DataRequired(message="Enter a colour as # and six hex digits, like #0b5563."),
+            Regexp(HEX_COLOUR, message="Enter a colour as # and six hex digits, like #0b5563."),
+        ],
+        description=description,
+        render_kw={"autocomplete": "off", "size": 8, "spellcheck": "false"},
+    )
+
+
+class BrandingForm(FlaskForm):
+    programme_name = StringField(
+        "Programme name",
+        validators=[DataRequired(message="Enter the programme's name."), Length(max=120)],
+        description="Printed under the milestone, e.g. “Riverside adaptive racing programme”.",
+    )
+    primary_colour = _colour_field(
+        "Main colour", "Border, heading and centre name. Must read well on white (4.5:1)."
+    )
+    accent_colour = _colour_field(
+        "Accent colour", "The milestone's name. Must read well on white (4.5:1)."
+    )
+    signatory_name = StringField(
+        "Signatory's name",
+        validators=[Optional(), Length(max=120)],
+        description="Who signs the certificates, e.g. “Dr Ana Souza”.",
+    )
+    signatory_title = StringField(
+        "Signatory's title",
+        validators=[Optional(), Length(max=120)],
+        description="e.g. “Head of therapy”.",
+    )
+    paper_size = SelectField(
+        "Paper size", choices=[SelectChoice("A4", "A4"), SelectChoice("Letter", "US Letter")]
+    )
+    logo = FileField(
+        "Logo",
+        description="PNG or SVG, up to 512 KB. SVGs with scripts or links are refused.",
+        render_kw={"accept": "image/png,image/svg+xml,.png,.svg"},
+    )
+    remove_logo = BooleanField("Remove the current logo")
+    signature = FileField(
+        "Signature image",
+        description="Optional. A PNG of the signature, up to 256 KB.",
+        render_kw={"accept": "image/png,.png"},
+    )
+    remove_signature = BooleanField("Remove the current signature image")
+    version = HiddenField()
+
+    def _check_contrast(self, field) -> None:
+        if field.data and HEX_COLOUR.match(field.data):
+            ratio = contrast_on_white(field.data)
+            if ratio < MIN_CONTRAST:
+                raise ValidationError(
+                    f"{field.data} has a contrast of {ratio:.1f}:1 on white; text needs at least "
+                    f"{MIN_CONTRAST}:1. Choose a darker colour."
+                )
+
+    def validate_primary_colour(self, field) -> None:
+        self._check_contrast(field)
+
+    def validate_accent_colour(self, field) -> None:
+        self._check_contrast(field)

@@ -1,0 +1,46 @@
+"""Background jobs of the certificates feature (found by ``heartbeat.jobs.registry``)."""
+
+from __future__ import annotations
+
+from heartbeat.centres.models import Centre
+from heartbeat.certificates import printing
+from heartbeat.certificates.services import CertificateError
+from heartbeat.db import utcnow
+from heartbeat.extensions import db
+from heartbeat.jobs import registry
+from heartbeat.jobs.context import JobContext, JobError, JobResult
+
+
+@registry.handler("certificates.print_batch", label="Print certificates")
+def print_batch(ctx: JobContext, params: dict) -> JobResult:
+    """One PDF of the chosen certificates; they are marked printed when the runner stores it.
+
+    The marks are flushed in the runner's session and committed with the file, after all the
+    rendering: a crash before then leaves every certificate unprinted, ready for a rerun.
+    """
+    centre = db.session.get(Centre, ctx.centre_id)
+    if centre is None:
+        raise JobError("The centre no longer exists.")
+    slug = centre.slug
+    ids = [int(value) for value in params.get("certificate_ids", [])]
+    now = utcnow()
+    try:
+        prepared = printing.prepare_batch(centre, ids)
+    except CertificateError as error:
+        raise JobError(str(error)) from None
+    # End the read before the long render: on SQLite an open transaction of a job holds the
+    # database's write lock, which would keep every other writer waiting for seconds.
+    db.session.rollback()
+    batch = printing.render_prepared(prepared, now=now, progress_report=ctx.progress)
+    printing.mark_printed(batch.certificate_ids, now=now, job_id=ctx.job_id)
+    skipped = len(set(ids)) - batch.count
+    return JobResult(
+        data=batch.pdf,
+        filename=f"certificates-{slug}-{now:%Y%m%d-%H%M}.pdf",
+        mimetype="application/pdf",
+        summary={
+            "pages": batch.count,
+            "selection": params.get("selection", ""),
+            "skipped_revoked": skipped,
+        },
+    )

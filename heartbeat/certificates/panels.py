@@ -1,0 +1,47 @@
+"""The certificate sections of the staff participant page and of the participant's own portal.
+
+The profile panel offers a certificate for each verified award that has none (right after a
+therapist verifies an award they land back on this page) and lists the ones issued. Each builder
+runs a fixed number of queries, whatever the number of awards or certificates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from heartbeat.certificates import queries, services
+from heartbeat.core import panels
+from heartbeat.extensions import db
+from heartbeat.permissions import can
+from heartbeat.progress.services import award_title
+
+
+def build_profile_panel(participant, viewer) -> dict[str, Any] | None:
+    certificates = db.session.scalars(queries.for_participant(participant.id)).all()
+    may_issue = can(viewer, "certificate.issue", participant) and not getattr(
+        participant, "erased", False
+    )
+    issuable = services.issuable_awards(participant) if may_issue else []
+    return {
+        "participant": participant,
+        "certificates": certificates,
+        "issuable": [
+            {"id": award.id, "title": award_title(award), "achieved_at": award.achieved_at}
+            for award in issuable
+        ],
+        "may_issue": may_issue,
+    }
+
+
+def build_portal_panel(participant, viewer) -> dict[str, Any] | None:
+    certificates = db.session.scalars(queries.for_participant(participant.id)).all()
+    return {"participant": participant, "certificates": certificates}
+
+
+def register() -> None:
+    panels.register_panel(
+        panels.PROFILE, "certificates/_profile_panel.html", build_profile_panel, order=30
+    )
+    panels.register_panel(
+        panels.PORTAL, "certificates/_portal_panel.html", build_portal_panel, order=30
+    )

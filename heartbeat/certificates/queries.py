@@ -1,0 +1,73 @@
+"""Select builders for the certificate pages, each eager-loading what its page shows.
+
+They rely on the request's centre scope (``heartbeat.db``) for isolation, as every query does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, joinedload
+
+from heartbeat.certificates.models import Certificate
+from heartbeat.db import MAX_ID
+from heartbeat.participants.models import Participant
+
+PRINTED_FILTERS = {"": "Printed or not", "no": "Not printed yet", "yes": "Printed"}
+STATUS_FILTERS = {"standing": "Standing (not revoked)", "revoked": "Revoked", "all": "All"}
+
+
+@dataclass(frozen=True)
+class RegisterFilter:
+    stage: str = ""  # "" any, "club" clubs, or a ladder stage id
+    issued_from: date | None = None
+    issued_to: date | None = None
+    printed: str = ""
+    status: str = "standing"
+    q: str = ""
+
+
+def register(f: RegisterFilter) -> sa.Select:
+    """The centre's certificates, newest first, with the participant for the name column."""
+    stmt = (
+        sa.select(Certificate)
+        .join(Certificate.participant)
+        .options(contains_eager(Certificate.participant), joinedload(Certificate.issued_by))
+    )
+    if f.stage == "club":
+        stmt = stmt.where(Certificate.stage_id.is_(None))
+    elif f.stage.isascii() and f.stage.isdigit() and int(f.stage) <= MAX_ID:
+        stmt = stmt.where(Certificate.stage_id == int(f.stage))
+    if f.issued_from is not None:
+        stmt = stmt.where(Certificate.issued_on >= f.issued_from)
+    if f.issued_to is not None:
+        stmt = stmt.where(Certificate.issued_on <= f.issued_to)
+    if f.printed == "yes":
+        stmt = stmt.where(Certificate.printed_at.is_not(None))
+    elif f.printed == "no":
+        stmt = stmt.where(Certificate.printed_at.is_(None))
+    if f.status == "standing":
+        stmt = stmt.where(Certificate.revoked_at.is_(None))
+    elif f.status == "revoked":
+        stmt = stmt.where(Certificate.revoked_at.is_not(None))
+    q = f.q.strip()
+    if q:
+        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(
+            sa.or_(
+                Certificate.serial.ilike(pattern, escape="\\"),
+                Certificate.participant_name.ilike(pattern, escape="\\"),
+                Participant.family_name.ilike(pattern, escape="\\"),
+            )
+        )
+    return stmt.order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+
+
+def for_participant(participant_id: int) -> sa.Select:
+    return (
+        sa.select(Certificate)
+        .where(Certificate.participant_id == participant_id)
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    )

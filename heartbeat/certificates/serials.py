@@ -1,0 +1,58 @@
+"""Certificate serials and the public addresses built from them."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import current_app, has_request_context, request
+
+from heartbeat.certificates.errors import CertificateError
+
+# No 0/O, 1/I/L or U/V pairs to misread when typed from paper.
+SERIAL_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
+SERIAL_GROUPS = 3  # 29^12: about 58 bits, and the verify page is rate-limited
+
+
+def new_serial(year: int) -> str:
+    groups = (
+        "".join(secrets.choice(SERIAL_ALPHABET) for _ in range(4)) for _ in range(SERIAL_GROUPS)
+    )
+    return f"HM-{year}-" + "-".join(groups)
+
+
+def normalise_serial(text: str) -> str | None:
+    """A serial as typed (any case, spaces) in its stored form, or None if it cannot be one."""
+    cleaned = "".join(text.split()).upper()
+    if not 10 <= len(cleaned) <= 32 or not cleaned.startswith("HM-"):
+        return None
+    if any(ch not in SERIAL_ALPHABET + "0123456789-" + "HM" for ch in cleaned):
+        return None
+    return cleaned
+
+
+def public_base_url() -> str:
+    """Where the public verify pages live: HEARTBEAT_PUBLIC_URL, else this request's host."""
+    configured = (current_app.config.get("HEARTBEAT_PUBLIC_URL") or "").strip()
+    if configured:
+        return configured.rstrip("/")
+    if has_request_context():
+        return request.host_url.rstrip("/")
+    server = current_app.config.get("SERVER_NAME")
+    if server:
+        return f"{current_app.config.get('PREFERRED_URL_SCHEME', 'http')}://{server}"
+    raise CertificateError(
+        "Set HEARTBEAT_PUBLIC_URL (the address people reach this site at) to issue certificates "
+        "outside a web request."
+    )
+
+
+def verify_url(base: str, serial: str) -> str:
+    return f"{base}/verify/{serial}"
+
+
+def issuer_url(base: str, centre_slug: str) -> str:
+    return f"{base}/verify/issuers/{centre_slug}.json"
+
+
+def jwks_url(base: str, centre_slug: str) -> str:
+    return f"{base}/verify/keys/{centre_slug}.json"

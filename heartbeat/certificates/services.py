@@ -1,0 +1,411 @@
+"""Issuing, rendering, revoking and printing certificates: plain functions that flush, never commit.
+
+Issuing writes the row, signs its credential and renders its PDF in one go: the file's SHA-256
+is stored on the row, so if rendering fails nothing is left behind (the caller rolls back). The
+PDF itself is not stored; rendering is a pure function of the row and its branding snapshot, so a
+download re-renders the same bytes and the stored hash proves it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import joinedload
+
+from heartbeat.audit import services as audit
+from heartbeat.auth.models import User
+from heartbeat.centres.models import Centre
+from heartbeat.certificates import credentials, render
+from heartbeat.certificates.branding import (
+    branding_data,
+    branding_for,
+    freeze_branding,
+    snapshot_data,
+)
+from heartbeat.certificates.errors import CertificateError
+from heartbeat.certificates.models import Certificate
+from heartbeat.certificates.serials import (
+    issuer_url,
+    new_serial,
+    public_base_url,
+    verify_url,
+)
+from heartbeat.db import utcnow
+from heartbeat.extensions import db
+from heartbeat.participants.models import Consent, ConsentKind, Participant
+from heartbeat.progress import services as progress
+from heartbeat.progress.ladder import format_distance
+from heartbeat.progress.models import Award, CriterionKind
+
+log = logging.getLogger("heartbeat.certificates")
+
+REVOKED_NAME = "(name removed)"
+
+
+def centre_today(centre: Centre, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(centre.timezone or "UTC")).date()
+
+
+# --- issuing -------------------------------------------------------------------------------------
+
+
+def _awards_query(participant_id: int) -> sa.Select:
+    return (
+        sa.select(Award)
+        .options(joinedload(Award.stage))
+        .where(Award.participant_id == participant_id)
+        .order_by(Award.achieved_at, Award.id)
+    )
+
+
+def issuable_awards(participant: Participant) -> list[Award]:
+    """Verified awards with no standing certificate: what can be issued now (two queries)."""
+    awards = [
+        award
+        for award in db.session.scalars(
+            _awards_query(participant.id).where(Award.verified_at.is_not(None))
+        )
+        if not award.needs_review
+    ]
+    if not awards:
+        return []
+    covered = set(
+        db.session.scalars(
+            sa.select(Certificate.standing_award_id).where(
+                Certificate.standing_award_id.in_([award.id for award in awards])
+            )
+        )
+    )
+    return [award for award in awards if award.id not in covered]
+
+
+def _criteria(award: Award, units: str) -> str:
+    stage = award.stage
+    if stage is None:
+        club = progress.CLUBS_BY_CODE.get(award.club_code or "")
+        if club is not None and club.kind == "marathons":
+            return f"Finish {club.threshold} marathon(s), counted across every race and session."
+        if club is not None:
+            return (
+                f"Cover {club.threshold:,} miles in all, across every counting training session"
+                " and race."
+            )
+        return "A Heartbeat Miles club, verified by a therapist."
+    if stage.kind == CriterionKind.SIGNOFF:
+        return f"Signed off by a therapist: {stage.description}."
+    distance = format_distance(stage.threshold_m or 0, units, both=True)  # type: ignore[arg-type]
+    if stage.kind == CriterionKind.RACE:
+        return f"An official race finish of at least {distance}, verified by a therapist."
+    return (
+        f"One continuous session (training or race) of at least {distance}, verified by a "
+        "therapist."
+    )
+
+
+def _journey(participant: Participant, award: Award) -> list[dict[str, object]]:
+    stages = progress.ladder(participant.centre_id, include_retired=False)
+    reached = set(
+        db.session.scalars(
+            sa.select(Award.stage_id).where(
+                Award.participant_id == participant.id,
+                Award.stage_id.is_not(None),
+                Award.verified_at.is_not(None),
+            )
+        )
+    )
+    return [
+        {"title": stage.title, "reached": stage.id in reached, "this": stage.id == award.stage_id}
+        for stage in stages
+    ]
+
+
+def _unique_serial(year: int) -> str:
+    for _ in range(8):
+        serial = new_serial(year)
+        taken = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Certificate)
+            .where(Certificate.serial == serial)
+            .execution_options(all_centres=True)
+        )
+        if not taken:
+            return serial
+    raise CertificateError("Could not find a free serial; please try again.")  # pragma: no cover
+
+
+def issue(
+    award: Award,
+    *,
+    participant: Participant,
+    centre: Centre,
+    actor: User,
+    now: datetime | None = None,
+    base_url: str | None = None,
+) -> Certificate:
+    """Issue the certificate of a verified award: the row, its signed credential and its PDF."""
+    now = now or utcnow()
+    if award.participant_id != participant.id or award.centre_id != centre.id:
+        raise CertificateError("That award does not belong to this participant.")
+    if getattr(participant, "erased", False):
+        raise CertificateError(
+            "This participant's personal data was erased: no certificate can be issued."
+        )
+    if not award.verified:
+        raise CertificateError(
+            "This award has not been verified yet: verify it before issuing a certificate."
+        )
+    if award.needs_review:
+        raise CertificateError(
+            "This award is flagged for review: resolve the review before issuing a certificate."
+        )
+    standing = db.session.scalar(
+        sa.select(Certificate.serial).where(Certificate.standing_award_id == award.id)
+    )
+    if standing is not None:
+        raise CertificateError(f"This award already has a certificate ({standing}).")
+
+    base = base_url or public_base_url()
+    serial = _unique_serial(now.year)
+    title = progress.award_title(award)
+    description = progress.award_description(award)
+    data = branding_data(centre, branding_for(centre.id))
+    snapshot = freeze_branding(centre.id, data)
+    key = credentials.centre_key(centre.id, secret_key=current_app.config["SECRET_KEY"])
+    issuer = issuer_url(base, centre.slug)
+    url = verify_url(base, serial)
+    unsigned = credentials.build_credential(
+        verify_url=url,
+        issuer_id=issuer,
+        centre_name=centre.name,
+        achievement_id=f"{issuer}#achievement-{award.key.replace(':', '-')}",
+        title=title,
+        description=description,
+        criteria=_criteria(award, centre.units.value),
+        participant_name=participant.display_name,
+        issued_at=now,
+        programme=data.programme_name,
+    )
+    signed = credentials.sign(unsigned, key, verification_method=f"{issuer}#{key.kid}", created=now)
+    certificate = Certificate(
+        centre_id=centre.id,
+        serial=serial,
+        participant_id=participant.id,
+        award_id=award.id,
+        standing_award_id=award.id,
+        stage_id=award.stage_id,
+        award_key=award.key,
+        participant_name=participant.display_name,
+        title=title,
+        description=description,
+        achieved_on=centre_today(centre, award.achieved_at),
+        issued_on=centre_today(centre, now),
+        journey=_journey(participant, award),
+        verify_url=url,
+        credential=signed,
+        branding_id=snapshot.id,
+        sha256="",
+        issued_at=now,
+        issued_by_id=actor.id,
+    )
+    certificate.branding = snapshot
+    # Drawn before the row is added: a certificate that cannot be rendered is never issued.
+    try:
+        result = render_certificate(certificate, stamp_revoked=False)
+    except Exception:  # noqa: BLE001 - any renderer failure; the caller also rolls back
+        log.exception("certificate %s could not be rendered", serial)
+        raise CertificateError(
+            "The certificate could not be drawn, so it was not issued. Nothing was saved; "
+            "please try again, and tell your administrator if it keeps failing."
+        ) from None
+    certificate.sha256 = result.sha256
+    db.session.add(certificate)
+    db.session.flush()
+    audit.record(
+        actor,
+        centre.id,
+        "certificate.issue",
+        "certificate",
+        certificate.id,
+        audit.created(
+            {
+                "serial": serial,
+                "participant_id": participant.id,
+                "award_id": award.id,
+                "title": title,
+                "sha256": certificate.sha256,
+            }
+        ),
+        at=now,
+    )
+    return certificate
+
+
+# --- rendering -----------------------------------------------------------------------------------
+
+
+def printable(
+    certificate: Certificate, *, stamp_revoked: bool = True, with_credential: bool = True
+) -> render.Printable:
+    """What the certificate's page shows (``branding`` must be loaded; ``credential`` too
+    unless ``with_credential`` is false, as for print batches, which attach none)."""
+    revoked_on = None
+    if stamp_revoked and certificate.revoked_at is not None:
+        revoked_on = certificate.revoked_at.date()
+    return render.Printable(
+        serial=certificate.serial,
+        participant_name=certificate.participant_name,
+        title=certificate.title,
+        description=certificate.description,
+        achieved_on=certificate.achieved_on,
+        issued_on=certificate.issued_on,
+        verify_url=certificate.verify_url,
+        branding=snapshot_data(certificate.branding),
+        journey=tuple(
+            render.JourneyStep(str(step["title"]), bool(step["reached"]), bool(step["this"]))
+            for step in certificate.journey or []
+        ),
+        revoked_on=revoked_on,
+        credential=certificate.credential if with_credential else None,
+    )
+
+
+def _metadata(certificate: Certificate) -> dict[str, object]:
+    return {
+        "title": f"{certificate.title} certificate: {certificate.participant_name}",
+        "subject": (
+            f"{certificate.participant_name} has {certificate.description}. "
+            f"Serial {certificate.serial}; verify at {certificate.verify_url}"
+        ),
+        "author": certificate.branding.centre_name,
+        "created": certificate.issued_at,
+    }
+
+
+def render_certificate(
+    certificate: Certificate, *, stamp_revoked: bool = True
+) -> render.RenderResult:
+    """The certificate's PDF; a revoked one is stamped REVOKED unless told otherwise."""
+    return render.render_pdf(
+        [printable(certificate, stamp_revoked=stamp_revoked)], **_metadata(certificate)
+    )  # type: ignore[arg-type]
+
+
+def certificate_pdf(certificate: Certificate) -> bytes:
+    """The file to hand out: the issued bytes, or for a revoked certificate a stamped copy."""
+    result = render_certificate(certificate)
+    if not certificate.revoked and result.sha256 != certificate.sha256:
+        # Same record, same branding: only a different renderer version can cause this.
+        log.warning(
+            "certificate %s re-rendered with a different hash (stored %s, now %s)",
+            certificate.serial,
+            certificate.sha256[:12],
+            result.sha256[:12],
+        )
+    return result.pdf
+
+
+def certificate_query(certificate_id: int) -> sa.Select:
+    return (
+        sa.select(Certificate)
+        .options(
+            joinedload(Certificate.branding),
+            joinedload(Certificate.participant),
+            joinedload(Certificate.issued_by),
+            joinedload(Certificate.revoked_by),
+            sa.orm.undefer(Certificate.credential),
+        )
+        .where(Certificate.id == certificate_id)
+    )
+
+
+def certificate_by_serial(serial: str, *, all_centres: bool = False) -> Certificate | None:
+    stmt = (
+        sa.select(Certificate)
+        .options(joinedload(Certificate.branding), sa.orm.undefer(Certificate.credential))
+        .where(Certificate.serial == serial)
+    )
+    if all_centres:
+        stmt = stmt.execution_options(all_centres=True)
+    return db.session.scalars(stmt).one_or_none()
+
+
+# --- revoking ------------------------------------------------------------------------------------
+
+
+def revoke(
+    certificate: Certificate, *, actor: User, reason: str, now: datetime | None = None
+) -> Certificate:
+    now = now or utcnow()
+    reason = (reason or "").strip()
+    if certificate.revoked:
+        raise CertificateError("This certificate was already revoked.")
+    if len(reason) < 3:
+        raise CertificateError("Give the reason for revoking it (at least a few words).")
+    if len(reason) > 1000:
+        raise CertificateError("Keep the reason under 1,000 characters.")
+    certificate.revoked_at = now
+    certificate.revoked_by_id = actor.id
+    certificate.revoked_reason = reason
+    certificate.standing_award_id = None
+    db.session.flush()
+    audit.record(
+        actor,
+        certificate.centre_id,
+        "certificate.revoke",
+        "certificate",
+        certificate.id,
+        {
+            "revoked_at": {"before": None, "after": audit.json_value(now)},
+            "revoked_reason": {"before": None, "after": reason},
+            "participant_id": {
+                "before": certificate.participant_id,
+                "after": certificate.participant_id,
+            },
+        },
+        at=now,
+    )
+    return certificate
+
+
+def revoke_all_for_participant(
+    participant: Participant, *, actor: User, reason: str, now: datetime | None = None
+) -> int:
+    """Revoke every standing certificate of a participant whose data is being erased.
+
+    Their certificates also stop carrying their name and journey (the credential only ever held
+    a salted hash of the name), so what remains is the serial, the milestone and the dates.
+    Returns how many were revoked.
+    """
+    now = now or utcnow()
+    certificates = db.session.scalars(
+        sa.select(Certificate).where(Certificate.participant_id == participant.id)
+    ).all()
+    revoked = 0
+    for certificate in certificates:
+        if not certificate.revoked:
+            revoke(certificate, actor=actor, reason=reason, now=now)
+            revoked += 1
+        certificate.participant_name = REVOKED_NAME
+        certificate.journey = []
+    db.session.flush()
+    return revoked
+
+
+# --- public verification -------------------------------------------------------------------------
+
+
+def shows_name_publicly(certificate: Certificate) -> bool:
+    """The participant said yes to their name on the public verify page."""
+    given = db.session.scalar(
+        sa.select(Consent.given)
+        .where(
+            Consent.participant_id == certificate.participant_id,
+            Consent.kind == ConsentKind.PUBLIC_VERIFICATION,
+        )
+        .execution_options(all_centres=True)
+    )
+    return bool(given) and certificate.participant_name != REVOKED_NAME

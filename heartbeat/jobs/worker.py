@@ -1,0 +1,61 @@
+"""The RQ worker behind ``flask --app heartbeat worker``.
+
+A plain ``rq.Worker`` (each job in a forked work horse, so a crash or a leak dies with it) that
+also sweeps for stale jobs as part of its maintenance, every heartbeat interval: a job whose
+worker died is failed and queued again even when nobody has its status page open.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from rq import Worker
+
+from heartbeat.extensions import db
+from heartbeat.jobs import backends
+from heartbeat.jobs.context import heartbeat_interval
+
+log = logging.getLogger("heartbeat.jobs")
+
+
+class HeartbeatWorker(Worker):
+    flask_app: Flask
+
+    def run_maintenance_tasks(self) -> None:
+        super().run_maintenance_tasks()
+        self.sweep()
+
+    def sweep(self) -> None:
+        from heartbeat.jobs.services import sweep_stale
+
+        with self.flask_app.app_context():
+            try:
+                for job_id, state in sweep_stale():
+                    log.warning("worker %s: job %s recovered, now %s", self.name, job_id,
+                                state.value)
+            except Exception:  # noqa: BLE001 - the sweep must never stop the worker
+                log.exception("stale-job sweep failed")
+            finally:
+                db.session.remove()
+
+
+def make_worker(
+    app: Flask,
+    queues: list[str] | None = None,
+    name: str | None = None,
+    worker_class: type[HeartbeatWorker] = HeartbeatWorker,
+) -> HeartbeatWorker:
+    interval = max(1, round(heartbeat_interval(app.config)))
+    queue = backends.rq_queue(app)
+    names = queues or [queue.name]
+    worker = worker_class(
+        names,
+        name=name,
+        connection=queue.connection,
+        maintenance_interval=interval,
+        # The worker blocks on the queue for (ttl - 15) s between maintenance runs.
+        worker_ttl=interval + 15,
+    )
+    worker.flask_app = app
+    return worker

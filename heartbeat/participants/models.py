@@ -1,0 +1,292 @@
+"""Participants and what belongs to them: consents, status history, equipment, notes.
+
+Every table carries ``centre_id`` itself (the isolation rule in DESIGN.md). Rows are never
+deleted: a participant who leaves is *withdrawn*, a refit is a new fitting, a note stays.
+"""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from heartbeat.auth.models import User
+from heartbeat.db import CentreOwned, UTCDateTime, utcnow
+from heartbeat.extensions import db
+from heartbeat.participants.rules import heart_rate_unreliable
+
+
+def _enum(cls: type[enum.Enum], length: int = 24) -> sa.Enum:
+    return sa.Enum(
+        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
+    )
+
+
+class Labelled(enum.StrEnum):
+    """A stored value with a human label."""
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+
+class ImpairmentCategory(Labelled):
+    SCI = "sci"
+    AMPUTATION = "amputation"
+    CEREBRAL_PALSY = "cerebral_palsy"
+    SPINA_BIFIDA = "spina_bifida"
+    OTHER = "other"
+
+
+class RacingClass(Labelled):
+    T51 = "T51"
+    T52 = "T52"
+    T53 = "T53"
+    T54 = "T54"
+    T33 = "T33"
+    T34 = "T34"
+    T71 = "T71"
+    T72 = "T72"
+    UNCLASSIFIED = "unclassified"
+
+    @property
+    def short(self) -> str:
+        return "Not classified" if self is RacingClass.UNCLASSIFIED else self.value
+
+
+class ClassificationStatus(Labelled):
+    NEW = "N"
+    REVIEW = "R"
+    CONFIRMED = "C"
+
+
+class ParticipantStatus(Labelled):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    GRADUATED = "graduated"
+    WITHDRAWN = "withdrawn"
+
+
+class ConsentKind(Labelled):
+    DATA_PROCESSING = "data_processing"
+    MEDIA = "media"
+    PUBLIC_VERIFICATION = "public_verification"
+
+
+class Gloves(Labelled):
+    SOFT = "soft"
+    HARD = "hard"
+    PRINTED = "printed_3d"
+
+
+_LABELS: dict[enum.Enum, str] = {
+    ImpairmentCategory.SCI: "Spinal-cord injury",
+    ImpairmentCategory.AMPUTATION: "Amputation",
+    ImpairmentCategory.CEREBRAL_PALSY: "Cerebral palsy",
+    ImpairmentCategory.SPINA_BIFIDA: "Spina bifida",
+    ImpairmentCategory.OTHER: "Other",
+    RacingClass.T51: "T51 (pulling action only)",
+    RacingClass.T52: "T52 (limited finger function)",
+    RacingClass.T53: "T53 (full arms, no trunk)",
+    RacingClass.T54: "T54 (full arms, some or full trunk)",
+    RacingClass.T33: "T33 (coordination impairment)",
+    RacingClass.T34: "T34 (coordination impairment, near-normal arms)",
+    RacingClass.T71: "T71 (frame running)",
+    RacingClass.T72: "T72 (frame running)",
+    RacingClass.UNCLASSIFIED: "Not yet classified",
+    ClassificationStatus.NEW: "N: new, never assessed",
+    ClassificationStatus.REVIEW: "R: review, to be re-assessed",
+    ClassificationStatus.CONFIRMED: "C: confirmed",
+    ParticipantStatus.ACTIVE: "Active",
+    ParticipantStatus.PAUSED: "Paused",
+    ParticipantStatus.GRADUATED: "Graduated",
+    ParticipantStatus.WITHDRAWN: "Withdrawn",
+    ConsentKind.DATA_PROCESSING: "Processing of their personal and health data",
+    ConsentKind.MEDIA: "Photos and other media",
+    ConsentKind.PUBLIC_VERIFICATION: "Certificate verification page shows their name",
+    Gloves.SOFT: "Soft",
+    Gloves.HARD: "Hard",
+    Gloves.PRINTED: "3-D printed",
+}
+
+
+def new_sessions_stamp() -> int:
+    return secrets.randbits(62)
+
+
+class Participant(CentreOwned, db.Model):
+    __tablename__ = "participant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The portal login, once the participant has accepted an invitation.
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), unique=True
+    )
+    given_name: Mapped[str] = mapped_column(sa.String(80))
+    family_name: Mapped[str] = mapped_column(sa.String(80))
+    preferred_name: Mapped[str | None] = mapped_column(sa.String(80))
+    date_of_birth: Mapped[date] = mapped_column(sa.Date)
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    emergency_name: Mapped[str | None] = mapped_column(sa.String(120))
+    emergency_phone: Mapped[str | None] = mapped_column(sa.String(40))
+    impairment: Mapped[ImpairmentCategory] = mapped_column(_enum(ImpairmentCategory))
+    condition: Mapped[str | None] = mapped_column(sa.Text)
+    sci_level: Mapped[str | None] = mapped_column(sa.String(3))
+    racing_class: Mapped[RacingClass] = mapped_column(_enum(RacingClass, 16), index=True)
+    classification_status: Mapped[ClassificationStatus] = mapped_column(
+        _enum(ClassificationStatus, 1)
+    )
+    classification_review_on: Mapped[date | None] = mapped_column(sa.Date)
+    enrolled_on: Mapped[date] = mapped_column(sa.Date)
+    therapist_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    goal: Mapped[str | None] = mapped_column(sa.Text)
+    goal_milestone: Mapped[str | None] = mapped_column(sa.String(200))
+    goal_target_on: Mapped[date | None] = mapped_column(sa.Date)
+    status: Mapped[ParticipantStatus] = mapped_column(
+        _enum(ParticipantStatus, 16), default=ParticipantStatus.ACTIVE, index=True
+    )
+    # The lowest active ladder stage not yet reached (None at the top, or before a ladder exists).
+    # Kept by the milestone engine so lists can filter, sort and count by stage in SQL.
+    current_stage_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("ladder_stage.id", ondelete="SET NULL"), index=True
+    )
+    # Set when their personal data was erased at their request: the row stays for the centre's
+    # statistics, anonymised, and can no longer be edited.
+    # When their latest session started and the latest pain score they gave, kept by the
+    # milestone engine so the caseload's "needs attention" lists read one row per person.
+    last_session_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_pain: Mapped[int | None] = mapped_column()
+    # A new random number each time their sessions change (the milestone engine, which runs
+    # after every change, sets it): pages cache what they compute from thousands of sessions
+    # under it. Random rather than counted, so no two databases or restores share a value.
+    sessions_stamp: Mapped[int] = mapped_column(
+        sa.BigInteger, default=new_sessions_stamp, server_default="0"
+    )
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Optimistic locking: bumped by every UPDATE; a form carries the value it was built from.
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    therapist: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[therapist_id])
+    user: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[user_id])
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        sa.Index("ix_participant_centre_name", "centre_id", "family_name", "given_name"),
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def display_name(self) -> str:
+        """The name to call them by, with the family name for clarity."""
+        return f"{self.preferred_name or self.given_name} {self.family_name}"
+
+    @property
+    def erased(self) -> bool:
+        return self.erased_at is not None
+
+    @property
+    def hr_unreliable(self) -> bool:
+        """Heart rate cannot be trusted to judge effort (spinal-cord injury at or above T6)."""
+        return self.impairment == ImpairmentCategory.SCI and heart_rate_unreliable(self.sci_level)
+
+    def __repr__(self) -> str:
+        return f"<Participant {self.id} {self.full_name}>"
+
+
+class Consent(CentreOwned, db.Model):
+    """The current answer to one kind of consent; every change is in the audit trail."""
+
+    __tablename__ = "consent"
+    __table_args__ = (sa.UniqueConstraint("participant_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[ConsentKind] = mapped_column(_enum(ConsentKind))
+    given: Mapped[bool] = mapped_column(default=False)
+    recorded_on: Mapped[date] = mapped_column(sa.Date)
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    recorded_by: Mapped[User | None] = relationship(lazy="raise")
+
+
+class StatusChange(CentreOwned, db.Model):
+    __tablename__ = "status_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    # None for the enrolment itself.
+    from_status: Mapped[ParticipantStatus | None] = mapped_column(_enum(ParticipantStatus, 16))
+    to_status: Mapped[ParticipantStatus] = mapped_column(_enum(ParticipantStatus, 16))
+    changed_on: Mapped[date] = mapped_column(sa.Date)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    changed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    changed_by: Mapped[User | None] = relationship(lazy="raise")
+
+
+class EquipmentFitting(CentreOwned, db.Model):
+    """One fitting of a racing chair; a refit is a new row, so the history stays."""
+
+    __tablename__ = "equipment_fitting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    chair_make: Mapped[str] = mapped_column(sa.String(80))
+    chair_model: Mapped[str | None] = mapped_column(sa.String(80))
+    fitted_on: Mapped[date] = mapped_column(sa.Date)
+    wheel_size: Mapped[str | None] = mapped_column(sa.String(20))
+    push_rim_mm: Mapped[int | None] = mapped_column()
+    gloves: Mapped[Gloves | None] = mapped_column(_enum(Gloves, 16))
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    recorded_by: Mapped[User | None] = relationship(lazy="raise")
+
+    @property
+    def chair(self) -> str:
+        return " ".join(part for part in (self.chair_make, self.chair_model) if part)
+
+
+class Note(CentreOwned, db.Model):
+    """A staff note; private to staff unless shared with the participant."""
+
+    __tablename__ = "participant_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    body: Mapped[str] = mapped_column(sa.Text)
+    shared: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author: Mapped[User | None] = relationship(lazy="raise")

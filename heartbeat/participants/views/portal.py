@@ -1,0 +1,34 @@
+"""The participant's own page: their record only, with the notes shared with them."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from heartbeat.auth.models import Role
+from heartbeat.core import panels
+from heartbeat.extensions import db
+from heartbeat.participants import queries
+from heartbeat.participants.models import ParticipantStatus
+from heartbeat.participants.views.common import actor, bp
+from heartbeat.permissions import require
+
+
+@bp.get("/me")
+@login_required
+def portal():
+    if current_user.role != Role.PARTICIPANT:
+        return redirect(url_for("core.index"))
+    participant = db.session.scalars(queries.participant_for_user(current_user.id)).one_or_none()
+    if participant is None:
+        return render_template("participants/portal_unlinked.html")
+    require("participant.view", participant)
+    fittings = db.session.scalars(queries.fittings_for(participant.id).limit(1)).all()
+    return render_template(
+        "participants/portal.html",
+        participant=participant,
+        fitting=fittings[0] if fittings else None,
+        notes=db.session.scalars(queries.notes_for(participant.id, shared_only=True)).all(),
+        statuses=ParticipantStatus,
+        panels=panels.panels_for(panels.PORTAL, participant=participant, viewer=actor()),
+    )

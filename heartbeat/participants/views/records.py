@@ -1,0 +1,357 @@
+"""One participant's record: enrolment, the profile, and the forms that change it.
+
+Every participant is loaded through the request's centre scope: another centre's id is simply
+not found (404). An erased record can be viewed but no longer changed.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from heartbeat.auth import services as account_services
+from heartbeat.auth.models import Role
+from heartbeat.core import panels
+from heartbeat.db import utcnow
+from heartbeat.extensions import db
+from heartbeat.mail import mail_configured, send_mail
+from heartbeat.participants import queries, services
+from heartbeat.participants.forms import (
+    ConsentForm,
+    EnrolForm,
+    FittingForm,
+    NoteForm,
+    ParticipantForm,
+    PortalInviteForm,
+    StatusForm,
+    parse_version,
+)
+from heartbeat.participants.models import Participant
+from heartbeat.participants.views.common import (
+    actor,
+    apply_errors,
+    bp,
+    conflict_rows,
+    load_participant,
+    refuse_if_erased,
+    therapists,
+    today,
+)
+from heartbeat.permissions import can, require, staff_required
+
+# --- enrolment and edits ------------------------------------------------------------------------
+
+
+@bp.route("/participants/new", methods=["GET", "POST"])
+@staff_required
+def enrol():
+    centre = current_user.centre
+    require("participant.enrol", centre)
+    form = EnrolForm(therapists=therapists())
+    if request.method == "GET":
+        form.enrolled_on.data = form.consent_recorded_on.data = today()
+        if current_user.role == Role.THERAPIST:
+            form.therapist_id.data = str(current_user.id)
+    if form.validate_on_submit():
+        try:
+            participant = services.enrol(
+                centre_id=centre.id,
+                actor=actor(),
+                details=form.details(),
+                consents=form.consents(),
+                consent_recorded_on=form.consent_recorded_on.data,
+                today=today(),
+            )
+        except services.ParticipantError as error:
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(f"{participant.display_name} is enrolled.", "success")
+            return redirect(url_for(".profile", participant_id=participant.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("participants/enrol.html", form=form), status
+
+
+@bp.route("/participants/<int:participant_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(participant_id: int):
+    participant = load_participant(participant_id, "participant.edit")
+    if (refused := refuse_if_erased(participant)) is not None:
+        return refused
+    form = ParticipantForm(therapists=therapists())
+    if request.method == "GET":
+        form.load(participant)
+    elif form.validate_on_submit():
+        try:
+            changes = services.update_details(
+                participant,
+                actor=actor(),
+                details=form.details(),
+                expected_version=parse_version(form.version.data),
+                today=today(),
+            )
+        except services.StaleEdit as stale:
+            form.version.data = str(stale.current_version)
+            return render_template(
+                "participants/edit.html",
+                form=form,
+                participant=participant,
+                conflicts=conflict_rows(stale),
+            ), 409
+        except services.ParticipantError as error:
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(
+                "Details saved." if changes else "Nothing had changed, so nothing was saved.",
+                "success" if changes else "info",
+            )
+            return redirect(url_for(".profile", participant_id=participant.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("participants/edit.html", form=form, participant=participant), status
+
+
+# --- the profile --------------------------------------------------------------------------------
+
+
+def _render_profile(
+    participant: Participant,
+    *,
+    status_form: StatusForm | None = None,
+    note_form: NoteForm | None = None,
+    status_conflicts: list[dict[str, str]] | None = None,
+    code: int = 200,
+):
+    if status_form is None:
+        status_form = StatusForm()
+        status_form.changed_on.data = today()
+        status_form.version.data = str(participant.version)
+    allowed = services.TRANSITIONS[participant.status]
+    status_form.to_status.choices = [
+        choice for choice in status_form.to_status.choices if choice.value in allowed
+    ]
+    fittings = db.session.scalars(queries.fittings_for(participant.id)).all()
+    viewer = actor()
+    return render_template(
+        "participants/profile.html",
+        participant=participant,
+        consents=db.session.scalars(queries.consents_for(participant.id)).all(),
+        fittings=fittings,
+        changes=db.session.scalars(queries.status_changes_for(participant.id)).all(),
+        notes=db.session.scalars(queries.notes_for(participant.id, shared_only=False)).all(),
+        status_form=status_form,
+        note_form=note_form or NoteForm(),
+        status_conflicts=status_conflicts,
+        may_export=can(viewer, "participant.subject_access", participant),
+        may_erase=can(viewer, "participant.erase", participant) and not participant.erased,
+        panels=panels.panels_for(panels.PROFILE, participant=participant, viewer=viewer),
+    ), code
+
+
+@bp.get("/participants/<int:participant_id>")
+@login_required
+def profile(participant_id: int):
+    participant = load_participant(participant_id, "participant.view")
+    if not current_user.is_staff:
+        return redirect(url_for(".portal"))
+    return _render_profile(participant)
+
+
+@bp.post("/participants/<int:participant_id>/status")
+@login_required
+def change_status(participant_id: int):
+    participant = load_participant(participant_id, "participant.edit")
+    if (refused := refuse_if_erased(participant)) is not None:
+        return refused
+    form = StatusForm()
+    # Any status may be asked for; the service says which moves are allowed.
+    if form.validate_on_submit():
+        try:
+            change = services.change_status(
+                participant,
+                actor=actor(),
+                to_status=form.to_status.data,
+                on=form.changed_on.data,
+                reason=form.reason.data,
+                expected_version=parse_version(form.version.data),
+                today=today(),
+            )
+        except services.StaleEdit as stale:
+            form.version.data = str(stale.current_version)
+            return _render_profile(
+                participant,
+                status_form=form,
+                status_conflicts=conflict_rows(stale),
+                code=409,
+            )
+        except services.ParticipantError as error:
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(f"{participant.display_name} is now {change.to_status.label.lower()}.", "success")
+            return redirect(url_for(".profile", participant_id=participant.id))
+    return _render_profile(participant, status_form=form, code=422)
+
+
+@bp.post("/participants/<int:participant_id>/notes")
+@login_required
+def add_note(participant_id: int):
+    participant = load_participant(participant_id, "note.add")
+    if (refused := refuse_if_erased(participant)) is not None:
+        return refused
+    form = NoteForm()
+    if form.validate_on_submit():
+        try:
+            note = services.add_note(
+                participant, actor=actor(), body=form.body.data, shared=form.shared.data
+            )
+        except services.ParticipantError as error:
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(
+                "Note added and shared with the participant."
+                if note.shared
+                else "Note added (staff only).",
+                "success",
+            )
+            return redirect(url_for(".profile", participant_id=participant.id, _anchor="notes"))
+    return _render_profile(participant, note_form=form, code=422)
+
+
+@bp.route("/participants/<int:participant_id>/equipment", methods=["GET", "POST"])
+@login_required
+def equipment(participant_id: int):
+    participant = load_participant(participant_id, "participant.edit")
+    if (refused := refuse_if_erased(participant)) is not None:
+        return refused
+    form = FittingForm()
+    if request.method == "GET":
+        form.fitted_on.data = today()
+    if form.validate_on_submit():
+        try:
+            services.add_fitting(
+                participant,
+                actor=actor(),
+                chair_make=form.chair_make.data,
+                chair_model=form.chair_model.data,
+                fitted_on=form.fitted_on.data,
+                wheel_size=form.wheel_size.data,
+                push_rim_mm=form.push_rim_mm.data,
+                gloves=form.gloves.data or None,
+                notes=form.notes.data,
+                today=today(),
+            )
+        except services.ParticipantError as error:
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash("Fitting saved; earlier fittings stay in the history.", "success")
+            return redirect(url_for(".profile", participant_id=participant.id, _anchor="equipment"))
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "participants/equipment.html",
+        participant=participant,
+        form=form,
+        fittings=db.session.scalars(queries.fittings_for(participant.id)).all(),
+    ), status
+
+
+@bp.route("/participants/<int:participant_id>/consents", methods=["GET", "POST"])
+@login_required
+def consents(participant_id: int):
+    participant = load_participant(participant_id, "participant.edit")
+    if (refused := refuse_if_erased(participant)) is not None:
+        return refused
+    rows = db.session.scalars(queries.consents_for(participant.id)).all()
+    form = ConsentForm()
+    if request.method == "GET":
+        for row in rows:
+            getattr(form, f"consent_{row.kind.value}").data = row.given
+        form.consent_recorded_on.data = today()
+        form.version.data = str(participant.version)
+    elif form.validate_on_submit():
+        try:
+            changed = services.set_consents(
+                participant,
+                actor=actor(),
+                answers=form.consents(),
+                recorded_on=form.consent_recorded_on.data,
+                expected_version=parse_version(form.version.data),
+                today=today(),
+            )
+        except services.StaleEdit as stale:
+            form.version.data = str(stale.current_version)
+            return render_template(
+                "participants/consents.html",
+                participant=participant,
+                form=form,
+                rows=rows,
+                conflicts=conflict_rows(stale),
+            ), 409
+        except services.ParticipantError as error:
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(
+                f"{len(changed)} consent answer(s) recorded." if changed else "No answer changed.",
+                "success" if changed else "info",
+            )
+            return redirect(url_for(".profile", participant_id=participant.id, _anchor="consents"))
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "participants/consents.html", participant=participant, form=form, rows=rows
+    ), status
+
+
+@bp.route("/participants/<int:participant_id>/invite", methods=["GET", "POST"])
+@login_required
+def invite(participant_id: int):
+    participant = load_participant(participant_id, "participant.invite")
+    require("invite.role", Role.PARTICIPANT)
+    if (refused := refuse_if_erased(participant)) is not None:
+        return refused
+    if participant.user_id is not None:
+        flash(f"{participant.display_name} already has a login.", "info")
+        return redirect(url_for(".profile", participant_id=participant.id))
+    form = PortalInviteForm()
+    if request.method == "GET":
+        form.email.data = participant.email
+    if form.validate_on_submit():
+        centre = current_user.centre
+        try:
+            issued = account_services.create_invite(
+                centre=centre,
+                inviter=actor(),
+                email=form.email.data,
+                name=participant.display_name,
+                role=Role.PARTICIPANT,
+                now=utcnow(),
+                participant_id=participant.id,
+            )
+        except account_services.AccountError as error:
+            form.email.errors = [*form.email.errors, str(error)]
+        else:
+            # Read before the commit expires it: a refresh of the participant would also reload
+            # its therapist (maybe the signed-in user) without the centre the page header needs.
+            back_url = url_for(".profile", participant_id=participant_id)
+            db.session.commit()
+            link = url_for("auth.accept_invite", token=issued.token, _external=True)
+            emailed = send_mail(
+                issued.invite.email,
+                f"Your Heartbeat Miles page at {centre.name}",
+                f"Hello {issued.invite.name},\n\n{centre.name} has invited you to see your "
+                f"progress on Heartbeat Miles. Open this link within "
+                f"{current_app.config['HEARTBEAT_INVITE_HOURS']} hours to set your password:"
+                f"\n\n{link}\n",
+            )
+            return render_template(
+                "centres/invite_created.html",
+                invite=issued.invite,
+                link=link,
+                emailed=emailed,
+                mail_configured=mail_configured(),
+                back_url=back_url,
+            )
+    status = 422 if form.is_submitted() else 200
+    return render_template("participants/invite.html", participant=participant, form=form), status

@@ -1,0 +1,261 @@
+"""Therapists' decisions about awards: verify (one or several), sign off a skills stage, settle a
+flagged award, and the centre-wide list of awards waiting for a person.
+
+Every route answers from the participant page's point of view and goes back there afterwards,
+where the certificates feature offers to issue a certificate for a verified award.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from heartbeat.db import row_id, utcnow
+from heartbeat.extensions import db
+from heartbeat.participants import queries as participant_queries
+from heartbeat.participants.models import Participant
+from heartbeat.permissions import require, staff_required
+from heartbeat.progress import queries, reviews
+from heartbeat.progress.blueprint import bp, rollback
+from heartbeat.progress.forms import SignOffForm, VersionForm, WithdrawForm, parse_version
+from heartbeat.progress.ladder import day_text, distance_text
+from heartbeat.progress.models import REVIEW_REASONS, Award, CriterionKind
+from heartbeat.progress.services import ProgressError, award_title, sign_off, verify_awards
+
+# Noon, not midnight: a sign-off date stays the same day in every time zone the centre shows.
+SIGN_OFF_TIME = time(12, 0)
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _tz() -> ZoneInfo:
+    return ZoneInfo(current_user.centre.timezone)
+
+
+def _today() -> date:
+    return utcnow().astimezone(_tz()).date()
+
+
+def _participant(participant_id: int, action: str) -> Participant:
+    participant = db.session.scalars(
+        participant_queries.participant_by_id(participant_id)
+    ).one_or_none()
+    if participant is None:
+        abort(404)
+    require(action, participant)
+    return participant
+
+
+def _award(participant: Participant, award_id: int) -> Award:
+    award = db.session.scalars(queries.award_of(participant.id, award_id)).one_or_none()
+    if award is None:
+        abort(404)
+    require("award.verify", award)
+    return award
+
+
+def _back(participant: Participant):
+    return redirect(
+        url_for("participants.profile", participant_id=participant.id, _anchor="awards")
+    )
+
+
+def _titles(awards) -> str:
+    return ", ".join(f"“{award_title(award)}”" for award in awards)
+
+
+@bp.post("/participants/<int:participant_id>/awards/verify")
+@staff_required
+def verify(participant_id: int):
+    participant = _participant(participant_id, "award.verify")
+    if not VersionForm().validate_on_submit():
+        abort(400)
+    only = request.form.get("only", type=row_id)
+    ids = [only] if only is not None else request.form.getlist("award", type=row_id)
+    ids = sorted(set(ids))
+    if not ids:
+        flash("Tick at least one award to verify, then press “Verify ticked awards”.", "error")
+        return _back(participant)
+    awards = db.session.scalars(queries.awards_by_ids(participant.id, ids)).unique().all()
+    for award in awards:
+        require("award.verify", award)
+    stale = [
+        award
+        for award in awards
+        if parse_version(request.form.get(f"version-{award.id}")) != award.version
+    ]
+    ready = [award for award in awards if award not in stale and not award.verified]
+    ready_titles, stale_titles = _titles(ready), _titles(stale)  # before the commit expires them
+    count = verify_awards(ready, actor=_actor())
+    db.session.commit()
+    if count:
+        flash(f"Verified {count} award{'s' if count != 1 else ''}: {ready_titles}.", "success")
+    if stale:
+        flash(
+            f"{stale_titles} changed after you opened the page (the evidence moved), so"
+            " nothing was done to it. Check it below and verify again.",
+            "warning",
+        )
+    missing = len(ids) - len(awards)
+    if missing:
+        flash(
+            f"{missing} of the ticked awards no longer exist(s): the sessions behind them changed.",
+            "warning",
+        )
+    if not count and not stale and not missing:
+        flash("Those awards were already verified.", "info")
+    return _back(participant)
+
+
+@bp.post("/participants/<int:participant_id>/awards/<int:award_id>/confirm")
+@staff_required
+def confirm_award(participant_id: int, award_id: int):
+    participant = _participant(participant_id, "award.verify")
+    award = _award(participant, award_id)
+    form = VersionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if parse_version(form.version.data) != award.version:
+        flash(
+            f"“{award_title(award)}” changed after you opened the page; check it and try again.",
+            "warning",
+        )
+        return _back(participant)
+    title = award_title(award)
+    try:
+        outcome = reviews.confirm_review(award, participant, actor=_actor())
+    except ProgressError as error:
+        rollback()
+        flash(str(error), "info")
+        return _back(participant)
+    db.session.commit()
+    if outcome == "moved":
+        flash(f"“{title}” is confirmed with the evidence the sessions show now.", "success")
+    else:
+        flash(
+            f"“{title}” is kept as verified, on your word; it will not be flagged again.", "success"
+        )
+    return _back(participant)
+
+
+@bp.route(
+    "/participants/<int:participant_id>/awards/<int:award_id>/withdraw", methods=["GET", "POST"]
+)
+@staff_required
+def withdraw_award(participant_id: int, award_id: int):
+    participant = _participant(participant_id, "award.verify")
+    award = _award(participant, award_id)
+    form = WithdrawForm()
+    code = 200
+    if request.method == "GET":
+        form.version.data = str(award.version)
+    elif form.validate_on_submit():
+        if parse_version(form.version.data) != award.version:
+            form.form_errors.append(
+                "This award changed after you opened the page. Check it on the participant's"
+                " page before withdrawing it."
+            )
+            form.version.data = str(award.version)
+            code = 409
+        else:
+            title = award_title(award)
+            try:
+                reviews.withdraw_award(award, participant, actor=_actor(), reason=form.reason.data)
+            except ProgressError as error:
+                rollback()
+                form.form_errors.append(str(error))
+                code = 422
+            else:
+                db.session.commit()
+                flash(f"“{title}” is withdrawn; the reason is in the audit trail.", "success")
+                return _back(participant)
+    else:
+        code = 422
+    if code != 200:
+        # A failed attempt may have expired the award; read it again for the page.
+        award = _award(participant, award_id)
+    return render_template(
+        "progress/award_withdraw.html",
+        participant=participant,
+        award=award,
+        title=award_title(award),
+        reason_text=REVIEW_REASONS.get(award.review_reason or ""),
+        achieved=day_text(award.achieved_at.astimezone(_tz()).date()),
+        form=form,
+    ), code
+
+
+@bp.route(
+    "/participants/<int:participant_id>/stages/<int:stage_id>/sign-off", methods=["GET", "POST"]
+)
+@staff_required
+def sign_off_stage(participant_id: int, stage_id: int):
+    participant = _participant(participant_id, "award.sign_off")
+    stage = db.session.scalars(queries.stage_by_id(stage_id)).one_or_none()
+    if stage is None or stage.centre_id != participant.centre_id:
+        abort(404)
+    require("award.sign_off", stage)
+    if stage.kind != CriterionKind.SIGNOFF:
+        abort(404)
+    form = SignOffForm()
+    if request.method == "GET":
+        form.signed_on.data = _today()
+    elif form.validate_on_submit():
+        signed_on = form.signed_on.data
+        if signed_on > _today():
+            form.signed_on.errors = [*form.signed_on.errors, "The date cannot be in the future."]
+        elif signed_on < participant.date_of_birth:
+            form.signed_on.errors = [
+                *form.signed_on.errors,
+                "The date is before the participant was born.",
+            ]
+        else:
+            achieved_at = datetime.combine(signed_on, SIGN_OFF_TIME, tzinfo=_tz())
+            message = (
+                f"“{stage.title}” is signed off for {participant.display_name}"
+                f" ({day_text(signed_on)})."
+            )
+            try:
+                sign_off(participant, stage, actor=_actor(), achieved_at=achieved_at)
+            except ProgressError as error:
+                rollback()
+                form.form_errors.append(str(error))
+            else:
+                db.session.commit()
+                flash(message, "success")
+                return redirect(
+                    url_for("participants.profile", participant_id=participant_id, _anchor="ladder")
+                )
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "progress/sign_off.html", participant=participant, stage=stage, form=form
+    ), status
+
+
+@bp.get("/awards/pending")
+@staff_required
+def pending_awards():
+    centre = current_user.centre
+    if centre is None:
+        abort(404)
+    require("award.verify", centre)
+    page = db.paginate(
+        queries.pending_awards(),
+        per_page=current_app.config["HEARTBEAT_PAGE_SIZE"],
+        error_out=False,
+    )
+    return render_template(
+        "progress/pending.html",
+        page=page,
+        tz=_tz(),
+        award_title=award_title,
+        reasons=REVIEW_REASONS,
+        day_text=day_text,
+        distance_text=distance_text,
+        units=str(getattr(current_user.centre.units, "value", current_user.centre.units)),
+    )

@@ -1,0 +1,37 @@
+"""Progress commands."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from heartbeat.centres.services import find_centre_by_slug
+from heartbeat.extensions import db
+from heartbeat.progress.services import recompute_centre
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("recompute-awards")
+    @click.option("--centre", "slug", required=True, metavar="SLUG", help="The centre's slug.")
+    def recompute_awards_command(slug: str) -> None:
+        """Re-evaluate every participant's awards at a centre (after a ladder change)."""
+        centre = find_centre_by_slug(slug.strip().lower())
+        if centre is None:
+            click.echo(f"Error: no centre has the slug {slug!r}; nothing was changed.", err=True)
+            click.get_current_context().exit(1)
+        summary = recompute_centre(centre.id)
+        db.session.commit()
+        counts = ", ".join(f"{label} {count}" for label, count in summary.counts.items())
+        click.echo(
+            f"Re-evaluated {summary.participants} participant"
+            f"{'s' if summary.participants != 1 else ''} at {centre.name} ({centre.slug})."
+        )
+        if not summary.changed:
+            click.echo("No awards changed.")
+            return
+        click.echo(f"Awards: {counts}.")
+        click.echo(f"{len(summary.changed)} participant(s) changed:")
+        for changes in summary.changed:
+            click.echo(
+                f"  {changes.name} (#{changes.participant_id}): {summary.describe(changes.result)}"
+            )

@@ -1,0 +1,190 @@
+"""The centre dashboard's numbers: a fixed handful of aggregate queries, whatever the centre's size.
+
+Month boundaries are the centre's calendar month in its own time zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from heartbeat.centres.models import Centre
+from heartbeat.extensions import db
+from heartbeat.participants.models import Participant, ParticipantStatus
+from heartbeat.progress import charts
+from heartbeat.progress.ladder import distance_text
+from heartbeat.progress.models import Award, LadderStage
+from heartbeat.progress.rules import DISTANCE_KINDS
+from heartbeat.progress.services import ladder
+from heartbeat.training.models import SessionKind, TrainingSession
+
+RECENT_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class StageCount:
+    label: str
+    count: int
+    retired: bool = False
+
+
+@dataclass
+class Dashboard:
+    month_label: str
+    active_participants: int
+    sessions_this_month: int
+    distance_this_month_m: float
+    distance_text: str
+    stage_awards_this_month: int
+    club_awards_this_month: int
+    distribution: list[StageCount]
+    chart: charts.Chart
+    recent: list[Award]
+
+    @property
+    def milestones_this_month(self) -> int:
+        return self.stage_awards_this_month + self.club_awards_this_month
+
+
+def month_bounds(today: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The first instant of this month and of the next, in ``tz``, as aware datetimes."""
+    start = datetime.combine(today.replace(day=1), time(0), tzinfo=tz)
+    following = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return start, datetime.combine(following, time(0), tzinfo=tz)
+
+
+def build_dashboard(centre: Centre, now: datetime) -> Dashboard:
+    tz = ZoneInfo(centre.timezone)
+    today = now.astimezone(tz).date()
+    start, end = month_bounds(today, tz)
+    units = str(getattr(centre.units, "value", centre.units))
+
+    active = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Participant)
+        .where(Participant.status == ParticipantStatus.ACTIVE)
+    )
+    counting = sa.or_(
+        TrainingSession.self_reported.is_(False), TrainingSession.verified_at.is_not(None)
+    )
+    distance_kinds = [SessionKind(kind) for kind in sorted(DISTANCE_KINDS)]
+    sessions, distance = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.coalesce(
+                sa.func.sum(
+                    sa.case(
+                        (TrainingSession.kind.in_(distance_kinds), TrainingSession.distance_m),
+                        else_=0.0,
+                    )
+                ),
+                0.0,
+            ),
+        ).where(TrainingSession.started_at >= start, TrainingSession.started_at < end, counting)
+    ).one()
+    in_month = (Award.achieved_at >= start, Award.achieved_at < end)
+    by_kind = dict(
+        db.session.execute(
+            sa.select(Award.stage_id.is_not(None), sa.func.count())
+            .where(*in_month)
+            .group_by(Award.stage_id.is_not(None))
+        ).all()
+    )
+    recent = list(
+        db.session.scalars(
+            sa.select(Award)
+            .options(joinedload(Award.participant), joinedload(Award.stage))
+            .where(*in_month)
+            .order_by(Award.achieved_at.desc(), Award.id.desc())
+            .limit(RECENT_SHOWN)
+        ).unique()
+    )
+    distribution = stage_distribution(centre.id)
+    return Dashboard(
+        month_label=f"{today:%B %Y}",
+        active_participants=active or 0,
+        sessions_this_month=sessions or 0,
+        distance_this_month_m=float(distance or 0.0),
+        distance_text=distance_text(float(distance or 0.0), units),
+        stage_awards_this_month=by_kind.get(True, 0),
+        club_awards_this_month=by_kind.get(False, 0),
+        distribution=distribution,
+        chart=distribution_chart(distribution),
+        recent=recent,
+    )
+
+
+def stage_distribution(centre_id: int) -> list[StageCount]:
+    """Active participants by the stage they are working on, in ladder order.
+
+    The engine keeps ``Participant.current_stage_id``; it is empty both for someone who has
+    reached every stage and for someone the engine has not looked at yet (no sessions, no
+    sign-off), so those two are told apart by whether they hold any stage award.
+    """
+    stages: list[LadderStage] = ladder(centre_id)
+    active = Participant.status == ParticipantStatus.ACTIVE
+    counts = dict(
+        db.session.execute(
+            sa.select(Participant.current_stage_id, sa.func.count())
+            .where(active)
+            .group_by(Participant.current_stage_id)
+        ).all()
+    )
+    unplaced = counts.pop(None, 0)
+    at_top = 0
+    if unplaced:
+        at_top = (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(Participant)
+                .where(
+                    active,
+                    Participant.current_stage_id.is_(None),
+                    sa.exists().where(
+                        Award.participant_id == Participant.id, Award.stage_id.is_not(None)
+                    ),
+                )
+            )
+            or 0
+        )
+    first_active = next((stage for stage in stages if not stage.retired), None)
+    if first_active is not None:
+        counts[first_active.id] = counts.get(first_active.id, 0) + unplaced - at_top
+    rows = [
+        StageCount(stage.title, counts.get(stage.id, 0), stage.retired)
+        for stage in stages
+        if not stage.retired or counts.get(stage.id)
+    ]
+    rows.append(StageCount("Reached every stage", at_top))
+    return rows
+
+
+def distribution_chart(rows: list[StageCount]) -> charts.Chart:
+    total = sum(row.count for row in rows)
+    busiest = max(rows, key=lambda row: row.count) if rows else None
+    description = (
+        f"Bar chart of the {total} active participants by the stage they are working on."
+        + (
+            f" Most are working on {busiest.label} ({busiest.count})."
+            if busiest and busiest.count
+            else ""
+        )
+    )
+    labels = [row.label + (" (retired)" if row.retired else "") for row in rows]
+    table = charts.DataTable(
+        caption="Active participants by the stage they are working on",
+        columns=("Stage", "Participants"),
+        rows=tuple((label, str(row.count)) for label, row in zip(labels, rows, strict=True)),
+    )
+    return charts.row_bar_chart(
+        "dashboard-stages",
+        "Where participants are on the ladder",
+        description,
+        [(label, row.count) for label, row in zip(labels, rows, strict=True)],
+        format_value=lambda value: f"{value:,.0f}",
+        table=table,
+    )

@@ -1,0 +1,151 @@
+"""Forms for the ladder, sign-offs and award decisions."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from heartbeat.progress.ladder import METRES_PER_KM, METRES_PER_MILE
+from heartbeat.progress.models import CriterionKind
+from heartbeat.progress.reviews import WITHDRAW_REASON_MAX
+from heartbeat.progress.stages import DESCRIPTION_MAX, TITLE_MAX
+
+_DURATION = re.compile(r"^(?:(\d{1,2}):)?(\d{1,2}):(\d{2})$")
+
+
+def parse_version(raw: Any) -> int | None:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_duration(text: str) -> int:
+    """ "1:30:00" or "45:00" as seconds; ValueError with a message for the person."""
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise ValueError("Enter the time as hours:minutes:seconds, such as 1:30:00, or 45:00.")
+    hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    if seconds >= 60 or (match.group(1) is not None and minutes >= 60):
+        raise ValueError("Minutes and seconds go up to 59.")
+    return hours * 3600 + minutes * 60 + seconds
+
+
+class _StageWords(FlaskForm):
+    title = StringField(
+        "Title",
+        description="Short, as it reads on the ladder and on certificates: “10K”.",
+        validators=[DataRequired(message="Enter a title."), Length(max=TITLE_MAX)],
+    )
+    description = TextAreaField(
+        "What it means",
+        description="Reads after the participant's name: “completed a continuous 10 km push”.",
+        validators=[
+            DataRequired(message="Say what reaching it means."),
+            Length(max=DESCRIPTION_MAX),
+        ],
+    )
+
+
+class StageForm(_StageWords):
+    kind = SelectField(
+        "How it is reached",
+        choices=[SelectChoice(kind.value, kind.label) for kind in CriterionKind],
+        default=CriterionKind.DISTANCE.value,
+        validate_choice=False,
+    )
+    distance = StringField(
+        "Distance",
+        description="For a distance or race stage. Leave empty for a sign-off.",
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )
+    time_limit = StringField(
+        "Time limit (optional)",
+        description="Only for a stage that must be done within a time: hours:minutes:seconds.",
+        render_kw={"autocomplete": "off"},
+    )
+    place = SelectField("Place on the ladder", validate_choice=False)
+
+    def __init__(
+        self, *args, units: str = "km", places: list[SelectChoice] | None = None, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.units = units
+        self.distance.label.text = f"Distance ({'miles' if units == 'mi' else 'km'})"
+        self.place.choices = places or [SelectChoice("end", "At the end")]
+        self.threshold_m: float | None = None
+        self.max_duration_s: int | None = None
+
+    def validate_kind(self, field) -> None:
+        if field.data not in {kind.value for kind in CriterionKind}:
+            raise ValidationError("Choose how the stage is reached.")
+
+    def validate_distance(self, field) -> None:
+        text = (field.data or "").strip().replace(",", "")
+        if not text:
+            self.threshold_m = None
+            return
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValidationError("Enter the distance as a number, such as 5 or 21.1.") from None
+        if value != value or value <= 0:
+            raise ValidationError("Enter a distance above zero.")
+        per_unit = METRES_PER_MILE if self.units == "mi" else METRES_PER_KM
+        self.threshold_m = round(value * per_unit, 3)
+
+    def validate_time_limit(self, field) -> None:
+        text = (field.data or "").strip()
+        try:
+            self.max_duration_s = parse_duration(text) if text else None
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+    def placement(self) -> dict[str, Any]:
+        value = self.place.data or "end"
+        if value == "top":
+            return {"at_top": True}
+        if value.startswith("after:"):
+            return {"after_stage_id": int(value.removeprefix("after:"))}
+        return {}
+
+    def validate_place(self, field) -> None:
+        valid = {choice.value for choice in self.place.choices}
+        if field.data not in valid:
+            raise ValidationError("Choose a place from the list.")
+
+
+class StageEditForm(_StageWords):
+    version = HiddenField()
+
+
+class VersionForm(FlaskForm):
+    """A button's form: CSRF and the version the person saw."""
+
+    version = HiddenField()
+
+
+class SignOffForm(FlaskForm):
+    signed_on = DateField(
+        "Date signed off",
+        description="The day the participant showed the skill.",
+        validators=[DataRequired(message="Enter the date it was signed off.")],
+    )
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField(
+        "Why is it withdrawn?",
+        description="Goes in the audit trail, for example “the session was logged for the wrong"
+        " person”.",
+        validators=[
+            DataRequired(message="Say why the award is withdrawn."),
+            Length(max=WITHDRAW_REASON_MAX),
+        ],
+    )
+    version = HiddenField()

@@ -1,0 +1,282 @@
+"""The admin's ladder editor, and re-evaluating the centre's awards after a change.
+
+Stages are loaded through the request's centre scope: another centre's stage is simply not found
+(404). Only admins reach these pages (403 for everyone else). Re-evaluating runs as a background
+job (``progress.jobs``): the button leads to the job's page, which follows it to its report.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from heartbeat.centres.models import Centre
+from heartbeat.extensions import db
+from heartbeat.permissions import admin_required, require
+from heartbeat.progress import jobs as progress_jobs
+from heartbeat.progress import queries, stages
+from heartbeat.progress.blueprint import bp, rollback
+from heartbeat.progress.forms import StageEditForm, StageForm, VersionForm, parse_version
+from heartbeat.progress.ladder import day_text
+from heartbeat.progress.models import Award, LadderStage
+from heartbeat.progress.services import ladder as load_ladder
+from heartbeat.progress.summary import criterion_text
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _centre() -> Centre:
+    centre = current_user.centre
+    if centre is None:
+        abort(404)
+    return centre
+
+
+def _units(centre: Centre) -> str:
+    return str(getattr(centre.units, "value", centre.units))
+
+
+def _stage(stage_id: int) -> LadderStage:
+    stage = db.session.scalars(queries.stage_by_id(stage_id)).one_or_none()
+    if stage is None:
+        abort(404)
+    require("ladder.edit", stage)
+    return stage
+
+
+def _award_counts() -> dict[int, int]:
+    return dict(
+        db.session.execute(
+            sa.select(Award.stage_id, sa.func.count())
+            .where(Award.stage_id.is_not(None))
+            .group_by(Award.stage_id)
+        ).all()
+    )
+
+
+def _render_ladder(centre: Centre, *, stale: stages.StaleStage | None = None, code: int = 200):
+    all_stages = load_ladder(centre.id)
+    units = _units(centre)
+    return render_template(
+        "progress/ladder.html",
+        centre=centre,
+        stages=all_stages,
+        criteria={stage.id: criterion_text(stage, units) for stage in all_stages},
+        award_counts=_award_counts(),
+        offer_recompute=request.args.get("changed") == "1",
+        stale=stale,
+        day_text=day_text,
+        tz_name=centre.timezone,
+    ), code
+
+
+def _apply_errors(form, error: stages.StageError) -> None:
+    placed = False
+    for name, message in error.field_errors.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = [*field.errors, message]
+            placed = True
+    if not placed:
+        form.form_errors.append(str(error))
+
+
+def _changed(message: str):
+    flash(message, "success")
+    return redirect(url_for("progress.ladder", changed="1"))
+
+
+@bp.get("/ladder")
+@admin_required
+def ladder():
+    centre = _centre()
+    require("ladder.edit", centre)
+    return _render_ladder(centre)
+
+
+def _places(all_stages: list[LadderStage]) -> list[SelectChoice]:
+    return [
+        SelectChoice("end", "At the end of the ladder"),
+        SelectChoice("top", "At the top, before every other stage"),
+        *(
+            SelectChoice(f"after:{stage.id}", f"After {stage.position}. {stage.title}")
+            for stage in all_stages
+            if not stage.retired
+        ),
+    ]
+
+
+@bp.route("/ladder/new", methods=["GET", "POST"])
+@admin_required
+def add_stage():
+    centre = _centre()
+    require("ladder.edit", centre)
+    form = StageForm(units=_units(centre), places=_places(load_ladder(centre.id)))
+    if form.validate_on_submit():
+        try:
+            stage = stages.add_stage(
+                centre.id,
+                actor=_actor(),
+                title=form.title.data,
+                description=form.description.data,
+                kind=form.kind.data,
+                threshold_m=form.threshold_m,
+                max_duration_s=form.max_duration_s,
+                **form.placement(),
+            )
+        except stages.StageError as error:
+            _apply_errors(form, error)
+        else:
+            db.session.commit()
+            return _changed(f"“{stage.title}” is on the ladder at place {stage.position}.")
+    status = 422 if form.is_submitted() else 200
+    return render_template("progress/stage_new.html", form=form, units=_units(centre)), status
+
+
+@bp.route("/ladder/<int:stage_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit_stage(stage_id: int):
+    stage = _stage(stage_id)
+    centre = _centre()
+    form = StageEditForm()
+    conflicts = None
+    code = 200
+    if request.method == "GET":
+        form.title.data, form.description.data = stage.title, stage.description
+        form.version.data = str(stage.version)
+    elif form.validate_on_submit():
+        try:
+            changes = stages.update_stage(
+                stage,
+                actor=_actor(),
+                title=form.title.data,
+                description=form.description.data,
+                expected_version=parse_version(form.version.data),
+            )
+        except stages.StaleStage as stale:
+            form.version.data = str(stale.current_version)
+            conflicts = [
+                {"field": c.field, "label": c.label, "yours": c.yours, "current": c.current}
+                for c in stale.conflicts
+            ]
+            code = 409
+        except stages.StageError as error:
+            _apply_errors(form, error)
+            code = 422
+        else:
+            db.session.commit()
+            if not changes:
+                flash("Nothing had changed, so nothing was saved.", "info")
+                return redirect(url_for("progress.ladder"))
+            flash(f"“{stage.title}” is saved. Awards already made keep their stage.", "success")
+            return redirect(url_for("progress.ladder"))
+    else:
+        code = 422
+    return render_template(
+        "progress/stage_edit.html",
+        form=form,
+        stage=stage,
+        criterion=criterion_text(stage, _units(centre)),
+        conflicts=conflicts,
+    ), code
+
+
+@bp.post("/ladder/<int:stage_id>/move")
+@admin_required
+def move_stage(stage_id: int):
+    stage = _stage(stage_id)
+    form = VersionForm()
+    direction = request.form.get("direction", "")
+    if not form.validate_on_submit() or direction not in ("up", "down"):
+        abort(400)
+    try:
+        moved = stages.move_stage(
+            stage, direction, actor=_actor(), expected_version=parse_version(form.version.data)
+        )
+    except stages.StaleStage as stale:
+        rollback()
+        return _render_ladder(_centre(), stale=stale, code=409)
+    if not moved:
+        flash(f"“{stage.title}” is already at the {'top' if direction == 'up' else 'end'}.", "info")
+        return redirect(url_for("progress.ladder"))
+    db.session.commit()
+    return _changed(f"“{stage.title}” moved {direction} to place {stage.position}.")
+
+
+@bp.route("/ladder/<int:stage_id>/retire", methods=["GET", "POST"])
+@admin_required
+def retire_stage(stage_id: int):
+    stage = _stage(stage_id)
+    form = VersionForm()
+    if request.method == "GET":
+        if stage.retired:
+            flash(f"“{stage.title}” is already retired.", "info")
+            return redirect(url_for("progress.ladder"))
+        form.version.data = str(stage.version)
+        awards = _award_counts().get(stage.id, 0)
+        return render_template("progress/stage_retire.html", stage=stage, form=form, awards=awards)
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        stages.retire_stage(
+            stage, actor=_actor(), expected_version=parse_version(form.version.data)
+        )
+    except stages.StaleStage as stale:
+        rollback()
+        return _render_ladder(_centre(), stale=stale, code=409)
+    except stages.StageError as error:
+        flash(str(error), "info")
+        return redirect(url_for("progress.ladder"))
+    db.session.commit()
+    return _changed(
+        f"“{stage.title}” is retired. Awards already made for it stay valid; nobody new can reach"
+        " it."
+    )
+
+
+@bp.post("/ladder/<int:stage_id>/restore")
+@admin_required
+def restore_stage(stage_id: int):
+    stage = _stage(stage_id)
+    form = VersionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        stages.restore_stage(
+            stage, actor=_actor(), expected_version=parse_version(form.version.data)
+        )
+    except stages.StaleStage as stale:
+        rollback()
+        return _render_ladder(_centre(), stale=stale, code=409)
+    except stages.StageError as error:
+        rollback()
+        flash(str(error), "error")
+        return redirect(url_for("progress.ladder"))
+    db.session.commit()
+    return _changed(f"“{stage.title}” is back on the ladder at place {stage.position}.")
+
+
+@bp.route("/ladder/recompute", methods=["GET", "POST"])
+@admin_required
+def recompute():
+    centre = _centre()
+    require("ladder.edit", centre)
+    if request.method == "GET":
+        return render_template("progress/recompute_confirm.html", centre=centre, form=VersionForm())
+    if not VersionForm().validate_on_submit():
+        abort(400)
+    from heartbeat.jobs.services import dispatch
+
+    running = progress_jobs.unfinished_recompute()
+    if running is not None:
+        # A second run would find nothing the first one will not: follow that one instead.
+        flash("The centre's awards are already being re-evaluated: this page follows it.", "info")
+        return redirect(url_for("jobs.status", job_id=running))
+    job_id = progress_jobs.submit_recompute(centre, actor=_actor())
+    db.session.commit()
+    dispatch(job_id)
+    return redirect(url_for("jobs.status", job_id=job_id))

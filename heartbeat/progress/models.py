@@ -1,0 +1,126 @@
+"""A centre's ladder of stages, and the awards participants reach on it and in the clubs.
+
+Stages are never deleted, only retired, so an award always points at the stage it was made for.
+An award is keyed per participant by ``key``: ``stage:<stage id>`` for a rung of the ladder,
+``club:<club code>`` (e.g. ``club:miles-100``) for a Heartbeat Miles club.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from heartbeat.auth.models import User
+from heartbeat.db import CentreOwned, UTCDateTime, string_enum, utcnow
+from heartbeat.extensions import db
+from heartbeat.participants.models import Participant
+from heartbeat.training.models import TrainingSession
+
+# ``Award.review_reason`` values.
+EVIDENCE_VANISHED = "evidence_vanished"  # nothing reaches the award any more
+EVIDENCE_CHANGED = "evidence_changed"  # another session (or a corrected one) reaches it now
+KEPT_BY_PERSON = "kept_by_person"  # a person kept it without evidence; not flagged again
+
+REVIEW_REASONS = {
+    EVIDENCE_VANISHED: "The session that proved it was deleted or changed, and no other session"
+    " reaches it now.",
+    EVIDENCE_CHANGED: "The evidence moved: another session now proves it, or the session was"
+    " edited (for example its date or distance).",
+}
+
+
+class CriterionKind(enum.StrEnum):
+    SIGNOFF = "signoff"  # a therapist signs it off
+    DISTANCE = "distance"  # one continuous counting push of at least threshold_m
+    RACE = "race"  # an official race finish of at least threshold_m
+
+    @property
+    def label(self) -> str:
+        return {
+            "signoff": "Therapist sign-off",
+            "distance": "One continuous session of at least a distance",
+            "race": "An official race finish at a distance",
+        }[self.value]
+
+
+class LadderStage(CentreOwned, db.Model):
+    __tablename__ = "ladder_stage"
+    __table_args__ = (
+        sa.UniqueConstraint("centre_id", "code"),
+        sa.Index("ix_ladder_stage_centre_position", "centre_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position: Mapped[int] = mapped_column()  # 1-based order on the ladder
+    code: Mapped[str] = mapped_column(sa.String(40))
+    title: Mapped[str] = mapped_column(sa.String(80))
+    # Completes "…has {description}" / reads after the participant's name on a certificate.
+    description: Mapped[str] = mapped_column(sa.Text)
+    kind: Mapped[CriterionKind] = mapped_column(string_enum(CriterionKind, 16))
+    threshold_m: Mapped[float | None] = mapped_column(sa.Float)
+    max_duration_s: Mapped[int | None] = mapped_column()
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def retired(self) -> bool:
+        return self.retired_at is not None
+
+    def __repr__(self) -> str:
+        return f"<LadderStage {self.position} {self.code}>"
+
+
+class Award(CentreOwned, db.Model):
+    """A stage or club a participant reached, with its evidence and who verified it."""
+
+    __tablename__ = "award"
+    __table_args__ = (
+        sa.UniqueConstraint("participant_id", "key"),
+        # "Awards waiting for verification" across a centre.
+        sa.Index("ix_award_centre_verified", "centre_id", "verified_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str] = mapped_column(sa.String(60))
+    stage_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("ladder_stage.id", ondelete="RESTRICT"), index=True
+    )
+    club_code: Mapped[str | None] = mapped_column(sa.String(40))
+    achieved_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    evidence_session_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("training_session.id", ondelete="SET NULL"), index=True
+    )
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verified_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    # A verified award whose evidence changed or vanished: a person decides, the code never does.
+    # ``review_reason`` says why while ``needs_review`` is set; once a person has kept an award
+    # that nothing supports any more it holds ``KEPT_BY_PERSON`` (and the engine leaves it be).
+    needs_review: Mapped[bool] = mapped_column(default=False)
+    review_reason: Mapped[str | None] = mapped_column(sa.String(40))
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    stage: Mapped[LadderStage | None] = relationship(lazy="raise")
+    verified_by: Mapped[User | None] = relationship(lazy="raise")
+    participant: Mapped[Participant] = relationship(lazy="raise")
+    evidence_session: Mapped[TrainingSession | None] = relationship(lazy="raise")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def verified(self) -> bool:
+        return self.verified_at is not None
+
+    def __repr__(self) -> str:
+        return f"<Award {self.key} p{self.participant_id}>"

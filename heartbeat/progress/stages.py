@@ -1,0 +1,310 @@
+"""Editing a centre's ladder: add, reword, reorder, retire and restore stages.
+
+Plain functions that flush, never commit, and audit what they change. A stage's criterion (kind,
+distance, time limit) is fixed once it exists, so every award made for it keeps meaning what it
+meant: to change what a rung asks, retire it and add a new one. Every change names the version
+the person saw; an older one raises ``StaleStage`` and changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm.attributes import flag_modified
+
+from heartbeat.audit import services as audit
+from heartbeat.auth.models import User
+from heartbeat.core.edits import Conflict, InputError
+from heartbeat.db import utcnow
+from heartbeat.extensions import db
+from heartbeat.progress.models import CriterionKind, LadderStage
+
+TITLE_MAX = 80
+DESCRIPTION_MAX = 300
+# A ladder rung longer than an ultra is a typo (metres typed as kilometres).
+MAX_THRESHOLD_M = 200_000.0
+MAX_DURATION_S = 48 * 3600
+
+EDITABLE = {"title": "Title", "description": "What it means"}
+
+
+class StageError(InputError):
+    """Input that cannot be saved; ``field_errors`` names the fields to blame."""
+
+
+@dataclass
+class StaleStage(Exception):  # noqa: N818 - the name says what happened
+    """The person acted on an older version of the stage; nothing was changed."""
+
+    stage: LadderStage
+    current_version: int
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return f"Someone else changed “{self.stage.title}” after you opened the ladder."
+
+
+def _check_version(
+    stage: LadderStage, expected: int | None, yours: Mapping[str, Any] | None = None
+) -> None:
+    if expected is not None and expected == stage.version:
+        return
+    conflicts = [
+        Conflict(name, EDITABLE[name], value, getattr(stage, name))
+        for name, value in (yours or {}).items()
+        if name in EDITABLE and value != getattr(stage, name)
+    ]
+    raise StaleStage(stage, stage.version, conflicts)
+
+
+def _snapshot(stage: LadderStage) -> dict[str, Any]:
+    return {
+        "position": stage.position,
+        "code": stage.code,
+        "title": stage.title,
+        "description": stage.description,
+        "kind": stage.kind,
+        "threshold_m": stage.threshold_m,
+        "max_duration_s": stage.max_duration_s,
+        "retired_at": stage.retired_at,
+    }
+
+
+def _stages(centre_id: int) -> list[LadderStage]:
+    return list(
+        db.session.scalars(
+            sa.select(LadderStage)
+            .where(LadderStage.centre_id == centre_id)
+            .order_by(LadderStage.position, LadderStage.id)
+        )
+    )
+
+
+def slugify(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:34].strip("-") or "stage"
+
+
+def _unique_code(title: str, taken: set[str]) -> str:
+    base = slugify(title)
+    code, n = base, 2
+    while code in taken:
+        code, n = f"{base}-{n}", n + 1
+    return code
+
+
+def _clean_words(title: str, description: str, *, others: list[LadderStage]) -> tuple[str, str]:
+    title, description = (title or "").strip(), (description or "").strip()
+    errors = {}
+    if not title:
+        errors["title"] = "Enter a title, such as “10K”."
+    elif len(title) > TITLE_MAX:
+        errors["title"] = f"Keep the title to {TITLE_MAX} characters or fewer."
+    elif any(s.title.casefold() == title.casefold() and not s.retired for s in others):
+        errors["title"] = "Another stage on the ladder already has this title."
+    if not description:
+        errors["description"] = (
+            "Say what reaching it means, as it reads after a name: “completed a continuous"
+            " 10 km push”."
+        )
+    elif len(description) > DESCRIPTION_MAX:
+        errors["description"] = f"Keep it to {DESCRIPTION_MAX} characters or fewer."
+    if errors:
+        raise StageError("The stage cannot be saved.", errors)
+    return title, description
+
+
+def add_stage(
+    centre_id: int,
+    *,
+    actor: User,
+    title: str,
+    description: str,
+    kind: str,
+    threshold_m: float | None = None,
+    max_duration_s: int | None = None,
+    after_stage_id: int | None = None,
+    at_top: bool = False,
+) -> LadderStage:
+    """Add a stage after ``after_stage_id`` (at the end by default, first with ``at_top``)."""
+    stages = _stages(centre_id)
+    title, description = _clean_words(title, description, others=stages)
+    errors: dict[str, str] = {}
+    try:
+        criterion = CriterionKind(kind)
+    except ValueError:
+        raise StageError(
+            "The stage cannot be saved.", {"kind": "Choose how it is reached."}
+        ) from None
+    if criterion == CriterionKind.SIGNOFF:
+        if threshold_m is not None:
+            errors["distance"] = "A sign-off stage has no distance; leave it empty."
+        if max_duration_s is not None:
+            errors["time_limit"] = "A sign-off stage has no time limit; leave it empty."
+    else:
+        if threshold_m is None:
+            errors["distance"] = "Enter the distance of one continuous push."
+        elif not 0 < threshold_m <= MAX_THRESHOLD_M:
+            errors["distance"] = "Enter a distance above zero and at most 200 km (124 miles)."
+        if max_duration_s is not None and not 0 < max_duration_s <= MAX_DURATION_S:
+            errors["time_limit"] = "Enter a time limit above zero and at most 48 hours."
+    if errors:
+        raise StageError("The stage cannot be saved.", errors)
+
+    if at_top:
+        position = 1
+    elif after_stage_id is not None:
+        after = next((s for s in stages if s.id == after_stage_id), None)
+        if after is None:
+            raise StageError(
+                "The stage cannot be saved.", {"place": "Choose a place from the list."}
+            )
+        position = after.position + 1
+    else:
+        position = max((s.position for s in stages), default=0) + 1
+    # Make room without touching the versions of the stages that move down: nobody edited them.
+    db.session.execute(
+        sa.update(LadderStage)
+        .where(LadderStage.centre_id == centre_id, LadderStage.position >= position)
+        .values(position=LadderStage.position + 1)
+        .execution_options(synchronize_session=False)
+    )
+    for stage in stages:
+        db.session.expire(stage, ["position"])
+    stage = LadderStage(
+        centre_id=centre_id,
+        position=position,
+        code=_unique_code(title, {s.code for s in stages}),
+        title=title,
+        description=description,
+        kind=criterion,
+        threshold_m=threshold_m if criterion != CriterionKind.SIGNOFF else None,
+        max_duration_s=max_duration_s if criterion != CriterionKind.SIGNOFF else None,
+    )
+    db.session.add(stage)
+    db.session.flush()
+    audit.record(
+        actor, centre_id, "ladder.add", "ladder_stage", stage.id, audit.created(_snapshot(stage))
+    )
+    return stage
+
+
+def update_stage(
+    stage: LadderStage,
+    *,
+    actor: User,
+    title: str,
+    description: str,
+    expected_version: int | None,
+) -> dict[str, Any]:
+    """Reword a stage; returns the audited changes (empty when nothing changed)."""
+    yours = {"title": (title or "").strip(), "description": (description or "").strip()}
+    _check_version(stage, expected_version, yours)
+    others = [s for s in _stages(stage.centre_id) if s.id != stage.id]
+    title, description = _clean_words(title, description, others=others)
+    before = _snapshot(stage)
+    stage.title, stage.description = title, description
+    changes = audit.diff(before, _snapshot(stage))
+    if changes:
+        db.session.flush()
+        audit.record(actor, stage.centre_id, "ladder.edit", "ladder_stage", stage.id, changes)
+    return changes
+
+
+def move_stage(
+    stage: LadderStage, direction: str, *, actor: User, expected_version: int | None
+) -> bool:
+    """Swap a stage with its neighbour above (``up``) or below (``down``); False at an end."""
+    if direction not in ("up", "down"):
+        raise StageError("Move a stage up or down.")
+    _check_version(stage, expected_version)
+    stages = _stages(stage.centre_id)
+    index = next(i for i, s in enumerate(stages) if s.id == stage.id)
+    other_index = index - 1 if direction == "up" else index + 1
+    if not 0 <= other_index < len(stages):
+        return False
+    other = stages[other_index]
+    # Renumber the whole ladder 1..n so equal or gappy positions can never confuse the order.
+    stages[index], stages[other_index] = other, stage
+    old = {each.id: each.position for each in stages}  # read everything before writing
+    before = stage.position
+    for position, each in enumerate(stages, start=1):
+        if each is stage or old[each.id] == position:
+            continue
+        db.session.execute(
+            sa.update(LadderStage)
+            .where(LadderStage.id == each.id)
+            .values(position=position)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.expire(each, ["position"])
+    stage.position = stages.index(stage) + 1
+    if stage.position == before:
+        # Renumbering left its number as it was (equal positions); it still moved, so its
+        # version must move too.
+        flag_modified(stage, "position")
+    db.session.flush()
+    audit.record(
+        actor,
+        stage.centre_id,
+        "ladder.move",
+        "ladder_stage",
+        stage.id,
+        {
+            "position": {"before": before, "after": stage.position},
+            "moved": {"before": None, "after": f"{direction}, past {other.title}"},
+        },
+    )
+    return True
+
+
+def retire_stage(
+    stage: LadderStage,
+    *,
+    actor: User,
+    expected_version: int | None,
+    now: datetime | None = None,
+) -> None:
+    """Take a stage off the ladder; awards made for it stay valid and keep pointing at it."""
+    _check_version(stage, expected_version)
+    if stage.retired:
+        raise StageError(f"“{stage.title}” is already retired.")
+    before = _snapshot(stage)
+    stage.retired_at = now or utcnow()
+    db.session.flush()
+    audit.record(
+        actor,
+        stage.centre_id,
+        "ladder.retire",
+        "ladder_stage",
+        stage.id,
+        audit.diff(before, _snapshot(stage)),
+    )
+
+
+def restore_stage(stage: LadderStage, *, actor: User, expected_version: int | None) -> None:
+    """Put a retired stage back on the ladder, where it was."""
+    _check_version(stage, expected_version)
+    if not stage.retired:
+        raise StageError(f"“{stage.title}” is on the ladder already.")
+    others = [s for s in _stages(stage.centre_id) if s.id != stage.id and not s.retired]
+    if any(s.title.casefold() == stage.title.casefold() for s in others):
+        raise StageError(
+            f"Another stage on the ladder is called “{stage.title}”; reword one of them first."
+        )
+    before = _snapshot(stage)
+    stage.retired_at = None
+    db.session.flush()
+    audit.record(
+        actor,
+        stage.centre_id,
+        "ladder.restore",
+        "ladder_stage",
+        stage.id,
+        audit.diff(before, _snapshot(stage)),
+    )

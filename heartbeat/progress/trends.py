@@ -1,0 +1,205 @@
+"""A participant's charts, built from session facts: weekly distance, longest push over time,
+pace trend and pain trend. Pure functions of plain values (see ``charts`` for the drawing)."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from datetime import date, timedelta, tzinfo
+
+from heartbeat.progress import charts, rules
+from heartbeat.progress.ladder import (
+    day_text,
+    distance_text,
+    format_duration,
+    short_day,
+    to_units,
+)
+
+TREND_WEEKS = 26
+PACE_MIN_M = 400.0  # shorter timed pushes say little about pace
+
+
+def axis_number(value: float) -> str:
+    return f"{value:,.1f}".removesuffix(".0")
+
+
+def weekly_chart(chart_id: str, weekly: list[tuple[date, float]], units: str) -> charts.Chart:
+    values = [to_units(metres, units) for _, metres in weekly]
+    labels = [short_day(monday) for monday, _ in weekly]
+    best_index = max(range(len(values)), key=lambda i: values[i]) if values else 0
+    total = sum(metres for _, metres in weekly)
+    if total:
+        best_week, best_m = weekly[best_index]
+        description = (
+            f"Bar chart of the distance covered each week for the last {len(weekly)} weeks,"
+            f" {distance_text(total, units)} in all. The biggest week was the week of"
+            f" {day_text(best_week)} with {distance_text(best_m, units)}."
+            f" This week so far: {distance_text(weekly[-1][1], units)}."
+        )
+    else:
+        description = f"No distance recorded in the last {len(weekly)} weeks."
+    table = charts.DataTable(
+        caption=f"Distance per week, last {len(weekly)} weeks",
+        columns=("Week starting", "Distance"),
+        rows=tuple(
+            (
+                day_text(monday) + (" (this week, so far)" if i == len(weekly) - 1 else ""),
+                distance_text(metres, units),
+            )
+            for i, (monday, metres) in enumerate(weekly)
+        )
+        if total
+        else (),
+    )
+    if not total:
+        return charts.Chart(chart_id, "Distance per week", description, table)
+    return charts.bar_chart(
+        chart_id,
+        "Distance per week",
+        description,
+        labels,
+        values,
+        format_value=lambda v: f"{axis_number(v)} {units}",
+        table=table,
+    )
+
+
+def longest_push_chart(
+    chart_id: str, facts: list[rules.SessionFact], units: str, today: date, tz: tzinfo
+) -> charts.Chart:
+    """Each new longest push, as a step line from the first to today."""
+    records: list[tuple[date, float]] = []
+    best = 0.0
+    for fact in sorted(facts, key=lambda f: (f.started_at, f.id)):
+        if fact.counts and fact.push and fact.distance_m > best:
+            best = fact.distance_m
+            records.append((fact.started_at.astimezone(tz).date(), fact.distance_m))
+    table = charts.DataTable(
+        caption="Each time the longest push grew",
+        columns=("Date", "Longest continuous push"),
+        rows=tuple((day_text(day), distance_text(metres, units)) for day, metres in records),
+    )
+    if not records:
+        return charts.Chart(chart_id, "Longest push over time", "No pushes recorded yet.", table)
+    first = records[0][0]
+    span = max((today - first).days, 1)
+    points = [charts.Point((day - first).days / span, to_units(m, units)) for day, m in records]
+    points.append(charts.Point(1.0, to_units(best, units)))  # the record holds until today
+    description = (
+        f"Step chart of the longest continuous push over time: {len(records)} new"
+        f" record{'s' if len(records) != 1 else ''}, from {distance_text(records[0][1], units)}"
+        f" on {day_text(first)} to {distance_text(best, units)} on {day_text(records[-1][0])}."
+    )
+    return charts.line_chart(
+        chart_id,
+        "Longest push over time",
+        description,
+        points,
+        x_labels=[(0.0, short_day(first)), (1.0, "Today")],
+        format_value=lambda v: f"{axis_number(v)} {units}",
+        table=table,
+        y_range=None,
+        step=True,
+    )
+
+
+def _weeks(today: date, count: int) -> list[date]:
+    this_week = rules.week_start(today)
+    return [this_week - timedelta(weeks=n) for n in range(count - 1, -1, -1)]
+
+
+def pace_chart(
+    chart_id: str, facts: list[rules.SessionFact], units: str, today: date, tz: tzinfo
+) -> charts.Chart:
+    """The typical (median) pace of each week's timed pushes; lower is faster."""
+    weeks = _weeks(today, TREND_WEEKS)
+    paces: dict[date, list[float]] = defaultdict(list)
+    for fact in facts:
+        if not (fact.counts and fact.push and fact.time_s and fact.distance_m >= PACE_MIN_M):
+            continue
+        week = rules.week_start(fact.started_at.astimezone(tz).date())
+        if week >= weeks[0]:
+            paces[week].append(fact.time_s / to_units(fact.distance_m, units))
+    medians = [
+        (week, statistics.median(paces[week]), len(paces[week]))
+        for week in weeks
+        if paces.get(week)
+    ]
+    table = charts.DataTable(
+        caption=f"Typical pace per week, last {TREND_WEEKS} weeks (lower is faster)",
+        columns=("Week starting", f"Median pace per {units}", "Timed pushes"),
+        rows=tuple(
+            (day_text(week), f"{format_duration(pace)} /{units}", str(n))
+            for week, pace, n in medians
+        ),
+    )
+    title = "Pace trend"
+    if not medians:
+        return charts.Chart(chart_id, title, "No timed pushes in the last 26 weeks.", table)
+    fastest = min(medians, key=lambda m: m[1])
+    description = (
+        f"Line chart of the typical pace per {units} each week over the last {TREND_WEEKS}"
+        f" weeks; lower is faster. {len(medians)} weeks have timed pushes. Latest:"
+        f" {format_duration(medians[-1][1])} per {units} in the week of {day_text(medians[-1][0])};"
+        f" fastest: {format_duration(fastest[1])} per {units}."
+    )
+    span = len(weeks) - 1
+    points = [charts.Point(weeks.index(week) / span, pace) for week, pace, _ in medians]
+    return charts.line_chart(
+        chart_id,
+        title,
+        description,
+        points,
+        x_labels=[(0.0, short_day(weeks[0])), (1.0, "This week")],
+        format_value=lambda v: f"{format_duration(v)} /{units}",
+        table=table,
+        steps=(5, 10, 15, 30, 60, 120, 300, 600, 900, 1800),
+    )
+
+
+def pain_chart(
+    chart_id: str, facts: list[rules.SessionFact], today: date, tz: tzinfo
+) -> charts.Chart:
+    """Average pain score (0-10) per week, self-reported sessions included: it is about safety."""
+    weeks = _weeks(today, TREND_WEEKS)
+    scores: dict[date, list[int]] = defaultdict(list)
+    for fact in facts:
+        if fact.pain is None:
+            continue
+        week = rules.week_start(fact.started_at.astimezone(tz).date())
+        if week >= weeks[0]:
+            scores[week].append(fact.pain)
+    means = [
+        (week, statistics.fmean(scores[week]), len(scores[week]))
+        for week in weeks
+        if scores.get(week)
+    ]
+    table = charts.DataTable(
+        caption=f"Average pain score per week, last {TREND_WEEKS} weeks (0 none, 10 worst)",
+        columns=("Week starting", "Average pain (0 to 10)", "Sessions with a score"),
+        rows=tuple((day_text(week), f"{mean:.1f}", str(n)) for week, mean, n in means),
+    )
+    title = "Pain trend"
+    if not means:
+        return charts.Chart(chart_id, title, "No pain scores in the last 26 weeks.", table)
+    highest = max(means, key=lambda m: m[1])
+    description = (
+        f"Line chart of the average pain score (0 none to 10 worst) each week over the last"
+        f" {TREND_WEEKS} weeks. Latest: {means[-1][1]:.1f} in the week of"
+        f" {day_text(means[-1][0])}; highest: {highest[1]:.1f} in the week of"
+        f" {day_text(highest[0])}."
+    )
+    span = len(weeks) - 1
+    points = [charts.Point(weeks.index(week) / span, mean) for week, mean, _ in means]
+    return charts.line_chart(
+        chart_id,
+        title,
+        description,
+        points,
+        x_labels=[(0.0, short_day(weeks[0])), (1.0, "This week")],
+        format_value=lambda v: f"{v:g}",
+        table=table,
+        y_range=(0, 10),
+        steps=(2, 5),
+    )

@@ -1,0 +1,113 @@
+"""The training blueprint, the loaders its routes share, and the template filters for sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from heartbeat.db import utcnow
+from heartbeat.extensions import db
+from heartbeat.participants.models import Participant
+from heartbeat.permissions import can, hide, require
+from heartbeat.progress.ladder import format_distance, format_duration, format_pace, format_speed
+from heartbeat.training import queries
+from heartbeat.training.models import TrainingSession
+
+bp = Blueprint("training", __name__, template_folder="templates")
+
+
+# --- who, where, when ---------------------------------------------------------------------------
+
+
+def actor():
+    return current_user._get_current_object()
+
+
+def centre():
+    return current_user.centre
+
+
+def centre_tz() -> ZoneInfo:
+    return ZoneInfo(current_user.centre.timezone)
+
+
+def centre_units() -> str:
+    return current_user.centre.units.value
+
+
+def now() -> datetime:
+    return utcnow()
+
+
+def participant_or_404(participant_id: int, action: str) -> Participant:
+    """The participant, if the user may see them (else 404), and may do ``action`` (else 403)."""
+    participant = db.session.scalars(queries.participant_by_id(participant_id)).one_or_none()
+    if participant is None:
+        abort(404)
+    if not current_user.is_staff and not can(current_user, "participant.view", participant):
+        hide(action, participant)  # a participant learns nothing of anyone else's record
+    require(action, participant)
+    return participant
+
+
+def session_or_404(session_id: int, action: str, *, detail: bool = False) -> TrainingSession:
+    session = db.session.scalars(queries.session_by_id(session_id, detail=detail)).unique()
+    session = session.one_or_none()
+    if session is None:
+        abort(404)
+    if not current_user.is_staff and not can(current_user, "session.view", session):
+        hide(action, session)
+    require(action, session)
+    return session
+
+
+@bp.errorhandler(StaleDataError)
+def _saved_at_the_same_moment(error):
+    # Two saves raced past the version check; the database's version column caught the second.
+    db.session.rollback()
+    return (
+        render_template(
+            "participants/saved_elsewhere.html", back=request.referrer or url_for("core.index")
+        ),
+        409,
+    )
+
+
+# --- template filters (app-wide, so the profile and portal panels can use them) -----------------
+
+
+@bp.app_template_filter("session_distance")
+def _distance(metres: float | None, units: str = "km", both: bool = False) -> str:
+    if not metres:
+        return "\u2014"
+    return format_distance(metres, units, both=both)
+
+
+@bp.app_template_filter("session_duration")
+def _duration(seconds: float | None) -> str:
+    return format_duration(seconds) if seconds is not None else "\u2014"
+
+
+@bp.app_template_filter("session_pace")
+def _pace(session: TrainingSession, units: str = "km") -> str:
+    return format_pace(session.distance_m, session.duration_s, units) or "\u2014"
+
+
+@bp.app_template_filter("session_speed")
+def _speed(session: TrainingSession, units: str = "km") -> str:
+    return format_speed(session.distance_m, session.duration_s, units) or "\u2014"
+
+
+@bp.app_template_filter("session_load")
+def _load(session: TrainingSession) -> str:
+    load = session.load
+    return "\u2014" if load is None else f"{round(load):,}"
+
+
+@bp.app_template_filter("session_when")
+def _when(value: datetime | None, tz: ZoneInfo, fmt: str = "%a %d %b %Y, %H:%M") -> str:
+    return value.astimezone(tz).strftime(fmt) if value else ""

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import NoReturn
+
+import click
+from flask import Flask
+
+from heartbeat.training.devicefiles import (
+    MAX_FILE_BYTES,
+    TOO_LARGE,
+    ActivityFileError,
+    parse_activity,
+)
+from heartbeat.training.models import SessionKind
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("import-activity")
+    @click.argument("file", type=click.Path(path_type=Path))
+    @click.option("--participant", type=int, metavar="ID", help="Participant to save it for.")
+    @click.option(
+        "--kind",
+        type=click.Choice([kind.value for kind in SessionKind]),
+        help="Kind of session, for a file that does not say (or says wrongly).",
+    )
+    @click.option("--dry-run", is_flag=True, help="Only read the file and print the session.")
+    def import_activity_command(
+        file: Path, participant: int | None, kind: str | None, dry_run: bool
+    ) -> None:
+        """Read a GPX, TCX or FIT activity FILE and print the session it holds as JSON.
+
+        With --participant (and without --dry-run) the session is saved for that participant,
+        as an upload on the website would be: awards are evaluated and the import is audited.
+        """
+        data = _read(file)
+        if participant is None or dry_run:
+            try:
+                activity = parse_activity(data, file.name)
+            except ActivityFileError as error:
+                _fail(f"{file}: {error}")
+            click.echo(json.dumps(activity.to_json_dict()))
+            return
+        _save(file, data, participant, kind)
+
+
+def _read(file: Path) -> bytes:
+    try:
+        if file.stat().st_size > MAX_FILE_BYTES:
+            raise ActivityFileError(TOO_LARGE)
+        return file.read_bytes()
+    except OSError as error:
+        _fail(f"{file}: cannot read the file ({error.strerror or error}).")
+    except ActivityFileError as error:
+        _fail(f"{file}: {error}")
+
+
+def _save(file: Path, data: bytes, participant_id: int, kind: str | None) -> None:
+    from heartbeat.extensions import db
+    from heartbeat.participants.models import Participant
+    from heartbeat.training.imports import DuplicateActivity, import_activity
+    from heartbeat.training.services import SessionError
+
+    participant = db.session.get(Participant, participant_id)
+    if participant is None:
+        _fail(f"No participant with id {participant_id}; nothing was saved.")
+    try:
+        session = import_activity(
+            participant, actor=None, data=data, filename=file.name, kind=kind
+        )
+    except SessionError as error:
+        db.session.rollback()
+        if "kind" in error.field_errors:
+            _fail(f"{file}: the file does not say what kind of session it was; pass --kind.")
+        _fail(f"{file}: {error}")
+    except (ActivityFileError, DuplicateActivity) as error:
+        db.session.rollback()
+        _fail(f"{file}: {error}")
+    summary = json.loads(json.dumps(session.activity_file.summary))
+    db.session.commit()
+    summary.update({"session_id": session.id, "participant_id": participant_id,
+                    "kind": session.kind.value})
+    click.echo(json.dumps(summary))
+
+
+def _fail(message: str) -> NoReturn:
+    """One line on standard error, exit status 1."""
+    click.echo(f"Error: {message}", err=True)
+    click.get_current_context().exit(1)

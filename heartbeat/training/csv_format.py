@@ -1,0 +1,115 @@
+"""The CSV format of a session import: its columns, its header, and reading the bytes as text.
+
+Documented on the import page and offered as a downloadable template (:func:`template_csv`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+MAX_ERRORS = 200
+
+# Column -> what it holds, in the order of the template. Documented on the import page.
+COLUMNS: dict[str, str] = {
+    "participant_id": "Required. The participant's number (shown on their sessions page).",
+    "date": "Required unless started_at is given. YYYY-MM-DD, at the centre.",
+    "time": "Start time hh:mm at the centre. Empty means 00:00.",
+    "kind": "Required. track, road, roller, handcycle, strength or race.",
+    "distance": "In the centre's unit ({units}); or use distance_m, distance_km or distance_mi.",
+    "duration": "Moving time as h:mm:ss or mm:ss; or use duration_s (seconds).",
+    "rpe": "Effort on the Borg CR10 scale, 0 to 10.",
+    "pain": "Pain score 0 to 10.",
+    "pain_site": "shoulder, elbow, wrist, hand, back or other.",
+    "symptom_reported": "yes or no (empty is no).",
+    "avg_hr": "Average heart rate, beats per minute.",
+    "max_hr": "Maximum heart rate, beats per minute.",
+    "cadence": "Pushes per minute.",
+    "surface": "Free text, up to 80 characters.",
+    "weather": "Free text, up to 80 characters.",
+    "chair": "Free text, up to 120 characters.",
+    "notes": "Free text.",
+    "event_name": "Races only: the event.",
+    "official_time": "Races only: h:mm:ss.",
+    "place_in_class": "Races only: a whole number.",
+}
+# Alternatives to a column above: name -> (the column it stands for, unit or meaning).
+ALTERNATIVES: dict[str, tuple[str, str]] = {
+    "started_at": ("date", "ISO 8601 date and time, e.g. 2025-05-01T08:30 (centre time)"),
+    "distance_m": ("distance", "m"),
+    "distance_km": ("distance", "km"),
+    "distance_mi": ("distance", "mi"),
+    "duration_s": ("duration", "s"),
+}
+REQUIRED = ("participant_id", "kind")
+@dataclass(frozen=True)
+class RowError:
+    line: int | None  # 1 is the header; None for the file as a whole
+    column: str | None
+    message: str
+
+
+@dataclass
+class CsvImportError(Exception):  # noqa: N818 - reads as what happened
+    errors: list[RowError]
+    total: int  # every error found, even beyond the ones kept
+    rows: int = 0
+
+    def __str__(self) -> str:
+        return f"Nothing was imported: {self.total} problem(s) in the file."
+
+
+def template_csv() -> str:
+    """The header row people fill in (the downloadable template)."""
+    return ",".join(COLUMNS) + "\r\n"
+
+
+def decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    raise CsvImportError(
+        [RowError(None, None, "The file is not UTF-8 text. Save it as \u201cCSV UTF-8\u201d.")], 1
+    )
+
+
+def reader(text: str) -> Iterator[list[str]]:
+    first = text.split("\n", 1)[0]
+    # Spreadsheets set to a decimal comma save CSV with semicolons.
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+
+def read_header(row: list[str]) -> tuple[list[str], dict[str, str], list[RowError]]:
+    """Column names, the unit each alternative column implies, and header problems."""
+    names = [cell.strip().lower().replace(" ", "_").replace("-", "_") for cell in row]
+    errors: list[RowError] = []
+    seen: dict[str, str] = {}  # the column a name stands for -> the name used
+    units: dict[str, str] = {}
+    for name in names:
+        if not name:
+            errors.append(RowError(1, None, "A column has no name in the header row."))
+            continue
+        stands_for = ALTERNATIVES[name][0] if name in ALTERNATIVES else name
+        if stands_for not in COLUMNS:
+            errors.append(RowError(1, name, f"Unknown column \u201c{name}\u201d."))
+            continue
+        if stands_for in seen:
+            errors.append(
+                RowError(1, name, f"Give \u201c{stands_for}\u201d once only "
+                         f"(\u201c{seen[stands_for]}\u201d is there too).")
+            )
+            continue
+        seen[stands_for] = name
+        if name in ALTERNATIVES:
+            units[name] = ALTERNATIVES[name][1]
+    for name in REQUIRED:
+        if name not in seen:
+            errors.append(RowError(1, name, f"The column \u201c{name}\u201d is required."))
+    if "date" not in seen:
+        errors.append(RowError(1, "date", "A \u201cdate\u201d or \u201cstarted_at\u201d column "
+                               "is required."))
+    return names, units, errors

@@ -1,0 +1,183 @@
+"""Forms for the training pages.
+
+Numbers, dates and durations are text fields read by :mod:`heartbeat.training.values`, so the
+form, the CSV import and the device-file import share one set of rules and messages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+
+from heartbeat.participants.forms import ListSelectField, parse_version
+from heartbeat.training.models import PainSite, SessionKind, TrainingSession
+from heartbeat.training.values import (
+    PAIN_LABELS,
+    RPE_LABELS,
+    distance_input,
+    duration_input,
+)
+
+UNIT_WORDS = {"km": "kilometres", "mi": "miles"}
+NUMERIC = {"inputmode": "numeric", "autocomplete": "off", "size": 5}
+DECIMAL = {"inputmode": "decimal", "autocomplete": "off", "size": 8}
+
+__all__ = ["parse_version"]
+
+
+def _kinds(blank: str | None = None) -> list[SelectChoice]:
+    choices = [SelectChoice("", blank)] if blank is not None else []
+    return choices + [SelectChoice(kind.value, kind.label) for kind in SessionKind]
+
+
+def _scale(labels: dict[int, str], blank: str) -> list[SelectChoice]:
+    return [SelectChoice("", blank)] + [
+        SelectChoice(str(n), f"{n}: {labels[n]}" if n in labels else str(n)) for n in range(11)
+    ]
+
+
+class _SessionFields:
+    """The fields a participant may fill in about their own session."""
+
+    date = StringField("Date", render_kw={"type": "date"})
+    time = StringField(
+        "Start time",
+        description="At the centre's time, as hh:mm (for example 09:30).",
+        render_kw={"type": "time"},
+    )
+    kind = ListSelectField(
+        "Kind of session",
+        choices=_kinds("Choose the kind"),
+        validate_choice=False,  # values.read_session checks it, with every other field
+    )
+    distance = StringField("Distance", render_kw=DECIMAL)
+    duration = StringField(
+        "Time",
+        description="Moving time as h:mm:ss or mm:ss, for example 1:05:30 or 42:05.",
+        render_kw={"autocomplete": "off", "size": 8},
+    )
+    rpe = ListSelectField(
+        "RPE: how hard it felt (Borg CR10)",
+        choices=_scale(RPE_LABELS, "Not recorded"),
+        description="0 is rest, 10 is the hardest effort possible.",
+        validate_choice=False,
+    )
+    pain = ListSelectField(
+        "Pain (0 to 10)",
+        choices=_scale(PAIN_LABELS, "Not recorded"),
+        validate_choice=False,
+    )
+    pain_site = ListSelectField(
+        "Where it hurt",
+        choices=[SelectChoice("", "Nowhere / not recorded")]
+        + [SelectChoice(site.value, site.label) for site in PainSite],
+        validate_choice=False,
+    )
+    symptom_reported = BooleanField(
+        "A symptom was reported",
+        description=(
+            "For example a pounding headache, flushing or sweating above the injury: "
+            "the team follows it up."
+        ),
+    )
+    notes = TextAreaField("Notes")
+
+    def set_units(self, units: str) -> None:
+        word = UNIT_WORDS[units]
+        self.distance.label.text = f"Distance ({units})"
+        self.distance.description = (
+            f"In {word}, for example 5.2. You can also type 400 m, 3 km or 2 mi."
+        )
+
+    def raw(self) -> dict[str, Any]:
+        return {
+            name: getattr(self, name).data
+            for name in ("date", "time", "kind", "distance", "duration", "rpe", "pain",
+                         "pain_site", "symptom_reported", "notes")
+        }
+
+
+class SelfReportForm(_SessionFields, FlaskForm):
+    pass
+
+
+class SessionForm(_SessionFields, FlaskForm):
+    cadence = StringField(
+        "Push cadence (pushes per minute)", render_kw=NUMERIC
+    )
+    avg_hr = StringField("Average heart rate (beats per minute)", render_kw=NUMERIC)
+    max_hr = StringField("Maximum heart rate (beats per minute)", render_kw=NUMERIC)
+    surface = StringField("Surface", description="For example track, tarmac, rollers.")
+    weather = StringField("Weather", description="For example dry, 14 \u00b0C, light wind.")
+    chair = StringField("Chair used")
+    event_name = StringField("Event")
+    official_time = StringField(
+        "Official time", description="As h:mm:ss.", render_kw={"autocomplete": "off", "size": 8}
+    )
+    place_in_class = StringField("Place in class", render_kw=NUMERIC)
+    version = HiddenField()
+
+    def raw(self) -> dict[str, Any]:
+        return {
+            **super().raw(),
+            **{
+                name: getattr(self, name).data
+                for name in ("cadence", "avg_hr", "max_hr", "surface", "weather", "chair",
+                             "event_name", "official_time", "place_in_class")
+            },
+        }
+
+    def load(self, session: TrainingSession, *, units: str, tz: ZoneInfo) -> None:
+        """Fill the form from a saved session (the edit page)."""
+        local = session.started_at.astimezone(tz)
+        self.date.data = local.date().isoformat()
+        self.time.data = local.strftime("%H:%M")
+        self.kind.data = session.kind.value
+        self.distance.data = distance_input(session.distance_m, units)
+        self.duration.data = duration_input(session.moving_time_s)
+        self.official_time.data = duration_input(session.official_time_s)
+        for name, column in (("cadence", "cadence_ppm"), ("avg_hr", "avg_hr"),
+                             ("max_hr", "max_hr"), ("place_in_class", "place_in_class"),
+                             ("rpe", "rpe"), ("pain", "pain")):
+            value = getattr(session, column)
+            getattr(self, name).data = "" if value is None else str(value)
+        self.pain_site.data = session.pain_site.value if session.pain_site else ""
+        self.symptom_reported.data = session.symptom_reported
+        for name in ("surface", "weather", "chair", "notes", "event_name"):
+            getattr(self, name).data = getattr(session, name) or ""
+        self.version.data = str(session.version)
+
+
+class UploadForm(FlaskForm):
+    file = FileField(
+        "Device file (GPX, TCX or FIT)",
+        validators=[FileRequired(message="Choose a GPX, TCX or FIT file to upload.")],
+        description="As saved by a watch, bike computer or app.",
+        render_kw={"accept": ".gpx,.tcx,.fit,application/gpx+xml,application/octet-stream"},
+    )
+    kind = ListSelectField(
+        "Kind of session",
+        choices=_kinds("As the file says"),
+        description="Files from running or cycling apps often do not say; choose it then.",
+        validate_choice=False,  # imports.choose_kind says what is wrong with it
+    )
+
+
+class CsvImportForm(FlaskForm):
+    file = FileField(
+        "CSV file",
+        validators=[FileRequired(message="Choose a CSV file to import.")],
+        description="UTF-8 text with the header row described below.",
+        render_kw={"accept": ".csv,text/csv"},
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A bare form for CSRF on confirmations (delete, verify)."""
+
+    version = HiddenField()

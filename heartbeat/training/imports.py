@@ -1,0 +1,186 @@
+"""A device file (GPX, TCX or FIT) becomes a training session with its ``ActivityFile`` record.
+
+The one service behind the upload page and ``flask import-activity``: parse, refuse the same file
+twice in a centre, hold the values to the same rules as a typed-in session, save, audit
+(``session.import``) and evaluate awards. It flushes; the caller commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import PurePath
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from heartbeat.auth.models import User
+from heartbeat.db import utcnow
+from heartbeat.extensions import db
+from heartbeat.participants.models import Participant
+from heartbeat.training.devicefiles import ParsedActivity, parse_activity
+from heartbeat.training.models import ActivityFile, SessionKind, SessionSource, TrainingSession
+from heartbeat.training.services import SessionError, log_session
+from heartbeat.training.values import HR_MAX, HR_MIN, SessionValueError, clean_session
+
+KIND_FROM_FILE = ""  # the upload form's "as the file says"
+
+
+@dataclass
+class DuplicateActivity(Exception):  # noqa: N818 - reads as what happened
+    """The same file (by SHA-256) was uploaded before in this centre."""
+
+    session_id: int
+    participant_id: int
+    participant_name: str
+    started_at: datetime | None
+
+    def __str__(self) -> str:
+        return (
+            f"This file was uploaded before: it is already session {self.session_id} of "
+            f"{self.participant_name}. Nothing new was saved."
+        )
+
+
+def find_duplicate(centre_id: int, fingerprint: str) -> DuplicateActivity | None:
+    row = db.session.execute(
+        sa.select(
+            ActivityFile.session_id,
+            Participant.id,
+            Participant.given_name,
+            Participant.preferred_name,
+            Participant.family_name,
+            TrainingSession.started_at,
+        )
+        .join(TrainingSession, TrainingSession.id == ActivityFile.session_id)
+        .join(Participant, Participant.id == ActivityFile.participant_id)
+        .where(ActivityFile.centre_id == centre_id, ActivityFile.fingerprint == fingerprint)
+        # The centre is named explicitly, so this works the same from the command line.
+        .execution_options(all_centres=True)
+    ).first()
+    if row is None:
+        return None
+    name = f"{row.preferred_name or row.given_name} {row.family_name}"
+    return DuplicateActivity(row.session_id, row.id, name, row.started_at)
+
+
+def choose_kind(activity: ParsedActivity, kind: SessionKind | str | None) -> SessionKind:
+    """The kind the person chose, else the file's own sport; a file that does not say asks."""
+    if kind not in (None, KIND_FROM_FILE):
+        try:
+            return SessionKind(kind)
+        except ValueError:
+            raise SessionError(
+                "Choose the kind of session from the list.",
+                {"kind": "Choose the kind of session from the list."},
+            ) from None
+    try:
+        return SessionKind(activity.sport)
+    except ValueError:
+        said = f" (it says \u201c{activity.device_sport}\u201d)" if activity.device_sport else ""
+        message = (
+            f"This file does not say what kind of session it was{said}. "
+            "Choose the kind, then upload the file again."
+        )
+        raise SessionError(message, {"kind": message}) from None
+
+
+def _heart_rate(value: int | None) -> int | None:
+    return value if value is not None and HR_MIN <= value <= HR_MAX else None
+
+
+def activity_values(
+    activity: ParsedActivity, kind: SessionKind, *, now: datetime
+) -> dict[str, object]:
+    """The file's summary as clean session values, or :class:`SessionError` saying why not."""
+    if activity.started_at is None:
+        message = (
+            "This file records no times, so the date of the session is unknown. "
+            "Log the session by hand instead."
+        )
+        raise SessionError(message, {"file": message})
+    typed = {
+        "started_at": activity.started_at,
+        "kind": kind,
+        "distance_m": activity.distance_m,
+        # A device that saw no movement reports zero time; that is "not known", not "0 s".
+        "moving_time_s": activity.moving_time_s or None,
+        "elapsed_time_s": activity.elapsed_time_s or None,
+        "avg_hr": _heart_rate(activity.avg_hr),
+        "max_hr": _heart_rate(activity.max_hr),
+        "elevation_gain_m": activity.elevation_gain_m,
+    }
+    if typed["avg_hr"] and typed["max_hr"] and typed["max_hr"] < typed["avg_hr"]:
+        typed["max_hr"] = None
+    if kind == SessionKind.RACE:
+        typed["event_name"] = "Race (from a device file)"
+    try:
+        return clean_session(typed, now=now)
+    except SessionValueError as error:
+        reasons = " ".join(dict.fromkeys(error.field_errors.values()))
+        message = f"This file cannot be saved as a session. {reasons}"
+        raise SessionError(message, {"file": message}) from None
+
+
+def import_activity(
+    participant: Participant,
+    *,
+    actor: User | None,
+    data: bytes,
+    filename: str,
+    kind: SessionKind | str | None = None,
+    now: datetime | None = None,
+) -> TrainingSession:
+    """Save ``data`` (a GPX, TCX or FIT file) as a session of ``participant``.
+
+    Raises :class:`~heartbeat.training.devicefiles.ActivityFileError` for a file that is not a
+    readable activity, :class:`DuplicateActivity` for a file seen before in the centre, and
+    :class:`SessionError` when it needs a kind chosen or its values break a rule.
+    """
+    now = now or utcnow()
+    activity = parse_activity(data, filename)
+    duplicate = find_duplicate(participant.centre_id, activity.fingerprint)
+    if duplicate is not None:
+        raise duplicate
+    chosen = choose_kind(activity, kind)
+    values = activity_values(activity, chosen, now=now)
+    name = PurePath(filename.replace("\\", "/")).name[:255] or "activity"
+    file_record = {
+        "file_name": name,
+        "file_format": activity.source_format,
+        "file_fingerprint": activity.fingerprint,
+    }
+    try:
+        with db.session.begin_nested():
+            session = log_session(
+                participant,
+                actor=actor,
+                values=values,
+                source=SessionSource.DEVICE_FILE,
+                now=now,
+                audit_action="session.import",
+                audit_extra=file_record,
+            )
+            db.session.add(
+                ActivityFile(
+                    centre_id=participant.centre_id,
+                    session=session,
+                    participant_id=participant.id,
+                    fingerprint=activity.fingerprint,
+                    source_format=activity.source_format,
+                    original_name=name,
+                    size_bytes=len(data),
+                    summary=activity.to_json_dict(),
+                    route=[[lat, lon] for lat, lon in activity.route],
+                    uploaded_by_id=actor.id if actor is not None else None,
+                    uploaded_at=now,
+                )
+            )
+            db.session.flush()
+    except IntegrityError:
+        # Another upload of the same file got in between our check and our insert.
+        duplicate = find_duplicate(participant.centre_id, activity.fingerprint)
+        if duplicate is None:
+            raise
+        raise duplicate from None
+    return session

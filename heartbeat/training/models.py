@@ -1,0 +1,201 @@
+"""Training sessions and the device files they came from.
+
+Stored in SI units: metres and seconds. ``TrainingSession`` carries ``centre_id`` itself (the
+isolation rule), is versioned for stale-edit detection, and is the evidence awards point at.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from heartbeat.auth.models import User
+from heartbeat.db import CentreOwned, UTCDateTime, string_enum, utcnow
+from heartbeat.extensions import db
+from heartbeat.participants.models import Participant
+
+
+class SessionKind(enum.StrEnum):
+    TRACK = "track"
+    ROAD = "road"
+    ROLLER = "roller"
+    HANDCYCLE = "handcycle"
+    STRENGTH = "strength"
+    RACE = "race"
+
+    @property
+    def label(self) -> str:
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    SessionKind.TRACK: "Track",
+    SessionKind.ROAD: "Road",
+    SessionKind.ROLLER: "Rollers / trainer",
+    SessionKind.HANDCYCLE: "Hand-cycle",
+    SessionKind.STRENGTH: "Strength / conditioning",
+    SessionKind.RACE: "Race",
+}
+
+
+class PainSite(enum.StrEnum):
+    SHOULDER = "shoulder"
+    ELBOW = "elbow"
+    WRIST = "wrist"
+    HAND = "hand"
+    BACK = "back"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class SessionSource(enum.StrEnum):
+    """How the session reached us."""
+
+    STAFF = "staff"  # typed in by a therapist or coach
+    SELF_REPORT = "self_report"  # typed in by the participant (counts once verified)
+    DEVICE_FILE = "device_file"  # GPX, TCX or FIT upload
+    CSV_IMPORT = "csv_import"  # bulk import
+
+    @property
+    def label(self) -> str:
+        return _SOURCE_LABELS[self]
+
+
+_SOURCE_LABELS = {
+    SessionSource.STAFF: "Logged by staff",
+    SessionSource.SELF_REPORT: "Self-reported",
+    SessionSource.DEVICE_FILE: "Device file",
+    SessionSource.CSV_IMPORT: "CSV import",
+}
+
+
+class TrainingSession(CentreOwned, db.Model):
+    __tablename__ = "training_session"
+    __table_args__ = (
+        # The participant page reads one person's sessions in date order; every query in a
+        # request also says which centre (the isolation filter), so centre_id sits in the index
+        # too, and counting or listing someone's sessions never visits the table.
+        sa.Index(
+            "ix_training_session_participant_started", "participant_id", "centre_id", "started_at"
+        ),
+        # Centre-wide lists and the dashboard read by date within a centre.
+        sa.Index("ix_training_session_centre_started", "centre_id", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("participant.id", ondelete="CASCADE")
+    )
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    kind: Mapped[SessionKind] = mapped_column(string_enum(SessionKind, 16))
+    distance_m: Mapped[float] = mapped_column(sa.Float, default=0.0)
+    moving_time_s: Mapped[int | None] = mapped_column()
+    elapsed_time_s: Mapped[int | None] = mapped_column()
+    cadence_ppm: Mapped[int | None] = mapped_column()  # pushes per minute
+    avg_hr: Mapped[int | None] = mapped_column()
+    max_hr: Mapped[int | None] = mapped_column()
+    rpe: Mapped[int | None] = mapped_column()  # Borg CR10, 0-10
+    pain: Mapped[int | None] = mapped_column()  # 0-10
+    pain_site: Mapped[PainSite | None] = mapped_column(string_enum(PainSite, 16))
+    symptom_reported: Mapped[bool] = mapped_column(default=False)
+    surface: Mapped[str | None] = mapped_column(sa.String(80))
+    weather: Mapped[str | None] = mapped_column(sa.String(80))
+    chair: Mapped[str | None] = mapped_column(sa.String(120))
+    elevation_gain_m: Mapped[float | None] = mapped_column(sa.Float)
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    # Races only.
+    event_name: Mapped[str | None] = mapped_column(sa.String(200))
+    official_time_s: Mapped[int | None] = mapped_column()
+    place_in_class: Mapped[int | None] = mapped_column()
+
+    source: Mapped[SessionSource] = mapped_column(
+        string_enum(SessionSource, 16), default=SessionSource.STAFF
+    )
+    # A self-reported session counts towards milestones only once a therapist verifies it.
+    self_reported: Mapped[bool] = mapped_column(default=False)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verified_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    participant: Mapped[Participant] = relationship(lazy="raise")
+    recorded_by: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[recorded_by_id])
+    verified_by: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[verified_by_id])
+    # The database deletes the file's row with its session (ON DELETE CASCADE).
+    activity_file: Mapped[ActivityFile | None] = relationship(
+        lazy="raise", back_populates="session", uselist=False, passive_deletes=True
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def participant_user_id(self) -> int | None:
+        """The portal login of the session's participant (load ``participant`` with it)."""
+        return self.participant.user_id
+
+    @property
+    def counts(self) -> bool:
+        """Does it count towards milestones, clubs and totals?"""
+        return not self.self_reported or self.verified_at is not None
+
+    @property
+    def is_race(self) -> bool:
+        return self.kind == SessionKind.RACE
+
+    @property
+    def duration_s(self) -> int | None:
+        return self.moving_time_s if self.moving_time_s is not None else self.elapsed_time_s
+
+    @property
+    def load(self) -> float | None:
+        """Session-RPE load: RPE x minutes."""
+        if self.rpe is None or self.duration_s is None:
+            return None
+        return self.rpe * self.duration_s / 60
+
+    def __repr__(self) -> str:
+        return f"<TrainingSession {self.id} p{self.participant_id} {self.kind} {self.distance_m} m>"
+
+
+class ActivityFile(CentreOwned, db.Model):
+    """The device file a session was imported from: its fingerprint, summary and route."""
+
+    __tablename__ = "activity_file"
+    __table_args__ = (
+        # The same file uploaded twice in one centre is refused.
+        sa.UniqueConstraint("centre_id", "fingerprint"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("training_session.id", ondelete="CASCADE"), unique=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))  # SHA-256 of the bytes
+    source_format: Mapped[str] = mapped_column(sa.String(8))  # gpx | tcx | fit
+    original_name: Mapped[str] = mapped_column(sa.String(255))
+    size_bytes: Mapped[int] = mapped_column()
+    # What the parser said (ParsedActivity.to_json_dict) and the downsampled route for the preview.
+    summary: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    route: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    session: Mapped[TrainingSession] = relationship(lazy="raise", back_populates="activity_file")

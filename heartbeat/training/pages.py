@@ -1,0 +1,333 @@
+"""The training log: a participant's sessions, one session, logging, editing, deleting, verifying.
+
+Views are thin: load through a centre-scoped query, check permission, read the form with the
+shared rules (``values.read_session``), call one service, commit, flash and redirect.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from datetime import date, datetime
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from heartbeat.auth.models import Role
+from heartbeat.db import row_id
+from heartbeat.extensions import db
+from heartbeat.participants.models import Participant
+from heartbeat.permissions import require, staff_required
+from heartbeat.progress.ladder import format_distance, format_duration
+from heartbeat.training import queries, services
+from heartbeat.training.blueprint import (
+    actor,
+    bp,
+    centre_tz,
+    centre_units,
+    now,
+    participant_or_404,
+    session_or_404,
+)
+from heartbeat.training.forms import ConfirmForm, SelfReportForm, SessionForm, parse_version
+from heartbeat.training.models import TrainingSession
+from heartbeat.training.parsing import read_session
+from heartbeat.training.preview import route_preview
+from heartbeat.training.values import SessionValueError, same_distance_shown
+
+
+def apply_errors(form, field_errors: dict[str, str], fallback: str | None = None) -> None:
+    """Put each message on its field; anything without a field goes to the top of the form."""
+    for name, message in field_errors.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, message]
+        else:
+            form.form_errors.append(message)
+    if not field_errors and fallback:
+        form.form_errors.append(fallback)
+
+
+def _describe(column: str, value: Any, units: str) -> str:
+    """A value as the conflict page shows it."""
+    if value is None or value == "":
+        return "(empty)"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        return value.astimezone(centre_tz()).strftime("%d %b %Y %H:%M")
+    if column == "distance_m":
+        return format_distance(value, units, both=True) if value else "(empty)"
+    if column in ("moving_time_s", "official_time_s"):
+        return format_duration(value)
+    if hasattr(value, "label"):
+        return value.label
+    if isinstance(value, date):
+        return value.strftime("%d %b %Y")
+    return str(value)
+
+
+def _conflict_rows(stale: services.StaleSession) -> list[dict[str, str]]:
+    units = centre_units()
+    return [
+        {
+            "field": conflict.field,
+            "label": conflict.label,
+            "yours": _describe(conflict.field, conflict.yours, units),
+            "current": _describe(conflict.field, conflict.current, units),
+        }
+        for conflict in stale.conflicts
+    ]
+
+
+def _page_size() -> int:
+    return current_app.config["HEARTBEAT_PAGE_SIZE"]
+
+
+# --- a participant's sessions -------------------------------------------------------------------
+
+
+@bp.get("/participants/<int:participant_id>/sessions")
+@login_required
+def sessions(participant_id: int):
+    participant = participant_or_404(participant_id, "participant.view")
+    page = db.paginate(
+        queries.sessions_for(participant.id), per_page=_page_size(), error_out=False
+    )
+    return render_template(
+        "training/list.html",
+        participant=participant,
+        page=page,
+        units=centre_units(),
+        tz=centre_tz(),
+        staff=current_user.is_staff,
+    )
+
+
+@bp.route("/participants/<int:participant_id>/sessions/new", methods=["GET", "POST"])
+@staff_required
+def new_session(participant_id: int):
+    participant = participant_or_404(participant_id, "session.log")
+    units, tz = centre_units(), centre_tz()
+    form = SessionForm()
+    form.set_units(units)
+    if request.method == "GET":
+        form.date.data = now().astimezone(tz).date().isoformat()
+    elif form.validate_on_submit():
+        try:
+            values = read_session(form.raw(), units=units, tz=tz, now=now())
+        except SessionValueError as error:
+            apply_errors(form, error.field_errors)
+        else:
+            session = services.log_session(participant, actor=actor(), values=values)
+            db.session.commit()
+            flash(f"Session saved for {participant.display_name}.", "success")
+            return redirect(url_for("training.session", session_id=session.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "training/form.html", form=form, participant=participant, session=None, units=units
+    ), status
+
+
+@bp.get("/sessions/<int:session_id>")
+@login_required
+def session(session_id: int):
+    session = session_or_404(session_id, "session.view", detail=True)
+    units = centre_units()
+    preview = None
+    if session.activity_file is not None:
+        preview = route_preview(session.activity_file.route, units=units)
+    return render_template(
+        "training/detail.html",
+        session=session,
+        participant=session.participant,
+        units=units,
+        tz=centre_tz(),
+        preview=preview,
+        staff=current_user.is_staff,
+        verify_form=ConfirmForm(),
+    )
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_session(session_id: int):
+    session = session_or_404(session_id, "session.edit")
+    participant = session.participant
+    units, tz = centre_units(), centre_tz()
+    form = SessionForm()
+    form.set_units(units)
+    conflicts = None
+    if request.method == "GET":
+        form.load(session, units=units, tz=tz)
+    elif form.validate_on_submit():
+        try:
+            values = read_session(form.raw(), units=units, tz=tz, now=now())
+        except SessionValueError as error:
+            apply_errors(form, error.field_errors)
+        else:
+            # An untouched distance field keeps the device's exact figure.
+            if same_distance_shown(values["distance_m"], session.distance_m, units):
+                values["distance_m"] = session.distance_m
+            try:
+                changes = services.update_session(
+                    session,
+                    participant,
+                    actor=actor(),
+                    values=values,
+                    expected_version=parse_version(form.version.data),
+                    now=now(),
+                )
+            except services.StaleSession as stale:
+                form.version.data = str(stale.current_version)
+                conflicts = _conflict_rows(stale)
+            else:
+                db.session.commit()
+                flash(
+                    "Session saved." if changes else "Nothing had changed, so nothing was saved.",
+                    "success" if changes else "info",
+                )
+                return redirect(url_for("training.session", session_id=session_id))
+    if conflicts is not None:
+        status = 409
+    else:
+        status = 422 if form.is_submitted() else 200
+    return render_template(
+        "training/form.html",
+        form=form,
+        participant=participant,
+        session=session,
+        units=units,
+        conflicts=conflicts,
+    ), status
+
+
+@bp.route("/sessions/<int:session_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_session(session_id: int):
+    session = session_or_404(session_id, "session.delete")
+    participant = session.participant
+    form = ConfirmForm()
+    changed = False
+    if request.method == "GET":
+        form.version.data = str(session.version)
+    elif form.validate_on_submit():
+        if parse_version(form.version.data) != session.version:
+            changed = True
+            form.version.data = str(session.version)
+        else:
+            services.delete_session(session, participant, actor=actor(), now=now())
+            db.session.commit()
+            flash("Session deleted.", "success")
+            return redirect(url_for("training.sessions", participant_id=participant.id))
+    return render_template(
+        "training/confirm_delete.html",
+        form=form,
+        session=session,
+        participant=participant,
+        units=centre_units(),
+        tz=centre_tz(),
+        changed=changed,
+    ), (409 if changed else 200)
+
+
+# --- verifying self-reported sessions ------------------------------------------------------------
+
+
+def _verify_selected(sessions: list[TrainingSession]) -> int:
+    for session in sessions:
+        require("session.verify", session)
+    participants: dict[int, Participant] = {s.participant_id: s.participant for s in sessions}
+    verified = services.verify_sessions(sessions, participants, actor=actor(), now=now())
+    db.session.commit()
+    return len(verified)
+
+
+def _selected_ids() -> list[int]:
+    ids = []
+    for raw in request.form.getlist("session_id")[:500]:
+        with suppress(ValueError):
+            ids.append(row_id(raw))
+    return ids
+
+
+def _flash_verified(count: int) -> None:
+    if count:
+        flash(f"{count} session(s) verified: they now count towards milestones.", "success")
+    else:
+        flash("Nothing was verified: tick the sessions to verify first.", "info")
+
+
+@bp.post("/participants/<int:participant_id>/sessions/verify")
+@login_required
+def verify(participant_id: int):
+    participant = participant_or_404(participant_id, "session.verify")
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    chosen = [
+        s
+        for s in db.session.scalars(queries.sessions_by_ids(_selected_ids())).unique()
+        if s.participant_id == participant.id
+    ]
+    _flash_verified(_verify_selected(chosen))
+    if request.form.get("back") == "session" and len(chosen) == 1:
+        return redirect(url_for("training.session", session_id=chosen[0].id))
+    return redirect(url_for("participants.profile", participant_id=participant.id,
+                            _anchor="sessions"))
+
+
+@bp.route("/sessions/waiting", methods=["GET", "POST"])
+@staff_required
+def waiting():
+    require("session.verify", current_user.centre)
+    form = ConfirmForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        chosen = list(db.session.scalars(queries.sessions_by_ids(_selected_ids())).unique())
+        chosen = [s for s in chosen if s.self_reported and s.verified_at is None]
+        _flash_verified(_verify_selected(chosen))
+        return redirect(url_for("training.waiting"))
+    page = db.paginate(
+        queries.waiting_for_verification(), per_page=_page_size() * 2, error_out=False
+    )
+    return render_template(
+        "training/waiting.html", page=page, form=form, units=centre_units(), tz=centre_tz()
+    )
+
+
+# --- the participant's own log --------------------------------------------------------------------
+
+
+@bp.route("/me/sessions/new", methods=["GET", "POST"])
+@login_required
+def self_report():
+    if current_user.role != Role.PARTICIPANT:
+        abort(403)
+    participant = db.session.scalars(queries.participant_for_user(current_user.id)).one_or_none()
+    if participant is None:
+        abort(404)
+    require("session.self_report", participant)
+    units, tz = centre_units(), centre_tz()
+    form = SelfReportForm()
+    form.set_units(units)
+    if request.method == "GET":
+        form.date.data = now().astimezone(tz).date().isoformat()
+    elif form.validate_on_submit():
+        try:
+            values = read_session(form.raw(), units=units, tz=tz, now=now())
+        except SessionValueError as error:
+            apply_errors(form, error.field_errors)
+        else:
+            services.self_report(participant, actor=actor(), values=values, now=now())
+            db.session.commit()
+            flash(
+                "Session saved. It counts towards your milestones once your therapist checks it.",
+                "success",
+            )
+            return redirect(url_for("participants.portal"))
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "training/self_report.html", form=form, participant=participant, units=units
+    ), status

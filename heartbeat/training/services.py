@@ -1,0 +1,205 @@
+"""Logging, editing, deleting and verifying training sessions: plain functions, flush not commit.
+
+Every change is audited (``session.create``, ``session.update`` with field-level before/after,
+``session.delete``, ``session.verify``) and ends with the milestone engine
+(:func:`heartbeat.progress.services.evaluate_awards`) in the same transaction, so awards always
+follow the sessions. Values come in already cleaned by :mod:`heartbeat.training.values`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from heartbeat.audit import services as audit
+from heartbeat.auth.models import User
+from heartbeat.core.edits import Conflict, InputError
+from heartbeat.db import utcnow
+from heartbeat.extensions import db
+from heartbeat.participants.models import Participant
+from heartbeat.progress.services import evaluate_awards
+from heartbeat.training.models import SessionSource, TrainingSession
+from heartbeat.training.values import EDITABLE, LABELS
+
+
+class SessionError(InputError):
+    """A change that cannot be made; ``field_errors`` names the input fields to blame."""
+
+
+@dataclass
+class StaleSession(Exception):  # noqa: N818 - the name says what happened
+    """The form was built from an older version of the session; nothing was saved."""
+
+    current_version: int
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "Someone else changed this session after you opened the form."
+
+
+def snapshot(session: TrainingSession) -> dict[str, Any]:
+    return {name: getattr(session, name) for name in EDITABLE}
+
+
+def _record_values(session: TrainingSession) -> dict[str, Any]:
+    """What the audit trail keeps of a whole session (creation and deletion)."""
+    return {
+        "participant_id": session.participant_id,
+        **snapshot(session),
+        "source": session.source,
+        "self_reported": session.self_reported,
+        "elapsed_time_s": session.elapsed_time_s,
+        "elevation_gain_m": session.elevation_gain_m,
+    }
+
+
+def _evaluate(participant: Participant, actor: User | None, now: datetime) -> None:
+    evaluate_awards(participant, actor=actor, now=now)
+
+
+def log_session(
+    participant: Participant,
+    *,
+    actor: User | None,
+    values: Mapping[str, Any],
+    source: SessionSource = SessionSource.STAFF,
+    now: datetime | None = None,
+    audit_action: str = "session.create",
+    audit_extra: Mapping[str, Any] | None = None,
+) -> TrainingSession:
+    """A new session for ``participant``; a self-report waits for a therapist to verify it."""
+    now = now or utcnow()
+    self_reported = source == SessionSource.SELF_REPORT
+    session = TrainingSession(
+        centre_id=participant.centre_id,
+        participant_id=participant.id,
+        source=source,
+        self_reported=self_reported,
+        recorded_by_id=actor.id if actor is not None else None,
+        created_at=now,
+        updated_at=now,
+        **values,
+    )
+    db.session.add(session)
+    db.session.flush()
+    audit.record(
+        actor,
+        participant.centre_id,
+        audit_action,
+        "training_session",
+        session.id,
+        audit.created({**_record_values(session), **(audit_extra or {})}),
+        at=now,
+    )
+    _evaluate(participant, actor, now)
+    return session
+
+
+def self_report(
+    participant: Participant,
+    *,
+    actor: User,
+    values: Mapping[str, Any],
+    now: datetime | None = None,
+) -> TrainingSession:
+    """The participant logs their own session: it counts once a therapist verifies it."""
+    if participant.user_id is None or participant.user_id != actor.id:
+        raise SessionError("Participants log only their own sessions.")
+    return log_session(
+        participant, actor=actor, values=values, source=SessionSource.SELF_REPORT, now=now
+    )
+
+
+def update_session(
+    session: TrainingSession,
+    participant: Participant,
+    *,
+    actor: User,
+    values: Mapping[str, Any],
+    expected_version: int | None,
+    now: datetime | None = None,
+) -> audit.Changes:
+    """Apply the edit form's values; :class:`StaleSession` if it was built from an older version."""
+    values = {name: value for name, value in values.items() if name in EDITABLE}
+    if expected_version is None or expected_version != session.version:
+        conflicts = [
+            Conflict(name, LABELS[name], value, getattr(session, name))
+            for name, value in values.items()
+            if audit.json_value(value) != audit.json_value(getattr(session, name))
+        ]
+        raise StaleSession(session.version, conflicts)
+    now = now or utcnow()
+    before = snapshot(session)
+    for name, value in values.items():
+        setattr(session, name, value)
+    changes = audit.diff(before, snapshot(session))
+    if not changes:
+        return changes
+    session.updated_at = now
+    db.session.flush()
+    audit.record(
+        actor, session.centre_id, "session.update", "training_session", session.id, changes, at=now
+    )
+    _evaluate(participant, actor, now)
+    return changes
+
+
+def delete_session(
+    session: TrainingSession,
+    participant: Participant,
+    *,
+    actor: User | None,
+    now: datetime | None = None,
+) -> None:
+    """Delete a session (and the device file it came from); awards it was evidence for follow."""
+    now = now or utcnow()
+    gone = audit.diff(_record_values(session), {})
+    session_id, centre_id = session.id, session.centre_id
+    db.session.delete(session)
+    db.session.flush()
+    audit.record(actor, centre_id, "session.delete", "training_session", session_id, gone, at=now)
+    _evaluate(participant, actor, now)
+
+
+def verify_sessions(
+    sessions: Iterable[TrainingSession],
+    participants: Mapping[int, Participant],
+    *,
+    actor: User,
+    now: datetime | None = None,
+) -> list[TrainingSession]:
+    """A therapist confirms self-reported sessions; returns those that were waiting.
+
+    ``participants`` maps each session's participant id to its loaded participant: the milestone
+    engine runs once per participant, after all of their sessions are verified.
+    """
+    now = now or utcnow()
+    verified: list[TrainingSession] = []
+    for session in sessions:
+        if not session.self_reported or session.verified_at is not None:
+            continue
+        session.verified_at = now
+        session.verified_by_id = actor.id
+        session.updated_at = now
+        verified.append(session)
+    if not verified:
+        return verified
+    db.session.flush()
+    for session in verified:
+        audit.record(
+            actor,
+            session.centre_id,
+            "session.verify",
+            "training_session",
+            session.id,
+            {
+                "verified_at": {"before": None, "after": audit.json_value(now)},
+                "verified_by_id": {"before": None, "after": actor.id},
+            },
+            at=now,
+        )
+    for participant_id in sorted({session.participant_id for session in verified}):
+        _evaluate(participants[participant_id], actor, now)
+    return verified

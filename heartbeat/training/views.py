@@ -1,0 +1,75 @@
+"""Training pages, and the sections training adds to the participant profile and portal.
+
+The routes live in ``pages`` (the log) and ``uploads`` (device files and CSV); importing them
+here registers them on the blueprint. Each panel builder runs a fixed number of queries whatever
+the number of sessions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from heartbeat.core import panels
+from heartbeat.extensions import db
+from heartbeat.permissions import can
+from heartbeat.training import pages, queries, uploads  # noqa: F401  (registers the routes)
+from heartbeat.training.blueprint import bp
+from heartbeat.training.forms import ConfirmForm
+from heartbeat.training.models import TrainingSession
+
+__all__ = ["bp", "register_panels"]
+
+RECENT = 10
+WAITING_SHOWN = 20
+
+
+def _centre_settings(viewer) -> tuple[str, ZoneInfo, bool]:
+    centre = viewer.centre
+    return centre.units.value, ZoneInfo(centre.timezone), bool(centre.allow_self_report)
+
+
+def profile_panel(participant, viewer) -> dict[str, Any] | None:
+    """Staff profile: recent sessions, how many in all, and self-reports waiting to be verified."""
+    if not viewer.is_staff:
+        return None
+    units, tz, _ = _centre_settings(viewer)
+    recent = db.session.scalars(queries.sessions_for(participant.id).limit(RECENT)).all()
+    total = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(TrainingSession)
+        .where(TrainingSession.participant_id == participant.id)
+    )
+    waiting = db.session.scalars(
+        queries.waiting_for_verification(participant.id).limit(WAITING_SHOWN)
+    ).all()
+    return {
+        "participant": participant,
+        "sessions": recent,
+        "total": total,
+        "waiting": waiting,
+        "units": units,
+        "tz": tz,
+        "can_verify": can(viewer, "session.verify", participant),
+        "verify_form": ConfirmForm(),
+    }
+
+
+def portal_panel(participant, viewer) -> dict[str, Any] | None:
+    """The participant's own page: their recent sessions, and "Log a session" when allowed."""
+    units, tz, allowed = _centre_settings(viewer)
+    recent = db.session.scalars(queries.sessions_for(participant.id).limit(RECENT)).all()
+    return {
+        "participant": participant,
+        "sessions": recent,
+        "units": units,
+        "tz": tz,
+        "can_self_report": allowed and can(viewer, "session.self_report", participant),
+    }
+
+
+def register_panels() -> None:
+    panels.register_panel(panels.PROFILE, "training/panel_profile.html", profile_panel, order=30)
+    panels.register_panel(panels.PORTAL, "training/panel_portal.html", portal_panel, order=30)

@@ -1,0 +1,179 @@
+"""The declared access policy of every endpoint, as the access-control matrix test checks it.
+
+Every endpoint in the app's URL map must appear in ``ENDPOINTS``; a route added without a line
+here fails ``test_every_endpoint_is_declared``, so nothing new slips through unexamined.
+
+Each role's answer is a word, read for the object the URL names (its *centre*: the actor's own or
+the other one; its *record*: the actor's own — their participant record, their own account — or
+someone else's in that centre):
+
+- ``ok``: allowed (anything but 403, 404, a sign-in redirect or a 5xx)
+- ``login``: 302 to the sign-in page
+- ``403`` / ``404``: refused with that status wherever it points
+- ``centre``: allowed in the actor's centre; 404 for the other centre's object
+- ``self``: allowed on the actor's own record; 404 for anyone else's (a participant learns
+  nothing about other records, not even that they exist)
+- ``403/centre``: 403 in the actor's centre, 404 in the other
+- ``403/self``: 403 on the actor's own record, 404 on anyone else's
+- ``others``: allowed on other accounts of the actor's centre, 403 on the actor's own (an admin
+  never deactivates themself), 404 in the other centre
+- ``signout``: 302 to the sign-in page is the endpoint's own answer (signing out)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ROLES = ("anonymous", "participant", "therapist", "admin", "operator")
+ALLOWED = frozenset({"ok", "signout"})
+
+
+@dataclass(frozen=True)
+class Access:
+    participant: str
+    therapist: str
+    admin: str
+    operator: str
+    anonymous: str = "login"
+    public: bool = False  # reachable without signing in, on purpose
+
+    def rule(self, role: str) -> str:
+        return getattr(self, role)
+
+
+def expected(rule: str, centre: str, record: str) -> str:
+    """The answer a rule word gives for an object in ``centre`` ("own"/"other") owned by
+    ``record`` ("own"/"another")."""
+    own_centre = centre == "own"
+    if rule in ("ok", "login", "403", "404", "signout"):
+        return rule
+    if rule == "centre":
+        return "ok" if own_centre else "404"
+    if rule == "self":
+        return "ok" if own_centre and record == "own" else "404"
+    if rule == "403/centre":
+        return "403" if own_centre else "404"
+    if rule == "403/self":
+        return "403" if own_centre and record == "own" else "404"
+    if rule == "others":
+        if not own_centre:
+            return "404"
+        return "403" if record == "own" else "ok"
+    raise ValueError(f"unknown rule {rule!r}")
+
+
+PUBLIC = Access("ok", "ok", "ok", "ok", anonymous="ok", public=True)
+SIGNED_IN = Access("ok", "ok", "ok", "ok")
+STAFF = Access("403", "ok", "ok", "404")
+ADMIN = Access("403", "403", "ok", "404")
+# Centre pages whose operator answer is 403 (the operator has the admin role but no centre).
+STAFF_403_OPERATOR = Access("403", "ok", "ok", "403")
+OPERATOR = Access("403", "403", "403", "ok")
+# A participant's record and the rows hanging off it.
+READ_RECORD = Access("self", "centre", "centre", "404")
+STAFF_RECORD = Access("403/self", "centre", "centre", "404")
+ADMIN_RECORD = Access("403/self", "403/centre", "centre", "404")
+# Centre objects that are not a participant's (stages, invites, certificates' admin pages).
+STAFF_OBJECT = Access("403", "centre", "centre", "404")
+ADMIN_OBJECT = Access("403", "403", "centre", "404")
+
+ENDPOINTS: dict[str, Access] = {
+    # core
+    "core.index": SIGNED_IN,
+    "core.home": SIGNED_IN,
+    "core.healthz": PUBLIC,
+    "core.centre_hub": ADMIN,
+    "static": PUBLIC,
+    # auth: the sign-in pages are public; the second step without a first goes back to sign in
+    "auth.login": PUBLIC,
+    "auth.login_second_factor": Access(
+        "login", "login", "login", "login", anonymous="login", public=True
+    ),
+    "auth.accept_invite": PUBLIC,
+    "auth.logout": Access("signout", "signout", "signout", "signout"),
+    "auth.account": SIGNED_IN,
+    "auth.change_password": SIGNED_IN,
+    "auth.mfa_setup": SIGNED_IN,
+    "auth.mfa_disable": SIGNED_IN,
+    "auth.mfa_recovery_codes": SIGNED_IN,
+    "auth.keep_alive": SIGNED_IN,
+    # centres
+    "centres.settings": ADMIN,
+    "centres.staff": ADMIN,
+    "centres.invite_staff": ADMIN,
+    "centres.revoke_invite": ADMIN_OBJECT,
+    "centres.deactivate_user": Access("403", "403", "others", "404"),
+    "centres.reactivate_user": Access("403", "403", "others", "404"),
+    "centres.unlock_user": Access("403", "403", "others", "404"),
+    "centres.operator_centres": OPERATOR,
+    "centres.operator_create_centre": OPERATOR,
+    # The operator invites the first admin of any centre: "own" and "other" alike.
+    "centres.operator_invite_admin": OPERATOR,
+    # audit
+    "audit.index": ADMIN,
+    # participants
+    "participants.portal": SIGNED_IN,  # staff are sent on to their own start page
+    "participants.caseload": STAFF,
+    "participants.enrol": STAFF_403_OPERATOR,
+    "participants.import_csv": STAFF_403_OPERATOR,
+    "participants.import_template": STAFF_403_OPERATOR,
+    "participants.export_caseload": STAFF_403_OPERATOR,
+    "participants.profile": READ_RECORD,
+    "participants.edit": STAFF_RECORD,
+    "participants.consents": STAFF_RECORD,
+    "participants.equipment": STAFF_RECORD,
+    "participants.invite": STAFF_RECORD,
+    "participants.add_note": STAFF_RECORD,
+    "participants.change_status": STAFF_RECORD,
+    "participants.erase": ADMIN_RECORD,
+    "participants.subject_access_export": ADMIN_RECORD,
+    # training
+    "training.sessions": READ_RECORD,
+    "training.session": READ_RECORD,
+    "training.new_session": Access("403", "centre", "centre", "404"),
+    "training.upload": STAFF_RECORD,
+    "training.verify": STAFF_RECORD,
+    "training.edit_session": STAFF_RECORD,
+    "training.delete_session": STAFF_RECORD,
+    "training.self_report": Access("ok", "403", "403", "403"),  # centre A allows it
+    "training.csv_upload": STAFF_403_OPERATOR,
+    "training.csv_template": STAFF_403_OPERATOR,
+    "training.waiting": STAFF_403_OPERATOR,
+    # progress
+    "progress.pending_awards": STAFF,
+    "progress.dashboard": ADMIN,
+    "progress.ladder": ADMIN,
+    "progress.add_stage": ADMIN,
+    "progress.recompute": ADMIN,
+    "progress.edit_stage": ADMIN_OBJECT,
+    "progress.move_stage": ADMIN_OBJECT,
+    "progress.retire_stage": ADMIN_OBJECT,
+    "progress.restore_stage": ADMIN_OBJECT,
+    "progress.verify": STAFF_OBJECT,
+    "progress.confirm_award": STAFF_OBJECT,
+    "progress.withdraw_award": STAFF_OBJECT,
+    "progress.sign_off_stage": STAFF_OBJECT,
+    # certificates
+    "certificates.register": STAFF,
+    "certificates.detail": STAFF_OBJECT,
+    "certificates.download": READ_RECORD,
+    "certificates.issue": Access("404", "centre", "centre", "404"),
+    "certificates.revoke": ADMIN_OBJECT,
+    "certificates.print_batch": ADMIN,
+    "certificates.branding_settings": ADMIN,
+    "certificates.branding_preview": ADMIN,
+    "certificates.verify_form": PUBLIC,
+    "certificates.verify": PUBLIC,
+    "certificates.credential": PUBLIC,
+    "certificates.issuer": PUBLIC,
+    "certificates.jwks": PUBLIC,
+    # jobs
+    "jobs.index": STAFF,
+    "jobs.status": Access("403/centre", "centre", "centre", "404"),
+    "jobs.status_json": Access("403/centre", "centre", "centre", "404"),
+    "jobs.result": Access("403/centre", "centre", "centre", "404"),
+    "jobs.retry": Access("403/centre", "centre", "centre", "404"),
+}
+
+# Endpoints whose allowed answer ends the browser's session (so each case signs in afresh).
+ENDS_SESSION = frozenset({"auth.logout", "auth.accept_invite"})

@@ -1,0 +1,288 @@
+"""A populated two-centre world for the security tests (``build_world``; once per module as the
+``shared_world`` fixture, or afresh for tests that change it).
+
+Each centre has an admin, a therapist and two participants with portal logins (``pat`` linked to
+participant record ``p1``, ``sam`` to ``p2``), a ladder with one retired stage, sessions,
+verified awards, notes, a certificate per participant, a pending staff invitation, a finished job,
+a deactivated and locked colleague, and a newcomer without a login whose self-reported session and
+awards wait for staff (one flagged for review), so every kind of form appears on some page. The
+operator belongs to no centre. Records are made through the services, as the app would.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from heartbeat.auth import services as account_services
+from heartbeat.auth.models import Role
+from heartbeat.centres.models import Centre
+from heartbeat.certificates import services as certificate_services
+from heartbeat.db import utcnow
+from heartbeat.extensions import db
+from heartbeat.jobs.models import Job, JobState
+from heartbeat.participants import services as participant_services
+from heartbeat.participants.models import ConsentKind
+from heartbeat.progress import services as progress
+from heartbeat.progress.models import EVIDENCE_CHANGED, Award
+from heartbeat.training.models import SessionKind, SessionSource, TrainingSession
+from tests.conftest import PASSWORD, _centre_world, add_user
+from tests.participants.conftest import DETAILS, TODAY
+
+NOW = datetime(2026, 5, 4, 10, 0, tzinfo=UTC)
+
+
+@dataclass
+class Record:
+    """One participant record and what hangs off it."""
+
+    participant_id: int
+    user_id: int  # their portal login
+    user_email: str
+    session_id: int
+    award_id: int
+    certificate_id: int
+    serial: str
+    note_id: int
+    name: str  # full name, for log greps
+
+
+@dataclass
+class CentreSide:
+    centre_id: int
+    slug: str
+    admin_id: int
+    admin_email: str
+    therapist_id: int
+    therapist_email: str
+    stage_id: int
+    stage_ids: list[int]
+    invite_id: int
+    invite_token: str
+    job_id: int
+    newcomer_id: int  # a participant without a portal login, with things waiting for staff
+    records: dict[str, Record] = field(default_factory=dict)  # "p1", "p2"
+
+
+@dataclass
+class SecurityWorld:
+    a: CentreSide
+    b: CentreSide
+    operator_id: int
+    operator_email: str
+
+    def side(self, key: str) -> CentreSide:
+        return self.a if key == "a" else self.b
+
+
+def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> CentreSide:
+    people = _centre_world(slug)
+    centre = people.centre
+    # Centre A lets participants log their own sessions, so that page has an allowed case too.
+    centre.allow_self_report = slug == "alpha"
+    stages = progress.seed_default_ladder(centre.id)
+    db.session.flush()
+    therapist = people.therapist
+    admin = people.admin
+    records: dict[str, Record] = {}
+    for key, login, (given, family) in (
+        ("p1", people.participant, names[0]),
+        ("p2", people.other_participant, names[1]),
+    ):
+        participant = participant_services.enrol(
+            centre_id=centre.id,
+            actor=therapist,
+            details={
+                **DETAILS,
+                "given_name": given,
+                "family_name": family,
+                "email": f"{given.lower()}@{slug}.example",
+                "therapist_id": therapist.id,
+                "condition": f"Condition-of-{given} incomplete SCI",
+            },
+            consents={ConsentKind.DATA_PROCESSING: True},
+            consent_recorded_on=TODAY,
+            today=TODAY,
+        )
+        participant_services.link_portal_user(participant, login)
+        session = TrainingSession(
+            centre_id=centre.id,
+            participant_id=participant.id,
+            started_at=NOW - timedelta(days=3),
+            kind=SessionKind.ROAD,
+            distance_m=10_500,
+            moving_time_s=3600,
+        )
+        db.session.add(session)
+        db.session.flush()
+        progress.evaluate_awards(participant)
+        awards = db.session.scalars(
+            sa.select(Award)
+            .options(sa.orm.joinedload(Award.stage))
+            .where(Award.participant_id == participant.id)
+            .order_by(Award.id)
+        ).all()
+        progress.verify_awards(awards, actor=therapist, now=NOW - timedelta(days=1))
+        award = next(a for a in awards if a.stage is not None and a.stage.code == "10k")
+        certificate = certificate_services.issue(
+            award, participant=participant, centre=centre, actor=therapist, now=NOW
+        )
+        note = participant_services.add_note(
+            participant, actor=therapist, body=f"Private note about {given}", shared=False
+        )
+        records[key] = Record(
+            participant_id=participant.id,
+            user_id=login.id,
+            user_email=login.email,
+            session_id=session.id,
+            award_id=award.id,
+            certificate_id=certificate.id,
+            serial=certificate.serial,
+            note_id=note.id,
+            name=f"{given} {family}",
+        )
+    # A third participant, not yet invited to the portal: a self-reported session waiting for
+    # verification, unverified awards and one flagged for review.
+    newcomer = participant_services.enrol(
+        centre_id=centre.id,
+        actor=therapist,
+        details={**DETAILS, "given_name": f"Newcomer{slug}", "family_name": "Unlinked",
+                 "email": None, "therapist_id": therapist.id},
+        consents={ConsentKind.DATA_PROCESSING: True},
+        consent_recorded_on=TODAY,
+        today=TODAY,
+    )
+    db.session.add_all(
+        [
+            TrainingSession(
+                centre_id=centre.id,
+                participant_id=newcomer.id,
+                started_at=NOW - timedelta(days=2),
+                kind=SessionKind.TRACK,
+                distance_m=1_700,
+                moving_time_s=900,
+            ),
+            TrainingSession(
+                centre_id=centre.id,
+                participant_id=newcomer.id,
+                started_at=NOW - timedelta(days=1),
+                kind=SessionKind.TRACK,
+                distance_m=800,
+                moving_time_s=500,
+                source=SessionSource.SELF_REPORT,
+                self_reported=True,
+            ),
+        ]
+    )
+    db.session.flush()
+    progress.evaluate_awards(newcomer)
+    flagged = db.session.scalars(
+        sa.select(Award).where(Award.participant_id == newcomer.id).order_by(Award.id)
+    ).first()
+    flagged.needs_review = True
+    flagged.review_reason = EVIDENCE_CHANGED
+    # A retired stage (to restore) and a deactivated, locked colleague (to reactivate, unlock).
+    retired = stages[-1]
+    retired.retired_at = NOW
+    colleague = add_user(centre, f"coach@{slug}.example", Role.THERAPIST)
+    colleague.active = False
+    colleague.locked_until = NOW + timedelta(days=3650)
+    db.session.flush()
+    issued = account_services.create_invite(
+        centre=centre,
+        inviter=admin,
+        email=f"newcoach@{slug}.example",
+        name="New Coach",
+        role=Role.THERAPIST,
+        now=utcnow(),
+    )
+    job = Job(
+        centre_id=centre.id,
+        kind="certificates.print_batch",
+        state=JobState.DONE,
+        progress_done=1,
+        progress_total=1,
+        params={},
+        result=b"%PDF-1.4 a finished batch",
+        result_filename="certificates.pdf",
+        result_mimetype="application/pdf",
+        result_size=25,
+        created_by_id=admin.id,
+        finished_at=utcnow(),
+        attempts=1,
+    )
+    db.session.add(job)
+    db.session.flush()
+    return CentreSide(
+        centre_id=centre.id,
+        slug=slug,
+        admin_id=admin.id,
+        admin_email=admin.email,
+        therapist_id=therapist.id,
+        therapist_email=therapist.email,
+        stage_id=stages[2].id,
+        stage_ids=[stage.id for stage in stages],
+        invite_id=issued.invite.id,
+        invite_token=issued.token,
+        job_id=job.id,
+        newcomer_id=newcomer.id,
+        records=records,
+    )
+
+
+def build_world(app) -> SecurityWorld:
+    with app.app_context():
+        db.session().expire_on_commit = False
+        a = _side(app, "alpha", (("Adelina", "Quist"), ("Bartholomew", "Ravel")))
+        b = _side(app, "bravo", (("Cordelia", "Stroud"), ("Dashiell", "Tamsin")))
+        operator = add_user(None, "operator@platform.example", Role.ADMIN, operator=True)
+        db.session.commit()
+        world = SecurityWorld(a=a, b=b, operator_id=operator.id, operator_email=operator.email)
+        db.session.expunge_all()
+        return world
+
+
+# --- reading the database as a whole ------------------------------------------------------------
+
+
+def table_digests(app) -> dict[str, tuple[int, str]]:
+    """Every table's row count and a digest of its whole content."""
+    digests: dict[str, tuple[int, str]] = {}
+    with app.app_context():
+        for table in db.metadata.sorted_tables:
+            order = list(table.primary_key.columns) or list(table.columns)
+            rows = db.session.execute(sa.select(table).order_by(*order)).all()
+            digest = hashlib.sha256(repr([tuple(row) for row in rows]).encode()).hexdigest()
+            digests[table.name] = (len(rows), digest)
+        db.session.rollback()
+    return digests
+
+
+def changed_tables(before: dict, after: dict) -> list[str]:
+    return sorted(name for name in before if before[name] != after.get(name))
+
+
+def login_client(app, email: str, password: str = PASSWORD):
+    client = app.test_client()
+    response = client.post("/login", data={"email": email, "password": password})
+    assert response.status_code == 302, (email, response.status_code)
+    return client
+
+
+def ids_of(app, model) -> dict[int, int | None]:
+    """Every row id of ``model`` with its centre (None for rows of no centre)."""
+    with app.app_context():
+        column = getattr(model, "centre_id", None)
+        if model is Centre:
+            rows = db.session.execute(sa.select(Centre.id, Centre.id)).all()
+        elif column is None:
+            rows = db.session.execute(sa.select(model.id, sa.null())).all()
+        else:
+            rows = db.session.execute(
+                sa.select(model.id, column).execution_options(all_centres=True)
+            ).all()
+        db.session.rollback()
+        return dict(rows)

@@ -1,0 +1,251 @@
+"""Configuration layers: package defaults < instance/config.py < environment < create_app's dict."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+
+import pytest
+import sqlalchemy as sa
+
+from heartbeat import create_app
+from heartbeat.auth.models import Role
+from heartbeat.config import DEFAULTS, database_uri
+from heartbeat.extensions import db
+from tests.conftest import PASSWORD, add_user, make_app
+
+READ_FROM_ENVIRONMENT = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch, tmp_path):
+    """No setting leaks in from the shell running the tests; the instance folder is private."""
+    for name in list(os.environ):
+        if name in READ_FROM_ENVIRONMENT or name.startswith("HEARTBEAT_"):
+            monkeypatch.delenv(name)
+    instance = tmp_path / "instance"
+    monkeypatch.setenv("HEARTBEAT_INSTANCE_PATH", str(instance))
+    return instance
+
+
+@pytest.fixture
+def instance(clean_environment):
+    return clean_environment
+
+
+def write_instance_config(instance, text: str) -> None:
+    instance.mkdir(parents=True, exist_ok=True)
+    (instance / "config.py").write_text(text)
+
+
+def test_each_layer_overrides_the_one_below(instance, monkeypatch):
+    write_instance_config(
+        instance,
+        "SECRET_KEY = 'from-instance'\n"
+        "HEARTBEAT_PAGE_SIZE = 3\n"
+        "HEARTBEAT_INVITE_HOURS = 10\n"
+        "HEARTBEAT_LOCKOUT_THRESHOLD = 9\n",
+    )
+    monkeypatch.setenv("HEARTBEAT_INVITE_HOURS", "20")
+    monkeypatch.setenv("HEARTBEAT_LOCKOUT_THRESHOLD", "8")
+
+    app = create_app({"HEARTBEAT_LOCKOUT_THRESHOLD": 7})
+
+    assert app.config["HEARTBEAT_LOCKOUT_MINUTES"] == DEFAULTS["HEARTBEAT_LOCKOUT_MINUTES"]
+    assert app.config["HEARTBEAT_PAGE_SIZE"] == 3  # instance over default
+    assert app.config["HEARTBEAT_INVITE_HOURS"] == 20  # environment over instance
+    assert app.config["HEARTBEAT_LOCKOUT_THRESHOLD"] == 7  # create_app's dict over environment
+    assert app.config["SECRET_KEY"] == "from-instance"
+
+
+def test_the_environment_overrides_the_instance_secret_key_and_urls(instance, monkeypatch):
+    write_instance_config(
+        instance,
+        "SECRET_KEY = 'from-instance'\nDATABASE_URL = 'sqlite:////instance.db'\n",
+    )
+    monkeypatch.setenv("SECRET_KEY", "from-environment")
+    monkeypatch.setenv("DATABASE_URL", "postgres://someone@db.example/heartbeat")
+    monkeypatch.setenv("REDIS_URL", "redis://cache.example:6379/0")
+
+    app = create_app()
+
+    assert app.config["SECRET_KEY"] == "from-environment"
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == (
+        "postgresql+psycopg://someone@db.example/heartbeat"
+    )
+    assert app.config["RATELIMIT_STORAGE_URI"] == "redis://cache.example:6379/0"
+
+
+def test_empty_environment_values_do_not_blank_out_the_instance_settings(instance, monkeypatch):
+    write_instance_config(instance, "SECRET_KEY = 'from-instance'\n")
+    monkeypatch.setenv("SECRET_KEY", "")
+    monkeypatch.setenv("REDIS_URL", "")
+    app = create_app()
+    assert app.config["SECRET_KEY"] == "from-instance"
+    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_heartbeat_variables_are_parsed_by_the_type_of_their_default(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "k")
+    monkeypatch.setenv("HEARTBEAT_PAGE_SIZE", "7")
+    monkeypatch.setenv("HEARTBEAT_HTTPS", "1")
+    monkeypatch.setenv("HEARTBEAT_SMTP_STARTTLS", "no")
+    monkeypatch.setenv("HEARTBEAT_SMTP_HOST", "smtp.example")
+    monkeypatch.setenv("HEARTBEAT_LOG_LEVEL", "warning")
+    monkeypatch.setenv("HEARTBEAT_NOT_A_SETTING", "ignored")
+
+    app = create_app()
+
+    assert app.config["HEARTBEAT_PAGE_SIZE"] == 7
+    assert app.config["HEARTBEAT_HTTPS"] is True
+    assert app.config["HEARTBEAT_SMTP_STARTTLS"] is False
+    assert app.config["HEARTBEAT_SMTP_HOST"] == "smtp.example"
+    assert app.config["HEARTBEAT_LOG_LEVEL"] == "warning"
+    assert "HEARTBEAT_NOT_A_SETTING" not in app.config
+
+
+@pytest.mark.parametrize("raw", ["1", "true", "TRUE", "yes", "on", " On "])
+def test_true_looking_words_switch_a_flag_on(monkeypatch, raw):
+    monkeypatch.setenv("SECRET_KEY", "k")
+    monkeypatch.setenv("HEARTBEAT_HTTPS", raw)
+    assert create_app().config["HEARTBEAT_HTTPS"] is True
+
+
+@pytest.mark.parametrize("raw", ["0", "false", "no", "off", ""])
+def test_anything_else_leaves_a_flag_off(monkeypatch, raw):
+    monkeypatch.setenv("SECRET_KEY", "k")
+    monkeypatch.setenv("HEARTBEAT_HTTPS", raw)
+    assert create_app().config["HEARTBEAT_HTTPS"] is False
+
+
+def test_a_number_setting_that_is_not_a_number_stops_the_start(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "k")
+    monkeypatch.setenv("HEARTBEAT_PAGE_SIZE", "lots")
+    with pytest.raises(ValueError):
+        create_app()
+
+
+def test_argon2_settings_below_owasps_minimum_stop_the_start(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "k")
+    monkeypatch.setenv("HEARTBEAT_ARGON2_MEMORY_KIB", "1024")
+    with pytest.raises(ValueError, match="OWASP"):
+        create_app()
+
+
+# --- the secret key -------------------------------------------------------------------------------
+
+
+def test_a_first_start_without_a_secret_key_writes_one_and_later_starts_reuse_it(instance):
+    first = create_app()
+
+    config_file = instance / "config.py"
+    assert config_file.exists()
+    key = first.config["SECRET_KEY"]
+    assert re.fullmatch(r"[0-9a-f]{64}", key)
+    assert stat.S_IMODE(config_file.stat().st_mode) == 0o600
+    assert f"SECRET_KEY = {key!r}" in config_file.read_text()
+
+    second = create_app()
+    assert second.config["SECRET_KEY"] == key
+
+
+def test_two_installations_get_different_secret_keys(tmp_path, monkeypatch):
+    keys = []
+    for name in ("one", "two"):
+        monkeypatch.setenv("HEARTBEAT_INSTANCE_PATH", str(tmp_path / name))
+        keys.append(create_app().config["SECRET_KEY"])
+    assert keys[0] != keys[1]
+
+
+def test_a_secret_key_from_the_environment_writes_no_instance_file(instance, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "from-environment")
+    create_app()
+    assert not (instance / "config.py").exists()
+
+
+# --- the database URL -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgres://u:p@db.example:5432/hm", "postgresql+psycopg://u:p@db.example:5432/hm"),
+        ("postgresql://u@db.example/hm", "postgresql+psycopg://u@db.example/hm"),
+        ("postgresql+psycopg://u@db.example/hm", "postgresql+psycopg://u@db.example/hm"),
+        ("sqlite:////srv/hm/heartbeat.db", "sqlite:////srv/hm/heartbeat.db"),
+    ],
+)
+def test_database_urls_are_normalised_to_the_psycopg_driver(url, expected):
+    assert database_uri(url, "/srv/instance") == expected
+
+
+@pytest.mark.parametrize("url", [None, ""])
+def test_without_a_database_url_the_database_is_sqlite_in_the_instance_folder(url):
+    assert database_uri(url, "/srv/instance") == "sqlite:////srv/instance/heartbeat.db"
+
+
+def test_an_app_without_a_database_url_keeps_its_sqlite_file_in_the_instance_folder(
+    instance, monkeypatch
+):
+    monkeypatch.setenv("SECRET_KEY", "k")  # so nothing else creates the instance folder
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance / 'heartbeat.db'}"
+    with app.app_context():
+        try:
+            db.create_all()
+            assert "centre" in sa.inspect(db.engine).get_table_names()
+        finally:
+            db.engine.dispose()
+    assert (instance / "heartbeat.db").exists()
+
+
+# --- HTTPS ----------------------------------------------------------------------------------------
+
+
+def set_cookie_headers(response) -> dict[str, str]:
+    return {header.split("=", 1)[0]: header for header in response.headers.getlist("Set-Cookie")}
+
+
+def test_behind_https_cookies_are_secure_and_host_prefixed(instance, monkeypatch, tmp_path):
+    monkeypatch.setenv("HEARTBEAT_HTTPS", "1")
+    app = make_app(f"sqlite:///{tmp_path / 'https.db'}")
+    with app.app_context():
+        db.create_all()
+        add_user(None, "operator@platform.example", Role.ADMIN, operator=True)
+        db.session.commit()
+    try:
+        client = app.test_client()
+        response = client.post(
+            "/login",
+            base_url="https://heartbeat.test",
+            data={"email": "operator@platform.example", "password": PASSWORD, "remember": "y"},
+        )
+        assert response.status_code == 302
+        cookies = set_cookie_headers(response)
+        assert set(cookies) >= {"__Host-session", "__Host-remember"}
+        for header in (cookies["__Host-session"], cookies["__Host-remember"]):
+            attributes = [part.strip().lower() for part in header.split(";")]
+            assert "secure" in attributes
+            assert "httponly" in attributes
+            assert "path=/" in attributes
+            assert not any(part.startswith("domain=") for part in attributes)
+        assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+        # The browser sends the cookie back over HTTPS and the session holds.
+        page = client.get("/operator/centres", base_url="https://heartbeat.test")
+        assert page.status_code == 200
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_without_https_cookies_keep_their_plain_names(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "k")
+    app = create_app()
+    assert app.config["SESSION_COOKIE_NAME"] == "session"
+    assert not app.config.get("SESSION_COOKIE_SECURE")
+    try:
+        assert "Strict-Transport-Security" not in app.test_client().get("/healthz").headers
+    finally:
+        with app.app_context():
+            db.engine.dispose()

@@ -1,0 +1,126 @@
+"""The migrations build exactly the models' schema, and take it all down again, on both backends.
+
+Each backend gets a database of its own: a temporary SQLite file, and a PostgreSQL database
+created for the test and dropped after it. PostgreSQL being unreachable skips the test on a
+developer's machine and fails it in CI.
+"""
+
+from __future__ import annotations
+
+import logging.config
+import os
+import uuid
+from collections.abc import Iterator
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from heartbeat.extensions import db
+from tests.conftest import make_app
+
+# migrations/env.py tries Flask-SQLAlchemy's deprecated get_engine() before db.engine.
+pytestmark = pytest.mark.filterwarnings("ignore:'get_engine' is deprecated:DeprecationWarning")
+
+POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'migrated.db'}"
+
+
+@pytest.fixture
+def postgresql_url() -> Iterator[str]:
+    admin = sa.create_engine(
+        POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5}
+    )
+    name = f"hm_migrations_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.OperationalError as error:
+        admin.dispose()
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI but unreachable: {error}")
+        pytest.skip(f"PostgreSQL unreachable: {error}")
+    try:
+        yield (
+            sa.make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+        )
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def migrated_app(request, tmp_path, monkeypatch):
+    monkeypatch.setenv("HEARTBEAT_INSTANCE_PATH", str(tmp_path / "instance"))
+    # migrations/env.py hands alembic.ini to logging.config.fileConfig, which would replace the
+    # root logger's handlers and level for every test that runs after this one.
+    monkeypatch.setattr(logging.config, "fileConfig", lambda *args, **kwargs: None)
+    url = request.getfixturevalue(f"{request.param}_url")
+    application = make_app(url)
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def schema_differences(application) -> list:
+    with application.app_context(), db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        return compare_metadata(context, db.metadata)
+
+
+def describe(differences: list) -> str:
+    """One line per difference: the operation and what it is about."""
+    lines = []
+    for difference in differences:
+        first = difference[0] if isinstance(difference, list) else difference
+        subject = next(
+            (getattr(part, "name", None) for part in first[1:] if getattr(part, "name", None)),
+            first[1:],
+        )
+        lines.append(f"{first[0]}: {subject}")
+    return "the migrations and the models disagree (run `flask db migrate`):\n" + "\n".join(lines)
+
+
+def table_names(application) -> set[str]:
+    with application.app_context():
+        return set(sa.inspect(db.engine).get_table_names())
+
+
+def test_upgrading_from_nothing_builds_exactly_the_models_schema(migrated_app):
+    assert table_names(migrated_app) == set()
+    with migrated_app.app_context():
+        flask_migrate.upgrade()
+    differences = schema_differences(migrated_app)
+    assert differences == [], describe(differences)
+    assert table_names(migrated_app) == {t.name for t in db.metadata.sorted_tables} | {
+        "alembic_version"
+    }
+
+
+def test_downgrading_to_base_removes_every_table_but_alembics_own(migrated_app):
+    with migrated_app.app_context():
+        flask_migrate.upgrade()
+        flask_migrate.downgrade(revision="base")
+    assert table_names(migrated_app) == {"alembic_version"}
+    with migrated_app.app_context():
+        version = db.session.execute(sa.text("SELECT version_num FROM alembic_version")).all()
+    assert version == []
+
+
+def test_the_migrations_have_a_single_head_and_upgrade_again_after_a_downgrade(migrated_app):
+    with migrated_app.app_context():
+        flask_migrate.upgrade()
+        flask_migrate.downgrade(revision="base")
+        flask_migrate.upgrade()
+        heads = db.session.scalars(sa.text("SELECT version_num FROM alembic_version")).all()
+    assert len(heads) == 1
+    differences = schema_differences(migrated_app)
+    assert differences == [], describe(differences)
