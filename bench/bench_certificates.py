@@ -249,6 +249,23 @@ def _batch_child(database_url: str, centre_id: int, ids: list[int]) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory since it started its program.
+
+    Linux carries ``ru_maxrss`` over fork and exec, so a child of a big parent (bench.run after
+    seeding a million sessions) would report the parent's peak; ``VmHWM`` belongs to the
+    process's own address space, which exec makes anew.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _child_main() -> int:
     request = json.loads(sys.stdin.read())
     from heartbeat import create_app
@@ -266,12 +283,12 @@ def _child_main() -> int:
     )
     with app.app_context():
         centre = db.session.get(Centre, request["centre"])
-        before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        before_mb = _peak_rss_mb()
         started, started_cpu = time.perf_counter(), time.process_time()
         batch = printing.render_batch(centre, request["ids"], now=datetime.now(UTC))
         seconds = time.perf_counter() - started
         cpu_seconds = time.process_time() - started_cpu
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak_mb = _peak_rss_mb()
         db.session.rollback()
     print(
         json.dumps(
@@ -331,25 +348,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         return _child_main()
 
-    from heartbeat import create_app
-    from heartbeat.extensions import db
+    from bench.run import standalone_app
 
-    with tempfile.TemporaryDirectory() as folder:
-        url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(folder) / 'bench.db'}"
-        os.environ["HEARTBEAT_INSTANCE_PATH"] = str(Path(folder) / "instance")
-        app = create_app(
-            {
-                "DATABASE_URL": url,
-                "SECRET_KEY": "bench",
-                "HEARTBEAT_LOG_LEVEL": "WARNING",
-                "RATELIMIT_ENABLED": False,
-            }
-        )
-        with app.app_context():
-            db.create_all()
+    with standalone_app("certificates") as app:
         figures = run(app, quick=args.quick)
-        with app.app_context():
-            db.engine.dispose()
     print(
         f"one certificate: {figures['single_median_ms']} ms median "
         f"({figures['single_median_cpu_ms']} ms CPU; target {SINGLE_TARGET_MS:.0f} ms)"

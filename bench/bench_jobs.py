@@ -300,26 +300,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="batches of 200, not 500")
     args = parser.parse_args(argv)
 
-    from bench.run import fresh_database
-    from heartbeat import create_app
-    from heartbeat.extensions import db
+    from bench.run import standalone_app
 
-    # A database of its own: a SQLite file, or a throw-away one on DATABASE_URL's server.
-    with tempfile.TemporaryDirectory() as folder, fresh_database("jobs") as url:
-        os.environ["HEARTBEAT_INSTANCE_PATH"] = str(Path(folder) / "instance")
-        app = create_app(
-            {
-                "DATABASE_URL": url,
-                "SECRET_KEY": "bench",
-                "HEARTBEAT_LOG_LEVEL": "WARNING",
-                "RATELIMIT_ENABLED": False,
-            }
-        )
-        with app.app_context():
-            db.create_all()
+    with standalone_app("jobs") as app:
         figures = run(app, quick=args.quick)
-        with app.app_context():
-            db.engine.dispose()
     if figures:
         size, batches = figures["batch_size"], figures["batches"]
         print(

@@ -18,7 +18,6 @@ import io
 import json
 import math
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -198,28 +197,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=FULL_ROWS)
     args = parser.parse_args(argv)
 
-    import os
+    from bench.run import standalone_app
 
-    from heartbeat import create_app
-    from heartbeat.extensions import db
-
-    with tempfile.TemporaryDirectory() as folder:
-        url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(folder) / 'bench.db'}"
-        os.environ["HEARTBEAT_INSTANCE_PATH"] = str(Path(folder) / "instance")
-        app = create_app(
-            {
-                "DATABASE_URL": url,
-                "SECRET_KEY": "bench",
-                "HEARTBEAT_LOG_LEVEL": "WARNING",
-                "RATELIMIT_ENABLED": False,
-            }
-        )
-        with app.app_context():
-            db.create_all()
+    with standalone_app("imports") as app:
         figures = run(app, rows=args.rows)
-        with app.app_context():
-            db.engine.dispose()
-    database = "PostgreSQL" if url.startswith("postgres") else "SQLite"
+        on_postgres = app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgres")
+    database = "PostgreSQL" if on_postgres else "SQLite"
     print(f"CSV import of {figures['csv_rows']:,} sessions for {figures['csv_participants']} "
           f"participants on {database}: {figures['csv_s']:.2f} s "
           f"({figures['csv_rows_per_s']:,} rows/s, {figures['csv_cpu_s']:.2f} s of CPU; "
@@ -232,4 +215,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    root = str(Path(__file__).resolve().parents[1])
+    if root not in sys.path:
+        sys.path.insert(0, root)
     sys.exit(main())

@@ -20,7 +20,6 @@ import statistics
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -49,21 +48,12 @@ def _is_postgres(url: str | None) -> bool:
 @contextmanager
 def fresh_database(label: str):
     """A URL for an empty database: a SQLite file, or a PostgreSQL database dropped afterwards."""
-    from heartbeat.config import database_uri
+    from heartbeat.db import scratch_postgres_database
 
     base = os.environ.get("DATABASE_URL")
     if _is_postgres(base):
-        admin_url = sa.make_url(database_uri(base, "/nonexistent"))
-        name = f"hm_bench_{label}_{uuid.uuid4().hex[:6]}"
-        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        try:
-            yield admin_url.set(database=name).render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.dispose()
+        with scratch_postgres_database(base, f"hm_bench_{label}") as url:
+            yield url
     else:
         RESULTS.mkdir(parents=True, exist_ok=True)
         path = RESULTS / f"bench-{label}.db"
@@ -74,6 +64,33 @@ def fresh_database(label: str):
         finally:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+@contextmanager
+def standalone_app(label: str):
+    """An app on an empty database of its own, for running one benchmark part by itself."""
+    import tempfile
+
+    from heartbeat import create_app
+    from heartbeat.extensions import db
+
+    with tempfile.TemporaryDirectory() as folder, fresh_database(label) as url:
+        os.environ["HEARTBEAT_INSTANCE_PATH"] = str(Path(folder) / "instance")
+        app = create_app(
+            {
+                "DATABASE_URL": url,
+                "SECRET_KEY": "bench",
+                "HEARTBEAT_LOG_LEVEL": "WARNING",
+                "RATELIMIT_ENABLED": False,
+            }
+        )
+        with app.app_context():
+            db.create_all()
+        try:
+            yield app
+        finally:
+            with app.app_context():
+                db.engine.dispose()
 
 
 def make_app(database_url: str):
@@ -457,8 +474,15 @@ def main(argv: list[str] | None = None) -> int:
         results["growth"] = measure_growth(size["growth_base_sessions"], size["iterations"], log)
     results["total_s"] = round(time.perf_counter() - started, 1)
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(results, indent=2) + "\n")
-    log(f"wrote {args.output} in {results['total_s']} s")
+    text = json.dumps(results, indent=2) + "\n"
+    args.output.write_text(text)
+    written = [args.output]
+    if args.output == RESULTS / "latest.json" and not args.quick:
+        # The last full run on each database stays beside latest.json, for README's table.
+        per_database = RESULTS / f"latest-{database}.json"
+        per_database.write_text(text)
+        written.append(per_database)
+    log(f"wrote {', '.join(str(path) for path in written)} in {results['total_s']} s")
     return 0
 
 

@@ -7,7 +7,6 @@ never collide), builds the schema once and empties every table between tests.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from argon2 import PasswordHasher, Type
 from heartbeat import create_app
 from heartbeat.auth.models import Role, User
 from heartbeat.centres.models import Centre
-from heartbeat.config import database_uri
+from heartbeat.db import scratch_postgres_database
 from heartbeat.extensions import db
 
 pytest_plugins = ["tests.browser"]
@@ -47,17 +46,8 @@ def postgres_test_url() -> Iterator[str | None]:
     if not is_postgres(base):
         yield None
         return
-    admin_url = sa.make_url(database_uri(base, "/nonexistent"))
-    name = f"hm_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with scratch_postgres_database(base, "hm_test") as url:
+        yield url
 
 
 _pg_schema_built: set[str] = set()

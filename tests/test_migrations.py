@@ -7,9 +7,9 @@ developer's machine and fails it in CI.
 
 from __future__ import annotations
 
+import contextlib
 import logging.config
 import os
-import uuid
 from collections.abc import Iterator
 
 import flask_migrate
@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from heartbeat.db import scratch_postgres_database
 from heartbeat.extensions import db
 from tests.conftest import make_app
 
@@ -34,26 +35,16 @@ def sqlite_url(tmp_path) -> str:
 
 @pytest.fixture
 def postgresql_url() -> Iterator[str]:
-    admin = sa.create_engine(
-        POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5}
-    )
-    name = f"hm_migrations_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except sa.exc.OperationalError as error:
-        admin.dispose()
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is required in CI but unreachable: {error}")
-        pytest.skip(f"PostgreSQL unreachable: {error}")
-    try:
-        yield (
-            sa.make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-        )
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with contextlib.ExitStack() as stack:
+        try:
+            url = stack.enter_context(
+                scratch_postgres_database(POSTGRES_ADMIN_URL, "hm_migrations")
+            )
+        except sa.exc.OperationalError as error:
+            if os.environ.get("CI"):
+                pytest.fail(f"PostgreSQL is required in CI but unreachable: {error}")
+            pytest.skip(f"PostgreSQL unreachable: {error}")
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -144,14 +144,12 @@ def pace_chart(
         f" {format_duration(medians[-1][1])} per {units} in the week of {day_text(medians[-1][0])};"
         f" fastest: {format_duration(fastest[1])} per {units}."
     )
-    span = len(weeks) - 1
-    points = [charts.Point(weeks.index(week) / span, pace) for week, pace, _ in medians]
-    return charts.line_chart(
+    return _weekly_line_chart(
         chart_id,
         title,
         description,
-        points,
-        x_labels=[(0.0, short_day(weeks[0])), (1.0, "This week")],
+        weeks,
+        medians,
         format_value=lambda v: f"{format_duration(v)} /{units}",
         table=table,
         steps=(5, 10, 15, 30, 60, 120, 300, 600, 900, 1800),
@@ -190,16 +188,35 @@ def pain_chart(
         f" {day_text(means[-1][0])}; highest: {highest[1]:.1f} in the week of"
         f" {day_text(highest[0])}."
     )
+    return _weekly_line_chart(
+        chart_id,
+        title,
+        description,
+        weeks,
+        means,
+        format_value=lambda v: f"{v:g}",
+        table=table,
+        y_range=(0, 10),
+        steps=(2, 5),
+    )
+
+
+def _weekly_line_chart(
+    chart_id: str,
+    title: str,
+    description: str,
+    weeks: list[date],
+    values: list[tuple[date, float, int]],
+    **options,
+) -> charts.Chart:
+    """A line over the trend's weeks, one point per week that has a value, oldest on the left."""
     span = len(weeks) - 1
-    points = [charts.Point(weeks.index(week) / span, mean) for week, mean, _ in means]
+    points = [charts.Point(weeks.index(week) / span, value) for week, value, _ in values]
     return charts.line_chart(
         chart_id,
         title,
         description,
         points,
         x_labels=[(0.0, short_day(weeks[0])), (1.0, "This week")],
-        format_value=lambda v: f"{v:g}",
-        table=table,
-        y_range=(0, 10),
-        steps=(2, 5),
+        **options,
     )

@@ -6,15 +6,17 @@ restore, so the real server keeps running for everyone else while this app loses
 
 from __future__ import annotations
 
+import contextlib
+import os
 import socket
 import threading
-import uuid
 
 import pytest
 import sqlalchemy as sa
 
 from heartbeat.auth.models import Role
 from heartbeat.centres.models import Centre
+from heartbeat.db import scratch_postgres_database
 from heartbeat.extensions import db
 from tests.conftest import PASSWORD, add_user, make_app
 
@@ -90,34 +92,29 @@ class Relay:
 
 @pytest.fixture
 def postgres_through_relay(tmp_path, monkeypatch):
-    try:
-        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            name = f"hm_down_{uuid.uuid4().hex[:8]}"
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except sa.exc.OperationalError:
-        if __import__("os").environ.get("CI"):
-            raise
-        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
-    relay = Relay(("127.0.0.1", 5432))
-    monkeypatch.setenv("HEARTBEAT_INSTANCE_PATH", str(tmp_path / "instance"))
-    app = make_app(f"postgresql+psycopg://postgres@127.0.0.1:{relay.port}/{name}")
-    with app.app_context():
-        db.create_all()
-        centre = Centre(name="Down Town", slug="down")
-        db.session.add(centre)
-        db.session.flush()
-        add_user(centre, "therapist@down.example", Role.THERAPIST)
-        db.session.commit()
-    try:
-        yield app, relay
-    finally:
+    with contextlib.ExitStack() as stack:
+        try:
+            url = stack.enter_context(scratch_postgres_database(PG_ADMIN_URL, "hm_down"))
+        except sa.exc.OperationalError:
+            if os.environ.get("CI"):
+                raise
+            pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
+        relay = Relay(("127.0.0.1", 5432))
+        stack.callback(relay.close)
+        monkeypatch.setenv("HEARTBEAT_INSTANCE_PATH", str(tmp_path / "instance"))
+        app = make_app(sa.make_url(url).set(port=relay.port).render_as_string(hide_password=False))
         with app.app_context():
-            db.engine.dispose()
-        relay.close()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+            db.create_all()
+            centre = Centre(name="Down Town", slug="down")
+            db.session.add(centre)
+            db.session.flush()
+            add_user(centre, "therapist@down.example", Role.THERAPIST)
+            db.session.commit()
+        try:
+            yield app, relay
+        finally:
+            with app.app_context():
+                db.engine.dispose()
 
 
 def test_pages_answer_503_while_the_database_is_gone_and_recover_when_it_returns(

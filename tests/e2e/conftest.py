@@ -16,17 +16,15 @@ import contextlib
 import os
 import re
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from heartbeat.auth.models import Role
 from heartbeat.centres.models import Centre
-from heartbeat.config import database_uri
+from heartbeat.db import scratch_postgres_database
 from heartbeat.extensions import db
 from heartbeat.progress.services import seed_default_ladder
 from tests.browser import NARROW, REFLOW, SCREENSHOT_DIR, WIDE  # noqa: F401  (re-exported)
@@ -92,17 +90,8 @@ def e2e_database_url(tmp_path_factory) -> Iterator[str]:
     if not is_postgres(base):
         yield f"sqlite:///{tmp_path_factory.mktemp('e2e-db') / 'e2e.db'}"
         return
-    admin_url = sa.make_url(database_uri(base, "/nonexistent"))
-    name = f"hm_e2e_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with scratch_postgres_database(base, "hm_e2e") as url:
+        yield url
 
 
 @contextlib.contextmanager

@@ -7,6 +7,7 @@ Redis cannot be reached, except in CI (``CI`` set), where that fails the run.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from heartbeat.config import database_uri
+from heartbeat.db import scratch_postgres_database
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 # Redis database 13 is these tests' own; keys carry a per-run name besides, and are deleted.
@@ -41,21 +43,15 @@ def postgres_admin_url() -> sa.URL:
 def scale_database() -> Iterator[str]:
     """The URL of an empty PostgreSQL database, dropped afterwards."""
     admin_url = postgres_admin_url()
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT",
-                             connect_args={"connect_timeout": 3})
-    name = f"hm_scale_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except sa.exc.OperationalError as error:
-        admin.dispose()
-        _unavailable(f"PostgreSQL at {admin_url.render_as_string()}", error)
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with contextlib.ExitStack() as stack:
+        try:
+            url = stack.enter_context(
+                scratch_postgres_database(admin_url.render_as_string(hide_password=False),
+                                          "hm_scale")
+            )
+        except sa.exc.OperationalError as error:
+            _unavailable(f"PostgreSQL at {admin_url.render_as_string()}", error)
+        yield url
 
 
 @dataclass(frozen=True)
