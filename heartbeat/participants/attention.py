@@ -26,7 +26,7 @@ from heartbeat.participants.models import (
 )
 from heartbeat.progress import rules
 from heartbeat.progress.models import Award
-from heartbeat.progress.services import fact_from_row
+from heartbeat.progress.services import FACT_COLUMNS, fact_from_row
 from heartbeat.training.models import SessionKind, TrainingSession
 
 QUIET_DAYS = 14
@@ -279,20 +279,6 @@ def _reviews(people, total, limit, today) -> AttentionList:
     )
 
 
-_FACT_COLUMNS = (
-    TrainingSession.participant_id,
-    TrainingSession.id,
-    TrainingSession.started_at,
-    TrainingSession.kind,
-    TrainingSession.distance_m,
-    TrainingSession.moving_time_s,
-    TrainingSession.elapsed_time_s,
-    TrainingSession.official_time_s,
-    TrainingSession.self_reported,
-    TrainingSession.verified_at,
-    TrainingSession.pain,
-    TrainingSession.rpe,
-)
 
 
 def _load(people, centre_id, limit, today, tz) -> AttentionList:
@@ -332,7 +318,7 @@ def _load(people, centre_id, limit, today, tz) -> AttentionList:
         )
     ).all()
     rows = db.session.execute(
-        sa.select(*_FACT_COLUMNS, *_NAME_COLUMNS[1:])
+        sa.select(TrainingSession.participant_id, *FACT_COLUMNS, *_NAME_COLUMNS[1:])
         .join(Participant, Participant.id == TrainingSession.participant_id)
         .where(window, *people, TrainingSession.participant_id.in_(candidates))
         .order_by(TrainingSession.participant_id, TrainingSession.started_at)

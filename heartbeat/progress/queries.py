@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from heartbeat.participants.models import Participant
 from heartbeat.progress.models import Award, LadderStage
-from heartbeat.progress.services import _FACT_COLUMNS
+from heartbeat.progress.services import FACT_COLUMNS
 from heartbeat.training.models import TrainingSession
 
 
@@ -21,7 +21,7 @@ def session_rows(participant_id: int) -> sa.Select:
     ``summary.facts_from_rows`` unpacks them by position: keep the two in step.
     """
     return (
-        sa.select(*_FACT_COLUMNS, TrainingSession.avg_hr)
+        sa.select(*FACT_COLUMNS, TrainingSession.avg_hr)
         .where(TrainingSession.participant_id == participant_id)
         .order_by(TrainingSession.started_at, TrainingSession.id)
     )

@@ -101,7 +101,8 @@ def stage_rules(stages: Iterable[LadderStage]) -> list[rules.StageRule]:
 
 # --- reading sessions as facts --------------------------------------------------------------------
 
-_FACT_COLUMNS = (
+# What fact_from_row reads: select these (plus whatever else a caller needs) to build facts.
+FACT_COLUMNS = (
     TrainingSession.id,
     TrainingSession.started_at,
     TrainingSession.kind,
@@ -119,7 +120,7 @@ _FACT_COLUMNS = (
 def session_facts(participant_id: int) -> list[rules.SessionFact]:
     """Every session of one participant as the rules see it, in one query of plain columns."""
     rows = db.session.execute(
-        sa.select(*_FACT_COLUMNS)
+        sa.select(*FACT_COLUMNS)
         .where(TrainingSession.participant_id == participant_id)
         .order_by(TrainingSession.started_at, TrainingSession.id)
     ).all()
