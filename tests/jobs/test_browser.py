@@ -35,7 +35,7 @@ def server(app):
         httpd.server_close()
 
 
-def _signed_in_page(browser, server, email, *, javascript=True):  # noqa: F811
+def _signed_in_page(browser, server, email, *, javascript=True):
     context = browser.new_context(base_url=server, viewport=WIDE, locale="en-GB",
                                   java_script_enabled=javascript)
     context.set_default_timeout(10_000)
@@ -53,7 +53,7 @@ def _shot(page, name):
     page.screenshot(path=str(SCREENSHOT_DIR / f"jobs-{name}.png"), full_page=True)
 
 
-def test_status_page_follows_the_job_and_announces_the_outcome(browser, server, world, jobs):  # noqa: F811
+def test_status_page_follows_the_job_and_announces_the_outcome(browser, server, world, jobs):
     from playwright.sync_api import expect
 
     name = uuid.uuid4().hex
@@ -90,7 +90,7 @@ def test_status_page_follows_the_job_and_announces_the_outcome(browser, server, 
 
 
 def test_without_javascript_the_page_refreshes_itself_until_the_job_ends(
-    browser, server, world, jobs  # noqa: F811
+    browser, server, world, jobs
 ):
     from playwright.sync_api import expect
 
@@ -112,7 +112,7 @@ def test_without_javascript_the_page_refreshes_itself_until_the_job_ends(
         context.close()
 
 
-def test_a_table_the_job_leaves_appears_without_a_reload(browser, server, world, jobs):  # noqa: F811
+def test_a_table_the_job_leaves_appears_without_a_reload(browser, server, world, jobs):
     from playwright.sync_api import expect
 
     name = uuid.uuid4().hex
