@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -96,6 +98,33 @@ def conflict_rows(stale: services.StaleEdit) -> list[dict[str, str]]:
         }
         for conflict in stale.conflicts
     ]
+
+
+@dataclass
+class Saved:
+    """What ``save_versioned`` made of a form: saved (``result``), stale, or refused."""
+
+    saved: bool = False
+    result: Any = None
+    conflicts: list[dict[str, str]] | None = None
+
+
+def save_versioned(form, save: Callable[[], Any]) -> Saved:
+    """Run ``save`` for a form that carries the record's version; commit if it succeeds.
+
+    A stale version gives the conflict rows (the form now holds the current version, so sending
+    it again re-applies the user's values); other refusals are put on the form's fields.
+    """
+    try:
+        result = save()
+    except services.StaleEdit as stale:
+        form.version.data = str(stale.current_version)
+        return Saved(conflicts=conflict_rows(stale))
+    except services.ParticipantError as error:
+        apply_errors(form, error)
+        return Saved()
+    db.session.commit()
+    return Saved(saved=True, result=result)
 
 
 @bp.errorhandler(StaleDataError)

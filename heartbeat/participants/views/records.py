@@ -31,9 +31,9 @@ from heartbeat.participants.views.common import (
     actor,
     apply_errors,
     bp,
-    conflict_rows,
     load_participant,
     refuse_if_erased,
+    save_versioned,
     therapists,
     today,
 )
@@ -82,26 +82,22 @@ def edit(participant_id: int):
     if request.method == "GET":
         form.load(participant)
     elif form.validate_on_submit():
-        try:
-            changes = services.update_details(
-                participant,
-                actor=actor(),
-                details=form.details(),
-                expected_version=parse_version(form.version.data),
-                today=today(),
-            )
-        except services.StaleEdit as stale:
-            form.version.data = str(stale.current_version)
+        outcome = save_versioned(form, lambda: services.update_details(
+            participant,
+            actor=actor(),
+            details=form.details(),
+            expected_version=parse_version(form.version.data),
+            today=today(),
+        ))
+        if outcome.conflicts is not None:
             return render_template(
                 "participants/edit.html",
                 form=form,
                 participant=participant,
-                conflicts=conflict_rows(stale),
+                conflicts=outcome.conflicts,
             ), 409
-        except services.ParticipantError as error:
-            apply_errors(form, error)
-        else:
-            db.session.commit()
+        if outcome.saved:
+            changes = outcome.result
             flash(
                 "Details saved." if changes else "Nothing had changed, so nothing was saved.",
                 "success" if changes else "info",
@@ -166,29 +162,22 @@ def change_status(participant_id: int):
     form = StatusForm()
     # Any status may be asked for; the service says which moves are allowed.
     if form.validate_on_submit():
-        try:
-            change = services.change_status(
-                participant,
-                actor=actor(),
-                to_status=form.to_status.data,
-                on=form.changed_on.data,
-                reason=form.reason.data,
-                expected_version=parse_version(form.version.data),
-                today=today(),
-            )
-        except services.StaleEdit as stale:
-            form.version.data = str(stale.current_version)
+        outcome = save_versioned(form, lambda: services.change_status(
+            participant,
+            actor=actor(),
+            to_status=form.to_status.data,
+            on=form.changed_on.data,
+            reason=form.reason.data,
+            expected_version=parse_version(form.version.data),
+            today=today(),
+        ))
+        if outcome.conflicts is not None:
             return _render_profile(
-                participant,
-                status_form=form,
-                status_conflicts=conflict_rows(stale),
-                code=409,
+                participant, status_form=form, status_conflicts=outcome.conflicts, code=409
             )
-        except services.ParticipantError as error:
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(f"{participant.display_name} is now {change.to_status.label.lower()}.", "success")
+        if outcome.saved:
+            to_status = outcome.result.to_status
+            flash(f"{participant.display_name} is now {to_status.label.lower()}.", "success")
             return redirect(url_for(".profile", participant_id=participant.id))
     return _render_profile(participant, status_form=form, code=422)
 
@@ -271,28 +260,24 @@ def consents(participant_id: int):
         form.consent_recorded_on.data = today()
         form.version.data = str(participant.version)
     elif form.validate_on_submit():
-        try:
-            changed = services.set_consents(
-                participant,
-                actor=actor(),
-                answers=form.consents(),
-                recorded_on=form.consent_recorded_on.data,
-                expected_version=parse_version(form.version.data),
-                today=today(),
-            )
-        except services.StaleEdit as stale:
-            form.version.data = str(stale.current_version)
+        outcome = save_versioned(form, lambda: services.set_consents(
+            participant,
+            actor=actor(),
+            answers=form.consents(),
+            recorded_on=form.consent_recorded_on.data,
+            expected_version=parse_version(form.version.data),
+            today=today(),
+        ))
+        if outcome.conflicts is not None:
             return render_template(
                 "participants/consents.html",
                 participant=participant,
                 form=form,
                 rows=rows,
-                conflicts=conflict_rows(stale),
+                conflicts=outcome.conflicts,
             ), 409
-        except services.ParticipantError as error:
-            apply_errors(form, error)
-        else:
-            db.session.commit()
+        if outcome.saved:
+            changed = outcome.result
             flash(
                 f"{len(changed)} consent answer(s) recorded." if changed else "No answer changed.",
                 "success" if changed else "info",
