@@ -3,7 +3,8 @@
 What goes: names (the record becomes "Erased participant #<id>"), contact details, the date of
 birth (a placeholder the schema accepts), emergency contacts, condition, SCI level, goal, the text
 of notes, status reasons, fitting notes and session notes, GPS routes and file names of device
-files, the invitations' addresses, and the portal login (deactivated, anonymised, detached).
+files, the invitations' addresses, the portal login (deactivated, anonymised, detached), and
+the files and tables of ended background jobs that carry their name or their certificates.
 What stays: the row and its id, impairment category and racing class, enrolment date, therapist,
 consents given or not, and every session's numbers (distance, times, kind, RPE, pain) and the
 awards, so centre totals still add up. Certificates are revoked.
@@ -15,11 +16,13 @@ with "(erased)" (``audit.services.redact``, the trail's one deliberate exception
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from heartbeat.audit import services as audit
 from heartbeat.auth import services as account_services
@@ -101,6 +104,68 @@ def _revoke_certificates(participant: Participant, actor: User, now: datetime) -
         return 0
 
 
+JOB_OUTPUT_REMOVED = "Removed when a participant's personal data was erased."
+
+
+def _names_of(participant: Participant) -> set[str]:
+    """The ways a job's file or table may have written their name, lower-cased."""
+    given, family = participant.given_name, participant.family_name
+    forms = {participant.full_name, participant.display_name, f"{family}, {given}"}
+    if participant.preferred_name:
+        forms.add(f"{family}, {participant.preferred_name}")
+    return {_normalised(form) for form in forms if len(form.strip()) >= 3}
+
+
+def _forget_job_outputs(participant: Participant) -> int:
+    """Remove the files and tables of ended jobs that carry this participant's data.
+
+    A print batch holds their certificates' pages; a session import's file, problem table or
+    summary, or an award re-evaluation's list, may hold their name. The job stays listed, its
+    summary saying what was removed. Returns how many jobs lost their outputs.
+    """
+    from heartbeat.certificates.models import Certificate
+    from heartbeat.jobs.models import Job, JobState
+
+    certificate_ids = set(
+        db.session.scalars(
+            sa.select(Certificate.id).where(Certificate.participant_id == participant.id)
+        )
+    )
+    names = _names_of(participant)
+    ended = db.session.scalars(
+        sa.select(Job)
+        .where(
+            Job.centre_id == participant.centre_id,
+            Job.state.in_([JobState.DONE, JobState.FAILED]),
+        )
+        .options(orm.undefer(Job.params), orm.undefer(Job.details))
+    ).all()
+    removed = 0
+    for job in ended:
+        if (job.summary or {}).get("result_removed"):
+            continue
+        printed = {int(value) for value in (job.params or {}).get("certificate_ids", [])}
+        if printed & certificate_ids or _mentions(job, names):
+            job.result = None
+            job.result_filename = job.result_mimetype = job.result_size = None
+            job.details = None
+            job.params = {}
+            job.summary = {**(job.summary or {}), "result_removed": JOB_OUTPUT_REMOVED}
+            removed += 1
+    return removed
+
+
+def _mentions(job, names: set[str]) -> bool:
+    from heartbeat.jobs.models import Job
+
+    text = json.dumps([job.params, job.details, job.summary], ensure_ascii=False, default=str)
+    if job.result_size and job.result_mimetype and job.result_mimetype.startswith("text/"):
+        data = db.session.scalar(sa.select(Job.result).where(Job.id == job.id))
+        text += (data or b"").decode("utf-8", errors="replace")
+    haystack = _normalised(text)
+    return any(name in haystack for name in names)
+
+
 def _bulk(stmt) -> int:
     result = db.session.execute(stmt.execution_options(synchronize_session=False))
     return result.rowcount or 0
@@ -129,6 +194,7 @@ def erase(
 
     audit_rows_redacted = audit.redact(audit_events_about(participant))
     certificates_revoked = _revoke_certificates(participant, actor, now)
+    job_outputs_removed = _forget_job_outputs(participant)
 
     erased_fields = [name for name in ERASED_FIELDS if getattr(participant, name) not in (None, "")]
     given, family = anonymous_name(pid)
@@ -219,6 +285,7 @@ def erase(
         },
         "erased_at": {"before": None, "after": audit.json_value(now)},
         "audit_rows_redacted": {"before": None, "after": audit_rows_redacted},
+        "job_outputs_removed": {"before": None, "after": job_outputs_removed},
     }
     if before_status != ParticipantStatus.WITHDRAWN:
         changes["status"] = {

@@ -515,3 +515,71 @@ def test_erasure_revokes_their_certificates_and_the_export_lists_them(
         assert "Lovelace" not in certificate.participant_name
     (event,) = helpers.audit("participant.erase")
     assert event.changes["certificates_revoked"] == {"before": None, "after": 1}
+
+
+def test_erasure_removes_job_outputs_that_carry_their_data_and_no_others(
+    app, world, helpers, certified
+):
+    from heartbeat.jobs.models import Job, JobState
+
+    def ended_job(kind: str, *, params=None, result=b"", mimetype="text/csv", details=None):
+        job = Job(
+            centre_id=world.a.centre.id,
+            kind=kind,
+            state=JobState.DONE,
+            params=params or {},
+            result=result,
+            result_filename="out",
+            result_mimetype=mimetype,
+            result_size=len(result),
+            details=details,
+            summary={"pages": 1},
+        )
+        db.session.add(job)
+        db.session.flush()
+        return job.id
+
+    with app.app_context():
+        their_batch = ended_job(
+            "certificates.print_batch", params={"certificate_ids": [certified["certificate"]]},
+            result=b"%PDF-1.7 compressed pages", mimetype="application/pdf",
+        )
+        other_batch = ended_job(
+            "certificates.print_batch", params={"certificate_ids": [certified["certificate"] + 1]},
+            result=b"%PDF-1.7 someone else", mimetype="application/pdf",
+        )
+        their_report = ended_job(
+            "progress.recompute_awards", result=b"participant,change\r\n\"Lovelace, Ada\",added\r\n"
+        )
+        their_table = ended_job(
+            "progress.recompute_awards", result=b"participant\r\n",
+            details={"columns": ["Participant"], "rows": [["ada  LOVELACE"]]},
+        )
+        other_report = ended_job(
+            "progress.recompute_awards", result=b"participant\r\n\"Hopper, Grace\"\r\n"
+        )
+        db.session.commit()
+
+    admin = login(app, world.a.admin.email)
+    assert _erase(admin, certified["pid"], "Ada Lovelace").status_code == 302
+
+    with app.app_context():
+        jobs = {
+            job.id: job
+            for job in db.session.scalars(
+                sa.select(Job).options(sa.orm.undefer(Job.result), sa.orm.undefer(Job.details))
+            )
+        }
+        for removed in (their_batch, their_report, their_table):
+            job = jobs[removed]
+            assert job.result is None and job.details is None and not job.has_result
+            assert job.summary["result_removed"].startswith("Removed when a participant")
+        for kept in (other_batch, other_report):
+            assert jobs[kept].result and jobs[kept].has_result
+            assert "result_removed" not in jobs[kept].summary
+    (event,) = helpers.audit("participant.erase")
+    assert event.changes["job_outputs_removed"] == {"before": None, "after": 3}
+    page = admin.get(f"/jobs/{their_batch}")
+    assert page.status_code == 200 and "Result removed" in page.get_data(as_text=True)
+    assert admin.get(f"/jobs/{their_batch}/result").status_code == 404
+    assert admin.get(f"/jobs/{other_batch}/result").status_code == 200
