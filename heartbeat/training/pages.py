@@ -7,7 +7,7 @@ shared rules (``values.read_session``), call one service, commit, flash and redi
 from __future__ import annotations
 
 from contextlib import suppress
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -104,25 +104,36 @@ def sessions(participant_id: int):
     )
 
 
+def _new_session_values(form, units: str, tz: tzinfo) -> dict[str, Any] | None:
+    """A new-session form's values once it is sent and sound; None while it is not.
+
+    A fresh form starts on today's date (the centre's); mistakes are put on the form's fields.
+    """
+    form.set_units(units)
+    if request.method == "GET":
+        form.date.data = now().astimezone(tz).date().isoformat()
+        return None
+    if not form.validate_on_submit():
+        return None
+    try:
+        return read_session(form.raw(), units=units, tz=tz, now=now())
+    except SessionValueError as error:
+        apply_errors(form, error.field_errors)
+        return None
+
+
 @bp.route("/participants/<int:participant_id>/sessions/new", methods=["GET", "POST"])
 @staff_required
 def new_session(participant_id: int):
     participant = participant_or_404(participant_id, "session.log")
     units, tz = centre_units(), centre_tz()
     form = SessionForm()
-    form.set_units(units)
-    if request.method == "GET":
-        form.date.data = now().astimezone(tz).date().isoformat()
-    elif form.validate_on_submit():
-        try:
-            values = read_session(form.raw(), units=units, tz=tz, now=now())
-        except SessionValueError as error:
-            apply_errors(form, error.field_errors)
-        else:
-            session = services.log_session(participant, actor=actor(), values=values)
-            db.session.commit()
-            flash(f"Session saved for {participant.display_name}.", "success")
-            return redirect(url_for("training.session", session_id=session.id))
+    values = _new_session_values(form, units, tz)
+    if values is not None:
+        session = services.log_session(participant, actor=actor(), values=values)
+        db.session.commit()
+        flash(f"Session saved for {participant.display_name}.", "success")
+        return redirect(url_for("training.session", session_id=session.id))
     status = 422 if form.is_submitted() else 200
     return render_template(
         "training/form.html", form=form, participant=participant, session=None, units=units
@@ -311,22 +322,15 @@ def self_report():
     require("session.self_report", participant)
     units, tz = centre_units(), centre_tz()
     form = SelfReportForm()
-    form.set_units(units)
-    if request.method == "GET":
-        form.date.data = now().astimezone(tz).date().isoformat()
-    elif form.validate_on_submit():
-        try:
-            values = read_session(form.raw(), units=units, tz=tz, now=now())
-        except SessionValueError as error:
-            apply_errors(form, error.field_errors)
-        else:
-            services.self_report(participant, actor=actor(), values=values, now=now())
-            db.session.commit()
-            flash(
-                "Session saved. It counts towards your milestones once your therapist checks it.",
-                "success",
-            )
-            return redirect(url_for("participants.portal"))
+    values = _new_session_values(form, units, tz)
+    if values is not None:
+        services.self_report(participant, actor=actor(), values=values, now=now())
+        db.session.commit()
+        flash(
+            "Session saved. It counts towards your milestones once your therapist checks it.",
+            "success",
+        )
+        return redirect(url_for("participants.portal"))
     status = 422 if form.is_submitted() else 200
     return render_template(
         "training/self_report.html", form=form, participant=participant, units=units
