@@ -106,9 +106,20 @@ class Workers:
             with open(log, "wb") as out:
                 self.processes.append(
                     subprocess.Popen(  # noqa: S603 - our interpreter, our command
-                        [sys.executable, "-m", "flask", "--app", "heartbeat", "worker", "--name",
-                         f"{config['HEARTBEAT_JOB_QUEUE']}-{uuid.uuid4().hex[:6]}"],
-                        cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                        [
+                            sys.executable,
+                            "-m",
+                            "flask",
+                            "--app",
+                            "heartbeat",
+                            "worker",
+                            "--name",
+                            f"{config['HEARTBEAT_JOB_QUEUE']}-{uuid.uuid4().hex[:6]}",
+                        ],
+                        cwd=ROOT,
+                        env=env,
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
                     )
                 )
             self.logs.append(log)
@@ -151,8 +162,12 @@ def _print_batches(app, batches: list[tuple[int, list[int]]], workers: int, fold
     with Workers(app, workers, folder) as running, app.app_context():
         job_ids = []
         for centre_id, ids in batches:
-            job = services.submit("certificates.print_batch", centre_id=centre_id, actor=None,
-                                  params={"certificate_ids": ids, "selection": "bench"})
+            job = services.submit(
+                "certificates.print_batch",
+                centre_id=centre_id,
+                actor=None,
+                params={"certificate_ids": ids, "selection": "bench"},
+            )
             job_ids.append(job.id)
             db.session.commit()
         for job_id in job_ids:
@@ -186,7 +201,8 @@ def _cleanup(app, centre_ids: list[int]) -> None:
         db.session.rollback()
         for centre_id in centre_ids:
             db.session.execute(
-                sa.update(Certificate).where(Certificate.centre_id == centre_id)
+                sa.update(Certificate)
+                .where(Certificate.centre_id == centre_id)
                 .values(print_job_id=None)
             )
             db.session.execute(sa.delete(Job).where(Job.centre_id == centre_id))
@@ -254,11 +270,13 @@ def run(app, *, quick: bool = False) -> dict:
             for centre_id in centre_ids
         ]
         db.session.rollback()
-    ours = [path for path in _side_files(app.config["SQLALCHEMY_DATABASE_URI"])
-            if not path.exists()]
+    ours = [
+        path for path in _side_files(app.config["SQLALCHEMY_DATABASE_URI"]) if not path.exists()
+    ]
     queue = f"hbbench_{uuid.uuid4().hex[:10]}"
-    jobs_app = _jobs_app(app.config["SQLALCHEMY_DATABASE_URI"], url, queue,
-                         app.config["SECRET_KEY"])
+    jobs_app = _jobs_app(
+        app.config["SQLALCHEMY_DATABASE_URI"], url, queue, app.config["SECRET_KEY"]
+    )
     load_before = os.getloadavg()[0]
     best: dict[int, dict] = {}
     try:

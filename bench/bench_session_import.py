@@ -86,27 +86,31 @@ def _seed(centre_slug: str, participants: int):
     db.session.flush()
     seed_default_ladder(centre.id)
     table = Participant.__table__
-    ids = db.session.execute(
-        sa.insert(table).returning(table.c.id, sort_by_parameter_order=True),
-        [
-            {
-                "centre_id": centre.id,
-                "given_name": f"Bench{n}",
-                "family_name": "Importer",
-                "date_of_birth": date(1990, 1, 1),
-                "impairment": "sci",
-                "sci_level": "T10",
-                "racing_class": "T54",
-                "classification_status": "C",
-                "enrolled_on": date(2020, 1, 1),
-                "status": "active",
-                "version": 1,
-                "created_at": datetime.now(UTC),
-                "updated_at": datetime.now(UTC),
-            }
-            for n in range(participants)
-        ],
-    ).scalars().all()
+    ids = (
+        db.session.execute(
+            sa.insert(table).returning(table.c.id, sort_by_parameter_order=True),
+            [
+                {
+                    "centre_id": centre.id,
+                    "given_name": f"Bench{n}",
+                    "family_name": "Importer",
+                    "date_of_birth": date(1990, 1, 1),
+                    "impairment": "sci",
+                    "sci_level": "T10",
+                    "racing_class": "T54",
+                    "classification_status": "C",
+                    "enrolled_on": date(2020, 1, 1),
+                    "status": "active",
+                    "version": 1,
+                    "created_at": datetime.now(UTC),
+                    "updated_at": datetime.now(UTC),
+                }
+                for n in range(participants)
+            ],
+        )
+        .scalars()
+        .all()
+    )
     db.session.commit()
     return centre.id, list(ids)
 
@@ -165,8 +169,9 @@ def run(app, rows: int | None = None, *, quick: bool = False, keep: bool = False
 
             runner = db.session.get(Participant, participant_ids[0])
             started = time.perf_counter()
-            session = import_activity(runner, actor=None, data=gpx, filename="marathon.gpx",
-                                      now=now)
+            session = import_activity(
+                runner, actor=None, data=gpx, filename="marathon.gpx", now=now
+            )
             db.session.commit()
             gpx_ms = (time.perf_counter() - started) * 1000
             distance_m = session.distance_m
@@ -203,13 +208,17 @@ def main(argv: list[str] | None = None) -> int:
         figures = run(app, rows=args.rows)
         on_postgres = app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgres")
     database = "PostgreSQL" if on_postgres else "SQLite"
-    print(f"CSV import of {figures['csv_rows']:,} sessions for {figures['csv_participants']} "
-          f"participants on {database}: {figures['csv_s']:.2f} s "
-          f"({figures['csv_rows_per_s']:,} rows/s, {figures['csv_cpu_s']:.2f} s of CPU; "
-          f"target {CSV_TARGET_S:.0f} s for 100,000)")
-    print(f"Marathon GPX ({figures['gpx_marathon_points']:,} points): parse + save "
-          f"{figures['gpx_marathon_ms']:.0f} ms (parse alone {figures['gpx_marathon_parse_ms']:.0f}"
-          f" ms; target {GPX_TARGET_MS:.0f} ms)")
+    print(
+        f"CSV import of {figures['csv_rows']:,} sessions for {figures['csv_participants']} "
+        f"participants on {database}: {figures['csv_s']:.2f} s "
+        f"({figures['csv_rows_per_s']:,} rows/s, {figures['csv_cpu_s']:.2f} s of CPU; "
+        f"target {CSV_TARGET_S:.0f} s for 100,000)"
+    )
+    print(
+        f"Marathon GPX ({figures['gpx_marathon_points']:,} points): parse + save "
+        f"{figures['gpx_marathon_ms']:.0f} ms (parse alone {figures['gpx_marathon_parse_ms']:.0f}"
+        f" ms; target {GPX_TARGET_MS:.0f} ms)"
+    )
     print(json.dumps(figures))
     return 0
 

@@ -32,10 +32,22 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 VENV_BIN = Path(sys.executable).parent
 
-FULL = {"centres": 20, "participants": 5000, "sessions": 1_000_000, "iterations": 60,
-        "growth_base_sessions": 10_000, "http_seconds": 10}
-QUICK = {"centres": 4, "participants": 500, "sessions": 60_000, "iterations": 25,
-         "growth_base_sessions": 2_000, "http_seconds": 4}
+FULL = {
+    "centres": 20,
+    "participants": 5000,
+    "sessions": 1_000_000,
+    "iterations": 60,
+    "growth_base_sessions": 10_000,
+    "http_seconds": 10,
+}
+QUICK = {
+    "centres": 4,
+    "participants": 500,
+    "sessions": 60_000,
+    "iterations": 25,
+    "growth_base_sessions": 2_000,
+    "http_seconds": 4,
+}
 
 
 # --- the database ---------------------------------------------------------------------------------
@@ -192,16 +204,17 @@ def seed(app, *, centres: int, participants: int, sessions: int, log) -> Seeded:
     from heartbeat.participants.models import Participant
 
     with app.app_context():
-        summary = seed_bench(
-            centres=centres, participants=participants, sessions=sessions, log=log
-        )
+        summary = seed_bench(centres=centres, participants=participants, sessions=sessions, log=log)
         # The busiest participant gets a portal login, for the portal page.
         centre = db.session.scalars(
             sa.select(Centre).where(Centre.slug == summary.first_centre_slug)
         ).one()
         email = f"participant@{centre.slug}.example"
         user = create_user(
-            email=email, name="Busy Participant", role=Role.PARTICIPANT, centre=centre,
+            email=email,
+            name="Busy Participant",
+            role=Role.PARTICIPANT,
+            centre=centre,
             password=BENCH_PASSWORD,
         )
         db.session.execute(
@@ -260,8 +273,13 @@ def measure_growth(base_sessions: int, iterations: int, log) -> dict[str, float]
         app = make_app(url)
         migrate(app)
         base_participants = max(20, base_sessions // 200)
-        seeded = seed(app, centres=2, participants=base_participants, sessions=base_sessions,
-                      log=lambda message: None)
+        seeded = seed(
+            app,
+            centres=2,
+            participants=base_participants,
+            sessions=base_sessions,
+            log=lambda message: None,
+        )
         urls = page_urls(app, seeded)
         wanted = {name: urls[name] for name in ("participant", "caseload") if name in urls}
         timings: dict[str, dict[int, float]] = {name: {} for name in wanted}
@@ -270,8 +288,9 @@ def measure_growth(base_sessions: int, iterations: int, log) -> dict[str, float]
             if factor > 1:
                 extra = base_sessions * factor - total
                 with app.app_context():
-                    seed_bench(centres=4, participants=max(20, extra // 200), sessions=extra,
-                               seed=factor)
+                    seed_bench(
+                        centres=4, participants=max(20, extra // 200), sessions=extra, seed=factor
+                    )
                 total += extra
             clients = {
                 "therapist": signed_in_client(
@@ -345,9 +364,18 @@ def measure_http(database_url: str, seeded: Seeded, seconds: int, log) -> dict[s
         "HEARTBEAT_LOG_LEVEL": "WARNING",
     }
     server = subprocess.Popen(  # noqa: S603
-        [str(VENV_BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "heartbeat:create_app()"],
-        env=env, cwd=ROOT,
+        [
+            str(VENV_BIN / "gunicorn"),
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "heartbeat:create_app()",
+        ],
+        env=env,
+        cwd=ROOT,
     )
     try:
         _wait_for(port)
@@ -360,8 +388,11 @@ def measure_http(database_url: str, seeded: Seeded, seconds: int, log) -> dict[s
         logins = seeded.summary.logins
         response = session.post(
             f"{base}/login",
-            data={"email": logins["therapist"], "password": logins["password"],
-                  "csrf_token": token},
+            data={
+                "email": logins["therapist"],
+                "password": logins["password"],
+                "csrf_token": token,
+            },
             allow_redirects=False,
         )
         if response.status_code != 302:
@@ -430,16 +461,24 @@ def main(argv: list[str] | None = None) -> int:
         "database": database,
         "mode": "quick" if args.quick else "full",
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "platform": platform.platform()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
     }
     log(f"Heartbeat Miles benchmarks ({results['mode']}, {database})")
     with fresh_database("main") as url:
         app = make_app(url)
         migrate(app)
         log(f"seeding {size['participants']:,} participants and {size['sessions']:,} sessions")
-        seeded = seed(app, centres=size["centres"], participants=size["participants"],
-                      sessions=size["sessions"], log=lambda message: log(f"  {message}"))
+        seeded = seed(
+            app,
+            centres=size["centres"],
+            participants=size["participants"],
+            sessions=size["sessions"],
+            log=lambda message: log(f"  {message}"),
+        )
         results["dataset"] = {
             "centres": seeded.summary.centres,
             "participants": seeded.summary.participants,
@@ -452,13 +491,18 @@ def main(argv: list[str] | None = None) -> int:
         pages = measure_pages(app, seeded, size["iterations"])
         results["pages"] = {name: vars(figures) for name, figures in pages.items()}
         for name, figures in pages.items():
-            log(f"  {name:<12} median {figures.median_ms:>7} ms  p95 {figures.p95_ms:>7} ms  "
-                f"{figures.queries} queries")
+            log(
+                f"  {name:<12} median {figures.median_ms:>7} ms  p95 {figures.p95_ms:>7} ms  "
+                f"{figures.queries} queries"
+            )
         if not args.skip_http:
             log("http (gunicorn, 2 workers; wrk)")
             results["http"] = measure_http(url, seeded, size["http_seconds"], log)
-        for module, key in (("bench_certificates", "certificates"),
-                            ("bench_session_import", "imports"), ("bench_jobs", "jobs")):
+        for module, key in (
+            ("bench_certificates", "certificates"),
+            ("bench_session_import", "imports"),
+            ("bench_jobs", "jobs"),
+        ):
             run = optional_part(module, log)
             if run is not None:
                 log(f"{key}")

@@ -110,12 +110,20 @@ class Tally:
             self.requests += 1
             self.statuses[response.status_code] += 1
             if response.status_code >= 500:
-                self.errors.append(f"{response.request.method} {response.url}: "
-                                   f"{response.status_code}")
+                self.errors.append(
+                    f"{response.request.method} {response.url}: {response.status_code}"
+                )
 
 
-def client_loop(base: str, email: str, participants: list[int], seconds: float, tally: Tally,
-                seed: int, ready: threading.Barrier) -> None:
+def client_loop(
+    base: str,
+    email: str,
+    participants: list[int],
+    seconds: float,
+    tally: Tally,
+    seed: int,
+    ready: threading.Barrier,
+) -> None:
     rng = random.Random(seed)  # noqa: S311 - load pattern, not secrets
     http = requests.Session()
     http.headers["User-Agent"] = AGENT
@@ -137,10 +145,18 @@ def client_loop(base: str, email: str, participants: list[int], seconds: float, 
             form = read_form(page.text, f"/participants/{pid}/sessions/new")
             distance = f"{rng.randint(100, 25000) / 1000:.3f}"
             yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
-            form.update(kind="track", date=yesterday, time="09:30", distance=distance,
-                        duration="0:30:00", rpe="5", pain="1")
-            response = http.post(f"{base}/participants/{pid}/sessions/new", data=form,
-                                 allow_redirects=False)
+            form.update(
+                kind="track",
+                date=yesterday,
+                time="09:30",
+                distance=distance,
+                duration="0:30:00",
+                rpe="5",
+                pain="1",
+            )
+            response = http.post(
+                f"{base}/participants/{pid}/sessions/new", data=form, allow_redirects=False
+            )
             tally.saw(response)
             if response.status_code == 302:
                 with tally.lock:
@@ -155,8 +171,9 @@ def client_loop(base: str, email: str, participants: list[int], seconds: float, 
             form["phone"] = phone
             # A pause between reading and saving, as a person has: edits race each other.
             time.sleep(rng.uniform(0, 0.05))
-            response = http.post(f"{base}/participants/{pid}/edit", data=form,
-                                 allow_redirects=False)
+            response = http.post(
+                f"{base}/participants/{pid}/edit", data=form, allow_redirects=False
+            )
             tally.saw(response)
             if response.status_code == 302:
                 with tally.lock:
@@ -179,8 +196,13 @@ def seed(app, participants: int, clients: int) -> tuple[list[int], list[str]]:
     with app.app_context():
         centre = create_centre(name="Soak Centre", slug="soak")
         staff = [
-            create_user(email=f"coach{n}@soak.example", name=f"Coach {n}", role=Role.THERAPIST,
-                        centre=centre, password=PASSWORD)
+            create_user(
+                email=f"coach{n}@soak.example",
+                name=f"Coach {n}",
+                role=Role.THERAPIST,
+                centre=centre,
+                password=PASSWORD,
+            )
             for n in range(clients)
         ]
         ids = []
@@ -189,10 +211,14 @@ def seed(app, participants: int, clients: int) -> tuple[list[int], list[str]]:
                 centre_id=centre.id,
                 actor=staff[0],
                 details={
-                    "given_name": f"Soak{n}", "family_name": "Tester",
-                    "date_of_birth": date(1990, 1, 1), "impairment": "sci",
-                    "sci_level": "T10", "racing_class": "T54",
-                    "classification_status": "C", "enrolled_on": date(2026, 1, 5),
+                    "given_name": f"Soak{n}",
+                    "family_name": "Tester",
+                    "date_of_birth": date(1990, 1, 1),
+                    "impairment": "sci",
+                    "sci_level": "T10",
+                    "racing_class": "T54",
+                    "classification_status": "C",
+                    "enrolled_on": date(2026, 1, 5),
                     "therapist_id": staff[n % len(staff)].id,
                 },
                 consents={ConsentKind.DATA_PROCESSING: True},
@@ -218,12 +244,14 @@ def verify(app, tally: Tally, participants: list[int]) -> list[str]:
         acked = sorted((pid, round(float(distance) * 1000, 1)) for pid, distance in tally.sessions)
         if len(stored) != len(acked):
             problems.append(f"sessions: {len(acked)} acknowledged, {len(stored)} stored")
-        if hashlib.sha256(repr(stored).encode()).digest() != hashlib.sha256(
-            repr(acked).encode()
-        ).digest():
+        if (
+            hashlib.sha256(repr(stored).encode()).digest()
+            != hashlib.sha256(repr(acked).encode()).digest()
+        ):
             problems.append("sessions: the stored distances differ from the acknowledged ones")
         people = {
-            p.id: p for p in db.session.scalars(
+            p.id: p
+            for p in db.session.scalars(
                 sa.select(Participant).where(Participant.id.in_(participants))
             )
         }
@@ -231,11 +259,14 @@ def verify(app, tally: Tally, participants: list[int]) -> list[str]:
             edits = tally.edits.get(pid, [])
             person = people[pid]
             if person.version != 1 + len(edits):
-                problems.append(f"participant {pid}: version {person.version} after "
-                                f"{len(edits)} accepted edits")
+                problems.append(
+                    f"participant {pid}: version {person.version} after {len(edits)} accepted edits"
+                )
             if edits and person.phone != max(edits)[1]:
-                problems.append(f"participant {pid}: phone {person.phone!r} is not the last "
-                                f"accepted edit {max(edits)[1]!r}")
+                problems.append(
+                    f"participant {pid}: phone {person.phone!r} is not the last "
+                    f"accepted edit {max(edits)[1]!r}"
+                )
     return problems
 
 
@@ -246,10 +277,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--participants", type=int, default=40)
     args = parser.parse_args(argv)
-    database = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else \
-        "sqlite"
-    print(f"Soak: {args.clients} clients for {args.seconds:.0f} s against gunicorn "
-          f"({args.workers} workers) on {database}", flush=True)
+    database = (
+        "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    )
+    print(
+        f"Soak: {args.clients} clients for {args.seconds:.0f} s against gunicorn "
+        f"({args.workers} workers) on {database}",
+        flush=True,
+    )
     with fresh_database("soak") as url:
         app = make_app(url)
         migrate(app)
@@ -266,8 +301,18 @@ def main(argv: list[str] | None = None) -> int:
             "HEARTBEAT_LOG_LEVEL": "WARNING",
         }
         server = subprocess.Popen(  # noqa: S603
-            [str(VENV_BIN / "gunicorn"), "--workers", str(args.workers), "--threads", "4",
-             "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "heartbeat:create_app()"],
+            [
+                str(VENV_BIN / "gunicorn"),
+                "--workers",
+                str(args.workers),
+                "--threads",
+                "4",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                "heartbeat:create_app()",
+            ],
             env=env,
         )
         try:
@@ -277,8 +322,15 @@ def main(argv: list[str] | None = None) -> int:
             threads = [
                 threading.Thread(
                     target=client_loop,
-                    args=(f"http://127.0.0.1:{port}", emails[n % len(emails)], participants,
-                          args.seconds, tally, n, ready),
+                    args=(
+                        f"http://127.0.0.1:{port}",
+                        emails[n % len(emails)],
+                        participants,
+                        args.seconds,
+                        tally,
+                        n,
+                        ready,
+                    ),
                 )
                 for n in range(args.clients)
             ]
@@ -301,12 +353,16 @@ def main(argv: list[str] | None = None) -> int:
 
             db.engine.dispose()
     server_errors = sum(n for status, n in tally.statuses.items() if status >= 500)
-    print(f"  {tally.requests:,} requests in {elapsed:.1f} s: {tally.requests / elapsed:,.1f} "
-          f"requests/s")
+    print(
+        f"  {tally.requests:,} requests in {elapsed:.1f} s: {tally.requests / elapsed:,.1f} "
+        f"requests/s"
+    )
     print(f"  statuses: {dict(sorted(tally.statuses.items()))}")
-    print(f"  sessions logged: {len(tally.sessions):,}; edits accepted: "
-          f"{sum(len(e) for e in tally.edits.values()):,}; stale edits refused (409): "
-          f"{tally.conflicts:,}; server errors: {server_errors}")
+    print(
+        f"  sessions logged: {len(tally.sessions):,}; edits accepted: "
+        f"{sum(len(e) for e in tally.edits.values()):,}; stale edits refused (409): "
+        f"{tally.conflicts:,}; server errors: {server_errors}"
+    )
     for line in tally.errors[:10]:
         print(f"  5xx: {line}")
     for problem in problems:

@@ -62,8 +62,10 @@ class UTCDateTime(sa.types.TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(UTC) if dialect.name != "sqlite" else value.astimezone(UTC).replace(
-            tzinfo=None
+        return (
+            value.astimezone(UTC)
+            if dialect.name != "sqlite"
+            else value.astimezone(UTC).replace(tzinfo=None)
         )
 
     def process_result_value(self, value: datetime | None, dialect):

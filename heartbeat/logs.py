@@ -83,7 +83,7 @@ def format_exception_safely(error: BaseException) -> str:
         seen.add(id(exc))
         if isinstance(exc, _DATABASE_ERRORS):
             # The message as TracebackException stores it (the same attribute on 3.11-3.13).
-            node._str = _describe_database_error(exc)  # noqa: SLF001
+            node._str = _describe_database_error(exc)
         pending.append((node.__cause__, exc.__cause__))
         pending.append((node.__context__, exc.__context__))
     return "".join(trace.format()).rstrip("\n")

@@ -135,9 +135,7 @@ _ACCOUNT_SECTION = frozenset(
 _PORTAL_SECTION = frozenset(
     {"core.home", "training.self_report", "training.sessions", "training.session"}
 )
-_OPERATOR_SECTION = frozenset(
-    {"centres.operator_create_centre", "centres.operator_invite_admin"}
-)
+_OPERATOR_SECTION = frozenset({"centres.operator_create_centre", "centres.operator_invite_admin"})
 
 
 class Navigation(list):

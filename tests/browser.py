@@ -53,7 +53,7 @@ def browser(sync_playwright_module):
             chromium = playwright.chromium.launch(
                 executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
             )
-        except Exception as error:  # noqa: BLE001 - any launch failure means "no browser here"
+        except Exception as error:
             browser_unavailable(f"Chromium did not start ({error})")
         yield chromium
         chromium.close()

@@ -23,7 +23,7 @@ from heartbeat.extensions import db
 
 pytest_plugins = ["tests.browser"]
 
-PASSWORD = "correct horse battery staple"  # noqa: S105 - test data
+PASSWORD = "correct horse battery staple"
 # OWASP's minimum argon2id cost: fast enough for tests, and the floor the app accepts.
 FAST_ARGON2 = {
     "HEARTBEAT_ARGON2_TIME_COST": 2,

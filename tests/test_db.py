@@ -228,7 +228,7 @@ def test_concurrent_writers_on_sqlite_wait_their_turn_instead_of_failing(app, sq
                     )
                     db.session.commit()
                 db.session.remove()
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(threads_count)]

@@ -85,8 +85,12 @@ class SecondFactorForm(FlaskForm):
         "Code",
         validators=[DataRequired(), Length(max=32)],
         description="The 6-digit code from your authenticator app, or one of your recovery codes.",
-        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false",
-                   "autocapitalize": "none"},
+        render_kw={
+            "autocomplete": "one-time-code",
+            "inputmode": "text",
+            "spellcheck": "false",
+            "autocapitalize": "none",
+        },
     )
 
 

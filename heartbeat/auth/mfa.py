@@ -138,9 +138,7 @@ def regenerate_recovery_codes(user: User) -> list[str]:
         raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(10))
         code = f"{raw[:5]}-{raw[5:]}"
         codes.append(code)
-        db.session.add(
-            MfaRecoveryCode(user_id=user.id, code_hash=passwords.hash_password(code))
-        )
+        db.session.add(MfaRecoveryCode(user_id=user.id, code_hash=passwords.hash_password(code)))
     db.session.flush()
     return codes
 

@@ -47,8 +47,9 @@ def _sign_out(message: str):
     session.clear()
     logout_user()
     flash(message, "info")
-    return redirect(url_for("auth.login", next=request.full_path if request.method == "GET"
-                            else None))
+    return redirect(
+        url_for("auth.login", next=request.full_path if request.method == "GET" else None)
+    )
 
 
 def enforce():
@@ -66,11 +67,14 @@ def enforce():
     else:
         max_age = current_app.config["HEARTBEAT_SESSION_MAX_HOURS"] * 3600
         if now - signed_in_at > max_age:
-            return _sign_out("For your security you were signed out after a long session. "
-                             "Please sign in again.")
+            return _sign_out(
+                "For your security you were signed out after a long session. Please sign in again."
+            )
         if now - last_seen > idle_limit_seconds(current_user):
-            return _sign_out("You were signed out because the page was left idle. "
-                             "Please sign in again; nothing after your last save was kept.")
+            return _sign_out(
+                "You were signed out because the page was left idle. "
+                "Please sign in again; nothing after your last save was kept."
+            )
         # Written at most every half minute (or at once on "Stay signed in"): a session that
         # changes on every request means a new signed cookie on every response.
         if request.headers.get(BACKGROUND_HEADER) != "1" and (

@@ -41,9 +41,7 @@ class Centre(db.Model):
     # Participants may log their own sessions (they count once a therapist verifies them).
     allow_self_report: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Every therapist and admin of the centre must use two-factor sign-in.
-    mfa_required_for_staff: Mapped[bool] = mapped_column(
-        default=False, server_default=sa.false()
-    )
+    mfa_required_for_staff: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     def __repr__(self) -> str:

@@ -215,7 +215,7 @@ def issue(
     # Drawn before the row is added: a certificate that cannot be rendered is never issued.
     try:
         result = render_certificate(certificate, stamp_revoked=False)
-    except Exception:  # noqa: BLE001 - any renderer failure; the caller also rolls back
+    except Exception:
         log.exception("certificate %s could not be rendered", serial)
         raise CertificateError(
             "The certificate could not be drawn, so it was not issued. Nothing was saved; "

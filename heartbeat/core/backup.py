@@ -68,9 +68,18 @@ def backup(engine: Engine, destination: Path) -> BackupResult:
         kind = "sqlite"
     elif engine.dialect.name == "postgresql":
         completed = subprocess.run(  # noqa: S603 - fixed tool, arguments we build
-            [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(partial),
-             "--dbname", _libpq_url(engine)],
-            capture_output=True, text=True, check=False,
+            [
+                _pg_tool("pg_dump"),
+                "--format=custom",
+                "--no-owner",
+                "--file",
+                str(partial),
+                "--dbname",
+                _libpq_url(engine),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if completed.returncode != 0:
             partial.unlink(missing_ok=True)
@@ -119,9 +128,20 @@ def restore(engine: Engine, source: Path) -> None:
             backup_db.close()
         return
     completed = subprocess.run(  # noqa: S603 - fixed tool, arguments we build
-        [_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
-         "--exit-on-error", "--dbname", _libpq_url(engine), str(source)],
-        capture_output=True, text=True, check=False,
+        [
+            _pg_tool("pg_restore"),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            "--exit-on-error",
+            "--dbname",
+            _libpq_url(engine),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if completed.returncode != 0:
         raise BackupError(f"pg_restore failed: {completed.stderr.strip()}")

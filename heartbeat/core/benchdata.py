@@ -45,13 +45,60 @@ LEVEL_WEIGHTS = (0.14, 0.18, 0.15, 0.12, 0.10, 0.09, 0.08, 0.06, 0.045, 0.035)
 LEVEL_SESSION_WEIGHT = (1, 2, 3, 5, 8, 14, 25, 45, 90, 400)
 # The longest push each level can manage (a little over its top stage's threshold).
 LEVEL_MAX_M = (80, 160, 250, 600, 2000, 6000, 12000, 25000, 30000, 44000)
-GIVEN = ("Ada", "Ben", "Chloé", "Dev", "Eilidh", "Femi", "Grace", "Hiro", "Ines", "Jonas",
-         "Kofi", "Lena", "Mateo", "Nia", "Omar", "Priya", "Quinn", "Rosa", "Sami", "Tomasz",
-         "Uma", "Vik", "Wen", "Xavi", "Yara", "Zoë")
-FAMILY = ("Okafor", "Smith", "Nowak", "Haddad", "García", "Kowalski", "Nguyen", "Brown",
-          "Ødegård", "Fischer", "Rossi", "Tanaka", "Murphy", "Silva", "Khan", "Jones")
-CLASSES = (RacingClass.T54, RacingClass.T53, RacingClass.T52, RacingClass.T51, RacingClass.T34,
-           RacingClass.UNCLASSIFIED)
+GIVEN = (
+    "Ada",
+    "Ben",
+    "Chloé",
+    "Dev",
+    "Eilidh",
+    "Femi",
+    "Grace",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Kofi",
+    "Lena",
+    "Mateo",
+    "Nia",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tomasz",
+    "Uma",
+    "Vik",
+    "Wen",
+    "Xavi",
+    "Yara",
+    "Zoë",
+)
+FAMILY = (
+    "Okafor",
+    "Smith",
+    "Nowak",
+    "Haddad",
+    "García",
+    "Kowalski",
+    "Nguyen",
+    "Brown",
+    "Ødegård",
+    "Fischer",
+    "Rossi",
+    "Tanaka",
+    "Murphy",
+    "Silva",
+    "Khan",
+    "Jones",
+)
+CLASSES = (
+    RacingClass.T54,
+    RacingClass.T53,
+    RacingClass.T52,
+    RacingClass.T51,
+    RacingClass.T34,
+    RacingClass.UNCLASSIFIED,
+)
 KINDS = (SessionKind.TRACK, SessionKind.ROAD, SessionKind.ROLLER)
 
 
@@ -150,8 +197,11 @@ def seed_bench(
         users = [
             User(email=f"admin@bench-{n}.example", name=f"Admin {n}", role=Role.ADMIN),
             *(
-                User(email=f"therapist{t}@bench-{n}.example", name=f"Therapist {n}.{t}",
-                     role=Role.THERAPIST)
+                User(
+                    email=f"therapist{t}@bench-{n}.example",
+                    name=f"Therapist {n}.{t}",
+                    role=Role.THERAPIST,
+                )
                 for t in range(1, 4)
             ),
         ]
@@ -264,9 +314,7 @@ def seed_bench(
         max_m = LEVEL_MAX_M[level]
         for k in range(count):
             # Sessions spread over the time since enrolment, getting longer as fitness grows.
-            when = start + timedelta(
-                days=span_days * k / count, minutes=rng.randint(0, 600)
-            )
+            when = start + timedelta(days=span_days * k / count, minutes=rng.randint(0, 600))
             growth = 0.3 + 0.7 * (k + 1) / count
             distance = round(
                 min(max_m, math.exp(rng.uniform(math.log(60), math.log(max_m))) * growth), 1
@@ -313,8 +361,13 @@ def seed_bench(
             )
             facts.append(
                 rules.SessionFact(
-                    id=next_session, started_at=when, kind=kind.value, distance_m=distance,
-                    duration_s=duration, pain=pain, rpe=rpe,
+                    id=next_session,
+                    started_at=when,
+                    kind=kind.value,
+                    distance_m=distance,
+                    duration_s=duration,
+                    pain=pain,
+                    rpe=rpe,
                 )
             )
             next_session += 1
@@ -330,15 +383,29 @@ def seed_bench(
         reached = rules.reached_stages(stage_list, facts, signed)
         for stage_id, evidence in reached.items():
             award_rows.append(
-                _award_row(first_award + len(award_rows), centre_id, pid, stage_key(stage_id),
-                           evidence, rng, now, stage_id=stage_id)
+                _award_row(
+                    first_award + len(award_rows),
+                    centre_id,
+                    pid,
+                    stage_key(stage_id),
+                    evidence,
+                    rng,
+                    now,
+                    stage_id=stage_id,
+                )
             )
         for club in rules.club_awards(facts):
             award_rows.append(
-                _award_row(first_award + len(award_rows), centre_id, pid,
-                           club_key(club.club_code),
-                           rules.Evidence(club.session_id, club.achieved_at), rng, now,
-                           club_code=club.club_code)
+                _award_row(
+                    first_award + len(award_rows),
+                    centre_id,
+                    pid,
+                    club_key(club.club_code),
+                    rules.Evidence(club.session_id, club.achieved_at),
+                    rng,
+                    now,
+                    club_code=club.club_code,
+                )
             )
         current = rules.current_stage(stage_list, set(reached))
         participant_rows[index]["current_stage_id"] = current.id if current else None

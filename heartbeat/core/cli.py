@@ -37,7 +37,10 @@ def register(app: Flask) -> None:
         if sessions and not participants:
             raise click.UsageError("sessions need participants to belong to")
         summary = seed_bench(
-            centres=centres, participants=participants, sessions=sessions, seed=seed,
+            centres=centres,
+            participants=participants,
+            sessions=sessions,
+            seed=seed,
             log=click.echo,
         )
         click.echo(
@@ -52,8 +55,14 @@ def register(app: Flask) -> None:
             )
 
     @app.cli.command("backup")
-    @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
-                  help="File to write (SQLite copy, or pg_dump custom format).")
+    @click.option(
+        "-o",
+        "--output",
+        "output",
+        required=True,
+        type=click.Path(dir_okay=False),
+        help="File to write (SQLite copy, or pg_dump custom format).",
+    )
     def backup_command(output):
         """Write a consistent backup of the whole database while the app runs."""
         from pathlib import Path
@@ -64,8 +73,9 @@ def register(app: Flask) -> None:
             result = backup(db.engine, Path(output))
         except BackupError as error:
             raise click.ClickException(str(error)) from None
-        click.echo(f"Backed up the {result.kind} database to {result.path} "
-                   f"({result.size_bytes:,} bytes).")
+        click.echo(
+            f"Backed up the {result.kind} database to {result.path} ({result.size_bytes:,} bytes)."
+        )
 
     @app.cli.command("restore")
     @click.argument("backup_file", type=click.Path(dir_okay=False))

@@ -198,8 +198,10 @@ def _seed_sessions(participant, reached, enrolled, today, therapist, rng) -> Non
         distance = round(max(40.0, distance), 1)
         pace = rng.uniform(170, 330)  # seconds per km
         moving = max(60, int(distance / 1000 * pace))
-        kind = SessionKind.RACE if (distance >= 42195 and k == count - 2) else rng.choice(
-            (SessionKind.TRACK, SessionKind.ROAD, SessionKind.ROLLER)
+        kind = (
+            SessionKind.RACE
+            if (distance >= 42195 and k == count - 2)
+            else rng.choice((SessionKind.TRACK, SessionKind.ROAD, SessionKind.ROLLER))
         )
         pain = rng.choice((0, 0, 1, 2, 3, 2, 7 if k == count - 1 and reached % 4 == 1 else 1))
         db.session.add(
@@ -306,13 +308,17 @@ def _seed_certificates(centre: Centre, *, admin: User) -> None:
         top = max(awards, key=lambda award: award.stage.position)
         issued.append(
             certificate_services.issue(
-                top, participant=participant, centre=centre, actor=admin,
+                top,
+                participant=participant,
+                centre=centre,
+                actor=admin,
                 base_url=DEMO_BASE_URL,
             )
         )
     printing.mark_printed([c.id for c in issued[: len(issued) // 2]], now=utcnow())
     if len(issued) > 3:
         certificate_services.revoke(
-            issued[-1], actor=admin,
+            issued[-1],
+            actor=admin,
             reason="Issued for the wrong stage by mistake; a corrected certificate follows.",
         )

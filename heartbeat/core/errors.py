@@ -49,8 +49,10 @@ MESSAGES = {
 
 
 def _wants_json() -> bool:
-    return request.path.endswith(".json") or request.path == "/healthz" or (
-        request.accept_mimetypes.best == "application/json"
+    return (
+        request.path.endswith(".json")
+        or request.path == "/healthz"
+        or (request.accept_mimetypes.best == "application/json")
     )
 
 

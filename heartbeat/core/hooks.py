@@ -36,7 +36,7 @@ class IdConverter(IntegerConverter):
     database driver.
     """
 
-    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 - Werkzeug's signature
+    def __init__(self, map, *args, **kwargs) -> None:
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
@@ -171,7 +171,7 @@ def _signed_in_user_id() -> int | None:
 def current_user_is_signed_in() -> bool:
     try:
         return bool(current_user.is_authenticated)
-    except Exception:  # noqa: BLE001 - a broken database must not break the error page too
+    except Exception:
         return False
 
 

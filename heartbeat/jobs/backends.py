@@ -63,7 +63,7 @@ def _thread_main(app: Flask, job_id: int, key: tuple[str, int]) -> None:
     try:
         with app.app_context():
             run_job(job_id)
-    except BaseException:  # noqa: BLE001 - a thread has no caller to tell; the sweep recovers
+    except BaseException:
         log.exception("job %s: the job thread failed", job_id)
 
 

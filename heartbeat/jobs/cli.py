@@ -74,8 +74,14 @@ def register(app: Flask) -> None:
             click.get_current_context().exit(1)
 
     @jobs_group.command("purge")
-    @click.option("--older-than", "days", type=click.IntRange(min=1), default=30,
-                  show_default=True, help="Days since the job ended.")
+    @click.option(
+        "--older-than",
+        "days",
+        type=click.IntRange(min=1),
+        default=30,
+        show_default=True,
+        help="Days since the job ended.",
+    )
     def purge_command(days: int) -> None:
         """Delete finished jobs (and their stored results) that ended long ago."""
         cutoff = utcnow() - timedelta(days=days)

@@ -66,7 +66,10 @@ class LiveBoard:
         return cls(f"{url.database}-jobs")
 
     def write(
-        self, job_id: int, attempt: int, heartbeat_at: datetime,
+        self,
+        job_id: int,
+        attempt: int,
+        heartbeat_at: datetime,
         progress: tuple[int, int, str] | None,
     ) -> None:
         values = {"job_id": job_id, "attempt": attempt, "heartbeat_at": heartbeat_at}

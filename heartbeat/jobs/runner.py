@@ -117,8 +117,9 @@ def _claim(engine: Engine, job_id: int, worker_id: str) -> Claim | None:
             ).one_or_none()
         if claimed:
             assert row is not None
-            return Claim(job_id, row.attempts, row.kind, row.centre_id, row.created_by_id,
-                         row.params or {})
+            return Claim(
+                job_id, row.attempts, row.kind, row.centre_id, row.created_by_id, row.params or {}
+            )
         if row is not None:
             log.info("job %s: not claimed, it is %s", job_id, row.state)
             return None
@@ -249,14 +250,20 @@ def run_job(job_id: int, *, worker_id: str | None = None) -> JobState | None:
             result = _check_result(result, ctx)
         except JobLost:
             session.rollback()
-            log.warning("job %s: attempt %s was handed on; its work is discarded", job_id,
-                        claim.attempt)
+            log.warning(
+                "job %s: attempt %s was handed on; its work is discarded", job_id, claim.attempt
+            )
             return None
         except JobError as error:
             session.rollback()
             log.info("job %s: failed: %s", job_id, error)
-            return _end(jobs_state, claim, str(error) or "The job could not be completed.",
-                        retry=False, details=error.details)
+            return _end(
+                jobs_state,
+                claim,
+                str(error) or "The job could not be completed.",
+                retry=False,
+                details=error.details,
+            )
         except OperationalError:
             session.rollback()
             log.exception("job %s: database error", job_id)
@@ -306,9 +313,7 @@ def _finish(
     }
     latest = reporter.latest()
     if latest is not None:
-        values.update(
-            progress_done=latest[0], progress_total=latest[1], progress_message=latest[2]
-        )
+        values.update(progress_done=latest[0], progress_total=latest[1], progress_message=latest[2])
     if result is not None:
         data = bytes(result.data)
         values.update(
@@ -318,19 +323,26 @@ def _finish(
             result_mimetype=(result.mimetype or "application/octet-stream")[:120],
         )
     try:
-        updated = session.connection().execute(
-            sa.update(JOB)
-            .where(
-                JOB.c.id == claim.job_id,
-                JOB.c.state == JobState.RUNNING.value,
-                JOB.c.attempts == claim.attempt,
+        updated = (
+            session.connection()
+            .execute(
+                sa.update(JOB)
+                .where(
+                    JOB.c.id == claim.job_id,
+                    JOB.c.state == JobState.RUNNING.value,
+                    JOB.c.attempts == claim.attempt,
+                )
+                .values(**values)
             )
-            .values(**values)
-        ).rowcount
+            .rowcount
+        )
         if updated != 1:
             session.rollback()
-            log.warning("job %s: attempt %s finished after it was handed on; discarded",
-                        claim.job_id, claim.attempt)
+            log.warning(
+                "job %s: attempt %s finished after it was handed on; discarded",
+                claim.job_id,
+                claim.attempt,
+            )
             return None
         session.commit()
     except OperationalError:
@@ -340,8 +352,12 @@ def _finish(
     except Exception:
         session.rollback()
         log.exception("job %s (%s): could not store the result", claim.job_id, claim.kind)
-        return _end(engines.state(current_app), claim,
-                    GENERAL_FAILURE.format(job_id=claim.job_id), retry=False)
+        return _end(
+            engines.state(current_app),
+            claim,
+            GENERAL_FAILURE.format(job_id=claim.job_id),
+            retry=False,
+        )
     log.info("job %s: done in %.1f s", claim.job_id, time.monotonic() - started)
     if reporter.lock_held_since is not None:
         held = time.monotonic() - reporter.lock_held_since
@@ -349,7 +365,9 @@ def _finish(
             log.warning(
                 "job %s (%s) held SQLite's write lock for at least %.0f s, so every other "
                 "writer waited; let the handler read and compute first and write at the end",
-                claim.job_id, claim.kind, held,
+                claim.job_id,
+                claim.kind,
+                held,
             )
     return JobState.DONE
 
@@ -358,8 +376,7 @@ def _end(
     jobs_state, claim: Claim, message: str, *, retry: bool, details: JobTable | None = None
 ) -> JobState | None:
     with jobs_state.handler_engine.begin() as conn:
-        state = give_up(conn, claim.job_id, claim.attempt, message, retry=retry,
-                        details=details)
+        state = give_up(conn, claim.job_id, claim.attempt, message, retry=retry, details=details)
     if state == JobState.QUEUED:
         from heartbeat.jobs.services import dispatch
 

@@ -301,8 +301,12 @@ def sweep_stale(
                         extra_where=JOB.c.heartbeat_at < cutoff,
                     )
                 if state is not None:
-                    log.warning("job %s: attempt %s lost its worker; now %s", row.id,
-                                row.attempts, state.value)
+                    log.warning(
+                        "job %s: attempt %s lost its worker; now %s",
+                        row.id,
+                        row.attempts,
+                        state.value,
+                    )
                     outcomes.append((row.id, state))
             elif not _still_waiting(app, row.id, row.queue_ref):
                 with engine.begin() as conn:
@@ -316,8 +320,9 @@ def sweep_stale(
                         .values(queued_at=now, queue_ref=new_queue_ref())
                     ).rowcount
                 if moved:
-                    log.warning("job %s: was queued with nobody to run it; dispatched again",
-                                row.id)
+                    log.warning(
+                        "job %s: was queued with nobody to run it; dispatched again", row.id
+                    )
                     outcomes.append((row.id, JobState.QUEUED))
     except OperationalError as error:
         # SQLite's write lock is held (by a job that is writing, so alive): try another time.
@@ -400,6 +405,9 @@ class _JobPage(SelectPagination):
 def recent_jobs_page(per_page: int) -> SelectPagination:
     """A page (``?page=``) of ``recent_jobs`` through the request's centre scope."""
     return _JobPage(
-        select=recent_jobs(), session=db.session(), per_page=per_page, max_per_page=None,
+        select=recent_jobs(),
+        session=db.session(),
+        per_page=per_page,
+        max_per_page=None,
         error_out=False,
     )

@@ -40,8 +40,12 @@ bp = Blueprint("jobs", __name__, template_folder="templates")
 def _job(job_id: int) -> Job:
     # Recover the job first if its worker died, so that what is loaded next is current (on
     # SQLite a read transaction, once started, would not see the sweep's change).
-    if current_user.is_staff and current_user.centre_id is not None and services.sweep_stale(
-        job_id=job_id, centre_id=current_user.centre_id, read_with=db.session.connection()
+    if (
+        current_user.is_staff
+        and current_user.centre_id is not None
+        and services.sweep_stale(
+            job_id=job_id, centre_id=current_user.centre_id, read_with=db.session.connection()
+        )
     ):
         _see_changes_since_the_request_began()
     job = db.session.scalars(services.job_by_id(job_id)).one_or_none()
@@ -132,8 +136,14 @@ def _summary_rows(job: Job) -> list[tuple[str, str]]:
     rows = []
     for key, value in (job.summary or {}).items():
         label = str(key).replace("_", " ")
-        rows.append((label[:1].upper() + label[1:], _count(value) if isinstance(value, int)
-                     and not isinstance(value, bool) else str(value)))
+        rows.append(
+            (
+                label[:1].upper() + label[1:],
+                _count(value)
+                if isinstance(value, int) and not isinstance(value, bool)
+                else str(value),
+            )
+        )
     return rows
 
 
@@ -253,4 +263,3 @@ def retry(job_id: int):
     services.dispatch(job_id)
     flash("The job will run again.", "success")
     return redirect(url_for(".status", job_id=job_id))
-

@@ -32,9 +32,10 @@ class HeartbeatWorker(Worker):
         with self.flask_app.app_context():
             try:
                 for job_id, state in sweep_stale():
-                    log.warning("worker %s: job %s recovered, now %s", self.name, job_id,
-                                state.value)
-            except Exception:  # noqa: BLE001 - the sweep must never stop the worker
+                    log.warning(
+                        "worker %s: job %s recovered, now %s", self.name, job_id, state.value
+                    )
+            except Exception:
                 log.exception("stale-job sweep failed")
             finally:
                 db.session.remove()

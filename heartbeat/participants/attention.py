@@ -168,9 +168,7 @@ def _pain(people, centre_id, total, limit) -> AttentionList:
             total,
         )
         .where(*people, Participant.last_pain >= PAIN_AT_LEAST)
-        .order_by(
-            Participant.last_pain.desc(), Participant.last_session_at.desc(), Participant.id
-        )
+        .order_by(Participant.last_pain.desc(), Participant.last_session_at.desc(), Participant.id)
         .limit(limit)
     ).all()
     return _capped(rows, lambda row: {"pain": row.pain, "at": row.started_at})
@@ -277,8 +275,6 @@ def _reviews(people, total, limit, today) -> AttentionList:
             and row.classification_review_on < today,
         },
     )
-
-
 
 
 def _load(people, centre_id, limit, today, tz) -> AttentionList:

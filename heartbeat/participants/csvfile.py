@@ -109,7 +109,7 @@ class RowError:
 
 
 @dataclass
-class ImportRejected(Exception):  # noqa: N818 - the name says what happened
+class ImportRejected(Exception):
     """Nothing was imported; ``errors`` says why, by line and column."""
 
     errors: list[RowError]

@@ -92,7 +92,7 @@ class ParticipantError(InputError):
 
 
 @dataclass
-class StaleEdit(Exception):  # noqa: N818 - the name says what happened
+class StaleEdit(Exception):
     """The form was built from an older version; nothing was saved."""
 
     current_version: int

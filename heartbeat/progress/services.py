@@ -323,9 +323,7 @@ def refresh_session_digest(
         **extra,
         # Every session counts here, unverified ones too: they are about turning up and safety.
         "last_session_at": max((fact.started_at for fact in facts), default=None),
-        "last_pain": next(
-            (fact.pain for fact in reversed(facts) if fact.pain is not None), None
-        ),
+        "last_pain": next((fact.pain for fact in reversed(facts) if fact.pain is not None), None),
         "sessions_stamp": new_sessions_stamp(),
     }
     table = type(participant)

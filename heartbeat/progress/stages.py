@@ -38,7 +38,7 @@ class StageError(InputError):
 
 
 @dataclass
-class StaleStage(Exception):  # noqa: N818 - the name says what happened
+class StaleStage(Exception):
     """The person acted on an older version of the stage; nothing was changed."""
 
     stage: LadderStage

@@ -66,9 +66,7 @@ def _save(file: Path, data: bytes, participant_id: int, kind: str | None) -> Non
     if participant is None:
         _fail(f"No participant with id {participant_id}; nothing was saved.")
     try:
-        session = import_activity(
-            participant, actor=None, data=data, filename=file.name, kind=kind
-        )
+        session = import_activity(participant, actor=None, data=data, filename=file.name, kind=kind)
     except SessionError as error:
         db.session.rollback()
         if "kind" in error.field_errors:
@@ -79,8 +77,9 @@ def _save(file: Path, data: bytes, participant_id: int, kind: str | None) -> Non
         _fail(f"{file}: {error}")
     summary = json.loads(json.dumps(session.activity_file.summary))
     db.session.commit()
-    summary.update({"session_id": session.id, "participant_id": participant_id,
-                    "kind": session.kind.value})
+    summary.update(
+        {"session_id": session.id, "participant_id": participant_id, "kind": session.kind.value}
+    )
     click.echo(json.dumps(summary))
 
 

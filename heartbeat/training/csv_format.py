@@ -44,6 +44,8 @@ ALTERNATIVES: dict[str, tuple[str, str]] = {
     "duration_s": ("duration", "s"),
 }
 REQUIRED = ("participant_id", "kind")
+
+
 @dataclass(frozen=True)
 class RowError:
     line: int | None  # 1 is the header; None for the file as a whole
@@ -52,7 +54,7 @@ class RowError:
 
 
 @dataclass
-class CsvImportError(Exception):  # noqa: N818 - reads as what happened
+class CsvImportError(Exception):
     errors: list[RowError]
     total: int  # every error found, even beyond the ones kept
     rows: int = 0
@@ -99,8 +101,12 @@ def read_header(row: list[str]) -> tuple[list[str], dict[str, str], list[RowErro
             continue
         if stands_for in seen:
             errors.append(
-                RowError(1, name, f"Give \u201c{stands_for}\u201d once only "
-                         f"(\u201c{seen[stands_for]}\u201d is there too).")
+                RowError(
+                    1,
+                    name,
+                    f"Give \u201c{stands_for}\u201d once only "
+                    f"(\u201c{seen[stands_for]}\u201d is there too).",
+                )
             )
             continue
         seen[stands_for] = name
@@ -110,6 +116,7 @@ def read_header(row: list[str]) -> tuple[list[str], dict[str, str], list[RowErro
         if name not in seen:
             errors.append(RowError(1, name, f"The column \u201c{name}\u201d is required."))
     if "date" not in seen:
-        errors.append(RowError(1, "date", "A \u201cdate\u201d or \u201cstarted_at\u201d column "
-                               "is required."))
+        errors.append(
+            RowError(1, "date", "A \u201cdate\u201d or \u201cstarted_at\u201d column is required.")
+        )
     return names, units, errors

@@ -41,8 +41,19 @@ from heartbeat.training.parsing import read_session
 from heartbeat.training.values import SessionValueError
 
 _ALWAYS = frozenset(
-    {"centre_id", "participant_id", "started_at", "kind", "distance_m", "symptom_reported",
-     "source", "self_reported", "version", "created_at", "updated_at"}
+    {
+        "centre_id",
+        "participant_id",
+        "started_at",
+        "kind",
+        "distance_m",
+        "symptom_reported",
+        "source",
+        "self_reported",
+        "version",
+        "created_at",
+        "updated_at",
+    }
 )
 _INSERT_COLUMNS = (
     "centre_id",
@@ -153,8 +164,13 @@ def read_rows(
             if len(record) != width:
                 total_errors += 1
                 if len(errors) < MAX_ERRORS:
-                    errors.append(RowError(line, None, f"This line has {len(record)} values; "
-                                           f"the header has {width}."))
+                    errors.append(
+                        RowError(
+                            line,
+                            None,
+                            f"This line has {len(record)} values; the header has {width}.",
+                        )
+                    )
                 continue
             raw = {field_name: record[source[0]] for field_name, source in sources.items()}
             row_errors: dict[str, str] = {}
@@ -232,12 +248,16 @@ def _check_duplicates(rows: list[dict]) -> None:
     total = 0
     for row in rows:
         key = _key(
-            row["participant_id"], row["started_at"], row["kind"], row["distance_m"],
+            row["participant_id"],
+            row["started_at"],
+            row["kind"],
+            row["distance_m"],
             row["moving_time_s"],
         )
         if key in existing:
-            message = "This session is already saved (same participant, start, kind, distance " \
-                      "and time)."
+            message = (
+                "This session is already saved (same participant, start, kind, distance and time)."
+            )
         elif key in first_line:
             message = f"This repeats line {first_line[key]}; add a start time to tell them apart."
         else:
@@ -323,8 +343,11 @@ def import_sessions(
     )
     id_of = {_key(*row[1:]): row[0] for row in new_rows}
     session_ids = [
-        id_of[_key(v["participant_id"], v["started_at"], v["kind"], v["distance_m"],
-                   v["moving_time_s"])]
+        id_of[
+            _key(
+                v["participant_id"], v["started_at"], v["kind"], v["distance_m"], v["moving_time_s"]
+            )
+        ]
         for v in params
     ]
 

@@ -20,7 +20,7 @@ import hashlib
 import io
 import math
 import re
-import xml.etree.ElementTree as StdET  # noqa: S405 - only after defusedxml has checked the prolog
+import xml.etree.ElementTree as StdET
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime

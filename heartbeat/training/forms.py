@@ -97,8 +97,18 @@ class _SessionFields:
     def raw(self) -> dict[str, Any]:
         return {
             name: getattr(self, name).data
-            for name in ("date", "time", "kind", "distance", "duration", "rpe", "pain",
-                         "pain_site", "symptom_reported", "notes")
+            for name in (
+                "date",
+                "time",
+                "kind",
+                "distance",
+                "duration",
+                "rpe",
+                "pain",
+                "pain_site",
+                "symptom_reported",
+                "notes",
+            )
         }
 
 
@@ -107,9 +117,7 @@ class SelfReportForm(_SessionFields, FlaskForm):
 
 
 class SessionForm(_SessionFields, FlaskForm):
-    cadence = StringField(
-        "Push cadence (pushes per minute)", render_kw=NUMERIC
-    )
+    cadence = StringField("Push cadence (pushes per minute)", render_kw=NUMERIC)
     avg_hr = StringField("Average heart rate (beats per minute)", render_kw=NUMERIC)
     max_hr = StringField("Maximum heart rate (beats per minute)", render_kw=NUMERIC)
     surface = StringField("Surface", description="For example track, tarmac, rollers.")
@@ -127,8 +135,17 @@ class SessionForm(_SessionFields, FlaskForm):
             **super().raw(),
             **{
                 name: getattr(self, name).data
-                for name in ("cadence", "avg_hr", "max_hr", "surface", "weather", "chair",
-                             "event_name", "official_time", "place_in_class")
+                for name in (
+                    "cadence",
+                    "avg_hr",
+                    "max_hr",
+                    "surface",
+                    "weather",
+                    "chair",
+                    "event_name",
+                    "official_time",
+                    "place_in_class",
+                )
             },
         }
 
@@ -141,9 +158,14 @@ class SessionForm(_SessionFields, FlaskForm):
         self.distance.data = distance_input(session.distance_m, units)
         self.duration.data = duration_input(session.moving_time_s)
         self.official_time.data = duration_input(session.official_time_s)
-        for name, column in (("cadence", "cadence_ppm"), ("avg_hr", "avg_hr"),
-                             ("max_hr", "max_hr"), ("place_in_class", "place_in_class"),
-                             ("rpe", "rpe"), ("pain", "pain")):
+        for name, column in (
+            ("cadence", "cadence_ppm"),
+            ("avg_hr", "avg_hr"),
+            ("max_hr", "max_hr"),
+            ("place_in_class", "place_in_class"),
+            ("rpe", "rpe"),
+            ("pain", "pain"),
+        ):
             value = getattr(session, column)
             getattr(self, name).data = "" if value is None else str(value)
         self.pain_site.data = session.pain_site.value if session.pain_site else ""

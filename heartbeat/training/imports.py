@@ -27,7 +27,7 @@ KIND_FROM_FILE = ""  # the upload form's "as the file says"
 
 
 @dataclass
-class DuplicateActivity(Exception):  # noqa: N818 - reads as what happened
+class DuplicateActivity(Exception):
     """The same file (by SHA-256) was uploaded before in this centre."""
 
     session_id: int

@@ -81,8 +81,7 @@ def problems_table(error: CsvImportError) -> JobTable:
         caption="Problems by line and column",
         columns=["Line", "Column", "Problem"],
         rows=[
-            [str(problem.line) if problem.line else "File", problem.column or "—",
-             problem.message]
+            [str(problem.line) if problem.line else "File", problem.column or "—", problem.message]
             for problem in error.errors
         ],
         note=(

@@ -90,9 +90,7 @@ class TrainingSession(CentreOwned, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    participant_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("participant.id", ondelete="CASCADE")
-    )
+    participant_id: Mapped[int] = mapped_column(sa.ForeignKey("participant.id", ondelete="CASCADE"))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     kind: Mapped[SessionKind] = mapped_column(string_enum(SessionKind, 16))
     distance_m: Mapped[float] = mapped_column(sa.Float, default=0.0)

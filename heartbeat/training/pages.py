@@ -91,9 +91,7 @@ def _page_size() -> int:
 @login_required
 def sessions(participant_id: int):
     participant = participant_or_404(participant_id, "participant.view")
-    page = db.paginate(
-        queries.sessions_for(participant.id), per_page=_page_size(), error_out=False
-    )
+    page = db.paginate(queries.sessions_for(participant.id), per_page=_page_size(), error_out=False)
     return render_template(
         "training/list.html",
         participant=participant,
@@ -284,8 +282,9 @@ def verify(participant_id: int):
     _flash_verified(_verify_selected(chosen))
     if request.form.get("back") == "session" and len(chosen) == 1:
         return redirect(url_for("training.session", session_id=chosen[0].id))
-    return redirect(url_for("participants.profile", participant_id=participant.id,
-                            _anchor="sessions"))
+    return redirect(
+        url_for("participants.profile", participant_id=participant.id, _anchor="sessions")
+    )
 
 
 @bp.route("/sessions/waiting", methods=["GET", "POST"])

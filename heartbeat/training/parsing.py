@@ -180,9 +180,7 @@ def parse_started_at(text: str, tz: tzinfo) -> datetime:
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise ValueError(
-            "Enter the start as YYYY-MM-DD hh:mm, such as 2025-05-01 08:30."
-        ) from None
+        raise ValueError("Enter the start as YYYY-MM-DD hh:mm, such as 2025-05-01 08:30.") from None
     if value.tzinfo is None:
         return value.replace(tzinfo=tz).astimezone(UTC)
     return value.astimezone(UTC)

@@ -15,7 +15,14 @@ from heartbeat.progress.ladder import format_distance
 EARTH_RADIUS_M = 6_371_008.8
 LOOP_WITHIN_M = 150.0  # start and finish this close: a loop (or an out-and-back)
 _COMPASS = (
-    "north", "north-east", "east", "south-east", "south", "south-west", "west", "north-west"
+    "north",
+    "north-east",
+    "east",
+    "south-east",
+    "south",
+    "south-west",
+    "west",
+    "north-west",
 )
 
 

@@ -29,7 +29,7 @@ class SessionError(InputError):
 
 
 @dataclass
-class StaleSession(Exception):  # noqa: N818 - the name says what happened
+class StaleSession(Exception):
     """The form was built from an older version of the session; nothing was saved."""
 
     current_version: int

@@ -56,8 +56,9 @@ def upload(participant_id: int):
             status = 409
         except SessionError as error:
             apply_errors(
-                form, {("file" if name != "kind" else name): m
-                       for name, m in error.field_errors.items()}, str(error)
+                form,
+                {("file" if name != "kind" else name): m for name, m in error.field_errors.items()},
+                str(error),
             )
             status = 422
         else:

@@ -186,11 +186,25 @@ def clean_session(
             "That is faster than 60 km/h on average: check the distance and the time.",
         )
 
-    _bounded(values, clean, fail, "cadence_ppm", 1, CADENCE_MAX, "Push cadence is pushes per "
-             f"minute: between 1 and {CADENCE_MAX}.")
+    _bounded(
+        values,
+        clean,
+        fail,
+        "cadence_ppm",
+        1,
+        CADENCE_MAX,
+        f"Push cadence is pushes per minute: between 1 and {CADENCE_MAX}.",
+    )
     for column in ("avg_hr", "max_hr"):
-        _bounded(values, clean, fail, column, HR_MIN, HR_MAX,
-                 f"Heart rate must be between {HR_MIN} and {HR_MAX} beats per minute.")
+        _bounded(
+            values,
+            clean,
+            fail,
+            column,
+            HR_MIN,
+            HR_MAX,
+            f"Heart rate must be between {HR_MIN} and {HR_MAX} beats per minute.",
+        )
     if (
         clean["avg_hr"] is not None
         and clean["max_hr"] is not None
@@ -219,10 +233,24 @@ def clean_session(
             fail(column, f"Use at most {limit:,} characters.")
         clean[column] = text or None
 
-    _bounded(values, clean, fail, "official_time_s", 1, MAX_DURATION_S,
-             "The official time must be more than zero and at most 48 hours.")
-    _bounded(values, clean, fail, "place_in_class", 1, PLACE_MAX,
-             f"The place is a whole number from 1 to {PLACE_MAX:,}.")
+    _bounded(
+        values,
+        clean,
+        fail,
+        "official_time_s",
+        1,
+        MAX_DURATION_S,
+        "The official time must be more than zero and at most 48 hours.",
+    )
+    _bounded(
+        values,
+        clean,
+        fail,
+        "place_in_class",
+        1,
+        PLACE_MAX,
+        f"The place is a whole number from 1 to {PLACE_MAX:,}.",
+    )
     if kind is not None and kind != SessionKind.RACE:
         for column in ("event_name", "official_time_s", "place_in_class"):
             if clean[column] is not None:

@@ -179,7 +179,8 @@ def test_an_admin_cannot_turn_required_two_factor_off(client, world, app):
 def test_a_centre_can_require_two_factor_for_all_its_staff(client, world, app):
     with app.app_context():
         db.session.execute(
-            sa.update(Centre).where(Centre.id == world.a.centre.id)
+            sa.update(Centre)
+            .where(Centre.id == world.a.centre.id)
             .values(mfa_required_for_staff=True)
         )
         db.session.commit()

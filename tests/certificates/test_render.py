@@ -229,7 +229,7 @@ def test_a_revoked_certificate_is_stamped(app):
 class _Counting(BaseHTTPRequestHandler):
     hits = 0
 
-    def do_GET(self):  # noqa: N802 - http.server's naming
+    def do_GET(self):
         type(self).hits += 1
         self.send_response(200)
         self.send_header("Content-Type", "image/png")

@@ -19,8 +19,15 @@ def _checksums(app):
 def test_backup_then_restore_gives_back_identical_content(app, runner, tmp_path, world):
     with app.app_context():
         seed_bench(centres=2, participants=30, sessions=900)
-        db.session.add(AuditEvent(centre_id=world.a.centre.id, action="test.event",
-                                  entity_type="centre", entity_id=1, changes={"x": 1}))
+        db.session.add(
+            AuditEvent(
+                centre_id=world.a.centre.id,
+                action="test.event",
+                entity_type="centre",
+                entity_id=1,
+                changes={"x": 1},
+            )
+        )
         db.session.commit()
     before = _checksums(app)
     assert before["training_session"][0] == 900

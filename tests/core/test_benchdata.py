@@ -45,16 +45,20 @@ def test_generated_awards_are_exactly_what_the_milestone_engine_reaches(app):
 def test_the_same_seed_gives_the_same_data(app):
     with app.app_context():
         seed_bench(centres=1, participants=10, sessions=200, seed=3)
-        first = db.session.execute(
-            sa.select(TrainingSession.distance_m).order_by(TrainingSession.id)
-        ).scalars().all()
+        first = (
+            db.session.execute(sa.select(TrainingSession.distance_m).order_by(TrainingSession.id))
+            .scalars()
+            .all()
+        )
         db.session.execute(sa.delete(Award))
         db.session.execute(sa.delete(TrainingSession))
         db.session.commit()
         seed_bench(centres=1, participants=10, sessions=200, seed=3)
-        second = db.session.execute(
-            sa.select(TrainingSession.distance_m).order_by(TrainingSession.id)
-        ).scalars().all()
+        second = (
+            db.session.execute(sa.select(TrainingSession.distance_m).order_by(TrainingSession.id))
+            .scalars()
+            .all()
+        )
     assert first == second
 
 

@@ -42,7 +42,7 @@ def test_sessions_saved_at_once_for_one_person_make_each_award_once(app, world):
                 db.session.flush()
                 evaluate_awards(participant)
                 db.session.commit()
-        except BaseException as error:  # noqa: BLE001 - collected and asserted below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=save, args=(n,)) for n in range(writers)]

@@ -122,9 +122,12 @@ def test_pages_answer_503_while_the_database_is_gone_and_recover_when_it_returns
 ):
     app, relay = postgres_through_relay
     client = app.test_client()
-    assert client.post(
-        "/login", data={"email": "therapist@down.example", "password": PASSWORD}
-    ).status_code == 302
+    assert (
+        client.post(
+            "/login", data={"email": "therapist@down.example", "password": PASSWORD}
+        ).status_code
+        == 302
+    )
     assert client.get("/healthz").status_code == 200
     assert client.get("/account").status_code == 200
 

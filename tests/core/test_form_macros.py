@@ -33,4 +33,4 @@ def test_each_error_links_to_an_element_that_exists_and_fields_point_at_their_er
     for target in targets:
         assert f'id="{target}"' in page
     assert 'aria-describedby="name-error"' in page and 'aria-invalid="true"' in page
-    assert 'data-focus-on-load' in page and 'role="alert"' in page
+    assert "data-focus-on-load" in page and 'role="alert"' in page

@@ -27,7 +27,7 @@ from heartbeat.centres.models import Centre
 from heartbeat.db import scratch_postgres_database
 from heartbeat.extensions import db
 from heartbeat.progress.services import seed_default_ladder
-from tests.browser import NARROW, REFLOW, SCREENSHOT_DIR, WIDE  # noqa: F401  (re-exported)
+from tests.browser import NARROW, REFLOW, SCREENSHOT_DIR, WIDE
 from tests.conftest import PASSWORD, add_user, is_postgres, make_app
 from tests.e2e import a11y
 
@@ -353,7 +353,7 @@ def e2e(request, browser, live_server, fresh_screenshot_folder) -> Iterator[Sess
                 SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
                 try:
                     page.screenshot(path=str(path), full_page=True)
-                except Exception:  # noqa: BLE001, S110 - best effort on a failing test
+                except Exception:
                     pass
     unshot = session.shots.unshot()
     session.close()

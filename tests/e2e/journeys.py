@@ -53,8 +53,11 @@ def png_logo() -> bytes:
     image = Image.new("RGBA", (160, 160), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
     draw.ellipse((8, 8, 152, 152), fill=(11, 85, 99, 255))
-    draw.line([(28, 84), (58, 84), (72, 52), (92, 116), (106, 76), (132, 76)],
-              fill=(255, 255, 255, 255), width=9)
+    draw.line(
+        [(28, 84), (58, 84), (72, 52), (92, 116), (106, 76), (132, 76)],
+        fill=(255, 255, 255, 255),
+        width=9,
+    )
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()

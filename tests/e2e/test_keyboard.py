@@ -203,15 +203,30 @@ def _scratch(browser, *, style="", header="", gap=10, script=""):
 @pytest.mark.parametrize(
     ("case", "page_setup", "error", "message"),
     [
-        ("no focus style", {"style": "*:focus { outline: none; box-shadow: none; }"},
-         AssertionError, "looks the same focused and unfocused"),
-        ("a sticky header covers it", {
-            "style": "header { position: fixed; top: 0; left: 0; right: 0; height: 600px; "
-                     "background: #fff; z-index: 5; }",
-        }, AssertionError, "covered by something else"),
-        ("a trap", {"script": "document.getElementById('first').addEventListener('keydown', "
-                              "e => { if (e.key === 'Tab') e.preventDefault(); });"},
-         KeyboardTrap, "focus stayed on"),
+        (
+            "no focus style",
+            {"style": "*:focus { outline: none; box-shadow: none; }"},
+            AssertionError,
+            "looks the same focused and unfocused",
+        ),
+        (
+            "a sticky header covers it",
+            {
+                "style": "header { position: fixed; top: 0; left: 0; right: 0; height: 600px; "
+                "background: #fff; z-index: 5; }",
+            },
+            AssertionError,
+            "covered by something else",
+        ),
+        (
+            "a trap",
+            {
+                "script": "document.getElementById('first').addEventListener('keydown', "
+                "e => { if (e.key === 'Tab') e.preventDefault(); });"
+            },
+            KeyboardTrap,
+            "focus stayed on",
+        ),
     ],
 )
 def test_the_keyboard_checks_catch_hidden_or_trapped_focus(

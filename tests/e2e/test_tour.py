@@ -48,8 +48,10 @@ def test_admin_tours_every_centre_page(page, shot, live_server):
     main_nav(page).get_by_role("link", name="Centre", exact=True).click()
     shot(page, "centre hub")
     hub = page.get_by_role("list", name="Centre pages")
-    hrefs = {link: hub.get_by_role("link", name=link, exact=True).get_attribute("href")
-             for link, _ in HUB_PAGES}
+    hrefs = {
+        link: hub.get_by_role("link", name=link, exact=True).get_attribute("href")
+        for link, _ in HUB_PAGES
+    }
     for link, heading in HUB_PAGES:
         page.goto(hrefs[link])
         _check_centre_page(page, shot, link, heading)
@@ -84,9 +86,7 @@ def test_admin_tours_every_centre_page(page, shot, live_server):
     shot(page, "404 page")
 
 
-def test_a_form_with_mistakes_summarises_them_and_ties_each_to_its_field(
-    page, shot, live_server
-):
+def test_a_form_with_mistakes_summarises_them_and_ties_each_to_its_field(page, shot, live_server):
     sign_in(page, shot, PEOPLE.therapist)
     shot(page, "therapist home")
     page.goto("/participants/new")

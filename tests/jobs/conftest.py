@@ -22,14 +22,16 @@ class Jobs:
     def __init__(self, app):
         self.app = app
 
-    def submit(self, centre_world, kind: str = "testjobs.count", *, dispatch: bool = False,
-               **params) -> int:
+    def submit(
+        self, centre_world, kind: str = "testjobs.count", *, dispatch: bool = False, **params
+    ) -> int:
         with self.app.app_context():
             from heartbeat.auth.models import User
 
             actor = db.session.get(User, centre_world.therapist.id)
-            job = services.submit(kind, centre_id=centre_world.centre.id, actor=actor,
-                                  params=params)
+            job = services.submit(
+                kind, centre_id=centre_world.centre.id, actor=actor, params=params
+            )
             job_id = job.id
             db.session.commit()
             if dispatch:

@@ -24,13 +24,16 @@ def count(ctx: JobContext, params: dict) -> JobResult:
     n = int(params.get("n", 10))
     gate_name = params.get("gate")
     for i in range(n):
-        if gate_name and i == params.get("pause_at", 0) and ctx.attempt in params.get(
-            "gate_attempts", [1]
+        if (
+            gate_name
+            and i == params.get("pause_at", 0)
+            and ctx.attempt in params.get("gate_attempts", [1])
         ):
             assert gate(gate_name).wait(GATE_TIMEOUT_S), "gate never opened"
         if params.get("write") and i >= params.get("write_from", 0):
-            audit.record(None, ctx.centre_id, "test.counted", "job", ctx.job_id,
-                         {"i": {"after": i}})
+            audit.record(
+                None, ctx.centre_id, "test.counted", "job", ctx.job_id, {"i": {"after": i}}
+            )
         ctx.progress(i + 1, n, "things counted")
         time.sleep(float(params.get("sleep", 0)))
     if params.get("fail_at_end"):
@@ -71,9 +74,12 @@ def slow(ctx: JobContext, params: dict) -> JobResult:
 
 @registry.handler("testjobs.table")
 def table(ctx: JobContext, params: dict) -> JobResult | None:
-    details = JobTable("Things by number", ["Number", "Thing"],
-                       [[str(i), f"thing {i}"] for i in range(int(params.get("n", 3)))],
-                       note=params.get("note", ""))
+    details = JobTable(
+        "Things by number",
+        ["Number", "Thing"],
+        [[str(i), f"thing {i}"] for i in range(int(params.get("n", 3)))],
+        note=params.get("note", ""),
+    )
     if params.get("gate"):
         assert gate(params["gate"]).wait(GATE_TIMEOUT_S), "gate never opened"
     if params.get("refuse"):

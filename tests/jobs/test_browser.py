@@ -36,8 +36,9 @@ def server(app):
 
 
 def _signed_in_page(browser, server, email, *, javascript=True):
-    context = browser.new_context(base_url=server, viewport=WIDE, locale="en-GB",
-                                  java_script_enabled=javascript)
+    context = browser.new_context(
+        base_url=server, viewport=WIDE, locale="en-GB", java_script_enabled=javascript
+    )
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.goto("/login")
@@ -95,8 +96,9 @@ def test_without_javascript_the_page_refreshes_itself_until_the_job_ends(
     from playwright.sync_api import expect
 
     name = uuid.uuid4().hex
-    job_id = jobs.submit(world.a, "testjobs.count", n=4, gate=name, pause_at=2, fail_at_end=True,
-                         dispatch=True)
+    job_id = jobs.submit(
+        world.a, "testjobs.count", n=4, gate=name, pause_at=2, fail_at_end=True, dispatch=True
+    )
     context, page = _signed_in_page(browser, server, world.a.therapist.email, javascript=False)
     try:
         page.goto(f"/jobs/{job_id}")

@@ -35,8 +35,9 @@ def test_jobs_run_reports_a_failure_and_refuses_jobs_not_queued(app, world, jobs
 
 def test_jobs_sweep_recovers_a_job_whose_worker_died(app, world, jobs, runner):
     job_id = jobs.submit(world.a, n=2)
-    jobs.update(job_id, state=JobState.RUNNING, attempts=3,
-                heartbeat_at=utcnow() - timedelta(minutes=10))
+    jobs.update(
+        job_id, state=JobState.RUNNING, attempts=3, heartbeat_at=utcnow() - timedelta(minutes=10)
+    )
     result = runner.invoke(args=["jobs", "sweep"])
     assert result.exit_code == 0, result.output
     assert f"job {job_id}: failed" in result.output and "1 job(s) recovered." in result.output
@@ -47,8 +48,9 @@ def test_jobs_purge_deletes_only_jobs_that_ended_long_ago(app, world, jobs, runn
     old = jobs.submit(world.a, n=1)
     recent = jobs.submit(world.b, n=1)
     waiting = jobs.submit(world.a, n=1)
-    jobs.update(old, state=JobState.DONE, finished_at=utcnow() - timedelta(days=40),
-                result=b"big file")
+    jobs.update(
+        old, state=JobState.DONE, finished_at=utcnow() - timedelta(days=40), result=b"big file"
+    )
     jobs.update(recent, state=JobState.FAILED, finished_at=utcnow() - timedelta(days=2))
     result = runner.invoke(args=["jobs", "purge", "--older-than", "30"])
     assert result.exit_code == 0, result.output

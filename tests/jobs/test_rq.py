@@ -45,8 +45,11 @@ def work_burst(app, name: str) -> None:
     handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         with app.app_context():
-            worker = make_worker(app, name=f"{app.config['HEARTBEAT_JOB_QUEUE']}-{name}",
-                                 worker_class=InProcessWorker)
+            worker = make_worker(
+                app,
+                name=f"{app.config['HEARTBEAT_JOB_QUEUE']}-{name}",
+                worker_class=InProcessWorker,
+            )
             worker.work(burst=True)
     finally:  # the worker installs its own; give pytest its handlers back
         for sig, handler in handlers.items():
@@ -87,8 +90,13 @@ def test_a_job_over_the_time_limit_fails_with_the_reason(app, world, jobs):
 
 def test_the_worker_loop_recovers_a_job_whose_worker_died(app, world, jobs):
     job_id = jobs.submit(world.a, n=3)
-    jobs.update(job_id, state=JobState.RUNNING, attempts=1,
-                heartbeat_at=utcnow() - timedelta(seconds=60), worker_id="gone:1:MainThread")
+    jobs.update(
+        job_id,
+        state=JobState.RUNNING,
+        attempts=1,
+        heartbeat_at=utcnow() - timedelta(seconds=60),
+        worker_id="gone:1:MainThread",
+    )
     work_burst(app, "w1")  # its maintenance sweep re-queues the job, then it runs it
     job = jobs.get(job_id)
     assert (job.state, job.attempts) == (JobState.DONE, 2)
@@ -127,9 +135,21 @@ def worker_process(app, tmp_path, name: str):
     log_path = tmp_path / f"{name}.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "heartbeat", "worker", "--name",
-             f"{queue}-{name}"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "flask",
+                "--app",
+                "heartbeat",
+                "worker",
+                "--name",
+                f"{queue}-{name}",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         yield process
@@ -173,9 +193,11 @@ def test_a_job_whose_worker_is_killed_is_marked_failed_and_finished_by_a_new_wor
 
     with worker_process(app, tmp_path, "doomed") as doomed:
         job = wait_until(
-            lambda: (j := jobs.get(job_id)).state == JobState.RUNNING and j.progress_done >= 3
-            and j,
-            60, "the first worker to get going",
+            lambda: (
+                (j := jobs.get(job_id)).state == JobState.RUNNING and j.progress_done >= 3 and j
+            ),
+            60,
+            "the first worker to get going",
         )
         # The whole machine dies: the worker and the work horse it forked for the job.
         horse_pid = int(job.worker_id.split(":")[1])
@@ -188,9 +210,9 @@ def test_a_job_whose_worker_is_killed_is_marked_failed_and_finished_by_a_new_wor
 
     # Polling the status page notices the silence, fails the attempt and queues it again.
     data = wait_until(
-        lambda: (d := client.get(f"/jobs/{job_id}.json").get_json())["state"] != "running"
-        and d,
-        STALE_S + 15, "the status poll to notice the dead worker",
+        lambda: (d := client.get(f"/jobs/{job_id}.json").get_json())["state"] != "running" and d,
+        STALE_S + 15,
+        "the status poll to notice the dead worker",
     )
     assert data["state"] == "queued"
     assert "stopped responding (no sign of life for 2 seconds)" in data["attempt_note"]

@@ -70,8 +70,9 @@ def test_submit_refuses_an_unknown_kind_and_params_that_are_not_json(app, world)
         with pytest.raises(registry.UnknownJobKind):
             services.submit("nosuch.kind", centre_id=world.a.centre.id, actor=None, params={})
         with pytest.raises(TypeError):
-            services.submit("testjobs.count", centre_id=world.a.centre.id, actor=None,
-                            params={"when": object()})
+            services.submit(
+                "testjobs.count", centre_id=world.a.centre.id, actor=None, params={"when": object()}
+            )
 
 
 def test_a_kind_cannot_be_registered_twice_by_different_functions():
@@ -97,7 +98,10 @@ def test_thread_run_reports_progress_another_session_sees_and_stores_the_result(
     assert job.state == JobState.DONE
     assert job.result == b"counted 10 on attempt 1"
     assert (job.result_filename, job.result_mimetype, job.result_size) == (
-        "count.txt", "text/plain", len(job.result))
+        "count.txt",
+        "text/plain",
+        len(job.result),
+    )
     assert job.summary == {"things_counted": 10, "attempt": 1}
     assert (job.progress_done, job.progress_total) == (10, 10)
     assert job.finished_at is not None and job.error is None
@@ -147,8 +151,9 @@ def test_handler_returning_none_finishes_with_its_summary_and_no_file(app, world
 
 def test_run_inline_runs_in_this_process_and_commits_the_callers_submit(app, world):
     with app.app_context():
-        job = services.submit("testjobs.count", centre_id=world.a.centre.id, actor=None,
-                              params={"n": 2})
+        job = services.submit(
+            "testjobs.count", centre_id=world.a.centre.id, actor=None, params={"n": 2}
+        )
         done = services.run_inline(job.id)  # not committed yet: run_inline commits it first
         assert done.state == JobState.DONE
         assert done.result_filename == "count.txt"
@@ -156,8 +161,7 @@ def test_run_inline_runs_in_this_process_and_commits_the_callers_submit(app, wor
 
 def test_run_inline_refuses_unflushed_changes(app, world):
     with app.app_context():
-        job = services.submit("testjobs.count", centre_id=world.a.centre.id, actor=None,
-                              params={})
+        job = services.submit("testjobs.count", centre_id=world.a.centre.id, actor=None, params={})
         job.params = {"n": 1}
         with pytest.raises(RuntimeError, match="flush or commit"):
             services.run_inline(job.id)
@@ -175,14 +179,16 @@ def test_handler_runs_scoped_to_the_jobs_centre(app, world):
         return None
 
     with app.app_context():
-        job = services.submit("testjobs.scope_probe", centre_id=world.b.centre.id,
-                              actor=db.session.get(type(world.b.admin), world.b.admin.id),
-                              params={})
+        job = services.submit(
+            "testjobs.scope_probe",
+            centre_id=world.b.centre.id,
+            actor=db.session.get(type(world.b.admin), world.b.admin.id),
+            params={},
+        )
         services.run_inline(job.id)
     assert seen["actor"] == "admin@bravo.example"
     assert seen["emails"] == sorted(
-        ["admin@bravo.example", "therapist@bravo.example", "pat@bravo.example",
-         "sam@bravo.example"]
+        ["admin@bravo.example", "therapist@bravo.example", "pat@bravo.example", "sam@bravo.example"]
     )
 
 
@@ -244,8 +250,9 @@ def test_a_runner_given_up_for_dead_cannot_commit_after_its_job_was_handed_on(
 ):
     name = uuid.uuid4().hex
     # Attempt 1 pauses before item 3 (having written nothing); every attempt writes items 3-5.
-    job_id = jobs.submit(world.a, n=6, gate=name, pause_at=3, write=True, write_from=3,
-                         dispatch=True)
+    job_id = jobs.submit(
+        world.a, n=6, gate=name, pause_at=3, write=True, write_from=3, dispatch=True
+    )
     _wait_for(lambda: _read_row(app, job_id).progress_done == 3)
 
     # Attempt 1 is alive but silent past the stale limit: the sweep hands the job on.
@@ -272,10 +279,17 @@ def test_progress_is_cheap_per_item_and_its_writes_are_throttled(app, world, job
     with app.app_context():
         engine = engines.state(app).live_engine
     writes = []
-    sa.event.listen(engine, "before_cursor_execute",
-                    lambda *args: writes.append(args[2]) if args[2].startswith("UPDATE") else None)
-    ctx = JobContext(job_id=job_id, centre_id=world.a.centre.id, actor_id=None,
-                     reporter=ProgressReporter(engine, job_id, 1))
+    sa.event.listen(
+        engine,
+        "before_cursor_execute",
+        lambda *args: writes.append(args[2]) if args[2].startswith("UPDATE") else None,
+    )
+    ctx = JobContext(
+        job_id=job_id,
+        centre_id=world.a.centre.id,
+        actor_id=None,
+        reporter=ProgressReporter(engine, job_id, 1),
+    )
     total = 1_000_000  # the percentage changes every 10,000 items
     started = time.perf_counter()
     for i in range(20_000):
@@ -315,8 +329,9 @@ def test_a_result_that_cannot_be_stored_fails_the_job_instead_of_leaving_it_runn
         return services.JobResult(b"x", "x.txt", "text/plain", {"when": object()})
 
     with app.app_context():
-        job = services.submit("testjobs.bad_summary", centre_id=world.a.centre.id, actor=None,
-                              params={})
+        job = services.submit(
+            "testjobs.bad_summary", centre_id=world.a.centre.id, actor=None, params={}
+        )
         done = services.run_inline(job.id)
         assert done.state == JobState.FAILED
         assert done.error == GENERAL_FAILURE.format(job_id=job.id)

@@ -16,16 +16,25 @@ from tests.participants.conftest import login
 
 def _running(jobs, world, **values):
     job_id = jobs.submit(world.a, n=500)
-    jobs.update(job_id, **{"state": JobState.RUNNING, "attempts": 1, "started_at": utcnow(),
-                           "heartbeat_at": utcnow(), **values})
+    jobs.update(
+        job_id,
+        **{
+            "state": JobState.RUNNING,
+            "attempts": 1,
+            "started_at": utcnow(),
+            "heartbeat_at": utcnow(),
+            **values,
+        },
+    )
     return job_id
 
 
 def test_status_page_of_a_running_job_shows_progress_and_refreshes_without_javascript(
     app, world, jobs
 ):
-    job_id = _running(jobs, world, progress_done=212, progress_total=500,
-                      progress_message="pages rendered")
+    job_id = _running(
+        jobs, world, progress_done=212, progress_total=500, progress_message="pages rendered"
+    )
     client = login(app, world.a.therapist.email)
     response = client.get(f"/jobs/{job_id}")
     assert response.status_code == 200
@@ -44,8 +53,9 @@ def test_status_page_of_a_running_job_shows_progress_and_refreshes_without_javas
 
 
 def test_status_json_reports_progress(app, world, jobs):
-    job_id = _running(jobs, world, progress_done=212, progress_total=500,
-                      progress_message="pages rendered")
+    job_id = _running(
+        jobs, world, progress_done=212, progress_total=500, progress_message="pages rendered"
+    )
     client = login(app, world.a.therapist.email)
     data = client.get(f"/jobs/{job_id}.json").get_json()
     assert data["state"] == "running" and data["finished"] is False
@@ -138,8 +148,13 @@ def test_polling_a_job_whose_worker_died_on_its_last_attempt_shows_it_failed(app
 @pytest.mark.parametrize("path", ["/jobs/{id}", "/jobs/{id}.json", "/jobs/{id}/result"])
 def test_staff_of_another_centre_get_not_found(app, world, jobs, path):
     job_id = jobs.submit(world.a, n=1)
-    jobs.update(job_id, state=JobState.DONE, result=b"x", result_filename="x.txt",
-                result_mimetype="text/plain")
+    jobs.update(
+        job_id,
+        state=JobState.DONE,
+        result=b"x",
+        result_filename="x.txt",
+        result_mimetype="text/plain",
+    )
     for email in (world.b.admin.email, world.b.therapist.email, world.operator.email):
         client = login(app, email)
         assert client.get(path.format(id=job_id)).status_code == 404, email

@@ -396,7 +396,11 @@ def test_erasure_redacts_the_values_earlier_audit_rows_recorded_about_them(
     for event_id, event in before.items():
         kept = after[event_id]
         assert (kept.action, kept.actor_id, kept.entity_type, kept.entity_id, kept.at) == (
-            event.action, event.actor_id, event.entity_type, event.entity_id, event.at
+            event.action,
+            event.actor_id,
+            event.entity_type,
+            event.entity_id,
+            event.at,
         )
         assert set(kept.changes) == set(event.changes)
     (erase_event,) = helpers.audit("participant.erase")
@@ -541,22 +545,27 @@ def test_erasure_removes_job_outputs_that_carry_their_data_and_no_others(
 
     with app.app_context():
         their_batch = ended_job(
-            "certificates.print_batch", params={"certificate_ids": [certified["certificate"]]},
-            result=b"%PDF-1.7 compressed pages", mimetype="application/pdf",
+            "certificates.print_batch",
+            params={"certificate_ids": [certified["certificate"]]},
+            result=b"%PDF-1.7 compressed pages",
+            mimetype="application/pdf",
         )
         other_batch = ended_job(
-            "certificates.print_batch", params={"certificate_ids": [certified["certificate"] + 1]},
-            result=b"%PDF-1.7 someone else", mimetype="application/pdf",
+            "certificates.print_batch",
+            params={"certificate_ids": [certified["certificate"] + 1]},
+            result=b"%PDF-1.7 someone else",
+            mimetype="application/pdf",
         )
         their_report = ended_job(
-            "progress.recompute_awards", result=b"participant,change\r\n\"Lovelace, Ada\",added\r\n"
+            "progress.recompute_awards", result=b'participant,change\r\n"Lovelace, Ada",added\r\n'
         )
         their_table = ended_job(
-            "progress.recompute_awards", result=b"participant\r\n",
+            "progress.recompute_awards",
+            result=b"participant\r\n",
             details={"columns": ["Participant"], "rows": [["ada  LOVELACE"]]},
         )
         other_report = ended_job(
-            "progress.recompute_awards", result=b"participant\r\n\"Hopper, Grace\"\r\n"
+            "progress.recompute_awards", result=b'participant\r\n"Hopper, Grace"\r\n'
         )
         db.session.commit()
 

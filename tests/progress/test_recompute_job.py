@@ -55,9 +55,11 @@ def test_the_ladder_button_queues_a_job_whose_page_lists_the_changes_and_offers_
     assert "<dt>Awards added</dt><dd>3</dd>" in page
     assert "<dt>Awards flagged for review</dt><dd>0</dd>" in page
     assert "<caption>Participants whose awards changed</caption>" in page
-    assert ('<th scope="row" data-label="Participant">Ada Lovelace</th>'
-            f'<td data-label="Number">#{progress.pid}</td>'
-            '<td data-label="What changed">added First push, One lap</td>') in page
+    assert (
+        '<th scope="row" data-label="Participant">Ada Lovelace</th>'
+        f'<td data-label="Number">#{progress.pid}</td>'
+        '<td data-label="What changed">added First push, One lap</td>'
+    ) in page
     data = client.get(f"/jobs/{job_id}.json").get_json()
     assert data["progress_text"] == "2 of 2 participants re-evaluated"
     assert data["details"]["rows"][1] == ["Cy Cole", f"#{other}", "added First push"]
@@ -88,8 +90,9 @@ def test_a_second_run_finds_nothing_to_change_and_offers_no_file(app, progress):
 def test_pressing_the_button_while_a_run_is_unfinished_follows_that_run(app, progress):
     with app.test_request_context(), app.app_context():
         admin = db.session.get(User, progress.world.a.admin.id)
-        queued = progress_jobs.submit_recompute(db.session.get(Centre, admin.centre_id),
-                                                actor=admin)
+        queued = progress_jobs.submit_recompute(
+            db.session.get(Centre, admin.centre_id), actor=admin
+        )
         db.session.commit()  # queued, not dispatched: as if every worker were busy
     client = login(app, progress.world.a.admin.email)
     response = client.post("/ladder/recompute")
@@ -102,8 +105,9 @@ def test_pressing_the_button_while_a_run_is_unfinished_follows_that_run(app, pro
 def test_another_centres_unfinished_run_does_not_count(app, progress):
     with app.test_request_context(), app.app_context():
         admin_b = db.session.get(User, progress.world.b.admin.id)
-        other = progress_jobs.submit_recompute(db.session.get(Centre, admin_b.centre_id),
-                                               actor=admin_b)
+        other = progress_jobs.submit_recompute(
+            db.session.get(Centre, admin_b.centre_id), actor=admin_b
+        )
         db.session.commit()
     client = login(app, progress.world.a.admin.email)
     job_id = job_id_of(client.post("/ladder/recompute"))

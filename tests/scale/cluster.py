@@ -53,8 +53,12 @@ class Service:
 
     def start(self) -> Service:
         with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen(  # noqa: S603 - our interpreter, our arguments
-                self.args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            self.process = subprocess.Popen(
+                self.args,
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         return self
@@ -97,9 +101,24 @@ def app_server(name: str, port: int, env: dict[str, str], logs: Path) -> Service
     """gunicorn with one worker process: one app process per server, as small as it gets."""
     return Service(
         name,
-        [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "4",
-         "--bind", f"127.0.0.1:{port}", "--timeout", "60", "--graceful-timeout", "5",
-         "--log-level", "warning", "heartbeat:create_app()"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "1",
+            "--threads",
+            "4",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "5",
+            "--log-level",
+            "warning",
+            "heartbeat:create_app()",
+        ],
         env,
         logs,
     )
@@ -145,13 +164,16 @@ class Browser:
     def get(self, url: str, **kwargs) -> requests.Response:
         return self.http.get(url, timeout=20, allow_redirects=False, **kwargs)
 
-    def post_form(self, page_url: str, data: dict[str, str], action: str | None = None
-                  ) -> requests.Response:
+    def post_form(
+        self, page_url: str, data: dict[str, str], action: str | None = None
+    ) -> requests.Response:
         """Open the page for its CSRF token, then post the form (to ``action`` if given)."""
         page = self.get(page_url)
         assert page.status_code == 200, f"{page_url} answered {page.status_code}"
         return self.http.post(
-            action or page_url, data={**data, "csrf_token": csrf_token(page.text)}, timeout=20,
+            action or page_url,
+            data={**data, "csrf_token": csrf_token(page.text)},
+            timeout=20,
             allow_redirects=False,
         )
 

@@ -46,8 +46,9 @@ def scale_database() -> Iterator[str]:
     with contextlib.ExitStack() as stack:
         try:
             url = stack.enter_context(
-                scratch_postgres_database(admin_url.render_as_string(hide_password=False),
-                                          "hm_scale")
+                scratch_postgres_database(
+                    admin_url.render_as_string(hide_password=False), "hm_scale"
+                )
             )
         except sa.exc.OperationalError as error:
             _unavailable(f"PostgreSQL at {admin_url.render_as_string()}", error)

@@ -33,30 +33,52 @@ def seed_centre(app, *, slug: str, certificates: int, password: str) -> Seeded:
     with app.app_context():
         now = utcnow()
         centre = create_centre(name="Scale Test Centre", slug=slug)
-        admin = create_user(email=f"admin@{slug}.example", name="Scale Admin", role=Role.ADMIN,
-                            centre=centre, password=password)
+        admin = create_user(
+            email=f"admin@{slug}.example",
+            name="Scale Admin",
+            role=Role.ADMIN,
+            centre=centre,
+            password=password,
+        )
         participant = Participant(
-            centre_id=centre.id, given_name="Ana", family_name="Souza",
-            date_of_birth=date(1990, 5, 1), impairment="sci", racing_class="T53",
-            classification_status="C", enrolled_on=(now - timedelta(days=200)).date(),
+            centre_id=centre.id,
+            given_name="Ana",
+            family_name="Souza",
+            date_of_birth=date(1990, 5, 1),
+            impairment="sci",
+            racing_class="T53",
+            classification_status="C",
+            enrolled_on=(now - timedelta(days=200)).date(),
         )
         db.session.add(participant)
         db.session.flush()
-        db.session.add(TrainingSession(
-            centre_id=centre.id, participant_id=participant.id,
-            started_at=now - timedelta(days=3), kind=SessionKind.ROAD, distance_m=5_200,
-            moving_time_s=1_800,
-        ))
+        db.session.add(
+            TrainingSession(
+                centre_id=centre.id,
+                participant_id=participant.id,
+                started_at=now - timedelta(days=3),
+                kind=SessionKind.ROAD,
+                distance_m=5_200,
+                moving_time_s=1_800,
+            )
+        )
         db.session.flush()
         progress.evaluate_awards(participant, now=now)
         awards = db.session.scalars(
-            sa.select(Award).options(sa.orm.joinedload(Award.stage))
+            sa.select(Award)
+            .options(sa.orm.joinedload(Award.stage))
             .where(Award.participant_id == participant.id)
         ).all()
         progress.verify_awards(awards, actor=admin, now=now)
         five_k = next(a for a in awards if a.stage is not None and a.stage.code == "5k")
-        issued = services.issue(five_k, participant=participant, centre=centre, actor=admin,
-                                now=now, base_url="https://miles.example.org")
+        issued = services.issue(
+            five_k,
+            participant=participant,
+            centre=centre,
+            actor=admin,
+            now=now,
+            base_url="https://miles.example.org",
+        )
         db.session.flush()
         columns = {
             column.key: getattr(issued, column.key)
@@ -66,13 +88,15 @@ def seed_centre(app, *, slug: str, certificates: int, password: str) -> Seeded:
         copies = []
         for index in range(certificates - 1):
             serial = serials.new_serial(now.year)
-            copies.append({
-                **columns,
-                "serial": serial,
-                "participant_name": f"Participant {index + 2}",
-                "verify_url": f"https://miles.example.org/verify/{serial}",
-                "issued_at": now - timedelta(seconds=index + 1),
-            })
+            copies.append(
+                {
+                    **columns,
+                    "serial": serial,
+                    "participant_name": f"Participant {index + 2}",
+                    "verify_url": f"https://miles.example.org/verify/{serial}",
+                    "issued_at": now - timedelta(seconds=index + 1),
+                }
+            )
         if copies:
             db.session.execute(sa.insert(Certificate), copies)
         db.session.commit()

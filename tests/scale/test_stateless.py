@@ -108,8 +108,12 @@ def test_with_redis_a_dispatched_job_goes_to_the_queue_not_to_a_thread_here(app,
     redis_or_skip()
     app.config["HEARTBEAT_JOB_QUEUE"] = f"hbscale_stateless_{uuid.uuid4().hex[:10]}"
     with app.app_context():
-        job = services.submit("progress.recompute_awards", centre_id=world.a.centre.id,
-                              actor=db.session.get(User, world.a.admin.id), params={})
+        job = services.submit(
+            "progress.recompute_awards",
+            centre_id=world.a.centre.id,
+            actor=db.session.get(User, world.a.admin.id),
+            params={},
+        )
         job_id = job.id
         db.session.commit()
         queue = backends.rq_queue(app)

@@ -37,46 +37,58 @@ PAGES = 120  # certificates in each batch: a few seconds of rendering
 STALE_S = 4
 PER_ADDRESS = 8  # sign-in attempts per client address per hour, across every server
 PER_ACCOUNT = 3  # per account email per hour
-PASSWORD = "scale-test-" + uuid.uuid4().hex  # noqa: S105 - test data
+PASSWORD = "scale-test-" + uuid.uuid4().hex
 
 
 def _env(database_url: str, redis) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("HEARTBEAT_")}
-    env.update({
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis.url,
-        # The one secret every server shares; each has its own instance folder (cluster.py).
-        "SECRET_KEY": secrets.token_hex(32),
-        "HEARTBEAT_JOB_QUEUE": redis.queue,
-        "HEARTBEAT_RATELIMIT_PREFIX": redis.prefix,
-        "HEARTBEAT_JOB_STALE_SECONDS": str(STALE_S),
-        "HEARTBEAT_JOB_HEARTBEAT_SECONDS": "1",
-        "HEARTBEAT_LOGIN_RATE_LIMIT": f"{PER_ADDRESS} per hour",
-        "HEARTBEAT_LOGIN_ACCOUNT_RATE_LIMIT": f"{PER_ACCOUNT} per hour",
-        "HEARTBEAT_MFA_REQUIRED_ROLES": "",
-        "HEARTBEAT_LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
-        **{name: str(value) for name, value in FAST_ARGON2.items()},
-    })
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis.url,
+            # The one secret every server shares; each has its own instance folder (cluster.py).
+            "SECRET_KEY": secrets.token_hex(32),
+            "HEARTBEAT_JOB_QUEUE": redis.queue,
+            "HEARTBEAT_RATELIMIT_PREFIX": redis.prefix,
+            "HEARTBEAT_JOB_STALE_SECONDS": str(STALE_S),
+            "HEARTBEAT_JOB_HEARTBEAT_SECONDS": "1",
+            "HEARTBEAT_LOGIN_RATE_LIMIT": f"{PER_ADDRESS} per hour",
+            "HEARTBEAT_LOGIN_ACCOUNT_RATE_LIMIT": f"{PER_ACCOUNT} per hour",
+            "HEARTBEAT_MFA_REQUIRED_ROLES": "",
+            "HEARTBEAT_LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(ROOT),
+            **{name: str(value) for name, value in FAST_ARGON2.items()},
+        }
+    )
     return env
 
 
 def _migrate_and_seed(database_url: str, env: dict[str, str], tmp_path):
     import subprocess
 
-    upgrade = subprocess.run(  # noqa: S603 - the deploy step, as the README gives it
+    upgrade = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "heartbeat", "db", "upgrade"],
-        cwd=ROOT, env={**env, "HEARTBEAT_INSTANCE_PATH": str(tmp_path / "deploy-instance")},
-        capture_output=True, text=True, timeout=120, check=False,
+        cwd=ROOT,
+        env={**env, "HEARTBEAT_INSTANCE_PATH": str(tmp_path / "deploy-instance")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert upgrade.returncode == 0, upgrade.stdout + upgrade.stderr
 
     from heartbeat import create_app
     from heartbeat.extensions import db
 
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": env["SECRET_KEY"],
-                      "RATELIMIT_ENABLED": False, "HEARTBEAT_LOG_LEVEL": "WARNING",
-                      **FAST_ARGON2})
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": env["SECRET_KEY"],
+            "RATELIMIT_ENABLED": False,
+            "HEARTBEAT_LOG_LEVEL": "WARNING",
+            **FAST_ARGON2,
+        }
+    )
     try:
         return seed_centre(app, slug="scale", certificates=PAGES, password=PASSWORD)
     finally:
@@ -107,9 +119,13 @@ def test_two_app_servers_and_workers_share_jobs_files_and_rate_limits(
     def job_row(job_id: int):
         with engine.connect() as conn:
             return conn.execute(
-                sa.select(job_table.c.state, job_table.c.attempts, job_table.c.worker_id,
-                          job_table.c.progress_done, job_table.c.error)
-                .where(job_table.c.id == job_id)
+                sa.select(
+                    job_table.c.state,
+                    job_table.c.attempts,
+                    job_table.c.worker_id,
+                    job_table.c.progress_done,
+                    job_table.c.error,
+                ).where(job_table.c.id == job_id)
             ).one()
 
     port_a, port_b = free_port(), free_port()
@@ -157,7 +173,9 @@ def test_two_app_servers_and_workers_share_jobs_files_and_rate_limits(
         job_id = _job_id(person.post_form(f"{a}/certificates/print", {"mode": "month"}))
         row = wait_until(
             lambda: (r := job_row(job_id)).state == "running" and r.progress_done > 0 and r,
-            90, "the second batch to be under way", pause=0.05,
+            90,
+            "the second batch to be under way",
+            pause=0.05,
         )
         horse_pid = int(row.worker_id.split(":")[1])
         assert horse_pid != first_worker.pid  # RQ runs each job in a forked work horse
@@ -169,9 +187,10 @@ def test_two_app_servers_and_workers_share_jobs_files_and_rate_limits(
 
         # Polling B notices the silence: the attempt is failed with the reason, and queued again.
         data = wait_until(
-            lambda: (d := person.get(f"{b}/jobs/{job_id}.json").json())["state"] != "running"
-            and d,
-            STALE_S + 20, "the dead worker to be noticed", pause=0.3,
+            lambda: (d := person.get(f"{b}/jobs/{job_id}.json").json())["state"] != "running" and d,
+            STALE_S + 20,
+            "the dead worker to be noticed",
+            pause=0.3,
         )
         assert data["state"] == "queued", data
         assert data["attempt_note"].startswith("Attempt 2 of 3. The previous attempt stopped: ")
@@ -182,7 +201,9 @@ def test_two_app_servers_and_workers_share_jobs_files_and_rate_limits(
         services.append(rescuer)
         data = wait_until(
             lambda: (d := person.get(f"{a}/jobs/{job_id}.json").json())["finished"] and d,
-            90, "a new worker to finish the job", pause=0.3,
+            90,
+            "a new worker to finish the job",
+            pause=0.3,
         )
         assert data["state"] == "done", data
         done = job_row(job_id)
@@ -222,4 +243,3 @@ def test_two_app_servers_and_workers_share_jobs_files_and_rate_limits(
         for service in services:
             service.stop()
         engine.dispose()
-

@@ -45,5 +45,3 @@ def shared_app(tmp_path_factory, postgres_test_url):
 @pytest.fixture(scope="module")
 def shared_world(shared_app) -> SecurityWorld:
     return build_world(shared_app)
-
-

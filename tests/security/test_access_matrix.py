@@ -169,8 +169,10 @@ def test_endpoint_answers_every_role_as_declared(app, world, endpoint):
         response = browsers(role).open(url, method=method)
         got = answer(response)
         if got != want:
-            failures.append(f"{role} {method} {url} ({centre} centre, {record} record): "
-                            f"expected {want}, got {got}")
+            failures.append(
+                f"{role} {method} {url} ({centre} centre, {record} record): "
+                f"expected {want}, got {got}"
+            )
         problems = header_problems(response, role, endpoint)
         failures += [f"{role} {method} {url}: {problem}" for problem in problems]
         if method == "GET" and "POST" in rule.methods:
@@ -192,8 +194,10 @@ def test_endpoint_answers_every_role_as_declared(app, world, endpoint):
         else:
             ok = got == "ok"
         if not ok:
-            failures.append(f"{role} {method} {url} ({centre} centre, {record} record): "
-                            f"expected {want}, got {got} ({response.status_code})")
+            failures.append(
+                f"{role} {method} {url} ({centre} centre, {record} record): "
+                f"expected {want}, got {got} ({response.status_code})"
+            )
         if want != "signout":  # the answer after signing out is a signed-out one
             failures += [
                 f"{role} {method} {url}: {p}" for p in header_problems(response, role, endpoint)
@@ -252,9 +256,7 @@ def test_walking_sequential_ids_never_reaches_another_centre(app, world, role):
             for candidate in range(1, max(table) + 3):
                 if table.get(candidate, -1) == own_centre:
                     continue  # the matrix covers the centre's own objects
-                values = {
-                    other: fill(world, other, role, "own", "own") for other in rule.arguments
-                }
+                values = {other: fill(world, other, role, "own", "own") for other in rule.arguments}
                 values[arg] = candidate
                 if arg == "award_id" and "participant_id" in values and candidate in award_owner:
                     values["participant_id"] = award_owner[candidate]  # a consistent pair

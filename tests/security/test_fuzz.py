@@ -136,8 +136,9 @@ def targets(found_forms) -> dict[str, Target]:
         role = next(r for r in ROLES if _allowed(endpoint, r))
         chosen.setdefault(
             endpoint,
-            Target(endpoint, role, _allowed(endpoint, role), _fields_of_form_class(form_class),
-                   False),
+            Target(
+                endpoint, role, _allowed(endpoint, role), _fields_of_form_class(form_class), False
+            ),
         )
     return chosen
 

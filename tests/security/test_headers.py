@@ -85,8 +85,9 @@ def test_a_view_can_change_a_named_directive_but_never_drop_the_others():
 
 
 def test_without_https_there_is_no_hsts_and_cookies_are_httponly_and_lax(client, world):
-    response = client.post("/login", data={"email": world.a.admin.email, "password": PASSWORD,
-                                           "remember": "y"})
+    response = client.post(
+        "/login", data={"email": world.a.admin.email, "password": PASSWORD, "remember": "y"}
+    )
     assert "Strict-Transport-Security" not in response.headers
     cookies = set_cookies(response)
     for name in ("session", "remember_token"):

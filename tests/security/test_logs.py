@@ -30,9 +30,9 @@ from tests.security.world import build_world
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 INVITE = re.compile(r"/invite/([A-Za-z0-9_.\-]+)")
 RECOVERY = re.compile(r"<code>([a-z0-9]{5}-[a-z0-9]{5})</code>")
-NEW_PASSWORD = "a new passphrase for the long track"  # noqa: S105 - test data
-PORTAL_PASSWORD = "my own portal passphrase 77"  # noqa: S105 - test data
-COACH_PASSWORD = "coach joins the centre today"  # noqa: S105 - test data
+NEW_PASSWORD = "a new passphrase for the long track"
+PORTAL_PASSWORD = "my own portal passphrase 77"
+COACH_PASSWORD = "coach joins the centre today"
 
 
 class Capture(logging.Handler):
@@ -119,8 +119,12 @@ def test_the_main_flows_log_no_secret_and_no_health_data(app, capture):
     # A therapist's day: enrol, note, session with pain, portal invitation.
     therapist = browser()
     therapist.submit("/login", email=world.a.therapist_email, password=PASSWORD)
-    details = form_data(given_name="Zebedee", family_name="Quinctilian",
-                        condition="Condition-text-not-for-logs", email="zebedee@example.org")
+    details = form_data(
+        given_name="Zebedee",
+        family_name="Quinctilian",
+        condition="Condition-text-not-for-logs",
+        email="zebedee@example.org",
+    )
     health.update({"Zebedee", "Quinctilian", "Condition-text-not-for-logs", "zebedee@example.org"})
     enrolled = therapist.submit(
         "/participants/new",
@@ -131,13 +135,24 @@ def test_the_main_flows_log_no_secret_and_no_health_data(app, capture):
     assert enrolled.status_code == 302, enrolled.status_code
     pid = int(enrolled.headers["Location"].rstrip("/").split("/")[-1])
     health.add("Note-body-not-for-logs")
-    therapist.submit(f"/participants/{pid}", f"/participants/{pid}/notes",
-                     body="Note-body-not-for-logs", shared="y")
+    therapist.submit(
+        f"/participants/{pid}",
+        f"/participants/{pid}/notes",
+        body="Note-body-not-for-logs",
+        shared="y",
+    )
     health.add("Session-note-not-for-logs")
     logged = therapist.submit(
         f"/participants/{pid}/sessions/new",
-        date="2025-05-01", time="09:30", kind="track", distance="5.2", duration="24:10",
-        rpe="6", pain="7", pain_site="shoulder", notes="Session-note-not-for-logs",
+        date="2025-05-01",
+        time="09:30",
+        kind="track",
+        distance="5.2",
+        duration="24:10",
+        rpe="6",
+        pain="7",
+        pain_site="shoulder",
+        notes="Session-note-not-for-logs",
     )
     assert logged.status_code == 302
     invited = therapist.submit(f"/participants/{pid}/invite", email="zebedee.portal@example.org")
@@ -147,12 +162,14 @@ def test_the_main_flows_log_no_secret_and_no_health_data(app, capture):
 
     # The participant accepts, looks at their page and tries someone else's.
     participant = browser()
-    accepted = participant.submit(f"/invite/{portal_token}", password=PORTAL_PASSWORD,
-                                  confirm=PORTAL_PASSWORD)
+    accepted = participant.submit(
+        f"/invite/{portal_token}", password=PORTAL_PASSWORD, confirm=PORTAL_PASSWORD
+    )
     assert accepted.status_code == 302
     participant.get("/me")
-    assert participant.get(f"/participants/{world.a.records['p1'].participant_id}").status_code \
-        == 404
+    assert (
+        participant.get(f"/participants/{world.a.records['p1'].participant_id}").status_code == 404
+    )
 
     # An admin must enrol in two-factor sign-in; then signs in with a code and a recovery code.
     admin = browser()
@@ -173,8 +190,13 @@ def test_the_main_flows_log_no_secret_and_no_health_data(app, capture):
     admin.get("/centre/staff")
 
     # Staff invitation, accepted; the participant lockout lifted; a CSV import with names.
-    staffed = admin.submit("/centre/staff", "/centre/staff/invite", name="Coach Person",
-                           email="coach.person@alpha.example", role="therapist")
+    staffed = admin.submit(
+        "/centre/staff",
+        "/centre/staff/invite",
+        name="Coach Person",
+        email="coach.person@alpha.example",
+        role="therapist",
+    )
     staff_token = INVITE.search(staffed.get_data(as_text=True)).group(1)
     secrets.add(staff_token)
     browser().submit(f"/invite/{staff_token}", password=COACH_PASSWORD, confirm=COACH_PASSWORD)
@@ -182,10 +204,20 @@ def test_the_main_flows_log_no_secret_and_no_health_data(app, capture):
     template = admin.get("/participants/import/template.csv").get_data(as_text=True)
     header = template.lstrip("\ufeff").splitlines()[0].split(",")
     row = {name: "" for name in header}
-    row.update({"given_name": "Xanthippe", "family_name": "Ormsby", "date_of_birth": "1990-05-01",
-                "impairment": "amputation", "racing_class": "T53", "enrolled_on": "2025-01-10",
-                "classification_status": "C", "consent_data_processing": "yes",
-                "consent_recorded_on": "2025-01-10", "condition": "Import-condition-not-for-logs"})
+    row.update(
+        {
+            "given_name": "Xanthippe",
+            "family_name": "Ormsby",
+            "date_of_birth": "1990-05-01",
+            "impairment": "amputation",
+            "racing_class": "T53",
+            "enrolled_on": "2025-01-10",
+            "classification_status": "C",
+            "consent_data_processing": "yes",
+            "consent_recorded_on": "2025-01-10",
+            "condition": "Import-condition-not-for-logs",
+        }
+    )
     health.update({"Xanthippe", "Ormsby", "Import-condition-not-for-logs"})
     csv_text = ",".join(header) + "\n" + ",".join(row[name] for name in header) + "\n"
     imported = admin.upload("/participants/import", "file", csv_text.encode(), "people.csv")
@@ -193,10 +225,12 @@ def test_the_main_flows_log_no_secret_and_no_health_data(app, capture):
     assert imported.status_code == 302, problems
 
     # Re-authenticated changes: a password change and an erasure.
-    therapist.submit("/account/password", current_password=PASSWORD, password=NEW_PASSWORD,
-                     confirm=NEW_PASSWORD)
-    erased = admin.submit(f"/participants/{pid}/erase", confirm_name="Zebedee Quinctilian",
-                          password=PASSWORD)
+    therapist.submit(
+        "/account/password", current_password=PASSWORD, password=NEW_PASSWORD, confirm=NEW_PASSWORD
+    )
+    erased = admin.submit(
+        f"/participants/{pid}/erase", confirm_name="Zebedee Quinctilian", password=PASSWORD
+    )
     assert erased.status_code == 302
 
     # Every line is one JSON object; none holds a secret or a health detail.
@@ -226,8 +260,12 @@ def test_the_main_flows_log_no_secret_and_no_health_data(app, capture):
     # Security events, by name, with ids only.
     security = [e for e in events if e["logger"] == "heartbeat.security"]
     said = {e["event"] for e in security}
-    assert {"sign-in", "sign-in failed: wrong password", "account locked",
-            "authorisation refused"} <= said
+    assert {
+        "sign-in",
+        "sign-in failed: wrong password",
+        "account locked",
+        "authorisation refused",
+    } <= said
     assert all("user_id" in e for e in security if e["event"] != "sign-in failed: unknown account")
 
 

@@ -90,8 +90,15 @@ def test_changing_the_password_refuses_a_weak_one(app, world, what):
 @pytest.mark.parametrize("what", ["eleven characters", "common"])
 def test_the_create_user_command_refuses_a_weak_password(app, runner, world, what):
     result = runner.invoke(
-        args=["create-user", "--email", "cli@alpha.example", "--role", "therapist",
-              "--centre", "alpha"],
+        args=[
+            "create-user",
+            "--email",
+            "cli@alpha.example",
+            "--role",
+            "therapist",
+            "--centre",
+            "alpha",
+        ],
         input=REFUSED[what] + "\n",
     )
     assert result.exit_code != 0

@@ -149,8 +149,10 @@ def test_erasing_a_participant_asks_for_the_admins_password(app, world, enrolled
 @pytest.mark.parametrize(
     ("url", "data"),
     [
-        ("/account/password", {"current_password": "wrong", "password": "x" * 20,
-                               "confirm": "x" * 20}),
+        (
+            "/account/password",
+            {"current_password": "wrong", "password": "x" * 20, "confirm": "x" * 20},
+        ),
         ("/account/two-factor/off", {"password": "wrong"}),
         ("/account/two-factor/recovery-codes", {"password": "wrong"}),
     ],

@@ -112,8 +112,7 @@ def test_every_form_with_a_file_input_is_in_the_upload_table(shared_app, shared_
 
 
 @pytest.mark.parametrize("endpoint", sorted(UPLOADS))
-def test_a_request_over_the_size_limit_answers_413_and_saves_nothing(app, security_world,
-                                                                     endpoint):
+def test_a_request_over_the_size_limit_answers_413_and_saves_nothing(app, security_world, endpoint):
     uploader = Uploader(app, security_world, endpoint)
     before = table_digests(app)
     response = uploader.post(UPLOADS[endpoint].names[0], b"0" * (LIMIT + 1))
@@ -124,8 +123,7 @@ def test_a_request_over_the_size_limit_answers_413_and_saves_nothing(app, securi
 
 @pytest.mark.parametrize("executable", [ELF, PE], ids=["elf", "pe"])
 @pytest.mark.parametrize("endpoint", sorted(UPLOADS))
-def test_an_executable_under_an_innocent_name_is_refused(app, security_world, endpoint,
-                                                         executable):
+def test_an_executable_under_an_innocent_name_is_refused(app, security_world, endpoint, executable):
     uploader = Uploader(app, security_world, endpoint)
     for name in UPLOADS[endpoint].names:
         before = table_digests(app)
@@ -139,8 +137,7 @@ def _files_under(*roots: Path) -> set[str]:
 
 
 @pytest.mark.parametrize("endpoint", ["certificates.branding_settings", "training.upload"])
-def test_an_accepted_file_is_never_stored_under_its_uploaded_name(app, security_world,
-                                                                  endpoint):
+def test_an_accepted_file_is_never_stored_under_its_uploaded_name(app, security_world, endpoint):
     package = Path(heartbeat.__file__).parent
     roots = (package / "static", Path(app.instance_path), package / "certificates" / "assets")
     before = _files_under(*roots)

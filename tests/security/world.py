@@ -149,8 +149,13 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
     newcomer = participant_services.enrol(
         centre_id=centre.id,
         actor=therapist,
-        details={**DETAILS, "given_name": f"Newcomer{slug}", "family_name": "Unlinked",
-                 "email": None, "therapist_id": therapist.id},
+        details={
+            **DETAILS,
+            "given_name": f"Newcomer{slug}",
+            "family_name": "Unlinked",
+            "email": None,
+            "therapist_id": therapist.id,
+        },
         consents={ConsentKind.DATA_PROCESSING: True},
         consent_recorded_on=TODAY,
         today=TODAY,

@@ -20,8 +20,9 @@ def run_import(app, training, body: str, centre_world=None, *, encoding="utf-8")
     with app.app_context():
         centre = db.session.get(Centre, (centre_world or training.world.a).centre.id)
         actor = None
-        result = import_sessions(body.encode(encoding), centre=centre, actor=actor, now=NOW,
-                                 file_name="sessions.csv")
+        result = import_sessions(
+            body.encode(encoding), centre=centre, actor=actor, now=NOW, file_name="sessions.csv"
+        )
         db.session.commit()
         return result
 
@@ -41,7 +42,7 @@ def test_rows_become_sessions_in_si_units_with_audit_and_awards(app, training):
     body = (
         "participant_id,date,time,kind,distance,duration,rpe,pain,pain_site,symptom_reported,"
         "avg_hr,max_hr,notes\n"
-        f"{training.pid},2025-05-01,09:30,track,0.45,3:00,5,2,shoulder,yes,120,150,\"a, b\"\n"
+        f'{training.pid},2025-05-01,09:30,track,0.45,3:00,5,2,shoulder,yes,120,150,"a, b"\n'
         f"{training.pid},2025-05-02,,Rollers / trainer,10,45:00,6,,,no,,,\n"
     )
     result = run_import(app, training, body)
@@ -50,7 +51,9 @@ def test_rows_become_sessions_in_si_units_with_audit_and_awards(app, training):
     assert first.started_at == datetime(2025, 5, 1, 8, 30, tzinfo=UTC)  # London summer time
     assert (first.kind, first.distance_m, first.moving_time_s) == (SessionKind.TRACK, 450, 180)
     assert (first.pain_site, first.symptom_reported, first.notes) == (
-        PainSite.SHOULDER, True, "a, b",
+        PainSite.SHOULDER,
+        True,
+        "a, b",
     )
     assert first.source == SessionSource.CSV_IMPORT and first.version == 1
     assert second.kind is SessionKind.ROLLER and second.distance_m == 10_000
@@ -77,8 +80,9 @@ def test_alternative_columns_give_units_explicitly(app, training):
 
 def test_a_miles_centre_reads_distance_in_miles(app, training):
     training.set_units(training.world.a, "mi")
-    run_import(app, training, f"participant_id,date,kind,distance\n{training.pid},2025-05-01,"
-                              "road,3.1\n")
+    run_import(
+        app, training, f"participant_id,date,kind,distance\n{training.pid},2025-05-01,road,3.1\n"
+    )
     [session] = training.sessions()
     assert session.distance_m == pytest.approx(3.1 * 1609.344)
 
@@ -110,10 +114,13 @@ def test_every_problem_is_reported_by_line_and_column_and_nothing_is_saved(app, 
 
 
 def test_errors_name_the_column_the_file_used(app, training):
-    body = f"participant_id,started_at,kind,distance_km,duration_s\n{training.pid},yesterday," \
-           "road,-2,abc\n"
-    found = {(column, message.split(".")[0]) for _, column, message in
-             problems(app, training, body)}
+    body = (
+        f"participant_id,started_at,kind,distance_km,duration_s\n{training.pid},yesterday,"
+        "road,-2,abc\n"
+    )
+    found = {
+        (column, message.split(".")[0]) for _, column, message in problems(app, training, body)
+    }
     assert ("started_at", "Enter the start as YYYY-MM-DD hh:mm, such as 2025-05-01 08:30") in found
     assert ("distance_km", "The distance cannot be negative") in found
     assert ("duration_s", "Enter the time in whole seconds, such as 2700") in found
@@ -130,8 +137,9 @@ def test_errors_name_the_column_the_file_used(app, training):
 )
 def test_header_problems_are_reported_on_line_1(app, training, header, column, words):
     found = problems(app, training, f"{header}\n{training.pid},2025-05-01,track,1,1\n")
-    assert any(line == 1 and col == column and words in message
-               for line, col, message in found), found
+    assert any(line == 1 and col == column and words in message for line, col, message in found), (
+        found
+    )
 
 
 def test_an_empty_file_or_a_header_alone_is_refused(app, training):
@@ -145,8 +153,13 @@ def test_a_re_import_adds_nothing(app, training):
     body = f"participant_id,date,time,kind,distance\n{training.pid},2025-05-01,09:30,track,1\n"
     run_import(app, training, body)
     found = problems(app, training, body)
-    assert found == [(2, None, "This session is already saved (same participant, start, kind, "
-                               "distance and time).")]
+    assert found == [
+        (
+            2,
+            None,
+            "This session is already saved (same participant, start, kind, distance and time).",
+        )
+    ]
     assert count(app) == 1
 
 
@@ -157,7 +170,7 @@ def test_the_same_row_twice_in_a_file_is_refused(app, training):
 
 
 def test_semicolons_and_a_byte_order_mark_from_spreadsheets_are_read(app, training):
-    body = "\ufeffparticipant_id;date;kind;distance\n" f"{training.pid};2025-05-01;track;0,45\n"
+    body = f"\ufeffparticipant_id;date;kind;distance\n{training.pid};2025-05-01;track;0,45\n"
     run_import(app, training, body)
     [session] = training.sessions()
     assert session.distance_m == 450
@@ -173,8 +186,10 @@ def test_ten_thousand_rows_import_quickly(app, training):
     pids = (training.pid, training.other_pid)
     for i in range(10_000):
         when = datetime(2024, 1, 1, 6, 0) + timedelta(minutes=53 * i)
-        lines.append(f"{pids[i % 2]},{when:%Y-%m-%d},{when:%H:%M},track,{1 + i % 7}.5,"
-                     f"{20 + i % 30}:00,{i % 11}")
+        lines.append(
+            f"{pids[i % 2]},{when:%Y-%m-%d},{when:%H:%M},track,{1 + i % 7}.5,"
+            f"{20 + i % 30}:00,{i % 11}"
+        )
     started = time.perf_counter()
     result = run_import(app, training, "\n".join(lines) + "\n")
     elapsed = time.perf_counter() - started

@@ -117,9 +117,7 @@ def test_missing_file_exits_1(runner, tmp_path):
     assert "nope.fit" in result.stderr
 
 
-def test_dry_run_with_participant_prints_summary_without_touching_the_database(
-    runner, tmp_path
-):
+def test_dry_run_with_participant_prints_summary_without_touching_the_database(runner, tmp_path):
     # This runner's database has no tables: a dry run must not look anything up.
     # Saving for a participant is tested in test_imports.py.
     path = tmp_path / "push.fit"

@@ -40,8 +40,10 @@ def csv_body(pids: list[int], rows: int, *, first: date = date(2020, 1, 1)) -> s
     lines = ["participant_id,date,kind,distance,duration,rpe"]
     for i in range(rows):
         day = first + timedelta(days=i // 4)
-        lines.append(f"{pids[i % len(pids)]},{day.isoformat()},track,{0.1 + (i % 50) / 10:.1f},"
-                     f"{10 + i % 40}:00,{i % 10}")
+        lines.append(
+            f"{pids[i % len(pids)]},{day.isoformat()},track,{0.1 + (i % 50) / 10:.1f},"
+            f"{10 + i % 40}:00,{i % 10}"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -112,7 +114,7 @@ def test_a_big_csv_with_problems_fails_with_them_by_line_and_column_and_saves_no
 
     page = text(staff.get(f"/jobs/{job_id}"))
     assert "Nothing was imported: 3 problem(s) in the file. Correct the file" in page
-    table = page[page.index("Problems by line and column"):]
+    table = page[page.index("Problems by line and column") :]
     assert '<th scope="row" data-label="Line">4</th><td data-label="Column">distance</td>' in table
     assert '<th scope="row" data-label="Line">4</th><td data-label="Column">rpe</td>' in table
     assert f"No participant {training.b_pid} at this centre." in table
@@ -148,20 +150,24 @@ def test_another_centre_cannot_see_the_import_job(app, staff, training):
     assert other.get(f"/jobs/{job_id}.json").status_code == 404
 
 
-def test_the_import_reports_rows_checked_rows_imported_and_participants_re_evaluated(
-    app, training
-):
+def test_the_import_reports_rows_checked_rows_imported_and_participants_re_evaluated(app, training):
     seen: list[tuple[int, int, str]] = []
     body = csv_body([training.pid, training.other_pid], 2500)
     with app.app_context():
         centre = db.session.get(Centre, training.world.a.centre.id)
-        result = import_sessions(body.encode(), centre=centre, actor=None, now=NOW,
-                                 progress=lambda *report: seen.append(report))
+        result = import_sessions(
+            body.encode(),
+            centre=centre,
+            actor=None,
+            now=NOW,
+            progress=lambda *report: seen.append(report),
+        )
         db.session.rollback()
     assert result.sessions == 2500
     assert [r for r in seen if r[2] == "rows checked"][-1] == (2500, 2500, "rows checked")
     assert [r for r in seen if r[2] == "rows imported"] == [
-        (1000, 2500, "rows imported"), (2000, 2500, "rows imported"),
+        (1000, 2500, "rows imported"),
+        (2000, 2500, "rows imported"),
         (2500, 2500, "rows imported"),
     ]
     assert seen[-2:] == [(1, 2, "participants re-evaluated"), (2, 2, "participants re-evaluated")]
@@ -174,10 +180,15 @@ def test_by_default_a_file_of_more_than_2000_rows_becomes_a_job(app, training):
         centre = db.session.get(Centre, training.world.a.centre.id)
         at_limit = csv_body([training.pid], 2000).encode()
         over = csv_body([training.pid], 2001).encode()
-        assert training_jobs.submit_import_if_large(
-            at_limit, centre=centre, actor=None, file_name="a.csv") is None
+        assert (
+            training_jobs.submit_import_if_large(
+                at_limit, centre=centre, actor=None, file_name="a.csv"
+            )
+            is None
+        )
         job_id = training_jobs.submit_import_if_large(
-            over, centre=centre, actor=None, file_name="b.csv")
+            over, centre=centre, actor=None, file_name="b.csv"
+        )
         assert job_id is not None
         params = db.session.scalar(sa.select(Job.params).where(Job.id == job_id))
         assert params["rows"] == 2001 and params["file_name"] == "b.csv"

@@ -50,7 +50,9 @@ def test_a_wheelchair_fit_file_becomes_a_road_session_with_its_file(app, trainin
     session_id = _import(app, training.pid, data, "push.fit")
     saved = training.session(session_id)
     assert (saved.kind, saved.source, saved.distance_m) == (
-        SessionKind.ROAD, SessionSource.DEVICE_FILE, 5000,
+        SessionKind.ROAD,
+        SessionSource.DEVICE_FILE,
+        5000,
     )
     assert (saved.moving_time_s, saved.elapsed_time_s) == (1500, 1600)
     assert (saved.avg_hr, saved.max_hr, saved.elevation_gain_m) == (150, 175, 12)
@@ -58,7 +60,9 @@ def test_a_wheelchair_fit_file_becomes_a_road_session_with_its_file(app, trainin
     with app.app_context():
         file = db.session.scalars(sa.select(ActivityFile)).one()
         assert (file.session_id, file.source_format, file.original_name) == (
-            session_id, "fit", "push.fit",
+            session_id,
+            "fit",
+            "push.fit",
         )
         assert file.summary["distance_m"] == 5000 and len(file.route) == 5
         assert len(file.fingerprint) == 64
@@ -74,8 +78,13 @@ def test_a_track_sub_sport_maps_to_track(app, training):
 
 def test_an_indoor_file_without_gps_imports_from_its_summary(app, training):
     records = [fit_record(START + timedelta(seconds=i), distance_m=4.0 * i) for i in range(20)]
-    session = fit_session(sport=WHEELCHAIR_PUSH_RUN, sub_sport=SUB_INDOOR_WHEELCHAIR_RUN,
-                          distance_m=8000, timer_s=1800, elapsed_s=1900)
+    session = fit_session(
+        sport=WHEELCHAIR_PUSH_RUN,
+        sub_sport=SUB_INDOOR_WHEELCHAIR_RUN,
+        distance_m=8000,
+        timer_s=1800,
+        elapsed_s=1900,
+    )
     session_id = _import(app, training.pid, make_fit(sessions=[session], records=records))
     saved = training.session(session_id)
     assert (saved.kind, saved.distance_m, saved.moving_time_s) == (SessionKind.ROLLER, 8000, 1800)
@@ -95,8 +104,9 @@ def test_a_file_that_does_not_say_its_kind_asks_for_one(app, training):
     saved = training.session(session_id)
     assert saved.kind is SessionKind.ROAD
     with fitdecode.FitReader(str(DATA / "garmin-fenix-5-run.fit")) as reader:
-        totals = [f for f in reader if isinstance(f, fitdecode.FitDataMessage)
-                  and f.name == "session"]
+        totals = [
+            f for f in reader if isinstance(f, fitdecode.FitDataMessage) and f.name == "session"
+        ]
     assert saved.distance_m == pytest.approx(totals[0].get_value("total_distance"), abs=0.01)
 
 
@@ -144,8 +154,16 @@ def test_a_file_dated_in_the_future_is_refused(app, training):
 
 
 def test_an_absurd_distance_from_a_file_is_refused(app, training):
-    data = make_fit(sessions=[fit_session(sport=WHEELCHAIR_PUSH_RUN, distance_m=900_000,
-                                          timer_s=40 * 3600, elapsed_s=40 * 3600)])
+    data = make_fit(
+        sessions=[
+            fit_session(
+                sport=WHEELCHAIR_PUSH_RUN,
+                distance_m=900_000,
+                timer_s=40 * 3600,
+                elapsed_s=40 * 3600,
+            )
+        ]
+    )
     with pytest.raises(SessionError, match="500 km"):
         _import(app, training.pid, data)
     assert _count(app, TrainingSession) == 0
@@ -160,13 +178,21 @@ def _cli(runner, *args):
 
 def test_cli_saves_for_the_participant_and_prints_json(app, runner, training, tmp_path):
     path = tmp_path / "push.fit"
-    path.write_bytes(make_fit(sessions=[fit_session(sport=WHEELCHAIR_PUSH_RUN)],
-                              records=outdoor_records()))
+    path.write_bytes(
+        make_fit(sessions=[fit_session(sport=WHEELCHAIR_PUSH_RUN)], records=outdoor_records())
+    )
     result = _cli(runner, path, "--participant", training.pid)
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert {"sport", "started_at", "distance_m", "moving_time_s", "elapsed_time_s", "avg_hr",
-            "max_hr"} <= summary.keys()
+    assert {
+        "sport",
+        "started_at",
+        "distance_m",
+        "moving_time_s",
+        "elapsed_time_s",
+        "avg_hr",
+        "max_hr",
+    } <= summary.keys()
     [saved] = training.sessions()
     assert summary["session_id"] == saved.id and saved.distance_m == 5000
     [event] = training.audit("session.import")

@@ -36,8 +36,7 @@ def test_the_waiting_list_queries_do_not_grow(app, training, query_counter):
     staff = login(app, training.world.a.therapist.email)
     training.add_many(3, source=SessionSource.SELF_REPORT, self_reported=True)
     few = _page_queries(app, query_counter, staff, "/sessions/waiting")
-    training.add_many(120, training.other_pid, source=SessionSource.SELF_REPORT,
-                      self_reported=True)
+    training.add_many(120, training.other_pid, source=SessionSource.SELF_REPORT, self_reported=True)
     many = _page_queries(app, query_counter, staff, "/sessions/waiting")
     assert many == few
 

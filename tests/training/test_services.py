@@ -67,7 +67,10 @@ def test_an_edit_that_changes_nothing_saves_and_audits_nothing(app, training):
     with app.app_context():
         session, participant, therapist = _load(app, training, session_id)
         changes = services.update_session(
-            session, participant, actor=therapist, values=session_values(),
+            session,
+            participant,
+            actor=therapist,
+            values=session_values(),
             expected_version=session.version,
         )
         db.session.commit()
@@ -84,8 +87,11 @@ def test_a_stale_edit_is_refused_with_what_changed(app, training):
         db.session.commit()
         with pytest.raises(services.StaleSession) as caught:
             services.update_session(
-                session, participant, actor=therapist,
-                values=session_values(distance_m=450, rpe=4), expected_version=1,
+                session,
+                participant,
+                actor=therapist,
+                values=session_values(distance_m=450, rpe=4),
+                expected_version=1,
             )
         db.session.rollback()
     stale = caught.value
@@ -117,14 +123,17 @@ def test_self_reports_count_only_once_verified(app, training):
         session_id = session.id
     saved = training.session(session_id)
     assert (saved.self_reported, saved.source, saved.verified_at) == (
-        True, SessionSource.SELF_REPORT, None,
+        True,
+        SessionSource.SELF_REPORT,
+        None,
     )
     assert training.award_codes() == set()
 
     with app.app_context():
         session, participant, therapist = _load(app, training, session_id)
-        verified = services.verify_sessions([session], {participant.id: participant},
-                                            actor=therapist)
+        verified = services.verify_sessions(
+            [session], {participant.id: participant}, actor=therapist
+        )
         db.session.commit()
     assert len(verified) == 1
     assert training.award_codes() == {"first-push", "one-lap"}
@@ -146,10 +155,10 @@ def test_verifying_several_runs_the_engine_once_per_participant(app, training):
         ).all()
         participant = db.session.get(Participant, training.pid)
         therapist = db.session.get(User, training.world.a.therapist.id)
-        verified = services.verify_sessions(sessions, {participant.id: participant},
-                                            actor=therapist)
-        again = services.verify_sessions(sessions, {participant.id: participant},
-                                         actor=therapist)
+        verified = services.verify_sessions(
+            sessions, {participant.id: participant}, actor=therapist
+        )
+        again = services.verify_sessions(sessions, {participant.id: participant}, actor=therapist)
         db.session.commit()
     assert (len(verified), len(again)) == (3, 0)
     assert len(training.audit("session.verify")) == 3

@@ -66,11 +66,12 @@ def test_a_real_gpx_upload_becomes_a_session_with_a_route_preview(app, staff, tr
     assert '<path class="route-line" d="M' in page
     assert "Route map." in page and "north is up" in page
     assert "cerknicko-jezero.gpx (GPX" in page
-    assert "style=" not in page[page.index("<svg"):page.index("</svg>")]
+    assert "style=" not in page[page.index("<svg") : page.index("</svg>")]
 
 
-@pytest.mark.parametrize(("name", "kind"), [("garmin-fenix-5-run.fit", "road"),
-                                             ("test.tcx", "track")])
+@pytest.mark.parametrize(
+    ("name", "kind"), [("garmin-fenix-5-run.fit", "road"), ("test.tcx", "track")]
+)
 def test_real_fit_and_tcx_uploads_save(app, staff, training, name, kind):
     response = upload(staff, training.pid, (DATA / name).read_bytes(), name, kind=kind)
     assert response.status_code == 302, text(response)
@@ -112,12 +113,18 @@ def test_the_same_file_again_is_refused_naming_the_session(app, staff, training)
     ("data", "name", "message"),
     [
         ((DATA / "Settings.fit").read_bytes(), "Settings.fit", "holds no activity"),
-        ((DATA / "invalid_activity-unexpected-eof.fit").read_bytes(), "cut.fit",
-         "damaged or cut short"),
+        (
+            (DATA / "invalid_activity-unexpected-eof.fit").read_bytes(),
+            "cut.fit",
+            "damaged or cut short",
+        ),
         ((DATA / "route.gpx").read_bytes(), "route.gpx", "no track points"),
         (b"", "empty.gpx", "This file is empty."),
-        (b"<!DOCTYPE html><html><body>Sign in</body></html>", "activity.tcx",
-         "not a GPX, TCX or FIT"),
+        (
+            b"<!DOCTYPE html><html><body>Sign in</body></html>",
+            "activity.tcx",
+            "not a GPX, TCX or FIT",
+        ),
         (b"\x00" * 8 + b".FIT" + b"\x01" * 30, "fake.fit", "damaged or cut short"),
         (b"hello, this is not a FIT file at all", "notes.fit", "not a GPX, TCX or FIT"),
         (BOMB.encode(), "bomb.gpx", "DOCTYPE"),
@@ -135,8 +142,11 @@ def test_bad_files_get_a_clear_4xx_and_save_nothing(app, staff, training, data, 
 
 
 def test_no_file_chosen_is_a_field_error(staff, training):
-    response = staff.post(f"/participants/{training.pid}/sessions/upload", data={"kind": ""},
-                          content_type="multipart/form-data")
+    response = staff.post(
+        f"/participants/{training.pid}/sessions/upload",
+        data={"kind": ""},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422
     assert "Choose a GPX, TCX or FIT file to upload." in text(response)
 
@@ -196,7 +206,7 @@ def test_a_bad_csv_lists_problems_by_line_and_column_and_imports_nothing(app, st
     assert response.status_code == 422
     page = text(response)
     assert "Nothing was imported" in page
-    rows = page[page.index("csv-problems"):]
+    rows = page[page.index("csv-problems") :]
     assert '<th scope="row" data-label="Line">3</th><td data-label="Column">distance</td>' in rows
     assert '<th scope="row" data-label="Line">3</th><td data-label="Column">rpe</td>' in rows
     assert f"No participant {training.b_pid} at this centre." in rows

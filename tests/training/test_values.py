@@ -72,8 +72,16 @@ def test_distance_that_is_no_number_is_refused(text):
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("1:02:03", 3723), ("42:05", 2525), ("0:45", 45), ("45", 2700), ("1:17:47", 4667),
-     ("42:05.6", 2526), ("100:00", 6000), ("25:00:00", 90000)],
+    [
+        ("1:02:03", 3723),
+        ("42:05", 2525),
+        ("0:45", 45),
+        ("45", 2700),
+        ("1:17:47", 4667),
+        ("42:05.6", 2526),
+        ("100:00", 6000),
+        ("25:00:00", 90000),
+    ],
 )
 def test_duration_reads_clock_text_and_bare_minutes(text, seconds):
     assert parse_duration(text) == seconds
@@ -100,8 +108,14 @@ def test_input_text_round_trips_and_keeps_metre_precision():
 
 def test_a_session_reads_into_si_units_and_utc():
     clean = read(
-        rpe="6", pain="3", pain_site="shoulder", avg_hr="120", max_hr="150", cadence="96",
-        symptom_reported="yes", notes="  felt good  ",
+        rpe="6",
+        pain="3",
+        pain_site="shoulder",
+        avg_hr="120",
+        max_hr="150",
+        cadence="96",
+        symptom_reported="yes",
+        notes="  felt good  ",
     )
     # 09:30 in London in May is 08:30 UTC.
     assert clean["started_at"] == datetime(2025, 5, 1, 8, 30, tzinfo=UTC)
@@ -149,8 +163,7 @@ def test_miles_centre_reads_miles():
         ({"official_time": "1:30:00"}, "official_time", "Only a race"),
         ({"place_in_class": "3"}, "place_in_class", "Only a race"),
         ({"kind": "race", "event_name": ""}, "event_name", "name of the race"),
-        ({"kind": "race", "event_name": "Boston", "place_in_class": "0"}, "place_in_class",
-         "1 to"),
+        ({"kind": "race", "event_name": "Boston", "place_in_class": "0"}, "place_in_class", "1 to"),
         ({"distance": "", "duration": ""}, "distance", "the distance, the time"),
         ({"distance": "100", "duration": "1:00:00"}, "distance", "60 km/h"),
         ({"surface": "x" * 81}, "surface", "at most 80"),
@@ -174,11 +187,19 @@ def test_a_time_earlier_today_is_not_the_future():
 
 
 def test_a_race_keeps_its_details():
-    clean = read(kind="Race", event_name="City 10K", official_time="32:10", place_in_class="2",
-                 distance="10", duration="32:10")
+    clean = read(
+        kind="Race",
+        event_name="City 10K",
+        official_time="32:10",
+        place_in_class="2",
+        distance="10",
+        duration="32:10",
+    )
     assert clean["kind"] is SessionKind.RACE
     assert (clean["event_name"], clean["official_time_s"], clean["place_in_class"]) == (
-        "City 10K", 1930, 2,
+        "City 10K",
+        1930,
+        2,
     )
 
 
@@ -194,10 +215,10 @@ def test_kind_accepts_labels():
 
 def test_started_at_iso_text_is_centre_time_unless_it_has_an_offset():
     base = {k: v for k, v in raw().items() if k not in ("date", "time")}
-    local = read_session({**base, "started_at": "2025-05-01T09:30"}, units="km", tz=LONDON,
-                         now=NOW)
-    offset = read_session({**base, "started_at": "2025-05-01T09:30+00:00"}, units="km",
-                          tz=LONDON, now=NOW)
+    local = read_session({**base, "started_at": "2025-05-01T09:30"}, units="km", tz=LONDON, now=NOW)
+    offset = read_session(
+        {**base, "started_at": "2025-05-01T09:30+00:00"}, units="km", tz=LONDON, now=NOW
+    )
     assert local["started_at"] == datetime(2025, 5, 1, 8, 30, tzinfo=UTC)
     assert offset["started_at"] == datetime(2025, 5, 1, 9, 30, tzinfo=UTC)
 

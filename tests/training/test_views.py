@@ -93,12 +93,16 @@ def test_another_centres_participant_and_session_answer_404(other_staff, trainin
         f"/sessions/{session_id}/delete",
     ):
         assert other_staff.get(url).status_code == 404, url
-    assert other_staff.post(f"/sessions/{session_id}/delete", data={"version": "1"}).status_code \
-        == 404
+    assert (
+        other_staff.post(f"/sessions/{session_id}/delete", data={"version": "1"}).status_code == 404
+    )
     assert other_staff.post(f"/sessions/{session_id}/edit", data=FORM).status_code == 404
-    assert other_staff.post(
-        f"/participants/{training.pid}/sessions/verify", data={"session_id": session_id}
-    ).status_code == 404
+    assert (
+        other_staff.post(
+            f"/participants/{training.pid}/sessions/verify", data={"session_id": session_id}
+        ).status_code
+        == 404
+    )
     assert training.session(session_id) is not None
 
 
@@ -168,9 +172,7 @@ def test_a_miles_centre_takes_and_shows_miles(staff, training):
     ],
 )
 def test_bad_input_gets_field_errors_and_saves_nothing(staff, training, field, value, message):
-    response = staff.post(
-        f"/participants/{training.pid}/sessions/new", data={**FORM, field: value}
-    )
+    response = staff.post(f"/participants/{training.pid}/sessions/new", data={**FORM, field: value})
     assert response.status_code == 422
     page = text(response)
     assert message in page
@@ -194,8 +196,9 @@ def test_a_form_missing_fields_reports_every_problem_at_once(staff, training):
 
 def test_the_session_page_shows_the_load_and_both_units(staff, training):
     pid = training.enrol(training.world.a, given_name="Lou", sci_level="T10", impairment="sci")
-    session_id = training.add(pid, distance_m=5000, moving_time_s=1500, rpe=6, avg_hr=140,
-                              max_hr=170)
+    session_id = training.add(
+        pid, distance_m=5000, moving_time_s=1500, rpe=6, avg_hr=140, max_hr=170
+    )
     page = text(staff.get(f"/sessions/{session_id}"))
     assert "5.0 km (3.1 mi)" in page
     assert "150" in page and "RPE 6 × 25 minutes" in page
@@ -212,7 +215,7 @@ def test_effort_leads_for_an_injury_at_or_above_t6(app, staff, training):
     assert page.index('id="effort-title"') < page.index('id="distance-title"')
     assert "Read with care" in page
     listing = text(staff.get(f"/participants/{pid}/sessions"))
-    header = listing[listing.index("<thead>"):listing.index("</thead>")]
+    header = listing[listing.index("<thead>") : listing.index("</thead>")]
     assert header.index("RPE") < header.index("Distance") < header.index("Heart rate")
     assert "heart rate (marked *) is unreliable" in listing
 
@@ -221,13 +224,19 @@ def test_heart_rate_comes_after_distance_otherwise(staff, training):
     pid = training.enrol(training.world.a, given_name="Lou", sci_level="T10", impairment="sci")
     training.add(pid)
     listing = text(staff.get(f"/participants/{pid}/sessions"))
-    header = listing[listing.index("<thead>"):listing.index("</thead>")]
+    header = listing[listing.index("<thead>") : listing.index("</thead>")]
     assert header.index("Distance") < header.index("Heart rate") < header.index("RPE")
 
 
 def test_a_race_shows_its_details(staff, training):
-    session_id = training.add(kind=SessionKind.RACE, event_name="City 10K", official_time_s=1930,
-                              place_in_class=2, distance_m=10_000, moving_time_s=1930)
+    session_id = training.add(
+        kind=SessionKind.RACE,
+        event_name="City 10K",
+        official_time_s=1930,
+        place_in_class=2,
+        distance_m=10_000,
+        moving_time_s=1930,
+    )
     page = text(staff.get(f"/sessions/{session_id}"))
     assert "City 10K" in page and "32:10" in page and "Place in class" in page
 
@@ -241,8 +250,14 @@ def test_the_edit_form_is_filled_and_saves_changes(staff, training):
     assert 'value="0.45"' in form and 'value="3:00"' in form
     response = staff.post(
         f"/sessions/{session_id}/edit",
-        data={**FORM, "distance": "0.15", "duration": "3:00", "version": "1",
-              "date": "2025-05-01", "time": "09:30"},
+        data={
+            **FORM,
+            "distance": "0.15",
+            "duration": "3:00",
+            "version": "1",
+            "date": "2025-05-01",
+            "time": "09:30",
+        },
     )
     assert response.status_code == 302
     saved = training.session(session_id)
@@ -254,9 +269,19 @@ def test_the_edit_form_is_filled_and_saves_changes(staff, training):
 
 def test_an_untouched_distance_keeps_the_devices_exact_figure(staff, training):
     session_id = training.add(distance_m=5234.56, moving_time_s=1500, rpe=5)
-    edit = {**FORM, "distance": "5.235", "duration": "25:00", "version": "1", "rpe": "7",
-            "pain": "", "pain_site": "", "avg_hr": "", "max_hr": "", "surface": "",
-            "notes": ""}
+    edit = {
+        **FORM,
+        "distance": "5.235",
+        "duration": "25:00",
+        "version": "1",
+        "rpe": "7",
+        "pain": "",
+        "pain_site": "",
+        "avg_hr": "",
+        "max_hr": "",
+        "surface": "",
+        "notes": "",
+    }
     assert staff.post(f"/sessions/{session_id}/edit", data=edit).status_code == 302
     saved = training.session(session_id)
     assert (saved.distance_m, saved.rpe) == (5234.56, 7)
@@ -265,10 +290,19 @@ def test_an_untouched_distance_keeps_the_devices_exact_figure(staff, training):
 def test_a_stale_edit_shows_what_changed_and_saves_nothing(app, staff, training):
     session_id = training.add(distance_m=450, rpe=5)
     other = login(app, training.world.a.admin.email)
-    base = {**FORM, "distance": "0.45", "duration": "3:00", "pain": "", "pain_site": "",
-            "avg_hr": "", "max_hr": "", "surface": "", "notes": "", "version": "1"}
-    assert other.post(f"/sessions/{session_id}/edit", data={**base, "rpe": "8"}).status_code \
-        == 302
+    base = {
+        **FORM,
+        "distance": "0.45",
+        "duration": "3:00",
+        "pain": "",
+        "pain_site": "",
+        "avg_hr": "",
+        "max_hr": "",
+        "surface": "",
+        "notes": "",
+        "version": "1",
+    }
+    assert other.post(f"/sessions/{session_id}/edit", data={**base, "rpe": "8"}).status_code == 302
     response = staff.post(f"/sessions/{session_id}/edit", data={**base, "rpe": "4"})
     assert response.status_code == 409
     page = text(response)
@@ -277,8 +311,12 @@ def test_a_stale_edit_shows_what_changed_and_saves_nothing(app, staff, training)
     assert 'name="version" type="hidden" value="2"' in page
     assert training.session(session_id).rpe == 8
     # Saving again from the conflict page applies their values on purpose.
-    assert staff.post(f"/sessions/{session_id}/edit", data={**base, "rpe": "4", "version": "2"}
-                      ).status_code == 302
+    assert (
+        staff.post(
+            f"/sessions/{session_id}/edit", data={**base, "rpe": "4", "version": "2"}
+        ).status_code
+        == 302
+    )
     assert training.session(session_id).rpe == 4
 
 
@@ -316,8 +354,10 @@ def test_deleting_needs_a_post(staff, training):
 # --- self-reports ---------------------------------------------------------------------------------
 
 
-SELF = {k: FORM[k] for k in ("date", "time", "kind", "distance", "duration", "rpe", "pain",
-                              "pain_site", "notes")}
+SELF = {
+    k: FORM[k]
+    for k in ("date", "time", "kind", "distance", "duration", "rpe", "pain", "pain_site", "notes")
+}
 
 
 def test_self_reporting_is_refused_unless_the_centre_allows_it(pat, training):
@@ -353,12 +393,15 @@ def test_staff_cannot_use_the_self_report_form(staff, training):
 
 
 def test_staff_verify_self_reports_from_the_profile(staff, training):
-    ids = [training.add(source=SessionSource.SELF_REPORT, distance_m=d,
-                        started_at=training_start(i)) for i, d in enumerate((120, 450))]
+    ids = [
+        training.add(source=SessionSource.SELF_REPORT, distance_m=d, started_at=training_start(i))
+        for i, d in enumerate((120, 450))
+    ]
     profile = text(staff.get(f"/participants/{training.pid}"))
     assert "Self-reported, waiting for verification" in profile
-    response = staff.post(f"/participants/{training.pid}/sessions/verify",
-                          data={"session_id": [str(i) for i in ids]})
+    response = staff.post(
+        f"/participants/{training.pid}/sessions/verify", data={"session_id": [str(i) for i in ids]}
+    )
     assert response.status_code == 302
     assert all(training.session(i).verified_at for i in ids)
     assert training.award_codes() == {"first-push", "one-lap"}
@@ -371,8 +414,9 @@ def test_the_centre_wide_waiting_list_verifies_several_at_once(staff, training):
     other_centre = training.add(training.b_pid, source=SessionSource.SELF_REPORT)
     page = text(staff.get("/sessions/waiting"))
     assert "Ada Lovelace" in page and "Bea Other" in page and "Cy Bravo" not in page
-    response = staff.post("/sessions/waiting",
-                          data={"session_id": [str(mine), str(theirs), str(other_centre)]})
+    response = staff.post(
+        "/sessions/waiting", data={"session_id": [str(mine), str(theirs), str(other_centre)]}
+    )
     assert response.status_code == 302
     assert training.session(mine).verified_at and training.session(theirs).verified_at
     assert training.session(other_centre).verified_at is None
@@ -385,7 +429,7 @@ def test_the_centre_wide_waiting_list_verifies_several_at_once(staff, training):
 def test_the_profile_panel_shows_recent_sessions_and_actions(staff, training):
     training.add_many(12)
     page = text(staff.get(f"/participants/{training.pid}"))
-    section = page[page.index('id="sessions"'):]
+    section = page[page.index('id="sessions"') :]
     assert "Training sessions" in section
     assert len(re.findall(r'data-label="When"', section)) == 10
     assert "All 12 sessions" in section

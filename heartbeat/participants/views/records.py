@@ -82,13 +82,16 @@ def edit(participant_id: int):
     if request.method == "GET":
         form.load(participant)
     elif form.validate_on_submit():
-        outcome = save_versioned(form, lambda: services.update_details(
-            participant,
-            actor=actor(),
-            details=form.details(),
-            expected_version=parse_version(form.version.data),
-            today=today(),
-        ))
+        outcome = save_versioned(
+            form,
+            lambda: services.update_details(
+                participant,
+                actor=actor(),
+                details=form.details(),
+                expected_version=parse_version(form.version.data),
+                today=today(),
+            ),
+        )
         if outcome.conflicts is not None:
             return render_template(
                 "participants/edit.html",
@@ -162,15 +165,18 @@ def change_status(participant_id: int):
     form = StatusForm()
     # Any status may be asked for; the service says which moves are allowed.
     if form.validate_on_submit():
-        outcome = save_versioned(form, lambda: services.change_status(
-            participant,
-            actor=actor(),
-            to_status=form.to_status.data,
-            on=form.changed_on.data,
-            reason=form.reason.data,
-            expected_version=parse_version(form.version.data),
-            today=today(),
-        ))
+        outcome = save_versioned(
+            form,
+            lambda: services.change_status(
+                participant,
+                actor=actor(),
+                to_status=form.to_status.data,
+                on=form.changed_on.data,
+                reason=form.reason.data,
+                expected_version=parse_version(form.version.data),
+                today=today(),
+            ),
+        )
         if outcome.conflicts is not None:
             return _render_profile(
                 participant, status_form=form, status_conflicts=outcome.conflicts, code=409
@@ -260,14 +266,17 @@ def consents(participant_id: int):
         form.consent_recorded_on.data = today()
         form.version.data = str(participant.version)
     elif form.validate_on_submit():
-        outcome = save_versioned(form, lambda: services.set_consents(
-            participant,
-            actor=actor(),
-            answers=form.consents(),
-            recorded_on=form.consent_recorded_on.data,
-            expected_version=parse_version(form.version.data),
-            today=today(),
-        ))
+        outcome = save_versioned(
+            form,
+            lambda: services.set_consents(
+                participant,
+                actor=actor(),
+                answers=form.consents(),
+                recorded_on=form.consent_recorded_on.data,
+                expected_version=parse_version(form.version.data),
+                today=today(),
+            ),
+        )
         if outcome.conflicts is not None:
             return render_template(
                 "participants/consents.html",
