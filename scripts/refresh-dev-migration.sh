@@ -5,9 +5,9 @@
 #   scripts/refresh-dev-migration.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PARENT=5fdc0fc35424
-REV=7c3e1a9d2b40
-MESSAGE="progression certificates and jobs"
+PARENT=7c3e1a9d2b40
+REV=c8d2e5f1a7b3
+MESSAGE="records, credentials and security round two"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 rm -f migrations/versions/${REV}_*.py
