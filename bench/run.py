@@ -199,7 +199,7 @@ def seed(app, *, centres: int, participants: int, sessions: int, log) -> Seeded:
     from heartbeat.auth.models import Role
     from heartbeat.auth.services import create_user
     from heartbeat.centres.models import Centre
-    from heartbeat.core.benchdata import BENCH_PASSWORD, seed_bench
+    from heartbeat.devtools.benchdata import BENCH_PASSWORD, seed_bench
     from heartbeat.extensions import db
     from heartbeat.participants.models import Participant
 
@@ -267,7 +267,7 @@ def measure_pages(app, seeded: Seeded, iterations: int) -> dict[str, PageFigures
 
 def measure_growth(base_sessions: int, iterations: int, log) -> dict[str, float]:
     """Time two pages of one centre while every other centre's data grows 10x and 100x."""
-    from heartbeat.core.benchdata import seed_bench
+    from heartbeat.devtools.benchdata import seed_bench
 
     with fresh_database("growth") as url:
         app = make_app(url)

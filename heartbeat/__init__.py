@@ -67,19 +67,19 @@ def register_blueprints(app: Flask) -> None:
 
     # Before any route is added: ids in URLs never overflow the database (404 instead).
     app.url_map.converters["int"] = IdConverter
+    from heartbeat.admin.views import bp as admin_bp
     from heartbeat.audit.views import bp as audit_bp
     from heartbeat.auth.views import bp as auth_bp
-    from heartbeat.centres.views import bp as centres_bp
     from heartbeat.certificates.views import bp as certificates_bp
-    from heartbeat.core.views import bp as core_bp
+    from heartbeat.home.views import bp as home_bp
     from heartbeat.jobs.views import bp as jobs_bp
     from heartbeat.participants.views import bp as participants_bp
     from heartbeat.progress.views import bp as progress_bp
     from heartbeat.training.views import bp as training_bp
 
-    app.register_blueprint(core_bp)
+    app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
-    app.register_blueprint(centres_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(participants_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(training_bp)
@@ -108,23 +108,28 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from heartbeat.core.hooks import register
+    from heartbeat.auth import session_rules
+    from heartbeat.core import hooks
+    from heartbeat.home.views import register_template_context
 
-    register(app)
+    # In this order: request id and centre scope first, then the session's own rules.
+    hooks.register(app)
+    session_rules.register(app)
+    register_template_context(app)
 
 
 def register_commands(app: Flask) -> None:
     from heartbeat.auth.cli import register as register_auth_cli
     from heartbeat.centres.cli import register as register_centre_cli
     from heartbeat.certificates.cli import register as register_certificate_cli
-    from heartbeat.core.cli import register as register_core_cli
+    from heartbeat.devtools.cli import register as register_devtools_cli
     from heartbeat.jobs.cli import register as register_job_cli
     from heartbeat.progress.cli import register as register_progress_cli
     from heartbeat.training.cli import register as register_training_cli
 
     register_auth_cli(app)
     register_centre_cli(app)
-    register_core_cli(app)
+    register_devtools_cli(app)
     register_training_cli(app)
     register_progress_cli(app)
     register_certificate_cli(app)

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app, flash, redirect, request, session, url_for
+from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
 from heartbeat.auth import mfa
+from heartbeat.core.hooks import NO_USER_ENDPOINTS
 
 # Pages a person who must set up two-factor sign-in can still reach.
 _ENROLMENT_ENDPOINTS = frozenset(
-    {"auth.mfa_setup", "auth.logout", "auth.keep_alive", "static", "core.healthz"}
+    {"auth.mfa_setup", "auth.logout", "auth.keep_alive", "static", "home.healthz"}
 )
 LAST_SEEN_RESOLUTION_SECONDS = 30
 # Requests the browser makes by itself (polling) do not count as activity.
@@ -52,9 +53,14 @@ def _sign_out(message: str):
     )
 
 
+def register(app: Flask) -> None:
+    """Runs after the foundation's request start (request id, centre scope) on every request."""
+    app.before_request(enforce)
+
+
 def enforce():
     """A before-request hook: returns a redirect when the request may not go on."""
-    if request.endpoint in ("static", "bench_bare", None):
+    if request.endpoint in NO_USER_ENDPOINTS or request.endpoint is None:
         return None
     if not current_user.is_authenticated:
         return None

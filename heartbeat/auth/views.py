@@ -65,7 +65,7 @@ def _account_key() -> str:
 )
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("core.index"))
+        return redirect(url_for("home.index"))
     form = SignInForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data, utcnow())
@@ -96,7 +96,7 @@ def _complete_sign_in(user: User, *, remember: bool, next_url: str | None):
     flash(f"Welcome back, {user.name}.", "success")
     if not user.mfa_enabled and mfa.mfa_required(user):
         return redirect(url_for("auth.mfa_setup"))
-    return redirect(next_url or url_for("core.index"))
+    return redirect(next_url or url_for("home.index"))
 
 
 MFA_PENDING_SECONDS = 300
@@ -325,6 +325,6 @@ def accept_invite(token: str):
         login_user(user)
         start_session_clock()
         flash(f"Welcome to Heartbeat Miles, {user.name}. Your account is ready.", "success")
-        return redirect(url_for("core.index"))
+        return redirect(url_for("home.index"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/accept_invite.html", form=form, invite=invite), status

@@ -34,11 +34,11 @@ from heartbeat.certificates.serials import (
     public_base_url,
     verify_url,
 )
+from heartbeat.core.units import format_distance
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Consent, ConsentKind, Participant
 from heartbeat.progress import services as progress
-from heartbeat.progress.ladder import format_distance
 from heartbeat.progress.models import Award, CriterionKind
 
 log = logging.getLogger("heartbeat.certificates")

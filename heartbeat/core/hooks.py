@@ -10,7 +10,6 @@ from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
-from heartbeat.auth import session_rules
 from heartbeat.db import MAX_ID, NO_CENTRE, set_centre_scope
 
 request_log = logging.getLogger("heartbeat.request")
@@ -26,7 +25,7 @@ _PUBLIC_PERSONAL_ENDPOINTS = frozenset({"auth.accept_invite"})
 # URL arguments that are secrets: never written to the log.
 _SECRET_URL_ARGS = frozenset({"token"})
 # Endpoints that never look at who is signed in (so never load the user).
-_NO_USER_ENDPOINTS = frozenset({"static", "bench_bare", "core.healthz"})
+NO_USER_ENDPOINTS = frozenset({"static", "bench_bare", "home.healthz"})
 
 
 class IdConverter(IntegerConverter):
@@ -51,11 +50,8 @@ def _scope_to_current_user() -> None:
 def _start_request():
     g.request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
     g.request_started = time.perf_counter()
-    if request.endpoint not in _NO_USER_ENDPOINTS:
+    if request.endpoint not in NO_USER_ENDPOINTS:
         _scope_to_current_user()
-        redirect = session_rules.enforce()
-        if redirect is not None:
-            return redirect
     _refuse_stray_files()
     return None
 
@@ -108,7 +104,7 @@ def _finish_request(response):
         response.headers.setdefault(
             "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
         )
-    if request.endpoint not in _NO_USER_ENDPOINTS and current_user_is_signed_in():
+    if request.endpoint not in NO_USER_ENDPOINTS and current_user_is_signed_in():
         # Every signed-in page may show personal or health data: never kept by any cache.
         response.headers["Cache-Control"] = "no-store"
     elif request.endpoint in _PUBLIC_PERSONAL_ENDPOINTS:
@@ -178,18 +174,3 @@ def current_user_is_signed_in() -> bool:
 def register(app: Flask) -> None:
     app.before_request(_start_request)
     app.after_request(_finish_request)
-
-    @app.context_processor
-    def inject_helpers():
-        from heartbeat.navigation import navigation_for
-
-        signed_in = current_user_is_signed_in()
-        return {
-            "navigation": navigation_for(current_user),
-            "idle_limit_seconds": session_rules.idle_limit_seconds(current_user)
-            if signed_in
-            else None,
-            "idle_seconds_left": session_rules.idle_seconds_left(current_user)
-            if signed_in
-            else None,
-        }

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from heartbeat.participants.exporting import write_csv
+from heartbeat.core.csvfiles import write_csv
 from heartbeat.participants.models import (
     ConsentKind,
     ImpairmentCategory,

@@ -1,17 +1,8 @@
-"""CSV out: the caseload export, and a CSV writer that spreadsheets cannot be tricked by.
-
-A cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return, which some
-spreadsheets skip before reading a formula) is prefixed with an apostrophe, so it stays text
-(OWASP's advice on CSV injection). The file is UTF-8 with a byte-order mark, which Excel needs to
-read accents right; the importer accepts it back.
-"""
+"""CSV out: the caseload export (written with ``heartbeat.core.csvfiles``)."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,41 +10,11 @@ import sqlalchemy as sa
 from heartbeat.audit import services as audit
 from heartbeat.auth.models import User
 from heartbeat.centres.models import Centre
+from heartbeat.core.csvfiles import write_csv
 from heartbeat.extensions import db
 from heartbeat.participants import queries
 from heartbeat.participants.models import Participant
 from heartbeat.progress.models import LadderStage
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-BOM = "\ufeff"
-
-
-def safe_cell(value: Any) -> str:
-    """A value as CSV text that no spreadsheet will run as a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if hasattr(value, "value") and not isinstance(value, int | float):
-        value = value.value  # enums by their stored value
-    text = str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
-
-
-def write_csv(header: Iterable[str], rows: Iterable[Iterable[Any]], *, bom: bool = True) -> str:
-    out = io.StringIO()
-    if bom:
-        out.write(BOM)
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([safe_cell(name) for name in header])
-    for row in rows:
-        writer.writerow([safe_cell(value) for value in row])
-    return out.getvalue()
-
 
 # What the caseload export holds: the details staff work from, not the free-text health notes.
 EXPORT_COLUMNS: dict[str, str] = {

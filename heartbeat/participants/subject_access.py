@@ -23,10 +23,10 @@ from heartbeat.audit import services as audit
 from heartbeat.audit.models import AuditEvent
 from heartbeat.auth.models import Invite, User
 from heartbeat.centres.models import Centre
+from heartbeat.core.csvfiles import write_csv
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants import queries
-from heartbeat.participants.exporting import write_csv
 from heartbeat.participants.models import Participant
 from heartbeat.progress.models import Award, LadderStage
 from heartbeat.progress.services import award_title

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from heartbeat.core.units import day_text, distance_text
 from heartbeat.db import row_id, utcnow
 from heartbeat.extensions import db
 from heartbeat.participants import queries as participant_queries
@@ -21,7 +22,6 @@ from heartbeat.permissions import require, staff_required
 from heartbeat.progress import queries, reviews
 from heartbeat.progress.blueprint import bp, rollback
 from heartbeat.progress.forms import SignOffForm, VersionForm, WithdrawForm, parse_version
-from heartbeat.progress.ladder import day_text, distance_text
 from heartbeat.progress.models import REVIEW_REASONS, Award, CriterionKind
 from heartbeat.progress.services import ProgressError, award_title, sign_off, verify_awards
 

@@ -30,7 +30,7 @@ def _saved_at_the_same_moment(error):
     rollback()
     return (
         render_template(
-            "participants/saved_elsewhere.html", back=request.referrer or url_for("core.home")
+            "participants/saved_elsewhere.html", back=request.referrer or url_for("home.home")
         ),
         409,
     )

@@ -13,10 +13,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from heartbeat.centres.models import Centre
+from heartbeat.core.units import distance_text
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant, ParticipantStatus
 from heartbeat.progress import charts
-from heartbeat.progress.ladder import distance_text
 from heartbeat.progress.models import Award, LadderStage
 from heartbeat.progress.rules import DISTANCE_KINDS
 from heartbeat.progress.services import ladder

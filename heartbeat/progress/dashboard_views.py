@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 from flask import abort, render_template
 from flask_login import current_user
 
+from heartbeat.core.units import day_text
 from heartbeat.db import utcnow
 from heartbeat.permissions import admin_required, require
 from heartbeat.progress.blueprint import bp
 from heartbeat.progress.dashboard import build_dashboard
-from heartbeat.progress.ladder import day_text
 from heartbeat.progress.services import award_title
 
 

@@ -10,7 +10,7 @@ from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from heartbeat.progress.ladder import METRES_PER_KM, METRES_PER_MILE
+from heartbeat.core.units import METRES_PER_KM, METRES_PER_MILE
 from heartbeat.progress.models import CriterionKind
 from heartbeat.progress.reviews import WITHDRAW_REASON_MAX
 from heartbeat.progress.stages import DESCRIPTION_MAX, TITLE_MAX

@@ -11,12 +11,12 @@ import sqlalchemy as sa
 
 from heartbeat.auth.models import User
 from heartbeat.centres.models import Centre
+from heartbeat.core.csvfiles import write_csv
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.jobs import registry
 from heartbeat.jobs.context import JobContext, JobError, JobResult, JobTable
 from heartbeat.jobs.models import Job, JobState
-from heartbeat.participants.exporting import write_csv
 from heartbeat.progress.services import RecomputeSummary, recompute_centre
 
 RECOMPUTE_JOB = "progress.recompute_awards"

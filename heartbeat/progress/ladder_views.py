@@ -13,13 +13,13 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from heartbeat.centres.models import Centre
+from heartbeat.core.units import day_text
 from heartbeat.extensions import db
 from heartbeat.permissions import admin_required, require
 from heartbeat.progress import jobs as progress_jobs
 from heartbeat.progress import queries, stages
 from heartbeat.progress.blueprint import bp, rollback
 from heartbeat.progress.forms import StageEditForm, StageForm, VersionForm, parse_version
-from heartbeat.progress.ladder import day_text
 from heartbeat.progress.models import Award, LadderStage
 from heartbeat.progress.services import ladder as load_ladder
 from heartbeat.progress.summary import criterion_text

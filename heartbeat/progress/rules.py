@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Generic, Literal, TypeVar
 
+from heartbeat.core.units import METRES_PER_MILE
 from heartbeat.participants.rules import heart_rate_unreliable, normalise_sci_level
 from heartbeat.progress.ladder import (
     CRITERION_KINDS,
@@ -33,7 +34,6 @@ from heartbeat.progress.ladder import (
     HALF_MARATHON_M,
     MARATHON_FINISH_CLUBS,
     MARATHON_M,
-    METRES_PER_MILE,
     StageSpec,
     distance_club_code,
     marathon_club_code,

@@ -16,11 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Literal
 
-from heartbeat.progress import charts, rules
-from heartbeat.progress.ladder import (
-    DEFAULT_CLUBS,
-    DISTANCE_CLUBS_MILES,
-    MARATHON_M,
+from heartbeat.core.units import (
     METRES_PER_MILE,
     day_text,
     distance_text,
@@ -28,6 +24,8 @@ from heartbeat.progress.ladder import (
     format_duration,
     format_pace,
 )
+from heartbeat.progress import charts, rules
+from heartbeat.progress.ladder import DEFAULT_CLUBS, DISTANCE_CLUBS_MILES, MARATHON_M
 from heartbeat.progress.models import REVIEW_REASONS, Award, CriterionKind, LadderStage
 from heartbeat.progress.trends import (
     TREND_WEEKS,

@@ -7,14 +7,8 @@ import statistics
 from collections import defaultdict
 from datetime import date, timedelta, tzinfo
 
+from heartbeat.core.units import day_text, distance_text, format_duration, short_day, to_units
 from heartbeat.progress import charts, rules
-from heartbeat.progress.ladder import (
-    day_text,
-    distance_text,
-    format_duration,
-    short_day,
-    to_units,
-)
 
 TREND_WEEKS = 26
 PACE_MIN_M = 400.0  # shorter timed pushes say little about pace

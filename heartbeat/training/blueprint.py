@@ -9,11 +9,11 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
+from heartbeat.core.units import format_distance, format_duration, format_pace, format_speed
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
 from heartbeat.permissions import can, hide, require
-from heartbeat.progress.ladder import format_distance, format_duration, format_pace, format_speed
 from heartbeat.training import queries
 from heartbeat.training.models import TrainingSession
 
@@ -71,7 +71,7 @@ def _saved_at_the_same_moment(error):
     db.session.rollback()
     return (
         render_template(
-            "participants/saved_elsewhere.html", back=request.referrer or url_for("core.index")
+            "participants/saved_elsewhere.html", back=request.referrer or url_for("home.index")
         ),
         409,
     )

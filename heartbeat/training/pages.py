@@ -14,11 +14,11 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 
 from heartbeat.auth.models import Role
+from heartbeat.core.units import format_distance, format_duration
 from heartbeat.db import row_id
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
 from heartbeat.permissions import require, staff_required
-from heartbeat.progress.ladder import format_distance, format_duration
 from heartbeat.training import queries, services
 from heartbeat.training.blueprint import (
     actor,

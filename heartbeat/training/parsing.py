@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 
-from heartbeat.progress.ladder import METRES_PER_KM, METRES_PER_MILE
+from heartbeat.core.units import METRES_PER_KM, METRES_PER_MILE
 from heartbeat.training.models import PainSite, SessionKind
 from heartbeat.training.values import (
     COLUMNS,

@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from heartbeat.progress.ladder import format_distance
+from heartbeat.core.units import format_distance
 
 EARTH_RADIUS_M = 6_371_008.8
 LOOP_WITHIN_M = 150.0  # start and finish this close: a loop (or an out-and-back)

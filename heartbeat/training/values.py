@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from heartbeat.progress.ladder import METRES_PER_KM, METRES_PER_MILE
+from heartbeat.core.units import METRES_PER_KM, METRES_PER_MILE
 from heartbeat.training.models import PainSite, SessionKind
 
 MAX_DISTANCE_M = 500_000.0  # 500 km: no push or ride in a day comes near it

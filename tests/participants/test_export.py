@@ -8,7 +8,8 @@ from datetime import date
 
 import pytest
 
-from heartbeat.participants.exporting import EXPORT_COLUMNS, safe_cell, write_csv
+from heartbeat.core.csvfiles import safe_cell, write_csv
+from heartbeat.participants.exporting import EXPORT_COLUMNS
 from tests.participants.conftest import login, seed_ladder
 
 

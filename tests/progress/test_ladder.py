@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from heartbeat.progress.ladder import (
-    DEFAULT_CLUBS,
-    DEFAULT_LADDER,
-    DISTANCE_CLUBS_MILES,
-    MARATHON_FINISH_CLUBS,
-    StageSpec,
+from heartbeat.core.units import (
     format_distance,
     format_duration,
     format_pace,
@@ -20,6 +15,13 @@ from heartbeat.progress.ladder import (
     miles_to_metres,
     pace_s_per_km,
     pace_s_per_mile,
+)
+from heartbeat.progress.ladder import (
+    DEFAULT_CLUBS,
+    DEFAULT_LADDER,
+    DISTANCE_CLUBS_MILES,
+    MARATHON_FINISH_CLUBS,
+    StageSpec,
 )
 
 # --- the ladder ------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from heartbeat.progress.ladder import km_to_metres, miles_to_metres
+from heartbeat.core.units import km_to_metres, miles_to_metres
 from heartbeat.progress.rules import (
     SESSION_KINDS,
     AwardChanges,

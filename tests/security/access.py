@@ -79,10 +79,10 @@ ADMIN_OBJECT = Access("403", "403", "centre", "404")
 
 ENDPOINTS: dict[str, Access] = {
     # core
-    "core.index": SIGNED_IN,
-    "core.home": SIGNED_IN,
-    "core.healthz": PUBLIC,
-    "core.centre_hub": ADMIN,
+    "home.index": SIGNED_IN,
+    "home.home": SIGNED_IN,
+    "home.healthz": PUBLIC,
+    "home.centre_hub": ADMIN,
     "static": PUBLIC,
     # auth: the sign-in pages are public; the second step without a first goes back to sign in
     "auth.login": PUBLIC,
@@ -98,17 +98,17 @@ ENDPOINTS: dict[str, Access] = {
     "auth.mfa_recovery_codes": SIGNED_IN,
     "auth.keep_alive": SIGNED_IN,
     # centres
-    "centres.settings": ADMIN,
-    "centres.staff": ADMIN,
-    "centres.invite_staff": ADMIN,
-    "centres.revoke_invite": ADMIN_OBJECT,
-    "centres.deactivate_user": Access("403", "403", "others", "404"),
-    "centres.reactivate_user": Access("403", "403", "others", "404"),
-    "centres.unlock_user": Access("403", "403", "others", "404"),
-    "centres.operator_centres": OPERATOR,
-    "centres.operator_create_centre": OPERATOR,
+    "admin.settings": ADMIN,
+    "admin.staff": ADMIN,
+    "admin.invite_staff": ADMIN,
+    "admin.revoke_invite": ADMIN_OBJECT,
+    "admin.deactivate_user": Access("403", "403", "others", "404"),
+    "admin.reactivate_user": Access("403", "403", "others", "404"),
+    "admin.unlock_user": Access("403", "403", "others", "404"),
+    "admin.operator_centres": OPERATOR,
+    "admin.operator_create_centre": OPERATOR,
     # The operator invites the first admin of any centre: "own" and "other" alike.
-    "centres.operator_invite_admin": OPERATOR,
+    "admin.operator_invite_admin": OPERATOR,
     # audit
     "audit.index": ADMIN,
     # participants

@@ -99,7 +99,7 @@ def header_problems(response, role: str, endpoint: str) -> list[str]:
         for name, pattern in INLINE_CODE.items():
             if pattern.search(html):
                 problems.append(f"the page has {name}")
-    signed_in = role != "anonymous" and endpoint not in ("static", "core.healthz")
+    signed_in = role != "anonymous" and endpoint not in ("static", "home.healthz")
     if signed_in and response.headers.get("Cache-Control") != "no-store":
         problems.append(f"Cache-Control {response.headers.get('Cache-Control')!r}, not no-store")
     return problems
@@ -128,7 +128,7 @@ def test_public_endpoints_are_exactly_the_declared_ones(app):
             "certificates.jwks",
             "certificates.verify",
             "certificates.verify_form",
-            "core.healthz",
+            "home.healthz",
             "static",
         ]
     )
@@ -263,7 +263,7 @@ def test_walking_sequential_ids_never_reaches_another_centre(app, world, role):
                 url = build_url(app, name, values)
                 got = answer(client.open(url, method=method))
                 want = "403" if blanket == "403" else "404"
-                if name == "centres.operator_invite_admin":
+                if name == "admin.operator_invite_admin":
                     want = "403"  # only the operator may, for any centre
                 if got != want:
                     failures.append(f"{role} {method} {url}: expected {want}, got {got}")

@@ -7,13 +7,13 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from heartbeat.auth.models import Role
+from heartbeat.core.units import format_distance
 from heartbeat.db import row_id, utcnow
 from heartbeat.extensions import db
 from heartbeat.participants import attention, exporting, queries
 from heartbeat.participants.models import RacingClass
 from heartbeat.participants.views.common import actor, bp, centre_zone, therapists, today
 from heartbeat.permissions import require, staff_required
-from heartbeat.progress.ladder import format_distance
 
 
 def caseload_filter(args) -> tuple[queries.CaseloadFilter, dict[str, str]]:

@@ -18,7 +18,7 @@ from heartbeat.permissions import require
 @login_required
 def portal():
     if current_user.role != Role.PARTICIPANT:
-        return redirect(url_for("core.index"))
+        return redirect(url_for("home.index"))
     participant = db.session.scalars(queries.participant_for_user(current_user.id)).one_or_none()
     if participant is None:
         return render_template("participants/portal_unlinked.html")

@@ -340,7 +340,7 @@ def invite(participant_id: int):
                 f"\n\n{link}\n",
             )
             return render_template(
-                "centres/invite_created.html",
+                "auth/invite_created.html",
                 invite=issued.invite,
                 link=link,
                 emailed=emailed,

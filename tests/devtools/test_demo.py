@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from heartbeat.core.demo import seed_demo
+from heartbeat.devtools.demo import seed_demo
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
 from heartbeat.progress.models import Award, LadderStage

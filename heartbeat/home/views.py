@@ -1,17 +1,19 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
+from flask import Blueprint, Flask, abort, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from heartbeat.auth import session_rules
 from heartbeat.auth.models import Invite, Role, User
 from heartbeat.centres.models import Centre
+from heartbeat.core.hooks import current_user_is_signed_in
 from heartbeat.db import utcnow
 from heartbeat.extensions import db, limiter
-from heartbeat.navigation import CENTRE_LINKS
+from heartbeat.home.navigation import CENTRE_LINKS, navigation_for
 from heartbeat.permissions import admin_required, require
 
-bp = Blueprint("core", __name__, template_folder="templates")
+bp = Blueprint("home", __name__, template_folder="templates")
 
 
 @bp.get("/")
@@ -19,15 +21,15 @@ def index():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     if current_user.is_operator and current_user.centre_id is None:
-        return redirect(url_for("centres.operator_centres"))
-    return redirect(url_for("core.home"))
+        return redirect(url_for("admin.operator_centres"))
+    return redirect(url_for("home.home"))
 
 
 @bp.get("/home")
 @login_required
 def home():
     if current_user.centre_id is None:
-        return redirect(url_for("centres.operator_centres"))
+        return redirect(url_for("admin.operator_centres"))
     if current_user.role == Role.PARTICIPANT:
         # A participant's home is their progress page, where a new milestone is celebrated.
         from heartbeat.participants.views.portal import portal
@@ -44,7 +46,7 @@ def home():
         .where(Invite.used_at.is_(None), Invite.revoked_at.is_(None), Invite.expires_at > utcnow())
     )
     return render_template(
-        "core/staff_home.html", counts=counts, pending_invites=pending_invites, roles=Role
+        "home/staff_home.html", counts=counts, pending_invites=pending_invites, roles=Role
     )
 
 
@@ -56,7 +58,7 @@ def centre_hub():
     if centre is None:  # a platform operator belongs to no centre
         abort(404)
     require("centre.edit_settings", centre)
-    return render_template("core/centre_hub.html", centre=centre, links=CENTRE_LINKS)
+    return render_template("home/centre_hub.html", centre=centre, links=CENTRE_LINKS)
 
 
 @bp.get("/healthz")
@@ -69,3 +71,20 @@ def healthz():
         db.session.rollback()
         return jsonify({"status": "unavailable", "database": "unreachable"}), 503
     return jsonify({"status": "ok", "database": "ok"})
+
+
+def register_template_context(app: Flask) -> None:
+    """Every page's navigation and idle-timeout figures, gathered from the features below."""
+
+    @app.context_processor
+    def inject_navigation():
+        signed_in = current_user_is_signed_in()
+        return {
+            "navigation": navigation_for(current_user),
+            "idle_limit_seconds": session_rules.idle_limit_seconds(current_user)
+            if signed_in
+            else None,
+            "idle_seconds_left": session_rules.idle_seconds_left(current_user)
+            if signed_in
+            else None,
+        }

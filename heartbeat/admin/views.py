@@ -5,18 +5,18 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from heartbeat.admin.forms import CentreSettingsForm, CreateCentreForm
 from heartbeat.auth import services as account_services
 from heartbeat.auth.forms import InviteForm
 from heartbeat.auth.models import Invite, Role, User
 from heartbeat.centres import services
-from heartbeat.centres.forms import CentreSettingsForm, CreateCentreForm
 from heartbeat.centres.models import Centre
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.mail import mail_configured, send_mail
 from heartbeat.permissions import admin_required, operator_required, require
 
-bp = Blueprint("centres", __name__, template_folder="templates")
+bp = Blueprint("admin", __name__, template_folder="templates")
 
 
 def _own_centre() -> Centre:
@@ -54,7 +54,7 @@ def _pending_invites():
 def _render_staff(centre: Centre, form: InviteForm, status: int = 200):
     return (
         render_template(
-            "centres/staff.html",
+            "admin/staff.html",
             centre=centre,
             page=_staff_page(centre),
             invites=_pending_invites(),
@@ -105,12 +105,12 @@ def invite_staff():
         f"{current_app.config['HEARTBEAT_INVITE_HOURS']} hours to set your password:\n\n{link}\n",
     )
     return render_template(
-        "centres/invite_created.html",
+        "auth/invite_created.html",
         invite=issued.invite,
         link=link,
         emailed=emailed,
         mail_configured=mail_configured(),
-        back_url=url_for("centres.staff"),
+        back_url=url_for("admin.staff"),
     )
 
 
@@ -127,11 +127,11 @@ def deactivate_user(user_id: int):
     user = _staff_member(user_id)
     require("user.deactivate", user)
     if request.method == "GET":
-        return render_template("centres/confirm_deactivate.html", user=user)
+        return render_template("admin/confirm_deactivate.html", user=user)
     account_services.set_active(user, False)
     db.session.commit()
     flash(f"{user.name} can no longer sign in; their open sessions have ended.", "success")
-    return redirect(url_for("centres.staff"))
+    return redirect(url_for("admin.staff"))
 
 
 @bp.post("/centre/users/<int:user_id>/reactivate")
@@ -142,7 +142,7 @@ def reactivate_user(user_id: int):
     account_services.set_active(user, True)
     db.session.commit()
     flash(f"{user.name} can sign in again.", "success")
-    return redirect(url_for("centres.staff"))
+    return redirect(url_for("admin.staff"))
 
 
 @bp.post("/centre/users/<int:user_id>/unlock")
@@ -153,7 +153,7 @@ def unlock_user(user_id: int):
     account_services.unlock(user)
     db.session.commit()
     flash(f"{user.name}'s account is unlocked.", "success")
-    return redirect(url_for("centres.staff"))
+    return redirect(url_for("admin.staff"))
 
 
 @bp.post("/centre/invites/<int:invite_id>/revoke")
@@ -165,10 +165,10 @@ def revoke_invite(invite_id: int):
         account_services.revoke_invite(invite, utcnow())
     except account_services.AccountError as error:
         flash(str(error), "error")
-        return redirect(url_for("centres.staff"))
+        return redirect(url_for("admin.staff"))
     db.session.commit()
     flash(f"The invitation to {invite.email} was withdrawn.", "success")
-    return redirect(url_for("centres.staff"))
+    return redirect(url_for("admin.staff"))
 
 
 @bp.route("/centre/settings", methods=["GET", "POST"])
@@ -193,12 +193,12 @@ def settings():
             )
         except services.CentreError as error:
             form.name.errors.append(str(error))
-            return render_template("centres/settings.html", form=form, centre=centre), 422
+            return render_template("admin/settings.html", form=form, centre=centre), 422
         db.session.commit()
         flash("Centre settings saved.", "success")
-        return redirect(url_for("centres.settings"))
+        return redirect(url_for("admin.settings"))
     status = 422 if form.is_submitted() else 200
-    return render_template("centres/settings.html", form=form, centre=centre), status
+    return render_template("admin/settings.html", form=form, centre=centre), status
 
 
 # --- the platform operator: the only screens that read across centres ---------------------------
@@ -220,7 +220,7 @@ def operator_centres():
         ).all()
     )
     return render_template(
-        "centres/operator_centres.html", page=page, active_accounts=active_accounts
+        "admin/operator_centres.html", page=page, active_accounts=active_accounts
     )
 
 
@@ -244,12 +244,12 @@ def operator_create_centre():
             )
         except services.CentreError as error:
             form.slug.errors.append(str(error))
-            return render_template("centres/create_centre.html", form=form), 422
+            return render_template("admin/create_centre.html", form=form), 422
         db.session.commit()
         flash(f"Centre {centre.name} created.", "success")
-        return redirect(url_for("centres.operator_centres"))
+        return redirect(url_for("admin.operator_centres"))
     status = 422 if form.is_submitted() else 200
-    return render_template("centres/create_centre.html", form=form), status
+    return render_template("admin/create_centre.html", form=form), status
 
 
 @bp.route("/operator/centres/<int:centre_id>/invite", methods=["GET", "POST"])
@@ -271,7 +271,7 @@ def operator_invite_admin(centre_id: int):
             )
         except account_services.AccountError as error:
             form.email.errors.append(str(error))
-            return render_template("centres/operator_invite.html", form=form, centre=centre), 422
+            return render_template("admin/operator_invite.html", form=form, centre=centre), 422
         db.session.commit()
         link = url_for("auth.accept_invite", token=issued.token, _external=True)
         emailed = send_mail(
@@ -281,12 +281,12 @@ def operator_invite_admin(centre_id: int):
             f"{centre.name} on Heartbeat Miles:\n\n{link}\n",
         )
         return render_template(
-            "centres/invite_created.html",
+            "auth/invite_created.html",
             invite=issued.invite,
             link=link,
             emailed=emailed,
             mail_configured=mail_configured(),
-            back_url=url_for("centres.operator_centres"),
+            back_url=url_for("admin.operator_centres"),
         )
     status = 422 if form.is_submitted() else 200
-    return render_template("centres/operator_invite.html", form=form, centre=centre), status
+    return render_template("admin/operator_invite.html", form=form, centre=centre), status

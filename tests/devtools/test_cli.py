@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from heartbeat.auth.models import Role, User
 from heartbeat.centres.models import Centre, PaperSize, Units
-from heartbeat.core.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from heartbeat.devtools.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from heartbeat.extensions import db
 
 STRONG_PASSWORD = "wheels-on-the-track-2025"

@@ -6,8 +6,8 @@ import sqlalchemy as sa
 
 from heartbeat.audit.models import AuditEvent
 from heartbeat.centres.models import Centre
-from heartbeat.core.backup import content_checksums
-from heartbeat.core.benchdata import seed_bench
+from heartbeat.devtools.backup import content_checksums
+from heartbeat.devtools.benchdata import seed_bench
 from heartbeat.extensions import db
 
 

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from heartbeat.centres.models import Centre
-from heartbeat.core.demo import DEMO_PASSWORD, seed_demo
+from heartbeat.devtools.demo import DEMO_PASSWORD, seed_demo
 from heartbeat.extensions import db
 
 
@@ -32,7 +32,7 @@ def register(app: Flask) -> None:
     @click.option("--seed", type=int, default=2026, show_default=True, help="Random seed.")
     def bench_seed_command(centres, participants, sessions, seed):
         """Fill the database with a large, realistic benchmark data set (bulk inserts)."""
-        from heartbeat.core.benchdata import seed_bench
+        from heartbeat.devtools.benchdata import seed_bench
 
         if sessions and not participants:
             raise click.UsageError("sessions need participants to belong to")
@@ -67,7 +67,7 @@ def register(app: Flask) -> None:
         """Write a consistent backup of the whole database while the app runs."""
         from pathlib import Path
 
-        from heartbeat.core.backup import BackupError, backup
+        from heartbeat.devtools.backup import BackupError, backup
 
         try:
             result = backup(db.engine, Path(output))
@@ -84,7 +84,7 @@ def register(app: Flask) -> None:
         """Replace the whole database with BACKUP_FILE (made by the backup command)."""
         from pathlib import Path
 
-        from heartbeat.core.backup import BackupError, restore
+        from heartbeat.devtools.backup import BackupError, restore
 
         if not yes:
             click.confirm(

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from heartbeat.navigation import CENTRE_LINKS, navigation_for
+from heartbeat.home.navigation import CENTRE_LINKS, navigation_for
 from tests.conftest import Auth
 
 HUB_LINK = re.compile(r'<li class="hub-card">\s*<h2><a href="([^"]+)">([^<]+)</a></h2>')

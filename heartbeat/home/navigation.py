@@ -57,13 +57,13 @@ CENTRE_LINKS: tuple[HubLink, ...] = (
         ),
     ),
     HubLink(
-        "centres.staff",
+        "admin.staff",
         "Staff",
         "Therapists, coaches and admins: invite, deactivate, unlock.",
-        frozenset({"centres.deactivate_user"}),
+        frozenset({"admin.deactivate_user"}),
     ),
     HubLink(
-        "centres.settings",
+        "admin.settings",
         "Centre settings",
         "Name, time zone, units, paper size and whether participants may log sessions.",
     ),
@@ -96,7 +96,7 @@ CENTRE_LINKS: tuple[HubLink, ...] = (
 )
 
 _CENTRE_SECTION = frozenset(
-    {"core.centre_hub"}
+    {"home.centre_hub"}
     | {link.endpoint for link in CENTRE_LINKS}
     | {child for link in CENTRE_LINKS for child in link.children}
 )
@@ -133,9 +133,9 @@ _ACCOUNT_SECTION = frozenset(
     }
 )
 _PORTAL_SECTION = frozenset(
-    {"core.home", "training.self_report", "training.sessions", "training.session"}
+    {"home.home", "training.self_report", "training.sessions", "training.session"}
 )
-_OPERATOR_SECTION = frozenset({"centres.operator_create_centre", "centres.operator_invite_admin"})
+_OPERATOR_SECTION = frozenset({"admin.operator_create_centre", "admin.operator_invite_admin"})
 
 
 class Navigation(list):
@@ -147,13 +147,13 @@ class Navigation(list):
 
     def trail(self, endpoint: str | None) -> list[tuple[str, str]]:
         """Breadcrumb ancestors of ``endpoint`` as (endpoint, label): Centre pages only."""
-        if not self.admin or endpoint is None or endpoint == "core.centre_hub":
+        if not self.admin or endpoint is None or endpoint == "home.centre_hub":
             return []
         for link in CENTRE_LINKS:
             if endpoint == link.endpoint:
-                return [("core.centre_hub", "Centre")]
+                return [("home.centre_hub", "Centre")]
             if endpoint in link.children:
-                return [("core.centre_hub", "Centre"), (link.endpoint, link.label)]
+                return [("home.centre_hub", "Centre"), (link.endpoint, link.label)]
         return []
 
 
@@ -165,15 +165,15 @@ def navigation_for(user) -> Navigation:
     admin = user.role == Role.ADMIN and in_centre
     if user.role in (Role.THERAPIST, Role.ADMIN) and in_centre:
         caseload = _CASELOAD_SECTION - _CENTRE_SECTION if admin else _CASELOAD_SECTION
-        items.append(NavItem("core.home", "Home"))
+        items.append(NavItem("home.home", "Home"))
         items.append(NavItem("participants.caseload", "Caseload", caseload))
         items.append(NavItem("progress.pending_awards", "To verify", _VERIFY_SECTION))
         items.append(NavItem("certificates.register", "Certificates", _CERTIFICATES_SECTION))
     if admin:
-        items.append(NavItem("core.centre_hub", "Centre", _CENTRE_SECTION))
+        items.append(NavItem("home.centre_hub", "Centre", _CENTRE_SECTION))
     if user.role == Role.PARTICIPANT:
         items.append(NavItem("participants.portal", "My progress", _PORTAL_SECTION))
     if user.is_operator:
-        items.append(NavItem("centres.operator_centres", "All centres", _OPERATOR_SECTION))
+        items.append(NavItem("admin.operator_centres", "All centres", _OPERATOR_SECTION))
     items.append(NavItem("auth.account", "My account", _ACCOUNT_SECTION))
     return Navigation(items, admin=admin)

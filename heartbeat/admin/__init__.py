@@ -1,0 +1,1 @@
+"""Administration screens: the operator's centres, a centre's settings and its staff."""

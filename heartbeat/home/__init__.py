@@ -1,0 +1,1 @@
+"""The web shell: the start pages, the centre hub and the navigation that gathers every feature."""
