@@ -90,15 +90,15 @@ def register_blueprints(app: Flask) -> None:
         # The HTTP benchmark's baseline: the same app and server, no work at all.
         app.add_url_rule("/_bench/bare", "bench_bare", lambda: "ok")
 
-    # Features add sections to pages they do not own (core/panels.py).
-    from heartbeat.certificates import views as certificate_views
-    from heartbeat.progress import views as progress_views
-    from heartbeat.training import views as training_views
+    # Each feature connects to the registries of the packages below it (panels, events), in
+    # layer order: the package that owns a registry never imports the features that use it.
+    from heartbeat.certificates import hooks as certificate_hooks
+    from heartbeat.participants import hooks as participant_hooks
+    from heartbeat.progress import hooks as progress_hooks
+    from heartbeat.training import hooks as training_hooks
 
-    for module in (training_views, progress_views, certificate_views):
-        register_panels = getattr(module, "register_panels", None)
-        if register_panels is not None:
-            register_panels()
+    for hooks in (participant_hooks, training_hooks, progress_hooks, certificate_hooks):
+        hooks.register()
 
 
 def register_errorhandlers(app: Flask) -> None:

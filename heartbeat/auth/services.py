@@ -15,9 +15,17 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from heartbeat.auth import passwords
 from heartbeat.auth.models import Invite, Role, User, normalise_email
 from heartbeat.centres.models import Centre
+from heartbeat.core.events import event
 from heartbeat.extensions import db
 
 security_log = logging.getLogger("heartbeat.security")
+
+invite_accepting = event(
+    "auth.invite-accepting", "An invitation is about to become an account (sender: the invite)."
+)
+invite_accepted = event(
+    "auth.invite-accepted", "An invitation became an account (sender: the invite; user, now)."
+)
 
 
 class AccountError(ValueError):
@@ -224,18 +232,13 @@ def accept_invite(invite: Invite, password: str, now: datetime) -> User:
             }[state]
         )
     centre = db.session.get(Centre, invite.centre_id)
-    participant = None
-    if invite.participant_id is not None:
-        from heartbeat.participants import services as participant_services
-
-        participant = participant_services.find_for_invite(invite.participant_id, invite.centre_id)
-        if participant is None or participant.user_id is not None:
-            raise AccountError("This invitation is no longer valid. Ask your centre for a new one.")
+    # A portal invitation names a participant: their feature checks the record can still take a
+    # login (raising AccountError if not) before the account exists, and links it after.
+    invite_accepting.send(invite, now=now)
     user = create_user(
         email=invite.email, name=invite.name, role=invite.role, centre=centre, password=password
     )
-    if participant is not None:
-        participant_services.link_portal_user(participant, user, now)
+    invite_accepted.send(invite, user=user, now=now)
     invite.used_at = now
     db.session.flush()
     return user

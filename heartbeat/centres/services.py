@@ -9,7 +9,10 @@ from functools import lru_cache
 import sqlalchemy as sa
 
 from heartbeat.centres.models import Centre, PaperSize, Units
+from heartbeat.core.events import event
 from heartbeat.extensions import db
+
+centre_created = event("centres.created", "A centre was created (sender: the centre, flushed).")
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
 
@@ -74,9 +77,7 @@ def create_centre(
     )
     db.session.add(centre)
     db.session.flush()
-    from heartbeat.progress.services import seed_default_ladder
-
-    seed_default_ladder(centre.id)
+    centre_created.send(centre)  # the programme's default ladder, among others
     return centre
 
 

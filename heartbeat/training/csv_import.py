@@ -26,7 +26,6 @@ from heartbeat.centres.models import Centre
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
-from heartbeat.progress.services import evaluate_awards, ladder
 from heartbeat.training.csv_format import (
     ALTERNATIVES,
     MAX_ERRORS,
@@ -38,6 +37,7 @@ from heartbeat.training.csv_format import (
 from heartbeat.training.csv_format import reader as read_csv
 from heartbeat.training.models import SessionSource, TrainingSession
 from heartbeat.training.parsing import read_session
+from heartbeat.training.services import sessions_changed
 from heartbeat.training.values import SessionValueError
 
 _ALWAYS = frozenset(
@@ -374,11 +374,9 @@ def import_sessions(
         .where(Participant.id.in_(participant_ids), Participant.centre_id == centre.id)
         .execution_options(all_centres=True)
     ).all()
-    stages = ladder(centre.id)
-    for done, participant in enumerate(participants, start=1):
-        evaluate_awards(participant, actor=actor, now=now, stages=stages)
-        if progress is not None:
-            progress(done, len(participants), "participants re-evaluated")
+    sessions_changed.send(
+        centre.id, participants=participants, actor=actor, now=now, progress=progress
+    )
     return ImportResult(len(session_ids), len(participants), session_ids)
 
 

@@ -2,7 +2,7 @@
 
 Every change is audited (``session.create``, ``session.update`` with field-level before/after,
 ``session.delete``, ``session.verify``) and ends with the milestone engine
-(:func:`heartbeat.progress.services.evaluate_awards`) in the same transaction, so awards always
+(through the ``sessions_changed`` event) in the same transaction, so awards always
 follow the sessions. Values come in already cleaned by :mod:`heartbeat.training.values`.
 """
 
@@ -16,12 +16,17 @@ from typing import Any
 from heartbeat.audit import services as audit
 from heartbeat.auth.models import User
 from heartbeat.core.edits import Conflict, InputError
+from heartbeat.core.events import event
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
-from heartbeat.progress.services import evaluate_awards
 from heartbeat.training.models import SessionSource, TrainingSession
 from heartbeat.training.values import EDITABLE, LABELS
+
+# Whatever is derived from a person's sessions (their awards, above all) follows in the same
+# transaction. Sender: the centre id; participants, actor, now, and optionally ``progress``
+# (a callback taking done, total, what) for long runs.
+sessions_changed = event("training.sessions-changed", "Sessions were added, edited or removed.")
 
 
 class SessionError(InputError):
@@ -56,7 +61,7 @@ def _record_values(session: TrainingSession) -> dict[str, Any]:
 
 
 def _evaluate(participant: Participant, actor: User | None, now: datetime) -> None:
-    evaluate_awards(participant, actor=actor, now=now)
+    sessions_changed.send(participant.centre_id, participants=[participant], actor=actor, now=now)
 
 
 def log_session(

@@ -9,7 +9,7 @@ from heartbeat.auth.models import User
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
 from heartbeat.training.models import SessionSource
-from heartbeat.training.views import portal_panel, profile_panel
+from heartbeat.training.panels import portal_panel, profile_panel
 from tests.training.conftest import login
 
 

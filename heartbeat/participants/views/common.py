@@ -1,4 +1,4 @@
-"""What every participant page shares: the blueprint, loading a participant, form helpers."""
+"""What every participant page shares: loading a participant, form helpers."""
 
 from __future__ import annotations
 
@@ -8,18 +8,16 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants import queries, services
+from heartbeat.participants.blueprint import bp
 from heartbeat.participants.models import Participant
 from heartbeat.permissions import can, hide, require
-
-# Named after the package, so the templates folder is heartbeat/participants/templates.
-bp = Blueprint("participants", "heartbeat.participants", template_folder="templates")
 
 
 def actor():

@@ -17,8 +17,8 @@ from heartbeat.training import jobs as training_jobs
 from heartbeat.training.blueprint import actor, bp, centre_units, now, participant_or_404
 from heartbeat.training.devicefiles import ActivityFileError
 from heartbeat.training.forms import CsvImportForm, UploadForm
-from heartbeat.training.pages import apply_errors
 from heartbeat.training.services import SessionError
+from heartbeat.training.views.sessions import apply_errors
 
 
 def _say_limit(field) -> None:

@@ -1,8 +1,6 @@
-"""Training pages, and the sections training adds to the participant profile and portal.
+"""The sections training adds to the participant profile and portal.
 
-The routes live in ``pages`` (the log) and ``uploads`` (device files and CSV); importing them
-here registers them on the blueprint. Each panel builder runs a fixed number of queries whatever
-the number of sessions.
+Each panel builder runs a fixed number of queries whatever the number of sessions.
 """
 
 from __future__ import annotations
@@ -15,12 +13,9 @@ import sqlalchemy as sa
 from heartbeat.core import panels
 from heartbeat.extensions import db
 from heartbeat.permissions import can
-from heartbeat.training import pages, queries, uploads  # noqa: F401  (registers the routes)
-from heartbeat.training.blueprint import bp
+from heartbeat.training import queries
 from heartbeat.training.forms import ConfirmForm
 from heartbeat.training.models import TrainingSession
-
-__all__ = ["bp", "register_panels"]
 
 RECENT = 10
 WAITING_SHOWN = 20
@@ -70,6 +65,6 @@ def portal_panel(participant, viewer) -> dict[str, Any] | None:
     }
 
 
-def register_panels() -> None:
+def register() -> None:
     panels.register_panel(panels.PROFILE, "training/panel_profile.html", profile_panel, order=30)
     panels.register_panel(panels.PORTAL, "training/panel_portal.html", portal_panel, order=30)

@@ -1,0 +1,10 @@
+"""Certificate pages: the register, issuing, downloads, revocation, batch printing, branding,
+and the public verify pages, on one blueprint.
+
+Importing the route modules here registers their routes.
+"""
+
+from heartbeat.certificates.blueprint import bp
+from heartbeat.certificates.views import branding, staff, verify
+
+__all__ = ["bp", "branding", "staff", "verify"]

@@ -1,0 +1,31 @@
+"""What participants add to the packages below them: portal invitations that link a login."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from heartbeat.auth.models import Invite, User
+from heartbeat.auth.services import AccountError, invite_accepted, invite_accepting
+from heartbeat.core.events import connect
+from heartbeat.participants import services
+
+
+def _check_portal_invite(invite: Invite, *, now: datetime, **_: object) -> None:
+    if invite.participant_id is None:
+        return
+    participant = services.find_for_invite(invite.participant_id, invite.centre_id)
+    if participant is None or participant.user_id is not None:
+        raise AccountError("This invitation is no longer valid. Ask your centre for a new one.")
+
+
+def _link_portal_login(invite: Invite, *, user: User, now: datetime, **_: object) -> None:
+    if invite.participant_id is None:
+        return
+    participant = services.find_for_invite(invite.participant_id, invite.centre_id)
+    assert participant is not None  # checked by _check_portal_invite in the same transaction
+    services.link_portal_user(participant, user, now)
+
+
+def register() -> None:
+    connect(invite_accepting, _check_portal_invite)
+    connect(invite_accepted, _link_portal_login)
