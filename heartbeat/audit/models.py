@@ -10,12 +10,19 @@ from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from heartbeat.auth.models import User
+from heartbeat.core.personal import declare
 from heartbeat.db import CentreOwned, UTCDateTime, utcnow
 from heartbeat.extensions import db
 
 
 class AuditEvent(CentreOwned, db.Model):
     __tablename__ = "audit_event"
+    # The trail names who did what; values about an erased person are redacted by erasure itself
+    # (``audit.services.redact``), found through the rows' entities rather than a subject column.
+    __personal_data__ = declare(
+        kept=("changes",),
+        not_personal=("id", "at", "actor_id", "action", "entity_type", "entity_id", "centre_id"),
+    )
     __table_args__ = (
         sa.Index("ix_audit_event_centre_at", "centre_id", "at"),
         sa.Index("ix_audit_event_entity", "entity_type", "entity_id"),

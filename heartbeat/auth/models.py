@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from heartbeat.centres.models import Centre
+from heartbeat.core.personal import Computed, declare
 from heartbeat.db import CentreOwned, CentreScoped, UTCDateTime, utcnow
 from heartbeat.extensions import db
 
@@ -62,6 +63,21 @@ class User(CentreScoped, db.Model):
     """A person who signs in. ``centre_id`` is empty only for platform operators."""
 
     __tablename__ = "user_account"
+    __personal_data__ = declare(
+        kept=("email", "name", "last_login_at"),
+        secret=("password_hash", "session_version", "mfa_secret", "mfa_last_step"),
+        not_personal=(
+            "id",
+            "centre_id",
+            "role",
+            "is_operator",
+            "active",
+            "failed_logins",
+            "locked_until",
+            "mfa_enabled_at",
+            "created_at",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Scoped like every centre row, but nullable: operators belong to no centre.
@@ -134,6 +150,34 @@ class Invite(CentreOwned, db.Model):
     """A single-use, expiring invitation to set a password and join a centre."""
 
     __tablename__ = "invite"
+    __personal_data__ = declare(
+        subject="participant_id",
+        section="invitations",
+        describe="Invitations to their portal page",
+        order=90,
+        erased={
+            "email": Computed(
+                lambda m: (
+                    sa.literal("erased-invite-")
+                    + sa.cast(m.id, sa.String)
+                    + sa.literal("@erased.invalid")
+                )
+            ),
+            "name": "Erased participant",
+        },
+        secret=("token_hash",),
+        not_personal=(
+            "id",
+            "role",
+            "expires_at",
+            "used_at",
+            "revoked_at",
+            "created_by_id",
+            "participant_id",
+            "created_at",
+            "centre_id",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254))
@@ -168,6 +212,9 @@ class MfaRecoveryCode(db.Model):
     """A single-use code that stands in for the authenticator app, stored as a hash."""
 
     __tablename__ = "mfa_recovery_code"
+    __personal_data__ = declare(
+        secret=("code_hash",), not_personal=("id", "user_id", "used_at", "created_at")
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(

@@ -6,6 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from heartbeat.core.personal import declare
 from heartbeat.db import UTCDateTime, utcnow
 from heartbeat.extensions import db
 
@@ -22,6 +23,20 @@ class PaperSize(enum.StrEnum):
 
 class Centre(db.Model):
     __tablename__ = "centre"
+    __personal_data__ = declare(
+        not_personal=(
+            "id",
+            "name",
+            "slug",
+            "timezone",
+            "country",
+            "units",
+            "paper_size",
+            "allow_self_report",
+            "mfa_required_for_staff",
+            "created_at",
+        )
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120))

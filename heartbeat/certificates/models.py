@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from heartbeat.auth.models import User
+from heartbeat.core.personal import declare
 from heartbeat.db import CentreOwned, UTCDateTime, utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
@@ -26,10 +27,32 @@ DEFAULT_ACCENT = "#b3261e"
 DEFAULT_PROGRAMME = "Heartbeat Miles adaptive racing programme"
 
 
+# What a certificate says instead of the name of a person whose data was erased.
+REVOKED_NAME = "(name removed)"
+
+
 class Branding(CentreOwned, db.Model):
     """A centre's current certificate design, edited by its admins (one row per centre)."""
 
     __tablename__ = "certificate_branding"
+    # The signatory is a member of staff who signs on purpose, not a participant.
+    __personal_data__ = declare(
+        not_personal=(
+            "id",
+            "programme_name",
+            "primary_colour",
+            "accent_colour",
+            "signatory_name",
+            "signatory_title",
+            "logo",
+            "logo_type",
+            "signature",
+            "version",
+            "updated_at",
+            "updated_by_id",
+            "centre_id",
+        )
+    )
     __table_args__ = (sa.UniqueConstraint("centre_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,6 +78,24 @@ class BrandingSnapshot(CentreOwned, db.Model):
     """The branding a certificate was issued with; never changed, shared by identical designs."""
 
     __tablename__ = "certificate_branding_snapshot"
+    __personal_data__ = declare(
+        not_personal=(
+            "id",
+            "digest",
+            "centre_name",
+            "paper_size",
+            "programme_name",
+            "primary_colour",
+            "accent_colour",
+            "signatory_name",
+            "signatory_title",
+            "logo",
+            "logo_type",
+            "signature",
+            "created_at",
+            "centre_id",
+        )
+    )
     __table_args__ = (sa.UniqueConstraint("centre_id", "digest"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,6 +115,38 @@ class BrandingSnapshot(CentreOwned, db.Model):
 
 class Certificate(CentreOwned, db.Model):
     __tablename__ = "certificate"
+    __personal_data__ = declare(
+        subject="participant_id",
+        section="certificates",
+        describe="Certificates issued for those awards",
+        order=80,
+        load=("credential",),
+        erased={"participant_name": REVOKED_NAME, "journey": []},
+        # The credential holds the name only with publication consent, and is revoked (never
+        # served again) when the person is erased; its signature covers the name, so it stays
+        # whole as the record of what was issued.
+        kept=("credential", "achieved_on", "issued_on", "title", "description", "award_key"),
+        not_personal=(
+            "id",
+            "serial",
+            "participant_id",
+            "award_id",
+            "standing_award_id",
+            "stage_id",
+            "verify_url",
+            "branding_id",
+            "sha256",
+            "issued_at",
+            "issued_by_id",
+            "printed_at",
+            "print_job_id",
+            "revoked_at",
+            "revoked_by_id",
+            "revoked_reason",
+            "version",
+            "centre_id",
+        ),
+    )
     __table_args__ = (
         # The register lists a centre's certificates newest first.
         sa.Index("ix_certificate_centre_issued", "centre_id", "issued_at"),
@@ -156,6 +229,10 @@ class SigningKey(CentreOwned, db.Model):
     """The centre's Ed25519 key for credentials; the private half encrypted under SECRET_KEY."""
 
     __tablename__ = "certificate_signing_key"
+    __personal_data__ = declare(
+        secret=("private_key_encrypted",),
+        not_personal=("id", "kid", "public_key", "created_at", "centre_id"),
+    )
     __table_args__ = (sa.UniqueConstraint("centre_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -27,7 +27,7 @@ from heartbeat.certificates.branding import (
     snapshot_data,
 )
 from heartbeat.certificates.errors import CertificateError
-from heartbeat.certificates.models import Certificate
+from heartbeat.certificates.models import REVOKED_NAME, Certificate
 from heartbeat.certificates.serials import (
     issuer_url,
     new_serial,
@@ -42,8 +42,6 @@ from heartbeat.progress import services as progress
 from heartbeat.progress.models import Award, CriterionKind
 
 log = logging.getLogger("heartbeat.certificates")
-
-REVOKED_NAME = "(name removed)"
 
 
 def centre_today(centre: Centre, now: datetime) -> date:
@@ -376,9 +374,9 @@ def revoke_all_for_participant(
 ) -> int:
     """Revoke every standing certificate of a participant whose data is being erased.
 
-    Their certificates also stop carrying their name and journey (the credential only ever held
-    a salted hash of the name), so what remains is the serial, the milestone and the dates.
-    Returns how many were revoked.
+    Their name and journey go with the rest of their personal data (``Certificate``'s
+    declaration), so what remains is the serial, the milestone and the dates. Returns how many
+    were revoked.
     """
     now = now or utcnow()
     certificates = db.session.scalars(
@@ -389,8 +387,6 @@ def revoke_all_for_participant(
         if not certificate.revoked:
             revoke(certificate, actor=actor, reason=reason, now=now)
             revoked += 1
-        certificate.participant_name = REVOKED_NAME
-        certificate.journey = []
     db.session.flush()
     return revoked
 

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from heartbeat.auth.models import User
+from heartbeat.core.personal import declare
 from heartbeat.db import CentreOwned, UTCDateTime, string_enum, utcnow
 from heartbeat.extensions import db
 
@@ -43,6 +44,32 @@ class JobState(enum.StrEnum):
 
 class Job(CentreOwned, db.Model):
     __tablename__ = "job"
+    # Outputs that may name someone are removed by erasure (``participants.erasure``) by content.
+    __personal_data__ = declare(
+        kept=("params", "details", "summary", "result", "result_filename"),
+        not_personal=(
+            "id",
+            "kind",
+            "state",
+            "progress_done",
+            "progress_total",
+            "progress_message",
+            "result_mimetype",
+            "result_size",
+            "error",
+            "attempts",
+            "max_attempts",
+            "created_by_id",
+            "created_at",
+            "queued_at",
+            "started_at",
+            "finished_at",
+            "heartbeat_at",
+            "worker_id",
+            "queue_ref",
+            "centre_id",
+        ),
+    )
     __table_args__ = (
         sa.Index("ix_job_centre_created", "centre_id", "created_at"),
         # The stale-job sweep: running jobs by heartbeat, queued jobs by when they were queued.

@@ -1,13 +1,15 @@
 """Erasing a participant's personal data at their request, keeping the centre's statistics.
 
-What goes: names (the record becomes "Erased participant #<id>"), contact details, the date of
-birth (a placeholder the schema accepts), emergency contacts, condition, SCI level, goal, the text
-of notes, status reasons, fitting notes and session notes, GPS routes and file names of device
-files, the invitations' addresses, the portal login (deactivated, anonymised, detached), and
-the files and tables of ended background jobs that carry their name or their certificates.
-What stays: the row and its id, impairment category and racing class, enrolment date, therapist,
-consents given or not, and every session's numbers (distance, times, kind, RPE, pain) and the
-awards, so centre totals still add up. Certificates are revoked.
+What goes is what each model declares as ``erased`` (``core.personal``): names (the record
+becomes "Erased participant #<id>"), contact details, the date of birth (a placeholder the schema
+accepts), emergency contacts, condition, SCI level, goal, the text of notes, status reasons,
+fitting notes and session notes, GPS routes and file names of device files, the invitations'
+addresses, the name on certificates; also the portal login (deactivated, anonymised, detached)
+and the files and tables of ended background jobs that carry their name or their certificates.
+What stays is what they declare ``kept``: the row and its id, impairment category and racing
+class, enrolment date, therapist, consents given or not, every session's numbers (distance,
+times, kind, RPE, pain) and the awards, so centre totals still add up. Features above this
+package act through ``participant_erasing`` (certificates are revoked).
 
 The audit row names the fields that were erased, never their values, before or after. Earlier
 audit rows about them keep who did what and when, but their recorded text values are replaced
@@ -27,42 +29,22 @@ from sqlalchemy import orm
 from heartbeat.audit import services as audit
 from heartbeat.auth import services as account_services
 from heartbeat.auth.models import Invite, User
+from heartbeat.core import personal
+from heartbeat.core.events import event
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
-from heartbeat.participants.models import (
-    EquipmentFitting,
-    Note,
-    Participant,
-    ParticipantStatus,
-    StatusChange,
-)
+from heartbeat.jobs.models import Job, JobState
+from heartbeat.participants.models import Participant, ParticipantStatus, StatusChange
 from heartbeat.participants.services import ParticipantError
-from heartbeat.training.models import ActivityFile, TrainingSession
 
-PLACEHOLDER_BIRTH = date(1900, 1, 1)
-ERASED_TEXT = "(erased)"
 ERASURE_REASON = "Personal data erased at the participant's request."
 
-# The participant's own columns that are personal, and what each becomes.
-ERASED_FIELDS: tuple[str, ...] = (
-    "given_name",
-    "family_name",
-    "preferred_name",
-    "date_of_birth",
-    "email",
-    "phone",
-    "emergency_name",
-    "emergency_phone",
-    "condition",
-    "sci_level",
-    "goal",
-    "goal_milestone",
-    "goal_target_on",
+# Features above this package act on an erasure here (certificates are revoked). Sender: the
+# participant; actor, now, reason. A receiver returns a dict of counts for the audit row
+# ("job_outputs_removed" adds to this package's own count).
+participant_erasing = event(
+    "participants.erasing", "A participant's personal data is about to be erased."
 )
-
-
-def anonymous_name(participant_id: int) -> tuple[str, str]:
-    return "Erased participant", f"#{participant_id}"
 
 
 def _normalised(name: str) -> str:
@@ -82,28 +64,6 @@ class ErasureResult:
     portal_login_closed: bool
 
 
-def _revoke_certificates(participant: Participant, actor: User, now: datetime) -> int | None:
-    """Revoke their certificates through the certificates feature, when it offers that."""
-    if "certificate" not in db.metadata.tables:  # not in heartbeat/models.py: no table yet
-        return None
-    try:
-        from heartbeat.certificates import services as certificate_services
-    except ModuleNotFoundError as error:
-        if error.name != "heartbeat.certificates.services":
-            raise
-        return None
-    revoke = getattr(certificate_services, "revoke_all_for_participant", None)
-    if revoke is None:
-        return None
-    revoked = revoke(participant, actor=actor, reason=ERASURE_REASON, now=now)
-    if isinstance(revoked, int) and not isinstance(revoked, bool):
-        return revoked
-    try:
-        return len(revoked)
-    except TypeError:
-        return 0
-
-
 JOB_OUTPUT_REMOVED = "Removed when a participant's personal data was erased."
 
 
@@ -119,18 +79,11 @@ def _names_of(participant: Participant) -> set[str]:
 def _forget_job_outputs(participant: Participant) -> int:
     """Remove the files and tables of ended jobs that carry this participant's data.
 
-    A print batch holds their certificates' pages; a session import's file, problem table or
-    summary, or an award re-evaluation's list, may hold their name. The job stays listed, its
-    summary saying what was removed. Returns how many jobs lost their outputs.
+    A session import's file, problem table or summary, or an award re-evaluation's list, may
+    hold their name (a print batch holding their certificates is found by the certificates
+    feature, which knows its own ids). The job stays listed, its summary saying what was
+    removed. Returns how many jobs lost their outputs.
     """
-    from heartbeat.certificates.models import Certificate
-    from heartbeat.jobs.models import Job, JobState
-
-    certificate_ids = set(
-        db.session.scalars(
-            sa.select(Certificate.id).where(Certificate.participant_id == participant.id)
-        )
-    )
     names = _names_of(participant)
     ended = db.session.scalars(
         sa.select(Job)
@@ -144,20 +97,22 @@ def _forget_job_outputs(participant: Participant) -> int:
     for job in ended:
         if (job.summary or {}).get("result_removed"):
             continue
-        printed = {int(value) for value in (job.params or {}).get("certificate_ids", [])}
-        if printed & certificate_ids or _mentions(job, names):
-            job.result = None
-            job.result_filename = job.result_mimetype = job.result_size = None
-            job.details = None
-            job.params = {}
-            job.summary = {**(job.summary or {}), "result_removed": JOB_OUTPUT_REMOVED}
+        if _mentions(job, names):
+            forget_job_output(job)
             removed += 1
     return removed
 
 
-def _mentions(job, names: set[str]) -> bool:
-    from heartbeat.jobs.models import Job
+def forget_job_output(job: Job) -> None:
+    """Remove what an ended job produced, keeping it listed with a line saying why."""
+    job.result = None
+    job.result_filename = job.result_mimetype = job.result_size = None
+    job.details = None
+    job.params = {}
+    job.summary = {**(job.summary or {}), "result_removed": JOB_OUTPUT_REMOVED}
 
+
+def _mentions(job: Job, names: set[str]) -> bool:
     text = json.dumps([job.params, job.details, job.summary], ensure_ascii=False, default=str)
     if job.result_size and job.result_mimetype and job.result_mimetype.startswith("text/"):
         data = db.session.scalar(sa.select(Job.result).where(Job.id == job.id))
@@ -169,6 +124,35 @@ def _mentions(job, names: set[str]) -> bool:
 def _bulk(stmt) -> int:
     result = db.session.execute(stmt.execution_options(synchronize_session=False))
     return result.rowcount or 0
+
+
+def _erase_declared(participant_id: int) -> dict[str, int]:
+    """Every declared personal column of every row about them, replaced in one statement per
+    table; the count of rows that had something to erase, by subject-access section.
+
+    A table with a version column gets a new version, so a form opened before the erasure is
+    refused rather than writing the erased values back.
+    """
+    cleared: dict[str, int] = {}
+    for model, declared in personal.about_a_participant(
+        mapper.class_ for mapper in db.Model.registry.mappers
+    ):
+        if not declared.erased:
+            continue
+        columns = [getattr(model, name) for name in declared.erased]
+        values = {name: personal.replacement(model, v) for name, v in declared.erased.items()}
+        version = sa.inspect(model).version_id_col
+        if version is not None:
+            values[version.key] = version + 1
+        cleared[declared.section or model.__tablename__] = _bulk(
+            sa.update(model)
+            .where(
+                getattr(model, declared.subject) == participant_id,
+                sa.or_(*(column.is_not(None) for column in columns)),
+            )
+            .values(values)
+        )
+    return cleared
 
 
 def erase(
@@ -193,56 +177,27 @@ def erase(
     from heartbeat.participants.subject_access import audit_events_about
 
     audit_rows_redacted = audit.redact(audit_events_about(participant))
-    certificates_revoked = _revoke_certificates(participant, actor, now)
-    job_outputs_removed = _forget_job_outputs(participant)
+    reports: dict[str, Any] = {}
+    for _, report in participant_erasing.send(
+        participant, actor=actor, now=now, reason=ERASURE_REASON
+    ):
+        reports.update(report or {})
+    job_outputs_removed = _forget_job_outputs(participant) + reports.pop("job_outputs_removed", 0)
 
-    erased_fields = [name for name in ERASED_FIELDS if getattr(participant, name) not in (None, "")]
-    given, family = anonymous_name(pid)
-    anonymous: dict[str, Any] = dict.fromkeys(ERASED_FIELDS)
-    anonymous.update(given_name=given, family_name=family, date_of_birth=PLACEHOLDER_BIRTH)
-    for name, value in anonymous.items():
-        setattr(participant, name, value)
-
-    cleared = {
-        "notes": _bulk(sa.update(Note).where(Note.participant_id == pid).values(body=ERASED_TEXT)),
-        "status_reasons": _bulk(
-            sa.update(StatusChange)
-            .where(StatusChange.participant_id == pid)
-            .values(reason=ERASED_TEXT)
-        ),
-        "equipment_notes": _bulk(
-            sa.update(EquipmentFitting)
-            .where(EquipmentFitting.participant_id == pid, EquipmentFitting.notes.is_not(None))
-            .values(notes=None)
-        ),
-        # Numbers stay for the centre's totals; the words go. The version bump refuses any
-        # session form opened before the erasure.
-        "session_notes": _bulk(
-            sa.update(TrainingSession)
-            .where(TrainingSession.participant_id == pid, TrainingSession.notes.is_not(None))
-            .values(notes=None, version=TrainingSession.version + 1)
-        ),
-        # A GPS track shows where someone lives and trains; a file name often carries a name.
-        "activity_files": _bulk(
-            sa.update(ActivityFile)
-            .where(ActivityFile.participant_id == pid)
-            .values(route=[], original_name="erased." + ActivityFile.source_format)
-        ),
-        "invitations": _bulk(
-            sa.update(Invite)
-            .where(Invite.participant_id == pid)
-            .values(
-                email=sa.literal("erased-invite-")
-                + sa.cast(Invite.id, sa.String)
-                + sa.literal("@erased.invalid"),
-                name=f"{given} {family}",
-                revoked_at=sa.case(
-                    (sa.and_(Invite.used_at.is_(None), Invite.revoked_at.is_(None)), now),
-                    else_=Invite.revoked_at,
-                ),
-            )
-        ),
-    }
+    declared = personal.declaration(Participant)
+    assert declared is not None
+    erased_fields = [
+        name for name in declared.erased if getattr(participant, name) not in (None, "")
+    ]
+    # Pending invitations to their portal close; every invitation loses their address below.
+    _bulk(
+        sa.update(Invite)
+        .where(Invite.participant_id == pid, Invite.used_at.is_(None), Invite.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    cleared = _erase_declared(pid)
+    db.session.expire(participant)
+    given, family = participant.given_name, participant.family_name
 
     portal_login_closed = False
     if participant.user_id is not None:
@@ -279,10 +234,7 @@ def erase(
         "erased_fields": {"before": None, "after": erased_fields},
         "cleared": {"before": None, "after": cleared},
         "portal_login_closed": {"before": None, "after": portal_login_closed},
-        "certificates_revoked": {
-            "before": None,
-            "after": certificates_revoked if certificates_revoked is not None else "unavailable",
-        },
+        **{name: {"before": None, "after": count} for name, count in reports.items()},
         "erased_at": {"before": None, "after": audit.json_value(now)},
         "audit_rows_redacted": {"before": None, "after": audit_rows_redacted},
         "job_outputs_removed": {"before": None, "after": job_outputs_removed},
@@ -295,4 +247,6 @@ def erase(
     audit.record(
         actor, participant.centre_id, "participant.erase", "participant", pid, changes, at=now
     )
-    return ErasureResult(erased_fields, cleared, certificates_revoked, portal_login_closed)
+    return ErasureResult(
+        erased_fields, cleared, reports.get("certificates_revoked"), portal_login_closed
+    )

@@ -5,16 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import sqlalchemy as sa
-
 from heartbeat.audit import services as audit
 from heartbeat.auth.models import User
 from heartbeat.centres.models import Centre
 from heartbeat.core.csvfiles import write_csv
 from heartbeat.extensions import db
-from heartbeat.participants import queries
+from heartbeat.participants import queries, stages
 from heartbeat.participants.models import Participant
-from heartbeat.progress.models import LadderStage
 
 # What the caseload export holds: the details staff work from, not the free-text health notes.
 EXPORT_COLUMNS: dict[str, str] = {
@@ -48,11 +45,7 @@ def export_caseload(
 ) -> tuple[str, int]:
     """Everyone the filter matches (every page) as CSV text, and how many; audited."""
     participants = db.session.scalars(queries.caseload(f)).all()
-    stage_titles = dict(
-        db.session.execute(
-            sa.select(LadderStage.id, LadderStage.title).where(LadderStage.centre_id == centre.id)
-        ).all()
-    )
+    stage_titles = stages.titles(centre.id)
 
     def row(p: Participant) -> list[Any]:
         values = {name: getattr(p, name, None) for name in EXPORT_COLUMNS}

@@ -1,4 +1,5 @@
-"""What participants add to the packages below them: portal invitations that link a login."""
+"""What participants add to the packages below them (portal invitations that link a login),
+and the needs-attention lists decided from their own records."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import datetime
 from heartbeat.auth.models import Invite, User
 from heartbeat.auth.services import AccountError, invite_accepted, invite_accepting
 from heartbeat.core.events import connect
-from heartbeat.participants import services
+from heartbeat.participants import attention, services
 
 
 def _check_portal_invite(invite: Invite, *, now: datetime, **_: object) -> None:
@@ -27,5 +28,6 @@ def _link_portal_login(invite: Invite, *, user: User, now: datetime, **_: object
 
 
 def register() -> None:
+    attention.register()
     connect(invite_accepting, _check_portal_invite)
     connect(invite_accepted, _link_portal_login)

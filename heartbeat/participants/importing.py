@@ -8,7 +8,6 @@ the file itself is read (columns, encoding, header) is in ``csvfile``.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -18,7 +17,7 @@ from heartbeat.audit import services as audit
 from heartbeat.auth.models import STAFF_ROLES, User
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
-from heartbeat.participants import services
+from heartbeat.participants import services, stages
 from heartbeat.participants.csvfile import (
     COLUMN_NAMES,
     COLUMNS,
@@ -38,7 +37,6 @@ from heartbeat.participants.models import (
     Participant,
     RacingClass,
 )
-from heartbeat.progress.models import LadderStage
 
 __all__ = [
     "COLUMNS",
@@ -264,9 +262,7 @@ def import_participants(
     """
     now = now or utcnow()
     rows = check(data, centre_id=centre_id, today=today)
-    stages: Sequence[LadderStage] = db.session.scalars(
-        sa.select(LadderStage).where(LadderStage.centre_id == centre_id)
-    ).all()
+    first_stage_id = stages.source().first_stage_id(centre_id)
     enrolled: list[Participant] = []
     for row in rows:
         try:
@@ -278,7 +274,7 @@ def import_participants(
                 consent_recorded_on=row.consent_recorded_on,
                 today=today,
                 now=now,
-                stages=stages,
+                first_stage_id=first_stage_id,
             )
         except services.ParticipantError as error:  # pragma: no cover - check() said it was fine
             raise ImportRejected([RowError(row.line, None, str(error))]) from error

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from heartbeat.auth.models import User
+from heartbeat.core.personal import Computed, declare
 from heartbeat.db import CentreOwned, UTCDateTime, utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.rules import heart_rate_unreliable
@@ -23,6 +24,11 @@ def _enum(cls: type[enum.Enum], length: int = 24) -> sa.Enum:
     return sa.Enum(
         cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
     )
+
+
+# What erasure leaves in place of a date of birth the schema requires, and of free text.
+PLACEHOLDER_BIRTH = date(1900, 1, 1)
+ERASED_TEXT = "(erased)"
 
 
 class Labelled(enum.StrEnum):
@@ -119,6 +125,50 @@ def new_sessions_stamp() -> int:
 
 class Participant(CentreOwned, db.Model):
     __tablename__ = "participant"
+    __personal_data__ = declare(
+        subject="id",
+        section="details",
+        describe="Their details as recorded, their therapist, and their portal login",
+        order=0,
+        names={"therapist": "therapist"},
+        erased={
+            "given_name": "Erased participant",
+            "family_name": Computed(lambda m: sa.literal("#") + sa.cast(m.id, sa.String)),
+            "preferred_name": None,
+            "date_of_birth": PLACEHOLDER_BIRTH,
+            "email": None,
+            "phone": None,
+            "emergency_name": None,
+            "emergency_phone": None,
+            "condition": None,
+            "sci_level": None,
+            "goal": None,
+            "goal_milestone": None,
+            "goal_target_on": None,
+        },
+        kept=(
+            "impairment",
+            "racing_class",
+            "classification_status",
+            "classification_review_on",
+            "enrolled_on",
+            "status",
+            "current_stage_id",
+            "last_session_at",
+            "last_pain",
+        ),
+        not_personal=(
+            "id",
+            "user_id",
+            "therapist_id",
+            "sessions_stamp",
+            "erased_at",
+            "version",
+            "created_at",
+            "updated_at",
+            "centre_id",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The portal login, once the participant has accepted an invitation.
@@ -208,6 +258,16 @@ class Consent(CentreOwned, db.Model):
     """The current answer to one kind of consent; every change is in the audit trail."""
 
     __tablename__ = "consent"
+    __personal_data__ = declare(
+        subject="participant_id",
+        section="consents",
+        sort=("kind",),
+        describe="Their answers to each consent, with who recorded them and when",
+        order=10,
+        names={"recorded_by": "recorded_by"},
+        kept=("kind", "given", "recorded_on"),
+        not_personal=("id", "participant_id", "recorded_by_id", "recorded_at", "centre_id"),
+    )
     __table_args__ = (sa.UniqueConstraint("participant_id", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -227,6 +287,17 @@ class Consent(CentreOwned, db.Model):
 
 class StatusChange(CentreOwned, db.Model):
     __tablename__ = "status_change"
+    __personal_data__ = declare(
+        subject="participant_id",
+        section="status_history",
+        sort=("-changed_on", "-id"),
+        describe="Every change of status (enrolment, pauses, withdrawal...)",
+        order=20,
+        names={"changed_by": "changed_by"},
+        erased={"reason": ERASED_TEXT},
+        kept=("from_status", "to_status", "changed_on"),
+        not_personal=("id", "participant_id", "changed_by_id", "created_at", "centre_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(
@@ -249,6 +320,17 @@ class EquipmentFitting(CentreOwned, db.Model):
     """One fitting of a racing chair; a refit is a new row, so the history stays."""
 
     __tablename__ = "equipment_fitting"
+    __personal_data__ = declare(
+        subject="participant_id",
+        section="equipment",
+        sort=("-fitted_on", "-id"),
+        describe="Every racing-chair fitting",
+        order=30,
+        names={"recorded_by": "recorded_by"},
+        erased={"notes": None},
+        kept=("chair_make", "chair_model", "fitted_on", "wheel_size", "push_rim_mm", "gloves"),
+        not_personal=("id", "participant_id", "recorded_by_id", "created_at", "centre_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(
@@ -277,6 +359,18 @@ class Note(CentreOwned, db.Model):
     """A staff note; private to staff unless shared with the participant."""
 
     __tablename__ = "participant_note"
+    __personal_data__ = declare(
+        subject="participant_id",
+        section="notes",
+        sort=("-created_at", "-id"),
+        describe="Every note staff wrote, shared with them or not",
+        order=40,
+        audit_entity="note",
+        names={"author": "author"},
+        erased={"body": ERASED_TEXT},
+        kept=("shared",),
+        not_personal=("id", "participant_id", "author_id", "created_at", "centre_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from heartbeat.auth.models import STAFF_ROLES, User
+from heartbeat.participants import stages
 from heartbeat.participants.models import (
     Consent,
     EquipmentFitting,
@@ -20,7 +21,6 @@ from heartbeat.participants.models import (
     RacingClass,
     StatusChange,
 )
-from heartbeat.progress.models import LadderStage
 
 
 def participant_by_id(participant_id: int) -> sa.Select:
@@ -167,11 +167,7 @@ def caseload(f: CaseloadFilter) -> sa.Select:
     by_name = (Participant.family_name, Participant.given_name, Participant.id)
     if f.sort == "stage":
         # Furthest up the ladder last; nobody's current stage (ladder complete) at the very end.
-        position = (
-            sa.select(LadderStage.position)
-            .where(LadderStage.id == Participant.current_stage_id)
-            .scalar_subquery()
-        )
+        position = stages.source().position(Participant.current_stage_id)
         return stmt.order_by(position.is_(None), position, *by_name)
     order = {
         "name": by_name,
@@ -182,12 +178,3 @@ def caseload(f: CaseloadFilter) -> sa.Select:
         "status": (Participant.status, *by_name),
     }.get(f.sort, by_name)
     return stmt.order_by(*order)
-
-
-def stages(centre_id: int) -> sa.Select:
-    """The centre's ladder in order, retired stages included (old awards point at them)."""
-    return (
-        sa.select(LadderStage)
-        .where(LadderStage.centre_id == centre_id)
-        .order_by(LadderStage.position, LadderStage.id)
-    )

@@ -7,10 +7,10 @@ built from an older version of the record raises ``StaleEdit`` and changes nothi
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 
@@ -19,6 +19,7 @@ from heartbeat.auth.models import STAFF_ROLES, User
 from heartbeat.core.edits import Conflict, InputError
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
+from heartbeat.participants import stages
 from heartbeat.participants.models import (
     ClassificationStatus,
     Consent,
@@ -33,9 +34,6 @@ from heartbeat.participants.models import (
     StatusChange,
 )
 from heartbeat.participants.rules import normalise_sci_level
-from heartbeat.progress.models import LadderStage
-from heartbeat.progress.rules import current_stage
-from heartbeat.progress.services import stage_rules
 
 EARLIEST_BIRTH = date(1900, 1, 1)
 
@@ -264,16 +262,6 @@ def enrolment_consent_errors(
     return errors
 
 
-def first_stage_id(centre_id: int, stages: Sequence[LadderStage] | None = None) -> int | None:
-    """Where a newcomer stands: the lowest active stage, by the milestone engine's own rule."""
-    if stages is None:
-        stages = db.session.scalars(
-            sa.select(LadderStage).where(LadderStage.centre_id == centre_id)
-        ).all()
-    current = current_stage(stage_rules(stages), set())
-    return current.id if current is not None else None
-
-
 def enrol(
     *,
     centre_id: int,
@@ -283,12 +271,12 @@ def enrol(
     consent_recorded_on: date | None,
     today: date,
     now: datetime | None = None,
-    stages: Sequence[LadderStage] | None = None,
+    first_stage_id: int | None | Literal["ask"] = "ask",
 ) -> Participant:
     """A new, active participant with their consents; refused without data-processing consent.
 
-    They start on the lowest active stage of the centre's ladder (``stages``: the ladder, when
-    the caller has it already, as an import does).
+    They start on the lowest active stage of the centre's ladder (``first_stage_id``, when the
+    caller knows it already, as an import does).
     """
     now = now or utcnow()
     errors: dict[str, str] = {}
@@ -304,7 +292,9 @@ def enrol(
     participant = Participant(
         centre_id=centre_id,
         status=ParticipantStatus.ACTIVE,
-        current_stage_id=first_stage_id(centre_id, stages),
+        current_stage_id=stages.source().first_stage_id(centre_id)
+        if first_stage_id == "ask"
+        else first_stage_id,
         **clean,
     )
     db.session.add(participant)

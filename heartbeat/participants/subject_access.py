@@ -1,15 +1,15 @@
 """A subject-access export: everything the centre holds about one participant, in a ZIP.
 
 The archive holds one JSON file with every section, the same sections as CSV files (one table
-each, safe for spreadsheets), and a README saying what each file is. Rows are serialised from
-their mapped columns, so a column added to a model later is exported without changing this code.
-Secrets (password and token hashes) are never exported.
+each, safe for spreadsheets), and a README saying what each file is. The sections come from
+the models' personal-data declarations (``core.personal``): every model whose rows are about one
+participant is a section, every mapped column is exported, and declared secrets (password and
+token hashes) never are.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
 import io
 import json
 import zipfile
@@ -21,32 +21,26 @@ from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from heartbeat.audit import services as audit
 from heartbeat.audit.models import AuditEvent
-from heartbeat.auth.models import Invite, User
+from heartbeat.auth.models import User
 from heartbeat.centres.models import Centre
+from heartbeat.core import personal
 from heartbeat.core.csvfiles import write_csv
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
-from heartbeat.participants import queries
+from heartbeat.participants import stages
 from heartbeat.participants.models import Participant
-from heartbeat.progress.models import Award, LadderStage
-from heartbeat.progress.services import award_title
-from heartbeat.training.models import ActivityFile, TrainingSession
 
-NEVER_EXPORTED = frozenset({"password_hash", "token_hash", "session_version"})
 
-SECTIONS: dict[str, str] = {
-    "details": "Their details as recorded, their therapist, and their portal login",
-    "consents": "Their answers to each consent, with who recorded them and when",
-    "status_history": "Every change of status (enrolment, pauses, withdrawal...)",
-    "equipment": "Every racing-chair fitting",
-    "notes": "Every note staff wrote, shared with them or not",
-    "training_sessions": "Every training session and race",
-    "activity_files": "Device files (GPX, TCX, FIT): what was read from them",
-    "awards": "Ladder stages and clubs reached",
-    "certificates": "Certificates issued for those awards",
-    "invitations": "Invitations to their portal page",
-    "audit_events": "The audit trail: every recorded change about them, and by their login",
-}
+def sections() -> dict[str, str]:
+    """Every section of the export and what it holds, in order (from the models' declarations)."""
+    found = {declared.section: declared.describe for _, declared in _declared() if declared.section}
+    found["audit_events"] = "The audit trail: every recorded change about them, and by their login"
+    return found
+
+
+def _declared() -> list[tuple[type, personal.PersonalData]]:
+    models = [mapper.class_ for mapper in db.Model.registry.mappers]
+    return personal.about_a_participant(models)
 
 
 def _value(value: Any) -> Any:
@@ -57,50 +51,58 @@ def _value(value: Any) -> Any:
 
 
 def row_dict(obj: Any, **extra: Any) -> dict[str, Any]:
-    """Every mapped column of ``obj`` (secrets left out), plus ``extra``."""
+    """Every mapped column of ``obj`` but its declared secrets, plus ``extra``."""
+    declared = personal.declaration(type(obj))
+    secret = declared.secret if declared is not None else frozenset()
     values = {
         attr.key: _value(getattr(obj, attr.key))
         for attr in sa.inspect(type(obj)).column_attrs
-        if attr.key not in NEVER_EXPORTED
+        if attr.key not in secret
     }
     values.update({key: _value(value) for key, value in extra.items()})
     return values
-
-
-def certificate_model() -> type | None:
-    """The Certificate model, once the certificates feature has registered one."""
-    if "certificate" not in db.metadata.tables:  # not in heartbeat/models.py: no table yet
-        return None
-    try:
-        module = importlib.import_module("heartbeat.certificates.models")
-    except ModuleNotFoundError as error:
-        if error.name != "heartbeat.certificates.models":
-            raise
-        return None
-    return getattr(module, "Certificate", None)
 
 
 def _name(user: User | None) -> str | None:
     return user.name if user is not None else None
 
 
-def collect(participant: Participant, centre: Centre) -> dict[str, list[dict[str, Any]]]:
-    """Every section as a list of plain rows. One query per section, whatever the volume."""
-    pid = participant.id
-    stage_titles = dict(
-        db.session.execute(
-            sa.select(LadderStage.id, LadderStage.title).where(
-                LadderStage.centre_id == participant.centre_id
-            )
-        ).all()
+def _rows(model: type, declared: personal.PersonalData, participant_id: int) -> list[Any]:
+    mapper = sa.inspect(model)
+    related = [*declared.names.values(), *declared.load]
+    options: list[Any] = [undefer("*")]  # deferred columns (a signed credential) are held too
+    options += [
+        selectinload(getattr(model, name)) for name in related if name in mapper.relationships
+    ]
+    stmt = (
+        sa.select(model)
+        .options(*options)
+        .where(getattr(model, declared.subject) == participant_id)
+        .order_by(*_sort(model, declared.sort))
     )
+    return list(db.session.scalars(stmt))
+
+
+def _sort(model: type, names: tuple[str, ...]) -> list[sa.ColumnElement[Any]]:
+    return [
+        getattr(model, name[1:]).desc() if name.startswith("-") else getattr(model, name)
+        for name in names
+    ]
+
+
+def _exported(obj: Any, declared: personal.PersonalData) -> dict[str, Any]:
+    added = {out: _name(getattr(obj, rel)) for out, rel in declared.names.items()}
+    if declared.derived is not None:
+        added.update(declared.derived(obj))
+    return row_dict(obj, **added)
+
+
+def _details_extra(participant: Participant, centre: Centre) -> dict[str, Any]:
     login = participant.user
-    details = row_dict(
-        participant,
-        therapist=_name(participant.therapist),
-        current_stage=stage_titles.get(participant.current_stage_id),
-        centre=centre.name,
-        portal_login=(
+    return {
+        "current_stage": stages.titles(participant.centre_id).get(participant.current_stage_id),
+        "centre": centre.name,
+        "portal_login": (
             {
                 "email": login.email,
                 "name": login.name,
@@ -111,81 +113,44 @@ def collect(participant: Participant, centre: Centre) -> dict[str, list[dict[str
             if login is not None
             else None
         ),
-    )
-    consents = db.session.scalars(queries.consents_for(pid)).all()
-    changes = db.session.scalars(queries.status_changes_for(pid)).all()
-    fittings = db.session.scalars(queries.fittings_for(pid)).all()
-    notes = db.session.scalars(queries.notes_for(pid, shared_only=False)).all()
-    sessions = db.session.scalars(
-        sa.select(TrainingSession)
-        .options(joinedload(TrainingSession.recorded_by), joinedload(TrainingSession.verified_by))
-        .where(TrainingSession.participant_id == pid)
-        .order_by(TrainingSession.started_at, TrainingSession.id)
-    ).all()
-    files = db.session.scalars(
-        sa.select(ActivityFile).where(ActivityFile.participant_id == pid).order_by(ActivityFile.id)
-    ).all()
-    awards = db.session.scalars(
-        sa.select(Award)
-        .options(selectinload(Award.stage), joinedload(Award.verified_by))
-        .where(Award.participant_id == pid)
-        .order_by(Award.achieved_at, Award.id)
-    ).all()
-    invites = db.session.scalars(
-        sa.select(Invite).where(Invite.participant_id == pid).order_by(Invite.id)
-    ).all()
-    certificates = _certificates(pid, [award.id for award in awards])
+    }
 
-    sections: dict[str, list[dict[str, Any]]] = {
-        "details": [details],
-        "consents": [row_dict(c, recorded_by=_name(c.recorded_by)) for c in consents],
-        "status_history": [row_dict(c, changed_by=_name(c.changed_by)) for c in changes],
-        "equipment": [row_dict(f, recorded_by=_name(f.recorded_by)) for f in fittings],
-        "notes": [row_dict(n, author=_name(n.author)) for n in notes],
-        "training_sessions": [
-            row_dict(s, recorded_by=_name(s.recorded_by), verified_by=_name(s.verified_by))
-            for s in sessions
-        ],
-        "activity_files": [row_dict(f) for f in files],
-        "awards": [
-            row_dict(a, title=award_title(a), verified_by=_name(a.verified_by)) for a in awards
-        ],
-        "certificates": [row_dict(c) for c in certificates],
-        "invitations": [row_dict(i) for i in invites],
-    }
-    ids = {
-        "participant": [pid],
-        "consent": [c.id for c in consents],
-        "status_change": [c.id for c in changes],
-        "equipment_fitting": [f.id for f in fittings],
-        "note": [n.id for n in notes],
-        # The training feature may name its rows either way; both mean these sessions.
-        "training_session": [s.id for s in sessions],
-        "session": [s.id for s in sessions],
-        "activity_file": [f.id for f in files],
-        "award": [a.id for a in awards],
-        "certificate": [getattr(c, "id", None) for c in certificates],
-    }
-    sections["audit_events"] = [
+
+def _ids(participant_id: int) -> dict[str, list[int]]:
+    """The ids of every row about them, by the audit trail's name for each kind of row."""
+    ids: dict[str, list[int]] = {}
+    for model, declared in _declared():
+        entity = declared.audit_entity or model.__tablename__
+        ids[entity] = list(
+            db.session.scalars(
+                sa.select(model.id).where(getattr(model, declared.subject) == participant_id)
+            )
+        )
+    return ids
+
+
+def collect(participant: Participant, centre: Centre) -> dict[str, list[dict[str, Any]]]:
+    """Every section as a list of plain rows. One query per section, whatever the volume."""
+    pid = participant.id
+    found: dict[str, list[dict[str, Any]]] = {}
+    ids: dict[str, list[int]] = {}
+    for model, declared in _declared():
+        rows = _rows(model, declared, pid)
+        ids[declared.audit_entity or model.__tablename__] = [row.id for row in rows]
+        if declared.section is None:
+            continue
+        exported = [_exported(row, declared) for row in rows]
+        if model is Participant:
+            for row in exported:
+                row.update(
+                    {key: _value(v) for key, v in _details_extra(participant, centre).items()}
+                )
+        found[declared.section] = exported
+    found["audit_events"] = [
         row_dict(event, actor=_name(event.actor))
         for event in _audit_events(ids, pid, participant.user_id)
     ]
-    return sections
-
-
-def _certificates(participant_id: int, award_ids: list[int]) -> list[Any]:
-    model = certificate_model()
-    if model is None:
-        return []
-    if hasattr(model, "participant_id"):
-        where = model.participant_id == participant_id
-    elif hasattr(model, "award_id"):
-        where = model.award_id.in_(award_ids)
-    else:  # pragma: no cover - a certificate that names nobody
-        return []
-    # Deferred columns (the signed credential) are part of what is held: load them in one go.
-    stmt = sa.select(model).options(undefer("*")).where(where).order_by(model.id)
-    return list(db.session.scalars(stmt))
+    return found
 
 
 _PARTICIPANT_ID_PATTERNS = (
@@ -197,31 +162,11 @@ _PARTICIPANT_ID_PATTERNS = (
 
 def audit_events_about(participant: Participant) -> list[AuditEvent]:
     """Every audit row about this participant or any record of theirs (erasure redacts them)."""
-    pid = participant.id
-    model_ids = {
-        "consent": queries.consents_for(pid),
-        "status_change": queries.status_changes_for(pid),
-        "equipment_fitting": queries.fittings_for(pid),
-        "note": queries.notes_for(pid, shared_only=False),
-    }
-    ids: dict[str, list[int | None]] = {"participant": [pid]}
-    for entity, query in model_ids.items():
-        ids[entity] = [row.id for row in db.session.scalars(query)]
-    session_ids = list(
-        db.session.scalars(
-            sa.select(TrainingSession.id).where(TrainingSession.participant_id == pid)
-        )
-    )
-    ids["training_session"] = ids["session"] = session_ids
-    ids["activity_file"] = list(
-        db.session.scalars(sa.select(ActivityFile.id).where(ActivityFile.participant_id == pid))
-    )
-    ids["award"] = list(db.session.scalars(sa.select(Award.id).where(Award.participant_id == pid)))
-    return _audit_events(ids, pid, participant.user_id)
+    return _audit_events(_ids(participant.id), participant.id, participant.user_id)
 
 
 def _audit_events(
-    ids: dict[str, list[int | None]], participant_id: int, user_id: int | None
+    ids: dict[str, list[int]], participant_id: int, user_id: int | None
 ) -> list[AuditEvent]:
     about = [
         sa.and_(AuditEvent.entity_type == entity, AuditEvent.entity_id.in_(known))
@@ -268,7 +213,7 @@ def _readme(participant: Participant, centre: Centre, now: datetime, counts: dic
         "Dates are ISO 8601; times are UTC; distances are metres; durations are seconds.",
         "",
     ]
-    lines += [f"csv/{name}.csv ({counts[name]} rows): {what}" for name, what in SECTIONS.items()]
+    lines += [f"csv/{name}.csv ({counts[name]} rows): {what}" for name, what in sections().items()]
     return "\r\n".join(lines) + "\r\n"
 
 
@@ -277,14 +222,14 @@ def build_archive(
 ) -> tuple[bytes, dict[str, int]]:
     """The ZIP's bytes and the row count of each section; the export itself is audited."""
     now = now or utcnow()
-    sections = collect(participant, centre)
-    counts = {name: len(sections[name]) for name in SECTIONS}
+    collected = collect(participant, centre)
+    counts = {name: len(collected.get(name, [])) for name in sections()}
     document = {
         "format": "heartbeat-miles subject access export, version 1",
         "generated_at": now.isoformat(),
         "centre": centre.name,
         "participant_id": participant.id,
-        "sections": sections,
+        "sections": collected,
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -293,8 +238,8 @@ def build_archive(
             "subject-access.json",
             json.dumps(document, indent=2, ensure_ascii=False, default=str),
         )
-        for name in SECTIONS:
-            archive.writestr(f"csv/{name}.csv", _csv(sections[name]))
+        for name in sections():
+            archive.writestr(f"csv/{name}.csv", _csv(collected.get(name, [])))
     audit.record(
         actor,
         participant.centre_id,

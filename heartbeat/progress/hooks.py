@@ -1,13 +1,17 @@
-"""What progress adds to the packages below it: panels, the default ladder, awards that follow
-the sessions."""
+"""What progress adds to the packages below it: panels, the default ladder, where people stand
+on it, and awards that follow the sessions."""
 
 from __future__ import annotations
+
+import sqlalchemy as sa
 
 from heartbeat.centres.models import Centre
 from heartbeat.centres.services import centre_created
 from heartbeat.core.events import connect
-from heartbeat.progress import panels
-from heartbeat.progress.services import evaluate_awards, ladder, seed_default_ladder
+from heartbeat.participants import stages as participant_stages
+from heartbeat.progress import attention, panels, rules
+from heartbeat.progress.models import LadderStage
+from heartbeat.progress.services import evaluate_awards, ladder, seed_default_ladder, stage_rules
 from heartbeat.training.services import sessions_changed
 
 
@@ -23,7 +27,27 @@ def _evaluate_awards(centre_id: int, *, participants, actor, now, progress=None,
             progress(done, len(participants), "participants re-evaluated")
 
 
+class LadderStages:
+    """The centre's ladder as the participants feature sees it (``participants.stages``)."""
+
+    def stages(self, centre_id: int) -> list[participant_stages.Stage]:
+        return [
+            participant_stages.Stage(stage.id, stage.title, stage.position, stage.retired)
+            for stage in ladder(centre_id)
+        ]
+
+    def position(self, stage_id: sa.ColumnElement[int | None]) -> sa.ColumnElement[int | None]:
+        return sa.select(LadderStage.position).where(LadderStage.id == stage_id).scalar_subquery()
+
+    def first_stage_id(self, centre_id: int) -> int | None:
+        # By the milestone engine's own rule: the lowest active stage nobody has passed.
+        current = rules.current_stage(stage_rules(ladder(centre_id)), set())
+        return current.id if current is not None else None
+
+
 def register() -> None:
+    participant_stages.provide(LadderStages())
+    attention.register()
     panels.register()
     connect(centre_created, _seed_ladder)
     connect(sessions_changed, _evaluate_awards)

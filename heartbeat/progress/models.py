@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from heartbeat.auth.models import User
+from heartbeat.core.personal import declare
 from heartbeat.db import CentreOwned, UTCDateTime, string_enum, utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
@@ -32,6 +33,12 @@ REVIEW_REASONS = {
 }
 
 
+def _award_title(award: Award) -> str:
+    from heartbeat.progress.services import award_title
+
+    return award_title(award)
+
+
 class CriterionKind(enum.StrEnum):
     SIGNOFF = "signoff"  # a therapist signs it off
     DISTANCE = "distance"  # one continuous counting push of at least threshold_m
@@ -48,6 +55,22 @@ class CriterionKind(enum.StrEnum):
 
 class LadderStage(CentreOwned, db.Model):
     __tablename__ = "ladder_stage"
+    __personal_data__ = declare(
+        not_personal=(
+            "id",
+            "position",
+            "code",
+            "title",
+            "description",
+            "kind",
+            "threshold_m",
+            "max_duration_s",
+            "retired_at",
+            "version",
+            "created_at",
+            "centre_id",
+        )
+    )
     __table_args__ = (
         sa.UniqueConstraint("centre_id", "code"),
         sa.Index("ix_ladder_stage_centre_position", "centre_id", "position"),
@@ -80,6 +103,34 @@ class Award(CentreOwned, db.Model):
     """A stage or club a participant reached, with its evidence and who verified it."""
 
     __tablename__ = "award"
+    __personal_data__ = declare(
+        subject="participant_id",
+        section="awards",
+        sort=("achieved_at", "id"),
+        describe="Ladder stages and clubs reached",
+        order=70,
+        names={"verified_by": "verified_by"},
+        derived=lambda award: {"title": _award_title(award)},
+        load=("stage",),
+        kept=(
+            "key",
+            "stage_id",
+            "club_code",
+            "achieved_at",
+            "evidence_session_id",
+            "verified_at",
+            "needs_review",
+            "review_reason",
+        ),
+        not_personal=(
+            "id",
+            "participant_id",
+            "verified_by_id",
+            "version",
+            "created_at",
+            "centre_id",
+        ),
+    )
     __table_args__ = (
         sa.UniqueConstraint("participant_id", "key"),
         # "Awards waiting for verification" across a centre.

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from heartbeat.auth.models import User
+from heartbeat.core.personal import Computed, declare
 from heartbeat.db import CentreOwned, UTCDateTime, string_enum, utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
@@ -78,6 +79,50 @@ _SOURCE_LABELS = {
 
 class TrainingSession(CentreOwned, db.Model):
     __tablename__ = "training_session"
+    # Numbers stay for the centre's totals; the words go.
+    __personal_data__ = declare(
+        subject="participant_id",
+        section="training_sessions",
+        sort=("started_at", "id"),
+        describe="Every training session and race",
+        order=50,
+        names={"recorded_by": "recorded_by", "verified_by": "verified_by"},
+        erased={"notes": None},
+        kept=(
+            "started_at",
+            "kind",
+            "distance_m",
+            "moving_time_s",
+            "elapsed_time_s",
+            "cadence_ppm",
+            "avg_hr",
+            "max_hr",
+            "rpe",
+            "pain",
+            "pain_site",
+            "symptom_reported",
+            "surface",
+            "weather",
+            "chair",
+            "elevation_gain_m",
+            "event_name",
+            "official_time_s",
+            "place_in_class",
+            "source",
+            "self_reported",
+            "verified_at",
+        ),
+        not_personal=(
+            "id",
+            "participant_id",
+            "verified_by_id",
+            "recorded_by_id",
+            "version",
+            "created_at",
+            "updated_at",
+            "centre_id",
+        ),
+    )
     __table_args__ = (
         # The participant page reads one person's sessions in date order; every query in a
         # request also says which centre (the isolation filter), so centre_id sits in the index
@@ -172,6 +217,27 @@ class ActivityFile(CentreOwned, db.Model):
     """The device file a session was imported from: its fingerprint, summary and route."""
 
     __tablename__ = "activity_file"
+    # A GPS track shows where someone lives and trains; a file name often carries a name.
+    __personal_data__ = declare(
+        subject="participant_id",
+        section="activity_files",
+        describe="Device files (GPX, TCX, FIT): what was read from them",
+        order=60,
+        erased={
+            "route": [],
+            "original_name": Computed(lambda m: sa.literal("erased.") + m.source_format),
+        },
+        kept=("summary", "size_bytes", "source_format"),
+        not_personal=(
+            "id",
+            "session_id",
+            "participant_id",
+            "fingerprint",
+            "uploaded_by_id",
+            "uploaded_at",
+            "centre_id",
+        ),
+    )
     __table_args__ = (
         # The same file uploaded twice in one centre is refused.
         sa.UniqueConstraint("centre_id", "fingerprint"),

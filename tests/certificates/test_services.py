@@ -14,6 +14,7 @@ from heartbeat.centres.models import Centre
 from heartbeat.certificates import render, serials, services
 from heartbeat.certificates.models import Certificate
 from heartbeat.extensions import db
+from heartbeat.participants import erasure
 from heartbeat.participants.models import Participant
 from heartbeat.progress.models import Award
 from heartbeat.progress.services import award_title
@@ -192,9 +193,7 @@ def test_a_revoked_certificate_downloads_stamped_revoked(app, world, certs):
     assert hashlib.sha256(pdf).hexdigest() != certificate.sha256
 
 
-def test_revoke_all_for_participant_revokes_every_standing_certificate_and_forgets_the_name(
-    app, world, certs
-):
+def test_erasure_revokes_every_standing_certificate_and_forgets_the_name(app, world, certs):
     achiever = certs.achiever(world.a, given_name="Ruth", family_name="Erased")
     first = certs.issue(world.a, achiever, "10k")
     second = certs.issue(world.a, achiever, "5k")
@@ -204,15 +203,15 @@ def test_revoke_all_for_participant_revokes_every_standing_certificate_and_forge
             db.session.get(Certificate, second), actor=admin, reason="Duplicate", now=NOW
         )
         participant = db.session.get(Participant, achiever.participant_id)
-        count = services.revoke_all_for_participant(
-            participant, actor=admin, reason="Erased at their request", now=NOW
+        result = erasure.erase(
+            participant, actor=admin, confirm_name="Ruth Erased", today=NOW.date(), now=NOW
         )
         db.session.commit()
         rows = db.session.scalars(sa.select(Certificate).order_by(Certificate.id)).all()
-    assert count == 1
+    assert result.certificates_revoked == 1
     assert all(row.revoked for row in rows)
-    assert rows[0].id == first and rows[0].revoked_reason == "Erased at their request"
-    assert all("Ruth" not in row.participant_name for row in rows)
+    assert rows[0].id == first and rows[0].revoked_reason == erasure.ERASURE_REASON
+    assert all("Ruth" not in row.participant_name and not row.journey for row in rows)
 
 
 def test_the_register_query_filters_by_stage_dates_printed_and_revoked(app, world, certs):

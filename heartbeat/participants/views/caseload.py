@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, render_template, request, url_for
+from flask import Response, abort, current_app, render_template, request
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from heartbeat.auth.models import Role
 from heartbeat.core.units import format_distance
 from heartbeat.db import row_id, utcnow
 from heartbeat.extensions import db
-from heartbeat.participants import attention, exporting, queries
+from heartbeat.participants import attention, exporting, queries, stages
 from heartbeat.participants.models import RacingClass
 from heartbeat.participants.views.common import actor, bp, centre_zone, therapists, today
 from heartbeat.permissions import require, staff_required
@@ -57,14 +56,6 @@ def caseload_filter(args) -> tuple[queries.CaseloadFilter, dict[str, str]]:
     return f, {key: value for key, value in kept.items() if value}
 
 
-def _pending_awards_url() -> str:
-    # The awards page belongs to progress; until it exists, its address is still the right one.
-    try:
-        return url_for("progress.pending_awards")
-    except BuildError:
-        return "/awards/pending"
-
-
 @bp.get("/participants")
 @staff_required
 def caseload():
@@ -75,7 +66,7 @@ def caseload():
     page = db.paginate(
         queries.caseload(f), per_page=current_app.config["HEARTBEAT_PAGE_SIZE"], error_out=False
     )
-    stages = db.session.scalars(queries.stages(centre.id)).all()
+    ladder = stages.source().stages(centre.id)
     zone = centre_zone()
     return render_template(
         "participants/caseload.html",
@@ -86,8 +77,8 @@ def caseload():
         statuses=queries.STATUS_FILTERS,
         sorts=queries.SORTS,
         classes=list(RacingClass),
-        stages=stages,
-        stage_by_id={stage.id: stage for stage in stages},
+        stages=ladder,
+        stage_by_id={stage.id: stage for stage in ladder},
         attention=attention.needs_attention(
             queries.caseload_conditions(f),
             centre_id=centre.id,
@@ -95,9 +86,8 @@ def caseload():
             today=today(),
             tz=zone,
         ),
-        zone=zone,
+        when=lambda moment: moment.astimezone(zone).strftime("%d %b %Y"),
         units=centre.units.value,
-        pending_awards_url=_pending_awards_url(),
         distance=format_distance,
         ladder_done=queries.LADDER_DONE,
     )

@@ -1,0 +1,53 @@
+"""Where participants stand on their centre's ladder, as the progress feature tells it.
+
+The ladder belongs to ``progress``, a layer above this package, yet the caseload filters, sorts
+and exports by each person's current stage, and a newcomer starts on the first one. Progress
+provides a :class:`StageSource` when the app starts (``progress.hooks.register``); this package
+asks it, and never imports progress.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import sqlalchemy as sa
+
+
+@dataclass(frozen=True)
+class Stage:
+    id: int
+    title: str
+    position: int
+    retired: bool
+
+
+class StageSource(Protocol):
+    def stages(self, centre_id: int) -> list[Stage]:
+        """The centre's ladder in order, retired stages included (old awards point at them)."""
+        ...
+
+    def position(self, stage_id: sa.ColumnElement[int | None]) -> sa.ColumnElement[int | None]:
+        """SQL for the position of the stage ``stage_id`` names (NULL for none)."""
+        ...
+
+    def first_stage_id(self, centre_id: int) -> int | None:
+        """Where a newcomer stands: the lowest active stage (None without a ladder)."""
+        ...
+
+
+_PROVIDED: list[StageSource] = []
+
+
+def provide(source: StageSource) -> None:
+    _PROVIDED[:] = [source]
+
+
+def source() -> StageSource:
+    if not _PROVIDED:
+        raise RuntimeError("no ladder stages provided: create_app registers the progress feature")
+    return _PROVIDED[0]
+
+
+def titles(centre_id: int) -> dict[int, str]:
+    return {stage.id: stage.title for stage in source().stages(centre_id)}
