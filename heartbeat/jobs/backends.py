@@ -11,9 +11,14 @@ import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from flask import Flask
+import sqlalchemy as sa
+from flask import Flask, current_app, has_app_context
 
-from heartbeat.jobs import engines
+from heartbeat.extensions import db
+from heartbeat.jobs import engines, registry
+from heartbeat.jobs.context import JOB
+from heartbeat.jobs.models import JobState
+from heartbeat.jobs.runner import run_job
 
 log = logging.getLogger("heartbeat.jobs")
 
@@ -56,15 +61,63 @@ def start_thread(app: Flask, job_id: int) -> None:
 
 
 def _thread_main(app: Flask, job_id: int, key: tuple[str, int]) -> None:
-    from heartbeat.jobs.runner import run_job
-
     with _lock:
         _waiting.discard(key)
     try:
         with app.app_context():
-            run_job(job_id)
+            run_and_redispatch(job_id)
     except BaseException:
         log.exception("job %s: the job thread failed", job_id)
+
+
+def run_and_redispatch(job_id: int) -> JobState | None:
+    """One attempt of the job here and now; a failed attempt with attempts left is dispatched
+    again (on a thread, or on the queue)."""
+    state = run_job(job_id)
+    if state == JobState.QUEUED:
+        dispatch(job_id)
+    return state
+
+
+def dispatch(job_id: int) -> None:
+    """Start a committed, queued job: on a thread here, or on the RQ queue with ``REDIS_URL``.
+
+    Never raises for a queue that is down: the job stays queued, and the stale sweep dispatches
+    it again later.
+    """
+    app = current_app._get_current_object()
+    if not app.config.get("REDIS_URL"):
+        start_thread(app, job_id)
+        return
+    from redis.exceptions import RedisError
+
+    try:
+        enqueue(app, job_id, _queue_ref(job_id))
+    except RedisError:
+        log.exception("job %s: could not be put on the queue; it stays queued", job_id)
+
+
+def _queue_ref(job_id: int) -> str | None:
+    with engines.state(current_app).live_engine.connect() as conn:
+        return conn.execute(sa.select(JOB.c.queue_ref).where(JOB.c.id == job_id)).scalar()
+
+
+def perform(job_id: int) -> str | None:
+    """The function an RQ worker runs: one attempt of ``job_id`` in the worker's app context."""
+    if not has_app_context():
+        # The app's worker (``flask --app heartbeat worker``) pushes its app around every job; a
+        # plain ``rq worker`` has none, and this package cannot build one (it sits below the app).
+        raise RuntimeError(
+            "Heartbeat Miles jobs run in `flask --app heartbeat worker`, not a plain `rq worker`"
+        )
+    app = current_app._get_current_object()
+    with app.app_context():
+        registry.import_modules(app.config.get("HEARTBEAT_JOB_MODULES", ""))
+        try:
+            state = run_and_redispatch(job_id)
+        finally:
+            db.session.remove()
+    return state.value if state is not None else None
 
 
 # --- RQ -----------------------------------------------------------------------------------------
@@ -98,7 +151,7 @@ def enqueue(app: Flask, job_id: int, queue_ref: str | None) -> None:
     if rq_status(app, job_id, queue_ref) in RQ_PENDING:
         return
     rq_queue(app).enqueue(
-        "heartbeat.jobs.runner.perform",
+        "heartbeat.jobs.backends.perform",
         job_id,
         job_id=rq_job_id(app, job_id, queue_ref),
         job_timeout=int(app.config["HEARTBEAT_JOB_TIMEOUT_SECONDS"]),

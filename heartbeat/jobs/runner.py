@@ -31,7 +31,6 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from heartbeat.db import set_centre_scope, utcnow
-from heartbeat.extensions import db
 from heartbeat.jobs import engines, registry
 from heartbeat.jobs.context import (
     JOB,
@@ -377,27 +376,6 @@ def _end(
 ) -> JobState | None:
     with jobs_state.handler_engine.begin() as conn:
         state = give_up(conn, claim.job_id, claim.attempt, message, retry=retry, details=details)
-    if state == JobState.QUEUED:
-        from heartbeat.jobs.services import dispatch
-
-        dispatch(claim.job_id)
+    # QUEUED: another attempt is due, and whoever called run_job dispatches it
+    # (``backends.run_and_redispatch``).
     return state
-
-
-def perform(job_id: int) -> str | None:
-    """The function an RQ worker runs: one attempt of ``job_id`` in a fresh app context."""
-    from flask import has_app_context
-
-    if has_app_context():
-        app = current_app._get_current_object()
-    else:  # a plain `rq worker` started without our CLI
-        from heartbeat import create_app
-
-        app = create_app()
-    with app.app_context():
-        registry.import_modules(app.config.get("HEARTBEAT_JOB_MODULES", ""))
-        try:
-            state = run_job(job_id)
-        finally:
-            db.session.remove()
-    return state.value if state is not None else None

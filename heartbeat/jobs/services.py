@@ -50,6 +50,7 @@ from heartbeat.auth.models import User
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.jobs import backends, engines, registry
+from heartbeat.jobs.backends import dispatch
 from heartbeat.jobs.context import (
     JOB,
     JobContext,
@@ -61,7 +62,7 @@ from heartbeat.jobs.context import (
 )
 from heartbeat.jobs.live import LiveRow
 from heartbeat.jobs.models import Job, JobState
-from heartbeat.jobs.runner import STALE, give_up, new_queue_ref, run_job
+from heartbeat.jobs.runner import STALE, give_up, new_queue_ref
 
 __all__ = [
     "JobContext",
@@ -119,29 +120,6 @@ def submit(kind: str, *, centre_id: int, actor: User | None, params: dict) -> Jo
     return job
 
 
-def _queue_ref(job_id: int) -> str | None:
-    with engines.state(current_app).live_engine.connect() as conn:
-        return conn.execute(sa.select(JOB.c.queue_ref).where(JOB.c.id == job_id)).scalar()
-
-
-def dispatch(job_id: int) -> None:
-    """Start a committed, queued job: on a thread here, or on the RQ queue with ``REDIS_URL``.
-
-    Never raises for a queue that is down: the job stays queued, and the stale sweep dispatches
-    it again later.
-    """
-    app = current_app._get_current_object()
-    if not app.config.get("REDIS_URL"):
-        backends.start_thread(app, job_id)
-        return
-    from redis.exceptions import RedisError
-
-    try:
-        backends.enqueue(app, job_id, _queue_ref(job_id))
-    except RedisError:
-        log.exception("job %s: could not be put on the queue; it stays queued", job_id)
-
-
 def run_inline(job_id: int) -> Job:
     """Run the job now, in this process and thread (command line, tests), and return it.
 
@@ -156,7 +134,7 @@ def run_inline(job_id: int) -> Job:
         session.commit()
     with app.app_context():
         try:
-            run_job(job_id)
+            backends.run_and_redispatch(job_id)
         finally:
             db.session.remove()
     return _load(job_id)

@@ -22,6 +22,12 @@ log = logging.getLogger("heartbeat.jobs")
 class HeartbeatWorker(Worker):
     flask_app: Flask
 
+    def perform_job(self, job, queue, *args, **kwargs) -> bool:
+        # Runs in the work horse: the forked copy of this app (``engines.state`` remakes the
+        # connections the fork would otherwise share with the worker).
+        with self.flask_app.app_context():
+            return super().perform_job(job, queue, *args, **kwargs)
+
     def run_maintenance_tasks(self) -> None:
         super().run_maintenance_tasks()
         self.sweep()
