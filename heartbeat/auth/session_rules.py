@@ -8,11 +8,25 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask import (
+    Flask,
+    current_app,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, logout_user
+from sqlalchemy.orm.attributes import set_committed_value
 
 from heartbeat.auth import mfa
+from heartbeat.centres.models import Centre
+from heartbeat.core import transactions
 from heartbeat.core.hooks import NO_USER_ENDPOINTS
+from heartbeat.extensions import db
 
 # Pages a person who must set up two-factor sign-in can still reach.
 _ENROLMENT_ENDPOINTS = frozenset(
@@ -56,6 +70,18 @@ def _sign_out(message: str):
 def register(app: Flask) -> None:
     """Runs after the foundation's request start (request id, centre scope) on every request."""
     app.before_request(enforce)
+    transactions.after_rollback(_restore_signed_in_centre)
+
+
+def _restore_signed_in_centre() -> None:
+    """After a rollback the signed-in user's centre is loaded again (``User.centre`` is
+    ``lazy="raise"``, and every page header reads it)."""
+    if not has_request_context():
+        return
+    user = getattr(g, "_login_user", None)
+    if user is None or getattr(user, "centre_id", None) is None:
+        return
+    set_committed_value(user, "centre", db.session.get(Centre, user.centre_id))
 
 
 def enforce():

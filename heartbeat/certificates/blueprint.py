@@ -5,26 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
-
-from heartbeat.extensions import db
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
-
-
-@bp.errorhandler(StaleDataError)
-def _saved_at_the_same_moment(error):
-    # Two saves raced past the version check; the database's version column caught the second.
-    db.session.rollback()
-    return (
-        render_template(
-            "participants/saved_elsewhere.html",
-            back=request.referrer or url_for("certificates.register"),
-        ),
-        409,
-    )
 
 
 @bp.app_template_filter("certificate_day")

@@ -25,7 +25,7 @@ from heartbeat.certificates.models import (
     Branding,
     BrandingSnapshot,
 )
-from heartbeat.core.edits import Conflict, InputError
+from heartbeat.core.edits import InputError, check_version
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 
@@ -50,15 +50,6 @@ LABELS = {
 
 class BrandingError(InputError):
     """A branding change that cannot be saved: ``field_errors`` say where."""
-
-
-class StaleBranding(BrandingError):
-    """Someone saved the design since this form was opened."""
-
-    def __init__(self, conflicts: list[Conflict], current_version: int) -> None:
-        super().__init__("Someone else changed the certificate design while you were editing.")
-        self.conflicts = conflicts
-        self.current_version = current_version
 
 
 def branding_for(centre_id: int, *, with_images: bool = True) -> Branding | None:
@@ -151,7 +142,8 @@ def freeze_branding(centre_id: int, data: render.BrandingData) -> BrandingSnapsh
 # --- editing -------------------------------------------------------------------------------------
 
 
-def _describe(name: str, value: Any) -> str:
+def _audit_text(value: Any) -> str:
+    """How the audit trail records a value (an image by its size, never its bytes)."""
     if value is None or value == "":
         return "(none)"
     if isinstance(value, bytes):
@@ -175,7 +167,7 @@ def update_branding(
     """Save the centre's design; returns the names of the fields that changed.
 
     Uploads are checked by their content (``images.clean_logo``), never by their name. An edit
-    made from an older version of the design is refused with the fields that differ.
+    made from an older version of the design raises ``core.edits.StaleEdit``.
     """
     now = now or utcnow()
     errors: dict[str, str] = {}
@@ -228,15 +220,8 @@ def update_branding(
     after["logo"] = None if remove_logo else (new_logo or branding.logo)
     after["signature"] = None if remove_signature else (new_signature or branding.signature)
 
-    if current_version is not None and expected_version != current_version:
-        conflicts = [
-            Conflict(
-                name, LABELS[name], _describe(name, after[name]), _describe(name, before[name])
-            )
-            for name in before
-            if after[name] != before[name]
-        ]
-        raise StaleBranding(conflicts, current_version)
+    if current_version is not None:
+        check_version(expected_version, current_version, "the certificate design")
 
     changed = [name for name in before if after[name] != before[name]]
     if not changed:
@@ -261,13 +246,11 @@ def update_branding(
         centre.id,
         audit.diff(
             {
-                name: _describe(name, before[name])
-                if name in ("logo", "signature")
-                else before[name]
+                name: _audit_text(before[name]) if name in ("logo", "signature") else before[name]
                 for name in changed
             },
             {
-                name: _describe(name, after[name]) if name in ("logo", "signature") else after[name]
+                name: _audit_text(after[name]) if name in ("logo", "signature") else after[name]
                 for name in changed
             },
         ),

@@ -17,7 +17,9 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from heartbeat.certificates import queries
 from heartbeat.certificates.images import HEX_COLOUR, contrast_on_white
+from heartbeat.certificates.models import DEFAULT_ACCENT, DEFAULT_PRIMARY, DEFAULT_PROGRAMME
 from heartbeat.certificates.printing import SELECTIONS
+from heartbeat.core.edits import VersionedForm
 
 MIN_CONTRAST = 4.5
 
@@ -92,7 +94,7 @@ def _colour_field(label: str, description: str) -> StringField:
     )
 
 
-class BrandingForm(FlaskForm):
+class BrandingForm(VersionedForm):
     programme_name = StringField(
         "Programme name",
         validators=[DataRequired(message="Enter the programme's name."), Length(max=120)],
@@ -129,7 +131,17 @@ class BrandingForm(FlaskForm):
         render_kw={"accept": "image/png,.png"},
     )
     remove_signature = BooleanField("Remove the current signature image")
-    version = HiddenField()
+
+    def load(self, centre, current) -> None:
+        """The design as saved (the defaults before anyone saved one)."""
+        self.programme_name.data = current.programme_name if current else DEFAULT_PROGRAMME
+        self.primary_colour.data = current.primary_colour if current else DEFAULT_PRIMARY
+        self.accent_colour.data = current.accent_colour if current else DEFAULT_ACCENT
+        self.signatory_name.data = current.signatory_name if current else ""
+        self.signatory_title.data = current.signatory_title if current else ""
+        self.paper_size.data = centre.paper_size.value
+        self.remove_logo.data = self.remove_signature.data = False
+        self.mark_loaded(current.version if current else 0)
 
     def _check_contrast(self, field) -> None:
         if field.data and HEX_COLOUR.match(field.data):

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from heartbeat.extensions import db, login_manager
@@ -85,6 +87,13 @@ def register(app: Flask) -> None:
             return render_error(error.code)
         return error
 
+    @app.errorhandler(StaleDataError)
+    def saved_at_the_same_moment(error):
+        # Two saves raced past a form's version check; the version column caught the second.
+        db.session.rollback()
+        back = request.referrer if _same_site(request.referrer) else "/"
+        return render_template("errors/saved_elsewhere.html", back=back), 409
+
     @app.errorhandler(OverflowError)
     @app.errorhandler(DataError)
     def value_the_database_cannot_hold(error):
@@ -109,3 +118,11 @@ def register(app: Flask) -> None:
         db.session.rollback()
         log.exception("unhandled error")
         return render_error(500)
+
+
+def _same_site(address: str | None) -> bool:
+    """A link back only to a page of this site (the Referer header is the browser's word)."""
+    if not address:
+        return False
+    parts = urlsplit(address)
+    return parts.scheme in ("http", "https") and parts.netloc == request.host

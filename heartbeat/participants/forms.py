@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from heartbeat.core.edits import VersionedForm
 from heartbeat.participants.models import (
     ClassificationStatus,
     ConsentKind,
@@ -55,14 +56,7 @@ def _date(label: str, required: str | None = None, **kwargs) -> DateField:
     return DateField(label, validators=validators, **kwargs)
 
 
-def parse_version(raw: Any) -> int | None:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return None
-
-
-class ParticipantForm(FlaskForm):
+class ParticipantForm(VersionedForm):
     given_name = StringField(
         "Given name",
         validators=[DataRequired(message="Enter the given name."), Length(max=80)],
@@ -133,7 +127,6 @@ class ParticipantForm(FlaskForm):
         description="For example \u201cFirst 5K\u201d or \u201cBoston qualifying time\u201d.",
     )
     goal_target_on = _date("Target date")
-    version = HiddenField()
 
     def __init__(self, *args, therapists=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,7 +152,7 @@ class ParticipantForm(FlaskForm):
             elif hasattr(value, "value"):
                 value = value.value
             getattr(self, name).data = value
-        self.version.data = str(participant.version)
+        self.mark_loaded(participant.version)
 
 
 CONSENT_FIELDS = {kind: f"consent_{kind.value}" for kind in ConsentKind}
@@ -185,8 +178,12 @@ class EnrolForm(_ConsentFields, ParticipantForm):
     pass
 
 
-class ConsentForm(_ConsentFields, FlaskForm):
-    version = HiddenField()
+class ConsentForm(_ConsentFields, VersionedForm):
+    def load(self, answers: dict[ConsentKind, bool], recorded_on: date, version: int) -> None:
+        for kind, name in CONSENT_FIELDS.items():
+            getattr(self, name).data = answers.get(kind, False)
+        self.consent_recorded_on.data = recorded_on
+        self.mark_loaded(version)
 
 
 class StatusForm(FlaskForm):

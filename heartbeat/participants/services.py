@@ -2,13 +2,12 @@
 
 Every function takes the acting user explicitly and writes the audit trail for what it changed.
 Bad input raises ``ParticipantError`` (with per-field messages where a field is to blame); a form
-built from an older version of the record raises ``StaleEdit`` and changes nothing.
+built from an older version of the record raises ``core.edits.StaleEdit`` and changes nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -16,7 +15,7 @@ import sqlalchemy as sa
 
 from heartbeat.audit import services as audit
 from heartbeat.auth.models import STAFF_ROLES, User
-from heartbeat.core.edits import Conflict, InputError
+from heartbeat.core.edits import InputError, check_version
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants import stages
@@ -87,36 +86,6 @@ TRANSITIONS: dict[ParticipantStatus, frozenset[ParticipantStatus]] = {
 
 class ParticipantError(InputError):
     """Input that cannot be saved; ``field_errors`` names the fields to blame."""
-
-
-@dataclass
-class StaleEdit(Exception):
-    """The form was built from an older version; nothing was saved."""
-
-    current_version: int
-    conflicts: list[Conflict] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        return "Someone else changed this record after you opened the form."
-
-
-def _check_version(
-    participant: Participant, expected: int | None, yours: Mapping[str, Any], labels: Mapping
-) -> None:
-    if expected is not None and expected == participant.version:
-        return
-    conflicts = []
-    for name, value in yours.items():
-        current = _current(participant, name)
-        if audit.json_value(value) != audit.json_value(current):
-            conflicts.append(Conflict(name, labels[name], value, current))
-    raise StaleEdit(participant.version, conflicts)
-
-
-def _current(participant: Participant, name: str) -> Any:
-    if name.startswith("consent_"):
-        return _consents(participant).get(ConsentKind(name.removeprefix("consent_")), False)
-    return getattr(participant, name)
 
 
 # --- cleaning input -----------------------------------------------------------------------------
@@ -363,7 +332,7 @@ def update_details(
 ) -> audit.Changes:
     """Apply the edit form; StaleEdit when it was built from an older version."""
     clean = clean_details(details, centre_id=participant.centre_id, today=today)
-    _check_version(participant, expected_version, clean, DETAIL_FIELDS)
+    check_version(expected_version, participant.version, "these details")
     before = snapshot(participant)
     for name, value in clean.items():
         setattr(participant, name, value)
@@ -400,7 +369,7 @@ def change_status(
     )
     if errors:
         raise ParticipantError("Choose the new status.", errors)
-    _check_version(participant, expected_version, {"status": target}, {"status": "Status"})
+    check_version(expected_version, participant.version, "this record")
     current = participant.status
     if target not in TRANSITIONS[current]:
         raise ParticipantError(
@@ -467,9 +436,7 @@ def set_consents(
     now: datetime | None = None,
 ) -> list[Consent]:
     """Record the answers that changed (who, when); returns the consents that changed."""
-    labels = {f"consent_{kind.value}": kind.label for kind in ConsentKind}
-    yours = {f"consent_{kind.value}": bool(answers.get(kind)) for kind in ConsentKind}
-    _check_version(participant, expected_version, yours, labels)
+    check_version(expected_version, participant.version, "these consents")
     _not_in_future(recorded_on, today, "recorded_on", "date the answer was given")
     now = now or utcnow()
     rows = {

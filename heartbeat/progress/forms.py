@@ -10,19 +10,13 @@ from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from heartbeat.core.edits import VersionedForm
 from heartbeat.core.units import METRES_PER_KM, METRES_PER_MILE
 from heartbeat.progress.models import CriterionKind
 from heartbeat.progress.reviews import WITHDRAW_REASON_MAX
 from heartbeat.progress.stages import DESCRIPTION_MAX, TITLE_MAX
 
 _DURATION = re.compile(r"^(?:(\d{1,2}):)?(\d{1,2}):(\d{2})$")
-
-
-def parse_version(raw: Any) -> int | None:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return None
 
 
 def parse_duration(text: str) -> int:
@@ -120,8 +114,10 @@ class StageForm(_StageWords):
             raise ValidationError("Choose a place from the list.")
 
 
-class StageEditForm(_StageWords):
-    version = HiddenField()
+class StageEditForm(_StageWords, VersionedForm):
+    def load(self, stage) -> None:
+        self.title.data, self.description.data = stage.title, stage.description
+        self.mark_loaded(stage.version)
 
 
 class VersionForm(FlaskForm):

@@ -3,14 +3,12 @@
 Plain functions that flush, never commit, and audit what they change. A stage's criterion (kind,
 distance, time limit) is fixed once it exists, so every award made for it keeps meaning what it
 meant: to change what a rung asks, retire it and add a new one. Every change names the version
-the person saw; an older one raises ``StaleStage`` and changes nothing.
+the person saw; an older one raises ``core.edits.StaleEdit`` and changes nothing.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +17,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from heartbeat.audit import services as audit
 from heartbeat.auth.models import User
-from heartbeat.core.edits import Conflict, InputError
+from heartbeat.core.edits import InputError, check_version
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.progress.models import CriterionKind, LadderStage
@@ -37,29 +35,8 @@ class StageError(InputError):
     """Input that cannot be saved; ``field_errors`` names the fields to blame."""
 
 
-@dataclass
-class StaleStage(Exception):
-    """The person acted on an older version of the stage; nothing was changed."""
-
-    stage: LadderStage
-    current_version: int
-    conflicts: list[Conflict] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        return f"Someone else changed “{self.stage.title}” after you opened the ladder."
-
-
-def _check_version(
-    stage: LadderStage, expected: int | None, yours: Mapping[str, Any] | None = None
-) -> None:
-    if expected is not None and expected == stage.version:
-        return
-    conflicts = [
-        Conflict(name, EDITABLE[name], value, getattr(stage, name))
-        for name, value in (yours or {}).items()
-        if name in EDITABLE and value != getattr(stage, name)
-    ]
-    raise StaleStage(stage, stage.version, conflicts)
+def _check_version(stage: LadderStage, expected: int | None) -> None:
+    check_version(expected, stage.version, f"“{stage.title}”")
 
 
 def _snapshot(stage: LadderStage) -> dict[str, Any]:
@@ -203,8 +180,7 @@ def update_stage(
     expected_version: int | None,
 ) -> dict[str, Any]:
     """Reword a stage; returns the audited changes (empty when nothing changed)."""
-    yours = {"title": (title or "").strip(), "description": (description or "").strip()}
-    _check_version(stage, expected_version, yours)
+    _check_version(stage, expected_version)
     others = [s for s in _stages(stage.centre_id) if s.id != stage.id]
     title, description = _clean_words(title, description, others=others)
     before = _snapshot(stage)

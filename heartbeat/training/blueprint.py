@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
 from heartbeat.core.units import format_distance, format_duration, format_pace, format_speed
 from heartbeat.db import utcnow
@@ -63,18 +62,6 @@ def session_or_404(session_id: int, action: str, *, detail: bool = False) -> Tra
         hide(action, session)
     require(action, session)
     return session
-
-
-@bp.errorhandler(StaleDataError)
-def _saved_at_the_same_moment(error):
-    # Two saves raced past the version check; the database's version column caught the second.
-    db.session.rollback()
-    return (
-        render_template(
-            "participants/saved_elsewhere.html", back=request.referrer or url_for("home.index")
-        ),
-        409,
-    )
 
 
 # --- template filters (app-wide, so the profile and portal panels can use them) -----------------

@@ -14,7 +14,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from heartbeat.participants.forms import ListSelectField, parse_version
+from heartbeat.core.edits import VersionedForm, parse_version
+from heartbeat.participants.forms import ListSelectField
 from heartbeat.training.models import PainSite, SessionKind, TrainingSession
 from heartbeat.training.values import (
     PAIN_LABELS,
@@ -116,7 +117,7 @@ class SelfReportForm(_SessionFields, FlaskForm):
     pass
 
 
-class SessionForm(_SessionFields, FlaskForm):
+class SessionForm(_SessionFields, VersionedForm):
     cadence = StringField("Push cadence (pushes per minute)", render_kw=NUMERIC)
     avg_hr = StringField("Average heart rate (beats per minute)", render_kw=NUMERIC)
     max_hr = StringField("Maximum heart rate (beats per minute)", render_kw=NUMERIC)
@@ -128,7 +129,6 @@ class SessionForm(_SessionFields, FlaskForm):
         "Official time", description="As h:mm:ss.", render_kw={"autocomplete": "off", "size": 8}
     )
     place_in_class = StringField("Place in class", render_kw=NUMERIC)
-    version = HiddenField()
 
     def raw(self) -> dict[str, Any]:
         return {
@@ -172,7 +172,7 @@ class SessionForm(_SessionFields, FlaskForm):
         self.symptom_reported.data = session.symptom_reported
         for name in ("surface", "weather", "chair", "notes", "event_name"):
             getattr(self, name).data = getattr(session, name) or ""
-        self.version.data = str(session.version)
+        self.mark_loaded(session.version)
 
 
 class UploadForm(FlaskForm):

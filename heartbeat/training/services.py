@@ -9,19 +9,18 @@ follow the sessions. Values come in already cleaned by :mod:`heartbeat.training.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from heartbeat.audit import services as audit
 from heartbeat.auth.models import User
-from heartbeat.core.edits import Conflict, InputError
+from heartbeat.core.edits import InputError, check_version
 from heartbeat.core.events import event
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
 from heartbeat.training.models import SessionSource, TrainingSession
-from heartbeat.training.values import EDITABLE, LABELS
+from heartbeat.training.values import EDITABLE
 
 # Whatever is derived from a person's sessions (their awards, above all) follows in the same
 # transaction. Sender: the centre id; participants, actor, now, and optionally ``progress``
@@ -31,17 +30,6 @@ sessions_changed = event("training.sessions-changed", "Sessions were added, edit
 
 class SessionError(InputError):
     """A change that cannot be made; ``field_errors`` names the input fields to blame."""
-
-
-@dataclass
-class StaleSession(Exception):
-    """The form was built from an older version of the session; nothing was saved."""
-
-    current_version: int
-    conflicts: list[Conflict] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        return "Someone else changed this session after you opened the form."
 
 
 def snapshot(session: TrainingSession) -> dict[str, Any]:
@@ -126,15 +114,9 @@ def update_session(
     expected_version: int | None,
     now: datetime | None = None,
 ) -> audit.Changes:
-    """Apply the edit form's values; :class:`StaleSession` if it was built from an older version."""
+    """Apply the edit form's values; ``StaleEdit`` if it was built from an older version."""
     values = {name: value for name, value in values.items() if name in EDITABLE}
-    if expected_version is None or expected_version != session.version:
-        conflicts = [
-            Conflict(name, LABELS[name], value, getattr(session, name))
-            for name, value in values.items()
-            if audit.json_value(value) != audit.json_value(getattr(session, name))
-        ]
-        raise StaleSession(session.version, conflicts)
+    check_version(expected_version, session.version, "this session")
     now = now or utcnow()
     before = snapshot(session)
     for name, value in values.items():

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from heartbeat.auth.models import Invite
 from heartbeat.extensions import db
 from heartbeat.participants.models import Note, Participant, ParticipantStatus
+from tests.browserform import form_on
 from tests.participants.conftest import form_data, login
 
 CONSENT = {"consent_data_processing": "y", "consent_recorded_on": "2025-01-10"}
@@ -106,7 +107,9 @@ def test_edit_saves_changes_and_records_them(app, world, helpers):
     assert event.actor_id == world.a.therapist.id
 
 
-def test_stale_edit_gets_a_409_showing_the_conflict_and_overwrites_nothing(app, world, helpers):
+def test_a_stale_page_without_its_snapshot_asks_about_every_differing_field(app, world, helpers):
+    """A page opened before forms carried what they showed (no ``base``): every field that
+    differs from the saved record is a clash to choose on, so nothing is silently reverted."""
     participant_id = helpers.enrol(world.a)
     therapist = login(app, world.a.therapist.email)
     admin = login(app, world.a.admin.email)
@@ -125,16 +128,17 @@ def test_stale_edit_gets_a_409_showing_the_conflict_and_overwrites_nothing(app, 
     assert refused.status_code == 409
     html = refused.get_data(as_text=True)
     assert "Someone else changed" in html
-    row = re.search(r'<tr data-field="goal">(.*?)</tr>', html, re.S).group(1)
-    assert "Therapist&#39;s goal" in row and "Admin&#39;s goal" in row
+    choice = re.search(
+        r'<fieldset class="conflict-choice" data-field="goal">(.*?)</fieldset>', html, re.S
+    )
+    assert "Therapist&#39;s goal" in choice.group(1) and "Admin&#39;s goal" in choice.group(1)
     assert helpers.participant(participant_id).goal == "Admin's goal"
     assert len(helpers.audit("participant.update")) == 1
 
-    # The page carries the current version: saving again re-applies the therapist's values.
-    reapplied = therapist.post(
-        url, data={**base, "goal": "Therapist's goal", "version": _version(html)}
-    )
-    assert reapplied.status_code == 302
+    # The page now rests on the saved version; choosing "mine" applies the therapist's value.
+    again = form_on(html)
+    again["keep__goal"] = "mine"
+    assert therapist.post(url, data=again).status_code == 302
     assert helpers.participant(participant_id).goal == "Therapist's goal"
 
 
@@ -305,9 +309,12 @@ def test_stale_consent_form_gets_a_409_and_keeps_the_saved_answers(app, world, h
     )
 
     assert stale.status_code == 409
-    row = re.search(
-        r'<tr data-field="consent_media">(.*?)</tr>', stale.get_data(as_text=True), re.S
+    # A page without its snapshot: each answer that differs from the saved one is a choice.
+    choice = re.search(
+        r'<fieldset class="conflict-choice" data-field="consent_media">(.*?)</fieldset>',
+        stale.get_data(as_text=True),
+        re.S,
     ).group(1)
-    assert "No" in row and "Yes" in row
+    assert "Yours: No" in choice and "Saved by your colleague: Yes" in choice
     media = [e for e in helpers.audit("consent.change") if e.changes["kind"]["after"] == "media"]
     assert media[-1].changes["given"] == {"before": False, "after": True}

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import io
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, request, send_file, url_for
 from flask_login import current_user
 
 from heartbeat.certificates import branding, serials, services
 from heartbeat.certificates.blueprint import bp
 from heartbeat.certificates.forms import BrandingForm
-from heartbeat.certificates.models import DEFAULT_ACCENT, DEFAULT_PRIMARY, DEFAULT_PROGRAMME
+from heartbeat.core.edits import refuse_unchosen, render_form, save_versioned, versioned_form
 from heartbeat.db import utcnow
-from heartbeat.extensions import db
 from heartbeat.permissions import admin_required, require
 
 
@@ -24,13 +23,6 @@ def _centre():
     return centre
 
 
-def _version(raw: str | None) -> int | None:
-    try:
-        return int(raw) if raw else None
-    except ValueError:
-        return None
-
-
 def _upload(field) -> bytes | None:
     storage = field.data
     if storage is None or not getattr(storage, "filename", ""):
@@ -38,14 +30,10 @@ def _upload(field) -> bytes | None:
     return storage.read()
 
 
-def _render(centre, form: BrandingForm, current, conflicts=None, status: int = 200):
-    return render_template(
-        "certificates/branding.html",
-        centre=centre,
-        form=form,
-        current=current,
-        conflicts=conflicts,
-    ), status
+def _render(centre, form: BrandingForm, current, rebased=None):
+    return render_form(
+        "certificates/branding.html", form, centre=centre, current=current, rebased=rebased
+    )
 
 
 @bp.route("/centre/branding", methods=["GET", "POST"])
@@ -53,20 +41,21 @@ def _render(centre, form: BrandingForm, current, conflicts=None, status: int = 2
 def branding_settings():
     centre = _centre()
     current = branding.branding_for(centre.id)
-    form = BrandingForm()
+    form, unchosen = versioned_form(BrandingForm)
+
+    def load() -> None:
+        form.load(centre, branding.branding_for(centre.id))
+
     if request.method == "GET":
-        form.programme_name.data = current.programme_name if current else DEFAULT_PROGRAMME
-        form.primary_colour.data = current.primary_colour if current else DEFAULT_PRIMARY
-        form.accent_colour.data = current.accent_colour if current else DEFAULT_ACCENT
-        form.signatory_name.data = current.signatory_name if current else ""
-        form.signatory_title.data = current.signatory_title if current else ""
-        form.paper_size.data = centre.paper_size.value
-        form.version.data = str(current.version) if current else ""
+        load()
         return _render(centre, form, current)
     if not form.validate_on_submit():
-        return _render(centre, form, current, status=422)
-    try:
-        changed = branding.update_branding(
+        return _render(centre, form, current)
+    if (rebased := refuse_unchosen(form, unchosen)) is not None:
+        return _render(centre, form, current, rebased)
+    outcome = save_versioned(
+        form,
+        lambda: branding.update_branding(
             centre,
             actor=current_user._get_current_object(),
             values={name: getattr(form, name).data or "" for name in branding.TEXT_FIELDS},
@@ -75,25 +64,14 @@ def branding_settings():
             remove_logo=form.remove_logo.data,
             signature=_upload(form.signature),
             remove_signature=form.remove_signature.data,
-            expected_version=_version(form.version.data),
+            expected_version=form.expected_version(),
             now=utcnow(),
-        )
-    except branding.StaleBranding as stale:
-        db.session.rollback()
-        form.version.data = str(stale.current_version)
-        rows = [
-            {"field": c.field, "label": c.label, "yours": c.yours, "current": c.current}
-            for c in stale.conflicts
-        ]
-        return _render(centre, form, branding.branding_for(centre.id), rows, 409)
-    except branding.BrandingError as error:
-        db.session.rollback()
-        for name, message in error.field_errors.items():
-            field = getattr(form, name)
-            field.errors = [*field.errors, message]
-        return _render(centre, form, branding.branding_for(centre.id), status=422)
-    db.session.commit()
-    if changed:
+        ),
+        load=load,
+    )
+    if not outcome.saved:
+        return _render(centre, form, branding.branding_for(centre.id), outcome.rebased)
+    if outcome.result:
         flash(
             "Certificate design saved. New certificates use it; issued ones keep theirs.",
             "success",

@@ -27,6 +27,7 @@ from heartbeat.certificates import printing, queries, services
 from heartbeat.certificates.blueprint import bp
 from heartbeat.certificates.forms import BatchForm, IssueForm, RegisterFilterForm, RevokeForm
 from heartbeat.certificates.models import Certificate
+from heartbeat.core.edits import render_form
 from heartbeat.db import row_id, utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
@@ -225,8 +226,7 @@ def revoke(certificate_id: int):
                 "success",
             )
             return redirect(url_for(".detail", certificate_id=certificate_id))
-    status = 422 if form.is_submitted() else 200
-    return render_template("certificates/revoke.html", certificate=certificate, form=form), status
+    return render_form("certificates/revoke.html", form, certificate=certificate)
 
 
 # --- batch printing -------------------------------------------------------------------------------
@@ -270,7 +270,4 @@ def print_batch():
     counts = {
         mode: len(printing.batch_ids(centre, mode, now=utcnow())) for mode in ("month", "unprinted")
     }
-    status = 422 if form.is_submitted() else 200
-    return render_template(
-        "certificates/print.html", form=form, counts=counts, limit=printing.MAX_BATCH
-    ), status
+    return render_form("certificates/print.html", form, counts=counts, limit=printing.MAX_BATCH)

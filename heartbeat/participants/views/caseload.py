@@ -10,8 +10,14 @@ from heartbeat.core.units import format_distance
 from heartbeat.db import row_id, utcnow
 from heartbeat.extensions import db
 from heartbeat.participants import attention, exporting, queries, stages
+from heartbeat.participants.blueprint import bp
 from heartbeat.participants.models import RacingClass
-from heartbeat.participants.views.common import actor, bp, centre_zone, therapists, today
+from heartbeat.participants.views.common import (
+    actor,
+    centre_zone,
+    therapists,
+    today,
+)
 from heartbeat.permissions import require, staff_required
 
 

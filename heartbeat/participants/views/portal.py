@@ -9,8 +9,9 @@ from heartbeat.auth.models import Role
 from heartbeat.core import panels
 from heartbeat.extensions import db
 from heartbeat.participants import queries
+from heartbeat.participants.blueprint import bp
 from heartbeat.participants.models import ParticipantStatus
-from heartbeat.participants.views.common import actor, bp
+from heartbeat.participants.views.common import actor
 from heartbeat.permissions import require
 
 

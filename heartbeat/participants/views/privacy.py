@@ -6,14 +6,14 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from heartbeat.auth import services as account_services
+from heartbeat.core.edits import apply_errors
 from heartbeat.extensions import db
 from heartbeat.participants import erasure, subject_access
+from heartbeat.participants.blueprint import bp
 from heartbeat.participants.forms import EraseForm
 from heartbeat.participants.services import ParticipantError
 from heartbeat.participants.views.common import (
     actor,
-    apply_errors,
-    bp,
     load_participant,
     refuse_if_erased,
     today,

@@ -12,10 +12,20 @@ from flask_login import current_user, login_required
 from heartbeat.auth import services as account_services
 from heartbeat.auth.models import Role
 from heartbeat.core import panels
+from heartbeat.core.edits import (
+    StaleEdit,
+    apply_errors,
+    parse_version,
+    refuse_unchosen,
+    render_form,
+    save_versioned,
+    versioned_form,
+)
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.mail import mail_configured, send_mail
 from heartbeat.participants import queries, services
+from heartbeat.participants.blueprint import bp
 from heartbeat.participants.forms import (
     ConsentForm,
     EnrolForm,
@@ -24,16 +34,12 @@ from heartbeat.participants.forms import (
     ParticipantForm,
     PortalInviteForm,
     StatusForm,
-    parse_version,
 )
 from heartbeat.participants.models import Participant
 from heartbeat.participants.views.common import (
     actor,
-    apply_errors,
-    bp,
     load_participant,
     refuse_if_erased,
-    save_versioned,
     therapists,
     today,
 )
@@ -68,8 +74,7 @@ def enrol():
             db.session.commit()
             flash(f"{participant.display_name} is enrolled.", "success")
             return redirect(url_for(".profile", participant_id=participant.id))
-    status = 422 if form.is_submitted() else 200
-    return render_template("participants/enrol.html", form=form), status
+    return render_form("participants/enrol.html", form)
 
 
 @bp.route("/participants/<int:participant_id>/edit", methods=["GET", "POST"])
@@ -78,27 +83,22 @@ def edit(participant_id: int):
     participant = load_participant(participant_id, "participant.edit")
     if (refused := refuse_if_erased(participant)) is not None:
         return refused
-    form = ParticipantForm(therapists=therapists())
+    form, unchosen = versioned_form(ParticipantForm, therapists=therapists())
+    rebased = None
     if request.method == "GET":
         form.load(participant)
-    elif form.validate_on_submit():
+    elif form.validate_on_submit() and not (rebased := refuse_unchosen(form, unchosen)):
         outcome = save_versioned(
             form,
             lambda: services.update_details(
                 participant,
                 actor=actor(),
                 details=form.details(),
-                expected_version=parse_version(form.version.data),
+                expected_version=form.expected_version(),
                 today=today(),
             ),
+            load=lambda: form.load(participant),
         )
-        if outcome.conflicts is not None:
-            return render_template(
-                "participants/edit.html",
-                form=form,
-                participant=participant,
-                conflicts=outcome.conflicts,
-            ), 409
         if outcome.saved:
             changes = outcome.result
             flash(
@@ -106,8 +106,8 @@ def edit(participant_id: int):
                 "success" if changes else "info",
             )
             return redirect(url_for(".profile", participant_id=participant.id))
-    status = 422 if form.is_submitted() else 200
-    return render_template("participants/edit.html", form=form, participant=participant), status
+        rebased = outcome.rebased
+    return render_form("participants/edit.html", form, participant=participant, rebased=rebased)
 
 
 # --- the profile --------------------------------------------------------------------------------
@@ -118,7 +118,7 @@ def _render_profile(
     *,
     status_form: StatusForm | None = None,
     note_form: NoteForm | None = None,
-    status_conflicts: list[dict[str, str]] | None = None,
+    status_stale: bool = False,
     code: int = 200,
 ):
     if status_form is None:
@@ -140,7 +140,7 @@ def _render_profile(
         notes=db.session.scalars(queries.notes_for(participant.id, shared_only=False)).all(),
         status_form=status_form,
         note_form=note_form or NoteForm(),
-        status_conflicts=status_conflicts,
+        status_stale=status_stale,
         may_export=can(viewer, "participant.subject_access", participant),
         may_erase=can(viewer, "participant.erase", participant) and not participant.erased,
         panels=panels.panels_for(panels.PROFILE, participant=participant, viewer=viewer),
@@ -165,9 +165,8 @@ def change_status(participant_id: int):
     form = StatusForm()
     # Any status may be asked for; the service says which moves are allowed.
     if form.validate_on_submit():
-        outcome = save_versioned(
-            form,
-            lambda: services.change_status(
+        try:
+            change = services.change_status(
                 participant,
                 actor=actor(),
                 to_status=form.to_status.data,
@@ -175,15 +174,15 @@ def change_status(participant_id: int):
                 reason=form.reason.data,
                 expected_version=parse_version(form.version.data),
                 today=today(),
-            ),
-        )
-        if outcome.conflicts is not None:
-            return _render_profile(
-                participant, status_form=form, status_conflicts=outcome.conflicts, code=409
             )
-        if outcome.saved:
-            to_status = outcome.result.to_status
-            flash(f"{participant.display_name} is now {to_status.label.lower()}.", "success")
+        except StaleEdit:
+            form.version.data = str(participant.version)
+            return _render_profile(participant, status_form=form, status_stale=True, code=409)
+        except services.ParticipantError as error:
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(f"{participant.display_name} is now {change.to_status.label.lower()}.", "success")
             return redirect(url_for(".profile", participant_id=participant.id))
     return _render_profile(participant, status_form=form, code=422)
 
@@ -243,13 +242,12 @@ def equipment(participant_id: int):
             db.session.commit()
             flash("Fitting saved; earlier fittings stay in the history.", "success")
             return redirect(url_for(".profile", participant_id=participant.id, _anchor="equipment"))
-    status = 422 if form.is_submitted() else 200
-    return render_template(
+    return render_form(
         "participants/equipment.html",
+        form,
         participant=participant,
-        form=form,
         fittings=db.session.scalars(queries.fittings_for(participant.id)).all(),
-    ), status
+    )
 
 
 @bp.route("/participants/<int:participant_id>/consents", methods=["GET", "POST"])
@@ -258,14 +256,17 @@ def consents(participant_id: int):
     participant = load_participant(participant_id, "participant.edit")
     if (refused := refuse_if_erased(participant)) is not None:
         return refused
-    rows = db.session.scalars(queries.consents_for(participant.id)).all()
-    form = ConsentForm()
+    rows = _consent_rows(participant)
+    form, unchosen = versioned_form(ConsentForm)
+
+    def load() -> None:
+        answers = {row.kind: row.given for row in _consent_rows(participant)}
+        form.load(answers, today(), participant.version)
+
+    rebased = None
     if request.method == "GET":
-        for row in rows:
-            getattr(form, f"consent_{row.kind.value}").data = row.given
-        form.consent_recorded_on.data = today()
-        form.version.data = str(participant.version)
-    elif form.validate_on_submit():
+        load()
+    elif form.validate_on_submit() and not (rebased := refuse_unchosen(form, unchosen)):
         outcome = save_versioned(
             form,
             lambda: services.set_consents(
@@ -273,18 +274,11 @@ def consents(participant_id: int):
                 actor=actor(),
                 answers=form.consents(),
                 recorded_on=form.consent_recorded_on.data,
-                expected_version=parse_version(form.version.data),
+                expected_version=form.expected_version(),
                 today=today(),
             ),
+            load=load,
         )
-        if outcome.conflicts is not None:
-            return render_template(
-                "participants/consents.html",
-                participant=participant,
-                form=form,
-                rows=rows,
-                conflicts=outcome.conflicts,
-            ), 409
         if outcome.saved:
             changed = outcome.result
             flash(
@@ -292,10 +286,15 @@ def consents(participant_id: int):
                 "success" if changed else "info",
             )
             return redirect(url_for(".profile", participant_id=participant.id, _anchor="consents"))
-    status = 422 if form.is_submitted() else 200
-    return render_template(
-        "participants/consents.html", participant=participant, form=form, rows=rows
-    ), status
+        rebased = outcome.rebased
+        rows = _consent_rows(participant)
+    return render_form(
+        "participants/consents.html", form, participant=participant, rows=rows, rebased=rebased
+    )
+
+
+def _consent_rows(participant: Participant):
+    return db.session.scalars(queries.consents_for(participant.id)).all()
 
 
 @bp.route("/participants/<int:participant_id>/invite", methods=["GET", "POST"])
@@ -347,5 +346,4 @@ def invite(participant_id: int):
                 mail_configured=mail_configured(),
                 back_url=back_url,
             )
-    status = 422 if form.is_submitted() else 200
-    return render_template("participants/invite.html", participant=participant, form=form), status
+    return render_form("participants/invite.html", form, participant=participant)

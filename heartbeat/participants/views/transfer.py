@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, url_for
 from flask_login import current_user
 
+from heartbeat.core.edits import render_form
 from heartbeat.extensions import db
 from heartbeat.participants import importing
+from heartbeat.participants.blueprint import bp
 from heartbeat.participants.forms import ImportForm
-from heartbeat.participants.views.common import actor, bp, today
+from heartbeat.participants.views.common import actor, today
 from heartbeat.permissions import require, staff_required
 
 
-def _render(form: ImportForm, rejected: importing.ImportRejected | None = None, code: int = 200):
-    return render_template(
+def _render(
+    form: ImportForm, rejected: importing.ImportRejected | None = None, code: int | None = None
+):
+    return render_form(
         "participants/import.html",
-        form=form,
+        form,
+        code,
         columns=importing.COLUMNS,
         max_rows=importing.MAX_ROWS,
         rejected=rejected,
-    ), code
+    )
 
 
 @bp.route("/participants/import", methods=["GET", "POST"])
@@ -29,7 +34,7 @@ def import_csv():
     require("participant.import", centre)
     form = ImportForm()
     if not form.validate_on_submit():
-        return _render(form, code=422 if form.is_submitted() else 200)
+        return _render(form)
     upload = form.file.data
     try:
         enrolled = importing.import_participants(

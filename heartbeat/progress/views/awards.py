@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from heartbeat.core.edits import parse_version, render_form
+from heartbeat.core.transactions import rollback
 from heartbeat.core.units import day_text, distance_text
 from heartbeat.db import row_id, utcnow
 from heartbeat.extensions import db
@@ -20,8 +22,8 @@ from heartbeat.participants import queries as participant_queries
 from heartbeat.participants.models import Participant
 from heartbeat.permissions import require, staff_required
 from heartbeat.progress import queries, reviews
-from heartbeat.progress.blueprint import bp, rollback
-from heartbeat.progress.forms import SignOffForm, VersionForm, WithdrawForm, parse_version
+from heartbeat.progress.blueprint import bp
+from heartbeat.progress.forms import SignOffForm, VersionForm, WithdrawForm
 from heartbeat.progress.models import REVIEW_REASONS, Award, CriterionKind
 from heartbeat.progress.services import ProgressError, award_title, sign_off, verify_awards
 
@@ -231,10 +233,7 @@ def sign_off_stage(participant_id: int, stage_id: int):
                 return redirect(
                     url_for("participants.profile", participant_id=participant_id, _anchor="ladder")
                 )
-    status = 422 if form.is_submitted() else 200
-    return render_template(
-        "progress/sign_off.html", participant=participant, stage=stage, form=form
-    ), status
+    return render_form("progress/sign_off.html", form, participant=participant, stage=stage)
 
 
 @bp.get("/awards/pending")

@@ -13,13 +13,23 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from heartbeat.centres.models import Centre
+from heartbeat.core.edits import (
+    StaleEdit,
+    apply_errors,
+    parse_version,
+    refuse_unchosen,
+    render_form,
+    save_versioned,
+    versioned_form,
+)
+from heartbeat.core.transactions import rollback
 from heartbeat.core.units import day_text
 from heartbeat.extensions import db
 from heartbeat.permissions import admin_required, require
 from heartbeat.progress import jobs as progress_jobs
 from heartbeat.progress import queries, stages
-from heartbeat.progress.blueprint import bp, rollback
-from heartbeat.progress.forms import StageEditForm, StageForm, VersionForm, parse_version
+from heartbeat.progress.blueprint import bp
+from heartbeat.progress.forms import StageEditForm, StageForm, VersionForm
 from heartbeat.progress.models import Award, LadderStage
 from heartbeat.progress.services import ladder as load_ladder
 from heartbeat.progress.summary import criterion_text
@@ -58,7 +68,7 @@ def _award_counts() -> dict[int, int]:
     )
 
 
-def _render_ladder(centre: Centre, *, stale: stages.StaleStage | None = None, code: int = 200):
+def _render_ladder(centre: Centre, *, stale: LadderStage | None = None, code: int = 200):
     all_stages = load_ladder(centre.id)
     units = _units(centre)
     return render_template(
@@ -72,17 +82,6 @@ def _render_ladder(centre: Centre, *, stale: stages.StaleStage | None = None, co
         day_text=day_text,
         tz_name=centre.timezone,
     ), code
-
-
-def _apply_errors(form, error: stages.StageError) -> None:
-    placed = False
-    for name, message in error.field_errors.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*field.errors, message]
-            placed = True
-    if not placed:
-        form.form_errors.append(str(error))
 
 
 def _changed(message: str):
@@ -129,12 +128,11 @@ def add_stage():
                 **form.placement(),
             )
         except stages.StageError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             db.session.commit()
             return _changed(f"“{stage.title}” is on the ladder at place {stage.position}.")
-    status = 422 if form.is_submitted() else 200
-    return render_template("progress/stage_new.html", form=form, units=_units(centre)), status
+    return render_form("progress/stage_new.html", form, units=_units(centre))
 
 
 @bp.route("/ladder/<int:stage_id>/edit", methods=["GET", "POST"])
@@ -142,47 +140,36 @@ def add_stage():
 def edit_stage(stage_id: int):
     stage = _stage(stage_id)
     centre = _centre()
-    form = StageEditForm()
-    conflicts = None
-    code = 200
+    form, unchosen = versioned_form(StageEditForm)
+    rebased = None
     if request.method == "GET":
-        form.title.data, form.description.data = stage.title, stage.description
-        form.version.data = str(stage.version)
-    elif form.validate_on_submit():
-        try:
-            changes = stages.update_stage(
+        form.load(stage)
+    elif form.validate_on_submit() and not (rebased := refuse_unchosen(form, unchosen)):
+        outcome = save_versioned(
+            form,
+            lambda: stages.update_stage(
                 stage,
                 actor=_actor(),
                 title=form.title.data,
                 description=form.description.data,
-                expected_version=parse_version(form.version.data),
-            )
-        except stages.StaleStage as stale:
-            form.version.data = str(stale.current_version)
-            conflicts = [
-                {"field": c.field, "label": c.label, "yours": c.yours, "current": c.current}
-                for c in stale.conflicts
-            ]
-            code = 409
-        except stages.StageError as error:
-            _apply_errors(form, error)
-            code = 422
-        else:
-            db.session.commit()
-            if not changes:
+                expected_version=form.expected_version(),
+            ),
+            load=lambda: form.load(stage),
+        )
+        if outcome.saved:
+            if not outcome.result:
                 flash("Nothing had changed, so nothing was saved.", "info")
-                return redirect(url_for("progress.ladder"))
-            flash(f"“{stage.title}” is saved. Awards already made keep their stage.", "success")
+            else:
+                flash(f"“{stage.title}” is saved. Awards already made keep their stage.", "success")
             return redirect(url_for("progress.ladder"))
-    else:
-        code = 422
-    return render_template(
+        rebased = outcome.rebased
+    return render_form(
         "progress/stage_edit.html",
-        form=form,
+        form,
         stage=stage,
         criterion=criterion_text(stage, _units(centre)),
-        conflicts=conflicts,
-    ), code
+        rebased=rebased,
+    )
 
 
 @bp.post("/ladder/<int:stage_id>/move")
@@ -197,9 +184,9 @@ def move_stage(stage_id: int):
         moved = stages.move_stage(
             stage, direction, actor=_actor(), expected_version=parse_version(form.version.data)
         )
-    except stages.StaleStage as stale:
+    except StaleEdit:
         rollback()
-        return _render_ladder(_centre(), stale=stale, code=409)
+        return _render_ladder(_centre(), stale=stage, code=409)
     if not moved:
         flash(f"“{stage.title}” is already at the {'top' if direction == 'up' else 'end'}.", "info")
         return redirect(url_for("progress.ladder"))
@@ -225,9 +212,9 @@ def retire_stage(stage_id: int):
         stages.retire_stage(
             stage, actor=_actor(), expected_version=parse_version(form.version.data)
         )
-    except stages.StaleStage as stale:
+    except StaleEdit:
         rollback()
-        return _render_ladder(_centre(), stale=stale, code=409)
+        return _render_ladder(_centre(), stale=stage, code=409)
     except stages.StageError as error:
         flash(str(error), "info")
         return redirect(url_for("progress.ladder"))
@@ -249,9 +236,9 @@ def restore_stage(stage_id: int):
         stages.restore_stage(
             stage, actor=_actor(), expected_version=parse_version(form.version.data)
         )
-    except stages.StaleStage as stale:
+    except StaleEdit:
         rollback()
-        return _render_ladder(_centre(), stale=stale, code=409)
+        return _render_ladder(_centre(), stale=stage, code=409)
     except stages.StageError as error:
         rollback()
         flash(str(error), "error")

@@ -7,14 +7,20 @@ shared rules (``values.read_session``), call one service, commit, flash and redi
 from __future__ import annotations
 
 from contextlib import suppress
-from datetime import date, datetime, tzinfo
+from datetime import tzinfo
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from heartbeat.auth.models import Role
-from heartbeat.core.units import format_distance, format_duration
+from heartbeat.core.edits import (
+    apply_errors,
+    refuse_unchosen,
+    render_form,
+    save_versioned,
+    versioned_form,
+)
 from heartbeat.db import row_id
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
@@ -34,50 +40,6 @@ from heartbeat.training.models import TrainingSession
 from heartbeat.training.parsing import read_session
 from heartbeat.training.preview import route_preview
 from heartbeat.training.values import SessionValueError, same_distance_shown
-
-
-def apply_errors(form, field_errors: dict[str, str], fallback: str | None = None) -> None:
-    """Put each message on its field; anything without a field goes to the top of the form."""
-    for name, message in field_errors.items():
-        field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*field.errors, message]
-        else:
-            form.form_errors.append(message)
-    if not field_errors and fallback:
-        form.form_errors.append(fallback)
-
-
-def _describe(column: str, value: Any, units: str) -> str:
-    """A value as the conflict page shows it."""
-    if value is None or value == "":
-        return "(empty)"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, datetime):
-        return value.astimezone(centre_tz()).strftime("%d %b %Y %H:%M")
-    if column == "distance_m":
-        return format_distance(value, units, both=True) if value else "(empty)"
-    if column in ("moving_time_s", "official_time_s"):
-        return format_duration(value)
-    if hasattr(value, "label"):
-        return value.label
-    if isinstance(value, date):
-        return value.strftime("%d %b %Y")
-    return str(value)
-
-
-def _conflict_rows(stale: services.StaleSession) -> list[dict[str, str]]:
-    units = centre_units()
-    return [
-        {
-            "field": conflict.field,
-            "label": conflict.label,
-            "yours": _describe(conflict.field, conflict.yours, units),
-            "current": _describe(conflict.field, conflict.current, units),
-        }
-        for conflict in stale.conflicts
-    ]
 
 
 def _page_size() -> int:
@@ -116,7 +78,7 @@ def _new_session_values(form, units: str, tz: tzinfo) -> dict[str, Any] | None:
     try:
         return read_session(form.raw(), units=units, tz=tz, now=now())
     except SessionValueError as error:
-        apply_errors(form, error.field_errors)
+        apply_errors(form, error)
         return None
 
 
@@ -132,10 +94,9 @@ def new_session(participant_id: int):
         db.session.commit()
         flash(f"Session saved for {participant.display_name}.", "success")
         return redirect(url_for("training.session", session_id=session.id))
-    status = 422 if form.is_submitted() else 200
-    return render_template(
-        "training/form.html", form=form, participant=participant, session=None, units=units
-    ), status
+    return render_form(
+        "training/form.html", form, participant=participant, session=None, units=units
+    )
 
 
 @bp.get("/sessions/<int:session_id>")
@@ -164,51 +125,52 @@ def edit_session(session_id: int):
     session = session_or_404(session_id, "session.edit")
     participant = session.participant
     units, tz = centre_units(), centre_tz()
-    form = SessionForm()
+    form, unchosen = versioned_form(SessionForm)
     form.set_units(units)
-    conflicts = None
-    if request.method == "GET":
+
+    def load() -> None:
         form.load(session, units=units, tz=tz)
-    elif form.validate_on_submit():
+
+    rebased = None
+    if request.method == "GET":
+        load()
+    elif form.validate_on_submit() and not (rebased := refuse_unchosen(form, unchosen)):
         try:
             values = read_session(form.raw(), units=units, tz=tz, now=now())
         except SessionValueError as error:
-            apply_errors(form, error.field_errors)
+            apply_errors(form, error)
         else:
             # An untouched distance field keeps the device's exact figure.
             if same_distance_shown(values["distance_m"], session.distance_m, units):
                 values["distance_m"] = session.distance_m
-            try:
-                changes = services.update_session(
+            outcome = save_versioned(
+                form,
+                lambda: services.update_session(
                     session,
                     participant,
                     actor=actor(),
                     values=values,
-                    expected_version=parse_version(form.version.data),
+                    expected_version=form.expected_version(),
                     now=now(),
-                )
-            except services.StaleSession as stale:
-                form.version.data = str(stale.current_version)
-                conflicts = _conflict_rows(stale)
-            else:
-                db.session.commit()
+                ),
+                load=load,
+            )
+            if outcome.saved:
+                changes = outcome.result
                 flash(
                     "Session saved." if changes else "Nothing had changed, so nothing was saved.",
                     "success" if changes else "info",
                 )
                 return redirect(url_for("training.session", session_id=session_id))
-    if conflicts is not None:
-        status = 409
-    else:
-        status = 422 if form.is_submitted() else 200
-    return render_template(
+            rebased = outcome.rebased
+    return render_form(
         "training/form.html",
-        form=form,
+        form,
         participant=participant,
         session=session,
         units=units,
-        conflicts=conflicts,
-    ), status
+        rebased=rebased,
+    )
 
 
 @bp.route("/sessions/<int:session_id>/delete", methods=["GET", "POST"])
@@ -330,7 +292,4 @@ def self_report():
             "success",
         )
         return redirect(url_for("participants.portal"))
-    status = 422 if form.is_submitted() else 200
-    return render_template(
-        "training/self_report.html", form=form, participant=participant, units=units
-    ), status
+    return render_form("training/self_report.html", form, participant=participant, units=units)
