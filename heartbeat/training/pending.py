@@ -61,6 +61,16 @@ def take(folder: Path, token: str, *, owner: str, now: datetime) -> PendingUploa
     return PendingUpload(token, str(meta.get("file_name") or ""), data, kept_at)
 
 
+def owns(folder: Path, token: str, *, owner: str) -> bool:
+    """Is ``token`` a kept upload of ``owner`` (expired or not)?"""
+    if not _TOKEN.match(token or ""):
+        return False
+    try:
+        return json.loads((folder / f"{token}.json").read_text()).get("owner") == owner
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def discard(folder: Path, token: str) -> None:
     """Remove what is kept under ``token`` (a half-written copy too)."""
     if not _TOKEN.match(token or ""):

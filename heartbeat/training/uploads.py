@@ -96,10 +96,11 @@ def _owner(participant) -> str:
 
 
 def _keep(data: bytes, filename: str, participant) -> pending.PendingUpload:
+    at = now()
     token = pending.keep(
-        _pending_folder(), data, file_name=filename, owner=_owner(participant), now=now()
+        _pending_folder(), data, file_name=filename, owner=_owner(participant), now=at
     )
-    return pending.PendingUpload(token, filename, data, now())
+    return pending.PendingUpload(token, filename, data, at)
 
 
 def _chosen_file(
@@ -110,9 +111,10 @@ def _chosen_file(
     folder = _pending_folder()
     upload = form.file.data
     if upload:
-        if form.kept.data:  # a different file replaces the kept one
+        # A different file replaces the kept one.
+        if pending.owns(folder, form.kept.data, owner=_owner(participant)):
             pending.discard(folder, form.kept.data)
-            form.kept.data = ""
+        form.kept.data = ""
         return upload.read(), upload.filename or "", None
     kept = pending.take(folder, form.kept.data, owner=_owner(participant), now=now())
     if kept is None:

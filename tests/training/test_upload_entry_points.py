@@ -110,8 +110,18 @@ def test_a_kept_file_opens_for_nobody_else_and_for_no_other_participant(app, sta
     admin = login(app, training.world.a.admin.email)
     assert choose_kind(admin, training.pid, token, "road").status_code == 422
     assert counts(app) == (0, 0)
+    # Nor can anyone else throw it away by sending another file with its token.
+    other = make_fit(sessions=[fit_session(sport=WHEELCHAIR_PUSH_RUN)])
+    replaced = admin.post(
+        f"/participants/{training.pid}/sessions/upload",
+        data={"kept": token, "kind": "road", "file": (io.BytesIO(other), "other.fit")},
+        content_type="multipart/form-data",
+    )
+    assert replaced.status_code == 302
+    assert len(kept_files(app)) == 2
     # The owner still can.
     assert choose_kind(staff, training.pid, token, "road").status_code == 302
+    assert counts(app) == (2, 2) and kept_files(app) == []
 
 
 def test_a_forged_or_stale_token_asks_for_the_file_again(app, staff, training):
