@@ -57,7 +57,7 @@ def upload(participant_id: int):
                 )
             except imports.KindNeeded as error:
                 kept = kept or _keep(data, filename, participant)
-                message = f"{error} The file is kept: choose the kind and save it."
+                message = f"{error} The file is kept: there is no need to choose it again."
                 form.kind.errors = [*form.kind.errors, message]
             except ActivityFileError as error:
                 form.file.errors = [*form.file.errors, str(error)]

@@ -61,7 +61,7 @@ def test_a_file_without_its_kind_is_kept_and_only_the_kind_is_asked(app, staff, 
     assert first.status_code == 422
     page = text(first)
     assert "does not say what kind of session it was" in page
-    assert "The file is kept: choose the kind and save it." in page
+    assert "Choose the kind. The file is kept: there is no need to choose it again." in page
     assert "File kept: run.fit." in page and 'href="#kind"' in page
     assert "Choose the kind, then upload the file again" not in page
     assert counts(app) == (0, 0)
