@@ -53,6 +53,11 @@ DEFAULTS: dict[str, Any] = {
     "HEARTBEAT_JOB_MODULES": "",  # extra modules with job handlers, comma-separated
     # Session CSV imports with more data rows than this run as a background job.
     "HEARTBEAT_IMPORT_JOB_ROWS": 2000,
+    # Reading one device file (GPX, TCX, FIT) stops with a clear message past this many recorded
+    # points (a day at one point a second is 86,400) or after this many whole seconds, so one
+    # crafted upload cannot keep a worker busy for minutes.
+    "HEARTBEAT_DEVICE_MAX_RECORDS": 200_000,
+    "HEARTBEAT_DEVICE_PARSE_SECONDS": 10,
     # Prefix of the rate-limit counters in Redis, so installations can share one Redis database.
     "HEARTBEAT_RATELIMIT_PREFIX": "",
     # Roles that must use two-factor sign-in: any of admin, therapist, participant, operator.

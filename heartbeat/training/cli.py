@@ -5,12 +5,13 @@ from pathlib import Path
 from typing import NoReturn
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 
 from heartbeat.training.devicefiles import (
     MAX_FILE_BYTES,
     TOO_LARGE,
     ActivityFileError,
+    ParseLimits,
     parse_activity,
 )
 from heartbeat.training.models import SessionKind
@@ -29,20 +30,22 @@ def register(app: Flask) -> None:
     def import_activity_command(
         file: Path, participant: int | None, kind: str | None, dry_run: bool
     ) -> None:
-        """Read a GPX, TCX or FIT activity FILE and print the session it holds as JSON.
+        """Read a GPX, TCX or FIT activity FILE (or one gzipped, .fit.gz and the like) and
+        print the session it holds as JSON.
 
         With --participant (and without --dry-run) the session is saved for that participant,
         as an upload on the website would be: awards are evaluated and the import is audited.
         """
         data = _read(file)
+        limits = ParseLimits.from_config(current_app.config)
         if participant is None or dry_run:
             try:
-                activity = parse_activity(data, file.name)
+                activity = parse_activity(data, file.name, limits=limits)
             except ActivityFileError as error:
                 _fail(f"{file}: {error}")
             click.echo(json.dumps(activity.to_json_dict()))
             return
-        _save(file, data, participant, kind)
+        _save(file, data, participant, kind, limits)
 
 
 def _read(file: Path) -> bytes:
@@ -56,7 +59,9 @@ def _read(file: Path) -> bytes:
         _fail(f"{file}: {error}")
 
 
-def _save(file: Path, data: bytes, participant_id: int, kind: str | None) -> None:
+def _save(
+    file: Path, data: bytes, participant_id: int, kind: str | None, limits: ParseLimits
+) -> None:
     from heartbeat.extensions import db
     from heartbeat.participants.models import Participant
     from heartbeat.training.imports import DuplicateActivity, import_activity
@@ -66,7 +71,9 @@ def _save(file: Path, data: bytes, participant_id: int, kind: str | None) -> Non
     if participant is None:
         _fail(f"No participant with id {participant_id}; nothing was saved.")
     try:
-        session = import_activity(participant, actor=None, data=data, filename=file.name, kind=kind)
+        session = import_activity(
+            participant, actor=None, data=data, filename=file.name, kind=kind, limits=limits
+        )
     except SessionError as error:
         db.session.rollback()
         if "kind" in error.field_errors:

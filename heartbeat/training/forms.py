@@ -175,12 +175,28 @@ class SessionForm(_SessionFields, VersionedForm):
         self.mark_loaded(session.version)
 
 
+class _FileOrKept:
+    """A file must be chosen, unless one is kept from the last try (it only lacked the kind)."""
+
+    field_flags = {"required": True}
+
+    def __init__(self, message: str) -> None:
+        self.required = FileRequired(message=message)
+
+    def __call__(self, form: FlaskForm, field: FileField) -> None:
+        if not form.kept.data:
+            self.required(form, field)
+
+
 class UploadForm(FlaskForm):
     file = FileField(
         "Device file (GPX, TCX or FIT)",
-        validators=[FileRequired(message="Choose a GPX, TCX or FIT file to upload.")],
-        description="As saved by a watch, bike computer or app.",
-        render_kw={"accept": ".gpx,.tcx,.fit,application/gpx+xml,application/octet-stream"},
+        validators=[_FileOrKept("Choose a GPX, TCX or FIT file to upload.")],
+        description="As saved by a watch, bike computer or app; gzipped (.gz) files too.",
+        render_kw={
+            "accept": ".gpx,.tcx,.fit,.gz,application/gpx+xml,application/gzip,"
+            "application/octet-stream"
+        },
     )
     kind = ListSelectField(
         "Kind of session",
@@ -188,6 +204,8 @@ class UploadForm(FlaskForm):
         description="Files from running or cycling apps often do not say; choose it then.",
         validate_choice=False,  # imports.choose_kind says what is wrong with it
     )
+    #: The token of a file kept from the last try (see :mod:`heartbeat.training.pending`).
+    kept = HiddenField()
 
 
 class CsvImportForm(FlaskForm):

@@ -18,12 +18,23 @@ from heartbeat.auth.models import User
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
-from heartbeat.training.devicefiles import ParsedActivity, parse_activity
+from heartbeat.training.devicefiles import ParsedActivity, ParseLimits, parse_activity
 from heartbeat.training.models import ActivityFile, SessionKind, SessionSource, TrainingSession
 from heartbeat.training.services import SessionError, log_session
-from heartbeat.training.values import HR_MAX, HR_MIN, SessionValueError, clean_session
+from heartbeat.training.values import (
+    HR_MAX,
+    HR_MIN,
+    SessionValueError,
+    clean_session,
+    duration_input,
+    too_fast,
+)
 
 KIND_FROM_FILE = ""  # the upload form's "as the file says"
+
+
+class KindNeeded(SessionError):
+    """The file does not say what kind of session it was, and none was chosen."""
 
 
 @dataclass
@@ -78,15 +89,29 @@ def choose_kind(activity: ParsedActivity, kind: SessionKind | str | None) -> Ses
         return SessionKind(activity.sport)
     except ValueError:
         said = f" (it says \u201c{activity.device_sport}\u201d)" if activity.device_sport else ""
-        message = (
-            f"This file does not say what kind of session it was{said}. "
-            "Choose the kind, then upload the file again."
-        )
-        raise SessionError(message, {"kind": message}) from None
+        message = f"This file does not say what kind of session it was{said}. Choose the kind."
+        raise KindNeeded(message, {"kind": message}) from None
 
 
 def _heart_rate(value: int | None) -> int | None:
     return value if value is not None and HR_MIN <= value <= HR_MAX else None
+
+
+def _refuse_impossible_speed(activity: ParsedActivity) -> None:
+    """The form's speed rule, also when the file's times are zero (a typed time of zero is
+    refused; a device's zero is dropped below as "not known", so it is checked here first)."""
+    times = [t for t in (activity.moving_time_s, activity.elapsed_time_s) if t is not None]
+    if not times:
+        return  # no time at all: a distance alone, as the form allows
+    seconds = activity.moving_time_s or activity.elapsed_time_s or 0
+    if too_fast(activity.distance_m, seconds):
+        took = duration_input(seconds) if seconds >= 1 else "under a second"
+        message = (
+            "This file cannot be saved as a session. It records "
+            f"{activity.distance_m / 1000:,.1f} km in {took}, faster than 60 km/h on average: "
+            "the distance or the time in the file is wrong."
+        )
+        raise SessionError(message, {"file": message})
 
 
 def activity_values(
@@ -99,6 +124,7 @@ def activity_values(
             "Log the session by hand instead."
         )
         raise SessionError(message, {"file": message})
+    _refuse_impossible_speed(activity)
     typed = {
         "started_at": activity.started_at,
         "kind": kind,
@@ -130,15 +156,17 @@ def import_activity(
     filename: str,
     kind: SessionKind | str | None = None,
     now: datetime | None = None,
+    limits: ParseLimits | None = None,
 ) -> TrainingSession:
     """Save ``data`` (a GPX, TCX or FIT file) as a session of ``participant``.
 
     Raises :class:`~heartbeat.training.devicefiles.ActivityFileError` for a file that is not a
     readable activity, :class:`DuplicateActivity` for a file seen before in the centre, and
-    :class:`SessionError` when it needs a kind chosen or its values break a rule.
+    :class:`SessionError` when its values break a rule (:class:`KindNeeded` when it needs a kind
+    chosen). ``limits`` bound the work of reading the file.
     """
     now = now or utcnow()
-    activity = parse_activity(data, filename)
+    activity = parse_activity(data, filename, limits=limits)
     duplicate = find_duplicate(participant.centre_id, activity.fingerprint)
     if duplicate is not None:
         raise duplicate

@@ -22,6 +22,7 @@ from heartbeat.training.models import PainSite, SessionKind
 MAX_DISTANCE_M = 500_000.0  # 500 km: no push or ride in a day comes near it
 MAX_DURATION_S = 48 * 3600
 MAX_SPEED_M_S = 60 / 3.6  # 60 km/h on average: faster than any wheelchair racer or hand-cyclist
+TOO_FAST = "That is faster than 60 km/h on average: check the distance and the time."
 HR_MIN, HR_MAX = 25, 250
 CADENCE_MAX = 300
 PLACE_MAX = 10_000
@@ -180,11 +181,8 @@ def clean_session(
         and not {"distance_m", "moving_time_s"} & set(skip)
     ):
         fail("distance_m", "Enter the distance, the time, or both.")
-    if clean["distance_m"] and duration and clean["distance_m"] / duration > MAX_SPEED_M_S:
-        fail(
-            "distance_m",
-            "That is faster than 60 km/h on average: check the distance and the time.",
-        )
+    if duration is not None and duration > 0 and too_fast(clean["distance_m"], duration):
+        fail("distance_m", TOO_FAST)
 
     _bounded(
         values,
@@ -266,6 +264,14 @@ def clean_session(
     if errors:
         raise SessionValueError(errors)
     return clean
+
+
+def too_fast(distance_m: float | None, seconds: float | None) -> bool:
+    """Faster than :data:`MAX_SPEED_M_S` on average? A time under a second counts as one second;
+    with no distance or no time known, nothing is too fast."""
+    if not distance_m or seconds is None:
+        return False
+    return distance_m / max(seconds, 1) > MAX_SPEED_M_S
 
 
 def _bounded(values, clean, fail, column: str, low: int, high: int, message: str) -> None:

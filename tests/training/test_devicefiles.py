@@ -944,21 +944,39 @@ def test_parsed_activity_is_frozen_and_serialises():
     assert issubclass(ActivityFileError, ValueError)
 
 
-def test_module_is_pure_parsing():
+def test_package_is_pure_parsing():
     import ast
 
-    import heartbeat.training.devicefiles as module
+    import heartbeat.training.devicefiles as package
 
-    tree = ast.parse(Path(module.__file__).read_text())
-    imported = {
-        name.split(".")[0]
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import | ast.ImportFrom)
-        for name in (
-            [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module]
-        )
-    }
-    assert not imported & {"flask", "sqlalchemy", "heartbeat"}
+    modules = sorted(Path(package.__file__).parent.glob("*.py"))
+    assert len(modules) > 5
+    for path in modules:
+        tree = ast.parse(path.read_text())
+        imported = {
+            name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            for name in (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module]
+            )
+        }
+        # Only its own modules from heartbeat: never Flask, the database or another feature.
+        outside = {
+            name.split(".")[0]
+            for name in imported
+            if not name.startswith("heartbeat.training.devicefiles")
+        }
+        assert not outside & {"flask", "sqlalchemy", "heartbeat"}, path.name
+
+
+def test_no_module_of_the_package_is_over_400_lines():
+    import heartbeat.training.devicefiles as package
+
+    for path in Path(package.__file__).parent.glob("*.py"):
+        assert len(path.read_text().splitlines()) <= 400, path.name
 
 
 # ------------------------------------------------------------------------------ more odd files

@@ -1,21 +1,25 @@
 """Uploads: one device file for a participant, or a CSV of many sessions for the centre.
 
 A bad file always gets a clear message on the form (4xx) and saves nothing; a file over
-``MAX_CONTENT_LENGTH`` is stopped by Werkzeug before it is read (the 413 page). A CSV of more
+``MAX_CONTENT_LENGTH`` is stopped by Werkzeug before it is read (the 413 page). A device file
+that only lacks the kind of session is kept (:mod:`.pending`), so the person chooses the kind
+without choosing the file again. A CSV of more
 than ``HEARTBEAT_IMPORT_JOB_ROWS`` rows is imported by a background job (``training.jobs``).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from flask import Response, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from heartbeat.extensions import db
 from heartbeat.permissions import require, staff_required
-from heartbeat.training import csv_format, csv_import, imports
+from heartbeat.training import csv_format, csv_import, imports, pending
 from heartbeat.training import jobs as training_jobs
 from heartbeat.training.blueprint import actor, bp, centre_units, now, participant_or_404
-from heartbeat.training.devicefiles import ActivityFileError
+from heartbeat.training.devicefiles import ActivityFileError, ParseLimits
 from heartbeat.training.forms import CsvImportForm, UploadForm
 from heartbeat.training.services import SessionError
 from heartbeat.training.views.sessions import apply_errors
@@ -34,42 +38,93 @@ def upload(participant_id: int):
     form = UploadForm()
     _say_limit(form.file)
     duplicate = None
+    kept: pending.PendingUpload | None = None
     status = 200
     if form.validate_on_submit():
-        upload = form.file.data
-        data = upload.read()
-        try:
-            session = imports.import_activity(
-                participant,
-                actor=actor(),
-                data=data,
-                filename=upload.filename or "",
-                kind=form.kind.data,
-                now=now(),
-            )
-        except ActivityFileError as error:
-            form.file.errors = [*form.file.errors, str(error)]
-            status = 422
-        except imports.DuplicateActivity as error:
-            duplicate = error
-            form.file.errors = [*form.file.errors, str(error)]
-            status = 409
-        except SessionError as error:
-            apply_errors(
-                form,
-                {("file" if name != "kind" else name): m for name, m in error.field_errors.items()},
-                str(error),
-            )
-            status = 422
-        else:
-            db.session.commit()
-            flash(f"The file is saved as a session of {participant.display_name}.", "success")
-            return redirect(url_for("training.session", session_id=session.id))
+        status = 422
+        chosen = _chosen_file(form, participant)
+        if chosen is not None:
+            data, filename, kept = chosen
+            try:
+                session = imports.import_activity(
+                    participant,
+                    actor=actor(),
+                    data=data,
+                    filename=filename,
+                    kind=form.kind.data,
+                    now=now(),
+                    limits=ParseLimits.from_config(current_app.config),
+                )
+            except imports.KindNeeded as error:
+                kept = kept or _keep(data, filename, participant)
+                message = f"{error} The file is kept: there is no need to choose it again."
+                form.kind.errors = [*form.kind.errors, message]
+            except ActivityFileError as error:
+                form.file.errors = [*form.file.errors, str(error)]
+            except imports.DuplicateActivity as error:
+                duplicate = error
+                form.file.errors = [*form.file.errors, str(error)]
+                status = 409
+            except SessionError as error:
+                apply_errors(
+                    form,
+                    {("file" if n != "kind" else n): m for n, m in error.field_errors.items()},
+                    str(error),
+                )
+            else:
+                db.session.commit()
+                if kept is not None:
+                    pending.discard(_pending_folder(), kept.token)
+                flash(f"The file is saved as a session of {participant.display_name}.", "success")
+                return redirect(url_for("training.session", session_id=session.id))
     elif form.is_submitted():
         status = 422
+    if kept is not None:
+        form.kept.data = kept.token
+        form.file.flags.required = False
     return render_template(
-        "training/upload.html", form=form, participant=participant, duplicate=duplicate
+        "training/upload.html", form=form, participant=participant, duplicate=duplicate, kept=kept
     ), status
+
+
+def _pending_folder() -> Path:
+    return Path(current_app.instance_path) / "pending-uploads"
+
+
+def _owner(participant) -> str:
+    return f"{current_user.id}:{participant.id}"
+
+
+def _keep(data: bytes, filename: str, participant) -> pending.PendingUpload:
+    at = now()
+    token = pending.keep(
+        _pending_folder(), data, file_name=filename, owner=_owner(participant), now=at
+    )
+    return pending.PendingUpload(token, filename, data, at)
+
+
+def _chosen_file(
+    form: UploadForm, participant
+) -> tuple[bytes, str, pending.PendingUpload | None] | None:
+    """The newly chosen file, else the one kept from the last try; None (with the field's error
+    set) when the kept one has gone."""
+    folder = _pending_folder()
+    upload = form.file.data
+    if upload:
+        # A different file replaces the kept one.
+        if pending.owns(folder, form.kept.data, owner=_owner(participant)):
+            pending.discard(folder, form.kept.data)
+        form.kept.data = ""
+        return upload.read(), upload.filename or "", None
+    kept = pending.take(folder, form.kept.data, owner=_owner(participant), now=now())
+    if kept is None:
+        form.kept.data = ""
+        form.file.errors = [
+            *form.file.errors,
+            "The file from before is no longer kept (files wait an hour). Choose it again.",
+        ]
+        return None
+    return kept.data, kept.file_name, kept
 
 
 @bp.route("/sessions/import", methods=["GET", "POST"])
