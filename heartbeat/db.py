@@ -1,6 +1,6 @@
 """Database foundations: the declarative base, UTC timestamps, and the centre-isolation rule.
 
-Every row that belongs to a centre carries ``centre_id`` (see ``CentreOwned``). Inside a request,
+Every row that belongs to a centre carries ``centre_id`` (see ``CentreScoped``). Inside a request,
 every ORM query is filtered to the signed-in user's centre by ``_scope_queries_to_centre``; code
 that must read across centres (sign-in, the operator's screens, the public verify page) says so
 with ``.execution_options(all_centres=True)``.
@@ -89,10 +89,6 @@ class CentreScoped:
     centre_id: Mapped[int] = mapped_column(
         sa.ForeignKey("centre.id", ondelete="CASCADE"), index=True
     )
-
-
-# The name most tables read best with.
-CentreOwned = CentreScoped
 
 
 def current_centre_scope() -> int | None:

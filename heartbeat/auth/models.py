@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from heartbeat.centres.models import Centre
 from heartbeat.core.personal import Computed, declare
-from heartbeat.db import CentreOwned, CentreScoped, UTCDateTime, utcnow
+from heartbeat.db import CentreScoped, UTCDateTime, string_enum, utcnow
 from heartbeat.extensions import db
 
 
@@ -50,9 +50,7 @@ class Role(enum.StrEnum):
 
 STAFF_ROLES = (Role.THERAPIST, Role.ADMIN)
 
-_role_type = sa.Enum(
-    Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]
-)
+_role_type = string_enum(Role, 16)
 
 
 def normalise_email(email: str) -> str:
@@ -146,7 +144,7 @@ class User(CentreScoped, db.Model):
         return f"<User {self.email} {self.role}>"
 
 
-class Invite(CentreOwned, db.Model):
+class Invite(CentreScoped, db.Model):
     """A single-use, expiring invitation to set a password and join a centre."""
 
     __tablename__ = "invite"

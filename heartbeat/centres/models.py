@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from heartbeat.core.personal import declare
-from heartbeat.db import UTCDateTime, utcnow
+from heartbeat.db import UTCDateTime, string_enum, utcnow
 from heartbeat.extensions import db
 
 
@@ -44,13 +44,11 @@ class Centre(db.Model):
     timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
     country: Mapped[str] = mapped_column(sa.String(2), default="GB")
     units: Mapped[Units] = mapped_column(
-        sa.Enum(Units, native_enum=False, length=8, values_callable=lambda e: [m.value for m in e]),
+        string_enum(Units, 8),
         default=Units.KM,
     )
     paper_size: Mapped[PaperSize] = mapped_column(
-        sa.Enum(
-            PaperSize, native_enum=False, length=8, values_callable=lambda e: [m.value for m in e]
-        ),
+        string_enum(PaperSize, 8),
         default=PaperSize.A4,
     )
     # Participants may log their own sessions (they count once a therapist verifies them).

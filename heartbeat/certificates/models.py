@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from heartbeat.auth.models import User
 from heartbeat.core.personal import declare
-from heartbeat.db import CentreOwned, UTCDateTime, utcnow
+from heartbeat.db import CentreScoped, UTCDateTime, utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
 from heartbeat.progress.models import Award
@@ -31,7 +31,7 @@ DEFAULT_PROGRAMME = "Heartbeat Miles adaptive racing programme"
 REVOKED_NAME = "(name removed)"
 
 
-class Branding(CentreOwned, db.Model):
+class Branding(CentreScoped, db.Model):
     """A centre's current certificate design, edited by its admins (one row per centre)."""
 
     __tablename__ = "certificate_branding"
@@ -74,7 +74,7 @@ class Branding(CentreOwned, db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class BrandingSnapshot(CentreOwned, db.Model):
+class BrandingSnapshot(CentreScoped, db.Model):
     """The branding a certificate was issued with; never changed, shared by identical designs."""
 
     __tablename__ = "certificate_branding_snapshot"
@@ -113,7 +113,7 @@ class BrandingSnapshot(CentreOwned, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class Certificate(CentreOwned, db.Model):
+class Certificate(CentreScoped, db.Model):
     __tablename__ = "certificate"
     __personal_data__ = declare(
         subject="participant_id",
@@ -225,7 +225,7 @@ class Certificate(CentreOwned, db.Model):
         return f"<Certificate {self.serial}>"
 
 
-class SigningKey(CentreOwned, db.Model):
+class SigningKey(CentreScoped, db.Model):
     """The centre's Ed25519 key for credentials; the private half encrypted under SECRET_KEY."""
 
     __tablename__ = "certificate_signing_key"

@@ -15,16 +15,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from heartbeat.auth.models import User
 from heartbeat.core.personal import Computed, declare
-from heartbeat.db import CentreOwned, UTCDateTime, utcnow
+from heartbeat.db import CentreScoped, UTCDateTime, string_enum, utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.rules import heart_rate_unreliable
-
-
-def _enum(cls: type[enum.Enum], length: int = 24) -> sa.Enum:
-    return sa.Enum(
-        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
-    )
-
 
 # What erasure leaves in place of a date of birth the schema requires, and of free text.
 PLACEHOLDER_BIRTH = date(1900, 1, 1)
@@ -123,7 +116,7 @@ def new_sessions_stamp() -> int:
     return secrets.randbits(62)
 
 
-class Participant(CentreOwned, db.Model):
+class Participant(CentreScoped, db.Model):
     __tablename__ = "participant"
     __personal_data__ = declare(
         subject="id",
@@ -183,12 +176,12 @@ class Participant(CentreOwned, db.Model):
     phone: Mapped[str | None] = mapped_column(sa.String(40))
     emergency_name: Mapped[str | None] = mapped_column(sa.String(120))
     emergency_phone: Mapped[str | None] = mapped_column(sa.String(40))
-    impairment: Mapped[ImpairmentCategory] = mapped_column(_enum(ImpairmentCategory))
+    impairment: Mapped[ImpairmentCategory] = mapped_column(string_enum(ImpairmentCategory))
     condition: Mapped[str | None] = mapped_column(sa.Text)
     sci_level: Mapped[str | None] = mapped_column(sa.String(3))
-    racing_class: Mapped[RacingClass] = mapped_column(_enum(RacingClass, 16), index=True)
+    racing_class: Mapped[RacingClass] = mapped_column(string_enum(RacingClass, 16), index=True)
     classification_status: Mapped[ClassificationStatus] = mapped_column(
-        _enum(ClassificationStatus, 1)
+        string_enum(ClassificationStatus, 1)
     )
     classification_review_on: Mapped[date | None] = mapped_column(sa.Date)
     enrolled_on: Mapped[date] = mapped_column(sa.Date)
@@ -199,7 +192,7 @@ class Participant(CentreOwned, db.Model):
     goal_milestone: Mapped[str | None] = mapped_column(sa.String(200))
     goal_target_on: Mapped[date | None] = mapped_column(sa.Date)
     status: Mapped[ParticipantStatus] = mapped_column(
-        _enum(ParticipantStatus, 16), default=ParticipantStatus.ACTIVE, index=True
+        string_enum(ParticipantStatus, 16), default=ParticipantStatus.ACTIVE, index=True
     )
     # The lowest active ladder stage not yet reached (None at the top, or before a ladder exists).
     # Kept by the milestone engine so lists can filter, sort and count by stage in SQL.
@@ -254,7 +247,7 @@ class Participant(CentreOwned, db.Model):
         return f"<Participant {self.id} {self.full_name}>"
 
 
-class Consent(CentreOwned, db.Model):
+class Consent(CentreScoped, db.Model):
     """The current answer to one kind of consent; every change is in the audit trail."""
 
     __tablename__ = "consent"
@@ -274,7 +267,7 @@ class Consent(CentreOwned, db.Model):
     participant_id: Mapped[int] = mapped_column(
         sa.ForeignKey("participant.id", ondelete="CASCADE"), index=True
     )
-    kind: Mapped[ConsentKind] = mapped_column(_enum(ConsentKind))
+    kind: Mapped[ConsentKind] = mapped_column(string_enum(ConsentKind))
     given: Mapped[bool] = mapped_column(default=False)
     recorded_on: Mapped[date] = mapped_column(sa.Date)
     recorded_by_id: Mapped[int | None] = mapped_column(
@@ -285,7 +278,7 @@ class Consent(CentreOwned, db.Model):
     recorded_by: Mapped[User | None] = relationship(lazy="raise")
 
 
-class StatusChange(CentreOwned, db.Model):
+class StatusChange(CentreScoped, db.Model):
     __tablename__ = "status_change"
     __personal_data__ = declare(
         subject="participant_id",
@@ -304,8 +297,10 @@ class StatusChange(CentreOwned, db.Model):
         sa.ForeignKey("participant.id", ondelete="CASCADE"), index=True
     )
     # None for the enrolment itself.
-    from_status: Mapped[ParticipantStatus | None] = mapped_column(_enum(ParticipantStatus, 16))
-    to_status: Mapped[ParticipantStatus] = mapped_column(_enum(ParticipantStatus, 16))
+    from_status: Mapped[ParticipantStatus | None] = mapped_column(
+        string_enum(ParticipantStatus, 16)
+    )
+    to_status: Mapped[ParticipantStatus] = mapped_column(string_enum(ParticipantStatus, 16))
     changed_on: Mapped[date] = mapped_column(sa.Date)
     reason: Mapped[str] = mapped_column(sa.Text)
     changed_by_id: Mapped[int | None] = mapped_column(
@@ -316,7 +311,7 @@ class StatusChange(CentreOwned, db.Model):
     changed_by: Mapped[User | None] = relationship(lazy="raise")
 
 
-class EquipmentFitting(CentreOwned, db.Model):
+class EquipmentFitting(CentreScoped, db.Model):
     """One fitting of a racing chair; a refit is a new row, so the history stays."""
 
     __tablename__ = "equipment_fitting"
@@ -341,7 +336,7 @@ class EquipmentFitting(CentreOwned, db.Model):
     fitted_on: Mapped[date] = mapped_column(sa.Date)
     wheel_size: Mapped[str | None] = mapped_column(sa.String(20))
     push_rim_mm: Mapped[int | None] = mapped_column()
-    gloves: Mapped[Gloves | None] = mapped_column(_enum(Gloves, 16))
+    gloves: Mapped[Gloves | None] = mapped_column(string_enum(Gloves, 16))
     notes: Mapped[str | None] = mapped_column(sa.Text)
     recorded_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
@@ -355,7 +350,7 @@ class EquipmentFitting(CentreOwned, db.Model):
         return " ".join(part for part in (self.chair_make, self.chair_model) if part)
 
 
-class Note(CentreOwned, db.Model):
+class Note(CentreScoped, db.Model):
     """A staff note; private to staff unless shared with the participant."""
 
     __tablename__ = "participant_note"

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from heartbeat.auth.models import User
 from heartbeat.core.personal import declare
-from heartbeat.db import CentreOwned, UTCDateTime, string_enum, utcnow
+from heartbeat.db import CentreScoped, UTCDateTime, string_enum, utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
 from heartbeat.training.models import TrainingSession
@@ -53,7 +53,7 @@ class CriterionKind(enum.StrEnum):
         }[self.value]
 
 
-class LadderStage(CentreOwned, db.Model):
+class LadderStage(CentreScoped, db.Model):
     __tablename__ = "ladder_stage"
     __personal_data__ = declare(
         not_personal=(
@@ -99,7 +99,7 @@ class LadderStage(CentreOwned, db.Model):
         return f"<LadderStage {self.position} {self.code}>"
 
 
-class Award(CentreOwned, db.Model):
+class Award(CentreScoped, db.Model):
     """A stage or club a participant reached, with its evidence and who verified it."""
 
     __tablename__ = "award"

@@ -10,14 +10,17 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from heartbeat.training.models import SessionKind
+
 MAX_ERRORS = 200
+_KINDS = [kind.value for kind in SessionKind]
 
 # Column -> what it holds, in the order of the template. Documented on the import page.
 COLUMNS: dict[str, str] = {
     "participant_id": "Required. The participant's number (shown on their sessions page).",
     "date": "Required unless started_at is given. YYYY-MM-DD, at the centre.",
     "time": "Start time hh:mm at the centre. Empty means 00:00.",
-    "kind": "Required. track, road, roller, handcycle, strength or race.",
+    "kind": f"Required. {', '.join(_KINDS[:-1])} or {_KINDS[-1]}.",
     "distance": "In the centre's unit ({units}); or use distance_m, distance_km or distance_mi.",
     "duration": "Moving time as h:mm:ss or mm:ss; or use duration_s (seconds).",
     "rpe": "Effort on the Borg CR10 scale, 0 to 10.",

@@ -1,7 +1,7 @@
 """Many sessions at once from a CSV file: every row checked first, then all saved or none.
 
-Fast by design (100,000 rows well within 30 s on SQLite): rows are validated in plain Python by
-the same rules as the session form (:func:`heartbeat.training.parsing.read_session`), inserted
+Fast by design (100,000 rows well within 30 s on SQLite): rows are checked in plain Python by the
+same rules as the session form (:mod:`heartbeat.training.csv_rows`), then for duplicates, inserted
 with one bulk ``insert()`` per table (executemany, no ORM objects), audited in bulk
 (``session.import``, one row per session), and the milestone engine then runs once per
 participant. It flushes; the caller commits. A big file runs as a background job
@@ -11,12 +11,9 @@ imported, participants re-evaluated.
 
 from __future__ import annotations
 
-import csv
 import enum
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -26,19 +23,10 @@ from heartbeat.centres.models import Centre
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
-from heartbeat.training.csv_format import (
-    ALTERNATIVES,
-    MAX_ERRORS,
-    CsvImportError,
-    RowError,
-    decode,
-    read_header,
-)
-from heartbeat.training.csv_format import reader as read_csv
+from heartbeat.training.csv_format import MAX_ERRORS, CsvImportError, RowError
+from heartbeat.training.csv_rows import PROGRESS_EVERY, Progress, read_rows
 from heartbeat.training.models import SessionSource, TrainingSession
-from heartbeat.training.parsing import read_session
 from heartbeat.training.services import sessions_changed
-from heartbeat.training.values import SessionValueError
 
 _ALWAYS = frozenset(
     {
@@ -87,139 +75,11 @@ _INSERT_COLUMNS = (
 )
 
 
-# ``progress(done, total, what)``: "1,000 of 5,000 rows checked".
-Progress = Callable[[int, int, str], None]
-PROGRESS_EVERY = 1000
-
-
 @dataclass
 class ImportResult:
     sessions: int
     participants: int
     session_ids: list[int] = field(default_factory=list)
-
-
-def read_rows(
-    data: bytes,
-    *,
-    centre: Centre,
-    now: datetime,
-    participant_ids: set[int] | None = None,
-    progress: Progress | None = None,
-) -> tuple[list[dict], int]:
-    """Every row as clean session values (with ``participant_id``), or :class:`CsvImportError`.
-
-    Returns the rows and the number of data lines read.
-    """
-    # The line count is a good guess of the rows (a quoted cell may span lines).
-    expected = max(1, data.count(b"\n"))
-    tz: tzinfo = ZoneInfo(centre.timezone)
-    units = centre.units.value
-    if participant_ids is None:
-        participant_ids = set(
-            db.session.scalars(
-                sa.select(Participant.id)
-                .where(Participant.centre_id == centre.id)
-                .execution_options(all_centres=True)
-            )
-        )
-    reader = read_csv(decode(data))
-    try:
-        header = next(reader, None)
-    except csv.Error as error:
-        problem = RowError(1, None, f"The header row cannot be read: {error}.")
-        raise CsvImportError([problem], 1) from None
-    if header is None or not any(cell.strip() for cell in header):
-        raise CsvImportError([RowError(None, None, "The file is empty: no header row.")], 1)
-    names, column_units, header_errors = read_header(header)
-    if header_errors:
-        raise CsvImportError(header_errors, len(header_errors))
-
-    # Where each input field comes from: field -> (column index, column name, unit).
-    sources: dict[str, tuple[int, str, str | None]] = {}
-    for index, name in enumerate(names):
-        stands_for = ALTERNATIVES[name][0] if name in ALTERNATIVES else name
-        if name == "started_at":
-            stands_for = "started_at"
-        sources[stands_for] = (index, name, column_units.get(name))
-    column_of = {field_name: source[1] for field_name, source in sources.items()}
-    column_of.setdefault("date", column_of.get("started_at", "date"))
-    column_of.setdefault("time", column_of.get("started_at", "time"))
-    distance_unit = sources.get("distance", (0, "", None))[2] or units
-    duration_in_seconds = sources.get("duration", (0, "", None))[2] == "s"
-    width = len(names)
-
-    errors: list[RowError] = []
-    total_errors = 0
-    rows: list[dict] = []
-    lines = 0
-    try:
-        for record in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in record):
-                continue
-            lines += 1
-            if progress is not None and lines % PROGRESS_EVERY == 0:
-                progress(lines, max(lines, expected), "rows checked")
-            if len(record) != width:
-                total_errors += 1
-                if len(errors) < MAX_ERRORS:
-                    errors.append(
-                        RowError(
-                            line,
-                            None,
-                            f"This line has {len(record)} values; the header has {width}.",
-                        )
-                    )
-                continue
-            raw = {field_name: record[source[0]] for field_name, source in sources.items()}
-            row_errors: dict[str, str] = {}
-            pid_text = raw.pop("participant_id").strip()
-            participant_id = int(pid_text) if pid_text.isdigit() else None
-            if participant_id is None:
-                row_errors["participant_id"] = "Enter the participant's number."
-            elif participant_id not in participant_ids:
-                row_errors["participant_id"] = f"No participant {participant_id} at this centre."
-            if duration_in_seconds:
-                raw["duration"] = _seconds_as_clock(raw["duration"], row_errors)
-            try:
-                clean = read_session(raw, units=distance_unit, tz=tz, now=now, require_time=False)
-            except SessionValueError as error:
-                row_errors.update(error.field_errors)
-                clean = None
-            if row_errors:
-                total_errors += len(row_errors)
-                for field_name, message in row_errors.items():
-                    if len(errors) < MAX_ERRORS:
-                        column = column_of.get(field_name, field_name)
-                        errors.append(RowError(line, column, message))
-                continue
-            clean["participant_id"] = participant_id
-            clean["_line"] = line
-            rows.append(clean)
-    except csv.Error as error:
-        total_errors += 1
-        errors.append(RowError(reader.line_num, None, f"This line cannot be read: {error}."))
-    if not errors and not rows:
-        errors.append(RowError(None, None, "The file has a header but no sessions."))
-        total_errors = 1
-    if errors:
-        raise CsvImportError(errors, total_errors, lines)
-    if progress is not None:
-        progress(lines, lines, "rows checked")
-    return rows, lines
-
-
-def _seconds_as_clock(text: str, row_errors: dict[str, str]) -> str:
-    """A ``duration_s`` cell as the h:mm:ss the shared reader takes."""
-    seconds = text.strip()
-    if not seconds:
-        return ""
-    if not seconds.isdigit():
-        row_errors["duration"] = "Enter the time in whole seconds, such as 2700."
-        return ""
-    hours, rest = divmod(int(seconds), 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
 
 
 def _key(participant_id: int, started_at: datetime, kind, distance_m: float, moving) -> tuple:

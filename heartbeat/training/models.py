@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from heartbeat.auth.models import User
 from heartbeat.core.personal import Computed, declare
-from heartbeat.db import CentreOwned, UTCDateTime, string_enum, utcnow
+from heartbeat.db import CentreScoped, UTCDateTime, string_enum, utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
 
@@ -77,7 +77,7 @@ _SOURCE_LABELS = {
 }
 
 
-class TrainingSession(CentreOwned, db.Model):
+class TrainingSession(CentreScoped, db.Model):
     __tablename__ = "training_session"
     # Numbers stay for the centre's totals; the words go.
     __personal_data__ = declare(
@@ -213,7 +213,7 @@ class TrainingSession(CentreOwned, db.Model):
         return f"<TrainingSession {self.id} p{self.participant_id} {self.kind} {self.distance_m} m>"
 
 
-class ActivityFile(CentreOwned, db.Model):
+class ActivityFile(CentreScoped, db.Model):
     """The device file a session was imported from: its fingerprint, summary and route."""
 
     __tablename__ = "activity_file"

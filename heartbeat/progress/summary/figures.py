@@ -1,0 +1,116 @@
+"""The numbers around the ladder: progress to a stage, personal bests and recent effort."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import date, timedelta, tzinfo
+
+from heartbeat.core.units import day_text, distance_text, format_duration, format_pace
+from heartbeat.progress import rules
+from heartbeat.progress.models import CriterionKind, LadderStage
+from heartbeat.progress.summary.rows import evidence_text
+from heartbeat.progress.summary.shapes import Best, NextProgress
+
+EFFORT_DAYS = 28
+
+
+def next_progress(
+    stage: LadderStage, facts: list[rules.SessionFact], units: str
+) -> NextProgress | None:
+    if stage.kind == CriterionKind.SIGNOFF or stage.threshold_m is None:
+        return None
+    rule = rules.StageRule(
+        id=stage.id,
+        code=stage.code,
+        position=stage.position,
+        kind=stage.kind.value,
+        threshold_m=stage.threshold_m,
+        max_duration_s=stage.max_duration_s,
+    )
+    best, threshold = rules.progress_towards(rule, facts)
+    best = min(best, threshold)
+    conditions = []
+    if stage.kind == CriterionKind.RACE:
+        conditions.append("in an official race")
+    if stage.max_duration_s:
+        conditions.append(f"within {format_duration(stage.max_duration_s)}")
+    return NextProgress(
+        stage_title=stage.title,
+        best_m=best,
+        threshold_m=threshold,
+        text=f"{distance_text(best, units)} of {distance_text(threshold, units)}",
+        to_go=f"{distance_text(max(threshold - best, 0), units)} to go",
+        percent=min(100, int(best / threshold * 100)) if threshold else 0,
+        condition=", ".join(conditions) or None,
+    )
+
+
+def best_rows(facts: list[rules.SessionFact], units: str, tz: tzinfo) -> list[Best]:
+    by_id = {fact.id: fact for fact in facts}
+    found = rules.personal_bests(facts)
+    bests = []
+    if found.longest_push_m and found.longest_push_session_id in by_id:
+        fact = by_id[found.longest_push_session_id]
+        bests.append(
+            Best(
+                "Longest continuous push",
+                distance_text(found.longest_push_m, units),
+                evidence_text(fact, units, tz) or "",
+                fact.started_at.astimezone(tz).date(),
+            )
+        )
+    for label, _distance in rules.PB_DISTANCES:
+        if label not in found.fastest:
+            continue
+        time_s, session_id = found.fastest[label]
+        fact = by_id[session_id]
+        pace = format_pace(fact.distance_m, time_s, units)  # type: ignore[arg-type]
+        bests.append(
+            Best(
+                f"Fastest {label}",
+                format_duration(time_s),
+                ", ".join(
+                    part
+                    for part in (
+                        "race" if fact.race else "training",
+                        pace,
+                        day_text(fact.started_at.astimezone(tz).date()),
+                    )
+                    if part
+                ),
+                fact.started_at.astimezone(tz).date(),
+            )
+        )
+    return bests
+
+
+def effort_rows(
+    facts: list[rules.SessionFact],
+    heart: dict[int, float],
+    today: date,
+    tz: tzinfo,
+    *,
+    hr_unreliable: bool,
+) -> list[tuple[str, str]]:
+    since = today - timedelta(days=EFFORT_DAYS - 1)
+    recent = [f for f in facts if since <= f.started_at.astimezone(tz).date() <= today]
+    rpes = [f.rpe for f in recent if f.rpe is not None]
+    loads = [load for f in recent if (load := rules.session_load(f.rpe, f.duration_s))]
+    hrs = [heart[f.id] for f in recent if f.id in heart]
+    rows = [
+        ("Sessions in the last 4 weeks", str(len(recent))),
+        (
+            "Average effort (RPE, 0 to 10)",
+            f"{statistics.fmean(rpes):.1f}" if rpes else "Not recorded",
+        ),
+        (
+            "Training load (RPE × minutes) per week",
+            f"{sum(loads) / 4:,.0f}" if loads else "Not recorded",
+        ),
+    ]
+    heart_row = (
+        "Average heart rate" + (" (read with care)" if hr_unreliable else ""),
+        f"{statistics.fmean(hrs):.0f} bpm" if hrs else "Not recorded",
+    )
+    # After an injury at or above T6 heart rate barely rises: effort leads, heart rate trails.
+    return [*rows, heart_row] if hr_unreliable else [rows[0], heart_row, *rows[1:]]
