@@ -9,9 +9,17 @@ from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
+from heartbeat.certificates.pdfengine import ensure_engine
 from heartbeat.extensions import db
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
+
+
+@bp.record_once
+def _check_pdf_engine(state) -> None:
+    # At app start, not mid-batch: a WeasyPrint or pydyf without the internals the renderer
+    # relies on stops the app with a message naming the supported versions.
+    ensure_engine()
 
 
 @bp.errorhandler(StaleDataError)
