@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 from heartbeat.certificates import queries
 from heartbeat.certificates.images import HEX_COLOUR, contrast_on_white
 from heartbeat.certificates.printing import SELECTIONS
+from heartbeat.core.text import refuse_unprintable_name
 
 MIN_CONTRAST = 4.5
 
@@ -106,7 +107,7 @@ class BrandingForm(FlaskForm):
     )
     signatory_name = StringField(
         "Signatory's name",
-        validators=[Optional(), Length(max=120)],
+        validators=[Optional(), Length(max=120), refuse_unprintable_name],
         description="Who signs the certificates, e.g. “Dr Ana Souza”.",
     )
     signatory_title = StringField(
