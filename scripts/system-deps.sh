@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs (as root, with apt) or names (otherwise) the system libraries Heartbeat Miles needs.
-#   scripts/system-deps.sh            what the app needs: Pango (WeasyPrint) and HarfBuzz's subsetter
+#   scripts/system-deps.sh            what the app needs: Pango (WeasyPrint), HarfBuzz's subsetter,
+#                                     and Noto fonts for names in Greek, Cyrillic, Arabic, Hebrew,
+#                                     Devanagari and CJK (the package's DejaVu prints Latin)
 #   scripts/system-deps.sh --browser  also Chromium and its driver, for the browser tests
 #   scripts/system-deps.sh --bench    also wrk, the HTTP load generator of the benchmarks
 set -euo pipefail
 
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core
+  fonts-noto-core fonts-noto-cjk)
 for option in "$@"; do
   case "$option" in
     --browser) packages+=(chromium chromium-driver) ;;

@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 
 from heartbeat.auth import passwords
 from heartbeat.auth.models import Role
+from heartbeat.core.text import refuse_unprintable_name
 
 
 class SignInForm(FlaskForm):
@@ -67,7 +68,9 @@ class ChangePasswordForm(SetPasswordForm):
 
 
 class InviteForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
+    name = StringField(
+        "Full name", validators=[DataRequired(), Length(max=120), refuse_unprintable_name]
+    )
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField(
         "Role",

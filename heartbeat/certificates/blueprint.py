@@ -8,7 +8,16 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint
 from flask_login import current_user
 
+from heartbeat.certificates.pdfengine import ensure_engine
+
 bp = Blueprint("certificates", __name__, template_folder="templates")
+
+
+@bp.record_once
+def _check_pdf_engine(state) -> None:
+    # At app start, not mid-batch: a WeasyPrint or pydyf without the internals the renderer
+    # relies on stops the app with a message naming the supported versions.
+    ensure_engine()
 
 
 @bp.app_template_filter("certificate_day")

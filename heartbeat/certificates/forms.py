@@ -20,6 +20,7 @@ from heartbeat.certificates.images import HEX_COLOUR, contrast_on_white
 from heartbeat.certificates.models import DEFAULT_ACCENT, DEFAULT_PRIMARY, DEFAULT_PROGRAMME
 from heartbeat.certificates.printing import SELECTIONS
 from heartbeat.core.edits import VersionedForm
+from heartbeat.core.text import refuse_unprintable_name
 
 MIN_CONTRAST = 4.5
 
@@ -108,7 +109,7 @@ class BrandingForm(VersionedForm):
     )
     signatory_name = StringField(
         "Signatory's name",
-        validators=[Optional(), Length(max=120)],
+        validators=[Optional(), Length(max=120), refuse_unprintable_name],
         description="Who signs the certificates, e.g. “Dr Ana Souza”.",
     )
     signatory_title = StringField(

@@ -1,23 +1,38 @@
-"""The WeasyPrint plumbing under the certificate renderer: what it may fetch, its progress
-reports, and the few places where WeasyPrint needs help to be fast on hundreds of pages.
+"""The one adapter between the certificate renderer and WeasyPrint (with pydyf under it).
+
+Every reliance on a library's private parts lives here and nowhere else, and importing this module
+changes nothing in either library:
+
+- ``CertificateHTML`` overrides WeasyPrint's private ``HTML._ua_stylesheets`` in a subclass, so
+  the certificate template is matched against a small user-agent sheet instead of the full one;
+- ``tagging_speedup()`` memoises pydyf's ``PDF.page_references`` for the duration of one render,
+  and only for the thread that renders (see ``_ScopedPageReferences``);
+- ``finish_pdf`` goes through WeasyPrint's public ``finisher`` hook.
+
+``check_engine`` verifies that those private parts exist; the app runs it when the certificates
+blueprint is registered, and ``render`` runs it again before the first render, so an upgrade that
+removes one fails at start with a message naming the supported versions, not mid-batch.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import gc
+import importlib.metadata
+import inspect
 import logging
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from urllib import request
+from types import ModuleType
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pydyf
+import weasyprint
 from weasyprint import CSS, HTML
-from weasyprint.logger import PROGRESS_LOGGER
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -25,22 +40,171 @@ FONTS_DIR = PACKAGE_DIR / "fonts"
 ASSETS_DIR = PACKAGE_DIR / "assets"
 ASSET_SCHEME = "hm-asset"
 
-
-def _memoised_page_references(self) -> tuple[bytes, ...]:
-    kids = self.pages["Kids"]
-    cached = self.__dict__.get("_page_references_cache")
-    if cached is None or cached[0] != len(kids):
-        cached = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
-        self.__dict__["_page_references_cache"] = cached
-    return cached[1]
+# The tested ranges, the same strings as the pins in pyproject.toml (a test keeps them equal).
+WEASYPRINT_PIN = "weasyprint>=70,<71"
+PYDYF_PIN = "pydyf>=0.13,<0.14"
 
 
-# pydyf builds ``PDF.page_references`` afresh, from every page, each time it is read, and
-# WeasyPrint's PDF tagging reads it for every tagged element: quadratic in the page count, most
-# of the time of a tagged batch of hundreds of pages. Pages are only ever appended, so caching
-# it by the length of /Kids gives the same tuple.
-if isinstance(getattr(pydyf.PDF, "page_references", None), property):
-    pydyf.PDF.page_references = property(_memoised_page_references)
+# --- the start-up check -------------------------------------------------------------------------
+
+
+class EngineUnsupported(RuntimeError):
+    """The installed WeasyPrint or pydyf lacks an internal the certificate renderer relies on."""
+
+
+def _has_parameters(*names: str) -> Callable[[Any], bool]:
+    def check(value: Any) -> bool:
+        try:
+            parameters = inspect.signature(value).parameters
+        except (TypeError, ValueError):
+            return False
+        return all(name in parameters for name in names)
+
+    return check
+
+
+@dataclass(frozen=True)
+class Internal:
+    library: str  # "weasyprint" or "pydyf"
+    path: str  # attribute path from the library's top-level module
+    usable: Callable[[Any], bool]
+    purpose: str
+
+
+REQUIRED: tuple[Internal, ...] = (
+    Internal(
+        "weasyprint",
+        "HTML._ua_stylesheets",
+        _has_parameters("self", "forms"),
+        "the certificate's small user-agent style sheet",
+    ),
+    Internal(
+        "weasyprint",
+        "urls.URLFetcher",
+        _has_parameters("timeout", "allowed_protocols", "allow_redirects", "fail_on_errors"),
+        "the sandboxed fetcher of fonts and images",
+    ),
+    Internal("weasyprint", "urls.URLFetcherResponse", callable, "the sandboxed fetcher"),
+    Internal(
+        "pydyf",
+        "PDF.page_references",
+        lambda value: isinstance(value, property) and value.fget is not None,
+        "tagging large batches in linear time",
+    ),
+)
+
+
+def _lookup(module: Any, path: str) -> Any:
+    value = module
+    for part in path.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def _installed(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def check_engine(
+    weasyprint_module: ModuleType | Any = weasyprint, pydyf_module: ModuleType | Any = pydyf
+) -> None:
+    """Raise ``EngineUnsupported`` unless every internal in ``REQUIRED`` is there and usable.
+
+    The modules are parameters so a test can hand in a stand-in without touching the real ones.
+    """
+    modules = {"weasyprint": weasyprint_module, "pydyf": pydyf_module}
+    missing = []
+    for internal in REQUIRED:
+        try:
+            usable = internal.usable(_lookup(modules[internal.library], internal.path))
+        except AttributeError:
+            usable = False
+        if not usable:
+            missing.append(f"{internal.library}.{internal.path} ({internal.purpose})")
+    if missing:
+        raise EngineUnsupported(
+            "Certificate rendering supports "
+            f"{WEASYPRINT_PIN} with {PYDYF_PIN}; installed are WeasyPrint "
+            f"{_installed('weasyprint')} and pydyf {_installed('pydyf')}, which lack "
+            f"{'; '.join(missing)}. Install a supported version "
+            f'(pip install "{WEASYPRINT_PIN}" "{PYDYF_PIN}").'
+        )
+
+
+@functools.cache
+def ensure_engine() -> None:
+    """``check_engine`` on the installed libraries, once per process."""
+    check_engine()
+
+
+# --- linear-time tagging, for one render at a time ----------------------------------------------
+
+
+class _ScopedPageReferences:
+    """Memoises ``pydyf.PDF.page_references`` while, and where, a certificate renders.
+
+    pydyf rebuilds that tuple from every page each time it is read, and WeasyPrint's PDF tagging
+    reads it for every tagged element: quadratic in the page count, most of the time of a tagged
+    batch of hundreds of pages. WeasyPrint only appends pages, so a tuple cached by the length of
+    /Kids is the one pydyf would build. The memoising property is put on the class when the
+    first render starts and taken off when the last one ends; while it is on, every other thread
+    still gets pydyf's own computation.
+    """
+
+    _CACHE = "_hm_page_references"
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._depth: dict[int, int] = {}
+        self._original: property | None = None
+
+    def _memoised(self, original: property) -> property:
+        depth = self._depth
+
+        def page_references(pdf: Any) -> Any:
+            if threading.get_ident() not in depth:
+                return original.fget(pdf)  # type: ignore[misc]
+            kids = pdf.pages["Kids"]
+            cached = pdf.__dict__.get(self._CACHE)
+            if cached is None or cached[0] is not kids or cached[1] != len(kids):
+                cached = (kids, len(kids), original.fget(pdf))  # type: ignore[misc]
+                pdf.__dict__[self._CACHE] = cached
+            return cached[2]
+
+        return property(page_references, doc=original.__doc__)
+
+    @contextlib.contextmanager
+    def active(self) -> Iterator[None]:
+        me = threading.get_ident()
+        with self._lock:
+            if not self._depth:
+                self._original = pydyf.PDF.page_references
+                pydyf.PDF.page_references = self._memoised(self._original)  # type: ignore[method-assign]
+            self._depth[me] = self._depth.get(me, 0) + 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._depth[me] -= 1
+                if not self._depth[me]:
+                    del self._depth[me]
+                if not self._depth and self._original is not None:
+                    pydyf.PDF.page_references = self._original  # type: ignore[method-assign]
+                    self._original = None
+
+
+_page_references = _ScopedPageReferences()
+
+
+def tagging_speedup() -> contextlib.AbstractContextManager[None]:
+    """Within this block, this thread's PDF tagging reads page references in constant time."""
+    return _page_references.active()
+
+
+# --- fetching ------------------------------------------------------------------------------------
 
 
 class FetchRefused(ValueError):
@@ -60,14 +224,12 @@ class SandboxedFetcher(URLFetcher):
     """Serves this package's font and style files and in-memory assets; refuses the rest."""
 
     def __init__(self, assets: dict[str, tuple[bytes, str]] | None = None) -> None:
-        # URLFetcher.__init__ builds urllib's handlers (an SSL context among them): costly,
-        # and this fetcher opens nothing through them. Set only what WeasyPrint reads.
-        request.OpenerDirector.__init__(self)
-        self._timeout = 1
-        self._http_headers = {}
-        self._allowed_protocols = ("file", ASSET_SCHEME)
-        self._fail_on_errors = False
-        self._request = None
+        super().__init__(
+            timeout=1,
+            allowed_protocols=("file", ASSET_SCHEME),
+            allow_redirects=False,
+            fail_on_errors=False,
+        )
         self.assets = assets or {}
         self.refused: list[str] = []
         self._roots = (FONTS_DIR, ASSETS_DIR)
@@ -88,6 +250,8 @@ class SandboxedFetcher(URLFetcher):
 
 # --- progress of a long render -------------------------------------------------------------------
 
+# WeasyPrint's documented progress logger, by name.
+_PROGRESS_LOGGER = logging.getLogger("weasyprint.progress")
 _LAYOUT_STEP = "Step 5 - Creating layout - Page "
 _PDF_STEP = "Step 6 - Creating PDF"
 _progress_users = 0
@@ -125,24 +289,24 @@ def layout_progress(total: int, report: Callable[[int, int, str], None] | None) 
     handler = _LayoutProgress(total, report)
     with _progress_lock:
         if _progress_users == 0:
-            _progress_saved = (PROGRESS_LOGGER.level, PROGRESS_LOGGER.propagate)
+            _progress_saved = (_PROGRESS_LOGGER.level, _PROGRESS_LOGGER.propagate)
             # Keep WeasyPrint's per-page lines out of the application's log.
-            PROGRESS_LOGGER.setLevel(logging.INFO)
-            PROGRESS_LOGGER.propagate = False
+            _PROGRESS_LOGGER.setLevel(logging.INFO)
+            _PROGRESS_LOGGER.propagate = False
         _progress_users += 1
-        PROGRESS_LOGGER.addHandler(handler)
+        _PROGRESS_LOGGER.addHandler(handler)
     try:
         yield
     finally:
         with _progress_lock:
-            PROGRESS_LOGGER.removeHandler(handler)
+            _PROGRESS_LOGGER.removeHandler(handler)
             _progress_users -= 1
             if _progress_users == 0 and _progress_saved is not None:
-                PROGRESS_LOGGER.setLevel(_progress_saved[0])
-                PROGRESS_LOGGER.propagate = _progress_saved[1]
+                _PROGRESS_LOGGER.setLevel(_progress_saved[0])
+                _PROGRESS_LOGGER.propagate = _progress_saved[1]
 
 
-# --- the document class, the collector, the finishing touch --------------------------------------
+# --- the document class and the finishing touch --------------------------------------------------
 
 # The few user-agent rules the certificate template needs. WeasyPrint's full HTML5 sheet has
 # hundreds of selectors to match against every element: on a one-page certificate that costs
@@ -155,32 +319,20 @@ img { overflow: hidden }
 """
 
 
+@functools.cache
+def _ua_sheet() -> CSS:
+    return CSS(string=_UA_CSS)
+
+
 class CertificateHTML(HTML):
-    _ua_sheet: CSS | None = None
+    """WeasyPrint's ``HTML`` with the small user-agent sheet (``check_engine`` vouches for it)."""
 
     def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
-        if CertificateHTML._ua_sheet is None:
-            CertificateHTML._ua_sheet = CSS(string=_UA_CSS)
-        return [CertificateHTML._ua_sheet]
+        return [_ua_sheet()]
 
 
-@contextlib.contextmanager
-def no_cyclic_gc() -> Iterator[None]:
-    """Pause Python's cycle collector while WeasyPrint builds its (large, acyclic-enough) trees.
-
-    A render allocates hundreds of thousands of objects; the collector's full passes over them
-    grow with the heap and cost a tenth of a big batch's time. Everything is collected after.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def finish_pdf(document, pdf) -> None:
+def finish_pdf(document: Any, pdf: Any) -> None:
+    """The ``finisher`` of ``write_pdf``: its last look at the PDF before the file is written."""
     # WeasyPrint 70 lists each PDF/A-3 associated file twice in the catalogue's /AF.
     associated = pdf.catalog.get("AF")
     if associated:

@@ -2,9 +2,10 @@
 
 Rendering is a pure function of ``Printable`` values (what a certificate says and the branding it
 was issued with), so a reprint is byte-for-byte the issued file. WeasyPrint never touches the
-network or the disk beyond this package: ``SandboxedFetcher`` (``pdfengine``) serves the
-package's fonts and stylesheet, and the per-render images (logo, signature, QR code, chart) from
-memory; every other URL (``file:``, ``http:``, anything) is refused and recorded.
+network or the disk beyond this package: ``SandboxedFetcher`` (``pdfengine``, the one module that
+knows WeasyPrint's internals) serves the package's fonts and stylesheet, and the per-render images
+(logo, signature, QR code, chart) from memory; every other URL (``file:``, ``http:``, anything) is
+refused and recorded.
 
 One ``FontConfiguration`` and one parsed stylesheet are made per process and reused, so the
 fonts are read once; HarfBuzz subsets them into each PDF.
@@ -38,9 +39,10 @@ from heartbeat.certificates.pdfengine import (
     ASSETS_DIR,
     CertificateHTML,
     SandboxedFetcher,
+    ensure_engine,
     finish_pdf,
     layout_progress,
-    no_cyclic_gc,
+    tagging_speedup,
 )
 
 __all__ = [
@@ -261,7 +263,8 @@ def render_pdf(
         if attach_credentials
         else []
     )
-    with _lock, no_cyclic_gc():
+    ensure_engine()
+    with _lock, tagging_speedup():
         fonts, stylesheet = _shared_style()
         document = CertificateHTML(
             string=html, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=fetcher

@@ -21,6 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from heartbeat.core.edits import VersionedForm
+from heartbeat.core.text import refuse_unprintable_name
 from heartbeat.participants.models import (
     ClassificationStatus,
     ConsentKind,
@@ -59,17 +60,25 @@ def _date(label: str, required: str | None = None, **kwargs) -> DateField:
 class ParticipantForm(VersionedForm):
     given_name = StringField(
         "Given name",
-        validators=[DataRequired(message="Enter the given name."), Length(max=80)],
+        validators=[
+            DataRequired(message="Enter the given name."),
+            Length(max=80),
+            refuse_unprintable_name,
+        ],
         render_kw={"autocomplete": "off"},
     )
     family_name = StringField(
         "Family name",
-        validators=[DataRequired(message="Enter the family name."), Length(max=80)],
+        validators=[
+            DataRequired(message="Enter the family name."),
+            Length(max=80),
+            refuse_unprintable_name,
+        ],
         render_kw={"autocomplete": "off"},
     )
     preferred_name = StringField(
         "Preferred name",
-        validators=[Optional(), Length(max=80)],
+        validators=[Optional(), Length(max=80), refuse_unprintable_name],
         description="What they like to be called, if not their given name.",
     )
     date_of_birth = _date("Date of birth", "Enter the date of birth.")

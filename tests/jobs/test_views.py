@@ -7,8 +7,10 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from flask_sqlalchemy.pagination import SelectPagination
 
-from heartbeat.db import utcnow
+from heartbeat.db import set_centre_scope, utcnow
+from heartbeat.jobs import services
 from heartbeat.jobs.models import JobState
 from tests.jobs.handlers import gate
 from tests.participants.conftest import login
@@ -219,6 +221,23 @@ def test_list_is_paginated_with_a_bounded_number_of_queries_and_no_results_loade
     listing = " ".join(s for s in many if "FROM job" in s)
     assert not re.search(r"job\.(result|params)\b(?!_)", listing), listing
     assert login(app, world.a.therapist.email).get("/jobs?page=2").status_code == 200
+
+
+def test_the_list_counts_job_ids_of_this_centre_through_public_pagination(
+    app, world, jobs, query_counter
+):
+    for _ in range(3):
+        jobs.submit(world.a, n=1)
+    jobs.submit(world.b, n=1)
+    # No subclass overriding Flask-SQLAlchemy's private counting: the plain db.paginate page.
+    with app.test_request_context("/jobs"), query_counter() as statements:
+        set_centre_scope(world.a.centre.id)
+        page = services.recent_jobs_page(2)
+    assert type(page) is SelectPagination
+    assert page.total == 3 and page.pages == 2 and len(page.items) == 2
+    counts = [s for s in statements if "count(" in s.lower()]
+    assert len(counts) == 1 and "count(job.id)" in counts[0].lower(), counts
+    assert "(select" not in counts[0].lower()  # ids counted, no subquery of every column
 
 
 def test_status_page_runs_a_bounded_number_of_queries(app, world, jobs, query_counter):

@@ -24,6 +24,8 @@ SAFE = {
     ("heartbeat.auth.passwords", "common_passwords"): "a word list shipped with the package",
     ("heartbeat.centres.services", "timezone_names"): "the system's time-zone names",
     ("heartbeat.certificates.pdfengine", "_headers"): "parsed MIME headers of constant types",
+    ("heartbeat.certificates.pdfengine", "_ua_sheet"): "a style sheet in the code",
+    ("heartbeat.certificates.pdfengine", "ensure_engine"): "the installed libraries' check",
     ("heartbeat.certificates.pdfengine", "_progress_users"): "WeasyPrint log hook, this process",
     ("heartbeat.certificates.pdfengine", "_progress_saved"): "WeasyPrint log hook, this process",
     ("heartbeat.certificates.render", "_font_config"): "fonts shipped with the package",
