@@ -502,6 +502,7 @@ def main(argv: list[str] | None = None) -> int:
             ("bench_certificates", "certificates"),
             ("bench_session_import", "imports"),
             ("bench_jobs", "jobs"),
+            ("bench_cross_centre", "reliability"),
         ):
             run = optional_part(module, log)
             if run is not None:

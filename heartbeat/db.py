@@ -9,6 +9,7 @@ with ``.execution_options(all_centres=True)``.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import g, has_app_context, has_request_context, request
+from flask import g, has_app_context
 from sqlalchemy import event, orm
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -127,13 +128,30 @@ def install_centre_scope() -> None:
         event.listen(orm.Session, "do_orm_execute", _scope_queries_to_centre)
 
 
-# --- SQLite: foreign keys, WAL, busy timeout, and BEGIN IMMEDIATE for writers -------------------
+# --- SQLite: foreign keys, WAL, busy timeout, and the write lock from the first write on ---------
+#
+# SQLite has one writer at a time. Every transaction starts DEFERRED, so reading takes no lock and
+# a request may parse an upload or check a password for as long as it takes without stopping
+# anyone. At its first write the transaction changes hands: the reads so far are committed (they
+# changed nothing) and ``BEGIN IMMEDIATE`` takes the write lock, waiting up to busy_timeout for
+# another writer to finish. The lock is so held from the first write to the commit, never while a
+# request only reads. What the transaction read before its first write may since have changed, as
+# under PostgreSQL's READ COMMITTED: version columns catch stale edits there and here. Upgrading
+# a read transaction in place would instead fail at once (SQLITE_BUSY_SNAPSHOT) whenever another
+# writer had committed since its first read, whatever busy_timeout says.
+
+# Per DBAPI connection (``Connection.info``): does its open transaction hold the write lock?
+WRITE_LOCK_KEY = "heartbeat_sqlite_write_lock"
+_FIRST_WORD = re.compile(r"\s*([A-Za-z]+)")
+_READS = frozenset({"SELECT", "PRAGMA", "EXPLAIN", "VALUES"})
+# Transaction control; RELEASE and ROLLBACK TO follow a SAVEPOINT, which already took the lock.
+_TRANSACTION_CONTROL = frozenset({"BEGIN", "COMMIT", "END", "ROLLBACK", "RELEASE"})
 
 
 def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
-    # Take transaction control away from pysqlite so that we choose BEGIN's mode ourselves.
+    # Take transaction control away from pysqlite so that we choose when and how to BEGIN.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
@@ -143,19 +161,49 @@ def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
     cursor.close()
 
 
-def _sqlite_begin_mode() -> str:
-    """Read-only requests start deferred; anything that may write takes the write lock up front.
-
-    A deferred transaction that later writes fails at once with "database is locked" when another
-    writer got in first, whatever busy_timeout says; BEGIN IMMEDIATE waits its turn instead.
-    """
-    if has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"):
-        return "DEFERRED"
-    return "IMMEDIATE"
-
-
 def _sqlite_on_begin(conn) -> None:
-    conn.exec_driver_sql(f"BEGIN {_sqlite_begin_mode()}")
+    conn.info[WRITE_LOCK_KEY] = False
+    conn.exec_driver_sql("BEGIN DEFERRED")
+
+
+def statement_may_write(statement: str, context=None) -> bool:
+    """Whether SQLite must hold the write lock for ``statement`` (when unsure: yes).
+
+    A SELECT ... FOR UPDATE counts as a write: SQLite drops the clause, and the caller asked
+    for the rows to stay as read until it writes. So does a SAVEPOINT: the app opens one only
+    around writes, and the read transaction must end before it, not inside it.
+    """
+    found = _FIRST_WORD.match(statement)
+    word = found.group(1).upper() if found else ""
+    if word in _TRANSACTION_CONTROL:
+        return False
+    compiled = getattr(context, "compiled", None)
+    if word in _READS:
+        return getattr(getattr(compiled, "statement", None), "_for_update_arg", None) is not None
+    if word == "WITH" and compiled is not None and not context.isddl:
+        return bool(context.isinsert or context.isupdate or context.isdelete)
+    return True
+
+
+def _sqlite_lock_at_first_write(conn, cursor, statement, parameters, context, executemany):
+    if conn.info.get(WRITE_LOCK_KEY, True) or not statement_may_write(statement, context):
+        return
+    raw = cursor.connection
+    if raw.in_transaction:
+        raw.execute("COMMIT")  # it only read: nothing is lost, and its snapshot goes
+    try:
+        raw.execute("BEGIN IMMEDIATE")
+    except sqlite3.Error:
+        # No lock within busy_timeout. Leave a transaction open, as SQLAlchemy believes there
+        # is one, and fail the statement (the caller sees OperationalError, and rolls back).
+        raw.execute("BEGIN DEFERRED")
+        raise
+    conn.info[WRITE_LOCK_KEY] = True
+
+
+def sqlite_holds_write_lock(conn) -> bool:
+    """Whether this SQLAlchemy connection's transaction holds SQLite's write lock."""
+    return bool(conn.info.get(WRITE_LOCK_KEY)) and conn.connection.dbapi_connection.in_transaction
 
 
 def configure_engine(engine: Engine) -> None:
@@ -164,6 +212,7 @@ def configure_engine(engine: Engine) -> None:
     if not event.contains(engine, "connect", _sqlite_on_connect):
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
+        event.listen(engine, "before_cursor_execute", _sqlite_lock_at_first_write)
 
 
 def string_enum(cls: type, length: int = 24) -> sa.Enum:

@@ -191,28 +191,6 @@ def test_sqlite_refuses_a_row_pointing_at_a_missing_centre(app, sqlite_only):
         db.session.rollback()
 
 
-def test_sqlite_writers_take_the_write_lock_up_front(app, sqlite_only):
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        with app.test_request_context(method="GET"):
-            db.session.scalars(sa.select(Centre)).all()
-            db.session.rollback()
-        with app.test_request_context(method="POST"):
-            db.session.scalars(sa.select(Centre)).all()
-            db.session.rollback()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
-    begins = [s for s in statements if s.startswith("BEGIN")]
-    assert begins == ["BEGIN DEFERRED", "BEGIN IMMEDIATE"]
-
-
 def test_concurrent_writers_on_sqlite_wait_their_turn_instead_of_failing(app, sqlite_only):
     threads_count, writes_each = 8, 25
     errors: list[BaseException] = []

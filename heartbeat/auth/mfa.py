@@ -20,6 +20,7 @@ import segno
 import sqlalchemy as sa
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
+from sqlalchemy.orm.attributes import set_committed_value
 
 from heartbeat.auth import passwords
 from heartbeat.auth.models import MfaRecoveryCode, Role, User
@@ -153,8 +154,17 @@ def verify(user: User, code: str, now: datetime) -> str | None:
     step = _matching_step(decrypt_secret(user.mfa_secret), cleaned, now)
     if step is None or (user.mfa_last_step is not None and step <= user.mfa_last_step):
         return None
-    user.mfa_last_step = step
-    db.session.flush()
+    # Claimed in one statement, so the same code sent twice at once still works only once.
+    unused = sa.or_(User.mfa_last_step.is_(None), User.mfa_last_step < step)
+    claimed = db.session.execute(
+        sa.update(User)
+        .where(User.id == user.id, unused)
+        .values(mfa_last_step=step)
+        .execution_options(all_centres=True, synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return None
+    set_committed_value(user, "mfa_last_step", step)
     return "totp"
 
 
@@ -169,8 +179,15 @@ def _use_recovery_code(user: User, code: str, now: datetime) -> bool:
     ).all()
     for row in unused:
         if passwords.verify_password(row.code_hash, code):
-            row.used_at = now
-            db.session.flush()
+            claimed = db.session.execute(
+                sa.update(MfaRecoveryCode)
+                .where(MfaRecoveryCode.id == row.id, MfaRecoveryCode.used_at.is_(None))
+                .values(used_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            if claimed.rowcount != 1:
+                return False  # used by another sign-in at the same moment
+            set_committed_value(row, "used_at", now)
             return True
     return False
 

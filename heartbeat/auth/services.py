@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from heartbeat.auth import passwords
 from heartbeat.auth.models import Invite, Role, User, normalise_email
@@ -45,6 +46,11 @@ def authenticate(email: str, password: str, now: datetime) -> User | None:
 
     Unknown email, wrong password, a locked or a deactivated account all look the same to the
     caller's caller: None. The work done is the same too (one hash verification).
+
+    The slow part (argon2) runs before anything is written; the outcome is then written in one
+    short statement that is right however many attempts run at once, and the caller commits
+    straight away. So a sign-in holds a write lock (SQLite's, or the user's row) for
+    milliseconds, never for the hashing.
     """
     user = find_user_by_email(email)
     if user is None:
@@ -61,27 +67,62 @@ def authenticate(email: str, password: str, now: datetime) -> User | None:
     if not user.active:
         security_log.info("sign-in refused: inactive account", extra={"user_id": user.id})
         return None
-    if passwords.needs_rehash(user.password_hash):
-        user.password_hash = passwords.hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    db.session.flush()
+    new_hash = (
+        passwords.hash_password(password) if passwords.needs_rehash(user.password_hash) else None
+    )
+    if not _record_sign_in(user, now, new_hash):
+        # Locked by other attempts while this one was checking the password.
+        security_log.warning("sign-in refused: account locked", extra={"user_id": user.id})
+        return None
     security_log.info("sign-in", extra={"user_id": user.id})
     return user
 
 
+def _this_user(user: User):
+    """An UPDATE of ``user``'s row alone; sign-in runs before any centre is in scope."""
+    return (
+        sa.update(User)
+        .where(User.id == user.id)
+        .execution_options(all_centres=True, synchronize_session=False)
+    )
+
+
+def _record_sign_in(user: User, now: datetime, new_hash: str | None) -> bool:
+    """Clear the failures and note the sign-in, unless the account got locked meanwhile."""
+    values: dict = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
+    if new_hash is not None:
+        values["password_hash"] = new_hash
+    not_locked = sa.or_(User.locked_until.is_(None), User.locked_until <= now)
+    if db.session.execute(_this_user(user).where(not_locked).values(**values)).rowcount != 1:
+        return False
+    for name, value in values.items():
+        set_committed_value(user, name, value)
+    return True
+
+
 def _count_failure(user: User, now: datetime, what: str) -> None:
-    user.failed_logins += 1
+    """Count one failure in the database itself (``failed_logins + 1``): attempts at the same
+    moment each count, instead of all writing the count they read before hashing."""
     threshold = current_app.config["HEARTBEAT_LOCKOUT_THRESHOLD"]
-    if user.failed_logins >= threshold:
-        minutes = current_app.config["HEARTBEAT_LOCKOUT_MINUTES"]
-        user.locked_until = now + timedelta(minutes=minutes)
-        user.failed_logins = 0
+    until = now + timedelta(minutes=current_app.config["HEARTBEAT_LOCKOUT_MINUTES"])
+    reaches = User.failed_logins + 1 >= threshold
+    row = db.session.execute(
+        _this_user(user)
+        .values(
+            failed_logins=sa.case((reaches, 0), else_=User.failed_logins + 1),
+            locked_until=sa.case(
+                (reaches, sa.literal(until, User.__table__.c.locked_until.type)),
+                else_=User.locked_until,
+            ),
+        )
+        .returning(User.failed_logins, User.locked_until)
+    ).one()
+    set_committed_value(user, "failed_logins", row.failed_logins)
+    set_committed_value(user, "locked_until", row.locked_until)
+    if row.failed_logins == 0:
         security_log.warning("account locked", extra={"user_id": user.id})
     else:
         security_log.info(f"sign-in failed: {what}", extra={"user_id": user.id})
-    db.session.flush()
 
 
 def record_failed_second_factor(user: User, now: datetime) -> None:

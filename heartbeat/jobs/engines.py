@@ -3,9 +3,9 @@
 PostgreSQL needs nothing special: the handler's session and the progress writes use the app's
 engine, and MVCC lets a progress update commit while the handler's transaction is open.
 
-SQLite allows one writer at a time, and outside a request the app's engine starts every
-transaction with ``BEGIN IMMEDIATE``, i.e. takes the write lock at the first SELECT. A job holding
-it for minutes would stop its own progress reports (and every other writer). So on SQLite:
+SQLite allows one writer at a time, and a transaction holds the write lock from its first write
+to its end. A job holding it for minutes would stop its own progress reports (and every other
+writer). So on SQLite:
 
 - the handler's session runs on an engine that reads in autocommit and starts ``BEGIN
   IMMEDIATE`` only before its first write ("lazy begin"): a handler that reads and renders, then

@@ -194,8 +194,8 @@ def _lock_participant(participant) -> None:
 
     Two sessions saved at once for the same person would otherwise both see "no 5K award yet"
     and both add it (a unique-key error for the second). On PostgreSQL the row lock makes the
-    second wait and then read the first one's awards; SQLite's BEGIN IMMEDIATE already
-    serialises writers, and SQLAlchemy leaves FOR UPDATE out there. FOR NO KEY UPDATE, not FOR
+    second wait and then read the first one's awards; on SQLite, which has no FOR UPDATE, this
+    read takes the database's write lock (``heartbeat.db``). FOR NO KEY UPDATE, not FOR
     UPDATE: inserting a session takes a KEY SHARE lock on its participant (the foreign key), and
     FOR UPDATE would deadlock two such transactions against each other.
     """
