@@ -212,11 +212,11 @@ def _cleanup(centre_id: int) -> None:
 
 def _single_median_ms(ids: list[int], iterations: int) -> tuple[float, float]:
     """Median wall-clock and CPU milliseconds of one certificate's PDF."""
-    from heartbeat.certificates import services
+    from heartbeat.certificates import queries, services
     from heartbeat.extensions import db
 
     rows = [
-        db.session.scalars(services.certificate_query(certificate_id)).unique().one()
+        db.session.scalars(queries.certificate_query(certificate_id)).unique().one()
         for certificate_id in ids[: iterations + 1]
     ]
     services.certificate_pdf(rows[0])  # warm-up: fonts and the stylesheet load once

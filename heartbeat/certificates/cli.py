@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from heartbeat.centres.models import Centre
-from heartbeat.certificates import printing, serials, services
+from heartbeat.certificates import printing, queries, serials, services
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 
@@ -33,7 +33,7 @@ def register(app: Flask) -> None:
         """Write the PDF of the certificate SERIAL (a revoked one comes stamped REVOKED)."""
         normalised = serials.normalise_serial(serial)
         certificate = (
-            services.certificate_by_serial(normalised, all_centres=True) if normalised else None
+            queries.certificate_by_serial(normalised, all_centres=True) if normalised else None
         )
         if certificate is None:
             raise click.ClickException(f"No certificate has the serial {serial!r}.")

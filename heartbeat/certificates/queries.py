@@ -13,6 +13,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from heartbeat.certificates.models import Certificate
 from heartbeat.db import MAX_ID
+from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
 
 PRINTED_FILTERS = {"": "Printed or not", "no": "Not printed yet", "yes": "Printed"}
@@ -71,3 +72,28 @@ def for_participant(participant_id: int) -> sa.Select:
         .where(Certificate.participant_id == participant_id)
         .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
     )
+
+
+def certificate_query(certificate_id: int) -> sa.Select:
+    return (
+        sa.select(Certificate)
+        .options(
+            joinedload(Certificate.branding),
+            joinedload(Certificate.participant),
+            joinedload(Certificate.issued_by),
+            joinedload(Certificate.revoked_by),
+            sa.orm.undefer(Certificate.credential),
+        )
+        .where(Certificate.id == certificate_id)
+    )
+
+
+def certificate_by_serial(serial: str, *, all_centres: bool = False) -> Certificate | None:
+    stmt = (
+        sa.select(Certificate)
+        .options(joinedload(Certificate.branding), sa.orm.undefer(Certificate.credential))
+        .where(Certificate.serial == serial)
+    )
+    if all_centres:
+        stmt = stmt.execution_options(all_centres=True)
+    return db.session.scalars(stmt).one_or_none()

@@ -306,31 +306,6 @@ def certificate_pdf(certificate: Certificate) -> bytes:
     return result.pdf
 
 
-def certificate_query(certificate_id: int) -> sa.Select:
-    return (
-        sa.select(Certificate)
-        .options(
-            joinedload(Certificate.branding),
-            joinedload(Certificate.participant),
-            joinedload(Certificate.issued_by),
-            joinedload(Certificate.revoked_by),
-            sa.orm.undefer(Certificate.credential),
-        )
-        .where(Certificate.id == certificate_id)
-    )
-
-
-def certificate_by_serial(serial: str, *, all_centres: bool = False) -> Certificate | None:
-    stmt = (
-        sa.select(Certificate)
-        .options(joinedload(Certificate.branding), sa.orm.undefer(Certificate.credential))
-        .where(Certificate.serial == serial)
-    )
-    if all_centres:
-        stmt = stmt.execution_options(all_centres=True)
-    return db.session.scalars(stmt).one_or_none()
-
-
 # --- revoking ------------------------------------------------------------------------------------
 
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from heartbeat.auth.models import User
 from heartbeat.centres.models import Centre
-from heartbeat.certificates import services
+from heartbeat.certificates import queries, services
 from heartbeat.certificates.models import Certificate
 from heartbeat.extensions import db
 from heartbeat.participants.models import ConsentKind, Participant
@@ -103,7 +103,7 @@ class CertificateHelpers:
 
     def certificate(self, certificate_id: int) -> Certificate:
         with self.app.app_context():
-            row = db.session.scalars(services.certificate_query(certificate_id)).unique().one()
+            row = db.session.scalars(queries.certificate_query(certificate_id)).unique().one()
             db.session.expunge_all()
             return row
 

@@ -10,7 +10,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from heartbeat.certificates import credentials, services
+from heartbeat.certificates import credentials, queries, services
 from heartbeat.certificates.models import SigningKey
 from heartbeat.extensions import db
 from tests.certificates.conftest import pdf_reader
@@ -139,7 +139,7 @@ def test_the_credential_hides_the_name_behind_a_salted_hash(client, issued):
 
 def test_the_pdf_carries_the_same_signed_credential(app, client, issued):
     with app.app_context():
-        row = db.session.scalars(services.certificate_query(issued.id)).unique().one()
+        row = db.session.scalars(queries.certificate_query(issued.id)).unique().one()
         pdf = services.certificate_pdf(row)
     attached = pdf_reader(pdf).attachments[f"credential-{issued.serial}.json"][0]
     served = client.get(f"/verify/{issued.serial}.json").get_json()

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from heartbeat.audit.models import AuditEvent
 from heartbeat.auth.models import User
 from heartbeat.centres.models import Centre
-from heartbeat.certificates import render, serials, services
+from heartbeat.certificates import queries, render, serials, services
 from heartbeat.certificates.models import Certificate
 from heartbeat.extensions import db
 from heartbeat.participants import erasure
@@ -47,7 +47,7 @@ def test_issuing_records_serial_issuer_award_and_the_files_hash(app, world, cert
     with app.app_context():
         certificate_id = _issue(world, achiever).id
         db.session.commit()
-        certificate = db.session.scalars(services.certificate_query(certificate_id)).unique().one()
+        certificate = db.session.scalars(queries.certificate_query(certificate_id)).unique().one()
         assert SERIAL.match(certificate.serial), certificate.serial
         assert certificate.issued_by_id == world.a.therapist.id
         assert certificate.award_id == achiever.awards["10k"]
@@ -181,7 +181,7 @@ def test_a_revoked_certificate_downloads_stamped_revoked(app, world, certs):
     achiever = certs.achiever(world.a)
     certificate_id = certs.issue(world.a, achiever)
     with app.app_context():
-        certificate = db.session.scalars(services.certificate_query(certificate_id)).unique().one()
+        certificate = db.session.scalars(queries.certificate_query(certificate_id)).unique().one()
         services.revoke(
             certificate, actor=db.session.get(User, world.a.admin.id), reason="Wrong", now=NOW
         )

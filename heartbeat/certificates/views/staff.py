@@ -50,7 +50,7 @@ def _centre():
 
 
 def load_certificate(certificate_id: int, action: str) -> Certificate:
-    certificate = db.session.scalars(services.certificate_query(certificate_id)).unique()
+    certificate = db.session.scalars(queries.certificate_query(certificate_id)).unique()
     certificate = certificate.one_or_none()
     if certificate is None:
         abort(404)

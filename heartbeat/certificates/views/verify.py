@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import current_app, jsonify, redirect, render_template, request, url_for
 
 from heartbeat.centres.models import Centre
-from heartbeat.certificates import credentials, serials, services
+from heartbeat.certificates import credentials, queries, serials, services
 from heartbeat.certificates.blueprint import bp
 from heartbeat.extensions import db, limiter
 
@@ -56,7 +56,7 @@ def verify(serial: str):
         return _not_found(serial[:40])
     if normalised != serial:
         return redirect(url_for(".verify", serial=normalised))
-    certificate = services.certificate_by_serial(serial, all_centres=True)
+    certificate = queries.certificate_by_serial(serial, all_centres=True)
     if certificate is None:
         return _not_found(serial)
     centre = db.session.get(Centre, certificate.centre_id)
@@ -75,7 +75,7 @@ def verify(serial: str):
 def credential(serial: str):
     normalised = serials.normalise_serial(serial)
     certificate = (
-        services.certificate_by_serial(normalised, all_centres=True) if normalised else None
+        queries.certificate_by_serial(normalised, all_centres=True) if normalised else None
     )
     if certificate is None:
         return _json_not_found("certificate")

@@ -1,0 +1,187 @@
+"""Participant details as typed, checked and normalised; the errors a person sees."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from heartbeat.auth.models import STAFF_ROLES, User
+from heartbeat.core.edits import InputError
+from heartbeat.extensions import db
+from heartbeat.participants.models import (
+    ClassificationStatus,
+    ImpairmentCategory,
+    Participant,
+    RacingClass,
+)
+from heartbeat.participants.rules import normalise_sci_level
+
+EARLIEST_BIRTH = date(1900, 1, 1)
+
+
+# The fields of the enrolment/edit form, in the order people read them.
+DETAIL_FIELDS: dict[str, str] = {
+    "given_name": "Given name",
+    "family_name": "Family name",
+    "preferred_name": "Preferred name",
+    "date_of_birth": "Date of birth",
+    "email": "Email",
+    "phone": "Phone",
+    "emergency_name": "Emergency contact name",
+    "emergency_phone": "Emergency contact phone",
+    "impairment": "Impairment category",
+    "condition": "Impairment or condition",
+    "sci_level": "Spinal-cord injury level",
+    "racing_class": "Racing class",
+    "classification_status": "Classification status",
+    "classification_review_on": "Classification review date",
+    "enrolled_on": "Enrolment date",
+    "therapist_id": "Therapist",
+    "goal": "Goal",
+    "goal_milestone": "Target milestone",
+    "goal_target_on": "Target date",
+}
+
+
+_TEXT_LIMITS = {
+    "given_name": 80,
+    "family_name": 80,
+    "preferred_name": 80,
+    "email": 254,
+    "phone": 40,
+    "emergency_name": 120,
+    "emergency_phone": 40,
+    "condition": 4000,
+    "goal": 4000,
+    "goal_milestone": 200,
+}
+
+
+class ParticipantError(InputError):
+    """Input that cannot be saved; ``field_errors`` names the fields to blame."""
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _enum_value(enum_cls, value: Any, message: str, name: str, errors: dict) -> Any:
+    if isinstance(value, enum_cls):
+        return value
+    try:
+        return enum_cls(value)
+    except ValueError:
+        errors[name] = message
+        return None
+
+
+def clean_details(values: Mapping[str, Any], *, centre_id: int, today: date) -> dict[str, Any]:
+    """The form's values checked and normalised, or ParticipantError naming each bad field."""
+    errors: dict[str, str] = {}
+    unknown = set(values) - set(DETAIL_FIELDS)
+    if unknown:
+        raise ParticipantError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    clean: dict[str, Any] = {}
+    for name, limit in _TEXT_LIMITS.items():
+        clean[name] = _text(values.get(name))
+        if clean[name] is not None and len(clean[name]) > limit:
+            errors[name] = f"Use at most {limit} characters."
+    for name in ("given_name", "family_name"):
+        if clean[name] is None:
+            errors[name] = f"Enter the {DETAIL_FIELDS[name].lower()}."
+    if clean["email"] and "@" not in clean["email"]:
+        errors["email"] = "Enter an email address like name@example.com."
+
+    for name in ("date_of_birth", "enrolled_on", "classification_review_on", "goal_target_on"):
+        value = values.get(name)
+        if value is not None and not isinstance(value, date):
+            errors[name] = "Enter a real date."
+            value = None
+        clean[name] = value
+    dob = clean["date_of_birth"]
+    if dob is None:
+        errors.setdefault("date_of_birth", "Enter the date of birth.")
+    elif dob > today:
+        errors["date_of_birth"] = "The date of birth must be in the past."
+    elif dob < EARLIEST_BIRTH:
+        errors["date_of_birth"] = "Check the year of birth."
+    if clean["enrolled_on"] is None:
+        errors.setdefault("enrolled_on", "Enter the enrolment date.")
+    elif dob is not None and clean["enrolled_on"] < dob:
+        errors["enrolled_on"] = "The enrolment date cannot be before the date of birth."
+
+    clean["impairment"] = _enum_value(
+        ImpairmentCategory,
+        values.get("impairment"),
+        "Choose an impairment category from the list.",
+        "impairment",
+        errors,
+    )
+    clean["racing_class"] = _enum_value(
+        RacingClass,
+        values.get("racing_class"),
+        "Choose a racing class from the list, or \u201cNot yet classified\u201d.",
+        "racing_class",
+        errors,
+    )
+    clean["classification_status"] = _enum_value(
+        ClassificationStatus,
+        values.get("classification_status"),
+        "Choose a classification status: N, R or C.",
+        "classification_status",
+        errors,
+    )
+    if (
+        clean["classification_status"] == ClassificationStatus.REVIEW
+        and clean["classification_review_on"] is None
+    ):
+        errors["classification_review_on"] = "Enter the date of the classification review."
+
+    try:
+        clean["sci_level"] = normalise_sci_level(values.get("sci_level"))
+    except ValueError as error:
+        errors["sci_level"] = str(error)
+        clean["sci_level"] = None
+    if clean["impairment"] == ImpairmentCategory.SCI:
+        if clean["sci_level"] is None and "sci_level" not in errors:
+            errors["sci_level"] = "Enter the level of the spinal-cord injury, such as T4."
+    elif clean["impairment"] is not None:
+        clean["sci_level"] = None  # only meaningful for a spinal-cord injury
+
+    clean["therapist_id"] = values.get("therapist_id") or None
+    if clean["therapist_id"] is not None and not _is_centre_staff(clean["therapist_id"], centre_id):
+        errors["therapist_id"] = "Choose a therapist of this centre."
+
+    if errors:
+        raise ParticipantError("Some details need attention.", errors)
+    return clean
+
+
+def _is_centre_staff(user_id: Any, centre_id: int) -> bool:
+    try:
+        user_id = int(user_id)
+    except (TypeError, ValueError):
+        return False
+    stmt = sa.select(User.id).where(
+        User.id == user_id, User.centre_id == centre_id, User.role.in_(STAFF_ROLES)
+    )
+    return db.session.scalar(stmt.execution_options(all_centres=True)) is not None
+
+
+def snapshot(participant: Participant) -> dict[str, Any]:
+    return {name: getattr(participant, name) for name in DETAIL_FIELDS}
+
+
+def _not_in_future(value: date | None, today: date, name: str, what: str) -> None:
+    if value is None:
+        raise ParticipantError(f"Enter the {what}.", {name: f"Enter the {what}."})
+    if value > today:
+        raise ParticipantError(
+            f"The {what} cannot be in the future.", {name: f"The {what} cannot be in the future."}
+        )

@@ -1,0 +1,145 @@
+"""A centre's ladder and clubs, the keys awards are filed under, and sessions read as facts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+
+from heartbeat.extensions import db
+from heartbeat.progress import rules
+from heartbeat.progress.ladder import DEFAULT_CLUBS, DEFAULT_LADDER, ClubSpec
+from heartbeat.progress.models import Award, CriterionKind, LadderStage
+from heartbeat.training.models import TrainingSession
+
+CLUBS_BY_CODE: dict[str, ClubSpec] = {club.code: club for club in DEFAULT_CLUBS}
+
+
+class ProgressError(ValueError):
+    """A progress change that cannot be made, with a message for the person."""
+
+
+def stage_key(stage_id: int) -> str:
+    return f"stage:{stage_id}"
+
+
+def club_key(club_code: str) -> str:
+    return f"club:{club_code}"
+
+
+def seed_default_ladder(centre_id: int) -> list[LadderStage]:
+    """Give a centre the default Heartbeat Miles ladder, unless it has stages already."""
+    existing = db.session.scalars(
+        sa.select(LadderStage)
+        .where(LadderStage.centre_id == centre_id)
+        .order_by(LadderStage.position)
+        .execution_options(all_centres=True)
+    ).all()
+    if existing:
+        return list(existing)
+    stages = [
+        LadderStage(
+            centre_id=centre_id,
+            position=position,
+            code=spec.code,
+            title=spec.title,
+            description=spec.description,
+            kind=CriterionKind(spec.kind),
+            threshold_m=spec.threshold_m,
+            max_duration_s=spec.max_duration_s,
+        )
+        for position, spec in enumerate(DEFAULT_LADDER, start=1)
+    ]
+    db.session.add_all(stages)
+    db.session.flush()
+    return stages
+
+
+def ladder(centre_id: int, *, include_retired: bool = True) -> list[LadderStage]:
+    query = (
+        sa.select(LadderStage)
+        .where(LadderStage.centre_id == centre_id)
+        .order_by(LadderStage.position, LadderStage.id)
+    )
+    if not include_retired:
+        query = query.where(LadderStage.retired_at.is_(None))
+    return list(db.session.scalars(query))
+
+
+def stage_rules(stages: Iterable[LadderStage]) -> list[rules.StageRule]:
+    return [
+        rules.StageRule(
+            id=stage.id,
+            code=stage.code,
+            position=stage.position,
+            kind=stage.kind.value,
+            threshold_m=stage.threshold_m,
+            max_duration_s=stage.max_duration_s,
+            retired=stage.retired,
+        )
+        for stage in stages
+    ]
+
+
+# What fact_from_row reads: select these (plus whatever else a caller needs) to build facts.
+FACT_COLUMNS = (
+    TrainingSession.id,
+    TrainingSession.started_at,
+    TrainingSession.kind,
+    TrainingSession.distance_m,
+    TrainingSession.moving_time_s,
+    TrainingSession.elapsed_time_s,
+    TrainingSession.official_time_s,
+    TrainingSession.self_reported,
+    TrainingSession.verified_at,
+    TrainingSession.pain,
+    TrainingSession.rpe,
+)
+
+
+def session_facts(participant_id: int) -> list[rules.SessionFact]:
+    """Every session of one participant as the rules see it, in one query of plain columns."""
+    rows = db.session.execute(
+        sa.select(*FACT_COLUMNS)
+        .where(TrainingSession.participant_id == participant_id)
+        .order_by(TrainingSession.started_at, TrainingSession.id)
+    ).all()
+    return [fact_from_row(row) for row in rows]
+
+
+def fact_from_row(row) -> rules.SessionFact:
+    kind = getattr(row.kind, "value", row.kind)
+    return rules.SessionFact(
+        id=row.id,
+        started_at=row.started_at,
+        kind=kind,
+        distance_m=row.distance_m or 0.0,
+        duration_s=row.moving_time_s if row.moving_time_s is not None else row.elapsed_time_s,
+        is_race=kind == "race",
+        official_time_s=row.official_time_s,
+        counts=(not row.self_reported) or row.verified_at is not None,
+        pain=row.pain,
+        rpe=row.rpe,
+    )
+
+
+def award_title(award: Award) -> str:
+    """ "10K" or "100-mile club": what the award is called (the stage must be loaded)."""
+    if award.stage_id is not None:
+        return award.stage.title if award.stage is not None else "Ladder stage"
+    club = CLUBS_BY_CODE.get(award.club_code or "")
+    return club.title if club else (award.club_code or "Club")
+
+
+def award_description(award: Award) -> str:
+    """ "completed a continuous 10 km push": what it means, to follow a participant's name."""
+    if award.stage_id is not None:
+        return award.stage.description if award.stage is not None else ""
+    club = CLUBS_BY_CODE.get(award.club_code or "")
+    return club.description if club else ""
+
+
+def award_titles(stages: Iterable[LadderStage]) -> dict[str, str]:
+    titles = {stage_key(stage.id): stage.title for stage in stages}
+    titles.update({club_key(code): club.title for code, club in CLUBS_BY_CODE.items()})
+    return titles

@@ -1,0 +1,84 @@
+"""A therapist's part: signing off skills, verifying awards the engine proposed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from heartbeat.audit import services as audit
+from heartbeat.auth.models import User
+from heartbeat.db import utcnow
+from heartbeat.extensions import db
+from heartbeat.progress.models import Award, CriterionKind, LadderStage
+from heartbeat.progress.services.engine import evaluate_awards
+from heartbeat.progress.services.ladders import ProgressError, stage_key
+
+
+def sign_off(
+    participant,
+    stage: LadderStage,
+    *,
+    actor: User,
+    achieved_at: datetime | None = None,
+    session_id: int | None = None,
+) -> Award:
+    """A therapist signs off a skills stage: the award is verified as it is made."""
+    if stage.kind != CriterionKind.SIGNOFF:
+        raise ProgressError(f"“{stage.title}” is reached by distance, not by a sign-off.")
+    if stage.retired:
+        raise ProgressError(f"“{stage.title}” is retired and can no longer be signed off.")
+    now = utcnow()
+    key = stage_key(stage.id)
+    if db.session.scalar(
+        sa.select(Award.id).where(Award.participant_id == participant.id, Award.key == key)
+    ):
+        raise ProgressError(f"“{stage.title}” is already signed off.")
+    award = Award(
+        centre_id=participant.centre_id,
+        participant_id=participant.id,
+        key=key,
+        stage_id=stage.id,
+        achieved_at=achieved_at or now,
+        evidence_session_id=session_id,
+        verified_at=now,
+        verified_by_id=actor.id,
+    )
+    db.session.add(award)
+    db.session.flush()
+    evaluate_awards(participant, actor=actor, now=now)
+    audit.record(
+        actor,
+        participant.centre_id,
+        "award.sign_off",
+        "award",
+        award.id,
+        audit.created({"key": key, "participant_id": participant.id, "stage": stage.title}),
+    )
+    return award
+
+
+def verify_awards(awards: Iterable[Award], *, actor: User, now: datetime | None = None) -> int:
+    """Verify awards waiting for it (a review flag is cleared too); returns how many changed."""
+    now = now or utcnow()
+    count = 0
+    for award in awards:
+        if award.verified and not award.needs_review:
+            continue
+        before = {"verified_at": award.verified_at, "needs_review": award.needs_review}
+        if not award.verified:
+            award.verified_at, award.verified_by_id = now, actor.id
+        award.needs_review, award.review_reason = False, None
+        db.session.flush()
+        audit.record(
+            actor,
+            award.centre_id,
+            "award.verify",
+            "award",
+            award.id,
+            audit.diff(before, {"verified_at": award.verified_at, "needs_review": False}),
+            at=now,
+        )
+        count += 1
+    return count
