@@ -16,12 +16,12 @@ from heartbeat.extensions import db
 from heartbeat.progress.models import EVIDENCE_VANISHED, KEPT_BY_PERSON, Award
 from heartbeat.progress.services import (
     ProgressError,
-    _awards_of,
     evaluate_awards,
     ladder,
     reached_evidence,
     session_facts,
 )
+from heartbeat.progress.services.engine import awards_of
 
 WITHDRAW_REASON_MAX = 500
 
@@ -49,7 +49,7 @@ def confirm_review(award: Award, participant, *, actor: User, now: datetime | No
     before = _snapshot(award)
     stages = ladder(participant.centre_id)
     reached = reached_evidence(
-        stages, session_facts(participant.id), _awards_of(participant.id).values()
+        stages, session_facts(participant.id), awards_of(participant.id).values()
     ).get(award.key)
     if reached is not None:
         award.evidence_session_id = reached.session_id

@@ -63,7 +63,7 @@ def reached_evidence(
     return reached
 
 
-def _awards_of(participant_id: int) -> dict[str, Award]:
+def awards_of(participant_id: int) -> dict[str, Award]:
     awards = db.session.scalars(sa.select(Award).where(Award.participant_id == participant_id))
     return {award.key: award for award in awards}
 
@@ -101,7 +101,7 @@ def evaluate_awards(
     _lock_participant(participant)
     stages = stages if stages is not None else ladder(participant.centre_id)
     facts = session_facts(participant.id)
-    stored = _awards_of(participant.id)
+    stored = awards_of(participant.id)
     reached = reached_evidence(stages, facts, stored.values())
 
     current = {
