@@ -8,7 +8,7 @@
     def print_batch(ctx: JobContext, params: dict) -> JobResult | None:
         ...
         ctx.progress(done, total, "certificates")  # shown as "212 of 500 certificates"
-        ctx.progress(0, 0, "Writing the file")      # a step without a count
+        ctx.progress(0, 0, "Writing the file")  # a step without a count
         return JobResult(pdf_bytes, "certificates.pdf", "application/pdf", {"certificates": total})
 
     # in the view (read job.id before the commit expires it):
