@@ -33,14 +33,15 @@ def print_batch(ctx: JobContext, params: dict) -> JobResult:
     db.session.rollback()
     batch = printing.render_prepared(prepared, now=now, progress_report=ctx.progress)
     printing.mark_printed(batch.certificate_ids, now=now, job_id=ctx.job_id)
-    skipped = len(set(ids)) - batch.count
+    summary: dict[str, int | str] = {"certificates": batch.count}
+    if params.get("selection"):
+        summary["chosen"] = str(params["selection"])
+    revoked = len(set(ids)) - batch.count
+    if revoked:
+        summary["left_out_as_revoked"] = revoked
     return JobResult(
         data=batch.pdf,
         filename=f"certificates-{slug}-{now:%Y%m%d-%H%M}.pdf",
         mimetype="application/pdf",
-        summary={
-            "pages": batch.count,
-            "selection": params.get("selection", ""),
-            "skipped_revoked": skipped,
-        },
+        summary=summary,
     )

@@ -254,39 +254,54 @@ class SandboxedFetcher(URLFetcher):
 _PROGRESS_LOGGER = logging.getLogger("weasyprint.progress")
 _LAYOUT_STEP = "Step 5 - Creating layout - Page "
 _PDF_STEP = "Step 6 - Creating PDF"
+WRITING_THE_FILE = "Writing the file"
 _progress_users = 0
 _progress_saved: tuple[int, bool] | None = None
 _progress_lock = threading.Lock()
 
 
 class _LayoutProgress(logging.Handler):
-    """Turns WeasyPrint's progress log lines (this thread's only) into progress reports."""
+    """Turns WeasyPrint's progress log lines (this thread's only) into progress reports.
 
-    def __init__(self, total: int, report: Callable[[int, int, str], None]) -> None:
+    A page is laid out per item (``what``: "certificates"), so pages count the items the person
+    asked for; writing the file is a step of its own with no count (``total`` 0), never one more
+    item.
+    """
+
+    def __init__(self, total: int, report: Callable[[int, int, str], None], what: str) -> None:
         super().__init__(logging.INFO)
         self.thread = threading.get_ident()
         self.total = total
         self.report = report
+        self.what = what
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.thread != self.thread:
             return
         message = record.getMessage()
         if message.startswith(_LAYOUT_STEP):
+            # Logged as page N starts: N - 1 are done.
             page = int(message.removeprefix(_LAYOUT_STEP) or 0)
-            self.report(min(page - 1, self.total), self.total + 1, "pages laid out")
+            self.report(min(page - 1, self.total), self.total, self.what)
         elif message.startswith(_PDF_STEP):
-            self.report(self.total, self.total + 1, "pages laid out; writing the file")
+            self.report(self.total, self.total, self.what)
+            self.report(0, 0, WRITING_THE_FILE)
 
 
 @contextlib.contextmanager
-def layout_progress(total: int, report: Callable[[int, int, str], None] | None) -> Iterator[None]:
-    """Report pages laid out while a render runs in this thread (total + 1 steps: the file)."""
+def layout_progress(
+    total: int, report: Callable[[int, int, str], None] | None, what: str = "pages"
+) -> Iterator[None]:
+    """Report ``what`` laid out (a page each) while a render runs in this thread, then the file.
+
+    ``report(done, total, what)`` for the pages, then ``report(0, 0, "Writing the file")``: a
+    step without a count, as a job's progress takes it.
+    """
     global _progress_users, _progress_saved
     if report is None:
         yield
         return
-    handler = _LayoutProgress(total, report)
+    handler = _LayoutProgress(total, report, what)
     with _progress_lock:
         if _progress_users == 0:
             _progress_saved = (_PROGRESS_LOGGER.level, _PROGRESS_LOGGER.propagate)

@@ -113,7 +113,7 @@ def render_prepared(
 ) -> Batch:
     """One print-ready PDF, a page per certificate: one HTML document, one ``write_pdf``."""
     total = len(prepared.pages)
-    with render.layout_progress(total, progress_report):
+    with render.layout_progress(total, progress_report, what="certificates"):
         result = render.render_pdf(
             prepared.pages,
             title=f"Certificates for printing: {prepared.centre_name}",

@@ -266,6 +266,9 @@ class JobContext:
     def progress(self, done: int, total: int, message: str = "") -> None:
         """Report ``done`` of ``total`` items; ``message`` completes "212 of 500 …".
 
+        Count what the person asked for (certificates, rows), never an extra step. A step that
+        has no count ("Writing the file") is reported with ``total`` 0 and shown as the message.
+
         Cheap enough to call for every item: writes are throttled (at most every 0.25 s, or
         when the whole percentage changes) and committed on their own connection, so every
         process sees them at once. Raises ``JobLost`` when the job was handed to another worker.

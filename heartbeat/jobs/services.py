@@ -7,8 +7,9 @@
     @registry.handler("certificates.print_batch", label="Print certificates")
     def print_batch(ctx: JobContext, params: dict) -> JobResult | None:
         ...
-        ctx.progress(done, total, "pages rendered")     # shown as "212 of 500 pages rendered"
-        return JobResult(pdf_bytes, "certificates.pdf", "application/pdf", {"pages": total})
+        ctx.progress(done, total, "certificates")  # shown as "212 of 500 certificates"
+        ctx.progress(0, 0, "Writing the file")  # a step without a count
+        return JobResult(pdf_bytes, "certificates.pdf", "application/pdf", {"certificates": total})
 
     # in the view (read job.id before the commit expires it):
     job = submit("certificates.print_batch", centre_id=..., actor=current_user, params={...})

@@ -7,6 +7,7 @@ Polling a page is also when a job whose worker died is noticed (``sweep_stale``)
 from __future__ import annotations
 
 import io
+import textwrap
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -90,15 +91,52 @@ def _progress(job: Job, live: LiveRow | None) -> tuple[int, int, str]:
 
 
 def progress_text(job: Job, live: LiveRow | None = None) -> str:
-    """ "212 of 500 pages rendered", or what the job is doing when it has no count."""
+    """ "212 of 500 pages rendered", or what the job is doing when it has no count.
+
+    A finished job shows how it ended instead (``ended_text``): the last thing it reported while
+    running ("Writing the file") is no longer true.
+    """
+    if job.state.finished:
+        return ended_text(job)
     done, total, message = _progress(job, live)
     if total:
         return f"{_count(done)} of {_count(total)} {message}".strip()
     if job.state == JobState.QUEUED:
         return "Waiting to start."
+    return message or "Working…"
+
+
+# A failure's reason in a list cell: enough to recognise it; the job's page has all of it.
+ENDED_TEXT_LIMIT = 160
+
+
+def ended_text(job: Job) -> str:
+    """One line for a finished job: its summary ("Certificates: 28 · Chosen: …") or its failure."""
+    if job.state == JobState.FAILED:
+        reason = job.error or "Failed."
+        return textwrap.shorten(reason, ENDED_TEXT_LIMIT, placeholder="…")
+    rows = _summary_rows(job)
+    if rows:
+        return " · ".join(f"{label}: {value}" for label, value in rows)
+    if job.has_result:
+        return f"{job.result_filename} is ready to download."
+    return "Finished."
+
+
+def attempt_text(job: Job) -> str:
+    """Which attempt this is, or how many it took; empty before the first one starts."""
+    tried, most = job.attempts, job.max_attempts
     if job.state == JobState.RUNNING:
-        return message or "Working…"
-    return message
+        return f"Attempt {tried} of {most}"
+    if job.state == JobState.QUEUED:
+        return f"Attempt {tried + 1} of {most}, waiting to start" if tried else ""
+    if job.state == JobState.DONE:
+        if tried <= 0:
+            return ""
+        return "Done on the first attempt" if tried == 1 else f"Done on attempt {tried} of {most}"
+    if tried <= 0:
+        return "It never started"
+    return "Failed on the first attempt" if tried == 1 else f"Failed after {tried} attempts"
 
 
 def _size(n: int | None) -> str:
@@ -176,7 +214,10 @@ def payload(job: Job) -> dict[str, Any]:
         "progress_text": progress_text(job, live),
         "attempt": job.attempts,
         "max_attempts": job.max_attempts,
+        "attempt_text": attempt_text(job),
         "attempt_note": _attempt_note(job),
+        "started": _local(job.started_at),
+        "ended": _local(job.finished_at),
         "waiting_long": _waiting_long(job),
         "error": job.error if job.state == JobState.FAILED else None,
         "outcome": _outcome(job),

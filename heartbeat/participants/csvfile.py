@@ -1,19 +1,18 @@
 """Reading a participants CSV file: its documented columns, its encoding, its header.
 
-Only UTF-8 is accepted (with or without a byte-order mark); anything else is refused with a
-message saying how to save the file properly. Problems are ``RowError``s placed by line and
-column, raised together as ``ImportRejected``; nothing here touches the database.
+The file is read by ``core.csvfiles``, as every import is: UTF-8 only (with or without a
+byte-order mark), columns separated by commas, semicolons or tabs. Problems are ``RowError``s
+placed by line and column, raised together as ``ImportRejected``; nothing here touches the
+database.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from heartbeat.core import csvfiles
 from heartbeat.core.csvfiles import write_csv
 from heartbeat.participants.models import (
     ConsentKind,
@@ -134,55 +133,26 @@ class Row:
 
 def decode(data: bytes) -> str:
     """The file's text, or ImportRejected saying what encoding problem it has."""
-    if not data.strip():
-        raise ImportRejected([RowError(None, None, "The file is empty.")])
-    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        raise _not_utf8("It is saved as UTF-32.")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise _not_utf8("It is saved as UTF-16 (\u201cUnicode text\u201d).")
     try:
-        text = data.removeprefix(codecs.BOM_UTF8).decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise _not_utf8(
-            f"Line {line} has a character that is not UTF-8 (perhaps the file was saved as "
-            "Windows-1252 or Latin-1)."
-        ) from None
-    if "\x00" in text:
-        raise _not_utf8("It contains NUL characters, so it is not a text file.")
-    return text
-
-
-def _not_utf8(why: str) -> ImportRejected:
-    return ImportRejected(
-        [
-            RowError(
-                None,
-                None,
-                f"The file is not UTF-8 text. {why} In your spreadsheet choose "
-                "\u201cSave as\u201d \u2192 \u201cCSV UTF-8 (comma delimited)\u201d and upload "
-                "that file.",
-            )
-        ]
-    )
+        return csvfiles.decode(data)
+    except csvfiles.CsvFileError as error:
+        raise ImportRejected([RowError(error.line, None, error.message)]) from None
 
 
 def read_rows(text: str) -> tuple[list[str], list[Row]]:
-    """The header and the data rows (with the line each starts on); header problems refuse."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    """The header and the data rows (with the line each starts on); header problems refuse.
+
+    Read by ``core.csvfiles`` like every import: commas, semicolons or tabs.
+    """
     header: list[str] | None = None
-    header_line = 0
     rows: list[Row] = []
     errors: list[RowError] = []
-    line = 1
     try:
-        for cells in reader:
-            start, line = line, reader.line_num + 1
-            if not any(cell.strip() for cell in cells):
-                continue
+        for record in csvfiles.records(text):
+            cells = record.cells
             if header is None:
-                header, header_line = [cell.strip().lower() for cell in cells], start
-                _check_header(header, header_line)
+                header = [cell.strip().lower() for cell in cells]
+                _check_header(header, record.line)
                 continue
             if len(rows) >= MAX_ROWS:
                 raise ImportRejected(
@@ -199,19 +169,17 @@ def read_rows(text: str) -> tuple[list[str], list[Row]]:
             if extra:
                 errors.append(
                     RowError(
-                        start,
+                        record.line,
                         None,
                         f"This line has {len(cells)} values but the header has {len(header)} "
-                        "columns. Check for a stray comma or an unquoted comma inside a value.",
+                        "columns. Check for a stray separator or an unquoted one inside a value.",
                     )
                 )
                 continue
             padded = [*cells, *([""] * (len(header) - len(cells)))]
-            rows.append(Row(start, dict(zip(header, padded, strict=False))))
-    except csv.Error as error:
-        raise ImportRejected(
-            [RowError(line, None, f"This line cannot be read as CSV ({error}).")]
-        ) from None
+            rows.append(Row(record.line, dict(zip(header, padded, strict=False))))
+    except csvfiles.CsvFileError as error:
+        raise ImportRejected([RowError(error.line, None, error.message)]) from None
     if header is None:
         raise ImportRejected([RowError(None, None, "The file is empty.")])
     if errors:

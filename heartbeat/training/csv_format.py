@@ -5,11 +5,9 @@ Documented on the import page and offered as a downloadable template (:func:`tem
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 
+from heartbeat.core import csvfiles
 from heartbeat.training.models import SessionKind
 
 MAX_ERRORS = 200
@@ -19,7 +17,11 @@ _KINDS = [kind.value for kind in SessionKind]
 COLUMNS: dict[str, str] = {
     "participant_id": "Required. The participant's number (shown on their sessions page).",
     "date": "Required unless started_at is given. YYYY-MM-DD, at the centre.",
-    "time": "Start time hh:mm at the centre. Empty means 00:00.",
+    "time": (
+        "Required unless started_at is given. Start time hh:mm at the centre. A line with no "
+        "time is refused, never read as midnight: the time places the session in its day and "
+        "week."
+    ),
     "kind": f"Required. {', '.join(_KINDS[:-1])} or {_KINDS[-1]}.",
     "distance": "In the centre's unit ({units}); or use distance_m, distance_km or distance_mi.",
     "duration": "Moving time as h:mm:ss or mm:ss; or use duration_s (seconds).",
@@ -40,7 +42,10 @@ COLUMNS: dict[str, str] = {
 }
 # Alternatives to a column above: name -> (the column it stands for, unit or meaning).
 ALTERNATIVES: dict[str, tuple[str, str]] = {
-    "started_at": ("date", "ISO 8601 date and time, e.g. 2025-05-01T08:30 (centre time)"),
+    "started_at": (
+        "date",
+        "ISO 8601 date and time, e.g. 2025-05-01T08:30 (centre time); the time is required",
+    ),
     "distance_m": ("distance", "m"),
     "distance_km": ("distance", "km"),
     "distance_mi": ("distance", "mi"),
@@ -72,23 +77,16 @@ def template_csv() -> str:
 
 
 def decode(data: bytes) -> str:
+    """The file's text (``core.csvfiles``: UTF-8 only), or :class:`CsvImportError`."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    raise CsvImportError(
-        [RowError(None, None, "The file is not UTF-8 text. Save it as \u201cCSV UTF-8\u201d.")], 1
-    )
+        return csvfiles.decode(data)
+    except csvfiles.CsvFileError as error:
+        raise CsvImportError([RowError(error.line, None, error.message)], 1) from None
 
 
-def reader(text: str) -> Iterator[list[str]]:
-    first = text.split("\n", 1)[0]
-    # Spreadsheets set to a decimal comma save CSV with semicolons.
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-
-
-def read_header(row: list[str]) -> tuple[list[str], dict[str, str], list[RowError]]:
+def read_header(
+    row: list[str], *, line: int = 1
+) -> tuple[list[str], dict[str, str], list[RowError]]:
     """Column names, the unit each alternative column implies, and header problems."""
     names = [cell.strip().lower().replace(" ", "_").replace("-", "_") for cell in row]
     errors: list[RowError] = []
@@ -96,16 +94,16 @@ def read_header(row: list[str]) -> tuple[list[str], dict[str, str], list[RowErro
     units: dict[str, str] = {}
     for name in names:
         if not name:
-            errors.append(RowError(1, None, "A column has no name in the header row."))
+            errors.append(RowError(line, None, "A column has no name in the header row."))
             continue
         stands_for = ALTERNATIVES[name][0] if name in ALTERNATIVES else name
         if stands_for not in COLUMNS:
-            errors.append(RowError(1, name, f"Unknown column \u201c{name}\u201d."))
+            errors.append(RowError(line, name, f"Unknown column \u201c{name}\u201d."))
             continue
         if stands_for in seen:
             errors.append(
                 RowError(
-                    1,
+                    line,
                     name,
                     f"Give \u201c{stands_for}\u201d once only "
                     f"(\u201c{seen[stands_for]}\u201d is there too).",
@@ -117,9 +115,20 @@ def read_header(row: list[str]) -> tuple[list[str], dict[str, str], list[RowErro
             units[name] = ALTERNATIVES[name][1]
     for name in REQUIRED:
         if name not in seen:
-            errors.append(RowError(1, name, f"The column \u201c{name}\u201d is required."))
+            errors.append(RowError(line, name, f"The column \u201c{name}\u201d is required."))
     if "date" not in seen:
         errors.append(
-            RowError(1, "date", "A \u201cdate\u201d or \u201cstarted_at\u201d column is required.")
+            RowError(
+                line, "date", "A \u201cdate\u201d or \u201cstarted_at\u201d column is required."
+            )
+        )
+    elif seen["date"] == "date" and "time" not in seen:
+        errors.append(
+            RowError(
+                line,
+                "time",
+                "A \u201ctime\u201d column is required with \u201cdate\u201d: each session "
+                "needs its start time (or give both in one \u201cstarted_at\u201d column).",
+            )
         )
     return names, units, errors

@@ -119,7 +119,10 @@ def _check_duplicates(rows: list[dict]) -> None:
                 "This session is already saved (same participant, start, kind, distance and time)."
             )
         elif key in first_line:
-            message = f"This repeats line {first_line[key]}; add a start time to tell them apart."
+            message = (
+                f"This repeats line {first_line[key]} (same participant, start, kind, distance "
+                "and time)."
+            )
         else:
             first_line[key] = row["_line"]
             continue

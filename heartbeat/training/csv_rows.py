@@ -8,7 +8,6 @@ and column; :mod:`heartbeat.training.csv_import` saves the rows once every one i
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
@@ -16,6 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from heartbeat.centres.models import Centre
+from heartbeat.core import csvfiles
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
 from heartbeat.training.csv_format import (
@@ -26,7 +26,6 @@ from heartbeat.training.csv_format import (
     decode,
     read_header,
 )
-from heartbeat.training.csv_format import reader as read_csv
 from heartbeat.training.parsing import read_session
 from heartbeat.training.values import SessionValueError
 
@@ -59,15 +58,14 @@ def read_rows(
                 .execution_options(all_centres=True)
             )
         )
-    reader = read_csv(decode(data))
+    rows_of = csvfiles.records(decode(data))
     try:
-        header = next(reader, None)
-    except csv.Error as error:
-        problem = RowError(1, None, f"The header row cannot be read: {error}.")
-        raise CsvImportError([problem], 1) from None
-    if header is None or not any(cell.strip() for cell in header):
+        header = next(rows_of, None)
+    except csvfiles.CsvFileError as error:
+        raise CsvImportError([RowError(error.line, None, error.message)], 1) from None
+    if header is None:
         raise CsvImportError([RowError(None, None, "The file is empty: no header row.")], 1)
-    names, column_units, header_errors = read_header(header)
+    names, column_units, header_errors = read_header(header.cells, line=header.line)
     if header_errors:
         raise CsvImportError(header_errors, len(header_errors))
 
@@ -90,25 +88,23 @@ def read_rows(
     rows: list[dict] = []
     lines = 0
     try:
-        for record in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in record):
-                continue
+        for record in rows_of:
+            line, cells = record.line, record.cells
             lines += 1
             if progress is not None and lines % PROGRESS_EVERY == 0:
                 progress(lines, max(lines, expected), "rows checked")
-            if len(record) != width:
+            if len(cells) != width:
                 total_errors += 1
                 if len(errors) < MAX_ERRORS:
                     errors.append(
                         RowError(
                             line,
                             None,
-                            f"This line has {len(record)} values; the header has {width}.",
+                            f"This line has {len(cells)} values; the header has {width}.",
                         )
                     )
                 continue
-            raw = {field_name: record[source[0]] for field_name, source in sources.items()}
+            raw = {field_name: cells[source[0]] for field_name, source in sources.items()}
             row_errors: dict[str, str] = {}
             pid_text = raw.pop("participant_id").strip()
             participant_id = int(pid_text) if pid_text.isdigit() else None
@@ -119,7 +115,7 @@ def read_rows(
             if duration_in_seconds:
                 raw["duration"] = _seconds_as_clock(raw["duration"], row_errors)
             try:
-                clean = read_session(raw, units=distance_unit, tz=tz, now=now, require_time=False)
+                clean = read_session(raw, units=distance_unit, tz=tz, now=now)
             except SessionValueError as error:
                 row_errors.update(error.field_errors)
                 clean = None
@@ -133,9 +129,9 @@ def read_rows(
             clean["participant_id"] = participant_id
             clean["_line"] = line
             rows.append(clean)
-    except csv.Error as error:
+    except csvfiles.CsvFileError as error:
         total_errors += 1
-        errors.append(RowError(reader.line_num, None, f"This line cannot be read: {error}."))
+        errors.append(RowError(error.line, None, error.message))
     if not errors and not rows:
         errors.append(RowError(None, None, "The file has a header but no sessions."))
         total_errors = 1

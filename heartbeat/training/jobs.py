@@ -9,13 +9,12 @@ listed by line and column, and saves nothing.
 
 from __future__ import annotations
 
-import csv
-
 import sqlalchemy as sa
 from flask import current_app
 
 from heartbeat.auth.models import User
 from heartbeat.centres.models import Centre
+from heartbeat.core import csvfiles
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.jobs import registry
@@ -31,10 +30,9 @@ def count_rows(text: str) -> int:
     """Data rows in the file (blank lines are not rows); a file CSV cannot read counts lines."""
     rows = -1  # the header
     try:
-        for record in csv_format.reader(text):
-            if any(cell.strip() for cell in record):
-                rows += 1
-    except csv.Error:
+        for _ in csvfiles.records(text):
+            rows += 1
+    except csvfiles.CsvFileError:
         return text.count("\n")
     return max(0, rows)
 
@@ -42,12 +40,12 @@ def count_rows(text: str) -> int:
 def check_header(text: str) -> None:
     """Refuse at once a file whose header is wrong: no job needed to say so."""
     try:
-        header = next(csv_format.reader(text), None)
-    except csv.Error:
-        return  # the import reports it, by line
-    if header is None or not any(cell.strip() for cell in header):
+        header = next(csvfiles.records(text), None)
+    except csvfiles.CsvFileError as error:
+        raise CsvImportError([RowError(error.line, None, error.message)], 1) from None
+    if header is None:
         raise CsvImportError([RowError(None, None, "The file is empty: no header row.")], 1)
-    _, _, errors = csv_format.read_header(header)
+    _, _, errors = csv_format.read_header(header.cells, line=header.line)
     if errors:
         raise CsvImportError(errors, len(errors))
 

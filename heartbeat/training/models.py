@@ -19,28 +19,8 @@ from heartbeat.db import CentreScoped, UTCDateTime, string_enum, utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
 
-
-class SessionKind(enum.StrEnum):
-    TRACK = "track"
-    ROAD = "road"
-    ROLLER = "roller"
-    HANDCYCLE = "handcycle"
-    STRENGTH = "strength"
-    RACE = "race"
-
-    @property
-    def label(self) -> str:
-        return _KIND_LABELS[self]
-
-
-_KIND_LABELS = {
-    SessionKind.TRACK: "Track",
-    SessionKind.ROAD: "Road",
-    SessionKind.ROLLER: "Rollers / trainer",
-    SessionKind.HANDCYCLE: "Hand-cycle",
-    SessionKind.STRENGTH: "Strength / conditioning",
-    SessionKind.RACE: "Race",
-}
+# Defined in kinds.py (no database behind it, for the pure packages), re-exported here.
+from heartbeat.training.kinds import SessionKind as SessionKind
 
 
 class PainSite(enum.StrEnum):

@@ -37,6 +37,8 @@ _DISTANCE_UNITS = {
     "mile": METRES_PER_MILE,
     "miles": METRES_PER_MILE,
 }
+# An ISO start with a time of day after its date ("2025-05-01T08:30", "2025-05-01 08:30").
+_HAS_TIME = re.compile(r"[Tt ]\d")
 _CLOCK = re.compile(r"^\s*(\d{1,3})(?::(\d{1,2}))?(?::(\d{1,2}))?(?:[.,](\d+))?\s*$")
 _TRUE = {"1", "y", "yes", "true", "on", "x"}
 _FALSE = {"", "0", "n", "no", "false", "off"}
@@ -176,11 +178,17 @@ def local_datetime(day: date, at: time, tz: tzinfo) -> datetime:
 
 
 def parse_started_at(text: str, tz: tzinfo) -> datetime:
-    """ISO 8601 ``2025-05-01T08:30`` (the centre's local time) or with an offset."""
+    """ISO 8601 ``2025-05-01T08:30`` (the centre's local time) or with an offset.
+
+    A date alone is refused: it would silently start the session at midnight.
+    """
+    text = text.strip()
     try:
-        value = datetime.fromisoformat(text.strip())
+        value = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError("Enter the start as YYYY-MM-DD hh:mm, such as 2025-05-01 08:30.") from None
+    if not _HAS_TIME.search(text):
+        raise ValueError("Give the start time too, such as 2025-05-01 08:30.")
     if value.tzinfo is None:
         return value.replace(tzinfo=tz).astimezone(UTC)
     return value.astimezone(UTC)
@@ -214,7 +222,6 @@ def read_session(
     units: str,
     tz: tzinfo,
     now: datetime,
-    require_time: bool = True,
 ) -> dict[str, Any]:
     """Input text (form fields or CSV cells, keyed as in :data:`COLUMNS`) to clean column values.
 
@@ -261,10 +268,8 @@ def read_session(
         if day is None and "date" not in errors:
             errors["date"] = "Enter the date of the session."
         if at is None and "time" not in errors:
-            if require_time:
-                errors["time"] = "Enter the start time, such as 09:30."
-            else:
-                at = time(0, 0)
+            # Never midnight by default: the start places a session in its day and its week.
+            errors["time"] = "Enter the start time, such as 09:30."
         typed["started_at"] = local_datetime(day, at, tz) if day and at else None
     if "distance" in text_of:
         try:

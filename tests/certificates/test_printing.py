@@ -3,7 +3,9 @@ file, nothing marked when it fails, admins only, one centre only."""
 
 from __future__ import annotations
 
+import queue
 import re
+import threading
 from datetime import timedelta
 
 import pytest
@@ -14,6 +16,7 @@ from heartbeat.certificates import printing, render
 from heartbeat.certificates.models import Certificate
 from heartbeat.extensions import db
 from heartbeat.jobs import services as job_services
+from heartbeat.jobs.context import ProgressReporter
 from heartbeat.jobs.models import Job, JobState
 from tests.certificates.conftest import NOW, decode_qr_codes, pdf_reader
 from tests.participants.conftest import login
@@ -129,7 +132,7 @@ def test_a_batch_that_fails_marks_nothing_and_can_be_run_again(app, world, three
     assert all(row.printed_at is not None for row in _rows(app))
 
 
-def test_the_job_reports_pages_as_they_are_laid_out(app, world, three):
+def test_the_render_counts_certificates_then_says_it_is_writing_the_file(app, world, three):
     reports = []
     with app.app_context():
         centre = db.session.get(Centre, world.a.centre.id)
@@ -137,9 +140,64 @@ def test_the_job_reports_pages_as_they_are_laid_out(app, world, three):
             centre, three, now=NOW, progress_report=lambda *args: reports.append(args)
         )
     assert batch.count == 3
-    assert reports[0] == (0, 4, "pages laid out")
-    assert (2, 4, "pages laid out") in reports
-    assert reports[-1] == (3, 4, "pages laid out; writing the file")
+    # Counted in what the person asked for, three certificates: the file is a step, not a page.
+    counted = [report for report in reports if report[1]]
+    assert counted[0] == (0, 3, "certificates")
+    assert (2, 3, "certificates") in counted and counted[-1] == (3, 3, "certificates")
+    assert reports[-1] == (0, 0, "Writing the file")
+
+
+@pytest.fixture
+def held_reports(monkeypatch):
+    """Each progress report of a job, held until the test has read the job's status page."""
+    reached: queue.Queue = queue.Queue()
+    release = threading.Semaphore(0)
+    real = ProgressReporter.progress
+
+    def progress(self, done, total, message=""):
+        real(self, done, total, message)
+        reached.put((done, total, message))
+        assert release.acquire(timeout=30), "the test never read the status page"
+
+    monkeypatch.setattr(ProgressReporter, "progress", progress)
+    yield reached, release
+    release.release(1000)  # a failed test leaves no job waiting
+
+
+def test_a_print_job_shows_certificates_then_the_file_then_its_summary(
+    app, world, three, held_reports
+):
+    reached, release = held_reports
+    client = login(app, world.a.admin.email)
+    job_id = _job_id(client.post("/certificates/print", data={"mode": "unprinted"}))
+    seen = []
+    while True:
+        try:
+            reached.get(timeout=0.2)
+        except queue.Empty:
+            if client.get(f"/jobs/{job_id}.json").get_json()["finished"]:
+                break
+            continue
+        data = client.get(f"/jobs/{job_id}.json").get_json()
+        seen.append((data["progress_text"], data["attempt_text"]))
+        release.release()
+    texts = [text for text, _ in seen]
+    assert texts[:2] == ["0 of 3 certificates", "1 of 3 certificates"]
+    assert texts[-2:] == ["3 of 3 certificates", "Writing the file"]
+    # The attempt in progress is the first of three, from the first report to the last.
+    assert {attempt for _, attempt in seen} == {"Attempt 1 of 3"}
+
+    data = client.get(f"/jobs/{job_id}.json").get_json()
+    assert data["state"] == "done"
+    assert data["attempt_text"] == "Done on the first attempt"
+    assert data["progress_text"] == "Certificates: 3 · Chosen: Not printed yet"
+    assert {"label": "Certificates", "value": "3"} in data["summary"]
+    status = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "Done on the first attempt" in status and "0 of 3" not in status
+    # The list shows how the job ended, never its last running message.
+    listing = client.get("/jobs").get_data(as_text=True)
+    assert "Certificates: 3 · Chosen: Not printed yet" in listing
+    assert "Writing the file" not in listing and "of 3" not in listing
 
 
 def test_only_admins_print(app, world, three):

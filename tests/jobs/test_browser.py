@@ -90,6 +90,34 @@ def test_status_page_follows_the_job_and_announces_the_outcome(browser, server, 
         context.close()
 
 
+def test_the_details_follow_a_job_from_waiting_to_done(app, browser, server, world, jobs):
+    """The page loaded while the job waited: its attempt and times still update in place."""
+    from playwright.sync_api import expect
+
+    from heartbeat.jobs import services
+
+    name = uuid.uuid4().hex
+    job_id = jobs.submit(world.a, n=4, gate=name, pause_at=2)
+    context, page = _signed_in_page(browser, server, world.a.therapist.email)
+    try:
+        page.goto(f"/jobs/{job_id}")
+        attempt = page.locator('[data-job-row="attempt_text"] dd')
+        expect(attempt).to_be_hidden()  # nothing tried yet: no "0 of 3"
+        expect(page.locator('[data-job-row="started"]')).to_be_hidden()
+        page.evaluate("window.__notReloaded = true")
+        with app.app_context():
+            services.dispatch(job_id)
+        expect(page.locator("[data-job-progress-text]")).to_have_text("2 of 4 things counted")
+        expect(attempt).to_have_text("Attempt 1 of 3")
+        expect(page.locator('[data-job-row="started"]')).to_be_visible()
+        gate(name).set()
+        expect(attempt).to_have_text("Done on the first attempt")
+        expect(page.locator('[data-job-row="ended"]')).to_be_visible()
+        assert page.evaluate("window.__notReloaded") is True
+    finally:
+        context.close()
+
+
 def test_without_javascript_the_page_refreshes_itself_until_the_job_ends(
     browser, server, world, jobs
 ):

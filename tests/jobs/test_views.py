@@ -89,6 +89,48 @@ def test_finished_job_offers_its_result_for_download(app, world, jobs):
     assert response.headers["Content-Disposition"] == "attachment; filename=count.txt"
 
 
+def test_the_attempt_is_counted_as_people_count_it(app, world, jobs):
+    client = login(app, world.a.therapist.email)
+
+    def attempt(job_id):
+        data = client.get(f"/jobs/{job_id}.json").get_json()
+        html = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+        assert f"<dd>{data['attempt_text']}</dd>" in html
+        return data["attempt_text"]
+
+    waiting = jobs.submit(world.a, n=1)
+    assert attempt(waiting) == ""  # nothing has been tried yet: no "0 of 3"
+    assert attempt(_running(jobs, world)) == "Attempt 1 of 3"
+    first = jobs.submit(world.a, n=2, dispatch=True)
+    assert jobs.wait(first).state == JobState.DONE
+    assert attempt(first) == "Done on the first attempt"
+    jobs.update(first, attempts=2)
+    assert attempt(first) == "Done on attempt 2 of 3"
+    refused = jobs.submit(world.a, "testjobs.refuse", dispatch=True)
+    assert jobs.wait(refused).state == JobState.FAILED
+    assert attempt(refused) == "Failed on the first attempt"
+    jobs.update(refused, attempts=3)
+    assert attempt(refused) == "Failed after 3 attempts"
+
+
+def test_a_finished_job_shows_how_it_ended_not_what_it_last_reported(app, world, jobs):
+    done = jobs.submit(world.a, n=3, dispatch=True)
+    failed = jobs.submit(world.a, "testjobs.explode", dispatch=True)
+    assert jobs.wait(done).state == JobState.DONE and jobs.wait(failed).state == JobState.FAILED
+    # What each reported last stays in its row: "3 of 3 things counted", "1 of 4 steps".
+    assert jobs.get(failed).progress_total == 4
+    client = login(app, world.a.therapist.email)
+    assert client.get(f"/jobs/{done}.json").get_json()["progress_text"] == (
+        "Things counted: 3 · Attempt: 1"
+    )
+    failure = client.get(f"/jobs/{failed}.json").get_json()["progress_text"]
+    assert failure.startswith("Something went wrong while running this job.")
+    listing = client.get("/jobs").get_data(as_text=True)
+    assert "Things counted: 3 · Attempt: 1" in listing
+    assert "Something went wrong while running this job." in listing
+    assert " of 3 things counted" not in listing and "of 4 steps" not in listing
+
+
 def test_result_of_an_unfinished_job_is_not_found(app, world, jobs):
     job_id = _running(jobs, world)
     client = login(app, world.a.therapist.email)

@@ -51,9 +51,15 @@ def _row(**overrides) -> dict[str, str]:
     }
 
 
-def _csv(rows: list[dict[str, str]], header: list[str] = HEADER, *, bom: bool = False) -> bytes:
+def _csv(
+    rows: list[dict[str, str]],
+    header: list[str] = HEADER,
+    *,
+    bom: bool = False,
+    delimiter: str = ",",
+) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, lineterminator="\r\n", delimiter=delimiter)
     writer.writerow(header)
     for row in rows:
         writer.writerow([row.get(name, "") for name in header])
@@ -323,6 +329,36 @@ def test_a_quoted_value_over_several_lines_keeps_line_numbers_right(app, world, 
     )
     ((where, _),) = _problems(_upload(therapist, text.encode()))
     assert where == "Line 4, column racing_class (F)"
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "bom"),
+    [(";", True), ("\t", False), (";", False)],
+    ids=["semicolon-bom", "tab", "semicolon"],
+)
+def test_a_spreadsheets_semicolons_or_tabs_are_read_like_commas(
+    app, world, helpers, therapist, delimiter, bom
+):
+    # Saved by a spreadsheet set to decimal commas: the session import reads these too.
+    rows = [_row(), _row(given_name="Grace", family_name="Hopper; née Murray, RN")]
+    response = _upload(therapist, _csv(rows, delimiter=delimiter, bom=bom))
+    assert response.status_code == 302, _problems(response)
+    with app.app_context():
+        names = db.session.scalars(sa.select(Participant.family_name).order_by(Participant.id))
+        assert list(names) == ["Lovelace", "Hopper; née Murray, RN"]
+
+
+def test_a_header_with_two_separators_is_refused_rather_than_guessed(
+    app, world, helpers, therapist
+):
+    text = ",".join(HEADER[:6]) + ";" + ";".join(HEADER[6:]) + "\r\n"
+    text += ",".join(list(_row().values())[:6]) + ";" + ";".join(list(_row().values())[6:]) + "\r\n"
+    response = _upload(therapist, text.encode())
+    assert response.status_code == 422
+    ((where, message),) = _problems(response)
+    assert where == "Line 1"
+    assert message.startswith("The header line has both commas and semicolons")
+    assert helpers.count(Participant) == 0
 
 
 def test_a_row_with_too_many_values_is_refused(app, world, therapist):

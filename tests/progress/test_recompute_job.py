@@ -61,7 +61,8 @@ def test_the_ladder_button_queues_a_job_whose_page_lists_the_changes_and_offers_
         '<td data-label="What changed">added First push, One lap</td>'
     ) in page
     data = client.get(f"/jobs/{job_id}.json").get_json()
-    assert data["progress_text"] == "2 of 2 participants re-evaluated"
+    # Finished: its summary, not the last count it reported ("2 of 2 participants re-evaluated").
+    assert data["progress_text"].startswith("Participants re-evaluated: 2 · Awards added: 3")
     assert data["details"]["rows"][1] == ["Cy Cole", f"#{other}", "added First push"]
 
     download = client.get(data["download_url"])

@@ -159,8 +159,8 @@ def test_two_app_servers_and_workers_share_jobs_files_and_rate_limits(
 
         data = wait_until(finished_on_b, 90, "the first batch to finish", pause=0.2)
         assert data["state"] == "done" and data["percent"] == 100, data
-        assert {"label": "Pages", "value": str(PAGES)} in data["summary"]
-        # B reported the pages as the worker laid them out, not only the end.
+        assert {"label": "Certificates", "value": str(PAGES)} in data["summary"]
+        # B reported the certificates as the worker laid them out, not only the end.
         assert any(state == "running" and 0 < done < PAGES for state, done in states), states
         download = person.get(f"{b}{data['download_url']}")
         assert download.status_code == 200

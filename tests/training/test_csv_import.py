@@ -43,7 +43,7 @@ def test_rows_become_sessions_in_si_units_with_audit_and_awards(app, training):
         "participant_id,date,time,kind,distance,duration,rpe,pain,pain_site,symptom_reported,"
         "avg_hr,max_hr,notes\n"
         f'{training.pid},2025-05-01,09:30,track,0.45,3:00,5,2,shoulder,yes,120,150,"a, b"\n'
-        f"{training.pid},2025-05-02,,Rollers / trainer,10,45:00,6,,,no,,,\n"
+        f"{training.pid},2025-05-02,00:00,Rollers / trainer,10,45:00,6,,,no,,,\n"
     )
     result = run_import(app, training, body)
     assert (result.sessions, result.participants) == (2, 1)
@@ -81,7 +81,9 @@ def test_alternative_columns_give_units_explicitly(app, training):
 def test_a_miles_centre_reads_distance_in_miles(app, training):
     training.set_units(training.world.a, "mi")
     run_import(
-        app, training, f"participant_id,date,kind,distance\n{training.pid},2025-05-01,road,3.1\n"
+        app,
+        training,
+        f"participant_id,date,time,kind,distance\n{training.pid},2025-05-01,10:00,road,3.1\n",
     )
     [session] = training.sessions()
     assert session.distance_m == pytest.approx(3.1 * 1609.344)
@@ -89,14 +91,14 @@ def test_a_miles_centre_reads_distance_in_miles(app, training):
 
 def test_every_problem_is_reported_by_line_and_column_and_nothing_is_saved(app, training):
     body = (
-        "participant_id,date,kind,distance,rpe,pain,avg_hr,max_hr,event_name\n"
-        f"{training.pid},2025-05-01,track,0.45,5,,,,\n"
-        f"{training.pid},2025-05-02,track,-1,11,,,,\n"
-        f"abc,2025-05-03,track,1,5,,,,\n"
-        f"{training.b_pid},2025-05-03,track,1,5,,,,\n"
-        f"{training.pid},2099-01-01,swim,1,5,12,160,150,\n"
-        f"{training.pid},2025-05-04,road,1,5,,,,City 10K\n"
-        f"{training.pid},2025-05-05,road,1\n"
+        "participant_id,date,time,kind,distance,rpe,pain,avg_hr,max_hr,event_name\n"
+        f"{training.pid},2025-05-01,9:00,track,0.45,5,,,,\n"
+        f"{training.pid},2025-05-02,9:00,track,-1,11,,,,\n"
+        f"abc,2025-05-03,9:00,track,1,5,,,,\n"
+        f"{training.b_pid},2025-05-03,9:00,track,1,5,,,,\n"
+        f"{training.pid},2099-01-01,9:00,swim,1,5,12,160,150,\n"
+        f"{training.pid},2025-05-04,9:00,road,1,5,,,,City 10K\n"
+        f"{training.pid},2025-05-05,9:00,road,1\n"
     )
     found = problems(app, training, body)
     assert (3, "distance", "The distance cannot be negative.") in found
@@ -108,7 +110,7 @@ def test_every_problem_is_reported_by_line_and_column_and_nothing_is_saved(app, 
     assert any(e[:2] == (6, "pain") for e in found)
     assert (6, "max_hr", "The maximum heart rate cannot be below the average.") in found
     assert any(e[:2] == (7, "event_name") and "Only a race" in e[2] for e in found)
-    assert (8, None, "This line has 4 values; the header has 9.") in found
+    assert (8, None, "This line has 5 values; the header has 10.") in found
     assert count(app) == 0
     assert training.audit("session.import") == []
 
@@ -129,10 +131,11 @@ def test_errors_name_the_column_the_file_used(app, training):
 @pytest.mark.parametrize(
     ("header", "column", "words"),
     [
-        ("participant_id,date,kind,distance,colour", "colour", "Unknown column"),
-        ("participant_id,date,distance", "kind", "is required"),
+        ("participant_id,date,time,kind,distance,colour", "colour", "Unknown column"),
+        ("participant_id,date,time,distance", "kind", "is required"),
         ("participant_id,kind,distance", "date", "\u201cstarted_at\u201d column is required"),
-        ("participant_id,date,kind,distance,distance_km", "distance_km", "once only"),
+        ("participant_id,date,time,kind,distance,distance_km", "distance_km", "once only"),
+        ("participant_id,date,kind,distance", "time", "\u201ctime\u201d column is required"),
     ],
 )
 def test_header_problems_are_reported_on_line_1(app, training, header, column, words):
@@ -143,8 +146,8 @@ def test_header_problems_are_reported_on_line_1(app, training, header, column, w
 
 
 def test_an_empty_file_or_a_header_alone_is_refused(app, training):
-    assert problems(app, training, "") == [(None, None, "The file is empty: no header row.")]
-    assert problems(app, training, "participant_id,date,kind,distance\n\n") == [
+    assert problems(app, training, "") == [(None, None, "The file is empty.")]
+    assert problems(app, training, "participant_id,date,time,kind,distance\n\n") == [
         (None, None, "The file has a header but no sessions.")
     ]
 
@@ -164,16 +167,55 @@ def test_a_re_import_adds_nothing(app, training):
 
 
 def test_the_same_row_twice_in_a_file_is_refused(app, training):
-    row = f"{training.pid},2025-05-01,track,1\n"
-    found = problems(app, training, "participant_id,date,kind,distance\n" + row + row)
-    assert found == [(3, None, "This repeats line 2; add a start time to tell them apart.")]
+    row = f"{training.pid},2025-05-01,08:15,track,1\n"
+    found = problems(app, training, "participant_id,date,time,kind,distance\n" + row + row)
+    assert found == [
+        (3, None, "This repeats line 2 (same participant, start, kind, distance and time).")
+    ]
 
 
 def test_semicolons_and_a_byte_order_mark_from_spreadsheets_are_read(app, training):
-    body = f"\ufeffparticipant_id;date;kind;distance\n{training.pid};2025-05-01;track;0,45\n"
+    body = (
+        "\ufeffparticipant_id;date;time;kind;distance;notes\n"
+        f'{training.pid};2025-05-01;07:45;track;0,45;"warm; then, fast"\n'
+    )
     run_import(app, training, body)
     [session] = training.sessions()
-    assert session.distance_m == 450
+    assert session.distance_m == 450 and session.notes == "warm; then, fast"
+
+
+def test_a_tab_separated_file_is_read(app, training):
+    body = (
+        f"participant_id\tdate\ttime\tkind\tdistance\n{training.pid}\t2025-05-01\t07:45\ttrack\t2\n"
+    )
+    run_import(app, training, body)
+    [session] = training.sessions()
+    assert session.distance_m == 2000
+
+
+def test_a_header_with_two_separators_is_refused_rather_than_guessed(app, training):
+    body = f"participant_id,date;time,kind;distance\n{training.pid},2025-05-01;07:45,track;2\n"
+    [(line, column, message)] = problems(app, training, body)
+    assert (line, column) == (1, None)
+    assert message.startswith("The header line has both commas and semicolons")
+    assert count(app) == 0
+
+
+def test_a_blank_time_is_refused_on_its_line_never_read_as_midnight(app, training):
+    body = (
+        "participant_id,date,time,kind,distance\n"
+        f"{training.pid},2025-05-01,07:45,track,2\n"
+        f"{training.pid},2025-05-02,,track,3\n"
+    )
+    assert problems(app, training, body) == [(3, "time", "Enter the start time, such as 09:30.")]
+    assert count(app) == 0
+
+
+def test_a_started_at_without_a_time_is_refused(app, training):
+    body = f"participant_id,started_at,kind,distance\n{training.pid},2025-05-01,track,2\n"
+    assert problems(app, training, body) == [
+        (2, "started_at", "Give the start time too, such as 2025-05-01 08:30.")
+    ]
 
 
 def test_the_template_is_the_documented_header():

@@ -963,13 +963,41 @@ def test_package_is_pure_parsing():
                 else [node.module]
             )
         }
-        # Only its own modules from heartbeat: never Flask, the database or another feature.
+        # Only its own modules from heartbeat, and the session kinds (a plain enum): never
+        # Flask, the database or another feature.
         outside = {
             name.split(".")[0]
             for name in imported
             if not name.startswith("heartbeat.training.devicefiles")
+            and name != "heartbeat.training.kinds"
         }
         assert not outside & {"flask", "sqlalchemy", "heartbeat"}, path.name
+
+
+def test_the_sports_are_the_session_kinds_and_other():
+    from heartbeat.training.models import SessionKind
+
+    assert SPORTS == (*(kind.value for kind in SessionKind), "other")
+    kinds = ast_imports_of_kinds_module()
+    assert not kinds & {"flask", "sqlalchemy", "heartbeat"}  # the enum stands alone
+
+
+def ast_imports_of_kinds_module() -> set[str]:
+    import ast
+
+    import heartbeat.training.kinds as kinds
+
+    tree = ast.parse(Path(kinds.__file__).read_text())
+    return {
+        (node.module or "").split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+    } | {
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
 
 
 def test_no_module_of_the_package_is_over_400_lines():

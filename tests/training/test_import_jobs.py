@@ -37,12 +37,12 @@ def text(response) -> str:
 
 
 def csv_body(pids: list[int], rows: int, *, first: date = date(2020, 1, 1)) -> str:
-    lines = ["participant_id,date,kind,distance,duration,rpe"]
+    lines = ["participant_id,date,time,kind,distance,duration,rpe"]
     for i in range(rows):
         day = first + timedelta(days=i // 4)
         lines.append(
-            f"{pids[i % len(pids)]},{day.isoformat()},track,{0.1 + (i % 50) / 10:.1f},"
-            f"{10 + i % 40}:00,{i % 10}"
+            f"{pids[i % len(pids)]},{day.isoformat()},{7 + i % 4}:30,track,"
+            f"{0.1 + (i % 50) / 10:.1f},{10 + i % 40}:00,{i % 10}"
         )
     return "\n".join(lines) + "\n"
 
@@ -95,7 +95,8 @@ def test_a_big_csv_is_imported_by_a_job_whose_page_reports_the_summary(app, staf
     assert "<dt>File</dt><dd>spring.csv</dd>" in page
     data = staff.get(f"/jobs/{job_id}.json").get_json()
     assert data["state"] == "done" and data["percent"] == 100
-    assert data["progress_text"] == "2 of 2 participants re-evaluated"
+    # Finished: how it ended, not the last thing it reported ("2 of 2 participants re-evaluated").
+    assert data["progress_text"] == "File: spring.csv · Sessions imported: 12 · Participants: 2"
     assert {"label": "Sessions imported", "value": "12"} in data["summary"]
 
 
@@ -103,8 +104,8 @@ def test_a_big_csv_with_problems_fails_with_them_by_line_and_column_and_saves_no
     app, staff, training
 ):
     body = csv_body([training.pid], 8).splitlines()
-    body[3] = f"{training.pid},2020-01-02,track,-1,10:00,11"  # line 4: distance and rpe
-    body[6] = f"{training.b_pid},2020-01-03,track,1,10:00,5"  # line 7: another centre's
+    body[3] = f"{training.pid},2020-01-02,07:30,track,-1,10:00,11"  # line 4: distance and rpe
+    body[6] = f"{training.b_pid},2020-01-03,07:30,track,1,10:00,5"  # line 7: another centre's
     job_id = job_id_of(post_csv(staff, "\n".join(body) + "\n"))
     job = finished(app, job_id)
     assert job.state == JobState.FAILED

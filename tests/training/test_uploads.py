@@ -175,6 +175,11 @@ def test_the_csv_page_documents_the_columns_and_offers_a_template(staff, trainin
     page = text(staff.get("/sessions/import"))
     for column in ("participant_id", "date", "kind", "distance", "distance_m", "duration_s"):
         assert f"<code>{column}</code>" in page
+    # A blank time is refused, and the page says so where it describes the columns.
+    assert "a line with a blank time is refused, never read as midnight" in page
+    assert "A line with no time is refused, never read as midnight" in page
+    assert "Empty means 00:00" not in page
+    assert "commas, semicolons" in page and "or tabs" in page
     template = staff.get("/sessions/import/template.csv")
     assert template.status_code == 200 and template.mimetype == "text/csv"
     assert "attachment" in template.headers["Content-Disposition"]
@@ -185,7 +190,7 @@ def test_a_csv_imports_every_row(app, staff, training):
     body = (
         "participant_id,date,time,kind,distance,duration,rpe\n"
         f"{training.pid},2025-05-01,09:30,track,0.45,3:00,5\n"
-        f"{training.other_pid},2025-05-02,,road,5,25:00,6\n"
+        f"{training.other_pid},2025-05-02,18:05,road,5,25:00,6\n"
     )
     response = post_csv(staff, body)
     assert response.status_code == 302
@@ -196,11 +201,11 @@ def test_a_csv_imports_every_row(app, staff, training):
 
 def test_a_bad_csv_lists_problems_by_line_and_column_and_imports_nothing(app, staff, training):
     body = (
-        "participant_id,date,kind,distance,rpe,avg_hr\n"
-        f"{training.pid},2025-05-01,track,0.45,5,120\n"
-        f"{training.pid},2025-05-02,track,-1,11,120\n"
-        f"{training.b_pid},2025-05-03,track,1,5,120\n"
-        f"{training.pid},2099-01-01,swim,1,5,400\n"
+        "participant_id,date,time,kind,distance,rpe,avg_hr\n"
+        f"{training.pid},2025-05-01,9:00,track,0.45,5,120\n"
+        f"{training.pid},2025-05-02,9:00,track,-1,11,120\n"
+        f"{training.b_pid},2025-05-03,9:00,track,1,5,120\n"
+        f"{training.pid},2099-01-01,9:00,swim,1,5,400\n"
     )
     response = post_csv(staff, body)
     assert response.status_code == 422
@@ -216,7 +221,7 @@ def test_a_bad_csv_lists_problems_by_line_and_column_and_imports_nothing(app, st
 
 def test_a_csv_from_another_centre_user_is_refused(app, training):
     other = login(app, training.world.b.therapist.email)
-    body = f"participant_id,date,kind,distance\n{training.pid},2025-05-01,track,1\n"
+    body = f"participant_id,date,time,kind,distance\n{training.pid},2025-05-01,9:00,track,1\n"
     response = post_csv(other, body)
     assert response.status_code == 422
     assert f"No participant {training.pid} at this centre." in text(response)

@@ -223,9 +223,18 @@ def test_started_at_iso_text_is_centre_time_unless_it_has_an_offset():
     assert offset["started_at"] == datetime(2025, 5, 1, 9, 30, tzinfo=UTC)
 
 
-def test_missing_time_can_default_to_midnight():
-    clean = read_session(raw(time=""), units="km", tz=LONDON, now=NOW, require_time=False)
-    assert clean["started_at"].astimezone(LONDON).time() == time(0, 0)
+def test_a_missing_start_time_is_never_taken_as_midnight():
+    with pytest.raises(SessionValueError) as blank:
+        read_session(raw(time=""), units="km", tz=LONDON, now=NOW)
+    assert blank.value.field_errors == {"time": "Enter the start time, such as 09:30."}
+    base = {k: v for k, v in raw().items() if k not in ("date", "time")}
+    with pytest.raises(SessionValueError) as date_only:
+        read_session({**base, "started_at": "2025-05-01"}, units="km", tz=LONDON, now=NOW)
+    assert date_only.value.field_errors == {
+        "date": "Give the start time too, such as 2025-05-01 08:30."
+    }
+    midnight = read_session(raw(time="00:00"), units="km", tz=LONDON, now=NOW)
+    assert midnight["started_at"].astimezone(LONDON).time() == time(0, 0)  # said, so kept
 
 
 def test_clean_session_refuses_naive_times():

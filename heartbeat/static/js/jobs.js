@@ -73,6 +73,12 @@
     setText(note, data.attempt_note);
     show(note, Boolean(data.attempt_note));
     show(q("data-job-waiting-long"), data.waiting_long);
+    // The details list below the status: when it started and ended, which attempt this is.
+    document.querySelectorAll("[data-job-row]").forEach((row) => {
+      const value = data[row.dataset.jobRow] || "";
+      setText(row.querySelector("dd"), value);
+      show(row, Boolean(value));
+    });
     root.dataset.state = data.state;
     if (!data.finished) return;
 

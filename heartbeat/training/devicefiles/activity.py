@@ -15,7 +15,11 @@ from typing import Any
 import gpxpy.gpx
 import gpxpy.gpxfield
 
-SPORTS = ("track", "road", "roller", "handcycle", "strength", "race", "other")
+from heartbeat.training.kinds import SessionKind
+
+#: The session kinds, and "other" for a file whose sport is none of them (the person chooses).
+OTHER_SPORT = "other"
+SPORTS = (*(kind.value for kind in SessionKind), OTHER_SPORT)
 #: Larger uploads are refused outright: a 24-hour TCX at one point a second is about 25 MB.
 MAX_FILE_BYTES = 32 * 1024 * 1024
 
@@ -160,11 +164,11 @@ def sport_from_label(label: str | None) -> str:
     """Map a free-text sport (GPX ``<type>``, TCX ``Sport``) onto our sports."""
     text = (label or "").lower().replace("-", "_").replace(" ", "_")
     if "wheelchair" in text or "racing_chair" in text:
-        return "track" if "track" in text else "road"
+        return SessionKind.TRACK if "track" in text else SessionKind.ROAD
     if "handcycl" in text or "hand_cycl" in text or "handbik" in text:
-        return "handcycle"
+        return SessionKind.HANDCYCLE
     if any(word in text for word in ("roller", "indoor", "treadmill", "trainer", "virtual")):
-        return "roller"
+        return SessionKind.ROLLER
     if "strength" in text or "weight" in text:
-        return "strength"
-    return "other"
+        return SessionKind.STRENGTH
+    return OTHER_SPORT

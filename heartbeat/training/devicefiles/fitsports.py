@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from heartbeat.training.devicefiles.activity import is_number
+from heartbeat.training.devicefiles.activity import OTHER_SPORT, is_number
+from heartbeat.training.kinds import SessionKind
 
 # fitdecode's profile may not name the newer sport values; these are the ones we act on.
 _SPORT_NUMBERS = {65: "wheelchair_push_walk", 66: "wheelchair_push_run", 68: "para_sport"}
@@ -73,20 +74,20 @@ def fit_sport_names(
 def our_sport(sport: str | None, sub_sport: str | None) -> str:
     """One of :data:`~.activity.SPORTS` for a FIT sport and sub-sport."""
     if sub_sport in _HANDCYCLE_SUB_SPORTS:
-        return "handcycle"
+        return SessionKind.HANDCYCLE
     if sport in _WHEELCHAIR_SPORTS:
         if sub_sport in _TRACK_SUB_SPORTS:
-            return "track"
+            return SessionKind.TRACK
         if sub_sport in _INDOOR_SUB_SPORTS:
-            return "roller"
-        return "road"
+            return SessionKind.ROLLER
+        return SessionKind.ROAD
     if sport == "para_sport":
-        return "other"
+        return OTHER_SPORT
     if sub_sport in _INDOOR_SUB_SPORTS:
-        return "roller"
+        return SessionKind.ROLLER
     if sub_sport == "strength_training":
-        return "strength"
-    return "other"
+        return SessionKind.STRENGTH
+    return OTHER_SPORT
 
 
 def _name(value: Any, numbers: dict[int, str]) -> str | None:
