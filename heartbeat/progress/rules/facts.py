@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
 from heartbeat.progress.ladder import CRITERION_KINDS, DEFAULT_LADDER, StageSpec
-from heartbeat.training.models import SessionKind
+from heartbeat.training.kinds import SessionKind
 
 SessionId = int
 StageId = int
