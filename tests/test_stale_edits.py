@@ -246,3 +246,12 @@ def test_when_both_changed_a_field_the_person_chooses_which_value_stays(app, wor
     assert me.post(url, data=rebased).status_code == 302
     expected = "My words" if keep == "mine" else "Their words"
     assert case.read(app, world)[case.clash] == expected
+
+
+def test_a_conflict_naming_a_field_the_form_does_not_have_is_ignored(app, world):
+    url, me, _ = _prepare(app, world, CASES[0])
+    data = form_on(me.get(url).get_data(as_text=True))
+    data["conflicted"] = "no_such_field,csrf_token"
+    _set(data, "goal_milestone", "10K")
+    assert me.post(url, data=data).status_code == 302
+    assert _read_details(app, world)["goal_milestone"] == "10K"

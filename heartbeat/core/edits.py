@@ -263,6 +263,9 @@ def resolved_formdata() -> tuple[MultiDict, list[str]]:
 
 def refuse_unchosen(form: VersionedForm, missing: list[str]) -> Rebased | None:
     """A form error and the conflicts again when a choice was not made, else None."""
+    # Only the form's own fields: ``conflicted`` comes back from the browser, which may lie.
+    mergeable = {f.name for f in _mergeable(form)}
+    missing = [name for name in missing if name in mergeable]
     if not missing:
         return None
     base = decode_values(form.base.data) or {}
