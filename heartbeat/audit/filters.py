@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from heartbeat.audit import registry
 from heartbeat.audit.models import AuditEvent
@@ -105,8 +106,9 @@ def _local_midnight(day: date, zone: tzinfo) -> datetime | None:
 def about_participant(participant_id: int) -> sa.ColumnElement[bool]:
     """Rows about any record of the participant: their own row, their sessions, awards, ...
 
-    Each record type says which column holds its participant (``registry.entity``); rows about
-    records since deleted are found through the participant id kept in their changes.
+    Each record type says which column holds its participant (``registry.entity``). A record
+    since deleted is found through the trail itself: every row about a record that some row
+    names the participant in its changes (the deletion records whose it was).
     """
     about: list[sa.ColumnElement[bool]] = []
     owned: list[str] = []
@@ -118,10 +120,16 @@ def about_participant(participant_id: int) -> sa.ColumnElement[bool]:
         ids = sa.select(key).where(column == participant_id)
         about.append(sa.and_(AuditEvent.entity_type == code, AuditEvent.entity_id.in_(ids)))
         owned.append(code)
-    as_text = sa.cast(AuditEvent.changes, sa.Text)
-    mentions = [as_text.like(pattern.format(pid=participant_id)) for pattern in _OWNER_PATTERNS]
     if owned:
-        about.append(sa.and_(AuditEvent.entity_type.in_(owned), sa.or_(*mentions)))
+        other = aliased(AuditEvent)
+        as_text = sa.cast(other.changes, sa.Text)
+        mentions = sa.or_(
+            *(as_text.like(pattern.format(pid=participant_id)) for pattern in _OWNER_PATTERNS)
+        )
+        named = sa.select(other.entity_type, other.entity_id).where(
+            other.entity_type.in_(owned), mentions
+        )
+        about.append(sa.tuple_(AuditEvent.entity_type, AuditEvent.entity_id).in_(named))
     return sa.or_(*about) if about else sa.false()
 
 

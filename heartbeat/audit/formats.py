@@ -26,6 +26,8 @@ class Context:
     zone_name: str = "UTC"
     # Names resolved for this page: kind -> {id: name} (see ``presenting``).
     names: Mapping[str, Mapping[Any, str]] = field(default_factory=dict)
+    # Whose records were, for records on the page that are gone: (type, id) -> participant id.
+    owners: Mapping[tuple[str, int], Any] = field(default_factory=dict)
 
 
 Formatter = Callable[[Any, Context], str]
@@ -58,8 +60,8 @@ def yes_no(value: Any, ctx: Context) -> str:
 
 
 def distance(value: Any, ctx: Context) -> str:
-    """Metres in the centre's units: ``12400.0`` -> "12.4 km" (or "7.7 mi")."""
-    return units.format_distance(float(value), ctx.units)
+    """Metres in the centre's units: ``12400.0`` -> "12.4 km" (or "7.7 mi"), 50000 -> "50 km"."""
+    return units.distance_text(float(value), ctx.units)
 
 
 def duration(value: Any, ctx: Context) -> str:

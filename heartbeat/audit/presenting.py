@@ -14,9 +14,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import sqlalchemy as sa
+
 from heartbeat.audit import formats, registry
 from heartbeat.audit.models import AuditEvent
 from heartbeat.centres.models import Centre
+from heartbeat.extensions import db
 
 # Who acted when no person did (a scheduled job, the command line).
 SYSTEM = "System"
@@ -99,8 +102,8 @@ def _name(named: Mapping[Any, str], value: Any, ctx: formats.Context) -> str:
 
 
 def show_value(field: registry.Field | None, value: Any, ctx: formats.Context) -> str | None:
-    """One recorded value as text; None stays None (the field was empty)."""
-    if value is None:
+    """One recorded value as text; None (or no text) stays None: the field was empty."""
+    if value is None or value == "":
         return None
     if field is None:
         return formats.text(value, ctx)
@@ -135,23 +138,67 @@ def _changes(event: AuditEvent, ctx: formats.Context) -> list[ShownChange]:
         else:
             before, after = None, change
         order = (field.order if field is not None else 1_000_000, name)
-        shown.append(
-            (
-                order,
-                ShownChange(label, show_value(field, before, ctx), show_value(field, after, ctx)),
-            )
-        )
+        was, now = show_value(field, before, ctx), show_value(field, after, ctx)
+        if was == now:
+            was = None  # recorded for context (whose certificate, which consent), not changed
+        shown.append((order, ShownChange(label, was, now)))
     return [change for _, change in sorted(shown, key=lambda pair: pair[0])]
 
 
-def _owner(event: AuditEvent, ctx: formats.Context) -> str | None:
-    change = (event.changes or {}).get(OWNER_FIELD)
+def _owner_id(changes: Any) -> Hashable | None:
+    change = changes.get(OWNER_FIELD) if isinstance(changes, dict) else None
     if not isinstance(change, dict):
         return None
     owner = change.get("after") if change.get("after") is not None else change.get("before")
-    if not isinstance(owner, Hashable):
-        return None
-    return ctx.names.get(OWNER_KIND, {}).get(owner)
+    return owner if isinstance(owner, int) and not isinstance(owner, bool) else None
+
+
+def _gone_owners(events: Sequence[AuditEvent], ctx: formats.Context) -> formats.Context:
+    """Whose records were, for records on the page that are gone: two queries at most.
+
+    A deleted session or withdrawn award cannot be named from its row; the trail's rows about
+    it say whose it was (its deletion records the participant).
+    """
+    gone: dict[str, set[int]] = defaultdict(set)
+    for event in events:
+        named = ctx.names.get(event.entity_type, {})
+        if (
+            registry.namer(event.entity_type) is not None
+            and event.entity_id not in named
+            and _owner_id(event.changes) is None
+        ):
+            gone[event.entity_type].add(event.entity_id)
+    if not gone:
+        return ctx
+    rows = db.session.execute(
+        sa.select(AuditEvent.entity_type, AuditEvent.entity_id, AuditEvent.changes).where(
+            sa.or_(
+                *(
+                    sa.and_(AuditEvent.entity_type == kind, AuditEvent.entity_id.in_(ids))
+                    for kind, ids in gone.items()
+                )
+            ),
+            sa.cast(AuditEvent.changes, sa.Text).like(f'%"{OWNER_FIELD}"%'),
+        )
+    ).all()
+    owners = {
+        (row.entity_type, row.entity_id): owner
+        for row in rows
+        if (owner := _owner_id(row.changes)) is not None
+    }
+    names = dict(ctx.names.get(OWNER_KIND, {}))
+    unnamed = {owner for owner in owners.values() if owner not in names}
+    namer = registry.namer(OWNER_KIND)
+    if unnamed and namer is not None:
+        names.update(namer(unnamed, ctx))
+    return replace(ctx, names={**ctx.names, OWNER_KIND: names}, owners=owners)
+
+
+def _owner(event: AuditEvent, ctx: formats.Context) -> str | None:
+    owner = _owner_id(event.changes)
+    if owner is None:
+        owner = ctx.owners.get((event.entity_type, event.entity_id))
+    return ctx.names.get(OWNER_KIND, {}).get(owner) if owner is not None else None
 
 
 def record_text(event: AuditEvent, ctx: formats.Context) -> str:
@@ -167,7 +214,7 @@ def record_text(event: AuditEvent, ctx: formats.Context) -> str:
 
 
 def present(events: Sequence[AuditEvent], ctx: formats.Context) -> list[ShownEvent]:
-    ctx = resolve_names(events, ctx)
+    ctx = _gone_owners(events, resolve_names(events, ctx))
     people = ctx.names.get("user", {})
     return [
         ShownEvent(
