@@ -163,6 +163,10 @@ def test_filter_by_participant_finds_every_record_of_theirs_even_deleted_ones(ap
     ]
     assert records[1] == records[2] == "Session (deleted): Ada Lovelace"
     assert not any("Bea" in record for record in records)
+    # Another centre's participant is no one here.
+    cy = helpers.enrol(world.b, given_name="Cy", family_name="Bravo")
+    assert f'<option value="{cy}">' not in page
+    assert _cells(admin.get(f"/audit?participant={cy}").get_data(as_text=True), "What") == []
 
 
 def test_filter_by_local_dates(app, world, helpers):
