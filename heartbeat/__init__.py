@@ -90,14 +90,22 @@ def register_blueprints(app: Flask) -> None:
         # The HTTP benchmark's baseline: the same app and server, no work at all.
         app.add_url_rule("/_bench/bare", "bench_bare", lambda: "ok")
 
-    # Each feature connects to the registries of the packages below it (panels, events), in
-    # layer order: the package that owns a registry never imports the features that use it.
+    # Each feature connects to the registries of the packages below it (panels, events, the
+    # audit trail's labels), in layer order: the package that owns a registry never imports the
+    # features that use it. The trail itself declares what it knows of the layers below it.
+    from heartbeat.audit import hooks as audit_hooks
     from heartbeat.certificates import hooks as certificate_hooks
     from heartbeat.participants import hooks as participant_hooks
     from heartbeat.progress import hooks as progress_hooks
     from heartbeat.training import hooks as training_hooks
 
-    for hooks in (participant_hooks, training_hooks, progress_hooks, certificate_hooks):
+    for hooks in (
+        audit_hooks,
+        participant_hooks,
+        training_hooks,
+        progress_hooks,
+        certificate_hooks,
+    ):
         hooks.register()
 
 

@@ -162,7 +162,7 @@ def revoke_invite(invite_id: int):
     invite = db.get_or_404(Invite, invite_id)
     require("invite.revoke", invite)
     try:
-        account_services.revoke_invite(invite, utcnow())
+        account_services.revoke_invite(invite, utcnow(), actor=current_user._get_current_object())
     except account_services.AccountError as error:
         flash(str(error), "error")
         return redirect(url_for("admin.staff"))

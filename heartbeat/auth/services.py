@@ -27,6 +27,12 @@ invite_accepting = event(
 invite_accepted = event(
     "auth.invite-accepted", "An invitation became an account (sender: the invite; user, now)."
 )
+invite_created = event(
+    "auth.invite-created", "An invitation was made (sender: the invite, flushed; inviter, now)."
+)
+invite_revoked = event(
+    "auth.invite-revoked", "An invitation was withdrawn (sender: the invite; actor, now)."
+)
 
 
 class AccountError(ValueError):
@@ -247,6 +253,7 @@ def create_invite(
     )
     db.session.add(invite)
     db.session.flush()
+    invite_created.send(invite, inviter=inviter, now=now)
     return IssuedInvite(invite=invite, token=_invite_serializer().dumps(nonce))
 
 
@@ -285,8 +292,9 @@ def accept_invite(invite: Invite, password: str, now: datetime) -> User:
     return user
 
 
-def revoke_invite(invite: Invite, now: datetime) -> None:
+def revoke_invite(invite: Invite, now: datetime, *, actor: User | None = None) -> None:
     if invite.state(now) != "pending":
         raise AccountError("Only a pending invitation can be withdrawn.")
     invite.revoked_at = now
     db.session.flush()
+    invite_revoked.send(invite, actor=actor, now=now)

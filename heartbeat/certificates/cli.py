@@ -72,6 +72,7 @@ def register(app: Flask) -> None:
             # The file first: if it cannot be written, nothing is marked printed.
             _write(output, batch.pdf)
             printing.mark_printed(batch.certificate_ids, now=now)
+            printing.record_printed(batch, centre_id=centre.id, job_id=None, actor=None, now=now)
             db.session.commit()
         except services.CertificateError as error:
             db.session.rollback()

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from heartbeat.auth.models import User
-from heartbeat.certificates import panels, services
+from heartbeat.certificates import auditing, panels, services
 from heartbeat.certificates.models import Certificate
 from heartbeat.core.events import connect
 from heartbeat.extensions import db
@@ -46,5 +46,6 @@ def _revoke_for_erasure(
 
 
 def register() -> None:
+    auditing.register()
     panels.register()
     connect(participant_erasing, _revoke_for_erasure)

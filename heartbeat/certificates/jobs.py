@@ -11,7 +11,7 @@ from heartbeat.jobs import registry
 from heartbeat.jobs.context import JobContext, JobError, JobResult
 
 
-@registry.handler("certificates.print_batch", label="Print certificates")
+@registry.handler(printing.PRINT_JOB, label="Print certificates")
 def print_batch(ctx: JobContext, params: dict) -> JobResult:
     """One PDF of the chosen certificates; they are marked printed when the runner stores it.
 
@@ -39,6 +39,15 @@ def print_batch(ctx: JobContext, params: dict) -> JobResult:
     revoked = len(set(ids)) - batch.count
     if revoked:
         summary["left_out_as_revoked"] = revoked
+    # Committed with the file by the runner, or not at all.
+    printing.record_printed(
+        batch,
+        centre_id=ctx.centre_id,
+        job_id=ctx.job_id,
+        actor=ctx.actor(),
+        now=utcnow(),
+        skipped=revoked,
+    )
     return JobResult(
         data=batch.pdf,
         filename=f"certificates-{slug}-{now:%Y%m%d-%H%M}.pdf",

@@ -15,13 +15,17 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from heartbeat.audit import services as audit
+from heartbeat.auth.models import User
 from heartbeat.centres.models import Centre
 from heartbeat.certificates import render
 from heartbeat.certificates.models import Certificate
 from heartbeat.certificates.services import CertificateError, centre_today, printable
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
+from heartbeat.jobs.models import Job
 
+PRINT_JOB = "certificates.print_batch"
 SELECTIONS = {
     "month": "Issued this month",
     "unprinted": "Not printed yet",
@@ -149,3 +153,45 @@ def mark_printed(
         .execution_options(synchronize_session=False, all_centres=True)
     )
     return result.rowcount or 0
+
+
+# --- the audit trail: a batch asked for, and a batch printed -------------------------------------
+
+
+def submit_batch(centre: Centre, ids: Sequence[int], *, selection: str, actor: User) -> Job:
+    """Queue a print job for ``ids`` (flushed; commit, then dispatch it), in the audit trail."""
+    from heartbeat.jobs.services import submit
+
+    job = submit(
+        PRINT_JOB,
+        centre_id=centre.id,
+        actor=actor,
+        params={"certificate_ids": list(ids), "selection": selection},
+    )
+    audit.record(
+        actor,
+        centre.id,
+        "print_batch.submit",
+        "print_batch",
+        job.id,
+        audit.created({"selection": selection, "certificates": len(ids)}),
+        at=job.created_at,
+    )
+    return job
+
+
+def record_printed(
+    batch: Batch,
+    *,
+    centre_id: int,
+    job_id: int | None,
+    actor: User | None,
+    now: datetime,
+    skipped: int = 0,
+) -> None:
+    """The trail's row for a printed batch: a job's, or one written from the command line."""
+    changes = audit.created({"printed": batch.count, "skipped_revoked": skipped or None})
+    if job_id is None:
+        audit.record(actor, centre_id, "print_batch.command", "centre", centre_id, changes, at=now)
+    else:
+        audit.record(actor, centre_id, "print_batch.finish", "print_batch", job_id, changes, at=now)

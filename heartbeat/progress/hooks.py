@@ -9,7 +9,7 @@ from heartbeat.centres.models import Centre
 from heartbeat.centres.services import centre_created
 from heartbeat.core.events import connect
 from heartbeat.participants import stages as participant_stages
-from heartbeat.progress import attention, panels, rules
+from heartbeat.progress import attention, auditing, panels, rules
 from heartbeat.progress.models import LadderStage
 from heartbeat.progress.services import evaluate_awards, ladder, seed_default_ladder, stage_rules
 from heartbeat.training.services import sessions_changed
@@ -46,6 +46,7 @@ class LadderStages:
 
 
 def register() -> None:
+    auditing.register()
     participant_stages.provide(LadderStages())
     attention.register()
     panels.register()

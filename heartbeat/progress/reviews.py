@@ -95,7 +95,9 @@ def withdraw_award(
             " evidence instead."
         )
     now = now or utcnow()
-    changes = audit.diff({**_snapshot(award), "key": award.key}, {})
+    # Whose it was stays in the trail after the row is gone (the trail's participant filter).
+    gone = {**_snapshot(award), "key": award.key, "participant_id": award.participant_id}
+    changes = audit.diff(gone, {})
     changes["reason"] = {"before": None, "after": reason}
     audit.record(actor, award.centre_id, "award.withdraw", "award", award.id, changes, at=now)
     db.session.delete(award)

@@ -69,6 +69,6 @@ def test_lists_and_mappings_in_changes_read_as_text(app, world, helpers):
         data={"confirm_name": "Ada Readable", "password": PASSWORD},
     )
     html = admin.get("/audit?action=participant.erase").get_data(as_text=True)
-    assert "given_name, family_name" in html
-    assert "status_history: 1" in html and "notes: 0" in html
+    assert "Given name, Family name" in html
+    assert "Status history: 1" in html and "Notes: 0" in html
     assert "[" not in re.search(r'<dl class="summary-list audit-changes">(.*?)</dl>', html, re.S)[1]

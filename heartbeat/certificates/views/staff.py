@@ -35,8 +35,6 @@ from heartbeat.permissions import admin_required, can, hide, require, staff_requ
 from heartbeat.progress.models import Award
 from heartbeat.progress.services import ladder
 
-PRINT_JOB = "certificates.print_batch"
-
 
 def _actor():
     return current_user._get_current_object()
@@ -233,14 +231,9 @@ def revoke(certificate_id: int):
 
 
 def _submit_print_job(centre, ids: list[int], selection: str):
-    from heartbeat.jobs.services import dispatch, submit
+    from heartbeat.jobs.services import dispatch
 
-    job = submit(
-        PRINT_JOB,
-        centre_id=centre.id,
-        actor=_actor(),
-        params={"certificate_ids": ids, "selection": selection},
-    )
+    job = printing.submit_batch(centre, ids, selection=selection, actor=_actor())
     job_id = job.id
     db.session.commit()
     dispatch(job_id)

@@ -1,0 +1,105 @@
+"""The trail's entries for the layers below it (accounts, invitations, centres), which cannot
+import the trail: their labels and names are declared here, and invitations are recorded by
+receivers of the events ``auth.services`` sends when one is made, withdrawn or accepted."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from heartbeat.audit import formats, registry, services
+from heartbeat.auth.models import Invite, Role, User
+from heartbeat.auth.services import invite_accepted, invite_created, invite_revoked
+from heartbeat.centres.models import Centre, PaperSize
+from heartbeat.core.events import connect
+from heartbeat.extensions import db
+
+ACTIONS = {
+    "invite.create": "Invitation sent",
+    "invite.revoke": "Invitation withdrawn",
+    "invite.accept": "Invitation accepted",
+}
+
+
+def user_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str]:
+    # Across centres on purpose: a platform operator (no centre) acts in a centre's trail too.
+    rows = db.session.execute(
+        sa.select(User.id, User.name, User.is_operator)
+        .where(User.id.in_([value for value in ids if isinstance(value, int)]))
+        .execution_options(all_centres=True)
+    )
+    return {
+        row.id: f"{row.name} (platform operator)" if row.is_operator else row.name for row in rows
+    }
+
+
+def centre_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str]:
+    rows = db.session.execute(
+        sa.select(Centre.id, Centre.name).where(
+            Centre.id.in_([value for value in ids if isinstance(value, int)])
+        )
+    )
+    return {row.id: row.name for row in rows}
+
+
+def invite_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str]:
+    rows = db.session.execute(
+        sa.select(Invite.id, Invite.name, Invite.email, Invite.role).where(
+            Invite.id.in_([value for value in ids if isinstance(value, int)])
+        )
+    )
+    return {row.id: f"{row.name} <{row.email}>, {Role(row.role).label}" for row in rows}
+
+
+def _record_created(invite: Invite, *, inviter: User, now: datetime, **_: object) -> None:
+    values = {
+        "name": invite.name,
+        "email": invite.email,
+        "role": invite.role,
+        "expires_at": invite.expires_at,
+        "participant_id": invite.participant_id,
+    }
+    services.record(
+        inviter,
+        invite.centre_id,
+        "invite.create",
+        "invite",
+        invite.id,
+        services.created(values),
+        at=now,
+    )
+
+
+def _record_revoked(invite: Invite, *, actor: User | None, now: datetime, **_: object) -> None:
+    changes = services.diff({"revoked_at": None}, {"revoked_at": now})
+    services.record(actor, invite.centre_id, "invite.revoke", "invite", invite.id, changes, at=now)
+
+
+def _record_accepted(invite: Invite, *, user: User, now: datetime, **_: object) -> None:
+    changes = services.diff(
+        {"used_at": None, "user_id": None}, {"used_at": now, "user_id": user.id}
+    )
+    services.record(user, invite.centre_id, "invite.accept", "invite", invite.id, changes, at=now)
+
+
+def register() -> None:
+    registry.actions(ACTIONS)
+    registry.names("user", user_names)
+    registry.entity("centre", "Centre", names=centre_names)
+    registry.entity(
+        "invite", "Invitation", names=invite_names, participant_column=Invite.participant_id
+    )
+    registry.field("name", "Name", entity="invite")
+    registry.field("email", "Email", entity="invite")
+    registry.field("role", "Role", formats.enum_labels(Role), entity="invite")
+    registry.field("expires_at", "Expires", formats.moment, entity="invite")
+    registry.field("revoked_at", "Withdrawn", formats.moment, entity="invite")
+    registry.field("used_at", "Accepted", formats.moment, entity="invite")
+    registry.field("user_id", "Account", refers_to="user", entity="invite")
+    registry.field("paper_size", "Paper size", formats.enum_labels(PaperSize), entity="centre")
+    connect(invite_created, _record_created)
+    connect(invite_revoked, _record_revoked)
+    connect(invite_accepted, _record_accepted)

@@ -1,0 +1,135 @@
+"""What the progress feature writes in the audit trail, in words: awards and ladder stages named
+by what they are called, and award keys ("stage:12", "club:miles-100") read as their titles."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from heartbeat.audit import formats, registry
+from heartbeat.extensions import db
+from heartbeat.participants.models import Participant
+from heartbeat.progress.models import (
+    KEPT_BY_PERSON,
+    REVIEW_REASONS,
+    Award,
+    CriterionKind,
+    LadderStage,
+)
+from heartbeat.progress.services import CLUBS_BY_CODE
+
+ACTIONS = {
+    "awards.evaluate": "Awards re-evaluated",
+    "award.sign_off": "Stage signed off",
+    "award.verify": "Award verified",
+    "award.confirm": "Award confirmed after review",
+    "award.withdraw": "Award withdrawn",
+    "ladder.add": "Ladder stage added",
+    "ladder.edit": "Ladder stage reworded",
+    "ladder.move": "Ladder stage moved",
+    "ladder.retire": "Ladder stage retired",
+    "ladder.restore": "Ladder stage restored",
+}
+REASONS = {**REVIEW_REASONS, KEPT_BY_PERSON: "Kept by a person without evidence."}
+
+
+def _ints(values: Collection[Any]) -> list[int]:
+    return [value for value in values if isinstance(value, int) and not isinstance(value, bool)]
+
+
+def _club_title(code: str | None) -> str:
+    club = CLUBS_BY_CODE.get(code or "")
+    return club.title if club else (code or "Club")
+
+
+def award_key_names(keys: Collection[Any], ctx: formats.Context) -> Mapping[Any, str]:
+    """ "stage:12" -> the stage's title, "club:miles-100" -> "100-mile club"."""
+    stage_ids = {
+        key: int(key.removeprefix("stage:"))
+        for key in keys
+        if isinstance(key, str) and key.startswith("stage:") and key[6:].isdigit()
+    }
+    titles = dict(
+        db.session.execute(
+            sa.select(LadderStage.id, LadderStage.title).where(
+                LadderStage.id.in_(list(stage_ids.values()))
+            )
+        ).all()
+    )
+    named: dict[Any, str] = {key: titles[i] for key, i in stage_ids.items() if i in titles}
+    for key in keys:
+        if isinstance(key, str) and key.startswith("club:"):
+            named[key] = _club_title(key.removeprefix("club:"))
+    return named
+
+
+def award_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str]:
+    rows = db.session.execute(
+        sa.select(
+            Award.id,
+            Award.club_code,
+            LadderStage.title,
+            Participant.given_name,
+            Participant.preferred_name,
+            Participant.family_name,
+        )
+        .join(Participant, Participant.id == Award.participant_id)
+        .outerjoin(LadderStage, LadderStage.id == Award.stage_id)
+        .where(Award.id.in_(_ints(ids)))
+    )
+    return {
+        row.id: f"{row.preferred_name or row.given_name} {row.family_name}, "
+        f"{row.title or _club_title(row.club_code)}"
+        for row in rows
+    }
+
+
+def stage_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str]:
+    rows = db.session.execute(
+        sa.select(LadderStage.id, LadderStage.title).where(LadderStage.id.in_(_ints(ids)))
+    )
+    return {row.id: row.title for row in rows}
+
+
+def register() -> None:
+    registry.actions(ACTIONS)
+    registry.entity("award", "Award", names=award_names, participant_column=Award.participant_id)
+    registry.entity("ladder_stage", "Ladder stage", names=stage_names)
+    registry.names("award_key", award_key_names)
+
+    for name, label in {
+        "added": "Awards reached",
+        "updated": "Awards with new evidence",
+        "withdrawn": "Awards withdrawn",
+        "flagged_for_review": "Awards flagged for review",
+    }.items():
+        registry.field(name, label, refers_to="award_key", entity="participant")
+
+    award = {
+        "stage": ("Stage", formats.text),
+        "achieved_at": ("Achieved", formats.moment),
+        "verified_at": ("Verified", formats.moment),
+        "needs_review": ("Needs review", formats.yes_no),
+        "review_reason": ("Why it needs review", formats.labels(REASONS)),
+        "reason": ("Reason", formats.text),
+    }
+    for name, (label, format) in award.items():
+        registry.field(name, label, format, entity="award")
+    registry.field("key", "Award", refers_to="award_key", entity="award")
+    registry.field("evidence_session_id", "Evidence", refers_to="training_session", entity="award")
+
+    stage = {
+        "position": ("Position on the ladder", formats.number),
+        "code": ("Code", formats.text),
+        "title": ("Title", formats.text),
+        "description": ("Certificate sentence", formats.text),
+        "kind": ("How it is reached", formats.enum_labels(CriterionKind)),
+        "threshold_m": ("Distance", formats.distance),
+        "max_duration_s": ("Time limit", formats.duration),
+        "retired_at": ("Retired", formats.moment),
+        "moved": ("Moved", formats.text),
+    }
+    for name, (label, format) in stage.items():
+        registry.field(name, label, format, entity="ladder_stage")
