@@ -28,6 +28,7 @@ bp = flask_smorest.Blueprint(
 docs_bp = flask.Blueprint("api_docs", __name__, url_prefix=PREFIX, template_folder="templates")
 
 bp.before_request(auth.authenticate)
+bp.before_request(auth.require_json_body)
 problems.register(bp)
 problems.register(docs_bp)
 # No cookie is ever read under /api/: a forged cross-site request carries no credential.

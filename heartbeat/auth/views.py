@@ -30,7 +30,7 @@ from heartbeat.auth.forms import (
 )
 from heartbeat.auth.models import TokenScope, User
 from heartbeat.auth.session_rules import start_session_clock
-from heartbeat.db import utcnow
+from heartbeat.db import row_id, utcnow
 from heartbeat.extensions import db, limiter
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -213,14 +213,15 @@ def create_token():
     return _account_page(user, token_form=form), 422
 
 
-@bp.post("/account/tokens/<int:token_id>/revoke")
+@bp.post("/account/tokens/revoke")
 @login_required
-def revoke_token(token_id: int):
+def revoke_token():
     user = current_user._get_current_object()
-    token = tokens.token_of(user, token_id)
-    if token is None:
-        abort(404)
-    if tokens.revoke_token(token, utcnow()):
+    token_id = request.form.get("token_id", type=row_id)
+    token = tokens.token_of(user, token_id) if token_id is not None else None
+    if token is None:  # none chosen, or someone else's: nothing to say about it
+        flash("That token was not found: nothing was revoked.", "error")
+    elif tokens.revoke_token(token, utcnow()):
         db.session.commit()
         flash(f"The token “{token.name}” no longer works.", "success")
     return redirect(url_for("auth.account", _anchor="tokens-title"))

@@ -78,3 +78,9 @@ def world(shared_world) -> SecurityWorld:  # noqa: F811
 @pytest.fixture(scope="module")
 def tokens(app, world) -> Tokens:
     return issue_all(app, world)
+
+
+@pytest.fixture
+def runner_for():
+    """A CLI runner for an app (the module's app, unlike the default ``runner`` fixture)."""
+    return lambda app: app.test_cli_runner()

@@ -6,6 +6,7 @@ import io
 from datetime import datetime
 from typing import Any
 
+import marshmallow as ma
 from flask import send_file
 from flask_login import current_user
 
@@ -38,7 +39,7 @@ def _certificate(certificate_id: int) -> Certificate:
 
 
 @bp.route("/certificates", tags=TAG)
-@bp.arguments(CertificateArgs, location="query", as_kwargs=False)
+@bp.arguments(CertificateArgs, location="query", as_kwargs=False, unknown=ma.RAISE)
 @bp.response(200, CertificatePageSchema)
 def list_certificates(args: dict[str, Any]):
     """Certificates, newest first

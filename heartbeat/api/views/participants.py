@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import marshmallow as ma
 import sqlalchemy as sa
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
@@ -81,7 +82,7 @@ def _filter(args: dict[str, Any]) -> queries.CaseloadFilter:
 
 
 @bp.route("/participants", tags=TAG)
-@bp.arguments(CaseloadArgs, location="query", as_kwargs=False)
+@bp.arguments(CaseloadArgs, location="query", as_kwargs=False, unknown=ma.RAISE)
 @bp.response(200, ParticipantPageSchema)
 def list_participants(args: dict[str, Any]):
     """The caseload

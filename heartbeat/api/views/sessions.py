@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import marshmallow as ma
 from flask import Response, url_for
 
 from heartbeat.api.auth import actor, commit, writes
@@ -72,7 +73,7 @@ def _answer(session: TrainingSession, status: int = 200, **headers: str):
 
 
 @bp.route("/participants/<int:participant_id>/sessions", tags=TAG)
-@bp.arguments(PageArgs, location="query", as_kwargs=False)
+@bp.arguments(PageArgs, location="query", as_kwargs=False, unknown=ma.RAISE)
 @bp.response(200, SessionPageSchema)
 def list_sessions(args: dict[str, Any], participant_id: int):
     """A participant's sessions, newest first"""
