@@ -24,9 +24,9 @@ VERSION = "1.0"
 DESCRIPTION = (
     "Participants, training sessions, the ladder, awards and certificates of one centre, as the "
     "token's user may see and change them. Authenticate with a personal access token "
-    "(`Authorization: Bearer hbm_...`), made on your account page or with `flask create-token`. "
-    "Lists page with an opaque `cursor`; a change needs `If-Match` with the record's ETag; every "
-    "error is an RFC 9457 problem (`application/problem+json`)."
+    "(Authorization: Bearer hbm_...), made on your account page or with flask create-token. "
+    "Lists come in pages with an opaque cursor; a change needs If-Match with the record's ETag; "
+    "every error is an RFC 9457 problem (application/problem+json)."
 )
 SECURITY_SCHEME = "token"
 

@@ -139,5 +139,5 @@ class TokenForm(FlaskForm):
 
     def __init__(self, *args, scopes=(), **kwargs):
         super().__init__(*args, **kwargs)
-        labels = {"read": "Read my data", "write": "Read and change records"}
+        labels = {"read": "Only read", "write": "Read and change records"}
         self.scope.choices = [SelectChoice(s.value, labels[s.value]) for s in scopes]
