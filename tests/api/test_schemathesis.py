@@ -1,8 +1,10 @@
 """Schemathesis against the OpenAPI document, in process (WSGI): every operation, with a token of
-every role, on data that fits the document and on data that does not.
+every role, on data that fits the document and on data that does not; then a stateful run that
+chains requests along the document's links (a list's first row opened, a new session read,
+changed with its ETag and deleted).
 
-It fails on any server error (5xx), any status, media type, header or body the document does
-not describe, any request the document forbids that is not refused (4xx), and any operation that
+It fails on any server error (5xx), any status, media type, header or body the document does not
+describe, any request the document forbids that is not refused (4xx), and any operation that
 answers without a token. Path ids are generated (mostly naming nothing) and also taken from the
 world (the role's own centre's records, and the other centre's), so the answers of real records
 are checked too. The run is bounded (``EXAMPLES`` per operation, mode and role) and derandomised,
@@ -29,7 +31,7 @@ from tests.api.conftest import bearer
 
 pytestmark = pytest.mark.slow
 
-EXAMPLES = 8
+EXAMPLES = 12
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -38,6 +40,7 @@ CHECKS = [
     response_schema_conformance,
     negative_data_rejection,
 ]
+POSITIVE_CHECKS = [check for check in CHECKS if check is not negative_data_rejection]
 ROLES = ("participant", "therapist", "admin", "operator")
 
 
@@ -98,3 +101,29 @@ def test_every_operation_keeps_to_the_document(app, world, tokens, role):
             for ids in (None, _ids(world, "a"), _ids(world, "b")):
                 failures += _run(operation, tokens.of(role), mode, ids, checks)
     assert not failures, "\n\n".join(failures[:5])
+
+
+@pytest.mark.parametrize("role", ("therapist", "participant"))
+def test_chains_along_the_links_keep_to_the_document(app, tokens, role):
+    """The stateful run: requests chained along the document's links (a new session read,
+    changed with its ETag, deleted; a list's first row opened)."""
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    headers = bearer(tokens.of(role))
+
+    class WithToken(schema.as_state_machine()):
+        def get_call_kwargs(self, case):
+            return {"headers": headers}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=POSITIVE_CHECKS, headers=headers)
+
+    WithToken.run(
+        settings=settings(
+            max_examples=EXAMPLES * 2,
+            stateful_step_count=5,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+    )

@@ -10,6 +10,7 @@ import marshmallow as ma
 from flask import send_file
 from flask_login import current_user
 
+from heartbeat.api import links
 from heartbeat.api.blueprint import bp
 from heartbeat.api.etags import ETAG_HEADER, quoted
 from heartbeat.api.paging import Key, Order, page
@@ -39,6 +40,7 @@ def _certificate(certificate_id: int) -> Certificate:
 
 
 @bp.route("/certificates", tags=TAG)
+@bp.doc(operationId="listCertificates", **links.FIRST_CERTIFICATE)
 @bp.arguments(CertificateArgs, location="query", as_kwargs=False, unknown=ma.RAISE)
 @bp.response(200, CertificatePageSchema)
 def list_certificates(args: dict[str, Any]):
@@ -63,6 +65,7 @@ def list_certificates(args: dict[str, Any]):
 
 
 @bp.route("/certificates/<int:certificate_id>", tags=TAG)
+@bp.doc(operationId="getCertificate")
 @bp.response(200, CertificateSchema, headers={"ETag": ETAG_HEADER})
 def get_certificate(certificate_id: int):
     """One certificate"""
@@ -71,6 +74,7 @@ def get_certificate(certificate_id: int):
 
 
 @bp.route("/certificates/<int:certificate_id>/pdf", tags=TAG)
+@bp.doc(operationId="getCertificatePdf")
 @bp.response(200, PDF, content_type="application/pdf", description="The certificate as a PDF.")
 def get_certificate_pdf(certificate_id: int):
     """The certificate's PDF

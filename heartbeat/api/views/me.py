@@ -11,6 +11,7 @@ from heartbeat.api.views.common import own_participant
 
 
 @bp.route("/me", tags=["Account"])
+@bp.doc(operationId="getMe")
 @bp.response(200, MeSchema)
 def get_me():
     """The token's user and the token

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+from heartbeat.api import links
 from heartbeat.api.blueprint import bp
 from heartbeat.api.etags import ETAG_HEADER, quoted
 from heartbeat.api.paging import Key, Order, page
@@ -82,6 +83,7 @@ def _filter(args: dict[str, Any]) -> queries.CaseloadFilter:
 
 
 @bp.route("/participants", tags=TAG)
+@bp.doc(operationId="listParticipants", **links.FIRST_PARTICIPANT)
 @bp.arguments(CaseloadArgs, location="query", as_kwargs=False, unknown=ma.RAISE)
 @bp.response(200, ParticipantPageSchema)
 def list_participants(args: dict[str, Any]):
@@ -108,6 +110,7 @@ def list_participants(args: dict[str, Any]):
 
 
 @bp.route("/participants/<int:participant_id>", tags=TAG)
+@bp.doc(operationId="getParticipant")
 @bp.response(200, ParticipantSchema, headers={"ETag": ETAG_HEADER})
 def get_participant(participant_id: int):
     """One participant's record

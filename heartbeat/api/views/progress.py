@@ -13,6 +13,7 @@ TAG = ["Ladder and awards"]
 
 
 @bp.route("/ladder", tags=TAG)
+@bp.doc(operationId="getLadder")
 @bp.response(200, LadderSchema)
 def get_ladder():
     """The centre's ladder
@@ -24,6 +25,7 @@ def get_ladder():
 
 
 @bp.route("/participants/<int:participant_id>/awards", tags=TAG)
+@bp.doc(operationId="listAwards")
 @bp.response(200, AwardListSchema)
 def list_awards(participant_id: int):
     """A participant's awards

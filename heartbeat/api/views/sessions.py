@@ -13,6 +13,7 @@ from typing import Any
 import marshmallow as ma
 from flask import Response, url_for
 
+from heartbeat.api import links
 from heartbeat.api.auth import actor, commit, writes
 from heartbeat.api.blueprint import bp
 from heartbeat.api.etags import ETAG_HEADER, IF_MATCH, quoted, require_if_match
@@ -73,6 +74,7 @@ def _answer(session: TrainingSession, status: int = 200, **headers: str):
 
 
 @bp.route("/participants/<int:participant_id>/sessions", tags=TAG)
+@bp.doc(operationId="listSessions", **links.FIRST_SESSION)
 @bp.arguments(PageArgs, location="query", as_kwargs=False, unknown=ma.RAISE)
 @bp.response(200, SessionPageSchema)
 def list_sessions(args: dict[str, Any], participant_id: int):
@@ -89,6 +91,7 @@ def list_sessions(args: dict[str, Any], participant_id: int):
 
 
 @bp.route("/participants/<int:participant_id>/sessions", methods=["POST"], tags=TAG)
+@bp.doc(operationId="createSession", **links.NEW_SESSION)
 @writes
 @bp.arguments(NewSessionSchema, as_kwargs=False)
 @bp.response(201, SessionSchema, headers={"ETag": ETAG_HEADER})
@@ -106,6 +109,7 @@ def create_session(values: dict[str, Any], participant_id: int):
 
 
 @bp.route("/sessions/<int:session_id>", tags=TAG)
+@bp.doc(operationId="getSession", **links.ONE_SESSION)
 @bp.response(200, SessionSchema, headers={"ETag": ETAG_HEADER})
 def get_session(session_id: int):
     """One session"""
@@ -113,6 +117,7 @@ def get_session(session_id: int):
 
 
 @bp.route("/sessions/<int:session_id>", methods=["PATCH"], tags=TAG)
+@bp.doc(operationId="updateSession", **links.ONE_SESSION)
 @bp.doc(parameters=[IF_MATCH])
 @writes
 @bp.arguments(SessionFieldsSchema, as_kwargs=False)
@@ -143,6 +148,7 @@ def update_session(changes: dict[str, Any], session_id: int):
 
 
 @bp.route("/sessions/<int:session_id>", methods=["DELETE"], tags=TAG)
+@bp.doc(operationId="deleteSession")
 @bp.doc(parameters=[IF_MATCH])
 @writes
 @bp.response(204)
