@@ -86,6 +86,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(progress_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(jobs_bp)
+    from heartbeat.api import init_app as init_api
+
+    init_api(app)
     if app.config["HEARTBEAT_BENCH_ROUTES"]:
         # The HTTP benchmark's baseline: the same app and server, no work at all.
         app.add_url_rule("/_bench/bare", "bench_bare", lambda: "ok")

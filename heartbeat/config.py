@@ -68,6 +68,9 @@ DEFAULTS: dict[str, Any] = {
     "HEARTBEAT_IDLE_MINUTES_STAFF": 30,
     "HEARTBEAT_IDLE_MINUTES_PARTICIPANT": 60,
     "HEARTBEAT_SESSION_MAX_HOURS": 12,
+    # The API (/api/v1): requests per token. Requests whose token is refused count towards
+    # HEARTBEAT_LOGIN_RATE_LIMIT per client address, as failed sign-ins do.
+    "HEARTBEAT_API_RATE_LIMIT": "300 per minute",
     # Public certificate check pages (/verify/...): requests per client address.
     "HEARTBEAT_VERIFY_RATE_LIMIT": "30 per minute",
     # Where people reach this site, for the verify links and QR codes printed on certificates

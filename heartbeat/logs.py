@@ -21,6 +21,7 @@ REDACTED_FIELDS = frozenset(
         "new_password",
         "current_password",
         "token",
+        "authorization",
         "csrf_token",
         "cookie",
         "session",

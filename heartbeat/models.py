@@ -1,7 +1,7 @@
 """Every model, imported in one place so that mappers and Alembic see the whole schema."""
 
 from heartbeat.audit.models import AuditEvent
-from heartbeat.auth.models import Invite, MfaRecoveryCode, Role, User
+from heartbeat.auth.models import ApiToken, Invite, MfaRecoveryCode, Role, User
 from heartbeat.centres.models import Centre
 from heartbeat.certificates.models import Branding, BrandingSnapshot, Certificate, SigningKey
 from heartbeat.jobs.models import Job
@@ -16,6 +16,7 @@ from heartbeat.progress.models import Award, LadderStage
 from heartbeat.training.models import ActivityFile, TrainingSession
 
 __all__ = [
+    "ApiToken",
     "ActivityFile",
     "Award",
     "LadderStage",

@@ -21,7 +21,16 @@ class AuditEvent(CentreScoped, db.Model):
     # (``audit.services.redact``), found through the rows' entities rather than a subject column.
     __personal_data__ = declare(
         kept=("changes",),
-        not_personal=("id", "at", "actor_id", "action", "entity_type", "entity_id", "centre_id"),
+        not_personal=(
+            "id",
+            "at",
+            "actor_id",
+            "via",
+            "action",
+            "entity_type",
+            "entity_id",
+            "centre_id",
+        ),
     )
     __table_args__ = (
         sa.Index("ix_audit_event_centre_at", "centre_id", "at"),
@@ -33,6 +42,8 @@ class AuditEvent(CentreScoped, db.Model):
     actor_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    # How the actor reached the app when it was not a web page: "api" (a personal access token).
+    via: Mapped[str | None] = mapped_column(sa.String(8))
     action: Mapped[str] = mapped_column(sa.String(40), index=True)
     entity_type: Mapped[str] = mapped_column(sa.String(40))
     entity_id: Mapped[int] = mapped_column()

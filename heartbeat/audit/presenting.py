@@ -43,6 +43,7 @@ class ShownEvent:
     at: datetime
     when: str
     who: str
+    via: str | None  # "api" when done through the JSON API
     action: str
     what: str
     record: str
@@ -226,6 +227,7 @@ def present(events: Sequence[AuditEvent], ctx: formats.Context) -> list[ShownEve
                 if event.actor_id is None
                 else people.get(event.actor_id) or _gone(event.actor_id)
             ),
+            via=event.via,
             action=event.action,
             what=registry.action_label(event.action),
             record=record_text(event, ctx),

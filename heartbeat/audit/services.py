@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 
 from heartbeat.audit.models import AuditEvent
 from heartbeat.auth.models import User
@@ -47,6 +48,15 @@ def created(values: Mapping[str, Any]) -> Changes:
     return diff({}, {name: value for name, value in values.items() if value is not None})
 
 
+def mark_via(channel: str) -> None:
+    """Every event this request records says how its actor came in (``"api"``)."""
+    g.audit_via = channel
+
+
+def _via() -> str | None:
+    return g.get("audit_via") if has_request_context() else None
+
+
 def record(
     actor: User | None,
     centre_id: int,
@@ -61,6 +71,7 @@ def record(
         centre_id=centre_id,
         at=at or utcnow(),
         actor_id=actor.id if actor is not None else None,
+        via=_via(),
         action=action,
         entity_type=entity,
         entity_id=entity_id,

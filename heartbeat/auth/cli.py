@@ -5,9 +5,10 @@ import sys
 import click
 from flask import Flask
 
-from heartbeat.auth import services
-from heartbeat.auth.models import Role
+from heartbeat.auth import services, tokens
+from heartbeat.auth.models import Role, TokenScope
 from heartbeat.centres.services import find_centre_by_slug
+from heartbeat.db import utcnow
 from heartbeat.extensions import db
 
 
@@ -61,3 +62,41 @@ def register(app: Flask) -> None:
         where = f"centre {centre.slug}" if centre else "no centre"
         flag = ", operator" if operator else ""
         click.echo(f"Created {user.role.value}{flag} {user.email} ({where}).")
+
+    @app.cli.command("create-token")
+    @click.option("--email", required=True, help="The account the token acts as.")
+    @click.option("--name", required=True, help="What uses it, e.g. 'watch sync script'.")
+    @click.option(
+        "--scope",
+        type=click.Choice([s.value for s in TokenScope], case_sensitive=False),
+        default=TokenScope.READ.value,
+        show_default=True,
+        help="read, or write too (staff only).",
+    )
+    @click.option(
+        "--days",
+        type=click.IntRange(1, tokens.MAX_DAYS),
+        default=tokens.DEFAULT_DAYS,
+        show_default=True,
+        help="Days until it expires.",
+    )
+    def create_token_command(email, name, scope, days):
+        """Make a personal access token for the API and print it (once: it is not kept)."""
+        user = services.find_user_by_email(email)
+        if user is None:
+            raise click.ClickException(f"No account has the email {email!r}.")
+        try:
+            issued = tokens.issue_token(
+                user, name=name, scope=TokenScope(scope.lower()), days=days, now=utcnow()
+            )
+        except services.AccountError as error:
+            db.session.rollback()
+            raise click.ClickException(str(error)) from None
+        db.session.commit()
+        expires = issued.token.expires_at.date().isoformat()
+        click.echo(
+            f"Token {issued.token.prefix}… ({issued.token.scope.value}) for {user.email}, "
+            f"expires {expires}. It is shown only now; keep it somewhere safe:",
+            err=True,
+        )
+        click.echo(issued.secret)

@@ -114,3 +114,30 @@ class ConfirmPasswordForm(FlaskForm):
         validators=[DataRequired(), Length(max=passwords.MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class TokenForm(FlaskForm):
+    """A new personal access token for the API."""
+
+    name = StringField(
+        "Name",
+        validators=[DataRequired(), Length(max=80)],
+        description="What will use it, such as “watch sync script”, so you can tell tokens apart.",
+    )
+    scope = SelectField("It may", validators=[DataRequired()])
+    days = SelectField(
+        "Expires after",
+        choices=[
+            SelectChoice("7", "7 days"),
+            SelectChoice("30", "30 days"),
+            SelectChoice("90", "90 days"),
+            SelectChoice("366", "A year"),
+        ],
+        default="90",
+        validators=[DataRequired()],
+    )
+
+    def __init__(self, *args, scopes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = {"read": "Only read", "write": "Read and change records"}
+        self.scope.choices = [SelectChoice(s.value, labels[s.value]) for s in scopes]

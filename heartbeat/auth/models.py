@@ -221,3 +221,53 @@ class MfaRecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(sa.String(255))
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class TokenScope(enum.StrEnum):
+    """What a personal access token may do: read only, or also change records."""
+
+    READ = "read"
+    WRITE = "write"
+
+
+class ApiToken(db.Model):
+    """A personal access token for the API: it acts as its user, within its scope.
+
+    Only a SHA-256 digest of the token is kept (the token is 32 random bytes, so a digest cannot
+    be reversed by guessing); the first characters (``prefix``) identify it on the account page.
+    """
+
+    __tablename__ = "api_token"
+    # Like the account it belongs to: the name its holder gave it and when it was last used are
+    # about them (an erased participant's login is deactivated, and its tokens with it).
+    __personal_data__ = declare(
+        kept=("name", "last_used_at"),
+        secret=("token_hash",),
+        not_personal=("id", "user_id", "prefix", "scope", "expires_at", "revoked_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(80))
+    prefix: Mapped[str] = mapped_column(sa.String(16))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    scope: Mapped[TokenScope] = mapped_column(string_enum(TokenScope, 8))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="raise")
+
+    def state(self, now: datetime) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= now:
+            return "expired"
+        return "active"
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == TokenScope.WRITE

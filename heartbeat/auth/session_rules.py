@@ -25,7 +25,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from heartbeat.auth import mfa
 from heartbeat.centres.models import Centre
 from heartbeat.core import transactions
-from heartbeat.core.hooks import NO_USER_ENDPOINTS
+from heartbeat.core.hooks import NO_USER_ENDPOINTS, authenticates_itself
 from heartbeat.extensions import db
 
 # Pages a person who must set up two-factor sign-in can still reach.
@@ -88,6 +88,8 @@ def enforce():
     """A before-request hook: returns a redirect when the request may not go on."""
     if request.endpoint in NO_USER_ENDPOINTS or request.endpoint is None:
         return None
+    if authenticates_itself():
+        return None  # no session here: its clocks and two-factor enrolment do not apply
     if not current_user.is_authenticated:
         return None
     now = int(time.time())

@@ -18,7 +18,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import joinedload
 
-from heartbeat.auth import mfa, services
+from heartbeat.auth import mfa, services, tokens
 from heartbeat.auth.forms import (
     ChangePasswordForm,
     ConfirmPasswordForm,
@@ -26,10 +26,11 @@ from heartbeat.auth.forms import (
     SecondFactorForm,
     SetPasswordForm,
     SignInForm,
+    TokenForm,
 )
-from heartbeat.auth.models import User
+from heartbeat.auth.models import TokenScope, User
 from heartbeat.auth.session_rules import start_session_clock
-from heartbeat.db import utcnow
+from heartbeat.db import row_id, utcnow
 from heartbeat.extensions import db, limiter
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -171,15 +172,59 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-@bp.get("/account")
-@login_required
-def account():
-    user = current_user._get_current_object()
+def _account_page(user: User, *, token_form: TokenForm | None = None, new_token=None):
     return render_template(
         "auth/account.html",
         mfa_required=mfa.mfa_required(user),
         recovery_left=mfa.recovery_codes_left(user) if user.mfa_enabled else 0,
+        tokens=tokens.tokens_of(user),
+        token_form=token_form or TokenForm(scopes=tokens.scopes_for(user), formdata=None),
+        new_token=new_token,
+        now=utcnow(),
     )
+
+
+@bp.get("/account")
+@login_required
+def account():
+    return _account_page(current_user._get_current_object())
+
+
+@bp.post("/account/tokens")
+@login_required
+def create_token():
+    """A new API token, shown on the page this once (never kept in the session or a flash)."""
+    user = current_user._get_current_object()
+    form = TokenForm(scopes=tokens.scopes_for(user))
+    if form.validate_on_submit():
+        try:
+            issued = tokens.issue_token(
+                user,
+                name=form.name.data,
+                scope=TokenScope(form.scope.data),
+                days=int(form.days.data),
+                now=utcnow(),
+            )
+        except services.AccountError as error:
+            form.name.errors.append(str(error))
+        else:
+            db.session.commit()
+            return _account_page(user, new_token=issued)
+    return _account_page(user, token_form=form), 422
+
+
+@bp.post("/account/tokens/revoke")
+@login_required
+def revoke_token():
+    user = current_user._get_current_object()
+    token_id = request.form.get("token_id", type=row_id)
+    token = tokens.token_of(user, token_id) if token_id is not None else None
+    if token is None:  # none chosen, or someone else's: nothing to say about it
+        flash("That token was not found: nothing was revoked.", "error")
+    elif tokens.revoke_token(token, utcnow()):
+        db.session.commit()
+        flash(f"The token “{token.name}” no longer works.", "success")
+    return redirect(url_for("auth.account", _anchor="tokens-title"))
 
 
 @bp.post("/session/keep-alive")

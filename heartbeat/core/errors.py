@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -50,6 +52,23 @@ MESSAGES = {
 }
 
 
+# Paths that answer errors in a format of their own (the API's problem+json), whatever went
+# wrong and wherever (no route matched, a database failure): prefix -> render(status, detail).
+_RENDERERS: list[tuple[str, Callable[[int, str | None], Any]]] = []
+
+
+def render_errors_under(path_prefix: str, render: Callable[[int, str | None], Any]) -> None:
+    _RENDERERS[:] = [(p, r) for p, r in _RENDERERS if p != path_prefix]
+    _RENDERERS.append((path_prefix, render))
+
+
+def _own_renderer() -> Callable[[int, str | None], Any] | None:
+    for prefix, render in _RENDERERS:
+        if request.path.startswith(prefix):
+            return render
+    return None
+
+
 def _wants_json() -> bool:
     return (
         request.path.endswith(".json")
@@ -59,6 +78,9 @@ def _wants_json() -> bool:
 
 
 def render_error(status: int, detail: str | None = None):
+    own = _own_renderer()
+    if own is not None:
+        return own(status, detail)
     title, hint = MESSAGES.get(status, MESSAGES[500])
     if _wants_json():
         return jsonify({"error": title, "detail": detail or hint}), status
@@ -83,6 +105,12 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if _own_renderer() is not None:
+            response = current_app.make_response(render_error(error.code))
+            for name, value in error.get_headers():
+                if name.lower() != "content-type":  # Allow, Retry-After...
+                    response.headers[name] = value
+            return response
         if error.code in MESSAGES:
             return render_error(error.code)
         return error
@@ -91,6 +119,8 @@ def register(app: Flask) -> None:
     def saved_at_the_same_moment(error):
         # Two saves raced past a form's version check; the version column caught the second.
         db.session.rollback()
+        if _own_renderer() is not None:
+            return render_error(409)
         back = request.referrer if _same_site(request.referrer) else "/"
         return render_template("errors/saved_elsewhere.html", back=back), 409
 

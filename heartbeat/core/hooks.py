@@ -11,6 +11,7 @@ from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
 from heartbeat.db import MAX_ID, NO_CENTRE, set_centre_scope
+from heartbeat.extensions import login_manager
 
 request_log = logging.getLogger("heartbeat.request")
 # Scripts and styles only from our own files (no inline code, no attributes, no eval), nothing
@@ -26,6 +27,21 @@ _PUBLIC_PERSONAL_ENDPOINTS = frozenset({"auth.accept_invite"})
 _SECRET_URL_ARGS = frozenset({"token"})
 # Endpoints that never look at who is signed in (so never load the user).
 NO_USER_ENDPOINTS = frozenset({"static", "bench_bare", "home.healthz"})
+# Path prefixes whose requests authenticate themselves (the API's bearer tokens): the session
+# cookie is never read for them, so a browser's session opens nothing there (and so no
+# cross-site request can borrow it). Filled by the feature that owns them (``own_authentication``).
+_SELF_AUTHENTICATING: list[str] = []
+
+
+def own_authentication(path_prefix: str) -> None:
+    """Requests under ``path_prefix`` are anonymous until their own hook says who made them."""
+    if path_prefix not in _SELF_AUTHENTICATING:
+        _SELF_AUTHENTICATING.append(path_prefix)
+
+
+def authenticates_itself() -> bool:
+    """Whether this request's path is one that ignores the session cookie."""
+    return request.path.startswith(tuple(_SELF_AUTHENTICATING))
 
 
 class IdConverter(IntegerConverter):
@@ -50,7 +66,12 @@ def _scope_to_current_user() -> None:
 def _start_request():
     g.request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
     g.request_started = time.perf_counter()
-    if request.endpoint not in NO_USER_ENDPOINTS:
+    if authenticates_itself():
+        # Anonymous, in no centre, whatever cookie came along; the path's own hook may then
+        # name the user (Flask-Login reads ``g._login_user`` before it ever looks at a cookie).
+        g._login_user = login_manager.anonymous_user()
+        set_centre_scope(NO_CENTRE)
+    elif request.endpoint not in NO_USER_ENDPOINTS:
         _scope_to_current_user()
     _refuse_stray_files()
     return None
@@ -104,8 +125,11 @@ def _finish_request(response):
         response.headers.setdefault(
             "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
         )
-    if request.endpoint not in NO_USER_ENDPOINTS and current_user_is_signed_in():
-        # Every signed-in page may show personal or health data: never kept by any cache.
+    if authenticates_itself() or (
+        request.endpoint not in NO_USER_ENDPOINTS and current_user_is_signed_in()
+    ):
+        # Every signed-in page (and every API answer) may show personal or health data: never
+        # kept by any cache.
         response.headers["Cache-Control"] = "no-store"
     elif request.endpoint in _PUBLIC_PERSONAL_ENDPOINTS:
         response.headers["Cache-Control"] = "no-store"

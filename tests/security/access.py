@@ -97,6 +97,12 @@ ENDPOINTS: dict[str, Access] = {
     "auth.mfa_disable": SIGNED_IN,
     "auth.mfa_recovery_codes": SIGNED_IN,
     "auth.keep_alive": SIGNED_IN,
+    "auth.create_token": SIGNED_IN,
+    "auth.revoke_token": SIGNED_IN,  # names no token here: back to the account page
+    # the API's document and its reading page; the API itself has its own matrix
+    # (tests/api/test_access_matrix.py), since tokens, not cookies, open it
+    "api_docs.openapi_json": PUBLIC,
+    "api_docs.docs": PUBLIC,
     # centres
     "admin.settings": ADMIN,
     "admin.staff": ADMIN,
