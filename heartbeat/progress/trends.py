@@ -7,20 +7,21 @@ import statistics
 from collections import defaultdict
 from datetime import date, timedelta, tzinfo
 
-from heartbeat.core.units import day_text, distance_text, format_duration, short_day, to_units
-from heartbeat.progress import charts, rules
+from heartbeat.core.units import day_text, distance_text, format_duration, to_units
+from heartbeat.progress import axes, charts, rules
 
 TREND_WEEKS = 26
 PACE_MIN_M = 400.0  # shorter timed pushes say little about pace
 
 
-def axis_number(value: float) -> str:
-    return f"{value:,.1f}".removesuffix(".0")
+def distance_tick(units: str):
+    """A y label for a distance: as many decimals as the ticks' step needs, and the unit."""
+    return lambda value, decimals: f"{axes.number(value, decimals)} {units}"
 
 
 def weekly_chart(chart_id: str, weekly: list[tuple[date, float]], units: str) -> charts.Chart:
     values = [to_units(metres, units) for _, metres in weekly]
-    labels = [short_day(monday) for monday, _ in weekly]
+    labels = [monday for monday, _ in weekly]
     best_index = max(range(len(values)), key=lambda i: values[i]) if values else 0
     total = sum(metres for _, metres in weekly)
     if total:
@@ -54,7 +55,7 @@ def weekly_chart(chart_id: str, weekly: list[tuple[date, float]], units: str) ->
         description,
         labels,
         values,
-        format_value=lambda v: f"{axis_number(v)} {units}",
+        format_tick=distance_tick(units),
         table=table,
     )
 
@@ -90,10 +91,10 @@ def longest_push_chart(
         "Longest push over time",
         description,
         points,
-        x_labels=[(0.0, short_day(first)), (1.0, "Today")],
-        format_value=lambda v: f"{axis_number(v)} {units}",
+        x_labels=axes.time_axis(first, today, "Today"),
+        format_tick=distance_tick(units),
         table=table,
-        y_range=None,
+        from_zero=True,  # growth from nothing, not a zoom that makes 50 m look like a leap
         step=True,
     )
 
@@ -106,7 +107,11 @@ def _weeks(today: date, count: int) -> list[date]:
 def pace_chart(
     chart_id: str, facts: list[rules.SessionFact], units: str, today: date, tz: tzinfo
 ) -> charts.Chart:
-    """The typical (median) pace of each week's timed pushes; lower is faster."""
+    """The typical (median) pace of each week's timed pushes, faster higher up the chart.
+
+    Pace is time per distance, so a smaller number is faster; the axis runs upside down (the
+    fastest pace at the top) so that getting faster looks like going up, and the chart says so.
+    """
     weeks = _weeks(today, TREND_WEEKS)
     paces: dict[date, list[float]] = defaultdict(list)
     for fact in facts:
@@ -121,7 +126,7 @@ def pace_chart(
         if paces.get(week)
     ]
     table = charts.DataTable(
-        caption=f"Typical pace per week, last {TREND_WEEKS} weeks (lower is faster)",
+        caption=f"Typical pace per week, last {TREND_WEEKS} weeks (less time is faster)",
         columns=("Week starting", f"Median pace per {units}", "Timed pushes"),
         rows=tuple(
             (day_text(week), f"{format_duration(pace)} /{units}", str(n))
@@ -134,7 +139,8 @@ def pace_chart(
     fastest = min(medians, key=lambda m: m[1])
     description = (
         f"Line chart of the typical pace per {units} each week over the last {TREND_WEEKS}"
-        f" weeks; lower is faster. {len(medians)} weeks have timed pushes. Latest:"
+        f" weeks, with faster paces higher up: the axis runs from the slowest pace at the"
+        f" bottom to the fastest at the top. {len(medians)} weeks have timed pushes. Latest:"
         f" {format_duration(medians[-1][1])} per {units} in the week of {day_text(medians[-1][0])};"
         f" fastest: {format_duration(fastest[1])} per {units}."
     )
@@ -144,9 +150,11 @@ def pace_chart(
         description,
         weeks,
         medians,
-        format_value=lambda v: f"{format_duration(v)} /{units}",
+        format_tick=lambda value, _decimals: f"{format_duration(value)} /{units}",
         table=table,
         steps=(5, 10, 15, 30, 60, 120, 300, 600, 900, 1800),
+        invert=True,
+        note="Faster ↑",
     )
 
 
@@ -188,7 +196,7 @@ def pain_chart(
         description,
         weeks,
         means,
-        format_value=lambda v: f"{v:g}",
+        format_tick=lambda value, decimals: axes.number(value, decimals),
         table=table,
         y_range=(0, 10),
         steps=(2, 5),
@@ -211,6 +219,6 @@ def _weekly_line_chart(
         title,
         description,
         points,
-        x_labels=[(0.0, short_day(weeks[0])), (1.0, "This week")],
+        x_labels=axes.time_axis(weeks[0], weeks[-1], "This week"),
         **options,
     )

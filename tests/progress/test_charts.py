@@ -62,7 +62,7 @@ def test_a_bar_chart_is_valid_svg_with_hatched_bars_and_round_gridlines():
         "Two weeks.",
         ["2 Jun", "9 Jun"],
         [1.0, 12.0],
-        format_value=lambda v: f"{v:g} km",
+        format_tick=lambda v, d: f"{charts.axes.number(v, d)} km",
         table=table,
     )
     root = _assert_accessible(chart)
@@ -82,7 +82,7 @@ def test_text_in_a_chart_is_escaped():
         'say "hi" <script>',
         ["<w>"],
         [1.0],
-        format_value=str,
+        format_tick=lambda v, d: f"{v:.{d}f}",
         table=charts.DataTable("c", ("a",), (("1",),)),
     )
     root = _parse(chart)
@@ -98,17 +98,17 @@ def test_an_unsafe_chart_id_is_refused():
             "d",
             ["a"],
             [1.0],
-            format_value=str,
+            format_tick=lambda v, d: f"{v:.{d}f}",
             table=charts.DataTable("c", ("a",), (("1",),)),
         )
 
 
 def test_nice_ticks_cover_the_range_with_round_steps():
-    assert charts.ticks(0, 12)[0] == [0, 5, 10, 15]
-    assert charts.ticks(0, 0.8)[0] == [0, 0.2, 0.4, 0.6, 0.8]
-    values, low, high = charts.ticks(250, 410, steps=(15, 30, 60))
-    assert values[0] <= 250 and values[-1] >= 410 and low == values[0] and high == values[-1]
-    assert all(round(b - a) == 60 for a, b in zip(values, values[1:], strict=False))
+    assert charts.axes.axis(0, 12).values == (0, 5, 10, 15)
+    assert charts.axes.axis(0, 0.8).values == (0, 0.2, 0.4, 0.6, 0.8)
+    scale = charts.axes.axis(250, 410, steps=(15, 30, 60))
+    assert scale.low <= 250 and scale.high >= 410
+    assert all(round(b - a) == 60 for a, b in zip(scale.values, scale.values[1:], strict=False))
 
 
 def test_weekly_chart_has_a_table_with_every_week_and_names_the_biggest():
@@ -152,7 +152,7 @@ def test_longest_push_chart_steps_up_at_each_record_with_square_markers():
     assert root.find(f".//{SVG}g[@id='l-marker']/{SVG}rect") is not None
 
 
-def test_pace_chart_uses_each_weeks_median_and_says_lower_is_faster():
+def test_pace_chart_uses_each_weeks_median_and_says_faster_is_higher():
     facts = [
         _fact(1, 14, 1000, time_s=300),
         _fact(2, 13, 1000, time_s=360),
@@ -166,7 +166,7 @@ def test_pace_chart_uses_each_weeks_median_and_says_lower_is_faster():
         ("19 May 2025", "6:00 /km", "3"),
         ("2 Jun 2025", "4:10 /km", "1"),
     )
-    assert "lower is faster" in chart.description
+    assert "faster paces higher up" in chart.description
 
 
 def test_pain_chart_averages_each_week_on_a_fixed_zero_to_ten_scale():
@@ -194,4 +194,6 @@ def test_a_row_bar_chart_puts_each_label_above_its_bar():
     root = _assert_accessible(chart)
     texts = [t.text for t in root.iter(f"{SVG}text")]
     assert texts == ["First push", "3", "5K", "0"]
+    # The zero row has its number but no bar, not even a sliver.
+    assert len([r for r in root.iter(f"{SVG}rect") if r.get("fill") == "url(#stages-hatch)"]) == 1
     assert root.get("height") == str(46 * 2 + 8)
