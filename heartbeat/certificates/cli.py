@@ -11,6 +11,7 @@ from flask import Flask
 
 from heartbeat.centres.models import Centre
 from heartbeat.certificates import printing, queries, serials, services
+from heartbeat.core.wording import plural
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 
@@ -80,4 +81,4 @@ def register(app: Flask) -> None:
         except click.ClickException:
             db.session.rollback()
             raise
-        click.echo(f"Wrote {batch.count} certificate(s) of {centre.name} to {output}.")
+        click.echo(f"Wrote {plural(batch.count, 'certificate')} of {centre.name} to {output}.")

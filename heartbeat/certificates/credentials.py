@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from heartbeat.certificates.models import SigningKey
+from heartbeat.core.wording import sentence
 from heartbeat.extensions import db
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -287,7 +288,7 @@ def build_credential(
                 "type": ["Achievement"],
                 "achievementType": "Achievement",
                 "name": title,
-                "description": f"The holder {description}.",
+                "description": sentence(f"The holder {description}"),
                 "criteria": {"narrative": criteria},
             },
         },

@@ -21,6 +21,7 @@ from heartbeat.centres.models import Centre
 from heartbeat.certificates import render
 from heartbeat.certificates.models import Certificate
 from heartbeat.certificates.services import CertificateError, centre_today, printable
+from heartbeat.core.wording import plural
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.jobs.models import Job
@@ -121,7 +122,10 @@ def render_prepared(
         result = render.render_pdf(
             prepared.pages,
             title=f"Certificates for printing: {prepared.centre_name}",
-            subject=f"{total} certificate(s) from {prepared.centre_name}, printed {now:%d %B %Y}",
+            subject=(
+                f"{plural(total, 'certificate')} from {prepared.centre_name},"
+                f" printed {now:%d %B %Y}"
+            ),
             author=prepared.centre_name,
             created=now,
             attach_credentials=False,

@@ -35,6 +35,7 @@ from heartbeat.certificates.serials import (
     verify_url,
 )
 from heartbeat.core.units import format_distance
+from heartbeat.core.wording import plural, sentence
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Consent, ConsentKind, Participant
@@ -86,7 +87,10 @@ def _criteria(award: Award, units: str) -> str:
     if stage is None:
         club = progress.CLUBS_BY_CODE.get(award.club_code or "")
         if club is not None and club.kind == "marathons":
-            return f"Finish {club.threshold} marathon(s), counted across every race and session."
+            return (
+                f"Finish {plural(club.threshold, 'marathon')}, counted across every race and"
+                " session."
+            )
         if club is not None:
             return (
                 f"Cover {club.threshold:,} miles in all, across every counting training session"
@@ -94,7 +98,7 @@ def _criteria(award: Award, units: str) -> str:
             )
         return "A Heartbeat Miles club, verified by a therapist."
     if stage.kind == CriterionKind.SIGNOFF:
-        return f"Signed off by a therapist: {stage.description}."
+        return sentence(f"Signed off by a therapist: {stage.description}")
     distance = format_distance(stage.threshold_m or 0, units, both=True)  # type: ignore[arg-type]
     if stage.kind == CriterionKind.RACE:
         return f"An official race finish of at least {distance}, verified by a therapist."
@@ -275,7 +279,7 @@ def _metadata(certificate: Certificate) -> dict[str, object]:
     return {
         "title": f"{certificate.title} certificate: {certificate.participant_name}",
         "subject": (
-            f"{certificate.participant_name} has {certificate.description}. "
+            sentence(f"{certificate.participant_name} has {certificate.description}") + " "
             f"Serial {certificate.serial}; verify at {certificate.verify_url}"
         ),
         "author": certificate.branding.centre_name,

@@ -10,6 +10,7 @@ from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
+from heartbeat.core import wording
 from heartbeat.db import MAX_ID, NO_CENTRE, set_centre_scope
 from heartbeat.extensions import login_manager
 
@@ -198,3 +199,4 @@ def current_user_is_signed_in() -> bool:
 def register(app: Flask) -> None:
     app.before_request(_start_request)
     app.after_request(_finish_request)
+    wording.register(app)  # or_dash, plural, agree, sentence: for every template

@@ -142,6 +142,25 @@ def distance_text(metres: float, units: Units = "km") -> str:
     return format_distance(metres, units).replace(".0 ", " ")
 
 
+def distance_of_text(done_m: float, target_m: float, units: Units = "km") -> str:
+    """Progress toward a target, both numbers in one unit: "0 m of 100 m", "0.4 km of 5 km",
+    "1.2 mi of 3.1 mi" (never "0 km of 100 m"). The target chooses the unit, as
+    ``distance_text`` would write it alone; the distance done follows it.
+    """
+    if done_m < 0 or target_m < 0:
+        raise ValueError("a distance cannot be negative")
+    target = distance_text(target_m, units)
+    unit = target.rsplit(" ", 1)[1]
+    if unit == "m":
+        done = f"{_round_half_up(done_m, 0):,} m"
+    elif unit == "km":
+        done = f"{_round_half_up(metres_to_km(done_m), 1):,} km"
+    else:
+        places = 2 if target_m < METRES_PER_MILE else 1
+        done = f"{_round_half_up(metres_to_miles(done_m), places):,} mi"
+    return f"{done.replace('.0 ', ' ').replace('.00 ', ' ')} of {target}"
+
+
 def to_units(metres: float, units: Units = "km") -> float:
     """Metres as kilometres or miles."""
     return metres_to_miles(metres) if units == "mi" else metres_to_km(metres)

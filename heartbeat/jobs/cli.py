@@ -8,6 +8,7 @@ import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from heartbeat.core.wording import plural
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.jobs import registry
@@ -49,7 +50,7 @@ def register(app: Flask) -> None:
         outcomes = sweep_stale()
         for job_id, state in outcomes:
             click.echo(f"job {job_id}: {state.value}")
-        click.echo(f"{len(outcomes)} job(s) recovered.")
+        click.echo(f"{plural(len(outcomes), 'job')} recovered.")
 
     @jobs_group.command("run")
     @click.argument("job_id", type=int)
@@ -94,4 +95,4 @@ def register(app: Flask) -> None:
             .execution_options(all_centres=True, synchronize_session=False)
         ).rowcount
         db.session.commit()
-        click.echo(f"{deleted} finished job(s) older than {days} days deleted.")
+        click.echo(f"{plural(deleted, 'finished job')} older than {plural(days, 'day')} deleted.")

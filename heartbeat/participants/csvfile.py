@@ -14,6 +14,7 @@ from typing import Any
 
 from heartbeat.core import csvfiles
 from heartbeat.core.csvfiles import write_csv
+from heartbeat.core.wording import plural
 from heartbeat.participants.models import (
     ConsentKind,
     ImpairmentCategory,
@@ -116,7 +117,8 @@ class ImportRejected(Exception):
     more_errors: int = 0
 
     def __str__(self) -> str:
-        return f"The file was not imported: {len(self.errors) + self.more_errors} problem(s)."
+        count = len(self.errors) + self.more_errors
+        return f"The file was not imported: {plural(count, 'problem')}."
 
 
 @dataclass

@@ -25,6 +25,7 @@ from heartbeat.auth.models import User
 from heartbeat.centres.models import Centre
 from heartbeat.core import personal
 from heartbeat.core.csvfiles import write_csv
+from heartbeat.core.wording import plural
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants import stages
@@ -213,7 +214,10 @@ def _readme(participant: Participant, centre: Centre, now: datetime, counts: dic
         "Dates are ISO 8601; times are UTC; distances are metres; durations are seconds.",
         "",
     ]
-    lines += [f"csv/{name}.csv ({counts[name]} rows): {what}" for name, what in sections().items()]
+    lines += [
+        f"csv/{name}.csv ({plural(counts[name], 'row')}): {what}"
+        for name, what in sections().items()
+    ]
     return "\r\n".join(lines) + "\r\n"
 
 

@@ -6,6 +6,7 @@ import click
 from flask import Flask
 
 from heartbeat.centres.services import find_centre_by_slug
+from heartbeat.core.wording import plural
 from heartbeat.extensions import db
 from heartbeat.progress.services import recompute_centre
 
@@ -23,14 +24,14 @@ def register(app: Flask) -> None:
         db.session.commit()
         counts = ", ".join(f"{label} {count}" for label, count in summary.counts.items())
         click.echo(
-            f"Re-evaluated {summary.participants} participant"
-            f"{'s' if summary.participants != 1 else ''} at {centre.name} ({centre.slug})."
+            f"Re-evaluated {plural(summary.participants, 'participant')} at {centre.name}"
+            f" ({centre.slug})."
         )
         if not summary.changed:
             click.echo("No awards changed.")
             return
         click.echo(f"Awards: {counts}.")
-        click.echo(f"{len(summary.changed)} participant(s) changed:")
+        click.echo(f"{plural(len(summary.changed), 'participant')} changed:")
         for changes in summary.changed:
             click.echo(
                 f"  {changes.name} (#{changes.participant_id}): {summary.describe(changes.result)}"

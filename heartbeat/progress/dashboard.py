@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from heartbeat.centres.models import Centre
 from heartbeat.core.units import distance_text
+from heartbeat.core.wording import plural
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant, ParticipantStatus
 from heartbeat.progress import charts
@@ -167,7 +168,7 @@ def distribution_chart(rows: list[StageCount]) -> charts.Chart:
     total = sum(row.count for row in rows)
     busiest = max(rows, key=lambda row: row.count) if rows else None
     description = (
-        f"Bar chart of the {total} active participants by the stage they are working on."
+        f"Bar chart of {plural(total, 'active participant')} by the stage they are working on."
         + (
             f" Most are working on {busiest.label} ({busiest.count})."
             if busiest and busiest.count

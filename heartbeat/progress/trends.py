@@ -8,6 +8,7 @@ from collections import defaultdict
 from datetime import date, timedelta, tzinfo
 
 from heartbeat.core.units import day_text, distance_text, format_duration, to_units
+from heartbeat.core.wording import plural
 from heartbeat.progress import axes, charts, rules
 
 TREND_WEEKS = 26
@@ -82,8 +83,8 @@ def longest_push_chart(
     points = [charts.Point((day - first).days / span, to_units(m, units)) for day, m in records]
     points.append(charts.Point(1.0, to_units(best, units)))  # the record holds until today
     description = (
-        f"Step chart of the longest continuous push over time: {len(records)} new"
-        f" record{'s' if len(records) != 1 else ''}, from {distance_text(records[0][1], units)}"
+        f"Step chart of the longest continuous push over time:"
+        f" {plural(len(records), 'new record')}, from {distance_text(records[0][1], units)}"
         f" on {day_text(first)} to {distance_text(best, units)} on {day_text(records[-1][0])}."
     )
     return charts.line_chart(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort
 from flask_login import current_user
 
 from heartbeat.core.units import format_distance, format_duration, format_pace, format_speed
+from heartbeat.core.wording import MISSING
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
@@ -70,29 +72,41 @@ def session_or_404(session_id: int, action: str, *, detail: bool = False) -> Tra
 @bp.app_template_filter("session_distance")
 def _distance(metres: float | None, units: str = "km", both: bool = False) -> str:
     if not metres:
-        return "\u2014"
+        return MISSING
     return format_distance(metres, units, both=both)
 
 
 @bp.app_template_filter("session_duration")
 def _duration(seconds: float | None) -> str:
-    return format_duration(seconds) if seconds is not None else "\u2014"
+    return format_duration(seconds) if seconds is not None else MISSING
 
 
 @bp.app_template_filter("session_pace")
 def _pace(session: TrainingSession, units: str = "km") -> str:
-    return format_pace(session.distance_m, session.duration_s, units) or "\u2014"
+    return format_pace(session.distance_m, session.duration_s, units) or MISSING
 
 
 @bp.app_template_filter("session_speed")
 def _speed(session: TrainingSession, units: str = "km") -> str:
-    return format_speed(session.distance_m, session.duration_s, units) or "\u2014"
+    return format_speed(session.distance_m, session.duration_s, units) or MISSING
 
 
 @bp.app_template_filter("session_load")
 def _load(session: TrainingSession) -> str:
     load = session.load
-    return "\u2014" if load is None else f"{round(load):,}"
+    if load is None:
+        return MISSING
+    # Half up, as people round (a load of 14.5 is 15); round() would give the even 14.
+    return f"{Decimal(str(load)).quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
+
+
+@bp.app_template_filter("session_load_sum")
+def _load_sum(session: TrainingSession) -> str:
+    """How the load was worked out, with the very time it used: "RPE 4 × 3:40" (a load of 15
+    from 3 min 40 s, where "4 minutes" rounded first would not add up)."""
+    if session.load is None:
+        return MISSING
+    return f"RPE {session.rpe} \u00d7 {format_duration(session.duration_s or 0)}"
 
 
 @bp.app_template_filter("session_when")

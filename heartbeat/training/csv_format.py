@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from heartbeat.core import csvfiles
+from heartbeat.core.wording import plural
 from heartbeat.training.models import SessionKind
 
 MAX_ERRORS = 200
@@ -68,7 +69,7 @@ class CsvImportError(Exception):
     rows: int = 0
 
     def __str__(self) -> str:
-        return f"Nothing was imported: {self.total} problem(s) in the file."
+        return f"Nothing was imported: {plural(self.total, 'problem')} in the file."
 
 
 def template_csv() -> str:

@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from heartbeat.core.edits import VersionedForm, parse_version
 from heartbeat.participants.forms import ListSelectField
 from heartbeat.training.models import PainSite, SessionKind, TrainingSession
+from heartbeat.training.parsing import REQUIRED_INPUTS
 from heartbeat.training.values import (
     PAIN_LABELS,
     RPE_LABELS,
@@ -42,18 +43,36 @@ def _scale(labels: dict[int, str], blank: str) -> list[SelectChoice]:
     ]
 
 
+class _Required:
+    """Marks a field required, for the page to show ("(required)", and ``required`` on the
+    input) like any field with a required validator. It checks nothing itself: ``read_session``
+    does, with every other rule, so the form, the CSV import and device files share a message.
+    """
+
+    field_flags = {"required": True}
+
+    def __call__(self, form: FlaskForm, field: Any) -> None:
+        return None
+
+
+def _marks(name: str) -> list[_Required]:
+    return [_Required()] if name in REQUIRED_INPUTS else []
+
+
 class _SessionFields:
     """The fields a participant may fill in about their own session."""
 
-    date = StringField("Date", render_kw={"type": "date"})
+    date = StringField("Date", validators=_marks("date"), render_kw={"type": "date"})
     time = StringField(
         "Start time",
+        validators=_marks("time"),
         description="At the centre's time, as hh:mm (for example 09:30).",
         render_kw={"type": "time"},
     )
     kind = ListSelectField(
         "Kind of session",
         choices=_kinds("Choose the kind"),
+        validators=_marks("kind"),
         validate_choice=False,  # values.read_session checks it, with every other field
     )
     distance = StringField("Distance", render_kw=DECIMAL)

@@ -15,6 +15,7 @@ from flask import current_app
 from heartbeat.auth.models import User
 from heartbeat.centres.models import Centre
 from heartbeat.core import csvfiles
+from heartbeat.core.wording import or_dash
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.jobs import registry
@@ -79,7 +80,11 @@ def problems_table(error: CsvImportError) -> JobTable:
         caption="Problems by line and column",
         columns=["Line", "Column", "Problem"],
         rows=[
-            [str(problem.line) if problem.line else "File", problem.column or "—", problem.message]
+            [
+                str(problem.line) if problem.line else "File",
+                or_dash(problem.column),
+                problem.message,
+            ]
             for problem in error.errors
         ],
         note=(

@@ -214,6 +214,9 @@ _PARSERS: dict[str, tuple[str, Callable[[str], Any]]] = {
     **{name: (name, lambda text: text) for name in TEXT_LIMITS},
 }
 _EMPTY = dict.fromkeys((column for column, _ in _PARSERS.values()), None)
+# The inputs ``read_session`` refuses when blank (the time, unless ``require_time`` is off):
+# the session forms mark exactly these as required.
+REQUIRED_INPUTS = frozenset({"date", "time", "kind"})
 
 
 def read_session(

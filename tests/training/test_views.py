@@ -201,7 +201,7 @@ def test_the_session_page_shows_the_load_and_both_units(staff, training):
     )
     page = text(staff.get(f"/sessions/{session_id}"))
     assert "5.0 km (3.1 mi)" in page
-    assert "150" in page and "RPE 6 × 25 minutes" in page
+    assert "150" in page and "RPE 6 × 25:00" in page
     assert "5:00 /km" in page
     assert page.index('id="distance-title"') < page.index('id="effort-title"')
     assert "Read with care" not in page

@@ -21,6 +21,7 @@ from heartbeat.core.edits import (
     save_versioned,
     versioned_form,
 )
+from heartbeat.core.wording import plural
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.mail import mail_configured, send_mail
@@ -282,7 +283,9 @@ def consents(participant_id: int):
         if outcome.saved:
             changed = outcome.result
             flash(
-                f"{len(changed)} consent answer(s) recorded." if changed else "No answer changed.",
+                f"{plural(len(changed), 'consent answer')} recorded."
+                if changed
+                else "No answer changed.",
                 "success" if changed else "info",
             )
             return redirect(url_for(".profile", participant_id=participant.id, _anchor="consents"))

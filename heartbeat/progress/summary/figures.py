@@ -5,7 +5,13 @@ from __future__ import annotations
 import statistics
 from datetime import date, timedelta, tzinfo
 
-from heartbeat.core.units import day_text, distance_text, format_duration, format_pace
+from heartbeat.core.units import (
+    day_text,
+    distance_of_text,
+    distance_text,
+    format_duration,
+    format_pace,
+)
 from heartbeat.progress import rules
 from heartbeat.progress.models import CriterionKind, LadderStage
 from heartbeat.progress.summary.rows import evidence_text
@@ -38,7 +44,7 @@ def next_progress(
         stage_title=stage.title,
         best_m=best,
         threshold_m=threshold,
-        text=f"{distance_text(best, units)} of {distance_text(threshold, units)}",
+        text=distance_of_text(best, threshold, units),
         to_go=f"{distance_text(max(threshold - best, 0), units)} to go",
         percent=min(100, int(best / threshold * 100)) if threshold else 0,
         condition=", ".join(conditions) or None,

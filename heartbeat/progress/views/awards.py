@@ -16,6 +16,7 @@ from flask_login import current_user
 from heartbeat.core.edits import parse_version, render_form
 from heartbeat.core.transactions import rollback
 from heartbeat.core.units import day_text, distance_text
+from heartbeat.core.wording import agree, plural
 from heartbeat.db import row_id, utcnow
 from heartbeat.extensions import db
 from heartbeat.participants import queries as participant_queries
@@ -96,7 +97,7 @@ def verify(participant_id: int):
     count = verify_awards(ready, actor=_actor())
     db.session.commit()
     if count:
-        flash(f"Verified {count} award{'s' if count != 1 else ''}: {ready_titles}.", "success")
+        flash(f"Verified {plural(count, 'award')}: {ready_titles}.", "success")
     if stale:
         flash(
             f"{stale_titles} changed after you opened the page (the evidence moved), so"
@@ -106,7 +107,8 @@ def verify(participant_id: int):
     missing = len(ids) - len(awards)
     if missing:
         flash(
-            f"{missing} of the ticked awards no longer exist(s): the sessions behind them changed.",
+            f"{missing} of the ticked awards no longer {agree(missing, 'exists', 'exist')}: the"
+            " sessions behind them changed.",
             "warning",
         )
     if not count and not stale and not missing:

@@ -21,6 +21,7 @@ from heartbeat.core.edits import (
     save_versioned,
     versioned_form,
 )
+from heartbeat.core.wording import agree, plural
 from heartbeat.db import row_id
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
@@ -224,7 +225,11 @@ def _selected_ids() -> list[int]:
 
 def _flash_verified(count: int) -> None:
     if count:
-        flash(f"{count} session(s) verified: they now count towards milestones.", "success")
+        flash(
+            f"{plural(count, 'session')} verified: {agree(count, 'it', 'they')} now count"
+            f"{agree(count, 's', '')} towards milestones.",
+            "success",
+        )
     else:
         flash("Nothing was verified: tick the sessions to verify first.", "info")
 

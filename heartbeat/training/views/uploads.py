@@ -14,6 +14,7 @@ from pathlib import Path
 from flask import Response, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from heartbeat.core.wording import plural
 from heartbeat.extensions import db
 from heartbeat.permissions import require, staff_required
 from heartbeat.training import csv_format, csv_import, imports, pending
@@ -158,8 +159,8 @@ def csv_upload():
         else:
             db.session.commit()
             flash(
-                f"Imported {result.sessions:,} session(s) for {result.participants:,} "
-                "participant(s).",
+                f"Imported {plural(result.sessions, 'session')} for"
+                f" {plural(result.participants, 'participant')}.",
                 "success",
             )
             return redirect(url_for("training.csv_upload"))
