@@ -59,7 +59,7 @@ def test_print_batch_writes_one_pdf_and_marks_them_printed(app, runner, world, c
         args=["print-batch", "--centre", "alpha", "--since", "2026-06-01", "-o", str(out)]
     )
     assert result.exit_code == 0, result.output
-    assert "Wrote 2 certificate(s)" in result.output
+    assert "Wrote 2 certificates" in result.output
     assert len(pdf_reader(out.read_bytes()).pages) == 2
     with app.app_context():
         rows = db.session.scalars(sa.select(Certificate).order_by(Certificate.id)).all()

@@ -84,7 +84,7 @@ def test_therapist_enrols_edits_notes_and_invites_and_the_participant_sees_only_
         {"name": "people.csv", "mimeType": "text/csv", "buffer": csv_text.encode("utf-8")}
     )
     page.get_by_role("button", name="Check and import").click()
-    expect(page.get_by_role("status")).to_contain_text("Imported 1 participant(s).")
+    expect(page.get_by_role("status")).to_contain_text("Imported 1 participant.")
     row_link = page.get_by_role("table").get_by_role("link", name=f"{other_family}, Grace")
     expect(row_link).to_be_visible()
     shot(page, "caseload after the import")

@@ -167,6 +167,6 @@ def test_a_participant_logs_a_session_and_a_therapist_verifies_it_from_to_verify
     shot(therapist, "sessions waiting for verification")
     row.get_by_role("checkbox").check()
     therapist.get_by_role("button", name="Verify the ticked sessions").click()
-    expect(therapist.get_by_role("status")).to_contain_text("1 session(s) verified")
+    expect(therapist.get_by_role("status")).to_contain_text("1 session verified")
     expect(therapist.get_by_text(re.compile("Nothing is waiting"))).to_be_visible()
     shot(therapist, "nothing left to verify")

@@ -40,7 +40,7 @@ def test_jobs_sweep_recovers_a_job_whose_worker_died(app, world, jobs, runner):
     )
     result = runner.invoke(args=["jobs", "sweep"])
     assert result.exit_code == 0, result.output
-    assert f"job {job_id}: failed" in result.output and "1 job(s) recovered." in result.output
+    assert f"job {job_id}: failed" in result.output and "1 job recovered." in result.output
     assert jobs.get(job_id).state == JobState.FAILED
 
 
@@ -54,7 +54,7 @@ def test_jobs_purge_deletes_only_jobs_that_ended_long_ago(app, world, jobs, runn
     jobs.update(recent, state=JobState.FAILED, finished_at=utcnow() - timedelta(days=2))
     result = runner.invoke(args=["jobs", "purge", "--older-than", "30"])
     assert result.exit_code == 0, result.output
-    assert "1 finished job(s) older than 30 days deleted." in result.output
+    assert "1 finished job older than 30 days deleted." in result.output
     with app.app_context():
         from heartbeat.extensions import db
         from heartbeat.jobs.models import Job

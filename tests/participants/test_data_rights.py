@@ -189,7 +189,7 @@ def test_subject_access_zip_holds_everything_about_them_and_nothing_else(
     assert {row["body"] for row in notes} == {SECRET_NOTE, "Great first mile!"}
     details_csv = archive.read("csv/details.csv").decode("utf-8-sig")
     assert "'+44 1234" in details_csv  # CSV cells are made safe for spreadsheets
-    assert "csv/training_sessions.csv (1 rows)" in archive.read("README.txt").decode()
+    assert "csv/training_sessions.csv (1 row)" in archive.read("README.txt").decode()
 
 
 def test_subject_access_is_audited_with_what_was_exported(app, world, helpers, full_record):

@@ -212,7 +212,7 @@ def test_equipment_page_adds_a_refit_and_keeps_the_history(app, world, helpers):
     assert "3-D printed" in html
     profile = client.get(f"/participants/{participant_id}").get_data(as_text=True)
     assert "<strong>Now:</strong> Carbonbike" in profile
-    assert "1 earlier fitting(s)" in profile
+    assert "1 earlier fitting in" in profile
 
 
 # --- notes and the portal -----------------------------------------------------------------------

@@ -114,7 +114,7 @@ def test_a_big_csv_with_problems_fails_with_them_by_line_and_column_and_saves_no
         assert "csv" in db.session.scalar(sa.select(Job.params).where(Job.id == job_id))
 
     page = text(staff.get(f"/jobs/{job_id}"))
-    assert "Nothing was imported: 3 problem(s) in the file. Correct the file" in page
+    assert "Nothing was imported: 3 problems in the file. Correct the file" in page
     table = page[page.index("Problems by line and column") :]
     assert '<th scope="row" data-label="Line">4</th><td data-label="Column">distance</td>' in table
     assert '<th scope="row" data-label="Line">4</th><td data-label="Column">rpe</td>' in table

@@ -194,7 +194,7 @@ def test_a_csv_imports_every_row(app, staff, training):
     )
     response = post_csv(staff, body)
     assert response.status_code == 302
-    assert "Imported 2 session(s) for 2 participant(s)." in text(staff.get("/sessions/import"))
+    assert "Imported 2 sessions for 2 participants." in text(staff.get("/sessions/import"))
     assert len(training.sessions()) == 1 and len(training.sessions(training.other_pid)) == 1
     assert training.award_codes() == {"first-push", "one-lap"}
 
