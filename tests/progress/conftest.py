@@ -16,9 +16,9 @@ from heartbeat.participants.models import Participant
 from heartbeat.progress import services
 from heartbeat.progress.models import Award, LadderStage
 from heartbeat.training.models import SessionKind, TrainingSession
-from tests.participants.conftest import Helpers, login
+from tests.participants.conftest import Helpers
 
-__all__ = ["Progress", "login"]
+__all__ = ["Progress"]
 
 
 @dataclass

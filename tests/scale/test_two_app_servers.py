@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from heartbeat.jobs.models import Job
-from tests.conftest import FAST_ARGON2
+from tests.harness import FAST_ARGON2
 from tests.scale.cluster import (
     ROOT,
     Browser,

@@ -18,9 +18,10 @@ from PIL import Image
 import heartbeat
 from heartbeat.certificates.models import Branding
 from heartbeat.extensions import db
+from tests.helpers import signed_in
 from tests.security.forms import crawl
 from tests.security.urls import Browsers, build_url, fill
-from tests.security.world import build_world, changed_tables, login_client, table_digests
+from tests.security.world import build_world, changed_tables, table_digests
 
 DATA = Path(__file__).parent.parent / "training" / "data"
 LIMIT = 256 * 1024
@@ -90,7 +91,7 @@ class Uploader:
         values = {a: fill(world, a, self.upload.role, "own", "own") for a in rule.arguments}
         self.url = build_url(app, endpoint, values)
         email = {"admin": world.a.admin_email, "therapist": world.a.therapist_email}
-        self.client = login_client(app, email[self.upload.role])
+        self.client = signed_in(app, email[self.upload.role])
 
     def post(self, filename: str, content: bytes):
         data = {**self.upload.form, self.upload.field: (io.BytesIO(content), filename)}

@@ -17,13 +17,13 @@ from heartbeat.progress.models import Award, LadderStage
 from heartbeat.progress.services import seed_default_ladder
 from heartbeat.training import services
 from heartbeat.training.models import SessionKind, SessionSource, TrainingSession
-from tests.participants.conftest import Helpers, login
+from tests.participants.conftest import Helpers
 
 DATA = Path(__file__).parent / "data"
 START = datetime(2025, 5, 1, 8, 30, tzinfo=UTC)
 NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
 
-__all__ = ["DATA", "NOW", "START", "Training", "login"]
+__all__ = ["DATA", "NOW", "START", "Training"]
 
 
 def session_values(**overrides) -> dict:
