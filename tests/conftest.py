@@ -10,6 +10,8 @@ People, worlds and signed-in clients come from tests/helpers.py.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +27,7 @@ from tests.harness import (
     empty_postgres,
     fresh_sqlite_file,
     is_postgres,
+    sqlite_folder,
     wait_for_job_threads,
 )
 from tests.helpers import Auth, World, build_world
@@ -44,9 +47,17 @@ def postgres_test_url() -> Iterator[str | None]:
 
 
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory) -> Path:
+def sqlite_folder_for_run(tmp_path_factory) -> Iterator[Path]:
+    """The run's SQLite files (see ``harness.sqlite_folder``); removed at the end."""
+    folder = sqlite_folder(tmp_path_factory.mktemp("sqlite"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(sqlite_folder_for_run) -> Path:
     """The empty schema in an SQLite file, built once per run."""
-    return build_sqlite_template(tmp_path_factory.mktemp("template") / "schema.db")
+    return build_sqlite_template(sqlite_folder_for_run / "schema.db")
 
 
 @pytest.fixture(scope="session")
@@ -57,9 +68,14 @@ def app_cache() -> Iterator[AppCache]:
 
 
 @pytest.fixture
-def database_url(tmp_path, postgres_test_url, sqlite_template) -> str:
+def database_url(postgres_test_url, sqlite_template, sqlite_folder_for_run) -> Iterator[str]:
     """This test's database: a fresh copy of the schema on SQLite, the run's one on PostgreSQL."""
-    return postgres_test_url or fresh_sqlite_file(sqlite_template, tmp_path / "test.db")
+    if postgres_test_url:
+        yield postgres_test_url
+        return
+    folder = Path(tempfile.mkdtemp(dir=sqlite_folder_for_run))
+    yield fresh_sqlite_file(sqlite_template, folder / "test.db")
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
@@ -79,7 +95,9 @@ def app(app_cache, database_url, app_config, tmp_path, monkeypatch):
     wait_for_job_threads()
     with application.app_context():
         db.session.remove()
-        db.engine.dispose()
+        if not is_postgres(database_url):
+            # Closes the file before it is deleted; PostgreSQL keeps its pool for the next test.
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import os
 import shutil
+import tempfile
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -65,15 +66,34 @@ def make_app(database_url: str, **overrides) -> Flask:
 # --- databases --------------------------------------------------------------------------------
 
 
+def sqlite_folder(fallback: Path) -> Path:
+    """Where the tests' SQLite files go: memory-backed /dev/shm when there is one.
+
+    Each test writes a few hundred kilobytes and syncs them; on a disk that is most of the cost
+    of a small test. They are still real files, opened by threads and other processes alike.
+    """
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK):
+        return Path(tempfile.mkdtemp(prefix="heartbeat-tests-", dir=shm))
+    return fallback
+
+
 def build_sqlite_template(path: Path) -> Path:
-    """An SQLite file holding the empty schema, to copy for each test."""
+    """An SQLite file holding the empty schema, to copy for each test.
+
+    Made on an engine set up as the app's (so the file is already in WAL mode, as the app
+    would leave it) and closed, which folds the write-ahead log into the one file copied.
+    """
     from heartbeat import models  # noqa: F401  (every table registered, as create_app does)
 
     engine = sa.create_engine(f"sqlite:///{path}")
+    configure_engine(engine)
     try:
         db.metadata.create_all(engine)
     finally:
-        engine.dispose()  # closes the file: the copy is complete and consistent
+        engine.dispose()
+    if Path(f"{path}-wal").exists():
+        raise RuntimeError(f"the template {path} still has a write-ahead log")
     return path
 
 
@@ -91,7 +111,9 @@ _postgres_schema_built: set[str] = set()
 def empty_postgres(app: Flask) -> None:
     """The schema on the first use of a PostgreSQL database in this run; afterwards, emptied.
 
-    One TRUNCATE of every table (identities restarted, so ids start at 1 in every test).
+    Emptied with DELETE, children before parents, and every sequence restarted (ids start at 1
+    in every test), in one round trip: on tables this small that is several times faster than
+    TRUNCATE, which rewrites each table's files (measured: 14 ms against 140 ms).
     """
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     with app.app_context():
@@ -100,8 +122,14 @@ def empty_postgres(app: Flask) -> None:
             db.create_all()
             _postgres_schema_built.add(url)
             return
-        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-        db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        connection = db.session.connection()
+        sequences = connection.exec_driver_sql(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind = 'S' AND n.nspname = current_schema()"
+        ).scalars()
+        statements = [f'DELETE FROM "{t.name}"' for t in reversed(db.metadata.sorted_tables)]
+        statements += [f'ALTER SEQUENCE "{name}" RESTART' for name in sequences]
+        connection.exec_driver_sql("; ".join(statements))
         db.session.commit()
         db.session.remove()
 

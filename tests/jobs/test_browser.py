@@ -15,7 +15,7 @@ from tests.browser import SCREENSHOT_DIR, WIDE
 from tests.helpers import PASSWORD
 from tests.jobs.handlers import gate
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture

@@ -23,6 +23,9 @@ from heartbeat.jobs.worker import HeartbeatWorker, make_worker
 from tests.helpers import signed_in
 from tests.jobs.conftest import REDIS_TEST_URL
 
+# Real RQ workers in subprocesses.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 STALE_S = 2
 

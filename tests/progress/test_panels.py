@@ -189,6 +189,7 @@ def crowd(app, progress):
     return busy
 
 
+@pytest.mark.slow  # 2,000 sessions
 def test_the_profile_runs_the_same_queries_for_5_and_2000_sessions(
     app, progress, crowd, query_counter
 ):

@@ -38,6 +38,9 @@ from tests.security.forms import Field, crawl
 from tests.security.urls import Browsers, answer, build_url, email_of, fill
 from tests.security.world import build_world, changed_tables, table_digests
 
+# Hypothesis: many generated requests per form.
+pytestmark = pytest.mark.slow
+
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 # POST endpoints no page shows a form for in the security world, with where their fields come
 # from: the form class the view uses (None: the request has no fields at all).

@@ -98,6 +98,7 @@ class Uploader:
         return self.client.post(self.url, data=data, content_type="multipart/form-data")
 
 
+@pytest.mark.slow  # crawls every page
 def test_every_form_with_a_file_input_is_in_the_upload_table(shared_app, shared_world):
     found = crawl(shared_app, shared_world, Browsers(shared_app, shared_world), fill, build_url)
     uploads = {
