@@ -27,10 +27,11 @@ from tests.harness import (
     empty_postgres,
     fresh_sqlite_file,
     is_postgres,
+    populated_sqlite_template,
     sqlite_folder,
     wait_for_job_threads,
 )
-from tests.helpers import Auth, World, build_world
+from tests.helpers import Auth, World, build_world, read_world
 
 pytest_plugins = ["tests.browser"]
 
@@ -67,14 +68,39 @@ def app_cache() -> Iterator[AppCache]:
     cache.close()
 
 
+@pytest.fixture(scope="session")
+def world_file(postgres_test_url, sqlite_template, sqlite_folder_for_run, tmp_path_factory):
+    """The ``world`` built once into an SQLite file (None on PostgreSQL)."""
+    if postgres_test_url:
+        return None
+    path, _ = populated_sqlite_template(
+        sqlite_template,
+        sqlite_folder_for_run / "world.db",
+        tmp_path_factory.mktemp("world"),
+        build_world,
+    )
+    return path
+
+
 @pytest.fixture
-def database_url(postgres_test_url, sqlite_template, sqlite_folder_for_run) -> Iterator[str]:
-    """This test's database: a fresh copy of the schema on SQLite, the run's one on PostgreSQL."""
+def database_template(request, sqlite_template) -> Path:
+    """The SQLite file this test's database is copied from: the schema, or the schema and the
+    ``world`` when the test asks for it (conftests may offer other populated files)."""
+    if "world" in request.fixturenames:
+        populated = request.getfixturevalue("world_file")
+        if populated is not None:
+            return populated
+    return sqlite_template
+
+
+@pytest.fixture
+def database_url(postgres_test_url, database_template, sqlite_folder_for_run) -> Iterator[str]:
+    """This test's database: a fresh copy of the template on SQLite, the run's one on PostgreSQL."""
     if postgres_test_url:
         yield postgres_test_url
         return
     folder = Path(tempfile.mkdtemp(dir=sqlite_folder_for_run))
-    yield fresh_sqlite_file(sqlite_template, folder / "test.db")
+    yield fresh_sqlite_file(database_template, folder / "test.db")
     shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -111,8 +137,12 @@ def runner(app):
 
 
 @pytest.fixture
-def world(app) -> World:
-    return build_world(app)
+def world(app, database_template, sqlite_template) -> World:
+    """Two centres and their people (tests/helpers.py): copied in with the database on SQLite,
+    built in it on PostgreSQL."""
+    if database_template == sqlite_template:
+        return build_world(app)
+    return read_world(app)
 
 
 @pytest.fixture

@@ -19,8 +19,9 @@ import os
 import shutil
 import tempfile
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import Flask
@@ -29,6 +30,8 @@ from heartbeat import create_app
 from heartbeat.db import configure_engine
 from heartbeat.extensions import db, limiter
 from heartbeat.logs import configure_logging
+
+T = TypeVar("T")
 
 # OWASP's minimum argon2id cost: fast enough for tests, and the floor the app accepts.
 FAST_ARGON2 = {
@@ -102,6 +105,30 @@ def fresh_sqlite_file(template: Path, path: Path) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(template, path)
     return f"sqlite:///{path}"
+
+
+def populated_sqlite_template(
+    schema: Path, path: Path, instance: Path, build: Callable[[Flask], T]
+) -> tuple[Path, T]:
+    """A copy of the schema template with ``build(app)`` run on it once, for tests to start
+    from a copy of the result; returns the file and what ``build`` returned."""
+    url = fresh_sqlite_file(schema, path)
+    previous = os.environ.get("HEARTBEAT_INSTANCE_PATH")
+    os.environ["HEARTBEAT_INSTANCE_PATH"] = str(instance)
+    try:
+        app = make_app(url)
+    finally:
+        if previous is None:
+            del os.environ["HEARTBEAT_INSTANCE_PATH"]
+        else:
+            os.environ["HEARTBEAT_INSTANCE_PATH"] = previous
+    built = build(app)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()  # the last connection closes: the one file holds everything
+    if Path(f"{path}-wal").exists():
+        raise RuntimeError(f"the template {path} still has a write-ahead log")
+    return path, built
 
 
 # PostgreSQL databases whose schema this run has built.

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from argon2 import PasswordHasher, Type
 from flask import Flask, session
 from flask.testing import FlaskClient
@@ -100,6 +101,25 @@ def build_world(app: Flask) -> World:
         # Detached copies keep their loaded attributes for use in assertions.
         db.session.expunge_all()
         return built
+
+
+def read_world(app: Flask) -> World:
+    """The world ``build_world`` made in this database, read back (detached, fully loaded)."""
+    with app.app_context():
+        centres = {c.slug: c for c in db.session.scalars(sa.select(Centre))}
+        users = {u.email: u for u in db.session.scalars(sa.select(User))}
+        db.session.expunge_all()
+
+    def side(slug: str) -> CentreWorld:
+        return CentreWorld(
+            centre=centres[slug],
+            admin=users[f"admin@{slug}.example"],
+            therapist=users[f"therapist@{slug}.example"],
+            participant=users[f"pat@{slug}.example"],
+            other_participant=users[f"sam@{slug}.example"],
+        )
+
+    return World(a=side("alpha"), b=side("bravo"), operator=users["operator@platform.example"])
 
 
 # --- signed-in clients --------------------------------------------------------------------------

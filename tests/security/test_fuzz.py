@@ -36,7 +36,7 @@ from tests.helpers import signed_in
 from tests.security.access import ENDPOINTS, ROLES, expected
 from tests.security.forms import Field, crawl
 from tests.security.urls import Browsers, answer, build_url, email_of, fill
-from tests.security.world import build_world, changed_tables, table_digests
+from tests.security.world import changed_tables, table_digests
 
 # Hypothesis: many generated requests per form.
 pytestmark = pytest.mark.slow
@@ -290,9 +290,9 @@ def _local(location: str) -> str | None:
     return None
 
 
-def test_generated_input_never_breaks_a_form(app, targets, post_endpoint):
+def test_generated_input_never_breaks_a_form(app, security_world, targets, post_endpoint):
     target = targets[post_endpoint]
-    world = build_world(app)
+    world = security_world
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == post_endpoint)
     values = {arg: fill(world, arg, target.role, "own", target.record) for arg in rule.arguments}
     url = build_url(app, post_endpoint, values)

@@ -21,7 +21,7 @@ from heartbeat.extensions import db
 from tests.helpers import signed_in
 from tests.security.forms import crawl
 from tests.security.urls import Browsers, build_url, fill
-from tests.security.world import build_world, changed_tables, table_digests
+from tests.security.world import changed_tables, table_digests
 
 DATA = Path(__file__).parent.parent / "training" / "data"
 LIMIT = 256 * 1024
@@ -75,11 +75,6 @@ UPLOADS = {
 @pytest.fixture
 def app_config():
     return {"MAX_CONTENT_LENGTH": LIMIT}
-
-
-@pytest.fixture
-def security_world(app):
-    return build_world(app)
 
 
 class Uploader:
