@@ -23,11 +23,12 @@ from heartbeat.db import scratch_postgres_database
 from heartbeat.extensions import db
 from tests.harness import (
     AppCache,
+    Populated,
     build_sqlite_template,
     empty_postgres,
     fresh_sqlite_file,
     is_postgres,
-    populated_sqlite_template,
+    populated_template,
     sqlite_folder,
     wait_for_job_threads,
 )
@@ -69,28 +70,22 @@ def app_cache() -> Iterator[AppCache]:
 
 
 @pytest.fixture(scope="session")
-def world_file(postgres_test_url, sqlite_template, sqlite_folder_for_run, tmp_path_factory):
-    """The ``world`` built once into an SQLite file (None on PostgreSQL)."""
-    if postgres_test_url:
-        return None
-    path, _ = populated_sqlite_template(
-        sqlite_template,
-        sqlite_folder_for_run / "world.db",
-        tmp_path_factory.mktemp("world"),
-        build_world,
-    )
-    return path
+def populated(postgres_test_url, sqlite_template, sqlite_folder_for_run, tmp_path_factory):
+    """Template files holding what some fixtures build (``harness.populated_template``)."""
+    schema = None if postgres_test_url else sqlite_template
+    return Populated(schema, sqlite_folder_for_run, tmp_path_factory.mktemp("populated"))
 
 
 @pytest.fixture
-def database_template(request, sqlite_template) -> Path:
-    """The SQLite file this test's database is copied from: the schema, or the schema and the
-    ``world`` when the test asks for it (conftests may offer other populated files)."""
-    if "world" in request.fixturenames:
-        populated = request.getfixturevalue("world_file")
-        if populated is not None:
-            return populated
-    return sqlite_template
+def starts_from(request, populated) -> str | None:
+    """The fixture whose data this test's database starts with (None: the bare schema)."""
+    return populated.choose(request.fixturenames)
+
+
+@pytest.fixture
+def database_template(starts_from, populated, sqlite_template) -> Path:
+    """The SQLite file this test's database is copied from."""
+    return populated.file(starts_from) if starts_from else sqlite_template
 
 
 @pytest.fixture
@@ -136,13 +131,15 @@ def runner(app):
     return app.test_cli_runner()
 
 
+# Rank 0: any other populated template includes the world.
+populated_template("world", 0, build_world)
+
+
 @pytest.fixture
-def world(app, database_template, sqlite_template) -> World:
-    """Two centres and their people (tests/helpers.py): copied in with the database on SQLite,
-    built in it on PostgreSQL."""
-    if database_template == sqlite_template:
-        return build_world(app)
-    return read_world(app)
+def world(app, starts_from) -> World:
+    """Two centres and their people (tests/helpers.py): on SQLite in the template the test's
+    database was copied from, on PostgreSQL built in it."""
+    return read_world(app) if starts_from else build_world(app)
 
 
 @pytest.fixture

@@ -131,6 +131,52 @@ def populated_sqlite_template(
     return path, built
 
 
+# Fixtures whose data can start out in a template file: fixture name -> (rank, build). A test
+# asking for several starts from the one of highest rank (a build includes those it needs:
+# the progress build makes the world first).
+POPULATED_TEMPLATES: dict[str, tuple[int, Callable[[Flask], Any]]] = {}
+
+
+def populated_template(fixture: str, rank: int, build: Callable[[Flask], Any]) -> None:
+    """Let tests asking for ``fixture`` start from a copy of a file where ``build(app)`` ran
+    once; the fixture then reads what ``build`` returned from ``Populated.value``."""
+    POPULATED_TEMPLATES[fixture] = (rank, build)
+
+
+class Populated:
+    """The populated templates of one run, built on first use (never on PostgreSQL)."""
+
+    def __init__(self, schema: Path | None, folder: Path, instances: Path) -> None:
+        self.schema, self.folder, self.instances = schema, folder, instances
+        self._built: dict[str, tuple[Path, Any]] = {}
+
+    def choose(self, fixturenames: list[str]) -> str | None:
+        wanted = [name for name in fixturenames if name in POPULATED_TEMPLATES]
+        if self.schema is None or not wanted:
+            return None
+        return max(wanted, key=lambda name: POPULATED_TEMPLATES[name][0])
+
+    def file(self, fixture: str) -> Path:
+        return self._build(fixture)[0]
+
+    def value(self, fixture: str) -> Any:
+        """What the build returned (a deep copy: tests may change it)."""
+        return copy.deepcopy(self._build(fixture)[1])
+
+    def _build(self, fixture: str) -> tuple[Path, Any]:
+        if fixture not in self._built:
+            assert self.schema is not None
+            instance = self.instances / fixture
+            instance.mkdir(parents=True, exist_ok=True)
+            self._built[fixture] = populated_sqlite_template(
+                self.schema,
+                self.folder / f"{fixture}.db",
+                instance,
+                POPULATED_TEMPLATES[fixture][1],
+            )
+        return self._built[fixture]
+
+
 # PostgreSQL databases whose schema this run has built.
 _postgres_schema_built: set[str] = set()
 
