@@ -1,15 +1,20 @@
 """How the tests get an app and a database quickly, without sharing state between tests.
 
 Building an app costs more than most tests (Werkzeug compiles every route), and so does
-``create_all``. So a run builds:
+``create_all``; building the same people and records for test after test adds up too. So a run
+builds:
 
 - the schema once, into a template SQLite file that each test gets a copy of (a real file of
-  its own: tests open second connections, threads and processes on it); on PostgreSQL, the
-  schema once in the run's own database, emptied between tests;
+  its own, on /dev/shm when there is one: tests open second connections, threads and processes
+  on it); on PostgreSQL, the schema once in the run's own database, emptied between tests;
+- the data some fixtures make (``world``, ``progress``, ``training``, ``security_world``) once
+  each, into a copy of that template (``populated_template``): a test asking for one starts
+  from a copy of its file, and the fixture reads back what the build returned (on PostgreSQL
+  the fixture builds it as before);
 - each app once per distinct setting (``app_config`` and the environment), then hands it to
   the next test with the same settings after putting back everything a test can change: its
   configuration, its database engine (pointed at the new test's file), its instance folder,
-  the jobs' connections and the rate limiter's counters.
+  the jobs' connections and threads, the rate limiter's counters and the log level.
 """
 
 from __future__ import annotations
