@@ -1,42 +1,40 @@
-"""Shared fixtures: a fresh database per test on SQLite, or a private PostgreSQL database per run.
+"""Shared fixtures: each test gets an app and a database of its own (see tests/harness.py).
 
-With ``DATABASE_URL`` pointing at PostgreSQL, the run creates its own database (so parallel runs
-never collide), builds the schema once and empties every table between tests.
+On SQLite each test has its own file, a copy of a template holding the schema. With
+``DATABASE_URL`` pointing at PostgreSQL, the run creates its own database (so parallel runs never
+collide), builds the schema once and empties every table between tests.
+
+People, worlds and signed-in clients come from tests/helpers.py.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from argon2 import PasswordHasher, Type
 
-from heartbeat import create_app
-from heartbeat.auth.models import Role, User
-from heartbeat.centres.models import Centre
 from heartbeat.db import scratch_postgres_database
 from heartbeat.extensions import db
+from tests.harness import (
+    AppCache,
+    Populated,
+    build_sqlite_template,
+    empty_postgres,
+    fresh_sqlite_file,
+    is_postgres,
+    populated_template,
+    sqlite_folder,
+    wait_for_job_threads,
+)
+from tests.helpers import Auth, World, build_world, read_world
 
 pytest_plugins = ["tests.browser"]
-
-PASSWORD = "correct horse battery staple"
-# OWASP's minimum argon2id cost: fast enough for tests, and the floor the app accepts.
-FAST_ARGON2 = {
-    "HEARTBEAT_ARGON2_TIME_COST": 2,
-    "HEARTBEAT_ARGON2_MEMORY_KIB": 19 * 1024,
-    "HEARTBEAT_ARGON2_PARALLELISM": 1,
-}
-_HASH = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, type=Type.ID).hash(
-    PASSWORD
-)
-
-
-def is_postgres(url: str | None) -> bool:
-    return bool(url) and url.startswith(("postgres://", "postgresql"))
 
 
 @pytest.fixture(scope="session")
@@ -50,28 +48,55 @@ def postgres_test_url() -> Iterator[str | None]:
         yield url
 
 
-_pg_schema_built: set[str] = set()
+@pytest.fixture(scope="session")
+def sqlite_folder_for_run(tmp_path_factory) -> Iterator[Path]:
+    """The run's SQLite files (see ``harness.sqlite_folder``); removed at the end."""
+    folder = sqlite_folder(tmp_path_factory.mktemp("sqlite"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
-def make_app(database_url: str, **overrides):
-    config = {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key",
-        "DATABASE_URL": database_url,
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
-        "SERVER_NAME": "heartbeat.test",
-        # Two-factor sign-in is tested on its own (tests/auth/test_mfa.py); elsewhere it is off.
-        "HEARTBEAT_MFA_REQUIRED_ROLES": "",
-        **FAST_ARGON2,
-        **overrides,
-    }
-    return create_app(config)
+@pytest.fixture(scope="session")
+def sqlite_template(sqlite_folder_for_run) -> Path:
+    """The empty schema in an SQLite file, built once per run."""
+    return build_sqlite_template(sqlite_folder_for_run / "schema.db")
+
+
+@pytest.fixture(scope="session")
+def app_cache() -> Iterator[AppCache]:
+    cache = AppCache()
+    yield cache
+    cache.close()
+
+
+@pytest.fixture(scope="session")
+def populated(postgres_test_url, sqlite_template, sqlite_folder_for_run, tmp_path_factory):
+    """Template files holding what some fixtures build (``harness.populated_template``)."""
+    schema = None if postgres_test_url else sqlite_template
+    return Populated(schema, sqlite_folder_for_run, tmp_path_factory.mktemp("populated"))
 
 
 @pytest.fixture
-def database_url(tmp_path, postgres_test_url) -> str:
-    return postgres_test_url or f"sqlite:///{tmp_path / 'test.db'}"
+def starts_from(request, populated) -> str | None:
+    """The fixture whose data this test's database starts with (None: the bare schema)."""
+    return populated.choose(request.fixturenames)
+
+
+@pytest.fixture
+def database_template(starts_from, populated, sqlite_template) -> Path:
+    """The SQLite file this test's database is copied from."""
+    return populated.file(starts_from) if starts_from else sqlite_template
+
+
+@pytest.fixture
+def database_url(postgres_test_url, database_template, sqlite_folder_for_run) -> Iterator[str]:
+    """This test's database: a fresh copy of the template on SQLite, the run's one on PostgreSQL."""
+    if postgres_test_url:
+        yield postgres_test_url
+        return
+    folder = Path(tempfile.mkdtemp(dir=sqlite_folder_for_run))
+    yield fresh_sqlite_file(database_template, folder / "test.db")
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
@@ -81,25 +106,19 @@ def app_config() -> dict:
 
 
 @pytest.fixture
-def app(database_url, app_config, tmp_path, monkeypatch):
-    monkeypatch.setenv("HEARTBEAT_INSTANCE_PATH", str(tmp_path / "instance"))
-    application = make_app(database_url, **app_config)
-    with application.app_context():
-        if is_postgres(database_url):
-            if database_url not in _pg_schema_built:
-                db.drop_all()
-                db.create_all()
-                _pg_schema_built.add(database_url)
-            else:
-                tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-                db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-                db.session.commit()
-        else:
-            db.create_all()
+def app(app_cache, database_url, app_config, tmp_path, monkeypatch):
+    instance = tmp_path / "instance"
+    monkeypatch.setenv("HEARTBEAT_INSTANCE_PATH", str(instance))
+    application = app_cache.app_for(app_config, database_url, instance)
+    if is_postgres(database_url):
+        empty_postgres(application)
     yield application
+    wait_for_job_threads()
     with application.app_context():
         db.session.remove()
-        db.engine.dispose()
+        if not is_postgres(database_url):
+            # Closes the file before it is deleted; PostgreSQL keeps its pool for the next test.
+            db.engine.dispose()
 
 
 @pytest.fixture
@@ -112,79 +131,15 @@ def runner(app):
     return app.test_cli_runner()
 
 
-@dataclass
-class CentreWorld:
-    centre: Centre
-    admin: User
-    therapist: User
-    participant: User
-    other_participant: User
-
-
-@dataclass
-class World:
-    """Two centres, each with an admin, a therapist and two participants, plus an operator."""
-
-    a: CentreWorld
-    b: CentreWorld
-    operator: User
-
-
-def add_user(centre: Centre | None, email: str, role: Role, *, operator: bool = False) -> User:
-    user = User(
-        email=email,
-        name=email.split("@")[0].replace(".", " ").title(),
-        role=role,
-        centre_id=centre.id if centre else None,
-        is_operator=operator,
-        password_hash=_HASH,
-    )
-    db.session.add(user)
-    return user
-
-
-def _centre_world(slug: str) -> CentreWorld:
-    centre = Centre(name=f"Centre {slug.upper()}", slug=slug, timezone="Europe/London")
-    db.session.add(centre)
-    db.session.flush()
-    world = CentreWorld(
-        centre=centre,
-        admin=add_user(centre, f"admin@{slug}.example", Role.ADMIN),
-        therapist=add_user(centre, f"therapist@{slug}.example", Role.THERAPIST),
-        participant=add_user(centre, f"pat@{slug}.example", Role.PARTICIPANT),
-        other_participant=add_user(centre, f"sam@{slug}.example", Role.PARTICIPANT),
-    )
-    db.session.flush()
-    return world
+# Rank 0: any other populated template includes the world.
+populated_template("world", 0, build_world)
 
 
 @pytest.fixture
-def world(app) -> World:
-    with app.app_context():
-        db.session().expire_on_commit = False
-        built = World(
-            a=_centre_world("alpha"),
-            b=_centre_world("bravo"),
-            operator=add_user(None, "operator@platform.example", Role.ADMIN, operator=True),
-        )
-        db.session.commit()
-        # Detached copies keep their loaded attributes for use in assertions.
-        db.session.expunge_all()
-        return built
-
-
-class Auth:
-    def __init__(self, client):
-        self.client = client
-
-    def login(self, email: str, password: str = PASSWORD, *, remember: bool = False):
-        data = {"email": email, "password": password}
-        if remember:
-            data["remember"] = "y"
-        return self.client.post("/login", data=data)
-
-    def logout(self):
-        return self.client.post("/logout")
+def world(app, starts_from) -> World:
+    """Two centres and their people (tests/helpers.py): on SQLite in the template the test's
+    database was copied from, on PostgreSQL built in it."""
+    return read_world(app) if starts_from else build_world(app)
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ from heartbeat import create_app
 from heartbeat.auth.models import Role
 from heartbeat.config import DEFAULTS, database_uri
 from heartbeat.extensions import db
-from tests.conftest import PASSWORD, add_user, make_app
+from tests.harness import make_app
+from tests.helpers import PASSWORD, add_user
 
 READ_FROM_ENVIRONMENT = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
 

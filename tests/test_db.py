@@ -14,7 +14,7 @@ from heartbeat.centres import services
 from heartbeat.centres.models import Centre
 from heartbeat.db import NO_CENTRE, UTCDateTime, set_centre_scope
 from heartbeat.extensions import db
-from tests.conftest import is_postgres
+from tests.harness import is_postgres
 
 
 def emails(statement) -> set[str]:

@@ -20,7 +20,7 @@ from alembic.migration import MigrationContext
 
 from heartbeat.db import scratch_postgres_database
 from heartbeat.extensions import db
-from tests.conftest import make_app
+from tests.harness import make_app
 
 # migrations/env.py tries Flask-SQLAlchemy's deprecated get_engine() before db.engine.
 pytestmark = pytest.mark.filterwarnings("ignore:'get_engine' is deprecated:DeprecationWarning")

@@ -253,19 +253,19 @@ def test_signed_out_visitors_are_sent_to_sign_in_from_every_protected_page(clien
 
 
 def test_participants_are_refused_every_admin_and_operator_page(client, auth, world):
-    auth.login(world.a.participant.email)
+    auth.sign_in(world.a.participant.email)
     for url in all_pages(world):
         assert client.get(url).status_code == 403, url
 
 
 def test_therapists_are_refused_admin_and_operator_pages(client, auth, world):
-    auth.login(world.a.therapist.email)
+    auth.sign_in(world.a.therapist.email)
     for url in all_pages(world):
         assert client.get(url).status_code == 403, url
 
 
 def test_an_admin_opens_their_own_centres_pages_but_not_the_operators(client, auth, world):
-    auth.login(world.a.admin.email)
+    auth.sign_in(world.a.admin.email)
     for url in [*ADMIN_PAGES, deactivate_url(world.a.therapist)]:
         assert client.get(url).status_code == 200, url
     for url in OPERATOR_PAGES:
@@ -273,7 +273,7 @@ def test_an_admin_opens_their_own_centres_pages_but_not_the_operators(client, au
 
 
 def test_an_admin_addressing_another_centres_user_finds_nothing(client, auth, world):
-    auth.login(world.b.admin.email)
+    auth.sign_in(world.b.admin.email)
     for person in (world.a.admin, world.a.therapist, world.a.participant):
         assert client.get(deactivate_url(person)).status_code == 404
         assert client.post(deactivate_url(person)).status_code == 404
@@ -282,7 +282,7 @@ def test_an_admin_addressing_another_centres_user_finds_nothing(client, auth, wo
 
 
 def test_the_operator_opens_operator_pages_and_finds_no_centre_pages(client, auth, world):
-    auth.login(world.operator.email)
+    auth.sign_in(world.operator.email)
     for url in OPERATOR_PAGES:
         assert client.get(url).status_code == 200, url
     # The operator's account holds the admin role but belongs to no centre.
@@ -297,7 +297,7 @@ def test_walking_every_user_id_reveals_only_the_admins_own_centre(app, client, a
         ).all()
     centre_of = dict(users)
     max_id = max(centre_of)
-    auth.login(world.b.admin.email)
+    auth.sign_in(world.b.admin.email)
 
     for user_id in range(1, max_id + 1):
         status = client.get(f"/centre/users/{user_id}/deactivate").status_code
@@ -323,7 +323,7 @@ def test_an_admin_may_not_revoke_another_centres_invite(app, client, auth, world
         db.session.add(invite)
         db.session.commit()
         invite_id = invite.id
-    auth.login(world.b.admin.email)
+    auth.sign_in(world.b.admin.email)
     assert client.post(f"/centre/invites/{invite_id}/revoke").status_code == 404
     with app.app_context():
         assert db.session.get(Invite, invite_id).revoked_at is None

@@ -25,7 +25,7 @@ from heartbeat.progress.services import seed_default_ladder
 from heartbeat.training import services as training_services
 from heartbeat.training.models import TrainingSession
 from tests.browserform import form_on
-from tests.conftest import PASSWORD, add_user
+from tests.helpers import PASSWORD, add_user
 from tests.participants.conftest import DETAILS
 from tests.training.conftest import session_values
 

@@ -22,7 +22,7 @@ def allowed(app, centre_id: int) -> bool:
 
 
 def test_the_settings_form_offers_the_checkbox_unticked_by_default(client, auth, world):
-    auth.login(world.a.admin.email)
+    auth.sign_in(world.a.admin.email)
     page = html.unescape(client.get("/centre/settings").get_data(as_text=True))
     assert "Participants may log their own sessions" in page
     assert 'id="allow_self_report" name="allow_self_report" type="checkbox"' in page
@@ -30,7 +30,7 @@ def test_the_settings_form_offers_the_checkbox_unticked_by_default(client, auth,
 
 
 def test_an_admin_turns_self_reporting_on_and_off(app, client, auth, world):
-    auth.login(world.a.admin.email)
+    auth.sign_in(world.a.admin.email)
     response = client.post("/centre/settings", data={**SETTINGS, "allow_self_report": "y"})
     assert response.status_code == 302
     assert allowed(app, world.a.centre.id) is True
@@ -43,7 +43,7 @@ def test_an_admin_turns_self_reporting_on_and_off(app, client, auth, world):
 
 
 def test_a_therapist_cannot_turn_it_on(app, client, auth, world):
-    auth.login(world.a.therapist.email)
+    auth.sign_in(world.a.therapist.email)
     response = client.post("/centre/settings", data={**SETTINGS, "allow_self_report": "y"})
     assert response.status_code == 403
     assert allowed(app, world.a.centre.id) is False

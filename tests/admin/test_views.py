@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from heartbeat.auth.models import Invite, Role, User
 from heartbeat.centres.models import Centre, PaperSize, Units
 from heartbeat.extensions import db
-from tests.conftest import add_user
+from tests.helpers import add_user
 
 SETTINGS = {
     "name": "Centre Alpha Renamed",
@@ -59,14 +59,14 @@ def add_therapists(app, centre_world, count: int, start: int = 0) -> None:
 
 
 def test_the_settings_form_shows_the_centres_current_values(client, auth, world):
-    auth.login(world.a.admin.email)
+    auth.sign_in(world.a.admin.email)
     page = text(client.get("/centre/settings"))
     assert 'value="Centre ALPHA"' in page
     assert '<option selected value="Europe/London">' in page
 
 
 def test_an_admin_saves_the_centres_settings(app, client, auth, world):
-    auth.login(world.a.admin.email)
+    auth.sign_in(world.a.admin.email)
     response = client.post("/centre/settings", data=SETTINGS)
     assert response.status_code == 302
     assert response.headers["Location"] == "/centre/settings"
@@ -95,7 +95,7 @@ def test_an_admin_saves_the_centres_settings(app, client, auth, world):
 def test_invalid_settings_are_refused_and_nothing_is_saved(
     app, client, auth, world, field, value, message
 ):
-    auth.login(world.a.admin.email)
+    auth.sign_in(world.a.admin.email)
     response = client.post("/centre/settings", data={**SETTINGS, field: value})
     assert response.status_code == 422
     page = text(response)
@@ -106,7 +106,7 @@ def test_invalid_settings_are_refused_and_nothing_is_saved(
 
 
 def test_a_therapist_cannot_change_the_settings(app, client, auth, world):
-    auth.login(world.a.therapist.email)
+    auth.sign_in(world.a.therapist.email)
     assert client.post("/centre/settings", data=SETTINGS).status_code == 403
     assert load_centre(app, world.a.centre.id).name == "Centre ALPHA"
 
@@ -115,14 +115,14 @@ def test_a_therapist_cannot_change_the_settings(app, client, auth, world):
 
 
 def test_the_operator_lists_every_centre(client, auth, world):
-    auth.login(world.operator.email)
+    auth.sign_in(world.operator.email)
     page = text(client.get("/operator/centres"))
     assert "Centre ALPHA" in page
     assert "Centre BRAVO" in page
 
 
 def test_the_operator_creates_a_centre(app, client, auth, world):
-    auth.login(world.operator.email)
+    auth.sign_in(world.operator.email)
     response = client.post("/operator/centres/new", data=NEW_CENTRE)
     assert response.status_code == 302
     assert response.headers["Location"] == "/operator/centres"
@@ -136,7 +136,7 @@ def test_the_operator_creates_a_centre(app, client, auth, world):
 
 
 def test_the_operator_cannot_reuse_a_slug(app, client, auth, world):
-    auth.login(world.operator.email)
+    auth.sign_in(world.operator.email)
     response = client.post("/operator/centres/new", data={**NEW_CENTRE, "slug": "alpha"})
     assert response.status_code == 422
     assert "A centre with the slug 'alpha' already exists." in text(response)
@@ -144,7 +144,7 @@ def test_the_operator_cannot_reuse_a_slug(app, client, auth, world):
 
 
 def test_the_operator_cannot_use_a_malformed_slug(app, client, auth, world):
-    auth.login(world.operator.email)
+    auth.sign_in(world.operator.email)
     response = client.post("/operator/centres/new", data={**NEW_CENTRE, "slug": "Bad Slug!"})
     assert response.status_code == 422
     assert "Lower-case letters, digits and hyphens only." in text(response)
@@ -152,13 +152,13 @@ def test_the_operator_cannot_use_a_malformed_slug(app, client, auth, world):
 
 
 def test_a_centre_admin_cannot_create_centres(app, client, auth, world):
-    auth.login(world.a.admin.email)
+    auth.sign_in(world.a.admin.email)
     assert client.post("/operator/centres/new", data=NEW_CENTRE).status_code == 403
     assert centre_count(app) == 2
 
 
 def test_the_operator_invites_an_admin_to_a_centre(app, client, auth, world):
-    auth.login(world.operator.email)
+    auth.sign_in(world.operator.email)
     response = client.post(
         f"/operator/centres/{world.b.centre.id}/invite",
         data={"name": "Bea Boss", "email": "Bea.Boss@Bravo.example", "role": "admin"},
@@ -176,7 +176,7 @@ def test_the_operator_invites_an_admin_to_a_centre(app, client, auth, world):
 
 
 def test_the_operators_invitation_can_only_make_admins(app, client, auth, world):
-    auth.login(world.operator.email)
+    auth.sign_in(world.operator.email)
     response = client.post(
         f"/operator/centres/{world.b.centre.id}/invite",
         data={"name": "Terry", "email": "terry@bravo.example", "role": "therapist"},
@@ -187,7 +187,7 @@ def test_the_operators_invitation_can_only_make_admins(app, client, auth, world)
 
 
 def test_inviting_to_a_centre_that_does_not_exist_finds_nothing(client, auth, world):
-    auth.login(world.operator.email)
+    auth.sign_in(world.operator.email)
     response = client.post(
         "/operator/centres/9999/invite",
         data={"name": "Nobody", "email": "nobody@example.org", "role": "admin"},
@@ -201,7 +201,7 @@ def test_inviting_to_a_centre_that_does_not_exist_finds_nothing(client, auth, wo
 @pytest.mark.parametrize("app_config", [{"HEARTBEAT_PAGE_SIZE": 5}])
 def test_the_staff_list_is_split_into_pages(app, client, auth, world):
     add_therapists(app, world.a, 12)  # with the admin and the therapist: 14 staff, 3 pages
-    auth.login(world.a.admin.email)
+    auth.sign_in(world.a.admin.email)
 
     first = text(client.get("/centre/staff"))
     assert len(STAFF_ROW.findall(first)) == 5
@@ -215,7 +215,7 @@ def test_the_staff_list_is_split_into_pages(app, client, auth, world):
 
 def test_the_staff_list_shows_only_staff_of_the_admins_centre(app, client, auth, world):
     add_therapists(app, world.b, 3)
-    auth.login(world.a.admin.email)
+    auth.sign_in(world.a.admin.email)
     page = text(client.get("/centre/staff"))
     assert world.a.therapist.email in page
     assert world.b.therapist.email not in page
@@ -228,7 +228,7 @@ def test_the_staff_list_runs_the_same_number_of_queries_however_many_staff(
     app, client, auth, world, query_counter
 ):
     add_therapists(app, world.a, 12)
-    auth.login(world.a.admin.email)
+    auth.sign_in(world.a.admin.email)
     client.get("/centre/staff")  # warm up: first-request work is not what is measured
 
     with query_counter() as few:
@@ -242,7 +242,7 @@ def test_the_staff_list_runs_the_same_number_of_queries_however_many_staff(
 
 
 def test_a_deactivated_member_of_staff_is_listed_as_such(app, client, auth, world):
-    auth.login(world.a.admin.email)
+    auth.sign_in(world.a.admin.email)
     response = client.post(f"/centre/users/{world.a.therapist.id}/deactivate")
     assert response.status_code == 302
     page = text(client.get("/centre/staff"))

@@ -10,7 +10,7 @@ import re
 from heartbeat.auth import tokens as token_services
 from heartbeat.logs import JsonLineFormatter
 from tests.api.conftest import bearer
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 TOKEN = re.compile(r'value="(hbm_[A-Za-z0-9_\-]+)"')
 

@@ -7,8 +7,8 @@ import pytest
 
 from heartbeat.extensions import db
 from tests.api.conftest import bearer, issue
-from tests.conftest import _centre_world, make_app
-from tests.security.conftest import _fresh_database
+from tests.harness import empty_postgres, make_app
+from tests.helpers import centre_world
 
 MEMBERS = {"type", "title", "status", "detail", "instance"}
 
@@ -90,9 +90,13 @@ def limited_app(tmp_path, monkeypatch, postgres_test_url):
         HEARTBEAT_LOGIN_RATE_LIMIT="2 per minute",
         HEARTBEAT_RATELIMIT_PREFIX=f"api-test-{tmp_path.name}",
     )
-    _fresh_database(application, database_url)
+    if postgres_test_url:
+        empty_postgres(application)
+    else:
+        with application.app_context():
+            db.create_all()
     with application.app_context():
-        people = _centre_world("limits")
+        people = centre_world("limits")
         db.session.commit()
         admin_id = people.admin.id
     application.config["TEST_ADMIN_ID"] = admin_id

@@ -15,7 +15,7 @@ from heartbeat.auth.models import ApiToken, TokenScope, User
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from tests.api.conftest import bearer, issue
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 TOKEN = re.compile(r'value="(hbm_[A-Za-z0-9_\-]+)"')
 

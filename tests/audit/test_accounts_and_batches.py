@@ -13,7 +13,7 @@ from heartbeat.centres.models import Centre
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.jobs import services as jobs
-from tests.participants.conftest import login
+from tests.helpers import signed_in
 
 
 def _rows(html: str) -> list[tuple[str, str, str]]:
@@ -25,7 +25,7 @@ def _rows(html: str) -> list[tuple[str, str, str]]:
 
 
 def test_staff_invitations_made_withdrawn_and_accepted_are_audited(app, world, helpers):
-    admin = login(app, world.a.admin.email)
+    admin = signed_in(app, world.a.admin.email)
     now = utcnow()
     with app.app_context():
         centre = db.session.get(Centre, world.a.centre.id)
@@ -68,7 +68,7 @@ def test_staff_invitations_made_withdrawn_and_accepted_are_audited(app, world, h
     for action in ("invite.create", "invite.revoke", "invite.accept"):
         assert f'<option value="{action}">' in html
     # Another centre's admin sees none of it.
-    other = login(app, world.b.admin.email).get("/audit?entity=invite").get_data(as_text=True)
+    other = signed_in(app, world.b.admin.email).get("/audit?entity=invite").get_data(as_text=True)
     assert _rows(other) == []
 
 
@@ -83,7 +83,7 @@ def test_an_operator_inviting_a_centre_admin_is_named_in_that_centres_trail(app,
             now=utcnow(),
         )
         db.session.commit()
-    html = login(app, world.a.admin.email).get("/audit").get_data(as_text=True)
+    html = signed_in(app, world.a.admin.email).get("/audit").get_data(as_text=True)
     assert _rows(html)[0][:2] == ("Operator (platform operator)", "Invitation sent")
 
 
@@ -100,7 +100,11 @@ def test_a_withdrawn_invitation_without_an_actor_reads_as_the_system(app, world)
         accounts.revoke_invite(issued.invite, utcnow() + timedelta(minutes=1))
         db.session.commit()
         assert db.session.get(Invite, issued.invite.id).revoked_at is not None
-    html = login(app, world.a.admin.email).get("/audit?action=invite.revoke").get_data(as_text=True)
+    html = (
+        signed_in(app, world.a.admin.email)
+        .get("/audit?action=invite.revoke")
+        .get_data(as_text=True)
+    )
     assert [row[:2] for row in _rows(html)] == [("System", "Invitation withdrawn")]
 
 
@@ -108,7 +112,7 @@ def test_print_batches_asked_for_and_printed_are_audited(app, world, certs):
     achiever = certs.achiever(world.a)
     for code in ("one-mile", "5k"):
         certs.issue(world.a, achiever, code)
-    admin = login(app, world.a.admin.email)
+    admin = signed_in(app, world.a.admin.email)
     response = admin.post("/certificates/print", data={"mode": "unprinted"})
     assert response.status_code == 302
     job_id = int(re.search(r"/jobs/(\d+)$", response.headers["Location"])[1])

@@ -16,7 +16,7 @@ from heartbeat.participants.models import Participant
 from heartbeat.progress.services import seed_default_ladder
 from heartbeat.training import services as training
 from heartbeat.training.models import SessionSource, TrainingSession
-from tests.participants.conftest import login
+from tests.helpers import signed_in
 from tests.training.conftest import START, session_values
 
 
@@ -70,7 +70,7 @@ def test_a_session_reads_in_the_centres_units_with_names_not_ids(app, world, hel
         participant = db.session.get(Participant, pid)
         training.verify_sessions([session], {pid: participant}, actor=therapist)
         db.session.commit()
-    admin = login(app, world.a.admin.email)
+    admin = signed_in(app, world.a.admin.email)
     html = admin.get("/audit?entity=training_session").get_data(as_text=True)
 
     assert _cells(html, "What") == ["Session verified", "Session logged"]
@@ -99,7 +99,7 @@ def test_times_show_in_the_centres_zone_to_the_minute_with_the_zone_named(app, w
         centre, therapist, _ = _people(app, world)
         audit.record(therapist, centre.id, "note.create", "participant", pid, {}, at=late)
         db.session.commit()
-    admin = login(app, world.a.admin.email)
+    admin = signed_in(app, world.a.admin.email)
     html = admin.get("/audit?action=note.create").get_data(as_text=True)
     assert '<th scope="col">When (Europe/London)</th>' in html
     assert _cells(html, "When") == ["4 Jun 2025, 00:30"]
@@ -117,7 +117,7 @@ def test_times_show_in_the_centres_zone_to_the_minute_with_the_zone_named(app, w
 
 def test_filter_by_who_acted(app, world, helpers):
     pid = helpers.enrol(world.a, actor=world.a.therapist)
-    admin = login(app, world.a.admin.email)
+    admin = signed_in(app, world.a.admin.email)
     admin.post(f"/participants/{pid}/notes", data={"body": "Checked the chair", "shared": "y"})
 
     html = admin.get("/audit").get_data(as_text=True)
@@ -144,7 +144,7 @@ def test_filter_by_participant_finds_every_record_of_theirs_even_deleted_ones(ap
         session = db.session.get(TrainingSession, gone)
         training.delete_session(session, db.session.get(Participant, ada), actor=therapist)
         db.session.commit()
-    admin = login(app, world.a.admin.email)
+    admin = signed_in(app, world.a.admin.email)
     admin.post(f"/participants/{ada}/notes", data={"body": "Ada's note", "shared": "y"})
 
     page = admin.get("/audit").get_data(as_text=True)
@@ -184,7 +184,7 @@ def test_filter_by_local_dates(app, world, helpers):
         ):
             audit.record(therapist, centre.id, "note.create", "participant", pid, {}, at=at)
         db.session.commit()
-    admin = login(app, world.a.admin.email)
+    admin = signed_in(app, world.a.admin.email)
     page = admin.get("/audit").get_data(as_text=True)
     assert '<label for="from">From (first day)</label>' in page
     assert '<input type="date" id="to" name="to"' in page
@@ -211,7 +211,7 @@ def test_pagination_keeps_every_filter(app, world, helpers):
     query = (
         f"action=consent.change&actor={therapist}&participant={pid}&from=2000-01-01&to=2100-01-01"
     )
-    html = login(app, world.a.admin.email).get(f"/audit?{query}").get_data(as_text=True)
+    html = signed_in(app, world.a.admin.email).get(f"/audit?{query}").get_data(as_text=True)
     assert "Page 1 of 2 (3 in all)" in html
     (link,) = re.findall(r'href="([^"]*page=2[^"]*)" rel="next"', html)
     link = html_lib.unescape(link)
@@ -220,7 +220,7 @@ def test_pagination_keeps_every_filter(app, world, helpers):
 
 
 def test_the_filters_are_a_labelled_get_form(app, world):
-    html = login(app, world.a.admin.email).get("/audit").get_data(as_text=True)
+    html = signed_in(app, world.a.admin.email).get("/audit").get_data(as_text=True)
     form = re.search(r"<form method=\"get\"[^>]*>(.*?)</form>", html, re.S)[1]
     controls = re.findall(r'<(?:select|input)[^>]*\bid="([^"]+)"', form)
     assert {"action", "actor", "participant", "from", "to"} <= set(controls)
@@ -240,7 +240,7 @@ def test_a_page_of_many_events_costs_as_few_queries_as_a_page_of_a_few(
     with app.app_context():
         seed_default_ladder(world.a.centre.id)
         db.session.commit()
-    client = login(app, world.a.admin.email)
+    client = signed_in(app, world.a.admin.email)
 
     def add_racers(first: int, count: int) -> None:
         pids = [helpers.enrol(world.a, family_name=f"Racer{first + i}") for i in range(count)]
@@ -285,7 +285,7 @@ def test_another_day_in_another_zone_is_found_by_its_local_date(app, world, help
         at = datetime(2025, 1, 1, 12, 30, tzinfo=UTC)
         audit.record(therapist, centre.id, "note.create", "participant", pid, {}, at=at)
         db.session.commit()
-    admin = login(app, world.a.admin.email)
+    admin = signed_in(app, world.a.admin.email)
     day = date(2025, 1, 2).isoformat()
     html = admin.get(f"/audit?action=note.create&from={day}&to={day}").get_data(as_text=True)
     assert _cells(html, "When") == ["2 Jan 2025, 01:30"]

@@ -12,7 +12,7 @@ import ast
 from pathlib import Path
 
 from heartbeat.audit import registry
-from tests.participants.conftest import login
+from tests.helpers import signed_in
 
 PACKAGE = Path(__file__).resolve().parents[2] / "heartbeat"
 AUDIT_SERVICES = "heartbeat.audit.services"
@@ -143,7 +143,7 @@ def test_no_label_is_registered_for_an_action_nothing_writes(app):
 
 
 def test_the_what_happened_filter_lists_every_action(app, world):
-    html = login(app, world.a.admin.email).get("/audit").get_data(as_text=True)
+    html = signed_in(app, world.a.admin.email).get("/audit").get_data(as_text=True)
     for code, label in registry.action_labels().items():
         assert f'<option value="{code}">{label}</option>' in html, code
     # The three the walkthrough found as raw codes.

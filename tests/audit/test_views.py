@@ -5,8 +5,7 @@ from __future__ import annotations
 import io
 import re
 
-from tests.conftest import PASSWORD
-from tests.participants.conftest import login
+from tests.helpers import PASSWORD, signed_in
 
 
 def _whats(html: str) -> list[str]:
@@ -16,7 +15,7 @@ def _whats(html: str) -> list[str]:
 def test_imports_exports_subject_access_and_erasure_are_labelled_and_filterable(
     app, world, helpers
 ):
-    admin = login(app, world.a.admin.email)
+    admin = signed_in(app, world.a.admin.email)
     header = "given_name,family_name,date_of_birth,impairment,racing_class,classification_status,"
     header += "enrolled_on,consent_data_processing,consent_recorded_on\r\n"
     row = "Ada,Lovelace,1990-05-31,amputation,T54,N,2025-01-10,yes,2025-01-10\r\n"
@@ -56,14 +55,14 @@ def test_imports_exports_subject_access_and_erasure_are_labelled_and_filterable(
 
 def test_another_centres_data_rights_events_stay_out_of_the_trail(app, world, helpers):
     participant_id = helpers.enrol(world.a)
-    login(app, world.a.admin.email).post(f"/participants/{participant_id}/subject-access")
-    html = login(app, world.b.admin.email).get("/audit").get_data(as_text=True)
+    signed_in(app, world.a.admin.email).post(f"/participants/{participant_id}/subject-access")
+    html = signed_in(app, world.b.admin.email).get("/audit").get_data(as_text=True)
     assert _whats(html) == []
 
 
 def test_lists_and_mappings_in_changes_read_as_text(app, world, helpers):
     participant_id = helpers.enrol(world.a, family_name="Readable")
-    admin = login(app, world.a.admin.email)
+    admin = signed_in(app, world.a.admin.email)
     admin.post(
         f"/participants/{participant_id}/erase",
         data={"confirm_name": "Ada Readable", "password": PASSWORD},

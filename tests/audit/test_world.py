@@ -12,7 +12,7 @@ from heartbeat.audit import registry
 from heartbeat.audit.models import AuditEvent
 from heartbeat.extensions import db
 from tests.audit import world as full
-from tests.participants.conftest import login
+from tests.helpers import signed_in
 
 
 def _cells(html: str, label: str) -> list[str]:
@@ -39,7 +39,7 @@ def test_every_field_and_action_of_a_full_centre_reads_in_words(app, world, tmp_
     assert sorted(entity_types - set(registry.entity_types())) == []
 
     app.config["HEARTBEAT_PAGE_SIZE"] = 500
-    html = login(app, world.a.admin.email).get("/audit").get_data(as_text=True)
+    html = signed_in(app, world.a.admin.email).get("/audit").get_data(as_text=True)
     assert len(_cells(html, "What")) == len(events)
     labels = re.findall(r"<dt>([^<]*)</dt>", html)
     assert labels and not [label for label in labels if "_" in label or label != label.strip()]

@@ -27,8 +27,8 @@ from heartbeat.progress.models import EVIDENCE_VANISHED, Award, CriterionKind, L
 from heartbeat.training import services as training
 from heartbeat.training.csv_import import import_sessions
 from heartbeat.training.imports import import_activity
-from tests.conftest import PASSWORD
-from tests.participants.conftest import DETAILS, TODAY, Helpers, login
+from tests.helpers import PASSWORD, signed_in
+from tests.participants.conftest import DETAILS, TODAY, Helpers
 from tests.training.conftest import START, session_values
 from tests.training.test_devicefiles import WHEELCHAIR_PUSH_RUN, fit_session, make_fit
 
@@ -235,7 +235,7 @@ def build(app, world, tmp_path) -> dict[str, int]:
         _records(world, pid, other)
         _sessions(world, pid)
         _ladder_and_certificates(world, pid, tmp_path, runner)
-    admin = login(app, world.a.admin.email)
+    admin = signed_in(app, world.a.admin.email)
     header = "given_name,family_name,date_of_birth,impairment,racing_class,classification_status,"
     header += "enrolled_on,consent_data_processing,consent_recorded_on\r\n"
     row = "Cy,Newcomer,1991-02-03,amputation,T54,N,2025-01-10,yes,2025-01-10\r\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.auth.helpers import csrf_token, invite_token, is_signed_in
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 CSRF_HINT = "The form had expired or was sent from somewhere else."
 

@@ -9,7 +9,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from heartbeat.auth.models import Role
 from tests.auth.helpers import HOST, cookie_value, invite_token, is_signed_in, login_as
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 NEW_EMAIL = "casey.coach@alpha.example"
 NEW_PASSWORD = "pushing past the last lamp post"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.auth.helpers import invite_token, is_signed_in
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 
 def _assert_refused_with(response, message: str) -> None:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from heartbeat.auth.models import User
 from heartbeat.centres.models import Centre
 from heartbeat.extensions import db
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ from heartbeat.auth.passwords import (
 )
 from heartbeat.extensions import db
 from tests.auth.helpers import is_signed_in, login_as
-from tests.conftest import FAST_ARGON2, PASSWORD, make_app
+from tests.harness import FAST_ARGON2, make_app
+from tests.helpers import PASSWORD
 
 NEW_PASSWORD = "a brand new passphrase for the track"
 TOO_COMMON = "This password is too common"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.auth.helpers import HOST, client_with_cookie, cookie_value, is_signed_in, login_as
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 NEW_PASSWORD = "a brand new passphrase for the track"
 

@@ -10,7 +10,7 @@ from markupsafe import escape
 
 from heartbeat.auth.views import SIGN_IN_FAILED
 from tests.auth.helpers import is_signed_in
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 GENERIC_MESSAGE = str(escape(SIGN_IN_FAILED))  # as the template writes it
 

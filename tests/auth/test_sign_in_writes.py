@@ -17,7 +17,8 @@ from heartbeat.auth import mfa, services
 from heartbeat.auth.models import MfaRecoveryCode, User
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
-from tests.conftest import PASSWORD, is_postgres
+from tests.conftest import is_postgres
+from tests.helpers import PASSWORD
 
 ATTEMPTS = 6
 # An argon2 cost that takes most of a second: long enough to look for a lock while it runs.

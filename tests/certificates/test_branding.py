@@ -12,7 +12,7 @@ from heartbeat.centres.models import Centre
 from heartbeat.certificates.models import Branding
 from heartbeat.extensions import db
 from tests.certificates.conftest import page_size_mm, pdf_reader, pdf_text
-from tests.participants.conftest import login
+from tests.helpers import signed_in
 
 SCRIPTED_SVG = (
     b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
@@ -52,15 +52,15 @@ def branding_row(app, centre_world) -> Branding | None:
 
 
 def test_only_admins_edit_the_design(app, world):
-    assert login(app, world.a.therapist.email).get("/centre/branding").status_code == 403
-    assert login(app, world.a.participant.email).get("/centre/branding").status_code == 403
-    page = login(app, world.a.admin.email).get("/centre/branding")
+    assert signed_in(app, world.a.therapist.email).get("/centre/branding").status_code == 403
+    assert signed_in(app, world.a.participant.email).get("/centre/branding").status_code == 403
+    page = signed_in(app, world.a.admin.email).get("/centre/branding")
     assert page.status_code == 200
     assert "Certificate design" in page.get_data(as_text=True)
 
 
 def test_saving_the_design_with_a_png_logo_and_signature(app, world):
-    client = login(app, world.a.admin.email)
+    client = signed_in(app, world.a.admin.email)
     response = client.post(
         "/centre/branding",
         data=form(
@@ -80,7 +80,7 @@ def test_saving_the_design_with_a_png_logo_and_signature(app, world):
 
 
 def test_a_renamed_executable_logo_is_refused_and_nothing_saved(app, world):
-    client = login(app, world.a.admin.email)
+    client = signed_in(app, world.a.admin.email)
     response = client.post(
         "/centre/branding",
         data=form(logo=(io.BytesIO(b"\x7fELF\x02\x01\x01" + b"\0" * 64), "logo.png")),
@@ -92,7 +92,7 @@ def test_a_renamed_executable_logo_is_refused_and_nothing_saved(app, world):
 
 
 def test_an_svg_logo_with_script_is_refused_with_a_clear_message(app, world):
-    client = login(app, world.a.admin.email)
+    client = signed_in(app, world.a.admin.email)
     response = client.post(
         "/centre/branding",
         data=form(logo=(io.BytesIO(SCRIPTED_SVG), "logo.svg")),
@@ -104,7 +104,7 @@ def test_an_svg_logo_with_script_is_refused_with_a_clear_message(app, world):
 
 
 def test_a_text_colour_with_too_little_contrast_is_refused(app, world):
-    client = login(app, world.a.admin.email)
+    client = signed_in(app, world.a.admin.email)
     response = client.post(
         "/centre/branding", data=form(accent_colour="#ffbf47", primary_colour="not a colour")
     )
@@ -116,7 +116,7 @@ def test_a_text_colour_with_too_little_contrast_is_refused(app, world):
 
 
 def test_the_preview_renders_a_sample_with_the_saved_design(app, world):
-    client = login(app, world.a.admin.email)
+    client = signed_in(app, world.a.admin.email)
     client.post(
         "/centre/branding",
         data=form(paper_size="Letter", logo=(io.BytesIO(png()), "logo.png")),
@@ -136,7 +136,7 @@ def test_the_preview_renders_a_sample_with_the_saved_design(app, world):
 
 
 def test_a_stale_design_form_is_refused_with_the_differences(app, world):
-    first = login(app, world.a.admin.email)
+    first = signed_in(app, world.a.admin.email)
     first.post("/centre/branding", data=form(signatory_name="First Person"))
     version = str(branding_row(app, world.a).version)
     first.post("/centre/branding", data=form(signatory_name="Second Person", version=version))
@@ -152,7 +152,7 @@ def test_a_stale_design_form_is_refused_with_the_differences(app, world):
 
 def test_issued_certificates_keep_their_design(app, world, certs):
     achiever = certs.achiever(world.a)
-    client = login(app, world.a.admin.email)
+    client = signed_in(app, world.a.admin.email)
     client.post("/centre/branding", data=form(signatory_name="Dr Before"))
     first = certs.issue(world.a, achiever, "10k")
     version = str(branding_row(app, world.a).version)
@@ -168,5 +168,5 @@ def test_issued_certificates_keep_their_design(app, world, certs):
 
 
 def test_another_centres_design_is_untouched(app, world):
-    login(app, world.a.admin.email).post("/centre/branding", data=form(signatory_name="Alpha"))
+    signed_in(app, world.a.admin.email).post("/centre/branding", data=form(signatory_name="Alpha"))
     assert branding_row(app, world.b) is None

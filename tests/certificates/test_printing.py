@@ -19,7 +19,7 @@ from heartbeat.jobs import services as job_services
 from heartbeat.jobs.context import ProgressReporter
 from heartbeat.jobs.models import Job, JobState
 from tests.certificates.conftest import NOW, decode_qr_codes, pdf_reader
-from tests.participants.conftest import login
+from tests.helpers import signed_in
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def _rows(app) -> list[Certificate]:
 
 
 def test_printing_the_unprinted_makes_one_pdf_with_a_page_each_and_marks_them(app, world, three):
-    client = login(app, world.a.admin.email)
+    client = signed_in(app, world.a.admin.email)
     form = client.get("/certificates/print").get_data(as_text=True)
     assert "Not printed yet" in form and "(3 certificates)" in form
     job_id = _job_id(client.post("/certificates/print", data={"mode": "unprinted"}))
@@ -82,7 +82,7 @@ def test_printing_the_unprinted_makes_one_pdf_with_a_page_each_and_marks_them(ap
 def test_printing_ticked_certificates_from_the_register(app, world, certs, three):
     other = certs.achiever(world.b)
     foreign = certs.issue(world.b, other)
-    client = login(app, world.a.admin.email)
+    client = signed_in(app, world.a.admin.email)
     register = client.get("/certificates").get_data(as_text=True)
     assert register.count('name="certificate_ids"') == 3
     job_id = _job_id(
@@ -101,13 +101,13 @@ def test_printing_ticked_certificates_from_the_register(app, world, certs, three
 
 
 def test_ticking_nothing_explains_what_to_do(app, world, three):
-    client = login(app, world.a.admin.email)
+    client = signed_in(app, world.a.admin.email)
     response = client.post("/certificates/print", data={"mode": "selected"}, follow_redirects=True)
     assert "Tick at least one" in response.get_data(as_text=True)
 
 
 def test_revoked_certificates_are_never_printed(app, world, three):
-    client = login(app, world.a.admin.email)
+    client = signed_in(app, world.a.admin.email)
     client.post(f"/certificates/{three[1]}/revoke", data={"reason": "Wrong", "version": "1"})
     job = _wait(app, _job_id(client.post("/certificates/print", data={"mode": "unprinted"})))
     assert len(pdf_reader(job.result).pages) == 2
@@ -121,7 +121,7 @@ def test_a_batch_that_fails_marks_nothing_and_can_be_run_again(app, world, three
         raise MemoryError("the renderer died half way")
 
     monkeypatch.setattr(render, "render_pdf", crash)
-    client = login(app, world.a.admin.email)
+    client = signed_in(app, world.a.admin.email)
     job = _wait(app, _job_id(client.post("/certificates/print", data={"mode": "unprinted"})))
     assert job.state == JobState.FAILED
     assert all(row.printed_at is None for row in _rows(app))
@@ -168,7 +168,7 @@ def test_a_print_job_shows_certificates_then_the_file_then_its_summary(
     app, world, three, held_reports
 ):
     reached, release = held_reports
-    client = login(app, world.a.admin.email)
+    client = signed_in(app, world.a.admin.email)
     job_id = _job_id(client.post("/certificates/print", data={"mode": "unprinted"}))
     seen = []
     while True:
@@ -201,7 +201,7 @@ def test_a_print_job_shows_certificates_then_the_file_then_its_summary(
 
 
 def test_only_admins_print(app, world, three):
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     assert client.get("/certificates/print").status_code == 403
     assert client.post("/certificates/print", data={"mode": "unprinted"}).status_code == 403
     with app.app_context():

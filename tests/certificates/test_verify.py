@@ -102,9 +102,9 @@ def test_a_serial_typed_in_lower_case_finds_the_certificate(client, issued):
 
 def test_the_check_page_needs_no_sign_in_and_reads_across_centres(app, world, issued):
     certificate = issued(public_name=False)
-    from tests.participants.conftest import login
+    from tests.helpers import signed_in
 
-    other_centre_staff = login(app, world.b.therapist.email)
+    other_centre_staff = signed_in(app, world.b.therapist.email)
     assert other_centre_staff.get(f"/verify/{certificate.serial}").status_code == 200
     assert app.test_client().get(f"/verify/{certificate.serial}").status_code == 200
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from heartbeat.certificates.models import BrandingSnapshot, Certificate
 from heartbeat.extensions import db
 from tests.certificates.conftest import NOW, pdf_reader, pdf_text
-from tests.participants.conftest import login
+from tests.helpers import signed_in
 
 
 def _certificate_rows(app) -> list[Certificate]:
@@ -23,7 +23,7 @@ def _certificate_rows(app) -> list[Certificate]:
 
 def test_the_profile_offers_a_certificate_for_each_verified_award(app, world, certs):
     achiever = certs.achiever(world.a)
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     page = client.get(f"/participants/{achiever.participant_id}").get_data(as_text=True)
     assert "Verified awards without a certificate" in page
     assert page.count("Issue certificate") == len(achiever.awards)
@@ -32,7 +32,7 @@ def test_the_profile_offers_a_certificate_for_each_verified_award(app, world, ce
 
 def test_issuing_from_the_profile_makes_the_certificate_and_lists_it(app, world, certs):
     achiever = certs.achiever(world.a)
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     response = client.post(
         f"/participants/{achiever.participant_id}/certificates",
         data={"award_id": achiever.awards["10k"]},
@@ -50,7 +50,7 @@ def test_issuing_from_the_profile_makes_the_certificate_and_lists_it(app, world,
 
 def test_issuing_for_an_unverified_award_says_why_and_saves_nothing(app, world, certs):
     achiever = certs.achiever(world.a, verify=False)
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     response = client.post(
         f"/participants/{achiever.participant_id}/certificates",
         data={"award_id": achiever.awards["10k"]},
@@ -63,7 +63,7 @@ def test_issuing_for_an_unverified_award_says_why_and_saves_nothing(app, world, 
 def test_issuing_for_another_participants_award_is_not_found(app, world, certs):
     achiever = certs.achiever(world.a)
     other = certs.achiever(world.a, given_name="Other")
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     response = client.post(
         f"/participants/{achiever.participant_id}/certificates",
         data={"award_id": other.awards["10k"]},
@@ -74,7 +74,7 @@ def test_issuing_for_another_participants_award_is_not_found(app, world, certs):
 
 def test_another_centres_participant_cannot_be_issued_a_certificate(app, world, certs):
     achiever = certs.achiever(world.b)
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     response = client.post(
         f"/participants/{achiever.participant_id}/certificates",
         data={"award_id": achiever.awards["10k"]},
@@ -85,7 +85,7 @@ def test_another_centres_participant_cannot_be_issued_a_certificate(app, world, 
 
 def test_a_participant_cannot_issue_certificates(app, world, certs):
     achiever = certs.achiever(world.a, login=world.a.participant)
-    client = login(app, world.a.participant.email)
+    client = signed_in(app, world.a.participant.email)
     response = client.post(
         f"/participants/{achiever.participant_id}/certificates",
         data={"award_id": achiever.awards["10k"]},
@@ -101,7 +101,7 @@ def test_staff_download_the_issued_pdf(app, world, certs):
     achiever = certs.achiever(world.a, given_name="Łukasz", family_name="Brzęczyszczykiewicz")
     certificate_id = certs.issue(world.a, achiever)
     row = certs.certificate(certificate_id)
-    client = login(app, world.a.admin.email)
+    client = signed_in(app, world.a.admin.email)
     response = client.get(f"/certificates/{certificate_id}/certificate.pdf")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
@@ -113,7 +113,7 @@ def test_staff_download_the_issued_pdf(app, world, certs):
 def test_a_participant_downloads_their_own_certificate_from_the_portal(app, world, certs):
     achiever = certs.achiever(world.a, login=world.a.participant)
     certificate_id = certs.issue(world.a, achiever)
-    client = login(app, world.a.participant.email)
+    client = signed_in(app, world.a.participant.email)
     portal = client.get("/me").get_data(as_text=True)
     assert "Your certificates" in portal
     assert f"/certificates/{certificate_id}/certificate.pdf" in portal
@@ -125,7 +125,7 @@ def test_a_participant_cannot_download_someone_elses_certificate(app, world, cer
     certs.achiever(world.a, login=world.a.participant, given_name="Mine")
     someone = certs.achiever(world.a, login=world.a.other_participant, given_name="Theirs")
     certificate_id = certs.issue(world.a, someone)
-    client = login(app, world.a.participant.email)
+    client = signed_in(app, world.a.participant.email)
     assert client.get(f"/certificates/{certificate_id}/certificate.pdf").status_code == 404
     assert client.get(f"/certificates/{certificate_id}").status_code == 403
 
@@ -134,7 +134,7 @@ def test_another_centres_certificate_is_not_found_on_every_staff_route(app, worl
     achiever = certs.achiever(world.b)
     certificate_id = certs.issue(world.b, achiever)
     serial = certs.certificate(certificate_id).serial
-    client = login(app, world.a.admin.email)
+    client = signed_in(app, world.a.admin.email)
     for method, url in (
         ("get", f"/certificates/{certificate_id}"),
         ("get", f"/certificates/{certificate_id}/certificate.pdf"),
@@ -151,7 +151,7 @@ def test_another_centres_certificate_is_not_found_on_every_staff_route(app, worl
 def test_a_revoked_certificate_downloads_stamped(app, world, certs):
     achiever = certs.achiever(world.a)
     certificate_id = certs.issue(world.a, achiever)
-    client = login(app, world.a.admin.email)
+    client = signed_in(app, world.a.admin.email)
     client.post(
         f"/certificates/{certificate_id}/revoke",
         data={
@@ -172,7 +172,7 @@ def test_revoking_asks_for_confirmation_and_a_reason(app, world, certs):
     achiever = certs.achiever(world.a)
     certificate_id = certs.issue(world.a, achiever)
     row = certs.certificate(certificate_id)
-    client = login(app, world.a.admin.email)
+    client = signed_in(app, world.a.admin.email)
     confirm = client.get(f"/certificates/{certificate_id}/revoke")
     assert confirm.status_code == 200
     assert f"Revoke certificate {row.serial}?" in confirm.get_data(as_text=True)
@@ -196,7 +196,7 @@ def test_revoking_asks_for_confirmation_and_a_reason(app, world, certs):
 def test_a_stale_revocation_form_is_refused(app, world, certs):
     achiever = certs.achiever(world.a)
     certificate_id = certs.issue(world.a, achiever)
-    client = login(app, world.a.admin.email)
+    client = signed_in(app, world.a.admin.email)
     response = client.post(
         f"/certificates/{certificate_id}/revoke", data={"reason": "Old form", "version": "0"}
     )
@@ -207,7 +207,7 @@ def test_a_stale_revocation_form_is_refused(app, world, certs):
 def test_therapists_cannot_revoke(app, world, certs):
     achiever = certs.achiever(world.a)
     certificate_id = certs.issue(world.a, achiever)
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     assert client.get(f"/certificates/{certificate_id}/revoke").status_code == 403
     response = client.post(
         f"/certificates/{certificate_id}/revoke", data={"reason": "No", "version": "1"}
@@ -269,7 +269,7 @@ def test_the_register_lists_the_centres_certificates_with_a_bounded_number_of_qu
     other = certs.achiever(world.b)
     _bulk_certificates(app, world.b, other.participant_id, 3)
     _bulk_certificates(app, world.a, achiever.participant_id, 3)
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     with query_counter() as small:
         page = client.get("/certificates").get_data(as_text=True)
     assert page.count('data-serial="HM-2026-BULK-') == 3
@@ -294,7 +294,7 @@ def test_the_register_filters_by_date_and_printed(app, world, certs):
             .values(printed_at=NOW)
         )
         db.session.commit()
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     recent = client.get("/certificates?issued_from=2026-05-30").get_data(as_text=True)
     assert recent.count('data-serial="HM-2026-BULK-') == 4  # 2 June back to 30 May
     printed = client.get("/certificates?printed=yes").get_data(as_text=True)
@@ -306,7 +306,7 @@ def test_the_register_filters_by_date_and_printed(app, world, certs):
 
 
 def test_participants_have_no_register(app, world):
-    client = login(app, world.a.participant.email)
+    client = signed_in(app, world.a.participant.email)
     assert client.get("/certificates").status_code == 403
 
 
@@ -318,7 +318,7 @@ def test_participants_have_no_register(app, world):
     ],
 )
 def test_staff_navigation_leads_to_certificates(app, world, who, labels):
-    client = login(app, getattr(world.a, who).email)
+    client = signed_in(app, getattr(world.a, who).email)
     page = client.get("/certificates").get_data(as_text=True)
     for label in labels:
         assert f">{label}</a>" in page

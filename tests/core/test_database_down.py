@@ -18,7 +18,8 @@ from heartbeat.auth.models import Role
 from heartbeat.centres.models import Centre
 from heartbeat.db import scratch_postgres_database
 from heartbeat.extensions import db
-from tests.conftest import PASSWORD, add_user, make_app
+from tests.harness import make_app
+from tests.helpers import PASSWORD, add_user
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from heartbeat.extensions import db
-from tests.conftest import make_app
+from tests.harness import make_app
 
 UNREACHABLE_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:1/nowhere"
 NAV = re.compile(r'<nav class="main-nav"[^>]*>(.*?)</nav>', re.S)
@@ -65,7 +65,7 @@ def test_a_signed_in_person_gets_the_unavailable_page_not_a_crash(
     client, auth, world, app_without_database
 ):
     """Their session names a user that cannot be loaded: every page must still answer 503."""
-    auth.login(world.a.therapist.email)
+    auth.sign_in(world.a.therapist.email)
     session = client.get_cookie("session", domain="heartbeat.test")
     stranded = app_without_database.test_client()
     stranded.set_cookie("session", session.value, domain="heartbeat.test")
@@ -97,7 +97,7 @@ def test_a_json_client_gets_its_404_as_json(client):
 
 
 def test_a_therapist_on_an_admin_page_gets_the_403_page(client, auth, world):
-    auth.login(world.a.therapist.email)
+    auth.sign_in(world.a.therapist.email)
     response = client.get("/centre/staff")
     assert response.status_code == 403
     page = text(response)
@@ -125,25 +125,25 @@ def test_a_request_larger_than_the_limit_gets_the_413_page(client):
 
 
 def test_an_admin_gets_the_daily_links_and_one_link_to_the_centre_hub(client, auth, world):
-    auth.login(world.a.admin.email)
+    auth.sign_in(world.a.admin.email)
     labels = nav_labels(client.get("/home").get_data(as_text=True))
     assert labels == ["Home", "Caseload", "To verify", "Certificates", "Centre", "My account"]
 
 
 def test_a_therapist_sees_home_but_not_staff_management(client, auth, world):
-    auth.login(world.a.therapist.email)
+    auth.sign_in(world.a.therapist.email)
     labels = nav_labels(client.get("/home").get_data(as_text=True))
     assert labels == ["Home", "Caseload", "To verify", "Certificates", "My account"]
 
 
 def test_a_participant_sees_only_their_progress_and_account(client, auth, world):
-    auth.login(world.a.participant.email)
+    auth.sign_in(world.a.participant.email)
     labels = nav_labels(client.get("/home").get_data(as_text=True))
     assert labels == ["My progress", "My account"]
 
 
 def test_the_operator_sees_all_centres(client, auth, world):
-    auth.login(world.operator.email)
+    auth.sign_in(world.operator.email)
     labels = nav_labels(client.get("/operator/centres").get_data(as_text=True))
     assert "All centres" in labels
     assert "Staff" not in labels
@@ -174,13 +174,13 @@ def test_every_kind_of_response_carries_the_security_headers(client, auth, world
     }
     for what, response in anonymous.items():
         assert_security_headers(response, what)
-    auth.login(world.a.admin.email)
+    auth.sign_in(world.a.admin.email)
     for url in ("/home", "/centre/staff", "/centre/settings", "/account", "/operator/centres"):
         assert_security_headers(client.get(url), url)
 
 
 def test_signed_in_pages_are_never_cached(client, auth, world):
-    auth.login(world.a.admin.email)
+    auth.sign_in(world.a.admin.email)
     for url in ("/home", "/centre/staff", "/centre/settings", "/operator/centres", "/missing"):
         response = client.get(url)
         assert response.headers.get("Cache-Control") == "no-store", url

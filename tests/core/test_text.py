@@ -14,7 +14,8 @@ from heartbeat.auth.models import Invite
 from heartbeat.core.text import EMOJI_IN_NAME, emoji_in, refuse_unprintable_name
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
-from tests.participants.conftest import Helpers, form_data, login
+from tests.helpers import signed_in
+from tests.participants.conftest import Helpers, form_data
 
 MESSAGE = "Names can&#39;t contain emoji; they would not print on certificates."
 CONSENT = {"consent_data_processing": "y", "consent_recorded_on": "2025-01-10"}
@@ -60,7 +61,7 @@ def test_names_in_the_scripts_the_fonts_cover_are_accepted(name):
 
 
 def test_enrolment_refuses_an_emoji_in_a_name_and_saves_nothing(app, world):
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     response = client.post(
         "/participants/new",
         data={**form_data(given_name="Ada 🚀", therapist_id=str(world.a.therapist.id)), **CONSENT},
@@ -73,7 +74,7 @@ def test_enrolment_refuses_an_emoji_in_a_name_and_saves_nothing(app, world):
 
 def test_editing_refuses_an_emoji_in_the_family_or_preferred_name(app, world):
     participant_id = Helpers(app).enrol(world.a)
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     url = f"/participants/{participant_id}/edit"
     html = client.get(url).get_data(as_text=True)
     version = re.search(r'name="version"[^>]*value="(\d+)"', html).group(1)
@@ -93,7 +94,7 @@ def test_editing_refuses_an_emoji_in_the_family_or_preferred_name(app, world):
 
 
 def test_an_invitation_refuses_an_emoji_in_the_name(app, world):
-    admin = login(app, world.a.admin.email)
+    admin = signed_in(app, world.a.admin.email)
     response = admin.post(
         "/centre/staff/invite",
         data={"name": "Casey 🏁 Coach", "email": "casey@alpha.example", "role": "therapist"},
@@ -110,7 +111,7 @@ def test_an_invitation_refuses_an_emoji_in_the_name(app, world):
 
 
 def test_the_certificate_signatory_name_refuses_an_emoji(app, world):
-    admin = login(app, world.a.admin.email)
+    admin = signed_in(app, world.a.admin.email)
     response = admin.post(
         "/centre/branding",
         data={

@@ -28,8 +28,9 @@ from heartbeat.db import scratch_postgres_database
 from heartbeat.extensions import db
 from heartbeat.progress.services import seed_default_ladder
 from tests.browser import NARROW, REFLOW, SCREENSHOT_DIR, WIDE
-from tests.conftest import PASSWORD, add_user, is_postgres, make_app
 from tests.e2e import a11y
+from tests.harness import is_postgres, make_app
+from tests.helpers import PASSWORD, add_user
 
 # --- the people in the live server's database -----------------------------------------------------
 

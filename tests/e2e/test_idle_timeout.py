@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from tests.e2e import a11y
 from tests.e2e.conftest import PEOPLE, SCREENSHOT_DIR, Person, make_live_app, serve
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 IDLE_MINUTES = 0.4  # 24 seconds
 

@@ -30,7 +30,7 @@ from tests.e2e.journeys import (
     sign_in,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 STORY = Story()
 

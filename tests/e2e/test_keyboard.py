@@ -19,7 +19,7 @@ from tests.e2e.conftest import PEOPLE
 from tests.e2e.journeys import OTHER_GPX_FILE, PASSWORD, invitation_link, sign_in, unique
 from tests.e2e.keyboard import Keyboard, KeyboardTrap, field_formats
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

@@ -17,8 +17,8 @@ from heartbeat.centres.models import Centre
 from heartbeat.extensions import db
 from heartbeat.participants.models import ConsentKind
 from heartbeat.participants.services import enrol
-from tests.conftest import add_user
 from tests.e2e.conftest import PEOPLE, Person, make_live_app
+from tests.helpers import add_user
 
 pytestmark = pytest.mark.e2e
 

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from heartbeat.auth.views import SIGN_IN_FAILED
 from tests.e2e.conftest import PEOPLE, Person
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 NEW_PASSWORD = "steady pushes beat the hill every time"  # 38 characters, not a common one
 

@@ -16,7 +16,7 @@ from tests.e2e.conftest import PEOPLE
 from tests.e2e.journeys import main_nav, sign_in
 from tests.e2e.test_journeys import STORY, _needs_participant_account
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 # (link on the Centre hub, its page's h1)
 HUB_PAGES = [

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from heartbeat.home.navigation import CENTRE_LINKS, navigation_for
-from tests.conftest import Auth
+from tests.helpers import Auth
 
 HUB_LINK = re.compile(r'<li class="hub-card">\s*<h2><a href="([^"]+)">([^<]+)</a></h2>')
 
@@ -18,7 +18,7 @@ def _hub_links(page: str) -> list[tuple[str, str]]:
 
 
 def test_the_hub_links_every_management_page_in_order(client, auth, world):
-    auth.login(world.a.admin.email)
+    auth.sign_in(world.a.admin.email)
     response = client.get("/centre")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -38,7 +38,7 @@ def test_the_hub_links_every_management_page_in_order(client, auth, world):
 
 
 def test_every_hub_link_opens_for_the_admin(client, auth, world):
-    auth.login(world.a.admin.email)
+    auth.sign_in(world.a.admin.email)
     for href, label in _hub_links(client.get("/centre").get_data(as_text=True)):
         response = client.get(href)
         assert response.status_code == 200, (href, label)
@@ -49,7 +49,7 @@ def test_every_hub_link_opens_for_the_admin(client, auth, world):
 
 
 def test_a_page_below_a_hub_page_has_the_whole_trail(client, auth, world):
-    auth.login(world.a.admin.email)
+    auth.sign_in(world.a.admin.email)
     page = client.get("/ladder/new").get_data(as_text=True)
     trail = re.search(r'<nav class="breadcrumb"[^>]*>(.*?)</nav>', page, re.S).group(1)
     assert re.findall(r'<a href="([^"]+)">([^<]+)</a>', trail) == [
@@ -60,12 +60,12 @@ def test_a_page_below_a_hub_page_has_the_whole_trail(client, auth, world):
 
 @pytest.mark.parametrize("who", ["therapist", "participant"])
 def test_only_admins_open_the_hub(client, auth, world, who):
-    auth.login(getattr(world.a, who).email)
+    auth.sign_in(getattr(world.a, who).email)
     assert client.get("/centre").status_code == 403
 
 
 def test_the_operator_who_belongs_to_no_centre_gets_404(client, auth, world):
-    auth.login(world.operator.email)
+    auth.sign_in(world.operator.email)
     assert client.get("/centre").status_code == 404
 
 
@@ -84,7 +84,7 @@ def test_the_hub_shows_the_admins_own_centre_only(app, world):
 
 
 def test_therapists_see_no_breadcrumb_on_the_pages_they_share(client, auth, world):
-    auth.login(world.a.therapist.email)
+    auth.sign_in(world.a.therapist.email)
     page = client.get("/participants/import").get_data(as_text=True)
     assert 'aria-label="Breadcrumb"' not in page
     assert '<a href="/participants" aria-current="true">Caseload</a>' in page

@@ -12,10 +12,10 @@ import uuid
 import pytest
 
 from tests.browser import SCREENSHOT_DIR, WIDE
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 from tests.jobs.handlers import gate
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture

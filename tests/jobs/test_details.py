@@ -5,13 +5,13 @@ from __future__ import annotations
 from heartbeat.jobs.context import MAX_TABLE_ROWS, JobTable
 from heartbeat.jobs.models import JobState
 from heartbeat.jobs.runner import GENERAL_FAILURE
-from tests.participants.conftest import login
+from tests.helpers import signed_in
 
 
 def test_a_finished_job_shows_its_table_with_row_headers_and_a_note(app, world, jobs):
     job_id = jobs.submit(world.a, "testjobs.table", n=3, note="Three is plenty.", dispatch=True)
     assert jobs.wait(job_id).state == JobState.DONE
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     html = client.get(f"/jobs/{job_id}").get_data(as_text=True)
     assert "<caption>Things by number</caption>" in html
     assert '<th scope="col">Number</th><th scope="col">Thing</th>' in html
@@ -31,7 +31,7 @@ def test_a_job_refused_with_a_table_shows_it_and_trying_again_clears_it(app, wor
     job_id = jobs.submit(world.a, "testjobs.table", n=2, refuse=True, dispatch=True)
     job = jobs.wait(job_id)
     assert (job.state, job.error) == (JobState.FAILED, "2 things were wrong.")
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     html = client.get(f"/jobs/{job_id}").get_data(as_text=True)
     assert "Failed: 2 things were wrong." in html and "<caption>Things by number</caption>" in html
 
@@ -46,7 +46,7 @@ def test_a_job_refused_with_a_table_shows_it_and_trying_again_clears_it(app, wor
 def test_an_unfinished_job_shows_no_table_yet(app, world, jobs):
     job_id = jobs.submit(world.a, "testjobs.table")
     jobs.update(job_id, details={"caption": "old", "columns": ["A"], "rows": [["1"]], "note": ""})
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     assert client.get(f"/jobs/{job_id}.json").get_json()["details"] is None
     assert "<caption>old</caption>" not in client.get(f"/jobs/{job_id}").get_data(as_text=True)
 

@@ -20,8 +20,11 @@ from heartbeat.jobs import backends, services
 from heartbeat.jobs.models import JobState
 from heartbeat.jobs.runner import TIMED_OUT
 from heartbeat.jobs.worker import HeartbeatWorker, make_worker
+from tests.helpers import signed_in
 from tests.jobs.conftest import REDIS_TEST_URL
-from tests.participants.conftest import login
+
+# Real RQ workers in subprocesses.
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 STALE_S = 2
@@ -68,7 +71,7 @@ def test_dispatch_puts_the_job_on_the_queue_and_a_worker_runs_it(app, world, job
     assert job.state == JobState.DONE
     assert job.result == b"counted 5 on attempt 1"
     assert job.worker_id.split(":")[1] == str(os.getpid())
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     assert client.get(f"/jobs/{job_id}/result").data == b"counted 5 on attempt 1"
 
 
@@ -188,7 +191,7 @@ def test_flask_worker_process_runs_a_job(app, world, jobs, tmp_path):
 def test_a_job_whose_worker_is_killed_is_marked_failed_and_finished_by_a_new_worker(
     app, world, jobs, tmp_path
 ):
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     job_id = jobs.submit(world.a, "testjobs.slow", n=30, sleep=0.1, dispatch=True)
 
     with worker_process(app, tmp_path, "doomed") as doomed:

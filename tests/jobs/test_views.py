@@ -12,8 +12,8 @@ from flask_sqlalchemy.pagination import SelectPagination
 from heartbeat.db import set_centre_scope, utcnow
 from heartbeat.jobs import services
 from heartbeat.jobs.models import JobState
+from tests.helpers import signed_in
 from tests.jobs.handlers import gate
-from tests.participants.conftest import login
 
 
 def _running(jobs, world, **values):
@@ -37,7 +37,7 @@ def test_status_page_of_a_running_job_shows_progress_and_refreshes_without_javas
     job_id = _running(
         jobs, world, progress_done=212, progress_total=500, progress_message="pages rendered"
     )
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     response = client.get(f"/jobs/{job_id}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -58,7 +58,7 @@ def test_status_json_reports_progress(app, world, jobs):
     job_id = _running(
         jobs, world, progress_done=212, progress_total=500, progress_message="pages rendered"
     )
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     data = client.get(f"/jobs/{job_id}.json").get_json()
     assert data["state"] == "running" and data["finished"] is False
     assert (data["done"], data["total"], data["percent"]) == (212, 500, 42)
@@ -69,7 +69,7 @@ def test_status_json_reports_progress(app, world, jobs):
 def test_finished_job_offers_its_result_for_download(app, world, jobs):
     job_id = jobs.submit(world.a, n=3, dispatch=True)
     assert jobs.wait(job_id).state == JobState.DONE
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
 
     html = client.get(f"/jobs/{job_id}").get_data(as_text=True)
     assert 'http-equiv="refresh"' not in html  # nothing left to follow
@@ -90,7 +90,7 @@ def test_finished_job_offers_its_result_for_download(app, world, jobs):
 
 
 def test_the_attempt_is_counted_as_people_count_it(app, world, jobs):
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
 
     def attempt(job_id):
         data = client.get(f"/jobs/{job_id}.json").get_json()
@@ -119,7 +119,7 @@ def test_a_finished_job_shows_how_it_ended_not_what_it_last_reported(app, world,
     assert jobs.wait(done).state == JobState.DONE and jobs.wait(failed).state == JobState.FAILED
     # What each reported last stays in its row: "3 of 3 things counted", "1 of 4 steps".
     assert jobs.get(failed).progress_total == 4
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     assert client.get(f"/jobs/{done}.json").get_json()["progress_text"] == (
         "Things counted: 3 · Attempt: 1"
     )
@@ -133,7 +133,7 @@ def test_a_finished_job_shows_how_it_ended_not_what_it_last_reported(app, world,
 
 def test_result_of_an_unfinished_job_is_not_found(app, world, jobs):
     job_id = _running(jobs, world)
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     assert client.get(f"/jobs/{job_id}/result").status_code == 404
 
 
@@ -141,7 +141,7 @@ def test_failed_job_shows_the_reason_and_can_be_tried_again(app, world, jobs):
     name = uuid.uuid4().hex
     job_id = jobs.submit(world.a, n=2, fail_at_end=True, dispatch=True)
     assert jobs.wait(job_id).state == JobState.FAILED
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
 
     html = client.get(f"/jobs/{job_id}").get_data(as_text=True)
     assert "Something went wrong while running this job" in html
@@ -161,7 +161,7 @@ def test_failed_job_shows_the_reason_and_can_be_tried_again(app, world, jobs):
 
 def test_trying_again_a_job_that_did_not_fail_is_refused(app, world, jobs):
     job_id = _running(jobs, world)
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     response = client.post(f"/jobs/{job_id}/retry", follow_redirects=True)
     assert "Only a failed job can be tried again." in response.get_data(as_text=True)
     assert jobs.get(job_id).state == JobState.RUNNING
@@ -170,7 +170,7 @@ def test_trying_again_a_job_that_did_not_fail_is_refused(app, world, jobs):
 def test_polling_the_status_of_a_job_whose_worker_died_runs_it_again(app, world, jobs):
     job_id = _running(jobs, world)
     jobs.update(job_id, heartbeat_at=utcnow() - timedelta(seconds=600))
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     data = client.get(f"/jobs/{job_id}.json").get_json()
     assert data["state"] in ("queued", "running", "done")
     job = jobs.wait(job_id)
@@ -180,7 +180,7 @@ def test_polling_the_status_of_a_job_whose_worker_died_runs_it_again(app, world,
 def test_polling_a_job_whose_worker_died_on_its_last_attempt_shows_it_failed(app, world, jobs):
     job_id = _running(jobs, world, attempts=3)
     jobs.update(job_id, heartbeat_at=utcnow() - timedelta(seconds=600))
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     html = client.get(f"/jobs/{job_id}").get_data(as_text=True)
     assert "stopped responding" in html and "Try again" in html
     assert jobs.get(job_id).state == JobState.FAILED
@@ -200,22 +200,22 @@ def test_staff_of_another_centre_get_not_found(app, world, jobs, path):
         result_mimetype="text/plain",
     )
     for email in (world.b.admin.email, world.b.therapist.email, world.operator.email):
-        client = login(app, email)
+        client = signed_in(app, email)
         assert client.get(path.format(id=job_id)).status_code == 404, email
-    assert login(app, world.a.admin.email).get(path.format(id=job_id)).status_code == 200
+    assert signed_in(app, world.a.admin.email).get(path.format(id=job_id)).status_code == 200
 
 
 def test_another_centre_cannot_try_a_job_again(app, world, jobs):
     job_id = jobs.submit(world.a, "testjobs.refuse", dispatch=True)
     jobs.wait(job_id)
-    assert login(app, world.b.admin.email).post(f"/jobs/{job_id}/retry").status_code == 404
+    assert signed_in(app, world.b.admin.email).post(f"/jobs/{job_id}/retry").status_code == 404
     assert jobs.get(job_id).state == JobState.FAILED
 
 
 @pytest.mark.parametrize("path", ["/jobs/{id}", "/jobs/{id}.json", "/jobs/{id}/result", "/jobs"])
 def test_participants_are_forbidden(app, world, jobs, path):
     job_id = jobs.submit(world.a, n=1)
-    client = login(app, world.a.participant.email)
+    client = signed_in(app, world.a.participant.email)
     assert client.get(path.format(id=job_id)).status_code == 403
     assert client.post(f"/jobs/{job_id}/retry").status_code == 403
 
@@ -227,7 +227,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(app, world, jobs):
 
 
 def test_unknown_job_is_not_found(app, world):
-    assert login(app, world.a.therapist.email).get("/jobs/999999").status_code == 404
+    assert signed_in(app, world.a.therapist.email).get("/jobs/999999").status_code == 404
 
 
 # --- the list -----------------------------------------------------------------------------------
@@ -237,7 +237,7 @@ def test_list_shows_the_centres_jobs_newest_first_and_not_the_other_centres(app,
     first = jobs.submit(world.a, n=1)
     second = jobs.submit(world.a, "testjobs.refuse")
     other = jobs.submit(world.b, n=1)
-    html = login(app, world.a.therapist.email).get("/jobs").get_data(as_text=True)
+    html = signed_in(app, world.a.therapist.email).get("/jobs").get_data(as_text=True)
     assert f'href="/jobs/{second}"' in html and f'href="/jobs/{first}"' in html
     assert html.index(f'href="/jobs/{second}"') < html.index(f'href="/jobs/{first}"')
     assert f'href="/jobs/{other}"' not in html
@@ -247,7 +247,7 @@ def test_list_shows_the_centres_jobs_newest_first_and_not_the_other_centres(app,
 def test_list_is_paginated_with_a_bounded_number_of_queries_and_no_results_loaded(
     app, world, jobs, query_counter
 ):
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     for _ in range(3):
         jobs.submit(world.a, n=1)
     with query_counter() as few:
@@ -262,7 +262,7 @@ def test_list_is_paginated_with_a_bounded_number_of_queries_and_no_results_loade
     assert "Page 1 of 2" in html and html.count('href="/jobs/') >= 25
     listing = " ".join(s for s in many if "FROM job" in s)
     assert not re.search(r"job\.(result|params)\b(?!_)", listing), listing
-    assert login(app, world.a.therapist.email).get("/jobs?page=2").status_code == 200
+    assert signed_in(app, world.a.therapist.email).get("/jobs?page=2").status_code == 200
 
 
 def test_the_list_counts_job_ids_of_this_centre_through_public_pagination(
@@ -284,7 +284,7 @@ def test_the_list_counts_job_ids_of_this_centre_through_public_pagination(
 
 def test_status_page_runs_a_bounded_number_of_queries(app, world, jobs, query_counter):
     job_id = _running(jobs, world, progress_done=1, progress_total=2)
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     with query_counter() as statements:
         assert client.get(f"/jobs/{job_id}.json").status_code == 200
     assert len(statements) <= 4, statements

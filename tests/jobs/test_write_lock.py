@@ -10,8 +10,8 @@ import uuid
 import pytest
 
 from heartbeat.jobs.models import JobState
+from tests.helpers import signed_in
 from tests.jobs.handlers import gate
-from tests.participants.conftest import login
 
 STALE_S = 2
 
@@ -32,7 +32,7 @@ def _poll(client, job_id, predicate, timeout=10.0):
 
 
 def test_progress_of_a_job_holding_the_write_lock_reaches_the_status_page(app, world, jobs):
-    client = login(app, world.a.therapist.email)  # signing in writes: before the job does
+    client = signed_in(app, world.a.therapist.email)  # signing in writes: before the job does
     name = uuid.uuid4().hex
     job_id = jobs.submit(world.a, n=10, gate=name, pause_at=5, write=True, dispatch=True)
     data = _poll(client, job_id, lambda d: d["done"] == 5)
@@ -46,7 +46,7 @@ def test_progress_of_a_job_holding_the_write_lock_reaches_the_status_page(app, w
 
 
 def test_a_job_silent_in_its_row_but_alive_is_not_handed_on(app, world, jobs):
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     name = uuid.uuid4().hex
     job_id = jobs.submit(world.a, n=4, gate=name, pause_at=2, write=True, dispatch=True)
     _poll(client, job_id, lambda d: d["done"] == 2)

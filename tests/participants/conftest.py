@@ -103,16 +103,6 @@ def helpers(app) -> Helpers:
     return Helpers(app)
 
 
-def login(app, email: str):
-    """A fresh client signed in as ``email``."""
-    from tests.conftest import PASSWORD
-
-    client = app.test_client()
-    response = client.post("/login", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return client
-
-
 def add_session(
     app,
     participant_id: int,

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.participants.conftest import login
+from tests.helpers import signed_in
 
 GET_PATHS = ["", "/edit", "/equipment", "/consents", "/invite"]
 
@@ -22,7 +22,7 @@ POST_PATHS = ["/edit", "/status", "/notes", "/equipment", "/consents", "/invite"
 def test_centre_b_staff_get_404_for_every_route_of_centre_a_participants(app, world, helpers, who):
     a_ids = [helpers.enrol(world.a) for _ in range(3)]
     b_id = helpers.enrol(world.b)
-    client = login(app, getattr(world.b, who).email)
+    client = signed_in(app, getattr(world.b, who).email)
 
     # Sequential ids around centre A's, plus one that does not exist at all.
     for participant_id in [*a_ids, b_id + 1]:
@@ -40,7 +40,7 @@ def test_centre_b_staff_get_404_for_every_route_of_centre_a_participants(app, wo
 
 def test_centre_a_participants_never_appear_in_centre_b_lists(app, world, helpers):
     helpers.enrol(world.a, family_name="Alphaonly")
-    client = login(app, world.b.admin.email)
+    client = signed_in(app, world.b.admin.email)
     assert "Alphaonly" not in client.get("/participants?scope=all&status=all").get_data(
         as_text=True
     )
@@ -49,13 +49,13 @@ def test_centre_a_participants_never_appear_in_centre_b_lists(app, world, helper
 
 def test_operator_without_a_centre_cannot_open_participants(app, world, helpers):
     participant_id = helpers.enrol(world.a)
-    client = login(app, world.operator.email)
+    client = signed_in(app, world.operator.email)
     assert client.get(f"/participants/{participant_id}").status_code == 404
 
 
 def test_admin_browses_and_filters_the_audit_trail(app, world, helpers):
     participant_id = helpers.enrol(world.a, family_name="Audited")
-    client = login(app, world.a.admin.email)
+    client = signed_in(app, world.a.admin.email)
     client.post(
         f"/participants/{participant_id}/notes", data={"body": "Checked the chair", "shared": "y"}
     )
@@ -75,8 +75,8 @@ def test_admin_browses_and_filters_the_audit_trail(app, world, helpers):
 
 
 def test_the_audit_trail_is_closed_to_therapists_and_participants(app, world):
-    assert login(app, world.a.therapist.email).get("/audit").status_code == 403
-    assert login(app, world.a.participant.email).get("/audit").status_code == 403
+    assert signed_in(app, world.a.therapist.email).get("/audit").status_code == 403
+    assert signed_in(app, world.a.participant.email).get("/audit").status_code == 403
 
 
 def test_the_audit_trail_has_no_routes_that_change_it(app):
@@ -87,7 +87,7 @@ def test_the_audit_trail_has_no_routes_that_change_it(app):
 def test_audit_trail_paginates(app, world, helpers):
     app.config["HEARTBEAT_PAGE_SIZE"] = 3
     helpers.enrol(world.a)  # one create + three consents
-    html = login(app, world.a.admin.email).get("/audit?page=2").get_data(as_text=True)
+    html = signed_in(app, world.a.admin.email).get("/audit?page=2").get_data(as_text=True)
     assert "Page 2 of 2" in html
 
 
@@ -99,7 +99,7 @@ ADMIN_ONLY_POSTS = ["/subject-access", "/erase"]
 @pytest.mark.parametrize("who", ["therapist", "admin"])
 def test_centre_b_staff_get_404_for_data_rights_routes_of_centre_a(app, world, helpers, who):
     a_id = helpers.enrol(world.a)
-    client = login(app, getattr(world.b, who).email)
+    client = signed_in(app, getattr(world.b, who).email)
 
     assert client.get(f"/participants/{a_id}/erase").status_code == 404
     for path in ADMIN_ONLY_POSTS:
@@ -111,12 +111,12 @@ def test_centre_b_staff_get_404_for_data_rights_routes_of_centre_a(app, world, h
 
 def test_therapists_get_403_for_data_rights_and_admins_get_through(app, world, helpers):
     participant_id = helpers.enrol(world.a)
-    therapist = login(app, world.a.therapist.email)
+    therapist = signed_in(app, world.a.therapist.email)
     assert therapist.get(f"/participants/{participant_id}/erase").status_code == 403
     for path in ADMIN_ONLY_POSTS:
         assert therapist.post(f"/participants/{participant_id}{path}").status_code == 403, path
 
-    admin = login(app, world.a.admin.email)
+    admin = signed_in(app, world.a.admin.email)
     assert admin.get(f"/participants/{participant_id}/erase").status_code == 200
     assert admin.post(f"/participants/{participant_id}/subject-access").status_code == 200
 
@@ -125,7 +125,7 @@ def test_a_participant_gets_404_for_the_data_rights_routes_of_anyone_else(app, w
     mine = helpers.enrol(world.a)
     theirs = helpers.enrol(world.a, given_name="Sam")
     helpers.link(mine, world.a.participant)
-    client = login(app, world.a.participant.email)
+    client = signed_in(app, world.a.participant.email)
     assert client.get(f"/participants/{theirs}/erase").status_code == 404
     for path in ADMIN_ONLY_POSTS:
         assert client.post(f"/participants/{theirs}{path}").status_code == 404, path
@@ -134,11 +134,11 @@ def test_a_participant_gets_404_for_the_data_rights_routes_of_anyone_else(app, w
 def test_centre_level_routes_are_for_staff_and_stay_inside_the_centre(app, world, helpers):
     helpers.enrol(world.a, family_name="Alphaonly")
     for email in (world.a.participant.email,):
-        client = login(app, email)
+        client = signed_in(app, email)
         assert client.get("/participants/import").status_code == 403
         assert client.get("/participants/import/template.csv").status_code == 403
         assert client.post("/participants/export.csv").status_code == 403
-    admin_b = login(app, world.b.admin.email)
+    admin_b = signed_in(app, world.b.admin.email)
     assert "Alphaonly" not in admin_b.post(
         "/participants/export.csv", data={"scope": "all", "status": "all"}
     ).get_data(as_text=True)

@@ -13,7 +13,8 @@ from heartbeat.extensions import db
 from heartbeat.participants.models import Consent, ConsentKind, Participant
 from heartbeat.progress.models import Award
 from heartbeat.training.models import TrainingSession
-from tests.participants.conftest import add_session, login
+from tests.helpers import signed_in
+from tests.participants.conftest import add_session
 
 TITLES = {
     "quiet": "No session for 14 days",
@@ -57,7 +58,7 @@ def _recent(**overrides) -> dict:
 
 @pytest.fixture
 def admin(app, world):
-    return login(app, world.a.admin.email)
+    return signed_in(app, world.a.admin.email)
 
 
 def test_no_session_for_14_days_lists_active_people_only(app, world, helpers, admin):
@@ -225,7 +226,7 @@ def test_the_panel_follows_the_caseload_filter_and_never_crosses_centres(app, wo
     other_centre = helpers.enrol(world.b, family_name="Bravo", **_recent())
     for pid in (mine, not_mine, other_centre):
         add_session(app, pid, days_ago=1, pain=9)
-    therapist = login(app, world.a.therapist.email)
+    therapist = signed_in(app, world.a.therapist.email)
 
     assert _listed(therapist.get("/participants").get_data(as_text=True), "pain") == ["Mine, Ada"]
     everyone = therapist.get("/participants?scope=all").get_data(as_text=True)
@@ -318,7 +319,7 @@ def _bulk_centre(app, centre_id: int, therapist_id: int, how_many: int, first: i
 
 
 def test_caseload_with_its_panel_runs_a_bounded_number_of_queries(app, world, query_counter):
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     paths = ["/participants", "/participants?scope=all&q=family&sort=stage&page=2"]
 
     def counts() -> list[int]:

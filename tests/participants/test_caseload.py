@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
-from tests.participants.conftest import login, seed_ladder
+from tests.helpers import signed_in
+from tests.participants.conftest import seed_ladder
 
 
 def _names(html: str) -> list[str]:
@@ -42,12 +43,12 @@ def caseload(app, world, helpers):
 
 
 def test_therapist_sees_their_own_current_participants_by_default(app, world, caseload):
-    html = login(app, world.a.therapist.email).get("/participants").get_data(as_text=True)
+    html = signed_in(app, world.a.therapist.email).get("/participants").get_data(as_text=True)
     assert _names(html) == ["Hopper, Grace", "Lovelace, Ada"]  # Turing withdrawn, Mary not mine
 
 
 def test_everyone_at_the_centre_and_withdrawn_on_request(app, world, caseload):
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     everyone = _names(client.get("/participants?scope=all").get_data(as_text=True))
     assert everyone == ["Hopper, Grace", "Lovelace, Ada", "Somerville, Mary"]
     withdrawn = _names(
@@ -60,7 +61,7 @@ def test_everyone_at_the_centre_and_withdrawn_on_request(app, world, caseload):
 
 
 def test_search_filters_and_sorting(app, world, caseload):
-    client = login(app, world.a.admin.email)  # an admin sees everyone by default
+    client = signed_in(app, world.a.admin.email)  # an admin sees everyone by default
 
     def names(query: str) -> list[str]:
         return _names(client.get(f"/participants?{query}").get_data(as_text=True))
@@ -78,7 +79,7 @@ def test_caseload_is_paginated_and_keeps_its_filters(app, world, helpers):
     app.config["HEARTBEAT_PAGE_SIZE"] = 2
     for n in range(5):
         helpers.enrol(world.a, family_name=f"Runner{n}")
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     first = client.get("/participants?q=runner").get_data(as_text=True)
     assert _names(first) == ["Runner0, Ada", "Runner1, Ada"]
     assert "Page 1 of 3" in first
@@ -88,7 +89,7 @@ def test_caseload_is_paginated_and_keeps_its_filters(app, world, helpers):
 
 
 def test_participants_and_other_roles_cannot_open_the_caseload(app, world):
-    assert login(app, world.a.participant.email).get("/participants").status_code == 403
+    assert signed_in(app, world.a.participant.email).get("/participants").status_code == 403
     assert app.test_client().get("/participants").status_code == 302  # to sign in
 
 
@@ -125,7 +126,7 @@ def _caseload_queries(app, client, query_counter, path: str) -> int:
 def test_caseload_runs_the_same_number_of_queries_for_20_and_2000_participants(
     app, world, query_counter
 ):
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     paths = ["/participants", "/participants?scope=all&q=family&sort=-enrolled&page=2"]
 
     _bulk_enrol(app, world.a.centre.id, world.a.therapist.id, 20)
@@ -160,7 +161,7 @@ def test_new_participants_start_on_the_first_stage_and_the_caseload_filters_by_s
             sa.update(Participant).where(Participant.id == done).values(current_stage_id=None)
         )
         db.session.commit()
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
 
     html = client.get("/participants").get_data(as_text=True)
     assert _names(html) == ["Hopper, Grace", "Lovelace, Ada", "Turing, Alan"]
@@ -185,6 +186,6 @@ def test_new_participants_start_on_the_first_stage_and_the_caseload_filters_by_s
 
 def test_caseload_without_a_ladder_says_so(app, world, helpers):
     helpers.enrol(world.a)
-    html = login(app, world.a.therapist.email).get("/participants").get_data(as_text=True)
+    html = signed_in(app, world.a.therapist.email).get("/participants").get_data(as_text=True)
     assert '<td data-label="Current stage"><span class="muted">No ladder yet</span></td>' in html
     assert 'id="stage"' not in html

@@ -26,8 +26,8 @@ from heartbeat.participants.models import (
 )
 from heartbeat.progress.models import Award
 from heartbeat.training.models import ActivityFile, TrainingSession
-from tests.conftest import PASSWORD
-from tests.participants.conftest import add_session, login, seed_ladder
+from tests.helpers import PASSWORD, signed_in
+from tests.participants.conftest import add_session, seed_ladder
 
 SECRET_NOTE = "Left shoulder twinges after hills"
 ROUTE = [[51.5, -0.12], [51.51, -0.13]]
@@ -49,7 +49,7 @@ def full_record(app, world, helpers):
         goal="Run Boston",
     )
     other = helpers.enrol(world.a, given_name="Grace", family_name="Hopper")
-    admin = login(app, world.a.admin.email)
+    admin = signed_in(app, world.a.admin.email)
     admin.post(f"/participants/{pid}/notes", data={"body": SECRET_NOTE})
     admin.post(f"/participants/{pid}/notes", data={"body": "Great first mile!", "shared": "y"})
     admin.post(
@@ -137,7 +137,7 @@ def test_subject_access_zip_holds_everything_about_them_and_nothing_else(
     app, world, helpers, full_record
 ):
     pid = full_record["pid"]
-    response = login(app, world.a.admin.email).post(f"/participants/{pid}/subject-access")
+    response = signed_in(app, world.a.admin.email).post(f"/participants/{pid}/subject-access")
 
     archive = _archive(response)
     assert f"participant-{pid}" in response.headers["Content-Disposition"]
@@ -194,7 +194,7 @@ def test_subject_access_zip_holds_everything_about_them_and_nothing_else(
 
 def test_subject_access_is_audited_with_what_was_exported(app, world, helpers, full_record):
     pid = full_record["pid"]
-    login(app, world.a.admin.email).post(f"/participants/{pid}/subject-access")
+    signed_in(app, world.a.admin.email).post(f"/participants/{pid}/subject-access")
     (event,) = helpers.audit("participant.subject_access")
     assert event.actor_id == world.a.admin.id
     assert event.entity_type == "participant" and event.entity_id == pid
@@ -206,7 +206,7 @@ def test_subject_access_runs_a_bounded_number_of_queries(
     app, world, helpers, full_record, query_counter
 ):
     pid = full_record["pid"]
-    client = login(app, world.a.admin.email)
+    client = signed_in(app, world.a.admin.email)
     with query_counter() as few:
         client.post(f"/participants/{pid}/subject-access")
     for days_ago in range(40):
@@ -219,21 +219,23 @@ def test_subject_access_runs_a_bounded_number_of_queries(
 def test_subject_access_is_for_admins_of_the_same_centre(app, world, helpers, full_record):
     pid = full_record["pid"]
     assert (
-        login(app, world.a.therapist.email).post(f"/participants/{pid}/subject-access").status_code
+        signed_in(app, world.a.therapist.email)
+        .post(f"/participants/{pid}/subject-access")
+        .status_code
         == 403
     )
     assert (
-        login(app, world.b.admin.email).post(f"/participants/{pid}/subject-access").status_code
+        signed_in(app, world.b.admin.email).post(f"/participants/{pid}/subject-access").status_code
         == 404
     )
     assert (
-        login(app, world.a.participant.email)
+        signed_in(app, world.a.participant.email)
         .post(f"/participants/{pid}/subject-access")
         .status_code
         == 403
     )  # their own record, but the export is the centre's to make
     assert (
-        login(app, world.a.admin.email).get(f"/participants/{pid}/subject-access").status_code
+        signed_in(app, world.a.admin.email).get(f"/participants/{pid}/subject-access").status_code
         == 405
     )
     assert helpers.audit("participant.subject_access") == []
@@ -241,11 +243,13 @@ def test_subject_access_is_for_admins_of_the_same_centre(app, world, helpers, fu
 
 def test_the_profile_offers_data_rights_to_admins_only(app, world, helpers):
     pid = helpers.enrol(world.a)
-    admin_html = login(app, world.a.admin.email).get(f"/participants/{pid}").get_data(as_text=True)
+    admin_html = (
+        signed_in(app, world.a.admin.email).get(f"/participants/{pid}").get_data(as_text=True)
+    )
     assert f'action="/participants/{pid}/subject-access"' in admin_html
     assert f'href="/participants/{pid}/erase"' in admin_html
     therapist_html = (
-        login(app, world.a.therapist.email).get(f"/participants/{pid}").get_data(as_text=True)
+        signed_in(app, world.a.therapist.email).get(f"/participants/{pid}").get_data(as_text=True)
     )
     assert "subject-access" not in therapist_html and "/erase" not in therapist_html
 
@@ -263,7 +267,7 @@ def test_erasure_asks_for_the_full_name_and_a_wrong_one_changes_nothing(
     app, world, helpers, full_record
 ):
     pid = full_record["pid"]
-    client = login(app, world.a.admin.email)
+    client = signed_in(app, world.a.admin.email)
     page = client.get(f"/participants/{pid}/erase")
     assert page.status_code == 200
     assert "Type their full name to confirm" in page.get_data(as_text=True)
@@ -280,7 +284,7 @@ def test_erasure_asks_for_the_full_name_and_a_wrong_one_changes_nothing(
 
 def test_erasure_removes_personal_data_and_keeps_the_statistics(app, world, helpers, full_record):
     pid, session_id = full_record["pid"], full_record["session"]
-    client = login(app, world.a.admin.email)
+    client = signed_in(app, world.a.admin.email)
 
     response = _erase(client, pid, "  ada   LOVELACE ")
 
@@ -338,7 +342,7 @@ def test_the_erasure_audit_row_names_fields_but_holds_no_personal_value(
     app, world, helpers, full_record
 ):
     pid = full_record["pid"]
-    _erase(login(app, world.a.admin.email), pid, "Ada Lovelace")
+    _erase(signed_in(app, world.a.admin.email), pid, "Ada Lovelace")
 
     (event,) = helpers.audit("participant.erase")
     assert event.actor_id == world.a.admin.id and event.entity_id == pid
@@ -386,7 +390,7 @@ def test_erasure_redacts_the_values_earlier_audit_rows_recorded_about_them(
     before = {event.id: event for event in helpers.audit()}
     assert any("Lovelace" in json.dumps(event.changes) for event in before.values())
 
-    _erase(login(app, world.a.admin.email), pid, "Ada Lovelace")
+    _erase(signed_in(app, world.a.admin.email), pid, "Ada Lovelace")
 
     after = {event.id: event for event in helpers.audit()}
     for personal in ("Ada", "Lovelace", "Addie", SECRET_NOTE, "St Thomas"):
@@ -413,7 +417,7 @@ def test_an_erased_record_can_no_longer_be_changed_or_erased_again(
     app, world, helpers, full_record
 ):
     pid = full_record["pid"]
-    client = login(app, world.a.admin.email)
+    client = signed_in(app, world.a.admin.email)
     _erase(client, pid, "Ada Lovelace")
     version = helpers.participant(pid).version
 
@@ -442,8 +446,8 @@ def test_an_erased_record_can_no_longer_be_changed_or_erased_again(
 
 
 def test_the_erased_portal_login_can_no_longer_sign_in(app, world, helpers, full_record):
-    participant_client = login(app, world.a.participant.email)
-    _erase(login(app, world.a.admin.email), full_record["pid"], "Ada Lovelace")
+    participant_client = signed_in(app, world.a.participant.email)
+    _erase(signed_in(app, world.a.admin.email), full_record["pid"], "Ada Lovelace")
     assert participant_client.get("/me").status_code == 302  # its session ended
     response = app.test_client().post(
         "/login", data={"email": world.a.participant.email, "password": "x" * 20}
@@ -453,10 +457,10 @@ def test_the_erased_portal_login_can_no_longer_sign_in(app, world, helpers, full
 
 def test_erasure_is_for_admins_of_the_same_centre(app, world, helpers, full_record):
     pid = full_record["pid"]
-    therapist = login(app, world.a.therapist.email)
+    therapist = signed_in(app, world.a.therapist.email)
     assert therapist.get(f"/participants/{pid}/erase").status_code == 403
     assert _erase(therapist, pid, "Ada Lovelace").status_code == 403
-    admin_b = login(app, world.b.admin.email)
+    admin_b = signed_in(app, world.b.admin.email)
     assert admin_b.get(f"/participants/{pid}/erase").status_code == 404
     assert _erase(admin_b, pid, "Ada Lovelace").status_code == 404
     assert helpers.participant(pid).given_name == "Ada"
@@ -464,7 +468,9 @@ def test_erasure_is_for_admins_of_the_same_centre(app, world, helpers, full_reco
 
 def test_the_erasure_page_explains_what_goes_and_what_stays(app, world, helpers):
     pid = helpers.enrol(world.a)
-    html = login(app, world.a.admin.email).get(f"/participants/{pid}/erase").get_data(as_text=True)
+    html = (
+        signed_in(app, world.a.admin.email).get(f"/participants/{pid}/erase").get_data(as_text=True)
+    )
     assert re.search(r"<h1>Erase the personal data of Ada Lovelace</h1>", html)
     assert "cannot be undone" in html and "What stays" in html
 
@@ -502,7 +508,7 @@ def test_erasure_revokes_their_certificates_and_the_export_lists_them(
 ):
     from heartbeat.certificates.models import Certificate
 
-    admin = login(app, world.a.admin.email)
+    admin = signed_in(app, world.a.admin.email)
     before = json.loads(
         _archive(admin.post(f"/participants/{certified['pid']}/subject-access")).read(
             "subject-access.json"
@@ -569,7 +575,7 @@ def test_erasure_removes_job_outputs_that_carry_their_data_and_no_others(
         )
         db.session.commit()
 
-    admin = login(app, world.a.admin.email)
+    admin = signed_in(app, world.a.admin.email)
     assert _erase(admin, certified["pid"], "Ada Lovelace").status_code == 302
 
     with app.app_context():

@@ -10,7 +10,8 @@ import pytest
 
 from heartbeat.core.csvfiles import safe_cell, write_csv
 from heartbeat.participants.exporting import EXPORT_COLUMNS
-from tests.participants.conftest import login, seed_ladder
+from tests.helpers import signed_in
+from tests.participants.conftest import seed_ladder
 
 
 @pytest.mark.parametrize(
@@ -52,7 +53,7 @@ def test_export_holds_everyone_the_filter_shows_on_every_page(app, world, helper
         world.a, family_name='=HYPERLINK("http://x")', racing_class="T54", phone="+44 1234"
     )
     helpers.enrol(world.b, family_name="Bravo", racing_class="T54")
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
 
     response = client.post("/participants/export.csv", data={"scope": "all", "class": "T54"})
 
@@ -75,7 +76,7 @@ def test_export_holds_everyone_the_filter_shows_on_every_page(app, world, helper
 def test_export_is_audited_with_its_filter_and_row_count(app, world, helpers):
     helpers.enrol(world.a)
     helpers.enrol(world.a, family_name="Other")
-    client = login(app, world.a.admin.email)
+    client = signed_in(app, world.a.admin.email)
 
     client.post("/participants/export.csv", data={"scope": "all", "q": "other"})
 
@@ -94,7 +95,7 @@ def test_export_is_audited_with_its_filter_and_row_count(app, world, helpers):
 def test_the_caseload_page_offers_the_export_of_its_current_filter(app, world, helpers):
     helpers.enrol(world.a)
     html = (
-        login(app, world.a.therapist.email)
+        signed_in(app, world.a.therapist.email)
         .get("/participants?class=T53&q=ada")
         .get_data(as_text=True)
     )
@@ -106,8 +107,13 @@ def test_the_caseload_page_offers_the_export_of_its_current_filter(app, world, h
 
 def test_export_never_includes_another_centre_and_is_closed_to_participants(app, world, helpers):
     helpers.enrol(world.a, family_name="Alphaonly")
-    admin_b = login(app, world.b.admin.email)
+    admin_b = signed_in(app, world.b.admin.email)
     rows = _rows(admin_b.post("/participants/export.csv", data={"scope": "all", "status": "all"}))
     assert rows == []
-    assert login(app, world.a.participant.email).post("/participants/export.csv").status_code == 403
-    assert login(app, world.a.therapist.email).get("/participants/export.csv").status_code == 405
+    assert (
+        signed_in(app, world.a.participant.email).post("/participants/export.csv").status_code
+        == 403
+    )
+    assert (
+        signed_in(app, world.a.therapist.email).get("/participants/export.csv").status_code == 405
+    )

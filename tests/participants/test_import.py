@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from heartbeat.extensions import db
 from heartbeat.participants import importing
 from heartbeat.participants.models import Consent, ConsentKind, Participant
-from tests.participants.conftest import login
+from tests.helpers import signed_in
 
 HEADER = [
     "given_name",
@@ -88,7 +88,7 @@ def _problems(response) -> list[tuple[str, str]]:
 
 @pytest.fixture
 def therapist(app, world):
-    return login(app, world.a.therapist.email)
+    return signed_in(app, world.a.therapist.email)
 
 
 def test_the_template_has_the_documented_header(app, world, therapist):
@@ -386,12 +386,12 @@ def test_a_50_mb_upload_gets_the_too_large_page(app, world, helpers, therapist):
 def test_participants_cannot_import_and_other_centres_staff_import_into_their_own(
     app, world, helpers
 ):
-    participant = login(app, world.a.participant.email)
+    participant = signed_in(app, world.a.participant.email)
     assert participant.get("/participants/import").status_code == 403
     assert _upload(participant, _csv([_row()])).status_code == 403
     assert participant.get("/participants/import/template.csv").status_code == 403
 
-    admin_b = login(app, world.b.admin.email)
+    admin_b = signed_in(app, world.b.admin.email)
     assert _upload(admin_b, _csv([_row()])).status_code == 302
     with app.app_context():
         (centre_id,) = db.session.scalars(sa.select(Participant.centre_id)).all()

@@ -11,7 +11,8 @@ from heartbeat.auth.models import Invite
 from heartbeat.extensions import db
 from heartbeat.participants.models import Note, Participant, ParticipantStatus
 from tests.browserform import form_on
-from tests.participants.conftest import form_data, login
+from tests.helpers import signed_in
+from tests.participants.conftest import form_data
 
 CONSENT = {"consent_data_processing": "y", "consent_recorded_on": "2025-01-10"}
 
@@ -28,7 +29,7 @@ def _version(html: str) -> str:
 
 
 def test_therapist_enrols_a_participant_through_the_form(app, world, helpers):
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     page = client.get("/participants/new")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -52,7 +53,7 @@ def test_therapist_enrols_a_participant_through_the_form(app, world, helpers):
 
 
 def test_enrolment_form_reports_each_bad_field_and_saves_nothing(app, world, helpers):
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
 
     response = client.post(
@@ -74,7 +75,7 @@ def test_enrolment_form_reports_each_bad_field_and_saves_nothing(app, world, hel
 
 
 def test_enrolment_without_data_processing_consent_is_refused(app, world, helpers):
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     response = client.post(
         "/participants/new",
         data={**form_data(), "consent_media": "y", "consent_recorded_on": "2025-01-10"},
@@ -89,7 +90,7 @@ def test_enrolment_without_data_processing_consent_is_refused(app, world, helper
 
 def test_edit_saves_changes_and_records_them(app, world, helpers):
     participant_id = helpers.enrol(world.a)
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     version = _version(client.get(f"/participants/{participant_id}/edit").get_data(as_text=True))
 
     response = client.post(
@@ -111,8 +112,8 @@ def test_a_stale_page_without_its_snapshot_asks_about_every_differing_field(app,
     """A page opened before forms carried what they showed (no ``base``): every field that
     differs from the saved record is a clash to choose on, so nothing is silently reverted."""
     participant_id = helpers.enrol(world.a)
-    therapist = login(app, world.a.therapist.email)
-    admin = login(app, world.a.admin.email)
+    therapist = signed_in(app, world.a.therapist.email)
+    admin = signed_in(app, world.a.admin.email)
     url = f"/participants/{participant_id}/edit"
     therapist_version = _version(therapist.get(url).get_data(as_text=True))
     admin_version = _version(admin.get(url).get_data(as_text=True))
@@ -144,7 +145,7 @@ def test_a_stale_page_without_its_snapshot_asks_about_every_differing_field(app,
 
 def test_status_change_on_the_profile_and_a_stale_status_form(app, world, helpers):
     participant_id = helpers.enrol(world.a)
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     today = date.today().isoformat()
     form = {"to_status": "paused", "changed_on": today, "reason": "Shoulder pain", "version": "1"}
 
@@ -163,7 +164,7 @@ def test_status_change_on_the_profile_and_a_stale_status_form(app, world, helper
 
 def test_status_change_without_a_reason_is_refused(app, world, helpers):
     participant_id = helpers.enrol(world.a)
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     response = client.post(
         f"/participants/{participant_id}/status",
         data={"to_status": "paused", "changed_on": date.today().isoformat(), "version": "1"},
@@ -175,7 +176,7 @@ def test_status_change_without_a_reason_is_refused(app, world, helpers):
 
 def test_consents_page_records_a_change(app, world, helpers):
     participant_id = helpers.enrol(world.a)
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     version = _version(
         client.get(f"/participants/{participant_id}/consents").get_data(as_text=True)
     )
@@ -200,7 +201,7 @@ def test_consents_page_records_a_change(app, world, helpers):
 
 def test_equipment_page_adds_a_refit_and_keeps_the_history(app, world, helpers):
     participant_id = helpers.enrol(world.a)
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     url = f"/participants/{participant_id}/equipment"
     for make, fitted in (("Top End", "2025-02-01"), ("Carbonbike", "2025-04-01")):
         response = client.post(
@@ -221,7 +222,7 @@ def test_equipment_page_adds_a_refit_and_keeps_the_history(app, world, helpers):
 def test_private_notes_stay_with_staff_and_shared_notes_reach_the_portal(app, world, helpers):
     participant_id = helpers.enrol(world.a)
     helpers.link(participant_id, world.a.participant)
-    staff = login(app, world.a.therapist.email)
+    staff = signed_in(app, world.a.therapist.email)
     url = f"/participants/{participant_id}/notes"
     assert staff.post(url, data={"body": "Watch the left shoulder"}).status_code == 302
     assert staff.post(url, data={"body": "Great first mile!", "shared": "y"}).status_code == 302
@@ -230,7 +231,7 @@ def test_private_notes_stay_with_staff_and_shared_notes_reach_the_portal(app, wo
     staff_view = staff.get(f"/participants/{participant_id}").get_data(as_text=True)
     assert "Watch the left shoulder" in staff_view and "Great first mile!" in staff_view
 
-    portal = login(app, world.a.participant.email).get("/me")
+    portal = signed_in(app, world.a.participant.email).get("/me")
     assert portal.status_code == 200
     html = portal.get_data(as_text=True)
     assert "Great first mile!" in html
@@ -243,7 +244,7 @@ def test_participant_asking_for_anyone_elses_record_gets_404(app, world, helpers
     theirs = helpers.enrol(world.a, given_name="Sam")
     helpers.link(mine, world.a.participant)
     helpers.link(theirs, world.a.other_participant)
-    client = login(app, world.a.participant.email)
+    client = signed_in(app, world.a.participant.email)
 
     for path in ("", "/edit", "/equipment", "/consents", "/invite"):
         assert client.get(f"/participants/{theirs}{path}").status_code == 404, path
@@ -257,14 +258,14 @@ def test_participant_asking_for_anyone_elses_record_gets_404(app, world, helpers
 
 
 def test_participant_without_a_linked_record_sees_a_helpful_page(app, world):
-    response = login(app, world.a.participant.email).get("/me")
+    response = signed_in(app, world.a.participant.email).get("/me")
     assert response.status_code == 200
     assert "not linked to a participant record" in response.get_data(as_text=True)
 
 
 def test_portal_invitation_links_the_new_login_to_the_participant(app, world, helpers):
     participant_id = helpers.enrol(world.a, email="ada.portal@example.org")
-    staff = login(app, world.a.therapist.email)
+    staff = signed_in(app, world.a.therapist.email)
     assert staff.get(f"/participants/{participant_id}/invite").status_code == 200
     created = staff.post(
         f"/participants/{participant_id}/invite", data={"email": "ada.portal@example.org"}
@@ -287,16 +288,16 @@ def test_portal_invitation_links_the_new_login_to_the_participant(app, world, he
 
 
 def test_therapist_navigation_offers_the_caseload(app, world):
-    html = login(app, world.a.therapist.email).get("/home").get_data(as_text=True)
+    html = signed_in(app, world.a.therapist.email).get("/home").get_data(as_text=True)
     assert 'href="/participants"' in html
     assert "Audit trail" not in html
-    admin_html = login(app, world.a.admin.email).get("/centre").get_data(as_text=True)
+    admin_html = signed_in(app, world.a.admin.email).get("/centre").get_data(as_text=True)
     assert 'href="/audit"' in admin_html
 
 
 def test_stale_consent_form_gets_a_409_and_keeps_the_saved_answers(app, world, helpers):
     participant_id = helpers.enrol(world.a)
-    client = login(app, world.a.therapist.email)
+    client = signed_in(app, world.a.therapist.email)
     url = f"/participants/{participant_id}/consents"
     old_version = _version(client.get(url).get_data(as_text=True))
     today = date.today().isoformat()

@@ -16,9 +16,11 @@ from heartbeat.participants.models import Participant
 from heartbeat.progress import services
 from heartbeat.progress.models import Award, LadderStage
 from heartbeat.training.models import SessionKind, TrainingSession
-from tests.participants.conftest import Helpers, login
+from tests.harness import populated_template
+from tests.helpers import build_world
+from tests.participants.conftest import Helpers
 
-__all__ = ["Progress", "login"]
+__all__ = ["Progress"]
 
 
 @dataclass
@@ -111,12 +113,32 @@ def _seed(app, centre_id: int) -> dict[str, int]:
         return {stage.code: stage.id for stage in stages}
 
 
-@pytest.fixture
-def progress(app, world) -> Progress:
+@dataclass
+class ProgressRows:
+    stages_a: dict[str, int]
+    stages_b: dict[str, int]
+    pid: int
+    pid_b: int
+
+
+def _populate(app, world) -> ProgressRows:
+    """Both centres' ladders, a participant in A (linked to A's portal login) and one in B."""
     helpers = Helpers(app)
     stages_a = _seed(app, world.a.centre.id)
     stages_b = _seed(app, world.b.centre.id)
     pid = helpers.enrol(world.a, sci_level="T10")
     helpers.link(pid, world.a.participant)
     pid_b = helpers.enrol(world.b, given_name="Bea", family_name="Bravo")
-    return Progress(app, world, stages_a, stages_b, pid, pid_b)
+    return ProgressRows(stages_a, stages_b, pid, pid_b)
+
+
+populated_template("progress", 10, lambda app: _populate(app, build_world(app)))
+
+
+@pytest.fixture
+def progress(app, world, starts_from, populated) -> Progress:
+    if starts_from == "progress":
+        rows = populated.value("progress")
+    else:
+        rows = _populate(app, world)
+    return Progress(app, world, rows.stages_a, rows.stages_b, rows.pid, rows.pid_b)

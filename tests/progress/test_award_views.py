@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 
 from heartbeat.db import utcnow
+from tests.helpers import signed_in
 from tests.participants.conftest import Helpers
-from tests.progress.conftest import login
 
 
 def _text(response) -> str:
@@ -34,7 +34,7 @@ def reached(progress):
 def test_the_profile_lists_awards_waiting_with_checkboxes_and_one_button_each(
     app, progress, reached
 ):
-    client = login(app, progress.world.a.therapist.email)
+    client = signed_in(app, progress.world.a.therapist.email)
     page = _text(client.get(f"/participants/{progress.pid}"))
     assert "Waiting for verification" in page
     for key in ("first-push", "one-lap", "one-mile"):
@@ -46,7 +46,7 @@ def test_the_profile_lists_awards_waiting_with_checkboxes_and_one_button_each(
 
 
 def test_verifying_one_award(app, progress, reached):
-    client = login(app, progress.world.a.therapist.email)
+    client = signed_in(app, progress.world.a.therapist.email)
     response = client.post(
         f"/participants/{progress.pid}/awards/verify",
         data=_verify_data(reached, "first-push", "one-lap", only="one-lap"),
@@ -61,7 +61,7 @@ def test_verifying_one_award(app, progress, reached):
 
 
 def test_verifying_several_together(app, progress, reached):
-    client = login(app, progress.world.a.therapist.email)
+    client = signed_in(app, progress.world.a.therapist.email)
     response = client.post(
         f"/participants/{progress.pid}/awards/verify",
         data=_verify_data(reached, "first-push", "one-mile"),
@@ -75,7 +75,7 @@ def test_verifying_several_together(app, progress, reached):
 
 
 def test_verifying_nothing_ticked_says_so(app, progress, reached):
-    client = login(app, progress.world.a.therapist.email)
+    client = signed_in(app, progress.world.a.therapist.email)
     response = client.post(
         f"/participants/{progress.pid}/awards/verify",
         data=_verify_data(reached),
@@ -89,7 +89,7 @@ def test_an_award_that_changed_since_the_page_loaded_is_not_verified(app, progre
     data = _verify_data(reached, "first-push", "one-lap")
     progress.session(distance_m=500, days_ago=10)  # an earlier session now proves them
     progress.evaluate()
-    client = login(app, progress.world.a.therapist.email)
+    client = signed_in(app, progress.world.a.therapist.email)
     response = client.post(
         f"/participants/{progress.pid}/awards/verify", data=data, follow_redirects=True
     )
@@ -102,7 +102,7 @@ def test_another_centres_award_ids_verify_nothing(app, progress, reached):
     progress.session(progress.pid_b, distance_m=150)
     progress.evaluate(progress.pid_b)
     theirs = progress.awards(progress.pid_b)["first-push"]
-    client = login(app, progress.world.a.therapist.email)
+    client = signed_in(app, progress.world.a.therapist.email)
     response = client.post(
         f"/participants/{progress.pid}/awards/verify",
         data={"award": [str(theirs.id)], f"version-{theirs.id}": "1"},
@@ -117,7 +117,7 @@ def test_another_centres_award_ids_verify_nothing(app, progress, reached):
 
 
 def test_a_participant_cannot_verify_their_own_awards(app, progress, reached):
-    client = login(app, progress.world.a.participant.email)
+    client = signed_in(app, progress.world.a.participant.email)
     response = client.post(
         f"/participants/{progress.pid}/awards/verify", data=_verify_data(reached, "one-lap")
     )
@@ -126,7 +126,7 @@ def test_a_participant_cannot_verify_their_own_awards(app, progress, reached):
 
 
 def test_signing_off_a_skills_stage_with_a_date(app, progress):
-    client = login(app, progress.world.a.therapist.email)
+    client = signed_in(app, progress.world.a.therapist.email)
     stage_id = progress.stages_a["chair-fitted"]
     profile = _text(client.get(f"/participants/{progress.pid}"))
     assert f"/participants/{progress.pid}/stages/{stage_id}/sign-off" in profile
@@ -150,7 +150,7 @@ def test_signing_off_a_skills_stage_with_a_date(app, progress):
 
 
 def test_a_sign_off_date_in_the_future_is_refused(app, progress):
-    client = login(app, progress.world.a.therapist.email)
+    client = signed_in(app, progress.world.a.therapist.email)
     stage_id = progress.stages_a["chair-fitted"]
     tomorrow = (utcnow() + timedelta(days=2)).date().isoformat()
     response = client.post(
@@ -162,7 +162,7 @@ def test_a_sign_off_date_in_the_future_is_refused(app, progress):
 
 
 def test_a_distance_stage_or_another_centres_stage_cannot_be_signed_off(app, progress):
-    client = login(app, progress.world.a.therapist.email)
+    client = signed_in(app, progress.world.a.therapist.email)
     distance = client.get(f"/participants/{progress.pid}/stages/{progress.stages_a['5k']}/sign-off")
     other = client.get(
         f"/participants/{progress.pid}/stages/{progress.stages_b['chair-fitted']}/sign-off"
@@ -188,7 +188,7 @@ def test_flagged_awards_are_shown_with_their_reason(app, progress, flagged):
     assert flagged["one-lap"].needs_review
     assert flagged["one-lap"].review_reason == "evidence_vanished"
     assert flagged["first-push"].review_reason == "evidence_changed"
-    client = login(app, progress.world.a.therapist.email)
+    client = signed_in(app, progress.world.a.therapist.email)
     page = _text(client.get(f"/participants/{progress.pid}"))
     assert "Verified awards that need a review" in page
     assert "no other session reaches it now" in page
@@ -200,7 +200,7 @@ def test_flagged_awards_are_shown_with_their_reason(app, progress, flagged):
 def test_confirming_an_award_whose_evidence_moved_takes_the_new_evidence(app, progress, flagged):
     award = flagged["first-push"]
     assert award.review_reason == "evidence_changed"
-    client = login(app, progress.world.a.therapist.email)
+    client = signed_in(app, progress.world.a.therapist.email)
     response = client.post(
         f"/participants/{progress.pid}/awards/{award.id}/confirm",
         data={"version": str(award.version)},
@@ -216,7 +216,7 @@ def test_confirming_an_award_whose_evidence_moved_takes_the_new_evidence(app, pr
 
 def test_keeping_an_award_nothing_supports_sticks_through_later_evaluations(app, progress, flagged):
     award = flagged["one-lap"]
-    client = login(app, progress.world.a.therapist.email)
+    client = signed_in(app, progress.world.a.therapist.email)
     client.post(
         f"/participants/{progress.pid}/awards/{award.id}/confirm",
         data={"version": str(award.version)},
@@ -230,7 +230,7 @@ def test_keeping_an_award_nothing_supports_sticks_through_later_evaluations(app,
 
 def test_withdrawing_a_flagged_award_needs_a_reason_and_is_audited(app, progress, flagged):
     award = flagged["one-lap"]
-    client = login(app, progress.world.a.therapist.email)
+    client = signed_in(app, progress.world.a.therapist.email)
     url = f"/participants/{progress.pid}/awards/{award.id}/withdraw"
     assert "Withdraw “One lap” from Ada Lovelace?" in _text(client.get(url))
     empty = client.post(url, data={"reason": "", "version": str(award.version)})
@@ -248,7 +248,7 @@ def test_withdrawing_a_flagged_award_needs_a_reason_and_is_audited(app, progress
 
 def test_an_award_sessions_still_reach_cannot_be_withdrawn(app, progress, flagged):
     award = flagged["first-push"]
-    client = login(app, progress.world.a.therapist.email)
+    client = signed_in(app, progress.world.a.therapist.email)
     response = client.post(
         f"/participants/{progress.pid}/awards/{award.id}/withdraw",
         data={"reason": "Looks wrong", "version": str(award.version)},
@@ -263,7 +263,7 @@ def test_the_pending_page_lists_the_centres_waiting_awards_page_by_page(app, pro
     progress.evaluate()
     progress.session(progress.pid_b, distance_m=1700)
     progress.evaluate(progress.pid_b)
-    client = login(app, progress.world.a.therapist.email)
+    client = signed_in(app, progress.world.a.therapist.email)
     app.config["HEARTBEAT_PAGE_SIZE"] = 2
     first = _text(client.get("/awards/pending"))
     second = _text(client.get("/awards/pending?page=2"))
@@ -275,7 +275,7 @@ def test_the_pending_page_lists_the_centres_waiting_awards_page_by_page(app, pro
 
 
 def test_the_pending_page_has_a_bounded_query_count(app, progress, query_counter):
-    client = login(app, progress.world.a.therapist.email)
+    client = signed_in(app, progress.world.a.therapist.email)
     for _ in range(3):
         progress.session(distance_m=1700)
     progress.evaluate()
@@ -297,7 +297,7 @@ def test_the_pending_page_has_a_bounded_query_count(app, progress, query_counter
 def test_verifying_needs_the_forms_csrf_token(app, progress, reached):
     import re
 
-    from tests.conftest import PASSWORD
+    from tests.helpers import PASSWORD
 
     client = app.test_client()
 
@@ -341,7 +341,7 @@ def test_another_centres_participant_and_awards_are_not_found(app, progress, met
     progress.evaluate(progress.pid_b)
     theirs = progress.awards(progress.pid_b)["first-push"]
     url = path.format(pid=progress.pid_b, aid=theirs.id, sid=progress.stages_b["chair-fitted"])
-    client = login(app, progress.world.a.therapist.email)
+    client = signed_in(app, progress.world.a.therapist.email)
     response = getattr(client, method)(
         url, data={"version": "1", "reason": "x", "signed_on": "2025-01-01", "award": "1"}
     )
@@ -356,7 +356,7 @@ def test_an_award_of_someone_else_at_the_same_centre_is_not_found_under_this_par
     app, progress, reached
 ):
     other = Helpers(app).enrol(progress.world.a, given_name="Cy")
-    client = login(app, progress.world.a.therapist.email)
+    client = signed_in(app, progress.world.a.therapist.email)
     award = reached["one-lap"]
     response = client.post(
         f"/participants/{other}/awards/{award.id}/confirm", data={"version": "1"}
@@ -366,6 +366,6 @@ def test_an_award_of_someone_else_at_the_same_centre_is_not_found_under_this_par
 
 @pytest.mark.parametrize("path", ["/awards/pending", "/participants/{pid}/stages/{sid}/sign-off"])
 def test_participants_cannot_open_staff_award_pages(app, progress, path):
-    client = login(app, progress.world.a.participant.email)
+    client = signed_in(app, progress.world.a.participant.email)
     url = path.format(pid=progress.pid, sid=progress.stages_a["chair-fitted"])
     assert client.get(url).status_code == 403

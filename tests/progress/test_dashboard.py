@@ -11,8 +11,8 @@ from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant, ParticipantStatus
 from heartbeat.progress.dashboard import month_bounds
+from tests.helpers import signed_in
 from tests.participants.conftest import Helpers
-from tests.progress.conftest import login
 
 
 def _stat(page: str, name: str) -> str:
@@ -45,7 +45,7 @@ def test_the_dashboard_counts_this_months_sessions_distance_and_milestones(app, 
     progress.session(distance_m=4000, days_ago=45)  # last month or earlier
     progress.session(progress.pid_b, distance_m=7000, days_ago=recent)  # another centre
     progress.evaluate()
-    page = login(app, progress.world.a.admin.email).get("/dashboard").get_data(as_text=True)
+    page = signed_in(app, progress.world.a.admin.email).get("/dashboard").get_data(as_text=True)
     assert _stat(page, "active") == "1"
     assert _stat(page, "sessions") == "3"
     assert _stat(page, "distance") == "2 km"
@@ -57,7 +57,7 @@ def test_milestones_this_month_split_into_stages_and_clubs(app, progress):
     recent = _this_month_days_ago()
     progress.session(distance_m=17000, days_ago=recent)
     progress.evaluate()
-    page = login(app, progress.world.a.admin.email).get("/dashboard").get_data(as_text=True)
+    page = signed_in(app, progress.world.a.admin.email).get("/dashboard").get_data(as_text=True)
     # First push, One lap, One mile, 5K, 10K and the 10-mile club.
     assert _stat(page, "milestones") == "6"
     assert "5 ladder stages, 1 club" in page
@@ -77,7 +77,7 @@ def test_stage_distribution_counts_active_participants_by_current_stage(app, pro
         db.session.commit()
     progress.session(second, distance_m=450)
     progress.evaluate(second)  # still at Chair fitted (a sign-off)
-    page = login(app, progress.world.a.admin.email).get("/dashboard").get_data(as_text=True)
+    page = signed_in(app, progress.world.a.admin.email).get("/dashboard").get_data(as_text=True)
     rows = _distribution(page)
     assert rows["Chair fitted"] == 2  # Ada (never evaluated) and Cy
     assert rows["Reached every stage"] == 0
@@ -87,7 +87,7 @@ def test_stage_distribution_counts_active_participants_by_current_stage(app, pro
 
 
 def test_the_dashboard_query_count_does_not_grow_with_the_centre(app, progress, query_counter):
-    client = login(app, progress.world.a.admin.email)
+    client = signed_in(app, progress.world.a.admin.email)
     client.get("/dashboard")
     with query_counter() as few:
         client.get("/dashboard")

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.progress.conftest import login
+from tests.helpers import signed_in
 
 
 def _text(response) -> str:
@@ -18,7 +18,7 @@ def _ladder_codes(client) -> list[str]:
 
 
 def test_an_admin_sees_the_ladder_with_criteria_and_move_buttons(app, progress):
-    client = login(app, progress.world.a.admin.email)
+    client = signed_in(app, progress.world.a.admin.email)
     response = client.get("/ladder")
     page = _text(response)
     assert response.status_code == 200
@@ -30,7 +30,7 @@ def test_an_admin_sees_the_ladder_with_criteria_and_move_buttons(app, progress):
 
 
 def test_adding_a_stage_puts_it_in_place_and_offers_to_re_evaluate(app, progress):
-    client = login(app, progress.world.a.admin.email)
+    client = signed_in(app, progress.world.a.admin.email)
     assert client.get("/ladder/new").status_code == 200
     response = client.post(
         "/ladder/new",
@@ -59,7 +59,7 @@ def test_adding_a_stage_in_miles_at_a_mile_centre(app, progress):
     with app.app_context():
         db.session.get(Centre, progress.world.a.centre.id).units = Units.MI
         db.session.commit()
-    client = login(app, progress.world.a.admin.email)
+    client = signed_in(app, progress.world.a.admin.email)
     client.post(
         "/ladder/new",
         data={
@@ -87,7 +87,7 @@ def test_adding_a_stage_in_miles_at_a_mile_centre(app, progress):
     ],
 )
 def test_bad_stage_input_gets_a_field_error_and_saves_nothing(app, progress, data, message):
-    client = login(app, progress.world.a.admin.email)
+    client = signed_in(app, progress.world.a.admin.email)
     response = client.post(
         "/ladder/new",
         data={
@@ -106,7 +106,7 @@ def test_bad_stage_input_gets_a_field_error_and_saves_nothing(app, progress, dat
 
 
 def test_rewording_a_stage(app, progress):
-    client = login(app, progress.world.a.admin.email)
+    client = signed_in(app, progress.world.a.admin.email)
     stage_id = progress.stages_a["5k"]
     form = _text(client.get(f"/ladder/{stage_id}/edit"))
     assert 'name="version" type="hidden" value="1"' in form
@@ -119,7 +119,7 @@ def test_rewording_a_stage(app, progress):
 
 
 def test_a_stale_reword_is_refused_and_shows_what_changed(app, progress):
-    client = login(app, progress.world.a.admin.email)
+    client = signed_in(app, progress.world.a.admin.email)
     stage_id = progress.stages_a["5k"]
     client.post(
         f"/ladder/{stage_id}/edit",
@@ -137,7 +137,7 @@ def test_a_stale_reword_is_refused_and_shows_what_changed(app, progress):
 
 
 def test_moving_a_stage_down_and_a_stale_move_refused(app, progress):
-    client = login(app, progress.world.a.admin.email)
+    client = signed_in(app, progress.world.a.admin.email)
     stage_id = progress.stages_a["5k"]
     response = client.post(f"/ladder/{stage_id}/move", data={"direction": "down", "version": "1"})
     assert response.status_code == 302
@@ -152,7 +152,7 @@ def test_moving_a_stage_down_and_a_stale_move_refused(app, progress):
 def test_retiring_asks_first_then_keeps_the_stage_listed_as_retired(app, progress):
     progress.session(distance_m=450)
     progress.evaluate()
-    client = login(app, progress.world.a.admin.email)
+    client = signed_in(app, progress.world.a.admin.email)
     stage_id = progress.stages_a["one-lap"]
     confirm = _text(client.get(f"/ladder/{stage_id}/retire"))
     assert "Retire “One lap”?" in confirm
@@ -181,7 +181,7 @@ def _finished_job_page(app, client, response) -> str:
 
 def test_re_evaluating_from_the_ladder_reports_the_changes(app, progress):
     progress.session(distance_m=450)
-    client = login(app, progress.world.a.admin.email)
+    client = signed_in(app, progress.world.a.admin.email)
     assert "Re-evaluate every participant" in _text(client.get("/ladder/recompute"))
     page = _finished_job_page(app, client, client.post("/ladder/recompute"))
     assert "Awards added</dt><dd>2</dd>" in page
@@ -202,7 +202,7 @@ def test_re_evaluating_from_the_ladder_reports_the_changes(app, progress):
     ],
 )
 def test_another_centres_stage_is_not_found(app, progress, method, path):
-    client = login(app, progress.world.a.admin.email)
+    client = signed_in(app, progress.world.a.admin.email)
     url = path.format(id=progress.stages_b["5k"])
     response = getattr(client, method)(url, data={"version": "1", "direction": "up"})
     assert response.status_code == 404
@@ -224,7 +224,7 @@ def test_another_centres_stage_is_not_found(app, progress, method, path):
     ],
 )
 def test_only_admins_edit_the_ladder(app, progress, who, method, path):
-    client = login(app, getattr(progress.world.a, who).email)
+    client = signed_in(app, getattr(progress.world.a, who).email)
     url = path.format(id=progress.stages_a["5k"])
     response = getattr(client, method)(url, data={"version": "1", "direction": "up"})
     assert response.status_code == 403
@@ -232,9 +232,9 @@ def test_only_admins_edit_the_ladder(app, progress, who, method, path):
 
 
 def test_admins_get_ladder_and_dashboard_links_and_staff_get_awards_to_verify(app, progress):
-    admin = _text(login(app, progress.world.a.admin.email).get("/home"))
-    therapist = _text(login(app, progress.world.a.therapist.email).get("/home"))
-    hub = _text(login(app, progress.world.a.admin.email).get("/centre"))
+    admin = _text(signed_in(app, progress.world.a.admin.email).get("/home"))
+    therapist = _text(signed_in(app, progress.world.a.therapist.email).get("/home"))
+    hub = _text(signed_in(app, progress.world.a.admin.email).get("/centre"))
     assert 'href="/ladder"' in hub and 'href="/dashboard"' in hub
     assert 'href="/awards/pending"' in admin and 'href="/awards/pending"' in therapist
     assert 'href="/ladder"' not in therapist and 'href="/dashboard"' not in therapist

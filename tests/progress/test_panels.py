@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.training.models import SessionKind, TrainingSession
+from tests.helpers import signed_in
 from tests.participants.conftest import Helpers
-from tests.progress.conftest import login
 
 
 def _text(response) -> str:
@@ -44,7 +44,9 @@ def _climb(progress) -> None:
 
 def test_the_profile_draws_the_ladder_with_states_in_words_and_progress_to_the_next(app, progress):
     _climb(progress)
-    page = _text(login(app, progress.world.a.therapist.email).get(f"/participants/{progress.pid}"))
+    page = _text(
+        signed_in(app, progress.world.a.therapist.email).get(f"/participants/{progress.pid}")
+    )
     path = page[
         page.index('<ol class="ladder-path"') : page.index("</ol>", page.index("ladder-path"))
     ]
@@ -60,7 +62,9 @@ def test_the_profile_draws_the_ladder_with_states_in_words_and_progress_to_the_n
 
 def test_the_profile_shows_bests_miles_streak_effort_and_charts(app, progress):
     _climb(progress)
-    page = _text(login(app, progress.world.a.therapist.email).get(f"/participants/{progress.pid}"))
+    page = _text(
+        signed_in(app, progress.world.a.therapist.email).get(f"/participants/{progress.pid}")
+    )
     assert "Longest continuous push" in page and "7.2 km" in page
     assert "Fastest 5K" in page and "25:00" in page
     assert "Heartbeat Miles" in page and "7.6 mi" in page and "12.3 km" in page
@@ -82,7 +86,9 @@ def test_the_profile_shows_bests_miles_streak_effort_and_charts(app, progress):
 
 
 def test_the_profile_links_the_feature_stylesheet(app, progress):
-    page = _text(login(app, progress.world.a.therapist.email).get(f"/participants/{progress.pid}"))
+    page = _text(
+        signed_in(app, progress.world.a.therapist.email).get(f"/participants/{progress.pid}")
+    )
     assert "/static/css/progress.css" in page
     assert "<script>" not in page and " onclick=" not in page
 
@@ -90,7 +96,7 @@ def test_the_profile_links_the_feature_stylesheet(app, progress):
 def test_the_portal_celebrates_a_recent_milestone_warmly(app, progress):
     progress.session(distance_m=450, days_ago=2)
     progress.evaluate()
-    page = _text(login(app, progress.world.a.participant.email).get("/me"))
+    page = _text(signed_in(app, progress.world.a.participant.email).get("/me"))
     assert "Well done, Ada!" in page
     assert "You reached <strong>One lap</strong>" in page
     assert ": you completed a continuous 400 m push." in page
@@ -103,7 +109,7 @@ def test_the_portal_celebrates_a_recent_milestone_warmly(app, progress):
 def test_the_portal_does_not_celebrate_old_news(app, progress):
     progress.session(distance_m=450, days_ago=40)
     progress.evaluate()
-    page = _text(login(app, progress.world.a.participant.email).get("/me"))
+    page = _text(signed_in(app, progress.world.a.participant.email).get("/me"))
     assert "Well done" not in page
     assert "Next up: <strong>Chair fitted</strong>" in page or "Next up:" in page
 
@@ -113,7 +119,7 @@ def test_the_portal_leads_with_rpe_above_t6(app, progress):
     pid = helpers.enrol(progress.world.a, given_name="Tess", sci_level="T4")
     helpers.link(pid, progress.world.a.other_participant)
     progress.session(pid, distance_m=3000, days_ago=1, rpe=7, avg_hr=112)
-    page = _text(login(app, progress.world.a.other_participant.email).get("/me"))
+    page = _text(signed_in(app, progress.world.a.other_participant.email).get("/me"))
     effort = page[page.index('id="my-effort-title"') :]
     assert "We go by how hard a session felt to you" in effort
     assert effort.index("Average effort (RPE, 0 to 10)") < effort.index(
@@ -124,7 +130,9 @@ def test_the_portal_leads_with_rpe_above_t6(app, progress):
 
 def test_the_profile_of_a_participant_below_t6_shows_heart_rate_without_the_caveat(app, progress):
     progress.session(distance_m=3000, days_ago=1, rpe=7, avg_hr=150)
-    page = _text(login(app, progress.world.a.therapist.email).get(f"/participants/{progress.pid}"))
+    page = _text(
+        signed_in(app, progress.world.a.therapist.email).get(f"/participants/{progress.pid}")
+    )
     assert "Average heart rate</dt><dd>150 bpm" in page
     assert "(read with care)" not in page
 
@@ -134,7 +142,9 @@ def test_a_load_warning_reaches_staff_when_distance_jumps_and_pain_rises(app, pr
         progress.session(distance_m=3000, days_ago=days, pain=1)
     for days in (1, 2, 3):
         progress.session(distance_m=6000, days_ago=days, pain=4)
-    page = _text(login(app, progress.world.a.therapist.email).get(f"/participants/{progress.pid}"))
+    page = _text(
+        signed_in(app, progress.world.a.therapist.email).get(f"/participants/{progress.pid}")
+    )
     assert "Watch the load:" in page
     assert "the last 7 days came to 18 km against a weekly average of 3 km" in page
 
@@ -181,10 +191,11 @@ def crowd(app, progress):
     return busy
 
 
+@pytest.mark.slow  # 2,000 sessions
 def test_the_profile_runs_the_same_queries_for_5_and_2000_sessions(
     app, progress, crowd, query_counter
 ):
-    client = login(app, progress.world.a.therapist.email)
+    client = signed_in(app, progress.world.a.therapist.email)
     client.get("/account")
     # First visits read the sessions; later ones use the cached summary: same counts either way.
     with query_counter() as few_cold:
@@ -203,7 +214,7 @@ def test_the_profile_runs_the_same_queries_for_5_and_2000_sessions(
 
 
 def test_a_new_session_changes_what_the_cached_page_shows(app, progress):
-    client = login(app, progress.world.a.therapist.email)
+    client = signed_in(app, progress.world.a.therapist.email)
     progress.session(distance_m=150, days_ago=3)
     progress.evaluate()
     before = _text(client.get(f"/participants/{progress.pid}"))
@@ -219,8 +230,8 @@ def test_the_portal_runs_the_same_queries_for_5_and_2000_sessions(
     app, progress, crowd, query_counter
 ):
     Helpers(app).link(crowd, progress.world.a.other_participant)
-    small_client = login(app, progress.world.a.participant.email)
-    big_client = login(app, progress.world.a.other_participant.email)
+    small_client = signed_in(app, progress.world.a.participant.email)
+    big_client = signed_in(app, progress.world.a.other_participant.email)
     small_client.get("/me")
     big_client.get("/me")
     with query_counter() as few:
@@ -232,7 +243,7 @@ def test_the_portal_runs_the_same_queries_for_5_and_2000_sessions(
 
 
 def test_the_profile_of_someone_with_2000_sessions_renders_quickly(app, progress, crowd, capsys):
-    client = login(app, progress.world.a.therapist.email)
+    client = signed_in(app, progress.world.a.therapist.email)
     client.get(f"/participants/{crowd}")
     wall, cpu = [], []
     for _ in range(11):

@@ -15,8 +15,8 @@ from heartbeat.extensions import db
 from heartbeat.jobs import services as job_services
 from heartbeat.jobs.models import Job, JobState
 from heartbeat.progress import jobs as progress_jobs
+from tests.helpers import signed_in
 from tests.participants.conftest import Helpers
-from tests.progress.conftest import login
 
 
 def text(response) -> str:
@@ -42,7 +42,7 @@ def test_the_ladder_button_queues_a_job_whose_page_lists_the_changes_and_offers_
     progress.session(distance_m=450)
     progress.session(other, distance_m=150)
     progress.session(progress.pid_b, distance_m=5000)
-    client = login(app, progress.world.a.admin.email)
+    client = signed_in(app, progress.world.a.admin.email)
 
     job_id = job_id_of(client.post("/ladder/recompute"))
     job = finished(app, job_id)
@@ -78,7 +78,7 @@ def test_the_ladder_button_queues_a_job_whose_page_lists_the_changes_and_offers_
 
 def test_a_second_run_finds_nothing_to_change_and_offers_no_file(app, progress):
     progress.session(distance_m=450)
-    client = login(app, progress.world.a.admin.email)
+    client = signed_in(app, progress.world.a.admin.email)
     finished(app, job_id_of(client.post("/ladder/recompute")))
     job_id = job_id_of(client.post("/ladder/recompute"))
     assert finished(app, job_id).state == JobState.DONE
@@ -95,7 +95,7 @@ def test_pressing_the_button_while_a_run_is_unfinished_follows_that_run(app, pro
             db.session.get(Centre, admin.centre_id), actor=admin
         )
         db.session.commit()  # queued, not dispatched: as if every worker were busy
-    client = login(app, progress.world.a.admin.email)
+    client = signed_in(app, progress.world.a.admin.email)
     response = client.post("/ladder/recompute")
     assert job_id_of(response) == queued
     assert "already being re-evaluated" in text(client.get(response.location))
@@ -110,7 +110,7 @@ def test_another_centres_unfinished_run_does_not_count(app, progress):
             db.session.get(Centre, admin_b.centre_id), actor=admin_b
         )
         db.session.commit()
-    client = login(app, progress.world.a.admin.email)
+    client = signed_in(app, progress.world.a.admin.email)
     job_id = job_id_of(client.post("/ladder/recompute"))
     assert job_id != other
     finished(app, job_id)

@@ -18,6 +18,9 @@ from werkzeug.local import LocalProxy
 
 import heartbeat
 
+# Several app servers and workers as separate processes.
+pytestmark = pytest.mark.slow
+
 SAFE = {
     ("heartbeat.auth.forms", "_new_password_kw"): "fixed HTML attributes of a form field",
     ("heartbeat.auth.passwords", "_dummy_hash_for"): "a hash of a constant, per argon2 setting",

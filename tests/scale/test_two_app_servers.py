@@ -17,11 +17,12 @@ import sys
 import time
 import uuid
 
+import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
 from heartbeat.jobs.models import Job
-from tests.conftest import FAST_ARGON2
+from tests.harness import FAST_ARGON2
 from tests.scale.cluster import (
     ROOT,
     Browser,
@@ -32,6 +33,9 @@ from tests.scale.cluster import (
     worker,
 )
 from tests.scale.seeding import seed_centre
+
+# Several app servers and workers as separate processes.
+pytestmark = pytest.mark.slow
 
 PAGES = 120  # certificates in each batch: a few seconds of rendering
 STALE_S = 4

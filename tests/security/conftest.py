@@ -1,40 +1,42 @@
-"""Fixtures of the security tests: a populated two-centre world built once per module."""
+"""Fixtures of the security tests: a populated two-centre world (tests/security/world.py).
+
+On SQLite the world is built once per run into a template file: a test asking for
+``security_world`` starts from a copy of it, and so does each module's ``shared_app``. On
+PostgreSQL it is built in the test's (or the module's) database.
+"""
 
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 
 from heartbeat.extensions import db
-from tests.conftest import _pg_schema_built, is_postgres, make_app
+from tests.harness import empty_postgres, fresh_sqlite_file, make_app, populated_template
 from tests.security.world import SecurityWorld, build_world
 
+populated_template("security_world", 10, build_world)
 
-def _fresh_database(app, database_url: str) -> None:
-    with app.app_context():
-        if is_postgres(database_url):
-            if database_url not in _pg_schema_built:
-                db.drop_all()
-                db.create_all()
-                _pg_schema_built.add(database_url)
-            else:
-                tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-                db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-                db.session.commit()
-        else:
-            db.create_all()
+
+@pytest.fixture
+def security_world(app, starts_from, populated) -> SecurityWorld:
+    """The security world, in this test's own database."""
+    if starts_from == "security_world":
+        return populated.value("security_world")
+    return build_world(app)
 
 
 @pytest.fixture(scope="module")
-def shared_app(tmp_path_factory, postgres_test_url):
-    """An app on a database of its own for the whole module (tests here must not change it
-    in ways another test of the module relies on)."""
+def shared_app(tmp_path_factory, postgres_test_url, populated):
+    """An app on a database of its own for the whole module, holding the security world (tests
+    here must not change it in ways another test of the module relies on)."""
     base = tmp_path_factory.mktemp("security")
-    database_url = postgres_test_url or f"sqlite:///{base / 'test.db'}"
     mp = pytest.MonkeyPatch()
     mp.setenv("HEARTBEAT_INSTANCE_PATH", str(base / "instance"))
-    application = make_app(database_url)
-    _fresh_database(application, database_url)
+    if postgres_test_url:
+        application = make_app(postgres_test_url)
+        empty_postgres(application)  # shared_world builds the world in it
+    else:
+        template = populated.file("security_world")
+        application = make_app(fresh_sqlite_file(template, base / "test.db"))
     yield application
     with application.app_context():
         db.session.remove()
@@ -43,5 +45,7 @@ def shared_app(tmp_path_factory, postgres_test_url):
 
 
 @pytest.fixture(scope="module")
-def shared_world(shared_app) -> SecurityWorld:
-    return build_world(shared_app)
+def shared_world(shared_app, postgres_test_url, populated) -> SecurityWorld:
+    if postgres_test_url:
+        return build_world(shared_app)
+    return populated.value("security_world")

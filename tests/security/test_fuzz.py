@@ -31,11 +31,15 @@ from hypothesis import strategies as st
 from heartbeat.auth.forms import ConfirmPasswordForm, SecondFactorForm
 from heartbeat.extensions import db
 from heartbeat.jobs.models import Job, JobState
-from tests.conftest import make_app
+from tests.harness import make_app
+from tests.helpers import signed_in
 from tests.security.access import ENDPOINTS, ROLES, expected
 from tests.security.forms import Field, crawl
 from tests.security.urls import Browsers, answer, build_url, email_of, fill
-from tests.security.world import build_world, changed_tables, login_client, table_digests
+from tests.security.world import changed_tables, table_digests
+
+# Hypothesis: many generated requests per form.
+pytestmark = pytest.mark.slow
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 # POST endpoints no page shows a form for in the security world, with where their fields come
@@ -292,9 +296,9 @@ def _local(location: str) -> str | None:
     return None
 
 
-def test_generated_input_never_breaks_a_form(app, targets, post_endpoint):
+def test_generated_input_never_breaks_a_form(app, security_world, targets, post_endpoint):
     target = targets[post_endpoint]
-    world = build_world(app)
+    world = security_world
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == post_endpoint)
     values = {arg: fill(world, arg, target.role, "own", target.record) for arg in rule.arguments}
     url = build_url(app, post_endpoint, values)
@@ -306,7 +310,7 @@ def test_generated_input_never_breaks_a_form(app, targets, post_endpoint):
             browser["client"] = (
                 app.test_client()
                 if target.role == "anonymous"
-                else login_client(app, email_of(world, target.role))
+                else signed_in(app, email_of(world, target.role))
             )
         return browser["client"]
 
@@ -393,7 +397,7 @@ def test_generated_query_strings_never_break_a_filter(shared_app, shared_world, 
         client = (
             app.test_client()
             if target.role == "anonymous"
-            else login_client(app, email_of(world, target.role))
+            else signed_in(app, email_of(world, target.role))
         )
         before = table_digests(app)
         try:

@@ -12,7 +12,7 @@ import re
 import pytest
 
 from heartbeat.core.hooks import CONTENT_SECURITY_POLICY, content_security_policy
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 HTTPS = {"HEARTBEAT_HTTPS": True}
 FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
@@ -66,7 +66,7 @@ def test_every_kind_of_answer_carries_the_same_policy(client, auth, world):
         client.get("/static/css/app.css"),
         client.get("/verify/HM-2026-AAAA-BBBB-CCCC.json"),
     ]
-    auth.login(world.a.admin.email)
+    auth.sign_in(world.a.admin.email)
     answers += [client.get("/home"), client.get("/centre/staff"), client.get("/audit")]
     for response in answers:
         assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY

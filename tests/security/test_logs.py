@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from heartbeat.extensions import db
 from heartbeat.logs import JsonLineFormatter
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 from tests.participants.conftest import form_data
 from tests.security.world import build_world
 

@@ -16,7 +16,7 @@ from heartbeat.centres.models import Centre
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from tests.auth.helpers import login_as
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 REFUSED = {
     "eleven characters": "river-push1",

@@ -27,7 +27,7 @@ from tests.auth.helpers import (
     is_signed_in,
     login_as,
 )
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 from tests.participants.conftest import Helpers
 from tests.security.world import changed_tables, table_digests
 

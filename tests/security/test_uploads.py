@@ -18,9 +18,10 @@ from PIL import Image
 import heartbeat
 from heartbeat.certificates.models import Branding
 from heartbeat.extensions import db
+from tests.helpers import signed_in
 from tests.security.forms import crawl
 from tests.security.urls import Browsers, build_url, fill
-from tests.security.world import build_world, changed_tables, login_client, table_digests
+from tests.security.world import changed_tables, table_digests
 
 DATA = Path(__file__).parent.parent / "training" / "data"
 LIMIT = 256 * 1024
@@ -76,11 +77,6 @@ def app_config():
     return {"MAX_CONTENT_LENGTH": LIMIT}
 
 
-@pytest.fixture
-def security_world(app):
-    return build_world(app)
-
-
 class Uploader:
     """A browser signed in as the role that may upload to ``endpoint``, and its address."""
 
@@ -90,13 +86,14 @@ class Uploader:
         values = {a: fill(world, a, self.upload.role, "own", "own") for a in rule.arguments}
         self.url = build_url(app, endpoint, values)
         email = {"admin": world.a.admin_email, "therapist": world.a.therapist_email}
-        self.client = login_client(app, email[self.upload.role])
+        self.client = signed_in(app, email[self.upload.role])
 
     def post(self, filename: str, content: bytes):
         data = {**self.upload.form, self.upload.field: (io.BytesIO(content), filename)}
         return self.client.post(self.url, data=data, content_type="multipart/form-data")
 
 
+@pytest.mark.slow  # crawls every page
 def test_every_form_with_a_file_input_is_in_the_upload_table(shared_app, shared_world):
     found = crawl(shared_app, shared_world, Browsers(shared_app, shared_world), fill, build_url)
     uploads = {

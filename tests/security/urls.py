@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from flask import url_for
 
-from tests.security.world import SecurityWorld, login_client
+from tests.helpers import signed_in
+from tests.security.world import SecurityWorld
 
 
 def email_of(world: SecurityWorld, role: str) -> str | None:
@@ -75,7 +76,7 @@ class Browsers:
         if role == "anonymous":
             return self.app.test_client()
         if role not in self.open:
-            self.open[role] = login_client(self.app, email_of(self.world, role))
+            self.open[role] = signed_in(self.app, email_of(self.world, role))
         return self.open[role]
 
     def forget(self, role: str) -> None:

@@ -29,7 +29,7 @@ from heartbeat.participants.models import ConsentKind
 from heartbeat.progress import services as progress
 from heartbeat.progress.models import EVIDENCE_CHANGED, Award
 from heartbeat.training.models import SessionKind, SessionSource, TrainingSession
-from tests.conftest import PASSWORD, _centre_world, add_user
+from tests.helpers import add_user, centre_world
 from tests.participants.conftest import DETAILS, TODAY
 
 NOW = datetime(2026, 5, 4, 10, 0, tzinfo=UTC)
@@ -79,7 +79,7 @@ class SecurityWorld:
 
 
 def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> CentreSide:
-    people = _centre_world(slug)
+    people = centre_world(slug)
     centre = people.centre
     # Centre A lets participants log their own sessions, so that page has an allowed case too.
     centre.allow_self_report = slug == "alpha"
@@ -268,13 +268,6 @@ def table_digests(app) -> dict[str, tuple[int, str]]:
 
 def changed_tables(before: dict, after: dict) -> list[str]:
     return sorted(name for name in before if before[name] != after.get(name))
-
-
-def login_client(app, email: str, password: str = PASSWORD):
-    client = app.test_client()
-    response = client.post("/login", data={"email": email, "password": password})
-    assert response.status_code == 302, (email, response.status_code)
-    return client
 
 
 def ids_of(app, model) -> dict[int, int | None]:

@@ -17,13 +17,15 @@ from heartbeat.progress.models import Award, LadderStage
 from heartbeat.progress.services import seed_default_ladder
 from heartbeat.training import services
 from heartbeat.training.models import SessionKind, SessionSource, TrainingSession
-from tests.participants.conftest import Helpers, login
+from tests.harness import populated_template
+from tests.helpers import build_world
+from tests.participants.conftest import Helpers
 
 DATA = Path(__file__).parent / "data"
 START = datetime(2025, 5, 1, 8, 30, tzinfo=UTC)
 NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
 
-__all__ = ["DATA", "NOW", "START", "Training", "login"]
+__all__ = ["DATA", "NOW", "START", "Training"]
 
 
 def session_values(**overrides) -> dict:
@@ -55,16 +57,22 @@ def session_values(**overrides) -> dict:
 
 
 class Training(Helpers):
-    def __init__(self, app, world):
+    def __init__(self, app, world, pids: tuple[int, int, int] | None = None):
+        """Ladders for both centres and three participants (two in A, one in B), unless
+        ``pids`` says they are in the database already."""
         super().__init__(app)
         self.world = world
-        with app.app_context():
-            for centre_world in (world.a, world.b):
-                seed_default_ladder(centre_world.centre.id)
-            db.session.commit()
-        self.pid = self.enrol(world.a)
-        self.other_pid = self.enrol(world.a, given_name="Bea", family_name="Other")
-        self.b_pid = self.enrol(world.b, given_name="Cy", family_name="Bravo")
+        if pids is None:
+            with app.app_context():
+                for centre_world in (world.a, world.b):
+                    seed_default_ladder(centre_world.centre.id)
+                db.session.commit()
+            pids = (
+                self.enrol(world.a),
+                self.enrol(world.a, given_name="Bea", family_name="Other"),
+                self.enrol(world.b, given_name="Cy", family_name="Bravo"),
+            )
+        self.pid, self.other_pid, self.b_pid = pids
 
     def add(self, participant_id: int | None = None, *, source=SessionSource.STAFF, **values):
         """A session through the service (awards evaluated); returns its id."""
@@ -141,6 +149,16 @@ class Training(Helpers):
             db.session.commit()
 
 
+def _populate(app) -> tuple[int, int, int]:
+    made = Training(app, build_world(app))
+    return (made.pid, made.other_pid, made.b_pid)
+
+
+populated_template("training", 10, _populate)
+
+
 @pytest.fixture
-def training(app, world) -> Training:
+def training(app, world, starts_from, populated) -> Training:
+    if starts_from == "training":
+        return Training(app, world, populated.value("training"))
     return Training(app, world)

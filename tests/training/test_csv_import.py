@@ -222,6 +222,7 @@ def test_the_template_is_the_documented_header():
     assert template_csv().startswith("participant_id,date,time,kind,distance,duration,")
 
 
+@pytest.mark.slow  # ten thousand rows
 def test_ten_thousand_rows_import_quickly(app, training):
     # The benchmark (bench/bench_session_import.py) runs 100,000; this guards against disasters.
     lines = ["participant_id,date,time,kind,distance,duration,rpe"]

@@ -536,6 +536,7 @@ def test_gpx_without_track_points_is_refused(body):
         parse_activity(body.encode(), "nothing.gpx")
 
 
+@pytest.mark.slow  # a 1.7 MB file
 def test_marathon_gpx_parses_fast():
     data = make_marathon_gpx()
     assert data.count(b"<trkpt") > 8400

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from heartbeat.training.cli import register
-from tests.conftest import make_app
+from tests.harness import make_app
 from tests.training.test_devicefiles import (
     DEVICE_FILES,
     START,

@@ -17,7 +17,8 @@ from heartbeat.jobs.models import Job, JobState
 from heartbeat.training import jobs as training_jobs
 from heartbeat.training.csv_import import import_sessions
 from heartbeat.training.models import SessionSource, TrainingSession
-from tests.training.conftest import NOW, login
+from tests.helpers import signed_in
+from tests.training.conftest import NOW
 
 BIG = 5  # rows above which a file becomes a job, in these tests
 
@@ -29,7 +30,7 @@ def app_config():
 
 @pytest.fixture
 def staff(app, training):
-    return login(app, training.world.a.therapist.email)
+    return signed_in(app, training.world.a.therapist.email)
 
 
 def text(response) -> str:
@@ -146,7 +147,7 @@ def test_a_small_csv_is_still_imported_inside_the_request(app, staff, training):
 def test_another_centre_cannot_see_the_import_job(app, staff, training):
     job_id = job_id_of(post_csv(staff, csv_body([training.pid], 7)))
     finished(app, job_id)
-    other = login(app, training.world.b.therapist.email)
+    other = signed_in(app, training.world.b.therapist.email)
     assert other.get(f"/jobs/{job_id}").status_code == 404
     assert other.get(f"/jobs/{job_id}.json").status_code == 404
 

@@ -10,7 +10,7 @@ from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
 from heartbeat.training.models import SessionSource
 from heartbeat.training.panels import portal_panel, profile_panel
-from tests.training.conftest import login
+from tests.helpers import signed_in
 
 
 def _page_queries(app, query_counter, client, url: str) -> int:
@@ -22,7 +22,7 @@ def _page_queries(app, query_counter, client, url: str) -> int:
 
 @pytest.mark.parametrize("url", ["/participants/{pid}/sessions", "/participants/{pid}"])
 def test_list_and_profile_queries_do_not_grow_with_sessions(app, training, query_counter, url):
-    staff = login(app, training.world.a.therapist.email)
+    staff = signed_in(app, training.world.a.therapist.email)
     training.add_many(3)
     training.add_many(2, source=SessionSource.SELF_REPORT, self_reported=True)
     few = _page_queries(app, query_counter, staff, url.format(pid=training.pid))
@@ -33,7 +33,7 @@ def test_list_and_profile_queries_do_not_grow_with_sessions(app, training, query
 
 
 def test_the_waiting_list_queries_do_not_grow(app, training, query_counter):
-    staff = login(app, training.world.a.therapist.email)
+    staff = signed_in(app, training.world.a.therapist.email)
     training.add_many(3, source=SessionSource.SELF_REPORT, self_reported=True)
     few = _page_queries(app, query_counter, staff, "/sessions/waiting")
     training.add_many(120, training.other_pid, source=SessionSource.SELF_REPORT, self_reported=True)

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from heartbeat.training import pending
-from tests.training.conftest import DATA, login
+from tests.helpers import signed_in
+from tests.training.conftest import DATA
 from tests.training.test_devicefile_limits import many_record_fit
 from tests.training.test_devicefiles import (
     START,
@@ -31,7 +32,7 @@ UNSAID = "garmin-fenix-5-run.fit"  # says "running": not a kind of session here
 
 @pytest.fixture
 def staff(app, training):
-    return login(app, training.world.a.therapist.email)
+    return signed_in(app, training.world.a.therapist.email)
 
 
 def kept_token(page: str) -> str:
@@ -107,7 +108,7 @@ def test_a_kept_file_opens_for_nobody_else_and_for_no_other_participant(app, sta
     assert elsewhere.status_code == 422
     assert "The file from before is no longer kept" in text(elsewhere)
 
-    admin = login(app, training.world.a.admin.email)
+    admin = signed_in(app, training.world.a.admin.email)
     assert choose_kind(admin, training.pid, token, "road").status_code == 422
     assert counts(app) == (0, 0)
     # Nor can anyone else throw it away by sending another file with its token.

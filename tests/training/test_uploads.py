@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from heartbeat.extensions import db
 from heartbeat.training.models import ActivityFile, SessionKind, TrainingSession
-from tests.training.conftest import DATA, login
+from tests.helpers import signed_in
+from tests.training.conftest import DATA
 from tests.training.test_devicefiles import (
     BOMB,
     WHEELCHAIR_PUSH_RUN,
@@ -26,7 +27,7 @@ def text(response) -> str:
 
 @pytest.fixture
 def staff(app, training):
-    return login(app, training.world.a.therapist.email)
+    return signed_in(app, training.world.a.therapist.email)
 
 
 def upload(client, participant_id, data: bytes, name: str, kind: str = ""):
@@ -220,7 +221,7 @@ def test_a_bad_csv_lists_problems_by_line_and_column_and_imports_nothing(app, st
 
 
 def test_a_csv_from_another_centre_user_is_refused(app, training):
-    other = login(app, training.world.b.therapist.email)
+    other = signed_in(app, training.world.b.therapist.email)
     body = f"participant_id,date,time,kind,distance\n{training.pid},2025-05-01,9:00,track,1\n"
     response = post_csv(other, body)
     assert response.status_code == 422

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from heartbeat.training.models import PainSite, SessionKind, SessionSource
-from tests.training.conftest import login
+from tests.helpers import signed_in
 
 FORM = {
     "date": "2025-05-01",
@@ -38,19 +38,19 @@ def text(response) -> str:
 
 @pytest.fixture
 def staff(app, training):
-    return login(app, training.world.a.therapist.email)
+    return signed_in(app, training.world.a.therapist.email)
 
 
 @pytest.fixture
 def other_staff(app, training):
-    return login(app, training.world.b.therapist.email)
+    return signed_in(app, training.world.b.therapist.email)
 
 
 @pytest.fixture
 def pat(app, training):
     """Participant A's own login, linked to their record."""
     training.link(training.pid, training.world.a.participant)
-    return login(app, training.world.a.participant.email)
+    return signed_in(app, training.world.a.participant.email)
 
 
 # --- the list -------------------------------------------------------------------------------------
@@ -289,7 +289,7 @@ def test_an_untouched_distance_keeps_the_devices_exact_figure(staff, training):
 
 def test_a_stale_edit_shows_what_changed_and_saves_nothing(app, staff, training):
     session_id = training.add(distance_m=450, rpe=5)
-    other = login(app, training.world.a.admin.email)
+    other = signed_in(app, training.world.a.admin.email)
     base = {
         **FORM,
         "distance": "0.45",

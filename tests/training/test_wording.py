@@ -13,7 +13,8 @@ from heartbeat.progress.rules import session_load
 from heartbeat.training.forms import SelfReportForm, SessionForm
 from heartbeat.training.models import SessionSource
 from heartbeat.training.parsing import REQUIRED_INPUTS
-from tests.training.conftest import START, login
+from tests.helpers import signed_in
+from tests.training.conftest import START
 
 
 def text(response) -> str:
@@ -22,7 +23,7 @@ def text(response) -> str:
 
 @pytest.fixture
 def staff(app, training):
-    return login(app, training.world.a.therapist.email)
+    return signed_in(app, training.world.a.therapist.email)
 
 
 def test_a_missing_maximum_heart_rate_is_a_dash_not_a_question_mark(staff, training):
