@@ -14,9 +14,9 @@ from heartbeat.auth.models import User
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.progress.models import EVIDENCE_VANISHED, KEPT_BY_PERSON, Award
+from heartbeat.progress.services.engine import _awards_of
 from heartbeat.progress.services import (
     ProgressError,
-    _awards_of,
     evaluate_awards,
     ladder,
     reached_evidence,
