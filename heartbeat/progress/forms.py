@@ -14,6 +14,7 @@ from heartbeat.core.edits import VersionedForm
 from heartbeat.core.units import METRES_PER_KM, METRES_PER_MILE
 from heartbeat.progress.models import CriterionKind
 from heartbeat.progress.reviews import WITHDRAW_REASON_MAX
+from heartbeat.progress.sentences import HINT
 from heartbeat.progress.stages import DESCRIPTION_MAX, TITLE_MAX
 
 _DURATION = re.compile(r"^(?:(\d{1,2}):)?(\d{1,2}):(\d{2})$")
@@ -38,7 +39,7 @@ class _StageWords(FlaskForm):
     )
     description = TextAreaField(
         "What it means",
-        description="Reads after the participant's name: “completed a continuous 10 km push”.",
+        description=HINT,
         validators=[
             DataRequired(message="Say what reaching it means."),
             Length(max=DESCRIPTION_MAX),

@@ -30,6 +30,8 @@ class StageSpec:
 
     code: str
     title: str
+    # Reads after the participant's name, in the past tense: "<Name> <description>." (see
+    # ``progress.sentences``, whose rule every default description keeps).
     description: str
     kind: CriterionKind
     threshold_m: float | None = None
@@ -52,7 +54,7 @@ DEFAULT_LADDER: tuple[StageSpec, ...] = (
     StageSpec(
         code="chair-fitted",
         title="Chair fitted",
-        description="had a racing chair fitted and transfers in and out of it safely",
+        description="had a racing chair fitted and transferred in and out of it safely",
         kind="signoff",
     ),
     StageSpec(
@@ -65,7 +67,7 @@ DEFAULT_LADDER: tuple[StageSpec, ...] = (
     StageSpec(
         code="steer-and-stop",
         title="Steer and stop",
-        description="steers with the compensator, corners and brakes safely on the track",
+        description="steered with the compensator, cornered and braked safely on the track",
         kind="signoff",
     ),
     StageSpec(

@@ -80,7 +80,8 @@ class LadderStage(CentreScoped, db.Model):
     position: Mapped[int] = mapped_column()  # 1-based order on the ladder
     code: Mapped[str] = mapped_column(sa.String(40))
     title: Mapped[str] = mapped_column(sa.String(80))
-    # Completes "…has {description}" / reads after the participant's name on a certificate.
+    # Reads after the participant's name, in the past tense: "Ada Lovelace {description}." on a
+    # certificate (``progress.sentences`` builds the sentence and holds the rule).
     description: Mapped[str] = mapped_column(sa.Text)
     kind: Mapped[CriterionKind] = mapped_column(string_enum(CriterionKind, 16))
     threshold_m: Mapped[float | None] = mapped_column(sa.Float)

@@ -14,7 +14,6 @@ from heartbeat.auth.models import User
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.progress.models import EVIDENCE_VANISHED, KEPT_BY_PERSON, Award
-from heartbeat.progress.services.engine import _awards_of
 from heartbeat.progress.services import (
     ProgressError,
     evaluate_awards,
@@ -22,6 +21,7 @@ from heartbeat.progress.services import (
     reached_evidence,
     session_facts,
 )
+from heartbeat.progress.services.engine import _awards_of
 
 WITHDRAW_REASON_MAX = 500
 
