@@ -24,12 +24,16 @@ from heartbeat.training.models import TrainingSession
 EVIDENCE_VANISHED = "evidence_vanished"  # nothing reaches the award any more
 EVIDENCE_CHANGED = "evidence_changed"  # another session (or a corrected one) reaches it now
 KEPT_BY_PERSON = "kept_by_person"  # a person kept it without evidence; not flagged again
+# Only history from before enrolment reaches it: proposed, for a therapist to confirm and date.
+HISTORY_EVIDENCE = "history_evidence"
 
 REVIEW_REASONS = {
     EVIDENCE_VANISHED: "The session that proved it was deleted or changed, and no other session"
     " reaches it now.",
     EVIDENCE_CHANGED: "The evidence moved: another session now proves it, or the session was"
     " edited (for example its date or distance).",
+    HISTORY_EVIDENCE: "Only history from before enrolment reaches it. Confirm the award and"
+    " choose its date: history never dates an award by itself.",
 }
 
 

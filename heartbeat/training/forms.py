@@ -18,6 +18,7 @@ from heartbeat.core.edits import VersionedForm, parse_version
 from heartbeat.participants.forms import ListSelectField
 from heartbeat.training.models import PainSite, SessionKind, TrainingSession
 from heartbeat.training.values import (
+    HISTORY_LABEL,
     PAIN_LABELS,
     RPE_LABELS,
     distance_input,
@@ -46,6 +47,13 @@ class _SessionFields:
     """The fields a participant may fill in about their own session."""
 
     date = StringField("Date", render_kw={"type": "date"})
+    before_enrolment = BooleanField(
+        HISTORY_LABEL,
+        description=(
+            "Tick it only for a session from before the enrolment date. History is marked as such"
+            " and never dates a milestone by itself: a therapist confirms any award it shows."
+        ),
+    )
     time = StringField(
         "Start time",
         description="At the centre's time, as hh:mm (for example 09:30).",
@@ -100,6 +108,7 @@ class _SessionFields:
             name: getattr(self, name).data
             for name in (
                 "date",
+                "before_enrolment",
                 "time",
                 "kind",
                 "distance",
@@ -170,6 +179,7 @@ class SessionForm(_SessionFields, VersionedForm):
             getattr(self, name).data = "" if value is None else str(value)
         self.pain_site.data = session.pain_site.value if session.pain_site else ""
         self.symptom_reported.data = session.symptom_reported
+        self.before_enrolment.data = session.before_enrolment
         for name in ("surface", "weather", "chair", "notes", "event_name"):
             getattr(self, name).data = getattr(session, name) or ""
         self.mark_loaded(session.version)
@@ -203,6 +213,13 @@ class UploadForm(FlaskForm):
         choices=_kinds("As the file says"),
         description="Files from running or cycling apps often do not say; choose it then.",
         validate_choice=False,  # imports.choose_kind says what is wrong with it
+    )
+    before_enrolment = BooleanField(
+        HISTORY_LABEL,
+        description=(
+            "For a file recorded before the participant's enrolment: it is saved as history, and"
+            " a therapist confirms any award it shows."
+        ),
     )
     #: The token of a file kept from the last try (see :mod:`heartbeat.training.pending`).
     kept = HiddenField()

@@ -17,9 +17,12 @@ from heartbeat.core.units import METRES_PER_KM, METRES_PER_MILE
 from heartbeat.training.models import PainSite, SessionKind
 from heartbeat.training.values import (
     COLUMNS,
+    ON_A_FORM,
     TEXT_LIMITS,
     UNIT_METRES,
+    HistoryWording,
     SessionValueError,
+    Timeline,
     clean_session,
 )
 
@@ -201,6 +204,7 @@ _PARSERS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "pain": ("pain", lambda text: parse_int(text, "the pain score")),
     "pain_site": ("pain_site", lambda text: parse_pain_site(text)),
     "symptom_reported": ("symptom_reported", lambda text: parse_flag(text)),
+    "before_enrolment": ("before_enrolment", lambda text: parse_flag(text)),
     "official_time": ("official_time_s", lambda text: parse_duration(text)),
     "place_in_class": ("place_in_class", lambda text: parse_int(text, "the place")),
     **{name: (name, lambda text: text) for name in TEXT_LIMITS},
@@ -215,14 +219,23 @@ def read_session(
     tz: tzinfo,
     now: datetime,
     require_time: bool = True,
+    timeline: Timeline | None = None,
+    wording: HistoryWording = ON_A_FORM,
 ) -> dict[str, Any]:
     """Input text (form fields or CSV cells, keyed as in :data:`COLUMNS`) to clean column values.
 
     ``raw`` may hold ``started_at`` (ISO text) instead of ``date`` and ``time``. Fields left out
-    are empty. Raises :class:`SessionValueError` naming every field that needs attention.
+    are empty. ``timeline`` holds the date to the participant's birth and enrolment (see
+    ``values.date_problem``). Raises :class:`SessionValueError` naming every field that needs
+    attention.
     """
     errors: dict[str, str] = {}
-    typed: dict[str, Any] = {**_EMPTY, "distance_m": None, "symptom_reported": False}
+    typed: dict[str, Any] = {
+        **_EMPTY,
+        "distance_m": None,
+        "symptom_reported": False,
+        "before_enrolment": False,
+    }
     text_of: dict[str, str] = {}
     # One pass over what was given (a CSV row may hold a few of the fields): blanks are skipped.
     for name, text in raw.items():
@@ -241,6 +254,7 @@ def read_session(
         except ValueError as error:
             errors[name] = str(error)
     typed["symptom_reported"] = bool(typed["symptom_reported"])
+    typed["before_enrolment"] = bool(typed["before_enrolment"])
 
     if "started_at" in text_of:
         try:
@@ -275,7 +289,13 @@ def read_session(
         errors["kind"] = "Choose the kind of session."
 
     try:
-        clean = clean_session(typed, now=now, skip=_columns_with_errors(errors))
+        clean = clean_session(
+            typed,
+            now=now,
+            skip=_columns_with_errors(errors),
+            timeline=timeline,
+            wording=wording,
+        )
     except SessionValueError as error:
         for name, message in error.field_errors.items():
             errors.setdefault(name, message)

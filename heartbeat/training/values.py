@@ -5,6 +5,10 @@ and the device-file import all come through :func:`clean_session`, so a session 
 same rules whichever way it arrives (text is read first by :mod:`heartbeat.training.parsing`).
 Stored values are SI: metres and whole seconds, times aware UTC.
 
+Every entry path also passes the participant's :class:`Timeline`: a session dated before they were
+born is refused, and one before their enrolment is saved only as history, when the person entering
+it says so (:func:`date_problem`, the one rule; an API will call it through ``clean_session`` too).
+
 Errors are collected per field, never one at a time: :class:`SessionValueError` carries a message
 for every field that needs attention, keyed by the *input* field name (``date``, ``distance``,
 ``duration``...), which is also the form field and the CSV column.
@@ -13,10 +17,11 @@ for every field that needs attention, keyed by the *input* field name (``date``,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
-from typing import Any
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, tzinfo
+from typing import Any, Literal, NamedTuple
 
-from heartbeat.core.units import METRES_PER_KM, METRES_PER_MILE
+from heartbeat.core.units import METRES_PER_KM, METRES_PER_MILE, day_text
 from heartbeat.training.models import PainSite, SessionKind
 
 MAX_DISTANCE_M = 500_000.0  # 500 km: no push or ride in a day comes near it
@@ -52,6 +57,7 @@ COLUMNS: dict[str, str] = {
     "event_name": "event_name",
     "official_time": "official_time_s",
     "place_in_class": "place_in_class",
+    "before_enrolment": "before_enrolment",
 }
 # Stored column -> the input field its errors belong to.
 FIELD_OF: dict[str, str] = {
@@ -81,6 +87,7 @@ LABELS: dict[str, str] = {
     "event_name": "Event",
     "official_time_s": "Official time",
     "place_in_class": "Place in class",
+    "before_enrolment": "History from before enrolment",
 }
 EDITABLE: tuple[str, ...] = tuple(LABELS)
 
@@ -110,6 +117,85 @@ PAIN_LABELS = {
 UNIT_METRES = {"m": 1.0, "km": METRES_PER_KM, "mi": METRES_PER_MILE}
 
 
+HISTORY_LABEL = "This is history from before enrolment"
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The dates a session is held to: the participant's birth and enrolment, and the centre's
+    time zone, in which a session's day is read (as the form and the CSV take it)."""
+
+    born_on: date
+    enrolled_on: date
+    tz: tzinfo
+
+
+@dataclass(frozen=True)
+class HistoryWording:
+    """How an entry path says "this is history": a tick box, a CSV column, a command option."""
+
+    mark: str
+    unmark: str
+    otherwise: str = "otherwise check the date"
+
+
+ON_A_FORM = HistoryWording(f"tick “{HISTORY_LABEL}”", f"untick “{HISTORY_LABEL}”")
+FOR_A_FILE = HistoryWording(
+    f"tick “{HISTORY_LABEL}” and save again",
+    f"untick “{HISTORY_LABEL}” and save again",
+    "otherwise check that the file is theirs",
+)
+IN_A_CSV = HistoryWording(
+    "put yes in its before_enrolment column", "leave its before_enrolment cell empty"
+)
+IN_A_COMMAND = HistoryWording("pass --history", "leave out --history", "otherwise check the file")
+
+
+class DateProblem(NamedTuple):
+    column: str  # the stored column to blame: started_at, or before_enrolment
+    message: str
+    reason: Literal["before_birth", "before_enrolment", "not_history"]
+
+
+def date_problem(
+    started_at: datetime,
+    timeline: Timeline,
+    *,
+    history: bool,
+    wording: HistoryWording = ON_A_FORM,
+) -> DateProblem | None:
+    """What is wrong with ``started_at`` for this participant's dates, or None.
+
+    Before their date of birth: refused, always. Before their enrolment: only as history, when
+    the person says so (``history``). History on or after enrolment is no history: refused too,
+    so the mark never lies. The one rule for every entry path (form, self-report, CSV, device
+    file, command line, and an API to come).
+    """
+    day = started_at.astimezone(timeline.tz).date()
+    if day < timeline.born_on:
+        return DateProblem(
+            "started_at",
+            f"{day_text(day)} is before the participant was born"
+            f" ({day_text(timeline.born_on)}): check the date.",
+            "before_birth",
+        )
+    if day < timeline.enrolled_on and not history:
+        return DateProblem(
+            "started_at",
+            f"{day_text(day)} is before enrolment ({day_text(timeline.enrolled_on)}). If it is"
+            f" history from before they joined, {wording.mark}; {wording.otherwise}.",
+            "before_enrolment",
+        )
+    if history and day >= timeline.enrolled_on:
+        return DateProblem(
+            "before_enrolment",
+            f"{day_text(day)} is not before enrolment ({day_text(timeline.enrolled_on)}), so it"
+            f" is no history: {wording.unmark}.",
+            "not_history",
+        )
+    return None
+
+
 class SessionValueError(ValueError):
     """Values that cannot be saved; ``field_errors`` maps input field names to messages."""
 
@@ -122,11 +208,17 @@ class SessionValueError(ValueError):
 
 
 def clean_session(
-    values: Mapping[str, Any], *, now: datetime, skip: set[str] | frozenset[str] = frozenset()
+    values: Mapping[str, Any],
+    *,
+    now: datetime,
+    skip: set[str] | frozenset[str] = frozenset(),
+    timeline: Timeline | None = None,
+    wording: HistoryWording = ON_A_FORM,
 ) -> dict[str, Any]:
     """Typed column values checked against every rule; raises naming each failing input field.
 
-    Columns in ``skip`` already failed to parse: they are not reported twice.
+    Columns in ``skip`` already failed to parse: they are not reported twice. ``timeline`` holds
+    the session to the participant's dates (:func:`date_problem`); every entry path passes it.
     """
     errors: dict[str, str] = {}
 
@@ -144,7 +236,17 @@ def clean_session(
         fail("started_at", "The session cannot be in the future.")
     elif started_at < EARLIEST:
         fail("started_at", "Check the year: sessions start from 1980.")
+    elif timeline is not None and (
+        problem := date_problem(
+            started_at,
+            timeline,
+            history=bool(values.get("before_enrolment")),
+            wording=wording,
+        )
+    ):
+        fail(problem.column, problem.message)
     clean["started_at"] = started_at
+    clean["before_enrolment"] = bool(values.get("before_enrolment"))
 
     kind = values.get("kind")
     if kind is not None and not isinstance(kind, SessionKind):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from tests.participants.conftest import Helpers, login
 
 DATA = Path(__file__).parent / "data"
 START = datetime(2025, 5, 1, 8, 30, tzinfo=UTC)
+ENROLLED = date(2009, 1, 5)
 NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
 
 __all__ = ["DATA", "NOW", "START", "Training", "login"]
@@ -62,9 +63,13 @@ class Training(Helpers):
             for centre_world in (world.a, world.b):
                 seed_default_ladder(centre_world.centre.id)
             db.session.commit()
-        self.pid = self.enrol(world.a)
-        self.other_pid = self.enrol(world.a, given_name="Bea", family_name="Other")
-        self.b_pid = self.enrol(world.b, given_name="Cy", family_name="Bravo")
+        # Long-standing participants: the device files in tests/training/data were recorded in
+        # 2010-2017, after enrolment. (A session before enrolment is history: test_history.py.)
+        self.pid = self.enrol(world.a, enrolled_on=ENROLLED)
+        self.other_pid = self.enrol(
+            world.a, given_name="Bea", family_name="Other", enrolled_on=ENROLLED
+        )
+        self.b_pid = self.enrol(world.b, given_name="Cy", family_name="Bravo", enrolled_on=ENROLLED)
 
     def add(self, participant_id: int | None = None, *, source=SessionSource.STAFF, **values):
         """A session through the service (awards evaluated); returns its id."""

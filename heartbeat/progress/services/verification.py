@@ -11,7 +11,7 @@ from heartbeat.audit import services as audit
 from heartbeat.auth.models import User
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
-from heartbeat.progress.models import Award, CriterionKind, LadderStage
+from heartbeat.progress.models import HISTORY_EVIDENCE, Award, CriterionKind, LadderStage
 from heartbeat.progress.services.engine import evaluate_awards
 from heartbeat.progress.services.ladders import ProgressError, stage_key
 
@@ -60,11 +60,17 @@ def sign_off(
 
 
 def verify_awards(awards: Iterable[Award], *, actor: User, now: datetime | None = None) -> int:
-    """Verify awards waiting for it (a review flag is cleared too); returns how many changed."""
+    """Verify awards waiting for it (a review flag is cleared too); returns how many changed.
+
+    An award only history reaches is left alone: it needs its date chosen
+    (``reviews.confirm_history``), so no award is dated by history without a person.
+    """
     now = now or utcnow()
     count = 0
     for award in awards:
         if award.verified and not award.needs_review:
+            continue
+        if award.review_reason == HISTORY_EVIDENCE:
             continue
         before = {"verified_at": award.verified_at, "needs_review": award.needs_review}
         if not award.verified:
