@@ -133,6 +133,21 @@ class SignOffForm(FlaskForm):
         description="The day the participant showed the skill.",
         validators=[DataRequired(message="Enter the date it was signed off.")],
     )
+    # Only for "Chair fitted" while no fitting is on record: the sign-off records it too, so the
+    # chair panel and the ladder agree (issue 14 item 5).
+    chair_make = StringField(
+        "Chair make",
+        description="The racing chair they were fitted with. Leave it empty to record the"
+        " fitting later; their page then says the fitting details are not recorded yet.",
+        validators=[Length(max=80)],
+    )
+    chair_model = StringField("Chair model (optional)", validators=[Length(max=80)])
+
+    def fitting(self) -> dict[str, str] | None:
+        make = (self.chair_make.data or "").strip()
+        if not make:
+            return None
+        return {"chair_make": make, "chair_model": (self.chair_model.data or "").strip()}
 
 
 class WithdrawForm(FlaskForm):

@@ -24,6 +24,7 @@ from heartbeat.permissions import require, staff_required
 from heartbeat.progress import queries, reviews
 from heartbeat.progress.blueprint import bp
 from heartbeat.progress.forms import SignOffForm, VersionForm, WithdrawForm
+from heartbeat.progress.ladder import records_chair_fitting
 from heartbeat.progress.models import HISTORY_EVIDENCE, REVIEW_REASONS, Award, CriterionKind
 from heartbeat.progress.services import (
     ProgressError,
@@ -249,6 +250,14 @@ def sign_off_stage(participant_id: int, stage_id: int):
     if stage.kind != CriterionKind.SIGNOFF:
         abort(404)
     form = SignOffForm()
+    # "Chair fitted" and the participant's equipment record tell one story: with no fitting on
+    # record yet, the sign-off asks for the chair and records the fitting with it.
+    fitting_on_record = None
+    if records_chair_fitting(stage.code):
+        fitting_on_record = db.session.scalars(
+            participant_queries.fittings_for(participant.id).limit(1)
+        ).first()
+    asks_for_chair = records_chair_fitting(stage.code) and fitting_on_record is None
     if request.method == "GET":
         form.signed_on.data = _today()
     elif form.validate_on_submit():
@@ -267,7 +276,13 @@ def sign_off_stage(participant_id: int, stage_id: int):
                 f" ({day_text(signed_on)})."
             )
             try:
-                sign_off(participant, stage, actor=_actor(), achieved_at=achieved_at)
+                sign_off(
+                    participant,
+                    stage,
+                    actor=_actor(),
+                    achieved_at=achieved_at,
+                    fitting=form.fitting() if asks_for_chair else None,
+                )
             except ProgressError as error:
                 rollback()
                 form.form_errors.append(str(error))
@@ -277,7 +292,14 @@ def sign_off_stage(participant_id: int, stage_id: int):
                 return redirect(
                     url_for("participants.profile", participant_id=participant_id, _anchor="ladder")
                 )
-    return render_form("progress/sign_off.html", form, participant=participant, stage=stage)
+    return render_form(
+        "progress/sign_off.html",
+        form,
+        participant=participant,
+        stage=stage,
+        asks_for_chair=asks_for_chair,
+        fitting_on_record=fitting_on_record,
+    )
 
 
 @bp.get("/awards/pending")
