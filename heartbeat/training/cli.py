@@ -75,9 +75,9 @@ def _save(
 ) -> None:
     from heartbeat.extensions import db
     from heartbeat.participants.models import Participant
+    from heartbeat.training.dates import IN_A_COMMAND
     from heartbeat.training.imports import DuplicateActivity, import_activity
     from heartbeat.training.services import SessionError
-    from heartbeat.training.values import IN_A_COMMAND
 
     participant = db.session.get(Participant, participant_id)
     if participant is None:

@@ -27,8 +27,9 @@ from heartbeat.training.csv_format import (
     read_header,
 )
 from heartbeat.training.csv_format import reader as read_csv
+from heartbeat.training.dates import IN_A_CSV, Timeline
 from heartbeat.training.parsing import read_session
-from heartbeat.training.values import IN_A_CSV, SessionValueError, Timeline
+from heartbeat.training.values import SessionValueError
 
 # ``progress(done, total, what)``: "1,000 of 5,000 rows checked".
 Progress = Callable[[int, int, str], None]

@@ -16,9 +16,9 @@ from wtforms.fields.choices import SelectChoice
 
 from heartbeat.core.edits import VersionedForm, parse_version
 from heartbeat.participants.forms import ListSelectField
+from heartbeat.training.dates import HISTORY_LABEL
 from heartbeat.training.models import PainSite, SessionKind, TrainingSession
 from heartbeat.training.values import (
-    HISTORY_LABEL,
     PAIN_LABELS,
     RPE_LABELS,
     distance_input,

@@ -18,18 +18,15 @@ from heartbeat.auth.models import User
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
+from heartbeat.training.dates import FOR_A_FILE, HistoryWording, Timeline, date_problem
 from heartbeat.training.devicefiles import ParsedActivity, ParseLimits, parse_activity
 from heartbeat.training.models import ActivityFile, SessionKind, SessionSource, TrainingSession
 from heartbeat.training.services import SessionError, log_session, timeline_of
 from heartbeat.training.values import (
-    FOR_A_FILE,
     HR_MAX,
     HR_MIN,
-    HistoryWording,
     SessionValueError,
-    Timeline,
     clean_session,
-    date_problem,
     duration_input,
     too_fast,
 )

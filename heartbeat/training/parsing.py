@@ -14,15 +14,13 @@ from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 
 from heartbeat.core.units import METRES_PER_KM, METRES_PER_MILE
+from heartbeat.training.dates import ON_A_FORM, HistoryWording, Timeline
 from heartbeat.training.models import PainSite, SessionKind
 from heartbeat.training.values import (
     COLUMNS,
-    ON_A_FORM,
     TEXT_LIMITS,
     UNIT_METRES,
-    HistoryWording,
     SessionValueError,
-    Timeline,
     clean_session,
 )
 

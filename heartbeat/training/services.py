@@ -21,8 +21,9 @@ from heartbeat.core.events import event
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
+from heartbeat.training.dates import Timeline
 from heartbeat.training.models import SessionSource, TrainingSession
-from heartbeat.training.values import EDITABLE, Timeline
+from heartbeat.training.values import EDITABLE
 
 # Whatever is derived from a person's sessions (their awards, above all) follows in the same
 # transaction. Sender: the centre id; participants, actor, now, and optionally ``progress``

@@ -5,9 +5,9 @@ and the device-file import all come through :func:`clean_session`, so a session 
 same rules whichever way it arrives (text is read first by :mod:`heartbeat.training.parsing`).
 Stored values are SI: metres and whole seconds, times aware UTC.
 
-Every entry path also passes the participant's :class:`Timeline`: a session dated before they were
+Every entry path also passes the participant's ``dates.Timeline``: a session dated before they were
 born is refused, and one before their enrolment is saved only as history, when the person entering
-it says so (:func:`date_problem`, the one rule; an API will call it through ``clean_session`` too).
+it says so (``dates.date_problem``, the one rule; an API will call it through ``clean_session``).
 
 Errors are collected per field, never one at a time: :class:`SessionValueError` carries a message
 for every field that needs attention, keyed by the *input* field name (``date``, ``distance``,
@@ -17,11 +17,11 @@ for every field that needs attention, keyed by the *input* field name (``date``,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
-from typing import Any, Literal, NamedTuple
+from datetime import UTC, datetime
+from typing import Any
 
-from heartbeat.core.units import METRES_PER_KM, METRES_PER_MILE, day_text
+from heartbeat.core.units import METRES_PER_KM, METRES_PER_MILE
+from heartbeat.training.dates import ON_A_FORM, HistoryWording, Timeline, date_problem
 from heartbeat.training.models import PainSite, SessionKind
 
 MAX_DISTANCE_M = 500_000.0  # 500 km: no push or ride in a day comes near it
@@ -115,85 +115,6 @@ PAIN_LABELS = {
 }
 
 UNIT_METRES = {"m": 1.0, "km": METRES_PER_KM, "mi": METRES_PER_MILE}
-
-
-HISTORY_LABEL = "This is history from before enrolment"
-
-
-@dataclass(frozen=True)
-class Timeline:
-    """The dates a session is held to: the participant's birth and enrolment, and the centre's
-    time zone, in which a session's day is read (as the form and the CSV take it)."""
-
-    born_on: date
-    enrolled_on: date
-    tz: tzinfo
-
-
-@dataclass(frozen=True)
-class HistoryWording:
-    """How an entry path says "this is history": a tick box, a CSV column, a command option."""
-
-    mark: str
-    unmark: str
-    otherwise: str = "otherwise check the date"
-
-
-ON_A_FORM = HistoryWording(f"tick “{HISTORY_LABEL}”", f"untick “{HISTORY_LABEL}”")
-FOR_A_FILE = HistoryWording(
-    f"tick “{HISTORY_LABEL}” and save again",
-    f"untick “{HISTORY_LABEL}” and save again",
-    "otherwise check that the file is theirs",
-)
-IN_A_CSV = HistoryWording(
-    "put yes in its before_enrolment column", "leave its before_enrolment cell empty"
-)
-IN_A_COMMAND = HistoryWording("pass --history", "leave out --history", "otherwise check the file")
-
-
-class DateProblem(NamedTuple):
-    column: str  # the stored column to blame: started_at, or before_enrolment
-    message: str
-    reason: Literal["before_birth", "before_enrolment", "not_history"]
-
-
-def date_problem(
-    started_at: datetime,
-    timeline: Timeline,
-    *,
-    history: bool,
-    wording: HistoryWording = ON_A_FORM,
-) -> DateProblem | None:
-    """What is wrong with ``started_at`` for this participant's dates, or None.
-
-    Before their date of birth: refused, always. Before their enrolment: only as history, when
-    the person says so (``history``). History on or after enrolment is no history: refused too,
-    so the mark never lies. The one rule for every entry path (form, self-report, CSV, device
-    file, command line, and an API to come).
-    """
-    day = started_at.astimezone(timeline.tz).date()
-    if day < timeline.born_on:
-        return DateProblem(
-            "started_at",
-            f"{day_text(day)} is before the participant was born"
-            f" ({day_text(timeline.born_on)}): check the date.",
-            "before_birth",
-        )
-    if day < timeline.enrolled_on and not history:
-        return DateProblem(
-            "started_at",
-            f"{day_text(day)} is before enrolment ({day_text(timeline.enrolled_on)}). If it is"
-            f" history from before they joined, {wording.mark}; {wording.otherwise}.",
-            "before_enrolment",
-        )
-    if history and day >= timeline.enrolled_on:
-        return DateProblem(
-            "before_enrolment",
-            f"{day_text(day)} is not before enrolment ({day_text(timeline.enrolled_on)}), so it"
-            f" is no history: {wording.unmark}.",
-            "not_history",
-        )
-    return None
 
 
 class SessionValueError(ValueError):

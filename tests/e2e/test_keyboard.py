@@ -149,6 +149,11 @@ def test_a_therapist_does_journey_two_with_the_keyboard_alone(
     keys.tab_to(page.get_by_label("Kind of session"))
     keys.type("Road")
     expect(page.get_by_label("Kind of session")).to_have_value("road")
+    # The file is from 2010, before enrolment: say it is history (Space ticks the box).
+    history = page.get_by_label("This is history from before enrolment")
+    keys.tab_to(history)
+    keys.space()
+    expect(history).to_be_checked()
     keys.tab_to(page.get_by_role("button", name="Upload and save"))
     keys.follow()
     expect(page.get_by_role("status")).to_contain_text("The file is saved as a session")

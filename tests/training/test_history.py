@@ -16,10 +16,7 @@ import sqlalchemy as sa
 from heartbeat.extensions import db
 from heartbeat.progress.models import HISTORY_EVIDENCE, Award
 from heartbeat.training.csv_format import CsvImportError
-from heartbeat.training.values import (
-    Timeline,
-    date_problem,
-)
+from heartbeat.training.dates import Timeline, date_problem
 from tests.training.conftest import DATA, login
 from tests.training.test_csv_import import run_import
 from tests.training.test_upload_entry_points import kept_token
