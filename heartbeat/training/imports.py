@@ -175,7 +175,8 @@ def activity_values(
     if kind == SessionKind.RACE:
         typed["event_name"] = "Race (from a device file)"
     try:
-        return clean_session(typed, now=now)
+        # The dates were held to the participant's timeline above, in a file's own words.
+        return clean_session(typed, now=now, timeline=None)
     except SessionValueError as error:
         reasons = " ".join(dict.fromkeys(error.field_errors.values()))
         message = f"This file cannot be saved as a session. {reasons}"

@@ -217,7 +217,7 @@ def read_session(
     tz: tzinfo,
     now: datetime,
     require_time: bool = True,
-    timeline: Timeline | None = None,
+    timeline: Timeline | None,
     wording: HistoryWording = ON_A_FORM,
 ) -> dict[str, Any]:
     """Input text (form fields or CSV cells, keyed as in :data:`COLUMNS`) to clean column values.

@@ -133,13 +133,15 @@ def clean_session(
     *,
     now: datetime,
     skip: set[str] | frozenset[str] = frozenset(),
-    timeline: Timeline | None = None,
+    timeline: Timeline | None,
     wording: HistoryWording = ON_A_FORM,
 ) -> dict[str, Any]:
     """Typed column values checked against every rule; raises naming each failing input field.
 
     Columns in ``skip`` already failed to parse: they are not reported twice. ``timeline`` holds
-    the session to the participant's dates (:func:`date_problem`); every entry path passes it.
+    the session to the participant's dates (``dates.date_problem``): it has no default, so every
+    entry path says which participant's dates apply (``services.timeline_of``), or ``None`` only
+    where they were checked already.
     """
     errors: dict[str, str] = {}
 

@@ -34,7 +34,7 @@ def raw(**overrides) -> dict[str, str]:
 
 
 def read(units: str = "km", **overrides) -> dict:
-    return read_session(raw(**overrides), units=units, tz=LONDON, now=NOW)
+    return read_session(raw(**overrides), units=units, tz=LONDON, now=NOW, timeline=None)
 
 
 def errors_of(units: str = "km", **overrides) -> dict[str, str]:
@@ -215,19 +215,27 @@ def test_kind_accepts_labels():
 
 def test_started_at_iso_text_is_centre_time_unless_it_has_an_offset():
     base = {k: v for k, v in raw().items() if k not in ("date", "time")}
-    local = read_session({**base, "started_at": "2025-05-01T09:30"}, units="km", tz=LONDON, now=NOW)
+    local = read_session(
+        {**base, "started_at": "2025-05-01T09:30"}, units="km", tz=LONDON, now=NOW, timeline=None
+    )
     offset = read_session(
-        {**base, "started_at": "2025-05-01T09:30+00:00"}, units="km", tz=LONDON, now=NOW
+        {**base, "started_at": "2025-05-01T09:30+00:00"},
+        units="km",
+        tz=LONDON,
+        now=NOW,
+        timeline=None,
     )
     assert local["started_at"] == datetime(2025, 5, 1, 8, 30, tzinfo=UTC)
     assert offset["started_at"] == datetime(2025, 5, 1, 9, 30, tzinfo=UTC)
 
 
 def test_missing_time_can_default_to_midnight():
-    clean = read_session(raw(time=""), units="km", tz=LONDON, now=NOW, require_time=False)
+    clean = read_session(
+        raw(time=""), units="km", tz=LONDON, now=NOW, require_time=False, timeline=None
+    )
     assert clean["started_at"].astimezone(LONDON).time() == time(0, 0)
 
 
 def test_clean_session_refuses_naive_times():
     with pytest.raises(ValueError, match="timezone-aware"):
-        clean_session({"started_at": datetime(2025, 1, 1), "kind": "track"}, now=NOW)
+        clean_session({"started_at": datetime(2025, 1, 1), "kind": "track"}, now=NOW, timeline=None)
