@@ -37,7 +37,11 @@ class HistoryWording:
     otherwise: str = "otherwise check the date"
 
 
-ON_A_FORM = HistoryWording(f"tick “{HISTORY_LABEL}”", f"untick “{HISTORY_LABEL}”")
+ON_A_FORM = HistoryWording(
+    f"tick “{HISTORY_LABEL}”",
+    f"untick “{HISTORY_LABEL}”",
+    "otherwise check the date, or the enrolment date on their record",
+)
 FOR_A_FILE = HistoryWording(
     f"tick “{HISTORY_LABEL}” and save again",
     f"untick “{HISTORY_LABEL}” and save again",

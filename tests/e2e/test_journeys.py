@@ -117,6 +117,7 @@ def therapist_enrols_logs_verifies_and_issues(page: Page, shot, base_url: str) -
     page.get_by_label("Family name").fill(family)
     page.get_by_label("Preferred name").fill("Dae")
     page.get_by_label("Date of birth").fill("1994-03-12")
+    page.get_by_label("Enrolment date").fill(STORY.enrolled.isoformat())
     page.get_by_label("Email", exact=True).fill(f"dae.{STORY.run}@alpha.example")
     page.get_by_label("Impairment category").select_option("sci")
     page.get_by_label("Spinal-cord injury level").fill("T10")

@@ -91,6 +91,9 @@ def test_a_therapist_does_journey_two_with_the_keyboard_alone(
     keys.type("L1")
     keys.tab_to(page.get_by_label("Racing class"))
     keys.type("T54")
+    # Joined last week: yesterday's session below is in the programme, not history.
+    keys.tab_to(page.get_by_label("Enrolment date"))
+    keys.type_date(date.today() - timedelta(days=7))
     consent = page.get_by_label("Processing of their personal and health data")
     keys.tab_to(consent)
     keys.space()
