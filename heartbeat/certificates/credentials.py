@@ -34,8 +34,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from heartbeat.certificates.models import SigningKey
-from heartbeat.core.wording import sentence
 from heartbeat.extensions import db
+from heartbeat.progress.sentences import milestone_sentence
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -288,7 +288,7 @@ def build_credential(
                 "type": ["Achievement"],
                 "achievementType": "Achievement",
                 "name": title,
-                "description": sentence(f"The holder {description}"),
+                "description": milestone_sentence("The holder", description),
                 "criteria": {"narrative": criteria},
             },
         },

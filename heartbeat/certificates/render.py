@@ -44,6 +44,7 @@ from heartbeat.certificates.pdfengine import (
     layout_progress,
     tagging_speedup,
 )
+from heartbeat.progress.sentences import after_name
 
 __all__ = [
     "BrandingData",
@@ -172,6 +173,8 @@ def _page_context(page: Printable, assets: dict[str, tuple[bytes, str]]) -> dict
         # The address on one line and the serial whole on the next: a serial must never be
         # broken at one of its hyphens.
         "verify_prefix": page.verify_url.removesuffix(page.serial),
+        # The sentence goes on from the name above it: "Ada Lovelace / completed a 5 km push."
+        "what": after_name(page.description),
         "achieved": long_date(page.achieved_on),
         "issued": long_date(page.issued_on),
         "revoked": long_date(page.revoked_on) if page.revoked_on else None,

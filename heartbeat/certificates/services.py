@@ -41,6 +41,7 @@ from heartbeat.extensions import db
 from heartbeat.participants.models import Consent, ConsentKind, Participant
 from heartbeat.progress import services as progress
 from heartbeat.progress.models import Award, CriterionKind
+from heartbeat.progress.sentences import after_name, milestone_sentence
 
 log = logging.getLogger("heartbeat.certificates")
 
@@ -98,7 +99,7 @@ def _criteria(award: Award, units: str) -> str:
             )
         return "A Heartbeat Miles club, verified by a therapist."
     if stage.kind == CriterionKind.SIGNOFF:
-        return sentence(f"Signed off by a therapist: {stage.description}")
+        return sentence(f"Signed off by a therapist: {after_name(stage.description)}")
     distance = format_distance(stage.threshold_m or 0, units, both=True)  # type: ignore[arg-type]
     if stage.kind == CriterionKind.RACE:
         return f"An official race finish of at least {distance}, verified by a therapist."
@@ -279,7 +280,7 @@ def _metadata(certificate: Certificate) -> dict[str, object]:
     return {
         "title": f"{certificate.title} certificate: {certificate.participant_name}",
         "subject": (
-            sentence(f"{certificate.participant_name} has {certificate.description}") + " "
+            f"{milestone_sentence(certificate.participant_name, certificate.description)} "
             f"Serial {certificate.serial}; verify at {certificate.verify_url}"
         ),
         "author": certificate.branding.centre_name,

@@ -9,6 +9,7 @@ asks it, and never imports progress.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
 from typing import Protocol
 
 import sqlalchemy as sa
@@ -35,6 +36,11 @@ class StageSource(Protocol):
         """Where a newcomer stands: the lowest active stage (None without a ladder)."""
         ...
 
+    def chair_signed_off(self, participant_id: int) -> datetime | None:
+        """When a therapist signed off the stage that records a chair fitting ("Chair fitted")
+        for them, or None: the chair panel and the ladder must tell the same story."""
+        ...
+
 
 _PROVIDED: list[StageSource] = []
 
@@ -47,6 +53,12 @@ def source() -> StageSource:
     if not _PROVIDED:
         raise RuntimeError("no ladder stages provided: create_app registers the progress feature")
     return _PROVIDED[0]
+
+
+def chair_signed_off_on(participant_id: int, tz: tzinfo) -> date | None:
+    """The day "Chair fitted" was signed off for them, in ``tz``, or None."""
+    at = source().chair_signed_off(participant_id)
+    return at.astimezone(tz).date() if at is not None else None
 
 
 def titles(centre_id: int) -> dict[int, str]:

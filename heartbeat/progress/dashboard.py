@@ -18,7 +18,7 @@ from heartbeat.core.wording import plural
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant, ParticipantStatus
 from heartbeat.progress import charts
-from heartbeat.progress.models import Award, LadderStage
+from heartbeat.progress.models import HISTORY_EVIDENCE, Award, LadderStage
 from heartbeat.progress.rules import DISTANCE_KINDS
 from heartbeat.progress.services import ladder
 from heartbeat.training.models import SessionKind, TrainingSession
@@ -40,6 +40,7 @@ class Dashboard:
     sessions_this_month: int
     distance_this_month_m: float
     distance_text: str
+    waiting_text: str | None  # the part of it logged by participants and not yet confirmed
     stage_awards_this_month: int
     club_awards_this_month: int
     distribution: list[StageCount]
@@ -69,25 +70,41 @@ def build_dashboard(centre: Centre, now: datetime) -> Dashboard:
         .select_from(Participant)
         .where(Participant.status == ParticipantStatus.ACTIVE)
     )
-    counting = sa.or_(
-        TrainingSession.self_reported.is_(False), TrainingSession.verified_at.is_not(None)
-    )
+    # Activity, as ``progress.rules`` defines it: every session logged in the programme this
+    # month, confirmed or still waiting (the waiting part is named); history is not this month's.
     distance_kinds = [SessionKind(kind) for kind in sorted(DISTANCE_KINDS)]
-    sessions, distance = db.session.execute(
+    covers_ground = TrainingSession.kind.in_(distance_kinds)
+    sessions, distance, waiting = db.session.execute(
         sa.select(
             sa.func.count(),
             sa.func.coalesce(
+                sa.func.sum(sa.case((covers_ground, TrainingSession.distance_m), else_=0.0)),
+                0.0,
+            ),
+            sa.func.coalesce(
                 sa.func.sum(
                     sa.case(
-                        (TrainingSession.kind.in_(distance_kinds), TrainingSession.distance_m),
+                        (
+                            sa.and_(covers_ground, sa.not_(TrainingSession.counts)),
+                            TrainingSession.distance_m,
+                        ),
                         else_=0.0,
                     )
                 ),
                 0.0,
             ),
-        ).where(TrainingSession.started_at >= start, TrainingSession.started_at < end, counting)
+        ).where(
+            TrainingSession.started_at >= start,
+            TrainingSession.started_at < end,
+            TrainingSession.before_enrolment.is_(False),
+        )
     ).one()
-    in_month = (Award.achieved_at >= start, Award.achieved_at < end)
+    in_month = (
+        Award.achieved_at >= start,
+        Award.achieved_at < end,
+        # An award only history reaches has no date until a therapist gives it one.
+        sa.or_(Award.review_reason.is_(None), Award.review_reason != HISTORY_EVIDENCE),
+    )
     by_kind = dict(
         db.session.execute(
             sa.select(Award.stage_id.is_not(None), sa.func.count())
@@ -111,6 +128,7 @@ def build_dashboard(centre: Centre, now: datetime) -> Dashboard:
         sessions_this_month=sessions or 0,
         distance_this_month_m=float(distance or 0.0),
         distance_text=distance_text(float(distance or 0.0), units),
+        waiting_text=distance_text(float(waiting), units) if waiting else None,
         stage_awards_this_month=by_kind.get(True, 0),
         club_awards_this_month=by_kind.get(False, 0),
         distribution=distribution,

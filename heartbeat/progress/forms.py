@@ -14,6 +14,7 @@ from heartbeat.core.edits import VersionedForm
 from heartbeat.core.units import METRES_PER_KM, METRES_PER_MILE
 from heartbeat.progress.models import CriterionKind
 from heartbeat.progress.reviews import WITHDRAW_REASON_MAX
+from heartbeat.progress.sentences import HINT
 from heartbeat.progress.stages import DESCRIPTION_MAX, TITLE_MAX
 
 _DURATION = re.compile(r"^(?:(\d{1,2}):)?(\d{1,2}):(\d{2})$")
@@ -38,7 +39,7 @@ class _StageWords(FlaskForm):
     )
     description = TextAreaField(
         "What it means",
-        description="Reads after the participant's name: “completed a continuous 10 km push”.",
+        description=HINT,
         validators=[
             DataRequired(message="Say what reaching it means."),
             Length(max=DESCRIPTION_MAX),
@@ -132,6 +133,21 @@ class SignOffForm(FlaskForm):
         description="The day the participant showed the skill.",
         validators=[DataRequired(message="Enter the date it was signed off.")],
     )
+    # Only for "Chair fitted" while no fitting is on record: the sign-off records it too, so the
+    # chair panel and the ladder agree (issue 14 item 5).
+    chair_make = StringField(
+        "Chair make",
+        description="The racing chair they were fitted with. Leave it empty to record the"
+        " fitting later; their page then says the fitting details are not recorded yet.",
+        validators=[Length(max=80)],
+    )
+    chair_model = StringField("Chair model (optional)", validators=[Length(max=80)])
+
+    def fitting(self) -> dict[str, str] | None:
+        make = (self.chair_make.data or "").strip()
+        if not make:
+            return None
+        return {"chair_make": make, "chair_model": (self.chair_model.data or "").strip()}
 
 
 class WithdrawForm(FlaskForm):

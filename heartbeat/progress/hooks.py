@@ -3,14 +3,18 @@ on it, and awards that follow the sessions."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 
 from heartbeat.centres.models import Centre
 from heartbeat.centres.services import centre_created
 from heartbeat.core.events import connect
+from heartbeat.extensions import db
 from heartbeat.participants import stages as participant_stages
 from heartbeat.progress import attention, auditing, panels, rules
-from heartbeat.progress.models import LadderStage
+from heartbeat.progress.ladder import CHAIR_FITTED_CODE
+from heartbeat.progress.models import Award, CriterionKind, LadderStage
 from heartbeat.progress.services import evaluate_awards, ladder, seed_default_ladder, stage_rules
 from heartbeat.training.services import sessions_changed
 
@@ -43,6 +47,22 @@ class LadderStages:
         # By the milestone engine's own rule: the lowest active stage nobody has passed.
         current = rules.current_stage(stage_rules(ladder(centre_id)), set())
         return current.id if current is not None else None
+
+    def chair_signed_off(self, participant_id: int) -> datetime | None:
+        return db.session.scalar(
+            sa.select(Award.achieved_at)
+            .join(LadderStage, LadderStage.id == Award.stage_id)
+            .where(
+                Award.participant_id == participant_id,
+                LadderStage.kind == CriterionKind.SIGNOFF,
+                sa.or_(
+                    LadderStage.code == CHAIR_FITTED_CODE,
+                    LadderStage.code.startswith(f"{CHAIR_FITTED_CODE}-"),
+                ),
+            )
+            .order_by(Award.achieved_at)
+            .limit(1)
+        )
 
 
 def register() -> None:

@@ -30,6 +30,8 @@ class StageSpec:
 
     code: str
     title: str
+    # Reads after the participant's name, in the past tense: "<Name> <description>." (see
+    # ``progress.sentences``, whose rule every default description keeps).
     description: str
     kind: CriterionKind
     threshold_m: float | None = None
@@ -47,12 +49,24 @@ class StageSpec:
             raise ValueError(f"stage {self.code!r}: max_duration_s must be positive")
 
 
+# The sign-off stage that records a fact kept elsewhere too: a racing chair fitted (the
+# participant's ``EquipmentFitting``). Signing it off offers to record the fitting, and the chair
+# panel says when it was signed off without one (issue 14 item 5). A centre's own "Chair fitted"
+# stage made after retiring the default gets a code from its title ("chair-fitted-2"), so any
+# code starting with this one counts.
+CHAIR_FITTED_CODE = "chair-fitted"
+
+
+def records_chair_fitting(code: str) -> bool:
+    return code == CHAIR_FITTED_CODE or code.startswith(f"{CHAIR_FITTED_CODE}-")
+
+
 # Positions are 1-based in this order (``enumerate(DEFAULT_LADDER, start=1)``).
 DEFAULT_LADDER: tuple[StageSpec, ...] = (
     StageSpec(
-        code="chair-fitted",
+        code=CHAIR_FITTED_CODE,
         title="Chair fitted",
-        description="had a racing chair fitted and transfers in and out of it safely",
+        description="had a racing chair fitted and transferred in and out of it safely",
         kind="signoff",
     ),
     StageSpec(
@@ -65,7 +79,7 @@ DEFAULT_LADDER: tuple[StageSpec, ...] = (
     StageSpec(
         code="steer-and-stop",
         title="Steer and stop",
-        description="steers with the compensator, corners and brakes safely on the track",
+        description="steered with the compensator, cornered and braked safely on the track",
         kind="signoff",
     ),
     StageSpec(

@@ -24,12 +24,16 @@ from heartbeat.training.models import TrainingSession
 EVIDENCE_VANISHED = "evidence_vanished"  # nothing reaches the award any more
 EVIDENCE_CHANGED = "evidence_changed"  # another session (or a corrected one) reaches it now
 KEPT_BY_PERSON = "kept_by_person"  # a person kept it without evidence; not flagged again
+# Only history from before enrolment reaches it: proposed, for a therapist to confirm and date.
+HISTORY_EVIDENCE = "history_evidence"
 
 REVIEW_REASONS = {
     EVIDENCE_VANISHED: "The session that proved it was deleted or changed, and no other session"
     " reaches it now.",
     EVIDENCE_CHANGED: "The evidence moved: another session now proves it, or the session was"
     " edited (for example its date or distance).",
+    HISTORY_EVIDENCE: "Only history from before enrolment reaches it. Confirm the award and"
+    " choose its date: history never dates an award by itself.",
 }
 
 
@@ -80,7 +84,8 @@ class LadderStage(CentreScoped, db.Model):
     position: Mapped[int] = mapped_column()  # 1-based order on the ladder
     code: Mapped[str] = mapped_column(sa.String(40))
     title: Mapped[str] = mapped_column(sa.String(80))
-    # Completes "…has {description}" / reads after the participant's name on a certificate.
+    # Reads after the participant's name, in the past tense: "Ada Lovelace {description}." on a
+    # certificate (``progress.sentences`` builds the sentence and holds the rule).
     description: Mapped[str] = mapped_column(sa.Text)
     kind: Mapped[CriterionKind] = mapped_column(string_enum(CriterionKind, 16))
     threshold_m: Mapped[float | None] = mapped_column(sa.Float)

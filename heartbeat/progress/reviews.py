@@ -7,21 +7,26 @@ Plain functions: they flush, never commit, and audit every change.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from heartbeat.audit import services as audit
 from heartbeat.auth.models import User
+from heartbeat.core.units import day_text
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
-from heartbeat.progress.models import EVIDENCE_VANISHED, KEPT_BY_PERSON, Award
+from heartbeat.progress.models import EVIDENCE_VANISHED, HISTORY_EVIDENCE, KEPT_BY_PERSON, Award
 from heartbeat.progress.services import (
     ProgressError,
+    award_moment,
+    centre_zone,
     evaluate_awards,
+    history_proposal,
     ladder,
     reached_evidence,
     session_facts,
 )
 from heartbeat.progress.services.engine import awards_of
+from heartbeat.training.models import TrainingSession
 
 WITHDRAW_REASON_MAX = 500
 
@@ -45,11 +50,17 @@ def confirm_review(award: Award, participant, *, actor: User, now: datetime | No
     """
     if not award.needs_review:
         raise ProgressError("This award is not waiting for a review.")
+    if award.review_reason == HISTORY_EVIDENCE:
+        raise ProgressError("This award comes from history: confirm it with its date.")
     now = now or utcnow()
     before = _snapshot(award)
     stages = ladder(participant.centre_id)
+    # Evidence that is history keeps the date the award was verified with (see the engine).
     reached = reached_evidence(
-        stages, session_facts(participant.id), awards_of(participant.id).values()
+        stages,
+        session_facts(participant.id),
+        awards_of(participant.id).values(),
+        history_date=history_proposal(participant),
     ).get(award.key)
     if reached is not None:
         award.evidence_session_id = reached.session_id
@@ -72,6 +83,54 @@ def confirm_review(award: Award, participant, *, actor: User, now: datetime | No
     )
     evaluate_awards(participant, actor=actor, now=now, stages=stages)
     return outcome
+
+
+def confirm_history(
+    award: Award,
+    participant,
+    *,
+    actor: User,
+    achieved_on: date,
+    now: datetime | None = None,
+) -> None:
+    """A therapist confirms an award only history reaches, and the day it is dated.
+
+    The day is theirs to choose (the page proposes the enrolment day): not before the history
+    session that shows it, nor before the participant was born, nor in the future. The award is
+    then verified like any other, and certificates print that day.
+    """
+    if award.verified or award.review_reason != HISTORY_EVIDENCE:
+        raise ProgressError("This award is not waiting for its date to be confirmed.")
+    now = now or utcnow()
+    tz = centre_zone(participant.centre_id)
+    today = now.astimezone(tz).date()
+    evidence = award.evidence_session_id and db.session.get(
+        TrainingSession, award.evidence_session_id
+    )
+    session_day = evidence.started_at.astimezone(tz).date() if evidence else None
+    if achieved_on > today:
+        raise ProgressError("The date cannot be in the future.")
+    if achieved_on < participant.date_of_birth:
+        raise ProgressError("The date is before the participant was born.")
+    if session_day is not None and achieved_on < session_day:
+        raise ProgressError(
+            f"The date cannot be before the session that shows it ({day_text(session_day)})."
+        )
+    before = _snapshot(award)
+    award.achieved_at = award_moment(achieved_on, tz)
+    award.verified_at, award.verified_by_id = now, actor.id
+    award.needs_review, award.review_reason = False, None
+    db.session.flush()
+    audit.record(
+        actor,
+        award.centre_id,
+        "award.confirm_history",
+        "award",
+        award.id,
+        audit.diff(before, _snapshot(award)),
+        at=now,
+    )
+    evaluate_awards(participant, actor=actor, now=now)
 
 
 def withdraw_award(

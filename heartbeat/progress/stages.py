@@ -21,6 +21,7 @@ from heartbeat.core.edits import InputError, check_version
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.progress.models import CriterionKind, LadderStage
+from heartbeat.progress.sentences import clean_description, description_problem
 
 TITLE_MAX = 80
 DESCRIPTION_MAX = 300
@@ -76,7 +77,7 @@ def _unique_code(title: str, taken: set[str]) -> str:
 
 
 def _clean_words(title: str, description: str, *, others: list[LadderStage]) -> tuple[str, str]:
-    title, description = (title or "").strip(), (description or "").strip()
+    title, description = (title or "").strip(), clean_description(description)
     errors = {}
     if not title:
         errors["title"] = "Enter a title, such as “10K”."
@@ -84,13 +85,11 @@ def _clean_words(title: str, description: str, *, others: list[LadderStage]) -> 
         errors["title"] = f"Keep the title to {TITLE_MAX} characters or fewer."
     elif any(s.title.casefold() == title.casefold() and not s.retired for s in others):
         errors["title"] = "Another stage on the ladder already has this title."
-    if not description:
-        errors["description"] = (
-            "Say what reaching it means, as it reads after a name: “completed a continuous"
-            " 10 km push”."
-        )
-    elif len(description) > DESCRIPTION_MAX:
+    if len(description) > DESCRIPTION_MAX:
         errors["description"] = f"Keep it to {DESCRIPTION_MAX} characters or fewer."
+    elif problem := description_problem(description):
+        # It must make a sentence after a name: certificates print "<Name> <description>."
+        errors["description"] = problem
     if errors:
         raise StageError("The stage cannot be saved.", errors)
     return title, description

@@ -20,7 +20,15 @@ def distance_tick(units: str):
     return lambda value, decimals: f"{axes.number(value, decimals)} {units}"
 
 
-def weekly_chart(chart_id: str, weekly: list[tuple[date, float]], units: str) -> charts.Chart:
+def weekly_chart(
+    chart_id: str,
+    weekly: list[tuple[date, float]],
+    units: str,
+    *,
+    waiting: list[tuple[date, float]] | None = None,
+) -> charts.Chart:
+    """Every session logged each week; ``waiting`` (the part a therapist has not confirmed yet)
+    is said in the words and the table."""
     values = [to_units(metres, units) for _, metres in weekly]
     labels = [monday for monday, _ in weekly]
     best_index = max(range(len(values)), key=lambda i: values[i]) if values else 0
@@ -33,6 +41,12 @@ def weekly_chart(chart_id: str, weekly: list[tuple[date, float]], units: str) ->
             f" {day_text(best_week)} with {distance_text(best_m, units)}."
             f" This week so far: {distance_text(weekly[-1][1], units)}."
         )
+        waiting_m = sum(metres for _, metres in waiting or ())
+        if waiting_m:
+            description += (
+                f" It includes {distance_text(waiting_m, units)} logged by the participant and"
+                " waiting for a therapist to confirm."
+            )
     else:
         description = f"No distance recorded in the last {len(weekly)} weeks."
     table = charts.DataTable(
@@ -68,7 +82,7 @@ def longest_push_chart(
     records: list[tuple[date, float]] = []
     best = 0.0
     for fact in sorted(facts, key=lambda f: (f.started_at, f.id)):
-        if fact.counts and fact.push and fact.distance_m > best:
+        if fact.record and fact.push and fact.distance_m > best:
             best = fact.distance_m
             records.append((fact.started_at.astimezone(tz).date(), fact.distance_m))
     table = charts.DataTable(
@@ -116,7 +130,7 @@ def pace_chart(
     weeks = _weeks(today, TREND_WEEKS)
     paces: dict[date, list[float]] = defaultdict(list)
     for fact in facts:
-        if not (fact.counts and fact.push and fact.time_s and fact.distance_m >= PACE_MIN_M):
+        if not (fact.activity and fact.push and fact.time_s and fact.distance_m >= PACE_MIN_M):
             continue
         week = rules.week_start(fact.started_at.astimezone(tz).date())
         if week >= weeks[0]:

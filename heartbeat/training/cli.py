@@ -26,9 +26,14 @@ def register(app: Flask) -> None:
         type=click.Choice([kind.value for kind in SessionKind]),
         help="Kind of session, for a file that does not say (or says wrongly).",
     )
+    @click.option(
+        "--history",
+        is_flag=True,
+        help="The file is from before the participant's enrolment: save it as history.",
+    )
     @click.option("--dry-run", is_flag=True, help="Only read the file and print the session.")
     def import_activity_command(
-        file: Path, participant: int | None, kind: str | None, dry_run: bool
+        file: Path, participant: int | None, kind: str | None, history: bool, dry_run: bool
     ) -> None:
         """Read a GPX, TCX or FIT activity FILE (or one gzipped, .fit.gz and the like) and
         print the session it holds as JSON.
@@ -45,7 +50,7 @@ def register(app: Flask) -> None:
                 _fail(f"{file}: {error}")
             click.echo(json.dumps(activity.to_json_dict()))
             return
-        _save(file, data, participant, kind, limits)
+        _save(file, data, participant, kind, limits, history=history)
 
 
 def _read(file: Path) -> bytes:
@@ -60,10 +65,17 @@ def _read(file: Path) -> bytes:
 
 
 def _save(
-    file: Path, data: bytes, participant_id: int, kind: str | None, limits: ParseLimits
+    file: Path,
+    data: bytes,
+    participant_id: int,
+    kind: str | None,
+    limits: ParseLimits,
+    *,
+    history: bool = False,
 ) -> None:
     from heartbeat.extensions import db
     from heartbeat.participants.models import Participant
+    from heartbeat.training.dates import IN_A_COMMAND
     from heartbeat.training.imports import DuplicateActivity, import_activity
     from heartbeat.training.services import SessionError
 
@@ -72,13 +84,23 @@ def _save(
         _fail(f"No participant with id {participant_id}; nothing was saved.")
     try:
         session = import_activity(
-            participant, actor=None, data=data, filename=file.name, kind=kind, limits=limits
+            participant,
+            actor=None,
+            data=data,
+            filename=file.name,
+            kind=kind,
+            limits=limits,
+            before_enrolment=history,
+            wording=IN_A_COMMAND,
         )
     except SessionError as error:
         db.session.rollback()
+        questions = []
         if "kind" in error.field_errors:
-            _fail(f"{file}: the file does not say what kind of session it was; pass --kind.")
-        _fail(f"{file}: {error}")
+            questions.append("the file does not say what kind of session it was; pass --kind.")
+        if "before_enrolment" in error.field_errors:
+            questions.append(error.field_errors["before_enrolment"])
+        _fail(f"{file}: {' '.join(questions) or error}")
     except (ActivityFileError, DuplicateActivity) as error:
         db.session.rollback()
         _fail(f"{file}: {error}")

@@ -40,6 +40,11 @@ COLUMNS: dict[str, str] = {
     "event_name": "Races only: the event.",
     "official_time": "Races only: h:mm:ss.",
     "place_in_class": "Races only: a whole number.",
+    "before_enrolment": (
+        "yes for history from before the participant's enrolment (empty is no). A session dated"
+        " before enrolment is refused unless it says yes; history never dates an award by"
+        " itself: a therapist confirms any award it shows."
+    ),
 }
 # Alternatives to a column above: name -> (the column it stands for, unit or meaning).
 ALTERNATIVES: dict[str, tuple[str, str]] = {

@@ -38,6 +38,7 @@ _ALWAYS = frozenset(
         "symptom_reported",
         "source",
         "self_reported",
+        "before_enrolment",
         "version",
         "created_at",
         "updated_at",
@@ -68,6 +69,7 @@ _INSERT_COLUMNS = (
     "place_in_class",
     "source",
     "self_reported",
+    "before_enrolment",
     "recorded_by_id",
     "version",
     "created_at",
@@ -274,6 +276,8 @@ def _audit_changes(values: dict, source_file: str | None) -> dict:
             value = value.isoformat()
         changes[name] = {"before": None, "after": value}
     changes["source"] = {"before": None, "after": "csv_import"}
+    if values["before_enrolment"]:
+        changes["before_enrolment"] = {"before": None, "after": True}
     if source_file:
         changes["file_name"] = {"before": None, "after": source_file}
     return changes

@@ -26,6 +26,7 @@ from heartbeat.training.csv_format import (
     decode,
     read_header,
 )
+from heartbeat.training.dates import IN_A_CSV, Timeline
 from heartbeat.training.parsing import read_session
 from heartbeat.training.values import SessionValueError
 
@@ -39,25 +40,26 @@ def read_rows(
     *,
     centre: Centre,
     now: datetime,
-    participant_ids: set[int] | None = None,
     progress: Progress | None = None,
 ) -> tuple[list[dict], int]:
     """Every row as clean session values (with ``participant_id``), or :class:`CsvImportError`.
 
-    Returns the rows and the number of data lines read.
+    Each row's date is held to its participant's birth and enrolment, as on the form; history
+    from before enrolment says so in the ``before_enrolment`` column. Returns the rows and the
+    number of data lines read.
     """
     # The line count is a good guess of the rows (a quoted cell may span lines).
     expected = max(1, data.count(b"\n"))
     tz: tzinfo = ZoneInfo(centre.timezone)
     units = centre.units.value
-    if participant_ids is None:
-        participant_ids = set(
-            db.session.scalars(
-                sa.select(Participant.id)
-                .where(Participant.centre_id == centre.id)
-                .execution_options(all_centres=True)
-            )
+    timelines: dict[int, Timeline] = {
+        row.id: Timeline(row.date_of_birth, row.enrolled_on, tz)
+        for row in db.session.execute(
+            sa.select(Participant.id, Participant.date_of_birth, Participant.enrolled_on)
+            .where(Participant.centre_id == centre.id)
+            .execution_options(all_centres=True)
         )
+    }
     rows_of = csvfiles.records(decode(data))
     try:
         header = next(rows_of, None)
@@ -110,12 +112,19 @@ def read_rows(
             participant_id = int(pid_text) if pid_text.isdigit() else None
             if participant_id is None:
                 row_errors["participant_id"] = "Enter the participant's number."
-            elif participant_id not in participant_ids:
+            elif participant_id not in timelines:
                 row_errors["participant_id"] = f"No participant {participant_id} at this centre."
             if duration_in_seconds:
                 raw["duration"] = _seconds_as_clock(raw["duration"], row_errors)
             try:
-                clean = read_session(raw, units=distance_unit, tz=tz, now=now)
+                clean = read_session(
+                    raw,
+                    units=distance_unit,
+                    tz=tz,
+                    now=now,
+                    timeline=timelines.get(participant_id or 0),
+                    wording=IN_A_CSV,
+                )
             except SessionValueError as error:
                 row_errors.update(error.field_errors)
                 clean = None

@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 
 from heartbeat.core.edits import VersionedForm, parse_version
 from heartbeat.participants.forms import ListSelectField
+from heartbeat.training.dates import HISTORY_LABEL
 from heartbeat.training.models import PainSite, SessionKind, TrainingSession
 from heartbeat.training.parsing import REQUIRED_INPUTS
 from heartbeat.training.values import (
@@ -63,6 +64,13 @@ class _SessionFields:
     """The fields a participant may fill in about their own session."""
 
     date = StringField("Date", validators=_marks("date"), render_kw={"type": "date"})
+    before_enrolment = BooleanField(
+        HISTORY_LABEL,
+        description=(
+            "Tick it only for a session from before the enrolment date. History is marked as such"
+            " and never dates a milestone by itself: a therapist confirms any award it shows."
+        ),
+    )
     time = StringField(
         "Start time",
         validators=_marks("time"),
@@ -119,6 +127,7 @@ class _SessionFields:
             name: getattr(self, name).data
             for name in (
                 "date",
+                "before_enrolment",
                 "time",
                 "kind",
                 "distance",
@@ -189,6 +198,7 @@ class SessionForm(_SessionFields, VersionedForm):
             getattr(self, name).data = "" if value is None else str(value)
         self.pain_site.data = session.pain_site.value if session.pain_site else ""
         self.symptom_reported.data = session.symptom_reported
+        self.before_enrolment.data = session.before_enrolment
         for name in ("surface", "weather", "chair", "notes", "event_name"):
             getattr(self, name).data = getattr(session, name) or ""
         self.mark_loaded(session.version)
@@ -222,6 +232,13 @@ class UploadForm(FlaskForm):
         choices=_kinds("As the file says"),
         description="Files from running or cycling apps often do not say; choose it then.",
         validate_choice=False,  # imports.choose_kind says what is wrong with it
+    )
+    before_enrolment = BooleanField(
+        HISTORY_LABEL,
+        description=(
+            "For a file recorded before the participant's enrolment: it is saved as history, and"
+            " a therapist confirms any award it shows."
+        ),
     )
     #: The token of a file kept from the last try (see :mod:`heartbeat.training.pending`).
     kept = HiddenField()

@@ -18,9 +18,10 @@ from heartbeat.auth.models import User
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
+from heartbeat.training.dates import FOR_A_FILE, HistoryWording, Timeline, date_problem
 from heartbeat.training.devicefiles import ParsedActivity, ParseLimits, parse_activity
 from heartbeat.training.models import ActivityFile, SessionKind, SessionSource, TrainingSession
-from heartbeat.training.services import SessionError, log_session
+from heartbeat.training.services import SessionError, log_session, timeline_of
 from heartbeat.training.values import (
     HR_MAX,
     HR_MIN,
@@ -35,6 +36,11 @@ KIND_FROM_FILE = ""  # the upload form's "as the file says"
 
 class KindNeeded(SessionError):
     """The file does not say what kind of session it was, and none was chosen."""
+
+
+class HistoryNeeded(SessionError):
+    """The file is from before the participant's enrolment and was not marked as history (or
+    was marked, and is not): the person answers, the file need not be chosen again."""
 
 
 @dataclass
@@ -114,16 +120,43 @@ def _refuse_impossible_speed(activity: ParsedActivity) -> None:
         raise SessionError(message, {"file": message})
 
 
+def _check_dates(
+    activity: ParsedActivity, timeline: Timeline, before_enrolment: bool, wording: HistoryWording
+) -> None:
+    """The file's date by the rule every entry path keeps (``values.date_problem``)."""
+    if activity.started_at is None:
+        return
+    problem = date_problem(activity.started_at, timeline, history=before_enrolment, wording=wording)
+    if problem is None:
+        return
+    message = f"The session in this file: {problem.message}"
+    if problem.reason == "before_birth":
+        raise SessionError(message, {"file": message})
+    raise HistoryNeeded(message, {"before_enrolment": message})
+
+
 def activity_values(
-    activity: ParsedActivity, kind: SessionKind, *, now: datetime
+    activity: ParsedActivity,
+    kind: SessionKind,
+    *,
+    now: datetime,
+    timeline: Timeline | None = None,
+    before_enrolment: bool = False,
+    wording: HistoryWording = FOR_A_FILE,
 ) -> dict[str, object]:
-    """The file's summary as clean session values, or :class:`SessionError` saying why not."""
+    """The file's summary as clean session values, or :class:`SessionError` saying why not.
+
+    ``timeline`` holds the file's date to the participant's birth and enrolment, by the rule
+    every entry path shares (``values.date_problem``); ``before_enrolment`` says it is history.
+    """
     if activity.started_at is None:
         message = (
             "This file records no times, so the date of the session is unknown. "
             "Log the session by hand instead."
         )
         raise SessionError(message, {"file": message})
+    if timeline is not None:
+        _check_dates(activity, timeline, before_enrolment, wording)
     _refuse_impossible_speed(activity)
     typed = {
         "started_at": activity.started_at,
@@ -135,13 +168,15 @@ def activity_values(
         "avg_hr": _heart_rate(activity.avg_hr),
         "max_hr": _heart_rate(activity.max_hr),
         "elevation_gain_m": activity.elevation_gain_m,
+        "before_enrolment": before_enrolment,
     }
     if typed["avg_hr"] and typed["max_hr"] and typed["max_hr"] < typed["avg_hr"]:
         typed["max_hr"] = None
     if kind == SessionKind.RACE:
         typed["event_name"] = "Race (from a device file)"
     try:
-        return clean_session(typed, now=now)
+        # The dates were held to the participant's timeline above, in a file's own words.
+        return clean_session(typed, now=now, timeline=None)
     except SessionValueError as error:
         reasons = " ".join(dict.fromkeys(error.field_errors.values()))
         message = f"This file cannot be saved as a session. {reasons}"
@@ -157,21 +192,40 @@ def import_activity(
     kind: SessionKind | str | None = None,
     now: datetime | None = None,
     limits: ParseLimits | None = None,
+    before_enrolment: bool = False,
+    wording: HistoryWording = FOR_A_FILE,
 ) -> TrainingSession:
     """Save ``data`` (a GPX, TCX or FIT file) as a session of ``participant``.
 
     Raises :class:`~heartbeat.training.devicefiles.ActivityFileError` for a file that is not a
     readable activity, :class:`DuplicateActivity` for a file seen before in the centre, and
     :class:`SessionError` when its values break a rule (:class:`KindNeeded` when it needs a kind
-    chosen). ``limits`` bound the work of reading the file.
+    chosen, :class:`HistoryNeeded` when it is from before enrolment and not marked as history).
+    ``limits`` bound the work of reading the file.
     """
     now = now or utcnow()
     activity = parse_activity(data, filename, limits=limits)
     duplicate = find_duplicate(participant.centre_id, activity.fingerprint)
     if duplicate is not None:
         raise duplicate
-    chosen = choose_kind(activity, kind)
-    values = activity_values(activity, chosen, now=now)
+    timeline = timeline_of(participant)
+    try:
+        chosen = choose_kind(activity, kind)
+    except KindNeeded as needed:
+        # Ask everything the person must answer at once: the kind, and whether it is history.
+        try:
+            _check_dates(activity, timeline, before_enrolment, wording)
+        except HistoryNeeded as history:
+            needed.field_errors.update(history.field_errors)
+        raise
+    values = activity_values(
+        activity,
+        chosen,
+        now=now,
+        timeline=timeline,
+        before_enrolment=before_enrolment,
+        wording=wording,
+    )
     name = PurePath(filename.replace("\\", "/")).name[:255] or "activity"
     file_record = {
         "file_name": name,

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from heartbeat.auth.models import User
@@ -91,6 +92,7 @@ class TrainingSession(CentreScoped, db.Model):
             "source",
             "self_reported",
             "verified_at",
+            "before_enrolment",
         ),
         not_personal=(
             "id",
@@ -144,6 +146,10 @@ class TrainingSession(CentreScoped, db.Model):
     # A self-reported session counts towards milestones only once a therapist verifies it.
     self_reported: Mapped[bool] = mapped_column(default=False)
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # History from before the participant's enrolment, saved as such because the person entering
+    # it said so (a session before enrolment is refused otherwise: ``values.date_problem``).
+    # History never dates an award by itself: see ``progress.rules`` and the milestone engine.
+    before_enrolment: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     verified_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
     )
@@ -169,10 +175,16 @@ class TrainingSession(CentreScoped, db.Model):
         """The portal login of the session's participant (load ``participant`` with it)."""
         return self.participant.user_id
 
-    @property
+    @hybrid_property
     def counts(self) -> bool:
-        """Does it count towards milestones, clubs and totals?"""
+        """Confirmed: not a self-report still waiting for a therapist. The one definition, in
+        Python and (below) in SQL; what confirmed sessions count for is in ``progress.rules``."""
         return not self.self_reported or self.verified_at is not None
+
+    @counts.inplace.expression
+    @classmethod
+    def _counts_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.or_(cls.self_reported.is_(False), cls.verified_at.is_not(None))
 
     @property
     def is_race(self) -> bool:

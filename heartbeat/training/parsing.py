@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 
 from heartbeat.core.units import METRES_PER_KM, METRES_PER_MILE
+from heartbeat.training.dates import ON_A_FORM, HistoryWording, Timeline
 from heartbeat.training.models import PainSite, SessionKind
 from heartbeat.training.values import (
     COLUMNS,
@@ -209,12 +210,13 @@ _PARSERS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "pain": ("pain", lambda text: parse_int(text, "the pain score")),
     "pain_site": ("pain_site", lambda text: parse_pain_site(text)),
     "symptom_reported": ("symptom_reported", lambda text: parse_flag(text)),
+    "before_enrolment": ("before_enrolment", lambda text: parse_flag(text)),
     "official_time": ("official_time_s", lambda text: parse_duration(text)),
     "place_in_class": ("place_in_class", lambda text: parse_int(text, "the place")),
     **{name: (name, lambda text: text) for name in TEXT_LIMITS},
 }
 _EMPTY = dict.fromkeys((column for column, _ in _PARSERS.values()), None)
-# The inputs ``read_session`` refuses when blank (the time, unless ``require_time`` is off):
+# The inputs ``read_session`` refuses when blank:
 # the session forms mark exactly these as required.
 REQUIRED_INPUTS = frozenset({"date", "time", "kind"})
 
@@ -225,14 +227,23 @@ def read_session(
     units: str,
     tz: tzinfo,
     now: datetime,
+    timeline: Timeline | None,
+    wording: HistoryWording = ON_A_FORM,
 ) -> dict[str, Any]:
     """Input text (form fields or CSV cells, keyed as in :data:`COLUMNS`) to clean column values.
 
     ``raw`` may hold ``started_at`` (ISO text) instead of ``date`` and ``time``. Fields left out
-    are empty. Raises :class:`SessionValueError` naming every field that needs attention.
+    are empty. ``timeline`` holds the date to the participant's birth and enrolment (see
+    ``values.date_problem``). Raises :class:`SessionValueError` naming every field that needs
+    attention.
     """
     errors: dict[str, str] = {}
-    typed: dict[str, Any] = {**_EMPTY, "distance_m": None, "symptom_reported": False}
+    typed: dict[str, Any] = {
+        **_EMPTY,
+        "distance_m": None,
+        "symptom_reported": False,
+        "before_enrolment": False,
+    }
     text_of: dict[str, str] = {}
     # One pass over what was given (a CSV row may hold a few of the fields): blanks are skipped.
     for name, text in raw.items():
@@ -251,6 +262,7 @@ def read_session(
         except ValueError as error:
             errors[name] = str(error)
     typed["symptom_reported"] = bool(typed["symptom_reported"])
+    typed["before_enrolment"] = bool(typed["before_enrolment"])
 
     if "started_at" in text_of:
         try:
@@ -283,7 +295,13 @@ def read_session(
         errors["kind"] = "Choose the kind of session."
 
     try:
-        clean = clean_session(typed, now=now, skip=_columns_with_errors(errors))
+        clean = clean_session(
+            typed,
+            now=now,
+            skip=_columns_with_errors(errors),
+            timeline=timeline,
+            wording=wording,
+        )
     except SessionValueError as error:
         for name, message in error.field_errors.items():
             errors.setdefault(name, message)

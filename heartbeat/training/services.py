@@ -11,14 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from heartbeat.audit import services as audit
 from heartbeat.auth.models import User
+from heartbeat.centres.models import Centre
 from heartbeat.core.edits import InputError, check_version
 from heartbeat.core.events import event
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
+from heartbeat.training.dates import Timeline
 from heartbeat.training.models import SessionSource, TrainingSession
 from heartbeat.training.values import EDITABLE
 
@@ -30,6 +33,13 @@ sessions_changed = event("training.sessions-changed", "Sessions were added, edit
 
 class SessionError(InputError):
     """A change that cannot be made; ``field_errors`` names the input fields to blame."""
+
+
+def timeline_of(participant: Participant) -> Timeline:
+    """The dates every new or edited session of ``participant`` is held to."""
+    centre = db.session.get(Centre, participant.centre_id)
+    tz = ZoneInfo(centre.timezone if centre is not None else "UTC")
+    return Timeline(participant.date_of_birth, participant.enrolled_on, tz)
 
 
 def snapshot(session: TrainingSession) -> dict[str, Any]:

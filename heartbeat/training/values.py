@@ -5,6 +5,10 @@ and the device-file import all come through :func:`clean_session`, so a session 
 same rules whichever way it arrives (text is read first by :mod:`heartbeat.training.parsing`).
 Stored values are SI: metres and whole seconds, times aware UTC.
 
+Every entry path also passes the participant's ``dates.Timeline``: a session dated before they were
+born is refused, and one before their enrolment is saved only as history, when the person entering
+it says so (``dates.date_problem``, the one rule; an API will call it through ``clean_session``).
+
 Errors are collected per field, never one at a time: :class:`SessionValueError` carries a message
 for every field that needs attention, keyed by the *input* field name (``date``, ``distance``,
 ``duration``...), which is also the form field and the CSV column.
@@ -17,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from heartbeat.core.units import METRES_PER_KM, METRES_PER_MILE
+from heartbeat.training.dates import ON_A_FORM, HistoryWording, Timeline, date_problem
 from heartbeat.training.models import PainSite, SessionKind
 
 MAX_DISTANCE_M = 500_000.0  # 500 km: no push or ride in a day comes near it
@@ -52,6 +57,7 @@ COLUMNS: dict[str, str] = {
     "event_name": "event_name",
     "official_time": "official_time_s",
     "place_in_class": "place_in_class",
+    "before_enrolment": "before_enrolment",
 }
 # Stored column -> the input field its errors belong to.
 FIELD_OF: dict[str, str] = {
@@ -81,6 +87,7 @@ LABELS: dict[str, str] = {
     "event_name": "Event",
     "official_time_s": "Official time",
     "place_in_class": "Place in class",
+    "before_enrolment": "History from before enrolment",
 }
 EDITABLE: tuple[str, ...] = tuple(LABELS)
 
@@ -122,11 +129,19 @@ class SessionValueError(ValueError):
 
 
 def clean_session(
-    values: Mapping[str, Any], *, now: datetime, skip: set[str] | frozenset[str] = frozenset()
+    values: Mapping[str, Any],
+    *,
+    now: datetime,
+    skip: set[str] | frozenset[str] = frozenset(),
+    timeline: Timeline | None,
+    wording: HistoryWording = ON_A_FORM,
 ) -> dict[str, Any]:
     """Typed column values checked against every rule; raises naming each failing input field.
 
-    Columns in ``skip`` already failed to parse: they are not reported twice.
+    Columns in ``skip`` already failed to parse: they are not reported twice. ``timeline`` holds
+    the session to the participant's dates (``dates.date_problem``): it has no default, so every
+    entry path says which participant's dates apply (``services.timeline_of``), or ``None`` only
+    where they were checked already.
     """
     errors: dict[str, str] = {}
 
@@ -144,7 +159,17 @@ def clean_session(
         fail("started_at", "The session cannot be in the future.")
     elif started_at < EARLIEST:
         fail("started_at", "Check the year: sessions start from 1980.")
+    elif timeline is not None and (
+        problem := date_problem(
+            started_at,
+            timeline,
+            history=bool(values.get("before_enrolment")),
+            wording=wording,
+        )
+    ):
+        fail(problem.column, problem.message)
     clean["started_at"] = started_at
+    clean["before_enrolment"] = bool(values.get("before_enrolment"))
 
     kind = values.get("kind")
     if kind is not None and not isinstance(kind, SessionKind):

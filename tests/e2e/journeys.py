@@ -99,3 +99,9 @@ class Story:
     def yesterday(self) -> date:
         """A day safely in the past whatever the hour (sessions cannot be in the future)."""
         return date.today() - timedelta(days=1)
+
+    @property
+    def enrolled(self) -> date:
+        """The participant joined last week: yesterday's session is in the programme (one before
+        enrolment would be history, saved only when the person says so)."""
+        return date.today() - timedelta(days=7)

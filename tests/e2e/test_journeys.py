@@ -117,6 +117,7 @@ def therapist_enrols_logs_verifies_and_issues(page: Page, shot, base_url: str) -
     page.get_by_label("Family name").fill(family)
     page.get_by_label("Preferred name").fill("Dae")
     page.get_by_label("Date of birth").fill("1994-03-12")
+    page.get_by_label("Enrolment date").fill(STORY.enrolled.isoformat())
     page.get_by_label("Email", exact=True).fill(f"dae.{STORY.run}@alpha.example")
     page.get_by_label("Impairment category").select_option("sci")
     page.get_by_label("Spinal-cord injury level").fill("T10")
@@ -150,7 +151,8 @@ def therapist_enrols_logs_verifies_and_issues(page: Page, shot, base_url: str) -
     expect(page.get_by_role("status")).to_contain_text(f"Session saved for {name}.")
     shot(page, "the session logged")
 
-    # Upload a GPX file from 2010: a 4.58 km road push.
+    # Upload a GPX file from 2010, years before enrolment: a 4.58 km road push. It is refused
+    # until marked as history (the file is kept), and history never dates a milestone.
     page.get_by_role("link", name=f"All sessions of {name}").click()
     shot(page, "training log")
     page.get_by_role("link", name="Upload a device file").click()
@@ -158,7 +160,12 @@ def therapist_enrols_logs_verifies_and_issues(page: Page, shot, base_url: str) -
     page.get_by_label("Device file (GPX, TCX or FIT)").set_input_files(GPX_FILE)
     page.get_by_label("Kind of session").select_option(label="Road")
     page.get_by_role("button", name="Upload and save").click()
+    expect(page.get_by_role("alert")).to_contain_text("5 Aug 2010 is before enrolment")
+    shot(page, "upload asks whether the file is history")
+    page.get_by_label("This is history from before enrolment").check()
+    page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("The file is saved as a session")
+    expect(page.get_by_role("main")).to_contain_text("History from before enrolment")
     expect(page.get_by_role("img", name="Route preview")).to_be_visible()
     expect(page.get_by_role("main")).to_contain_text("4.6 km")
     shot(page, "the uploaded session with its route")
@@ -251,7 +258,7 @@ def test_3_participant_accepts_sees_ladder_charts_certificate_and_downloads_it(
     expect(page.get_by_role("heading", name="Hello, Dae", level=1)).to_be_visible()
     celebration = page.get_by_role("region", name="Well done, Dae!")
     expect(celebration).to_contain_text("You reached 5K")
-    expect(celebration).to_contain_text("you completed a continuous 5 km push")
+    expect(celebration).to_contain_text("You completed a continuous 5 km push.")
     expect(main_nav(page).get_by_role("link", name="My progress")).to_have_attribute(
         "aria-current", "true"
     )

@@ -91,6 +91,9 @@ def test_a_therapist_does_journey_two_with_the_keyboard_alone(
     keys.type("L1")
     keys.tab_to(page.get_by_label("Racing class"))
     keys.type("T54")
+    # Joined last week: yesterday's session below is in the programme, not history.
+    keys.tab_to(page.get_by_label("Enrolment date"))
+    keys.type_date(date.today() - timedelta(days=7))
     consent = page.get_by_label("Processing of their personal and health data")
     keys.tab_to(consent)
     keys.space()
@@ -149,6 +152,11 @@ def test_a_therapist_does_journey_two_with_the_keyboard_alone(
     keys.tab_to(page.get_by_label("Kind of session"))
     keys.type("Road")
     expect(page.get_by_label("Kind of session")).to_have_value("road")
+    # The file is from 2010, before enrolment: say it is history (Space ticks the box).
+    history = page.get_by_label("This is history from before enrolment")
+    keys.tab_to(history)
+    keys.space()
+    expect(history).to_be_checked()
     keys.tab_to(page.get_by_role("button", name="Upload and save"))
     keys.follow()
     expect(page.get_by_role("status")).to_contain_text("The file is saved as a session")

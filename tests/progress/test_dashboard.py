@@ -47,8 +47,11 @@ def test_the_dashboard_counts_this_months_sessions_distance_and_milestones(app, 
     progress.evaluate()
     page = signed_in(app, progress.world.a.admin.email).get("/dashboard").get_data(as_text=True)
     assert _stat(page, "active") == "1"
-    assert _stat(page, "sessions") == "3"
-    assert _stat(page, "distance") == "2 km"
+    # What was logged this month counts, the self-report too, and the page says what waits
+    # (issue 14 item 3: one definition, progress.rules' "activity").
+    assert _stat(page, "sessions") == "4"
+    assert _stat(page, "distance") == "7 km"
+    assert _stat(page, "waiting") == "5 km of it waiting for verification"
     # The 45-day-old 4 km push reached First push, One lap and One mile first.
     assert _stat(page, "milestones") == "0"
 

@@ -99,7 +99,7 @@ def test_the_portal_celebrates_a_recent_milestone_warmly(app, progress):
     page = _text(signed_in(app, progress.world.a.participant.email).get("/me"))
     assert "Well done, Ada!" in page
     assert "You reached <strong>One lap</strong>" in page
-    assert ": you completed a continuous 400 m push." in page
+    assert "You completed a continuous 400 m push." in page
     assert "Your therapist will confirm it soon." in page
     assert "Your ladder" in page and "Your Heartbeat Miles" in page
     assert "Your personal bests" in page

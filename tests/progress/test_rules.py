@@ -34,6 +34,7 @@ from heartbeat.progress.rules import (
     session_load,
     streak_weeks,
     total_distance_m,
+    waiting_distance_m,
     weekly_distance,
 )
 
@@ -602,14 +603,21 @@ def test_weekly_distance_zero_fills_the_last_n_iso_weeks_oldest_first():
         on(2, date(2025, 3, 25), 3000, kind="handcycle"),
         on(3, date(2025, 3, 10), 4000),
         on(4, date(2025, 3, 11), 9000, kind="strength"),
-        on(5, date(2025, 3, 12), 9000, counts=False),
+        on(5, date(2025, 3, 12), 9000, counts=False),  # waiting: activity, so it counts here
         on(6, date(2025, 2, 20), 9000),  # before the window
+        on(7, date(2025, 3, 17), 6000, history=True),  # history is no activity of the programme
     ]
     assert weekly_distance(sessions, 4, today, UTC) == [
         (date(2025, 3, 3), 0.0),
-        (date(2025, 3, 10), 4000.0),
+        (date(2025, 3, 10), 13000.0),
         (date(2025, 3, 17), 0.0),
         (date(2025, 3, 24), 8000.0),
+    ]
+    assert weekly_distance(sessions, 4, today, UTC, waiting_only=True) == [
+        (date(2025, 3, 3), 0.0),
+        (date(2025, 3, 10), 9000.0),
+        (date(2025, 3, 17), 0.0),
+        (date(2025, 3, 24), 0.0),
     ]
 
 
@@ -651,8 +659,10 @@ def test_an_empty_current_week_does_not_break_the_streak_yet():
     assert streak_weeks(sessions, date(2025, 3, 31), UTC) == 0
 
 
-def test_unverified_sessions_do_not_keep_a_streak_alive():
-    assert streak_weeks([on(1, date(2025, 3, 25), 5000, counts=False)], date(2025, 3, 26), UTC) == 0
+def test_a_session_waiting_for_a_therapist_keeps_the_streak_but_history_does_not():
+    # Issue 14 item 3: "Log a session this week to start a streak" after logging 12.4 km.
+    assert streak_weeks([on(1, date(2025, 3, 25), 5000, counts=False)], date(2025, 3, 26), UTC) == 1
+    assert streak_weeks([on(1, date(2025, 3, 25), 5000, history=True)], date(2025, 3, 26), UTC) == 0
     assert streak_weeks([], date(2025, 3, 26), UTC) == 0
 
 
@@ -670,8 +680,10 @@ def test_total_distance_adds_counting_sessions_of_every_kind_but_strength():
         session(2, 1, 20000, kind="handcycle"),
         session(3, 2, 1000, kind="strength"),
         session(4, 3, 7000, counts=False),
+        session(5, 4, 9000, history=True),
     ]
     assert total_distance_m(sessions) == 25000.0
+    assert waiting_distance_m(sessions) == 7000.0
     assert total_distance_m([]) == 0.0
 
 
@@ -794,3 +806,30 @@ def test_session_load_is_rpe_times_minutes():
 )
 def test_heart_rate_is_unreliable_at_or_above_t6(level, unreliable):
     assert hr_unreliable(level) is unreliable
+
+
+# --- history from before enrolment (issue 14 item 2) ------------------------------------------
+
+
+def test_history_reaches_a_stage_only_when_no_session_of_the_programme_does():
+    old = session(1, -5000, 10_000, history=True)  # years before enrolment
+    reached = reached_stages(STAGES, [old], [])
+    assert reached[ID["10k"]] == Evidence(1, old.started_at)
+    assert reached[ID["10k"]].history
+    # A session of the programme reaching it too is the evidence, however much earlier history is.
+    later = session(2, 10, 10_000)
+    reached = reached_stages(STAGES, [old, later], [])
+    assert reached[ID["10k"]].session_id == 2 and not reached[ID["10k"]].history
+    # ...so adding history never moves a verified award's evidence (no review flag).
+    current = {ID["10k"]: Evidence(2, later.started_at)}
+    changes = diff_awards(current, {ID["10k"]: reached[ID["10k"]]}, {ID["10k"]})
+    assert not changes.flag_for_review
+
+
+def test_history_adds_to_no_club_total_best_streak_or_progress_bar():
+    history = [session(i, -400 + i, 21_097.5, duration_s=5000, history=True) for i in range(1, 5)]
+    assert club_awards(history) == []
+    assert total_distance_m(history) == 0.0
+    assert personal_bests(history).longest_push_m is None
+    assert streak_weeks(history, (T0 + timedelta(days=-397)).date(), UTC) == 0
+    assert progress_towards(STAGES[-1], history) == (0.0, 42195.0)

@@ -14,8 +14,8 @@ TODAY = NOW.date()
 
 Row = namedtuple(
     "Row",
-    "id started_at kind distance_m moving_time_s elapsed_time_s official_time_s self_reported"
-    " verified_at pain rpe avg_hr",
+    "id started_at kind distance_m moving_time_s elapsed_time_s official_time_s counts pain rpe"
+    " history avg_hr",
 )
 
 
@@ -45,10 +45,10 @@ def _row(session_id, days_ago, distance_m, *, time_s=None, rpe=None, hr=None, ki
         time_s,
         None,
         None,
-        False,
-        None,
+        True,  # confirmed
         None,
         rpe,
+        False,  # not history
         hr,
     )
 

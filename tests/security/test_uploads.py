@@ -63,7 +63,8 @@ UPLOADS = {
     "training.upload": Upload(
         "therapist",
         "file",
-        {"kind": "road"},
+        # Recorded in 2017, before the participant's enrolment: saved as history.
+        {"kind": "road", "before_enrolment": "y"},
         (DATA / "garmin-fenix-5-run.fit").read_bytes(),
         ("ride.gpx", "ride.tcx", "ride.fit"),
     ),

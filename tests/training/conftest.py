@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,7 @@ from tests.participants.conftest import Helpers
 
 DATA = Path(__file__).parent / "data"
 START = datetime(2025, 5, 1, 8, 30, tzinfo=UTC)
+ENROLLED = date(2009, 1, 5)
 NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
 
 __all__ = ["DATA", "NOW", "START", "Training"]
@@ -67,10 +68,13 @@ class Training(Helpers):
                 for centre_world in (world.a, world.b):
                     seed_default_ladder(centre_world.centre.id)
                 db.session.commit()
+            # Long-standing participants: the device files in tests/training/data were recorded
+            # in 2010-2017, after enrolment. (A session before enrolment is history:
+            # test_history.py.)
             pids = (
-                self.enrol(world.a),
-                self.enrol(world.a, given_name="Bea", family_name="Other"),
-                self.enrol(world.b, given_name="Cy", family_name="Bravo"),
+                self.enrol(world.a, enrolled_on=ENROLLED),
+                self.enrol(world.a, given_name="Bea", family_name="Other", enrolled_on=ENROLLED),
+                self.enrol(world.b, given_name="Cy", family_name="Bravo", enrolled_on=ENROLLED),
             )
         self.pid, self.other_pid, self.b_pid = pids
 

@@ -34,7 +34,7 @@ def raw(**overrides) -> dict[str, str]:
 
 
 def read(units: str = "km", **overrides) -> dict:
-    return read_session(raw(**overrides), units=units, tz=LONDON, now=NOW)
+    return read_session(raw(**overrides), units=units, tz=LONDON, now=NOW, timeline=None)
 
 
 def errors_of(units: str = "km", **overrides) -> dict[str, str]:
@@ -215,9 +215,15 @@ def test_kind_accepts_labels():
 
 def test_started_at_iso_text_is_centre_time_unless_it_has_an_offset():
     base = {k: v for k, v in raw().items() if k not in ("date", "time")}
-    local = read_session({**base, "started_at": "2025-05-01T09:30"}, units="km", tz=LONDON, now=NOW)
+    local = read_session(
+        {**base, "started_at": "2025-05-01T09:30"}, units="km", tz=LONDON, now=NOW, timeline=None
+    )
     offset = read_session(
-        {**base, "started_at": "2025-05-01T09:30+00:00"}, units="km", tz=LONDON, now=NOW
+        {**base, "started_at": "2025-05-01T09:30+00:00"},
+        units="km",
+        tz=LONDON,
+        now=NOW,
+        timeline=None,
     )
     assert local["started_at"] == datetime(2025, 5, 1, 8, 30, tzinfo=UTC)
     assert offset["started_at"] == datetime(2025, 5, 1, 9, 30, tzinfo=UTC)
@@ -225,18 +231,20 @@ def test_started_at_iso_text_is_centre_time_unless_it_has_an_offset():
 
 def test_a_missing_start_time_is_never_taken_as_midnight():
     with pytest.raises(SessionValueError) as blank:
-        read_session(raw(time=""), units="km", tz=LONDON, now=NOW)
+        read_session(raw(time=""), units="km", tz=LONDON, now=NOW, timeline=None)
     assert blank.value.field_errors == {"time": "Enter the start time, such as 09:30."}
     base = {k: v for k, v in raw().items() if k not in ("date", "time")}
     with pytest.raises(SessionValueError) as date_only:
-        read_session({**base, "started_at": "2025-05-01"}, units="km", tz=LONDON, now=NOW)
+        read_session(
+            {**base, "started_at": "2025-05-01"}, units="km", tz=LONDON, now=NOW, timeline=None
+        )
     assert date_only.value.field_errors == {
         "date": "Give the start time too, such as 2025-05-01 08:30."
     }
-    midnight = read_session(raw(time="00:00"), units="km", tz=LONDON, now=NOW)
+    midnight = read_session(raw(time="00:00"), units="km", tz=LONDON, now=NOW, timeline=None)
     assert midnight["started_at"].astimezone(LONDON).time() == time(0, 0)  # said, so kept
 
 
 def test_clean_session_refuses_naive_times():
     with pytest.raises(ValueError, match="timezone-aware"):
-        clean_session({"started_at": datetime(2025, 1, 1), "kind": "track"}, now=NOW)
+        clean_session({"started_at": datetime(2025, 1, 1), "kind": "track"}, now=NOW, timeline=None)

@@ -57,6 +57,12 @@ class SessionFieldsSchema(Strict):
     pain = Whole(allow_none=True, metadata=_range(0, 10))
     pain_site = ma.fields.Enum(PainSite, by_value=True, allow_none=True)
     symptom_reported = Flag()
+    before_enrolment = Flag(
+        metadata={
+            "description": "True for history from before the participant's enrolment: allowed "
+            "only then, and never dates a milestone by itself (a therapist confirms it)."
+        }
+    )
     surface = _text("surface")
     weather = _text("weather")
     chair = _text("chair")
@@ -99,6 +105,7 @@ class SessionSchema(ma.Schema):
     pain = ma.fields.Integer(required=True, allow_none=True)
     pain_site = ma.fields.Enum(PainSite, by_value=True, required=True, allow_none=True)
     symptom_reported = ma.fields.Boolean(required=True)
+    before_enrolment = ma.fields.Boolean(required=True)
     surface = ma.fields.String(required=True, allow_none=True)
     weather = ma.fields.String(required=True, allow_none=True)
     chair = ma.fields.String(required=True, allow_none=True)

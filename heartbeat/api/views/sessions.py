@@ -29,6 +29,7 @@ from heartbeat.api.schemas.sessions import (
 )
 from heartbeat.api.views.common import centre_tz, one, participant_or_404, visible
 from heartbeat.db import utcnow
+from heartbeat.participants.models import Participant
 from heartbeat.training import queries, services
 from heartbeat.training.models import TrainingSession
 from heartbeat.training.values import COLUMNS, SessionValueError, clean_session
@@ -50,15 +51,16 @@ def _session(session_id: int, action: str) -> TrainingSession:
     return visible(session, action, view_action="session.view")
 
 
-def _cleaned(values: dict[str, Any]) -> dict[str, Any]:
-    """Values checked against every rule a session keeps; 422 naming each field that fails."""
+def _cleaned(values: dict[str, Any], participant: Participant) -> dict[str, Any]:
+    """Values checked against every rule a session keeps (the participant's dates included);
+    422 naming each field that fails."""
     values = dict(values)
     if values.get("started_at") is not None:
         values["started_at"] = in_zone(values["started_at"], centre_tz())
         if values["started_at"] is None:
             fail(422, errors={"started_at": [NOT_A_MOMENT]})
     try:
-        return clean_session(values, now=utcnow())
+        return clean_session(values, now=utcnow(), timeline=services.timeline_of(participant))
     except SessionValueError as error:
         # Keyed by the form's field names (distance, duration...): the API's are the columns.
         fail(
@@ -102,7 +104,9 @@ def create_session(values: dict[str, Any], participant_id: int):
     """
     participant = participant_or_404(participant_id, "session.log")
     now = utcnow()
-    session = services.log_session(participant, actor=actor(), values=_cleaned(values), now=now)
+    session = services.log_session(
+        participant, actor=actor(), values=_cleaned(values, participant), now=now
+    )
     commit()
     location = url_for("api.get_session", session_id=session.id)
     return _answer(session, 201, Location=location)
@@ -134,7 +138,7 @@ def update_session(changes: dict[str, Any], session_id: int):
         "elapsed_time_s": session.elapsed_time_s,
         "elevation_gain_m": session.elevation_gain_m,
     }
-    values = _cleaned({**current, **changes})
+    values = _cleaned({**current, **changes}, session.participant)
     services.update_session(
         session,
         session.participant,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
 
@@ -11,6 +13,7 @@ from heartbeat.extensions import db
 from heartbeat.participants import queries
 from heartbeat.participants.blueprint import bp
 from heartbeat.participants.models import ParticipantStatus
+from heartbeat.participants.stages import chair_signed_off_on
 from heartbeat.participants.views.common import actor
 from heartbeat.permissions import require
 
@@ -29,6 +32,10 @@ def portal():
         "participants/portal.html",
         participant=participant,
         fitting=fittings[0] if fittings else None,
+        # "Chair fitted" signed off on the ladder: the chair panel must not say "no chair".
+        chair_signed_off_on=None
+        if fittings
+        else chair_signed_off_on(participant.id, ZoneInfo(current_user.centre.timezone)),
         notes=db.session.scalars(queries.notes_for(participant.id, shared_only=True)).all(),
         statuses=ParticipantStatus,
         panels=panels.panels_for(panels.PORTAL, participant=participant, viewer=actor()),

@@ -6,6 +6,8 @@ not found (404). An erased record can be viewed but no longer changed.
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -37,6 +39,7 @@ from heartbeat.participants.forms import (
     StatusForm,
 )
 from heartbeat.participants.models import Participant
+from heartbeat.participants.stages import chair_signed_off_on
 from heartbeat.participants.views.common import (
     actor,
     load_participant,
@@ -137,6 +140,10 @@ def _render_profile(
         participant=participant,
         consents=db.session.scalars(queries.consents_for(participant.id)).all(),
         fittings=fittings,
+        # "Chair fitted" signed off on the ladder: the equipment panel must not say "no chair".
+        chair_signed_off_on=None
+        if fittings
+        else chair_signed_off_on(participant.id, ZoneInfo(current_user.centre.timezone)),
         changes=db.session.scalars(queries.status_changes_for(participant.id)).all(),
         notes=db.session.scalars(queries.notes_for(participant.id, shared_only=False)).all(),
         status_form=status_form,

@@ -9,17 +9,28 @@ the modules behind it are ``facts`` (inputs and the kinds that count), ``stages`
 ``awards`` (reconciling stored awards), ``numbers`` (bests, totals, weeks, streaks) and
 ``safety`` (the load warning).
 
-What counts, in one place:
+What counts, in one place (every page, chart and the dashboard follow it):
 
-* a *counting* session is one with ``counts=True``; unverified self-reports never reach stages,
-  clubs, personal bests, totals or streaks;
+* a *confirmed* session has ``counts=True``: every session but a self-report a therapist has not
+  verified yet (``TrainingSession.counts``, in Python and SQL);
+* *records* (``SessionFact.record``: confirmed, and not history) reach clubs, the Heartbeat Miles
+  total, marathon finishes, personal bests, the longest-push chart and progress towards a stage.
+  They become awards and certificates, so a therapist vouches for each session first;
+* *activity* (``SessionFact.activity``: every session logged in the programme, confirmed or
+  still waiting) makes this week's distance, the weekly chart, the streak, the pace trend and the
+  last 4 weeks' effort: it is what the participant did. Pages name the part still waiting
+  ("12.4 km, waiting for your therapist to confirm"; ``waiting_distance_m``);
+* stages are reached by confirmed sessions; *history* from before enrolment reaches a stage only
+  when no session of the programme does, and such an award is only proposed: a therapist
+  confirms it and its date. History counts for nothing else but safety (below);
 * stages and personal bests need a *push*: track, road, roller or race (not hand-cycle, not
   strength); a session with ``is_race=True`` is a race whatever its kind, but a hand-cycle race
   is still no push;
 * distance totals, weekly distance and the distance clubs add every kind that covers ground
   (hand-cycle included, strength never), as DOMAIN.md says "across all sessions";
 * marathon finishes are pushes of at least 42,195 m, races or not;
-* the load warning is about safety, not awards: it reads unverified sessions too.
+* the load warning and the pain trend are about safety, not awards: they read every session,
+  waiting or history too.
 """
 
 from __future__ import annotations
@@ -52,6 +63,7 @@ from heartbeat.progress.rules.numbers import (
     personal_bests,
     streak_weeks,
     total_distance_m,
+    waiting_distance_m,
     week_start,
     weekly_distance,
 )
@@ -114,6 +126,7 @@ __all__ = [
     "session_load",
     "streak_weeks",
     "total_distance_m",
+    "waiting_distance_m",
     "week_start",
     "weekly_distance",
 ]

@@ -38,12 +38,13 @@ def club_awards(
 ) -> list[ClubEvidence]:
     """Clubs reached: distance clubs in threshold order, then marathon-finish clubs.
 
-    A distance club's evidence is the session whose running total (counting sessions of every
-    ground-covering kind, in start order) first reaches the club; one session can cross several.
-    A marathon club's evidence is the n-th counting push of at least 42,195 m.
+    A distance club's evidence is the session whose running total (confirmed sessions of the
+    programme of every ground-covering kind, in start order) first reaches the club; one session
+    can cross several. A marathon club's evidence is the n-th such push of at least 42,195 m.
+    History from before enrolment is left out: clubs count the programme's miles.
     """
     ordered = sorted(
-        (s for s in sessions if s.counts and s.kind in DISTANCE_KINDS),
+        (s for s in sessions if s.record and s.kind in DISTANCE_KINDS),
         key=in_start_order,
     )
     awards: list[ClubEvidence] = []

@@ -50,9 +50,10 @@ class SessionFact:
     duration_s: int | None = None
     is_race: bool = False
     official_time_s: int | None = None
-    counts: bool = True  # False for unverified self-reported sessions
+    counts: bool = True  # False for unverified self-reported sessions (``TrainingSession.counts``)
     pain: int | None = None
     rpe: int | None = None
+    history: bool = False  # from before enrolment, saved as history (``before_enrolment``)
 
     def __post_init__(self) -> None:
         _require_aware(self.started_at, "started_at")
@@ -60,6 +61,23 @@ class SessionFact:
             raise ValueError(f"unknown session kind {self.kind!r}; expected one of {SESSION_KINDS}")
         if self.distance_m < 0:
             raise ValueError("distance_m cannot be negative")
+
+    @property
+    def record(self) -> bool:
+        """Counts towards records (clubs, Heartbeat Miles, personal bests, progress to a stage):
+        confirmed, and done in the programme. See the package's "What counts"."""
+        return self.counts and not self.history
+
+    @property
+    def activity(self) -> bool:
+        """Counts towards what someone has been doing (this week, weekly distance, streak,
+        recent effort): every session logged in the programme, confirmed or still waiting."""
+        return not self.history
+
+    @property
+    def waiting(self) -> bool:
+        """Logged in the programme, waiting for a therapist to confirm it."""
+        return not self.counts and not self.history
 
     @property
     def race(self) -> bool:

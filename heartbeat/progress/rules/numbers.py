@@ -41,7 +41,7 @@ def personal_bests(sessions: Iterable[SessionFact]) -> PersonalBests:
     20:00 is a 20:00 5K; a 6 km push is no 5K time, and nothing is extrapolated). Races use the
     official time when they have one. Ties go to the earlier session.
     """
-    pushes = sorted((s for s in sessions if s.counts and s.push), key=in_start_order)
+    pushes = sorted((s for s in sessions if s.record and s.push), key=in_start_order)
     longest: SessionFact | None = None
     for session in pushes:
         if session.distance_m > 0 and (longest is None or session.distance_m > longest.distance_m):
@@ -72,8 +72,14 @@ def personal_bests(sessions: Iterable[SessionFact]) -> PersonalBests:
 
 
 def total_distance_m(sessions: Iterable[SessionFact]) -> float:
-    """All counting distance, hand-cycle included, strength never."""
-    return sum((s.distance_m for s in sessions if s.counts and s.kind in DISTANCE_KINDS), 0.0)
+    """All distance towards records (confirmed, in the programme), hand-cycle included, strength
+    never: the Heartbeat Miles total the clubs follow."""
+    return sum((s.distance_m for s in sessions if s.record and s.kind in DISTANCE_KINDS), 0.0)
+
+
+def waiting_distance_m(sessions: Iterable[SessionFact]) -> float:
+    """Distance logged in the programme and still waiting for a therapist to confirm it."""
+    return sum((s.distance_m for s in sessions if s.waiting and s.kind in DISTANCE_KINDS), 0.0)
 
 
 def week_start(day: date) -> date:
@@ -82,19 +88,28 @@ def week_start(day: date) -> date:
 
 
 def weekly_distance(
-    sessions: Iterable[SessionFact], weeks: int, today: date, tz: tzinfo
+    sessions: Iterable[SessionFact],
+    weeks: int,
+    today: date,
+    tz: tzinfo,
+    *,
+    waiting_only: bool = False,
 ) -> list[tuple[date, float]]:
     """``[(monday, metres), ...]`` for the last ``weeks`` ISO weeks, oldest first, this week last.
 
     Weeks with nothing are 0.0. A session belongs to the week of its start in ``tz`` (the
     participant's or the centre's zone), so a Sunday-evening push in Los Angeles stays on Sunday.
+    Activity: every session logged in the programme counts, confirmed or still waiting (pass
+    ``waiting_only`` for the part still waiting, which pages name).
     """
     if weeks < 1:
         raise ValueError("weeks must be at least 1")
     this_week = week_start(today)
     totals = {this_week - timedelta(weeks=n): 0.0 for n in range(weeks - 1, -1, -1)}
     for session in sessions:
-        if not session.counts or session.kind not in DISTANCE_KINDS:
+        if session.kind not in DISTANCE_KINDS:
+            continue
+        if not (session.waiting if waiting_only else session.activity):
             continue
         week = week_start(local_date(session, tz))
         if week in totals:
@@ -103,13 +118,14 @@ def weekly_distance(
 
 
 def streak_weeks(sessions: Iterable[SessionFact], today: date, tz: tzinfo) -> int:
-    """Consecutive ISO weeks, ending with this one, with at least one counting session.
+    """Consecutive ISO weeks, ending with this one, with at least one session logged.
 
-    Any kind counts here, strength included: the streak rewards turning up. This week is still
-    running, so while it is empty the streak counts back from last week instead of breaking.
+    Any kind counts here, strength included, confirmed or still waiting: the streak rewards
+    turning up (activity, not a record). This week is still running, so while it is empty the
+    streak counts back from last week instead of breaking.
     """
     # Distinct days first: thousands of sessions fall on far fewer days, and weeks follow days.
-    days = {local_date(s, tz) for s in sessions if s.counts}
+    days = {local_date(s, tz) for s in sessions if s.activity}
     active = {week_start(day) for day in days}
     week = week_start(today)
     if week not in active:

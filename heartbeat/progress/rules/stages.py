@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from heartbeat.progress.rules.facts import (
@@ -21,11 +21,17 @@ from heartbeat.progress.rules.facts import (
 class Evidence:
     session_id: SessionId | None  # None for a sign-off given without a session
     achieved_at: datetime
+    # The session is history from before enrolment: its date is no award's date (a therapist
+    # confirms the award and chooses its date). Not part of equality: the session says it.
+    history: bool = field(default=False, compare=False)
 
 
-def _eligible(stage: StageRule, session: SessionFact) -> bool:
-    """Could this session reach this distance or race stage, distance aside?"""
-    if not session.counts or not session.push:
+def _eligible(stage: StageRule, session: SessionFact, *, history: bool = True) -> bool:
+    """Could this session reach this distance or race stage, distance aside?
+
+    History reaches a stage (for a therapist to confirm) unless ``history`` is false.
+    """
+    if not session.counts or not session.push or (session.history and not history):
         return False
     if stage.kind == "race" and not session.race:
         return False
@@ -53,6 +59,10 @@ def reached_stages(
     the earliest qualifying race, sign-off stages the earliest sign-off. Stages are independent:
     a 10 km push reaches 10K even before "Steer and stop" is signed off. Retired stages are left
     out; keep their existing awards by passing their ids to ``diff_awards(retired_keys=...)``.
+
+    History from before enrolment is evidence only when no session of the programme reaches the
+    stage: adding history never moves an award's evidence (nor un-verifies it), and its evidence
+    says ``history`` so the engine proposes the award for a therapist to confirm and date.
     """
     ordered = sorted(sessions, key=in_start_order)
     signoffs = sorted(signoffs, key=lambda signoff: signoff.signed_at)
@@ -65,9 +75,11 @@ def reached_stages(
             if first is not None:
                 reached[stage.id] = Evidence(first.session_id, first.signed_at)
             continue
-        session = next((s for s in ordered if qualifies(stage, s)), None)
+        session = next((s for s in ordered if not s.history and qualifies(stage, s)), None)
+        if session is None:
+            session = next((s for s in ordered if s.history and qualifies(stage, s)), None)
         if session is not None:
-            reached[stage.id] = Evidence(session.id, session.started_at)
+            reached[stage.id] = Evidence(session.id, session.started_at, session.history)
     return reached
 
 
@@ -85,7 +97,8 @@ def progress_towards(stage: StageRule, sessions: Iterable[SessionFact]) -> tuple
     """``(best_m, threshold_m)`` for a distance or race stage: the longest eligible session."""
     if stage.kind == "signoff" or stage.threshold_m is None:
         raise ValueError("a sign-off stage has no distance to progress towards")
-    best = max((s.distance_m for s in sessions if _eligible(stage, s)), default=0.0)
+    # Progress in the programme: history is not the participant's progress here.
+    best = max((s.distance_m for s in sessions if _eligible(stage, s, history=False)), default=0.0)
     return (best, stage.threshold_m)
 
 

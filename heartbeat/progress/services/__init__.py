@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from heartbeat.progress.services.engine import (
     EvaluationResult,
+    award_moment,
+    centre_zone,
     evaluate_awards,
+    history_proposal,
     reached_evidence,
     refresh_session_digest,
 )
@@ -45,11 +48,14 @@ __all__ = [
     "ProgressError",
     "RecomputeSummary",
     "award_description",
+    "award_moment",
+    "centre_zone",
     "award_title",
     "award_titles",
     "club_key",
     "evaluate_awards",
     "fact_from_row",
+    "history_proposal",
     "ladder",
     "reached_evidence",
     "recompute_centre",

@@ -4,18 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, tzinfo
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 
 from heartbeat.audit import services as audit
 from heartbeat.auth.models import User
+from heartbeat.centres.models import Centre
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import new_sessions_stamp
 from heartbeat.progress import rules
-from heartbeat.progress.models import KEPT_BY_PERSON, Award, CriterionKind, LadderStage
+from heartbeat.progress.models import (
+    HISTORY_EVIDENCE,
+    KEPT_BY_PERSON,
+    Award,
+    CriterionKind,
+    LadderStage,
+)
 from heartbeat.progress.services.ladders import (
     club_key,
     ladder,
@@ -43,10 +51,53 @@ class EvaluationResult:
         self.flagged += other.flagged
 
 
+# A day a person gives an award (a sign-off, a confirmed history award) is stored at noon in the
+# centre's zone: it stays the same day in every time zone the centre shows.
+AWARD_DAY_TIME = time(12, 0)
+
+
+def award_moment(day: date, tz: tzinfo) -> datetime:
+    return datetime.combine(day, AWARD_DAY_TIME, tzinfo=tz)
+
+
+def centre_zone(centre_id: int) -> ZoneInfo:
+    centre = db.session.get(Centre, centre_id)
+    return ZoneInfo(centre.timezone if centre is not None else "UTC")
+
+
+def history_proposal(participant) -> datetime:
+    """The date proposed for an award only history reaches: the day they enrolled (a therapist
+    confirms it, or chooses another)."""
+    return award_moment(participant.enrolled_on, centre_zone(participant.centre_id))
+
+
+def _dated_history(
+    evidence: rules.Evidence, award: Award | None, proposal: datetime | None
+) -> rules.Evidence:
+    """History's own date never becomes an award's: a verified award keeps the date a person
+    gave it, a proposed one keeps its proposal, a new one is proposed at ``proposal``."""
+    if award is not None and (award.verified or award.evidence_session_id == evidence.session_id):
+        at = award.achieved_at
+    elif proposal is not None:
+        at = proposal
+    else:
+        at = evidence.achieved_at
+    return rules.Evidence(evidence.session_id, at, True)
+
+
 def reached_evidence(
-    stages: list[LadderStage], facts: list[rules.SessionFact], awards: Iterable[Award]
+    stages: list[LadderStage],
+    facts: list[rules.SessionFact],
+    awards: Iterable[Award],
+    *,
+    history_date: datetime | None = None,
 ) -> dict[str, rules.Evidence]:
-    """What the sessions and sign-offs reach now, keyed like awards (``stage:``/``club:``)."""
+    """What the sessions and sign-offs reach now, keyed like awards (``stage:``/``club:``).
+
+    Evidence that is history is dated by :func:`_dated_history` (``history_date`` is the date
+    proposed for a new such award), never by the history session itself.
+    """
+    awards = list(awards)
     stage_by_id = {stage.id: stage for stage in stages}
     signoffs = [
         rules.SignOff(award.stage_id, award.achieved_at, award.evidence_session_id)
@@ -54,10 +105,13 @@ def reached_evidence(
         if award.stage_id in stage_by_id
         and stage_by_id[award.stage_id].kind == CriterionKind.SIGNOFF
     ]
-    reached: dict[str, rules.Evidence] = {
-        stage_key(stage_id): evidence
-        for stage_id, evidence in rules.reached_stages(stage_rules(stages), facts, signoffs).items()
-    }
+    by_key = {award.key: award for award in awards}
+    reached: dict[str, rules.Evidence] = {}
+    for stage_id, evidence in rules.reached_stages(stage_rules(stages), facts, signoffs).items():
+        key = stage_key(stage_id)
+        if evidence.history:
+            evidence = _dated_history(evidence, by_key.get(key), history_date)
+        reached[key] = evidence
     for club in rules.club_awards(facts):
         reached[club_key(club.club_code)] = rules.Evidence(club.session_id, club.achieved_at)
     return reached
@@ -102,7 +156,10 @@ def evaluate_awards(
     stages = stages if stages is not None else ladder(participant.centre_id)
     facts = session_facts(participant.id)
     stored = awards_of(participant.id)
-    reached = reached_evidence(stages, facts, stored.values())
+    reached = reached_evidence(
+        stages, facts, stored.values(), history_date=history_proposal(participant)
+    )
+    _keep_confirmed_history(stages, facts, stored, reached)
 
     current = {
         key: rules.Evidence(award.evidence_session_id, award.achieved_at)
@@ -129,12 +186,14 @@ def evaluate_awards(
             award.stage_id = int(key.removeprefix("stage:"))
         else:
             award.club_code = key.removeprefix("club:")
+        _propose_if_history(award, evidence)
         db.session.add(award)
         result.added.append(key)
     for key, evidence in changes.update.items():
         award = stored[key]
         award.achieved_at = evidence.achieved_at
         award.evidence_session_id = evidence.session_id
+        _propose_if_history(award, evidence)
         result.updated.append(key)
     for key in changes.withdraw:
         db.session.delete(stored[key])
@@ -180,6 +239,33 @@ def evaluate_awards(
             at=now,
         )
     return result
+
+
+def _propose_if_history(award: Award, evidence: rules.Evidence) -> None:
+    """An unverified award whose evidence is history waits for a therapist to confirm it and its
+    date (``needs_review``); one a session of the programme reaches waits only to be verified."""
+    award.needs_review = evidence.history
+    award.review_reason = HISTORY_EVIDENCE if evidence.history else None
+
+
+def _keep_confirmed_history(
+    stages: list[LadderStage],
+    facts: list[rules.SessionFact],
+    stored: dict[str, Award],
+    reached: dict[str, rules.Evidence],
+) -> None:
+    """A verified award a therapist confirmed on history stands, with the date they gave it,
+    while that session still reaches the stage: a later session of the programme reaching it
+    too does not send it back for review."""
+    facts_by_id = {fact.id: fact for fact in facts}
+    rule_by_id = {rule.id: rule for rule in stage_rules(stages)}
+    for key, award in stored.items():
+        if not award.verified or award.stage_id is None:
+            continue
+        fact = facts_by_id.get(award.evidence_session_id or 0)
+        rule = rule_by_id.get(award.stage_id)
+        if fact is not None and fact.history and rule is not None and rules.qualifies(rule, fact):
+            reached[key] = rules.Evidence(fact.id, award.achieved_at, True)
 
 
 def _set_current_stage(

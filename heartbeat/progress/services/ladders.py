@@ -90,10 +90,11 @@ FACT_COLUMNS = (
     TrainingSession.moving_time_s,
     TrainingSession.elapsed_time_s,
     TrainingSession.official_time_s,
-    TrainingSession.self_reported,
-    TrainingSession.verified_at,
+    # Confirmed, by the one definition (``TrainingSession.counts``), worked out in SQL.
+    TrainingSession.counts.label("counts"),
     TrainingSession.pain,
     TrainingSession.rpe,
+    TrainingSession.before_enrolment,
 )
 
 
@@ -117,9 +118,10 @@ def fact_from_row(row) -> rules.SessionFact:
         duration_s=row.moving_time_s if row.moving_time_s is not None else row.elapsed_time_s,
         is_race=kind == "race",
         official_time_s=row.official_time_s,
-        counts=(not row.self_reported) or row.verified_at is not None,
+        counts=bool(row.counts),
         pain=row.pain,
         rpe=row.rpe,
+        history=bool(row.before_enrolment),
     )
 
 

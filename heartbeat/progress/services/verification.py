@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -11,8 +11,10 @@ from heartbeat.audit import services as audit
 from heartbeat.auth.models import User
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
-from heartbeat.progress.models import Award, CriterionKind, LadderStage
-from heartbeat.progress.services.engine import evaluate_awards
+from heartbeat.participants.services import ParticipantError, add_fitting
+from heartbeat.progress.ladder import records_chair_fitting
+from heartbeat.progress.models import HISTORY_EVIDENCE, Award, CriterionKind, LadderStage
+from heartbeat.progress.services.engine import centre_zone, evaluate_awards
 from heartbeat.progress.services.ladders import ProgressError, stage_key
 
 
@@ -23,8 +25,15 @@ def sign_off(
     actor: User,
     achieved_at: datetime | None = None,
     session_id: int | None = None,
+    fitting: Mapping[str, str] | None = None,
 ) -> Award:
-    """A therapist signs off a skills stage: the award is verified as it is made."""
+    """A therapist signs off a skills stage: the award is verified as it is made.
+
+    For the stage that records a chair fitting ("Chair fitted"), ``fitting`` (make and model)
+    records the participant's fitting on the same day, so their chair panel agrees with it.
+    """
+    if fitting is not None and not records_chair_fitting(stage.code):
+        raise ProgressError(f"“{stage.title}” does not record a chair fitting.")
     if stage.kind != CriterionKind.SIGNOFF:
         raise ProgressError(f"“{stage.title}” is reached by distance, not by a sign-off.")
     if stage.retired:
@@ -47,6 +56,24 @@ def sign_off(
     )
     db.session.add(award)
     db.session.flush()
+    if fitting is not None:
+        tz = centre_zone(participant.centre_id)
+        try:
+            add_fitting(
+                participant,
+                actor=actor,
+                chair_make=fitting.get("chair_make"),
+                chair_model=fitting.get("chair_model"),
+                fitted_on=award.achieved_at.astimezone(tz).date(),
+                wheel_size=None,
+                push_rim_mm=None,
+                gloves=None,
+                notes=None,
+                today=now.astimezone(tz).date(),
+                now=now,
+            )
+        except ParticipantError as error:
+            raise ProgressError(str(next(iter(error.field_errors.values()), error))) from None
     evaluate_awards(participant, actor=actor, now=now)
     audit.record(
         actor,
@@ -60,11 +87,17 @@ def sign_off(
 
 
 def verify_awards(awards: Iterable[Award], *, actor: User, now: datetime | None = None) -> int:
-    """Verify awards waiting for it (a review flag is cleared too); returns how many changed."""
+    """Verify awards waiting for it (a review flag is cleared too); returns how many changed.
+
+    An award only history reaches is left alone: it needs its date chosen
+    (``reviews.confirm_history``), so no award is dated by history without a person.
+    """
     now = now or utcnow()
     count = 0
     for award in awards:
         if award.verified and not award.needs_review:
+            continue
+        if award.review_reason == HISTORY_EVIDENCE:
             continue
         before = {"verified_at": award.verified_at, "needs_review": award.needs_review}
         if not award.verified:

@@ -86,20 +86,25 @@ def build_summary(
     total = rules.total_distance_m(facts)
     total_miles = total / METRES_PER_MILE
     next_club = next((miles for miles in DISTANCE_CLUBS_MILES if miles > total_miles + 1e-9), None)
-    weekly = rules.weekly_distance(
-        since(rules.week_start(today) - timedelta(weeks=WEEKS_SHOWN)), WEEKS_SHOWN, today, tz
-    )
+    shown = since(rules.week_start(today) - timedelta(weeks=WEEKS_SHOWN))
+    weekly = rules.weekly_distance(shown, WEEKS_SHOWN, today, tz)
+    weekly_waiting = rules.weekly_distance(shown, WEEKS_SHOWN, today, tz, waiting_only=True)
+    waiting_m = rules.waiting_distance_m(facts)
     trend = since(rules.week_start(today) - timedelta(weeks=TREND_WEEKS))
     marathons = sum(
         1
         for f in facts
-        if f.counts
+        if f.record
         and f.kind in rules.MARATHON_FINISH_KINDS
         and f.distance_m + rules.THRESHOLD_TOLERANCE_M >= MARATHON_M
     )
     recent_from = today - timedelta(days=CELEBRATE_DAYS)
     celebrate = sorted(
-        (a for a in award_list if a.achieved_on >= recent_from and not a.stage_retired),
+        (
+            a
+            for a in award_list
+            if a.achieved_on >= recent_from and not a.stage_retired and not a.to_date
+        ),
         key=lambda a: (a.achieved_on, a.id),
         reverse=True,
     )
@@ -123,7 +128,14 @@ def build_summary(
         marathons=marathons,
         streak_weeks=rules.streak_weeks(facts, today, tz),
         this_week_text=distance_text(weekly[-1][1], units),
+        this_week_waiting_text=(
+            distance_text(weekly_waiting[-1][1], units) if weekly_waiting[-1][1] else None
+        ),
+        this_week_all_waiting=bool(weekly[-1][1]) and weekly_waiting[-1][1] == weekly[-1][1],
+        waiting_text=distance_text(waiting_m, units) if waiting_m else None,
+        sessions_waiting=sum(1 for f in facts if f.waiting),
         sessions_count=len(facts),
+        history_count=sum(1 for f in facts if f.history),
         bests=best_rows(facts, units, tz),
         effort=effort_rows(
             since(today - timedelta(days=EFFORT_DAYS)),
@@ -145,7 +157,9 @@ def build_summary(
             f" {warning.last_7_days_pain:.1f} on average."
         )
     builders = {
-        "weekly": lambda: weekly_chart(f"{chart_prefix}-weekly", weekly, units),
+        "weekly": lambda: weekly_chart(
+            f"{chart_prefix}-weekly", weekly, units, waiting=weekly_waiting
+        ),
         "longest": lambda: longest_push_chart(f"{chart_prefix}-longest", facts, units, today, tz),
         "pace": lambda: pace_chart(f"{chart_prefix}-pace", trend, units, today, tz),
         "pain": lambda: pain_chart(f"{chart_prefix}-pain", trend, today, tz),

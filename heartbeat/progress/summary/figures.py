@@ -99,12 +99,19 @@ def effort_rows(
     hr_unreliable: bool,
 ) -> list[tuple[str, str]]:
     since = today - timedelta(days=EFFORT_DAYS - 1)
-    recent = [f for f in facts if since <= f.started_at.astimezone(tz).date() <= today]
+    # Activity: every session logged in the programme, confirmed or waiting (rules' "What counts").
+    recent = [
+        f for f in facts if f.activity and since <= f.started_at.astimezone(tz).date() <= today
+    ]
     rpes = [f.rpe for f in recent if f.rpe is not None]
     loads = [load for f in recent if (load := rules.session_load(f.rpe, f.duration_s))]
     hrs = [heart[f.id] for f in recent if f.id in heart]
+    waiting = sum(1 for f in recent if f.waiting)
+    count = str(len(recent))
+    if waiting:
+        count += f", {waiting} of them waiting for a therapist to confirm"
     rows = [
-        ("Sessions in the last 4 weeks", str(len(recent))),
+        ("Sessions in the last 4 weeks", count),
         (
             "Average effort (RPE, 0 to 10)",
             f"{statistics.fmean(rpes):.1f}" if rpes else "Not recorded",

@@ -55,10 +55,10 @@ def facts_from_rows(rows: Iterable[Any]) -> tuple[list[rules.SessionFact], dict[
         moving_time_s,
         elapsed_time_s,
         official_time_s,
-        self_reported,
-        verified_at,
+        counts,
         pain,
         rpe,
+        history,
         avg_hr,
     ) in rows:
         kind = _KIND_VALUES.get(kind, kind)
@@ -71,9 +71,10 @@ def facts_from_rows(rows: Iterable[Any]) -> tuple[list[rules.SessionFact], dict[
                 moving_time_s if moving_time_s is not None else elapsed_time_s,
                 kind == "race",
                 official_time_s,
-                (not self_reported) or verified_at is not None,
+                bool(counts),
                 pain,
                 rpe,
+                bool(history),
             )
         )
         if avg_hr is not None:
@@ -90,6 +91,8 @@ def evidence_text(fact: rules.SessionFact | None, units: str, tz: tzinfo) -> str
         text += f", {distance_text(fact.distance_m, units)}"
     if fact.time_s:
         text += f" in {format_duration(fact.time_s)}"
+    if fact.history:
+        text += " (history from before enrolment)"
     return text
 
 
@@ -107,6 +110,7 @@ def award_rows(
     rows = []
     for award in awards:
         stage = stage_by_id.get(award.stage_id) if award.stage_id is not None else None
+        fact = facts_by_id.get(award.evidence_session_id or 0)
         rows.append(
             AwardRow(
                 id=award.id,
@@ -114,7 +118,7 @@ def award_rows(
                 title=award_title(award),
                 description=award_description(award),
                 achieved_on=award.achieved_at.astimezone(tz).date(),
-                evidence=evidence_text(facts_by_id.get(award.evidence_session_id), units, tz),
+                evidence=evidence_text(fact, units, tz),
                 verified=award.verified,
                 verified_by=award.verified_by.name if award.verified_by is not None else None,
                 verified_on=award.verified_at.astimezone(tz).date() if award.verified_at else None,
@@ -125,6 +129,8 @@ def award_rows(
                 is_club=award.club_code is not None,
                 stage_retired=stage is not None and stage.retired,
                 signoff=stage is not None and stage.kind == CriterionKind.SIGNOFF,
+                from_history=fact is not None and fact.history,
+                evidence_on=fact.started_at.astimezone(tz).date() if fact is not None else None,
             )
         )
     rows.sort(key=lambda row: (row.achieved_on, row.id))

@@ -63,6 +63,14 @@ class AwardRow:
     is_club: bool
     stage_retired: bool
     signoff: bool
+    # Its evidence is history from before enrolment (confirmed or not), and the day of it.
+    from_history: bool = False
+    evidence_on: date | None = None
+
+    @property
+    def to_date(self) -> bool:
+        """Only history reaches it: a therapist confirms it and chooses its date."""
+        return self.review_reason == "history_evidence" and not self.verified
 
 
 @dataclass(frozen=True)
@@ -87,8 +95,13 @@ class Summary:
     next_club_text: str | None
     marathons: int
     streak_weeks: int
-    this_week_text: str
+    this_week_text: str  # every session logged this week, confirmed or waiting (activity)
+    this_week_waiting_text: str | None  # the part of it waiting for a therapist
+    this_week_all_waiting: bool
+    waiting_text: str | None  # distance logged and waiting: not yet in the Heartbeat Miles
+    sessions_waiting: int
     sessions_count: int
+    history_count: int
     bests: list[Best]
     effort: list[tuple[str, str]]
     lead_with_rpe: bool
@@ -99,11 +112,16 @@ class Summary:
 
     @property
     def pending(self) -> list[AwardRow]:
-        return [award for award in self.awards if not award.verified]
+        """Waiting to be verified (history awards wait for their date instead: ``to_date``)."""
+        return [award for award in self.awards if not award.verified and not award.to_date]
+
+    @property
+    def to_date(self) -> list[AwardRow]:
+        return [award for award in self.awards if award.to_date]
 
     @property
     def to_review(self) -> list[AwardRow]:
-        return [award for award in self.awards if award.needs_review]
+        return [award for award in self.awards if award.needs_review and award.verified]
 
     @property
     def clubs(self) -> list[AwardRow]:

@@ -7,7 +7,7 @@ where the certificates feature offers to issue a certificate for a verified awar
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -25,11 +25,15 @@ from heartbeat.permissions import require, staff_required
 from heartbeat.progress import queries, reviews
 from heartbeat.progress.blueprint import bp
 from heartbeat.progress.forms import SignOffForm, VersionForm, WithdrawForm
-from heartbeat.progress.models import REVIEW_REASONS, Award, CriterionKind
-from heartbeat.progress.services import ProgressError, award_title, sign_off, verify_awards
-
-# Noon, not midnight: a sign-off date stays the same day in every time zone the centre shows.
-SIGN_OFF_TIME = time(12, 0)
+from heartbeat.progress.ladder import records_chair_fitting
+from heartbeat.progress.models import HISTORY_EVIDENCE, REVIEW_REASONS, Award, CriterionKind
+from heartbeat.progress.services import (
+    ProgressError,
+    award_moment,
+    award_title,
+    sign_off,
+    verify_awards,
+)
 
 
 def _actor():
@@ -92,8 +96,14 @@ def verify(participant_id: int):
         for award in awards
         if parse_version(request.form.get(f"version-{award.id}")) != award.version
     ]
-    ready = [award for award in awards if award not in stale and not award.verified]
+    to_date = [award for award in awards if award.review_reason == HISTORY_EVIDENCE]
+    ready = [
+        award
+        for award in awards
+        if award not in stale and not award.verified and award not in to_date
+    ]
     ready_titles, stale_titles = _titles(ready), _titles(stale)  # before the commit expires them
+    to_date_titles = _titles(to_date)
     count = verify_awards(ready, actor=_actor())
     db.session.commit()
     if count:
@@ -104,6 +114,12 @@ def verify(participant_id: int):
             " nothing was done to it. Check it below and verify again.",
             "warning",
         )
+    if to_date:
+        flash(
+            f"{to_date_titles}: only history reaches it, so it needs its date: confirm it with"
+            " a date under “From history”.",
+            "warning",
+        )
     missing = len(ids) - len(awards)
     if missing:
         flash(
@@ -111,7 +127,7 @@ def verify(participant_id: int):
             " sessions behind them changed.",
             "warning",
         )
-    if not count and not stale and not missing:
+    if not count and not stale and not missing and not to_date:
         flash("Those awards were already verified.", "info")
     return _back(participant)
 
@@ -144,6 +160,35 @@ def confirm_award(participant_id: int, award_id: int):
         flash(
             f"“{title}” is kept as verified, on your word; it will not be flagged again.", "success"
         )
+    return _back(participant)
+
+
+@bp.post("/participants/<int:participant_id>/awards/<int:award_id>/confirm-history")
+@staff_required
+def confirm_history(participant_id: int, award_id: int):
+    """A therapist confirms an award only history reaches, with the day it is dated."""
+    participant = _participant(participant_id, "award.verify")
+    award = _award(participant, award_id)
+    form = VersionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    title = award_title(award)
+    if parse_version(form.version.data) != award.version:
+        flash(f"“{title}” changed after you opened the page; check it and try again.", "warning")
+        return _back(participant)
+    try:
+        achieved_on = date.fromisoformat(request.form.get("achieved_on", "").strip())
+    except ValueError:
+        flash(f"Enter the date of “{title}” as a real date, such as 2025-05-01.", "error")
+        return _back(participant)
+    try:
+        reviews.confirm_history(award, participant, actor=_actor(), achieved_on=achieved_on)
+    except ProgressError as error:
+        rollback()
+        flash(f"“{title}” was not confirmed: {error}", "error")
+        return _back(participant)
+    db.session.commit()
+    flash(f"“{title}” is confirmed and dated {day_text(achieved_on)}.", "success")
     return _back(participant)
 
 
@@ -207,6 +252,14 @@ def sign_off_stage(participant_id: int, stage_id: int):
     if stage.kind != CriterionKind.SIGNOFF:
         abort(404)
     form = SignOffForm()
+    # "Chair fitted" and the participant's equipment record tell one story: with no fitting on
+    # record yet, the sign-off asks for the chair and records the fitting with it.
+    fitting_on_record = None
+    if records_chair_fitting(stage.code):
+        fitting_on_record = db.session.scalars(
+            participant_queries.fittings_for(participant.id).limit(1)
+        ).first()
+    asks_for_chair = records_chair_fitting(stage.code) and fitting_on_record is None
     if request.method == "GET":
         form.signed_on.data = _today()
     elif form.validate_on_submit():
@@ -219,13 +272,19 @@ def sign_off_stage(participant_id: int, stage_id: int):
                 "The date is before the participant was born.",
             ]
         else:
-            achieved_at = datetime.combine(signed_on, SIGN_OFF_TIME, tzinfo=_tz())
+            achieved_at = award_moment(signed_on, _tz())
             message = (
                 f"“{stage.title}” is signed off for {participant.display_name}"
                 f" ({day_text(signed_on)})."
             )
             try:
-                sign_off(participant, stage, actor=_actor(), achieved_at=achieved_at)
+                sign_off(
+                    participant,
+                    stage,
+                    actor=_actor(),
+                    achieved_at=achieved_at,
+                    fitting=form.fitting() if asks_for_chair else None,
+                )
             except ProgressError as error:
                 rollback()
                 form.form_errors.append(str(error))
@@ -235,7 +294,14 @@ def sign_off_stage(participant_id: int, stage_id: int):
                 return redirect(
                     url_for("participants.profile", participant_id=participant_id, _anchor="ladder")
                 )
-    return render_form("progress/sign_off.html", form, participant=participant, stage=stage)
+    return render_form(
+        "progress/sign_off.html",
+        form,
+        participant=participant,
+        stage=stage,
+        asks_for_chair=asks_for_chair,
+        fitting_on_record=fitting_on_record,
+    )
 
 
 @bp.get("/awards/pending")

@@ -31,6 +31,12 @@ from heartbeat.progress import queries, stages
 from heartbeat.progress.blueprint import bp
 from heartbeat.progress.forms import StageEditForm, StageForm, VersionForm
 from heartbeat.progress.models import Award, LadderStage
+from heartbeat.progress.sentences import (
+    SAMPLE_NAME,
+    clean_description,
+    description_problem,
+    milestone_sentence,
+)
 from heartbeat.progress.services import ladder as load_ladder
 from heartbeat.progress.summary import criterion_text
 
@@ -76,6 +82,13 @@ def _render_ladder(centre: Centre, *, stale: LadderStage | None = None, code: in
         centre=centre,
         stages=all_stages,
         criteria={stage.id: criterion_text(stage, units) for stage in all_stages},
+        sample_name=SAMPLE_NAME,
+        # Stages worded before the sentence rule (or by hand in the database) are pointed out.
+        problems={
+            stage.id: problem
+            for stage in all_stages
+            if (problem := description_problem(stage.description))
+        },
         award_counts=_award_counts(),
         offer_recompute=request.args.get("changed") == "1",
         stale=stale,
@@ -97,6 +110,21 @@ def ladder():
     return _render_ladder(centre)
 
 
+def _preview(form) -> dict[str, object]:
+    """The certificate sentence as the form's description would print it, worked out on the
+    server so the preview needs no script: the "Show the sentence" button sends the form back
+    without saving."""
+    description = clean_description(form.description.data)
+    return {
+        "sentence": milestone_sentence(SAMPLE_NAME, description) if description else None,
+        "sentence_problem": description_problem(description) if description else None,
+    }
+
+
+def _previewing() -> bool:
+    return request.method == "POST" and "preview" in request.form
+
+
 def _places(all_stages: list[LadderStage]) -> list[SelectChoice]:
     return [
         SelectChoice("end", "At the end of the ladder"),
@@ -115,7 +143,7 @@ def add_stage():
     centre = _centre()
     require("ladder.edit", centre)
     form = StageForm(units=_units(centre), places=_places(load_ladder(centre.id)))
-    if form.validate_on_submit():
+    if not _previewing() and form.validate_on_submit():
         try:
             stage = stages.add_stage(
                 centre.id,
@@ -132,7 +160,13 @@ def add_stage():
         else:
             db.session.commit()
             return _changed(f"“{stage.title}” is on the ladder at place {stage.position}.")
-    return render_form("progress/stage_new.html", form, units=_units(centre))
+    return render_form(
+        "progress/stage_new.html",
+        form,
+        status=200 if _previewing() else None,
+        units=_units(centre),
+        **_preview(form),
+    )
 
 
 @bp.route("/ladder/<int:stage_id>/edit", methods=["GET", "POST"])
@@ -144,6 +178,8 @@ def edit_stage(stage_id: int):
     rebased = None
     if request.method == "GET":
         form.load(stage)
+    elif _previewing():
+        pass  # the page shows the sentence; nothing is saved
     elif form.validate_on_submit() and not (rebased := refuse_unchosen(form, unchosen)):
         outcome = save_versioned(
             form,
@@ -166,9 +202,11 @@ def edit_stage(stage_id: int):
     return render_form(
         "progress/stage_edit.html",
         form,
+        status=200 if _previewing() else None,
         stage=stage,
         criterion=criterion_text(stage, _units(centre)),
         rebased=rebased,
+        **_preview(form),
     )
 
 

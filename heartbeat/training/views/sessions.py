@@ -65,10 +65,13 @@ def sessions(participant_id: int):
     )
 
 
-def _new_session_values(form, units: str, tz: tzinfo) -> dict[str, Any] | None:
+def _new_session_values(
+    form, units: str, tz: tzinfo, participant: Participant
+) -> dict[str, Any] | None:
     """A new-session form's values once it is sent and sound; None while it is not.
 
     A fresh form starts on today's date (the centre's); mistakes are put on the form's fields.
+    The date is held to the participant's birth and enrolment (``values.date_problem``).
     """
     form.set_units(units)
     if request.method == "GET":
@@ -77,7 +80,9 @@ def _new_session_values(form, units: str, tz: tzinfo) -> dict[str, Any] | None:
     if not form.validate_on_submit():
         return None
     try:
-        return read_session(form.raw(), units=units, tz=tz, now=now())
+        return read_session(
+            form.raw(), units=units, tz=tz, now=now(), timeline=services.timeline_of(participant)
+        )
     except SessionValueError as error:
         apply_errors(form, error)
         return None
@@ -89,7 +94,7 @@ def new_session(participant_id: int):
     participant = participant_or_404(participant_id, "session.log")
     units, tz = centre_units(), centre_tz()
     form = SessionForm()
-    values = _new_session_values(form, units, tz)
+    values = _new_session_values(form, units, tz, participant)
     if values is not None:
         session = services.log_session(participant, actor=actor(), values=values)
         db.session.commit()
@@ -137,7 +142,13 @@ def edit_session(session_id: int):
         load()
     elif form.validate_on_submit() and not (rebased := refuse_unchosen(form, unchosen)):
         try:
-            values = read_session(form.raw(), units=units, tz=tz, now=now())
+            values = read_session(
+                form.raw(),
+                units=units,
+                tz=tz,
+                now=now(),
+                timeline=services.timeline_of(participant),
+            )
         except SessionValueError as error:
             apply_errors(form, error)
         else:
@@ -288,12 +299,13 @@ def self_report():
     require("session.self_report", participant)
     units, tz = centre_units(), centre_tz()
     form = SelfReportForm()
-    values = _new_session_values(form, units, tz)
+    values = _new_session_values(form, units, tz, participant)
     if values is not None:
         services.self_report(participant, actor=actor(), values=values, now=now())
         db.session.commit()
         flash(
-            "Session saved. It counts towards your milestones once your therapist checks it.",
+            "Session saved. It shows in this week's distance and your streak now, and counts"
+            " towards your milestones and Heartbeat Miles once your therapist confirms it.",
             "success",
         )
         return redirect(url_for("participants.portal"))

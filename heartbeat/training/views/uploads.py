@@ -55,11 +55,17 @@ def upload(participant_id: int):
                     kind=form.kind.data,
                     now=now(),
                     limits=ParseLimits.from_config(current_app.config),
+                    before_enrolment=bool(form.before_enrolment.data),
                 )
-            except imports.KindNeeded as error:
+            except (imports.KindNeeded, imports.HistoryNeeded) as error:
+                # Only questions to answer: the file is kept, and each goes on its own field.
                 kept = kept or _keep(data, filename, participant)
-                message = f"{error} The file is kept: there is no need to choose it again."
-                form.kind.errors = [*form.kind.errors, message]
+                questions = list(error.field_errors.items())
+                for index, (name, message) in enumerate(questions):
+                    if index == len(questions) - 1:
+                        message += " The file is kept: there is no need to choose it again."
+                    field = getattr(form, name)
+                    field.errors = [*field.errors, message]
             except ActivityFileError as error:
                 form.file.errors = [*form.file.errors, str(error)]
             except imports.DuplicateActivity as error:
