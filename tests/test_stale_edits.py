@@ -66,6 +66,8 @@ class Case:
     mine: tuple[str, str]  # field and value the stale page then saves
     clash: str | None  # a text field both may change, for the choice
     read: Callable[..., dict[str, str | None]]  # the record's saved values, by field
+    # What the colleague and then the stale page write into ``clash``.
+    words: tuple[str, str] = ("Their words", "My words")
 
 
 def _details(app, world):
@@ -163,6 +165,8 @@ CASES = [
         ("description", "took a first supported push in a racing chair"),
         "description",
         _read_stage,
+        # A stage's description reads after a name, in the past tense.
+        words=("pushed their words", "pushed my words"),
     ),
     Case(
         "certificate design",
@@ -226,25 +230,26 @@ def test_when_both_changed_a_field_the_person_chooses_which_value_stays(app, wor
     stale = form_on(me.get(url).get_data(as_text=True))
 
     theirs = form_on(colleague.get(url).get_data(as_text=True))
-    _set(theirs, case.clash, "Their words")
+    their_words, my_words = case.words
+    _set(theirs, case.clash, their_words)
     assert colleague.post(url, data=theirs).status_code == 302
 
-    _set(stale, case.clash, "My words")
+    _set(stale, case.clash, my_words)
     held = me.post(url, data=stale)
     assert held.status_code == 409
     page = held.get_data(as_text=True)
     assert f'name="keep__{case.clash}"' in page
-    assert "Yours: My words" in page and "Saved by your colleague: Their words" in page
+    assert f"Yours: {my_words}" in page and f"Saved by your colleague: {their_words}" in page
 
     rebased = form_on(page)
     unchosen = me.post(url, data=rebased)
     assert unchosen.status_code == 422
     assert "Choose which value to keep" in unchosen.get_data(as_text=True)
-    assert case.read(app, world)[case.clash] == "Their words"
+    assert case.read(app, world)[case.clash] == their_words
 
     rebased[f"keep__{case.clash}"] = keep
     assert me.post(url, data=rebased).status_code == 302
-    expected = "My words" if keep == "mine" else "Their words"
+    expected = my_words if keep == "mine" else their_words
     assert case.read(app, world)[case.clash] == expected
 
 

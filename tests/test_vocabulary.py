@@ -25,14 +25,21 @@ PACKAGE = Path(heartbeat.__file__).parent
 
 
 def _calls(name: str) -> list[str]:
-    """Modules (relative paths) that call ``sa.Enum(...)`` or ``Enum(...)`` by this name."""
+    """Modules (relative paths) that call ``sa.<name>(...)`` or a bare ``<name>(...)``.
+
+    A marshmallow ``ma.fields.Enum`` (the API's schemas) describes JSON, not a column: not counted.
+    """
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
             if not isinstance(node, ast.Call):
                 continue
             func = node.func
-            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if isinstance(func, ast.Attribute):
+                owner = func.value
+                called = func.attr if isinstance(owner, ast.Name) and owner.id == "sa" else None
+            else:
+                called = getattr(func, "id", None)
             if called == name:
                 found.append(str(path.relative_to(PACKAGE)))
     return sorted(set(found))

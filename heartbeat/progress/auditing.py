@@ -25,6 +25,7 @@ ACTIONS = {
     "award.sign_off": "Stage signed off",
     "award.verify": "Award verified",
     "award.confirm": "Award confirmed after review",
+    "award.confirm_history": "Award from history confirmed, with its date",
     "award.withdraw": "Award withdrawn",
     "ladder.add": "Ladder stage added",
     "ladder.edit": "Ladder stage reworded",

@@ -67,6 +67,7 @@ FORMATS: dict[str, formats.Formatter] = {
     "pain": _scale(PAIN_LABELS),
     "pain_site": formats.enum_labels(PainSite),
     "symptom_reported": formats.yes_no,
+    "before_enrolment": formats.yes_no,
     "official_time_s": formats.duration,
     "place_in_class": formats.number,
 }

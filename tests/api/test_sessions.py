@@ -98,7 +98,7 @@ def _form_error(body: dict, field: str) -> str:
         },
     }
     try:
-        read_session(raw, units="km", tz=ZoneInfo("Europe/London"), now=utcnow())
+        read_session(raw, units="km", tz=ZoneInfo("Europe/London"), now=utcnow(), timeline=None)
     except SessionValueError as error:
         return error.field_errors[field]
     raise AssertionError("the form accepted it")

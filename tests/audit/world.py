@@ -7,7 +7,7 @@ test also checks this world covers every registered action, so a new action must
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -23,7 +23,13 @@ from heartbeat.participants import services as participants
 from heartbeat.participants.models import ConsentKind, Participant
 from heartbeat.progress import reviews, stages
 from heartbeat.progress import services as progress
-from heartbeat.progress.models import EVIDENCE_VANISHED, Award, CriterionKind, LadderStage
+from heartbeat.progress.models import (
+    EVIDENCE_VANISHED,
+    HISTORY_EVIDENCE,
+    Award,
+    CriterionKind,
+    LadderStage,
+)
 from heartbeat.training import services as training
 from heartbeat.training.csv_import import import_sessions
 from heartbeat.training.imports import import_activity
@@ -146,7 +152,15 @@ def _sessions(world, pid: int) -> None:
     import_activity(
         ada,
         actor=therapist,
-        data=make_fit(sessions=[fit_session(sport=WHEELCHAIR_PUSH_RUN, distance_m=5000)]),
+        data=make_fit(
+            sessions=[
+                fit_session(
+                    sport=WHEELCHAIR_PUSH_RUN,
+                    distance_m=5000,
+                    start=datetime(2025, 5, 19, 9, tzinfo=UTC),  # after enrolment
+                )
+            ]
+        ),
         filename="push.fit",
     )
     body = (
@@ -154,6 +168,21 @@ def _sessions(world, pid: int) -> None:
         f"{pid},2025-05-20,09:30,track,0.8,4:00,5\n"
     )
     import_sessions(body.encode(), centre=centre, actor=therapist, file_name="week.csv")
+    # A half marathon pushed before she joined: history, so a therapist confirms its award.
+    training.log_session(
+        ada,
+        actor=therapist,
+        values=session_values(
+            started_at=datetime(2024, 6, 1, 9, tzinfo=UTC),
+            distance_m=21_100,
+            moving_time_s=2 * 3600,
+            before_enrolment=True,
+        ),
+    )
+    from_history = db.session.scalars(
+        sa.select(Award).where(Award.participant_id == pid, Award.review_reason == HISTORY_EVIDENCE)
+    ).first()
+    reviews.confirm_history(from_history, ada, actor=therapist, achieved_on=ada.enrolled_on)
     db.session.commit()
 
 

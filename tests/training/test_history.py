@@ -148,7 +148,8 @@ def test_the_csv_before_enrolment_column_saves_history(app, training, newcomer):
     assert first.before_enrolment and not second.before_enrolment
 
     marked_wrongly = (
-        f"participant_id,date,kind,distance,before_enrolment\n{newcomer},2025-05-02,track,1,yes\n"
+        "participant_id,date,time,kind,distance,before_enrolment\n"
+        f"{newcomer},2025-05-02,09:00,track,1,yes\n"
     )
     with pytest.raises(CsvImportError) as caught:
         run_import(app, training, marked_wrongly)
