@@ -157,6 +157,7 @@ ENDPOINTS: dict[str, Access] = {
     "progress.restore_stage": ADMIN_OBJECT,
     "progress.verify": STAFF_OBJECT,
     "progress.confirm_award": STAFF_OBJECT,
+    "progress.confirm_history": STAFF_OBJECT,
     "progress.withdraw_award": STAFF_OBJECT,
     "progress.sign_off_stage": STAFF_OBJECT,
     # certificates
