@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,26 @@ DEFAULTS: dict[str, Any] = {
     "HEARTBEAT_BENCH_ROUTES": False,
 }
 
+# Keys that must never sign anything: the example file's placeholder and the usual stand-ins.
+PLACEHOLDER_SECRET_KEYS = frozenset(
+    {
+        "replace-me-with-a-long-random-string",
+        "change-me",
+        "changeme",
+        "secret",
+        "dev",
+        "development",
+        "test",
+    }
+)
+MIN_SECRET_KEY_BYTES = 32
+MAKE_A_KEY = "python -c 'import secrets; print(secrets.token_hex(32))'"
+
+
+class ConfigError(RuntimeError):
+    """A setting that would make the installation unsafe or broken: the app does not start."""
+
+
 OWASP_ARGON2_FLOOR = {"time_cost": 2, "memory_kib": 19 * 1024, "parallelism": 1}
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -105,13 +126,42 @@ def _environment_overrides(environ: os._Environ | dict[str, str]) -> dict[str, A
 
 
 def _write_instance_config(path: Path) -> None:
+    """Write a new random SECRET_KEY into instance/config.py (kept after any other settings)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    before = path.read_text() if path.exists() else ""
+    if before and not before.endswith("\n"):
+        before += "\n"
     path.write_text(
-        "# Created on first run. Keep it out of version control: it holds this installation's\n"
+        before
+        + "# Created on first run. Keep it out of version control: it holds this installation's\n"
         "# secret key, which signs sessions, invites and CSRF tokens.\n"
         f"SECRET_KEY = {secrets.token_hex(32)!r}\n"
     )
     path.chmod(0o600)
+
+
+def check_secret_key(config: Mapping[str, Any]) -> None:
+    """Refuse a guessable SECRET_KEY outside development and tests.
+
+    It signs sessions, invitation links and CSRF tokens and encrypts the centres' signing keys
+    and two-factor secrets: a known or short key lets anyone forge a session.
+    """
+    if config.get("TESTING") or config.get("DEBUG"):
+        return
+    key = config["SECRET_KEY"]
+    raw = key.encode() if isinstance(key, str) else bytes(key)
+    if raw.decode(errors="replace").strip().lower() in PLACEHOLDER_SECRET_KEYS:
+        problem = "is the example placeholder"
+    elif len(raw) < MIN_SECRET_KEY_BYTES:
+        problem = f"is only {len(raw)} bytes long ({MIN_SECRET_KEY_BYTES} at least)"
+    else:
+        return
+    raise ConfigError(
+        f"SECRET_KEY {problem}, so anyone could forge sessions and invitation links. Make one "
+        f"with\n    {MAKE_A_KEY}\nand set it as SECRET_KEY in instance/config.py or the "
+        "environment (or delete SECRET_KEY from instance/config.py and the first start writes "
+        "one). FLASK_DEBUG=1 allows a weak key on a development machine."
+    )
 
 
 def database_uri(url: str | None, instance_path: str) -> str:
@@ -135,6 +185,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     if not app.config["SECRET_KEY"]:
         _write_instance_config(instance_config)
         app.config.from_pyfile(str(instance_config))
+
+    check_secret_key(app.config)
 
     if not app.config["DATABASE_URL"]:
         # The default SQLite file lives there; SQLite will not create the folder itself.

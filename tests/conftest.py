@@ -24,6 +24,8 @@ from heartbeat.extensions import db
 pytest_plugins = ["tests.browser"]
 
 PASSWORD = "correct horse battery staple"
+# Long enough for a start outside TESTING too (worker processes the tests run).
+TEST_SECRET_KEY = "test-secret-key-for-the-test-suite-only"
 # OWASP's minimum argon2id cost: fast enough for tests, and the floor the app accepts.
 FAST_ARGON2 = {
     "HEARTBEAT_ARGON2_TIME_COST": 2,
@@ -56,7 +58,7 @@ _pg_schema_built: set[str] = set()
 def make_app(database_url: str, **overrides):
     config = {
         "TESTING": True,
-        "SECRET_KEY": "test-secret-key",
+        "SECRET_KEY": TEST_SECRET_KEY,
         "DATABASE_URL": database_url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
