@@ -21,7 +21,7 @@ from heartbeat.centres.models import Centre
 from heartbeat.db import scratch_postgres_database
 from heartbeat.extensions import db
 
-pytest_plugins = ["tests.browser"]
+pytest_plugins = ["tests.browser", "tests.mailbox"]
 
 PASSWORD = "correct horse battery staple"
 # Long enough for a start outside TESTING too (worker processes the tests run).

@@ -99,10 +99,14 @@ def invite_staff():
     link = url_for("auth.accept_invite", token=issued.token, _external=True)
     emailed = send_mail(
         issued.invite.email,
-        f"Your invitation to {centre.name} on Heartbeat Miles",
-        f"Hello {issued.invite.name},\n\n{current_user.name} has invited you to join "
-        f"{centre.name} on Heartbeat Miles. Open this link within "
-        f"{current_app.config['HEARTBEAT_INVITE_HOURS']} hours to set your password:\n\n{link}\n",
+        *account_services.invitation_mail(
+            issued,
+            f"Your invitation to {centre.name} on Heartbeat Miles",
+            f"Hello {issued.invite.name},\n\n{current_user.name} has invited you to join "
+            f"{centre.name} on Heartbeat Miles. Open this link within "
+            f"{current_app.config['HEARTBEAT_INVITE_HOURS']} hours to set your password:\n\n"
+            f"{link}\n",
+        ),
     )
     return render_template(
         "auth/invite_created.html",

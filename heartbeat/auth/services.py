@@ -225,6 +225,10 @@ def _hash_nonce(nonce: str) -> str:
 class IssuedInvite:
     invite: Invite
     token: str
+    # The address already has an account at another centre (or is an operator's): the inviter
+    # is not told, the invitation is made as for any address, and only the address's owner
+    # learns, from the email, that it cannot be used (``invitation_mail``).
+    address_taken: bool = False
 
 
 def create_invite(
@@ -238,8 +242,18 @@ def create_invite(
     participant_id: int | None = None,
 ) -> IssuedInvite:
     email = normalise_email(email)
-    if find_user_by_email(email) is not None:
+    existing = find_user_by_email(email)
+    # Said only when the inviter may see that account anyway: a colleague or participant of
+    # their own centre, or any account for an operator.
+    if existing is not None and existing.centre_id == centre.id:
+        raise AccountError(f"{email} already has an account here.")
+    if existing is not None and inviter.is_operator:
         raise AccountError(f"{email} already has an account.")
+    if existing is not None:
+        security_log.info(
+            "invitation to an address with an account elsewhere",
+            extra={"user_id": existing.id, "centre_id": centre.id},
+        )
     nonce = secrets.token_urlsafe(24)
     invite = Invite(
         centre_id=centre.id,
@@ -254,7 +268,31 @@ def create_invite(
     db.session.add(invite)
     db.session.flush()
     invite_created.send(invite, inviter=inviter, now=now)
-    return IssuedInvite(invite=invite, token=_invite_serializer().dumps(nonce))
+    return IssuedInvite(
+        invite=invite, token=_invite_serializer().dumps(nonce), address_taken=existing is not None
+    )
+
+
+def invitation_mail(issued: IssuedInvite, subject: str, body: str) -> tuple[str, str]:
+    """The subject and body to email the invitee: the inviter's, or, when the address already
+    has an account elsewhere, a note for the address's owner that the link will not work."""
+    if not issued.address_taken:
+        return subject, body
+    centre = db.session.get(Centre, issued.invite.centre_id)
+    where = centre.name if centre is not None else "a centre"
+    return subject, (
+        f"Hello,\n\n{where} has invited this email address to Heartbeat Miles. This address "
+        "already has a Heartbeat Miles account, and an address can hold only one, so the "
+        f"invitation cannot be used. To join {where} as well, ask them to invite another email "
+        "address of yours.\n\nIf you did not expect this, you can ignore this email: nothing "
+        "about your account has changed.\n"
+    )
+
+
+ADDRESS_TAKEN = (
+    "This invitation cannot be used: this email address already has a Heartbeat Miles account, "
+    "and an address can hold only one. Ask the person who invited you to use another address."
+)
 
 
 def find_invite(token: str) -> Invite | None:
@@ -279,6 +317,9 @@ def accept_invite(invite: Invite, password: str, now: datetime) -> User:
                 "expired": "This invitation has expired. Ask your centre for a new one.",
             }[state]
         )
+    if find_user_by_email(invite.email) is not None:
+        security_log.info("invitation refused: the address has an account")
+        raise AccountError(ADDRESS_TAKEN)
     centre = db.session.get(Centre, invite.centre_id)
     # A portal invitation names a participant: their feature checks the record can still take a
     # login (raising AccountError if not) before the account exists, and links it after.

@@ -335,11 +335,14 @@ def invite(participant_id: int):
             link = url_for("auth.accept_invite", token=issued.token, _external=True)
             emailed = send_mail(
                 issued.invite.email,
-                f"Your Heartbeat Miles page at {centre.name}",
-                f"Hello {issued.invite.name},\n\n{centre.name} has invited you to see your "
-                f"progress on Heartbeat Miles. Open this link within "
-                f"{current_app.config['HEARTBEAT_INVITE_HOURS']} hours to set your password:"
-                f"\n\n{link}\n",
+                *account_services.invitation_mail(
+                    issued,
+                    f"Your Heartbeat Miles page at {centre.name}",
+                    f"Hello {issued.invite.name},\n\n{centre.name} has invited you to see your "
+                    f"progress on Heartbeat Miles. Open this link within "
+                    f"{current_app.config['HEARTBEAT_INVITE_HOURS']} hours to set your password:"
+                    f"\n\n{link}\n",
+                ),
             )
             return render_template(
                 "auth/invite_created.html",
