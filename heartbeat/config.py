@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -74,8 +75,9 @@ DEFAULTS: dict[str, Any] = {
     "HEARTBEAT_API_RATE_LIMIT": "300 per minute",
     # Public certificate check pages (/verify/...): requests per client address.
     "HEARTBEAT_VERIFY_RATE_LIMIT": "30 per minute",
-    # Where people reach this site, for the verify links and QR codes printed on certificates
-    # (e.g. https://miles.example.org); empty: the address of the request that issues them.
+    # Where people reach this site, for the verify links and QR codes printed on certificates,
+    # the credentials and invitation emails (e.g. https://miles.example.org). Never taken from
+    # a request; empty: SERVER_NAME, else http://127.0.0.1:5000 (with a warning at start-up).
     "HEARTBEAT_PUBLIC_URL": "",
     # Adds /_bench/bare, a route that does nothing, for the HTTP benchmark's baseline.
     "HEARTBEAT_BENCH_ROUTES": False,
@@ -164,6 +166,32 @@ def check_secret_key(config: Mapping[str, Any]) -> None:
     )
 
 
+def public_url_warning(config: Mapping[str, Any]) -> str | None:
+    """What to tell the operator at start-up about HEARTBEAT_PUBLIC_URL, if anything."""
+    if (config.get("HEARTBEAT_PUBLIC_URL") or "").strip():
+        return None
+    if config.get("TESTING") or config.get("DEBUG"):
+        return None
+    from heartbeat.core.public_url import local_base_url
+
+    return (
+        "HEARTBEAT_PUBLIC_URL is not set: certificates, credentials, QR codes and invitation "
+        f"emails will point at {local_base_url(config)}. Set it to the address people reach "
+        "this site at (e.g. https://miles.example.org)."
+    )
+
+
+def _check_public_url(value: str) -> None:
+    parts = urlsplit(value.strip())
+    if value.strip() and (
+        parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment
+    ):
+        raise ConfigError(
+            f"HEARTBEAT_PUBLIC_URL must be an http(s) address such as https://miles.example.org "
+            f"(it is {value!r})."
+        )
+
+
 def database_uri(url: str | None, instance_path: str) -> str:
     if not url:
         return "sqlite:///" + str(Path(instance_path) / "heartbeat.db")
@@ -187,6 +215,7 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config.from_pyfile(str(instance_config))
 
     check_secret_key(app.config)
+    _check_public_url(app.config["HEARTBEAT_PUBLIC_URL"] or "")
 
     if not app.config["DATABASE_URL"]:
         # The default SQLite file lives there; SQLite will not create the folder itself.

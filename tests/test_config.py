@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -313,3 +314,59 @@ def test_without_https_cookies_keep_their_plain_names(monkeypatch):
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+# --- the public address ---------------------------------------------------------------------------
+
+
+class _Warnings(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+@pytest.fixture
+def config_warnings():
+    handler = _Warnings()
+    logger = logging.getLogger("heartbeat.config")
+    logger.addHandler(handler)
+    yield handler.messages
+    logger.removeHandler(handler)
+
+
+def test_outside_development_an_unset_public_url_is_warned_about_at_start(
+    monkeypatch, config_warnings
+):
+    monkeypatch.setenv("SECRET_KEY", KEY)
+
+    create_app()
+
+    (warning,) = [message for message in config_warnings if "HEARTBEAT_PUBLIC_URL" in message]
+    assert "http://127.0.0.1:5000" in warning
+    assert "Set it to the address people reach this site at" in warning
+
+
+@pytest.mark.parametrize(
+    "config",
+    [{"HEARTBEAT_PUBLIC_URL": "https://miles.example.org"}, {"TESTING": True}, {"DEBUG": True}],
+)
+def test_a_set_public_url_or_development_gives_no_warning(monkeypatch, config_warnings, config):
+    monkeypatch.setenv("SECRET_KEY", KEY)
+
+    create_app(config)
+
+    assert not [message for message in config_warnings if "HEARTBEAT_PUBLIC_URL" in message]
+
+
+@pytest.mark.parametrize(
+    "url", ["miles.example.org", "ftp://miles.example.org", "https://x.org/?a=1", "https://"]
+)
+def test_a_public_url_that_is_not_an_http_address_does_not_start(monkeypatch, url):
+    monkeypatch.setenv("SECRET_KEY", KEY)
+    monkeypatch.setenv("HEARTBEAT_PUBLIC_URL", url)
+
+    with pytest.raises(ConfigError, match="HEARTBEAT_PUBLIC_URL"):
+        create_app()

@@ -11,6 +11,7 @@ from heartbeat.auth.forms import InviteForm
 from heartbeat.auth.models import Invite, Role, User
 from heartbeat.centres import services
 from heartbeat.centres.models import Centre
+from heartbeat.core.public_url import public_url_for
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.mail import mail_configured, send_mail
@@ -96,7 +97,7 @@ def invite_staff():
         form.email.errors.append(str(error))
         return _render_staff(centre, form, 422)
     db.session.commit()
-    link = url_for("auth.accept_invite", token=issued.token, _external=True)
+    link = public_url_for("auth.accept_invite", token=issued.token)
     emailed = send_mail(
         issued.invite.email,
         *account_services.invitation_mail(
@@ -277,7 +278,7 @@ def operator_invite_admin(centre_id: int):
             form.email.errors.append(str(error))
             return render_template("admin/operator_invite.html", form=form, centre=centre), 422
         db.session.commit()
-        link = url_for("auth.accept_invite", token=issued.token, _external=True)
+        link = public_url_for("auth.accept_invite", token=issued.token)
         emailed = send_mail(
             issued.invite.email,
             f"Your invitation to run {centre.name} on Heartbeat Miles",

@@ -21,6 +21,7 @@ from heartbeat.core.edits import (
     save_versioned,
     versioned_form,
 )
+from heartbeat.core.public_url import public_url_for
 from heartbeat.core.wording import plural
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
@@ -332,7 +333,7 @@ def invite(participant_id: int):
             # its therapist (maybe the signed-in user) without the centre the page header needs.
             back_url = url_for(".profile", participant_id=participant_id)
             db.session.commit()
-            link = url_for("auth.accept_invite", token=issued.token, _external=True)
+            link = public_url_for("auth.accept_invite", token=issued.token)
             emailed = send_mail(
                 issued.invite.email,
                 *account_services.invitation_mail(
