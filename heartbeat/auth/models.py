@@ -100,6 +100,9 @@ class User(CentreScoped, db.Model):
     mfa_secret: Mapped[str | None] = mapped_column(sa.String(255))
     mfa_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     mfa_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # The secret being set up, encrypted like ``mfa_secret``, until the first code proves the
+    # app has it: kept here, not in the (signed but readable) session cookie.
+    mfa_pending_secret: Mapped[str | None] = mapped_column(sa.String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     centre: Mapped[Centre | None] = relationship(lazy="raise")

@@ -240,18 +240,17 @@ def mfa_setup():
     user = current_user._get_current_object()
     if user.mfa_enabled:
         return redirect(url_for("auth.account"))
-    secret = session.get("mfa_setup_secret") or mfa.new_secret()
-    session["mfa_setup_secret"] = secret
+    secret = mfa.pending_secret(user)
+    db.session.commit()  # the same secret on every visit until enrolment ends
     form = EnableMfaForm()
     if form.validate_on_submit():
         try:
-            codes = mfa.enable(user, secret, form.code.data, utcnow())
+            codes = mfa.enable(user, form.code.data, utcnow())
         except mfa.MfaError as error:
             form.code.errors.append(str(error))
         else:
             services.end_all_sessions(user)
             db.session.commit()
-            session.pop("mfa_setup_secret", None)
             # Other devices are signed out; this one carries on with the new session version.
             login_user(user)
             start_session_clock()

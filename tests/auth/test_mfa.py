@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from heartbeat.auth.models import User
 from heartbeat.centres.models import Centre
 from heartbeat.extensions import db
+from tests.auth.helpers import cookie_value, setup_secret
 from tests.conftest import PASSWORD
 
 
@@ -25,9 +27,7 @@ def _sign_in(client, email: str):
 
 
 def _setup_secret(client) -> str:
-    client.get("/account/two-factor")
-    with client.session_transaction() as session:
-        return session["mfa_setup_secret"]
+    return setup_secret(client.get("/account/two-factor").get_data(as_text=True))
 
 
 def _enrol(client) -> tuple[str, list[str]]:
@@ -91,6 +91,37 @@ def test_enrolment_shows_ten_recovery_codes_once_and_stores_the_secret_encrypted
     assert user.mfa_enabled
     assert secret not in user.mfa_secret  # encrypted at rest
     assert client.get("/centre/staff").status_code == 200
+
+
+def _session_contents(app, client) -> tuple[str, dict]:
+    raw = cookie_value(client, app.config["SESSION_COOKIE_NAME"])
+    return raw, app.session_interface.get_signing_serializer(app).loads(raw)
+
+
+def test_the_secret_being_set_up_stays_on_the_server_encrypted(client, world, app):
+    _sign_in(client, world.a.admin.email)
+
+    secret = _setup_secret(client)
+
+    raw, session = _session_contents(app, client)
+    assert secret not in raw
+    assert secret not in json.dumps(session)
+    pending = _user(app, world.a.admin.email).mfa_pending_secret
+    assert pending and secret not in pending  # encrypted at rest, like the final secret
+    # The same secret on every visit until the first code proves the app has it.
+    assert _setup_secret(client) == secret
+
+
+def test_enrolment_moves_the_pending_secret_into_place(client, world, app):
+    _sign_in(client, world.a.admin.email)
+
+    secret, _ = _enrol(client)
+
+    user = _user(app, world.a.admin.email)
+    assert user.mfa_pending_secret is None
+    assert user.mfa_secret and secret not in user.mfa_secret
+    raw, session = _session_contents(app, client)
+    assert secret not in raw and secret not in json.dumps(session)
 
 
 def test_sign_in_with_two_factor_needs_the_code_and_refuses_a_replay(client, world, app):
