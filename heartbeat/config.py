@@ -30,8 +30,16 @@ DEFAULTS: dict[str, Any] = {
     "HEARTBEAT_HTTPS": False,
     "HEARTBEAT_PAGE_SIZE": 25,
     "HEARTBEAT_INVITE_HOURS": 48,
+    # Wrong passwords from one source (address or known device) for one account before that
+    # source alone is refused for the minutes below (auth/guard.py).
     "HEARTBEAT_LOCKOUT_THRESHOLD": 5,
     "HEARTBEAT_LOCKOUT_MINUTES": 15,
+    # Wrong passwords for one account from sources it does not know (in those minutes) before
+    # such sources are slowed: one try per delay, doubling up to the maximum.
+    "HEARTBEAT_SLOWDOWN_THRESHOLD": 10,
+    "HEARTBEAT_SLOWDOWN_MAX_SECONDS": 60,
+    # The owner is emailed about guessing at most once per this many hours.
+    "HEARTBEAT_GUESSING_ALERT_HOURS": 24,
     "HEARTBEAT_LOGIN_RATE_LIMIT": "10 per minute",
     "HEARTBEAT_LOGIN_ACCOUNT_RATE_LIMIT": "20 per hour",
     # argon2id; the defaults are RFC 9106's low-memory profile, above OWASP's minimum

@@ -92,8 +92,15 @@ class User(CentreScoped, db.Model):
     # Bumped on sign-out, password change and deactivation: every cookie that carries the
     # old value (session or remember-me) stops working at once, on every server.
     session_version: Mapped[int] = mapped_column(default=1)
+    # Guessing protection (auth/guard.py): wrong passwords from sources this account has not
+    # signed in from, in the current window, and until when such sources are slowed down.
     failed_logins: Mapped[int] = mapped_column(default=0)
+    last_failed_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    slowed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Until when some sign-ins are refused (a source locked out, or unknown sources slowed):
+    # what the admin's staff list shows and "Unlock" clears; never a lock on everyone.
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    guessing_alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Two-factor sign-in: the TOTP secret (encrypted), when it was turned on, and the last
     # time step a code was accepted for (so a code works only once).
@@ -274,3 +281,22 @@ class ApiToken(db.Model):
     @property
     def can_write(self) -> bool:
         return self.scope == TokenScope.WRITE
+
+
+class SignInGuard(db.Model):
+    """Wrong passwords for one account from one source (an address, or a device the account
+    signed in from before): after a few, that source alone is locked out for a while."""
+
+    __tablename__ = "sign_in_guard"
+    __table_args__ = (sa.UniqueConstraint("user_id", "source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    # "addr:" + a keyed hash of the address (its /64 for IPv6), or "device:" + the device
+    # cookie's nonce: no address is stored.
+    source: Mapped[str] = mapped_column(sa.String(64))
+    failures: Mapped[int] = mapped_column(default=0)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -262,7 +262,7 @@ def test_the_main_flows_log_no_secret_and_no_health_data(app, capture):
     assert {
         "sign-in",
         "sign-in failed: wrong password",
-        "account locked",
+        "sign-in source locked out",
         "authorisation refused",
     } <= said
     assert all("user_id" in e for e in security if e["event"] != "sign-in failed: unknown account")
