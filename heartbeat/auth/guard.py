@@ -41,6 +41,8 @@ from heartbeat.mail import send_mail
 security_log = logging.getLogger("heartbeat.security")
 
 DEVICE_COOKIE = "heartbeat_device"
+# Behind HTTPS: Secure, Path=/ and no Domain, so no sibling host can plant one.
+DEVICE_COOKIE_HTTPS = "__Host-device"
 DEVICE_DAYS = 180
 
 
@@ -62,7 +64,7 @@ def _device_serializer() -> URLSafeTimedSerializer:
 
 def client_from_request() -> Client:
     address = request.remote_addr or "unknown"
-    raw = request.cookies.get(DEVICE_COOKIE)
+    raw = request.cookies.get(_cookie_name())
     if raw:
         try:
             payload = _device_serializer().loads(raw, max_age=DEVICE_DAYS * 86400)
@@ -77,14 +79,19 @@ def remember_device(response: Response, user: User) -> Response:
     """After a full sign-in: this browser is a device the account knows from now on."""
     value = _device_serializer().dumps({"u": user.id, "n": secrets.token_urlsafe(12)})
     response.set_cookie(
-        DEVICE_COOKIE,
+        _cookie_name(),
         value,
         max_age=DEVICE_DAYS * 86400,
+        path="/",
         httponly=True,
         samesite="Lax",
         secure=bool(current_app.config["HEARTBEAT_HTTPS"]),
     )
     return response
+
+
+def _cookie_name() -> str:
+    return DEVICE_COOKIE_HTTPS if current_app.config["HEARTBEAT_HTTPS"] else DEVICE_COOKIE
 
 
 def _address_key(address: str) -> str:
