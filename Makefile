@@ -1,5 +1,5 @@
-# Heartbeat Miles: `make run` serves the app (gunicorn) with a demo centre; `make test` runs every
-# test; `make audit` checks the dependencies for known vulnerabilities.
+# Heartbeat Miles: `make run` serves the app (gunicorn) with a demo centre;
+# `make test` runs every test.
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
