@@ -248,6 +248,10 @@ def mfa_setup():
     user = current_user._get_current_object()
     if user.mfa_enabled:
         return redirect(url_for("auth.account"))
+    if request.method == "POST" and not user.mfa_pending_secret:
+        # A code for a secret this page never showed: show one first (and store nothing here).
+        flash("Scan the code below with your app first, then enter the code it shows.", "info")
+        return redirect(url_for("auth.mfa_setup"))
     secret = mfa.pending_secret(user)
     db.session.commit()  # the same secret on every visit until enrolment ends
     form = EnableMfaForm()

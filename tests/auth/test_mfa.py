@@ -289,3 +289,13 @@ def test_signed_in_pages_carry_the_idle_warning(client, world):
     page = client.get("/account").get_data(as_text=True)
     assert 'data-idle-seconds="1800"' in page
     assert 'id="idle-warning"' in page
+
+
+def test_a_code_posted_before_any_secret_was_shown_stores_nothing(client, world, app):
+    _sign_in(client, world.a.admin.email)
+
+    response = client.post("/account/two-factor", data={"code": "123456"})
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/account/two-factor"
+    assert _user(app, world.a.admin.email).mfa_pending_secret is None
