@@ -174,14 +174,25 @@ def check_secret_key(config: Mapping[str, Any]) -> None:
     )
 
 
+# Where `flask run` and `make run` serve by default.
+DEFAULT_LOCAL_URL = "http://127.0.0.1:5000"
+
+
+def local_base_url(config: Mapping[str, Any]) -> str:
+    """Links' address without HEARTBEAT_PUBLIC_URL: SERVER_NAME when set (tests, some
+    deployments), else the local default; never a request's Host header."""
+    server = config.get("SERVER_NAME")
+    if server:
+        return f"{config.get('PREFERRED_URL_SCHEME') or 'http'}://{server}"
+    return DEFAULT_LOCAL_URL
+
+
 def public_url_warning(config: Mapping[str, Any]) -> str | None:
     """What to tell the operator at start-up about HEARTBEAT_PUBLIC_URL, if anything."""
     if (config.get("HEARTBEAT_PUBLIC_URL") or "").strip():
         return None
     if config.get("TESTING") or config.get("DEBUG"):
         return None
-    from heartbeat.core.public_url import local_base_url
-
     return (
         "HEARTBEAT_PUBLIC_URL is not set: certificates, credentials, QR codes and invitation "
         f"emails will point at {local_base_url(config)}. Set it to the address people reach "

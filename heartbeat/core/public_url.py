@@ -10,21 +10,13 @@ outside development (``config.public_url_warning``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from flask import current_app, url_for
 
-# Where `flask run` and `make run` serve by default.
-DEFAULT_LOCAL_URL = "http://127.0.0.1:5000"
+from heartbeat.config import DEFAULT_LOCAL_URL, local_base_url
 
-
-def local_base_url(config: Mapping[str, Any]) -> str:
-    """The fallback: SERVER_NAME when set (tests, some deployments), else the local default."""
-    server = config.get("SERVER_NAME")
-    if server:
-        return f"{config.get('PREFERRED_URL_SCHEME') or 'http'}://{server}"
-    return DEFAULT_LOCAL_URL
+__all__ = ["DEFAULT_LOCAL_URL", "public_base_url", "public_url_for"]
 
 
 def public_base_url() -> str:
