@@ -63,7 +63,13 @@ class User(CentreScoped, db.Model):
     __tablename__ = "user_account"
     __personal_data__ = declare(
         kept=("email", "name", "last_login_at"),
-        secret=("password_hash", "session_version", "mfa_secret", "mfa_last_step"),
+        secret=(
+            "password_hash",
+            "session_version",
+            "mfa_secret",
+            "mfa_pending_secret",
+            "mfa_last_step",
+        ),
         not_personal=(
             "id",
             "centre_id",
@@ -71,7 +77,10 @@ class User(CentreScoped, db.Model):
             "is_operator",
             "active",
             "failed_logins",
+            "last_failed_login_at",
+            "slowed_until",
             "locked_until",
+            "guessing_alerted_at",
             "mfa_enabled_at",
             "created_at",
         ),
@@ -288,6 +297,11 @@ class SignInGuard(db.Model):
     signed in from before): after a few, that source alone is locked out for a while."""
 
     __tablename__ = "sign_in_guard"
+    # The source is a keyed hash (or a random device nonce): it names no address.
+    __personal_data__ = declare(
+        secret=("source",),
+        not_personal=("id", "user_id", "failures", "window_started_at", "locked_until"),
+    )
     __table_args__ = (sa.UniqueConstraint("user_id", "source"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

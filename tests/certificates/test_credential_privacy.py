@@ -191,9 +191,11 @@ def test_the_participant_sees_their_proof_code_in_their_portal(app, world, certs
 
 
 def test_erasure_forgets_the_salt_so_the_hash_can_never_be_opened(app, world, certs):
+    from datetime import date
+
     from heartbeat.auth.models import User
-    from heartbeat.certificates import services
     from heartbeat.extensions import db
+    from heartbeat.participants import erasure
     from heartbeat.participants.models import Participant
 
     achiever = certs.achiever(world.a)
@@ -201,7 +203,14 @@ def test_erasure_forgets_the_salt_so_the_hash_can_never_be_opened(app, world, ce
     with app.app_context():
         participant = db.session.get(Participant, achiever.participant_id)
         admin = db.session.get(User, world.a.admin.id)
-        services.revoke_all_for_participant(participant, actor=admin, reason="erasure request")
+        erasure.erase(
+            participant,
+            actor=admin,
+            confirm_name=f"{participant.given_name} {participant.family_name}",
+            today=date(2026, 6, 2),
+        )
         db.session.commit()
 
-    assert certs.certificate(certificate_id).identity_salt is None
+    certificate = certs.certificate(certificate_id)
+    assert certificate.revoked_at is not None
+    assert certificate.identity_salt is None
