@@ -206,7 +206,7 @@ def _check_public_url(value: str) -> None:
         parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment
     ):
         raise ConfigError(
-            f"HEARTBEAT_PUBLIC_URL must be an http(s) address such as https://miles.example.org "
+            f"HEARTBEAT_PUBLIC_URL must be an http or https address such as https://miles.example.org "
             f"(it is {value!r})."
         )
 
