@@ -1,4 +1,5 @@
-# Heartbeat Miles: `make run` serves the app with a demo centre; `make test` runs every test.
+# Heartbeat Miles: `make run` serves the app (gunicorn) with a demo centre;
+# `make test` runs every test.
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -6,6 +7,9 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app heartbeat
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# One process keeps the in-memory rate limits exact without Redis; threads serve requests at once.
+WORKERS ?= 1
+THREADS ?= 8
 
 .PHONY: run test setup setup-dev system-deps system-deps-browser lint bench bench-quick clean
 
@@ -38,10 +42,13 @@ node_modules/.installed: package.json package-lock.json
 
 setup-dev: system-deps $(VENV)/.installed-dev node_modules/.installed
 
+# Links printed on certificates and emailed point here unless HEARTBEAT_PUBLIC_URL says otherwise.
+run: export HEARTBEAT_PUBLIC_URL ?= http://$(HOST):$(PORT)
 run: setup
 	$(FLASK) seed-demo --if-empty
 	@echo "Serving Heartbeat Miles on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads $(THREADS) \
+	  --timeout 120 --graceful-timeout 5 --log-level warning 'heartbeat:create_app()'
 
 test: setup-dev
 	$(BIN)/python -m pytest

@@ -276,7 +276,7 @@ def _child_main() -> int:
     app = create_app(
         {
             "DATABASE_URL": request["url"],
-            "SECRET_KEY": "bench",
+            "SECRET_KEY": "bench-key-for-benchmarks-only-0000",
             "HEARTBEAT_LOG_LEVEL": "WARNING",
             "RATELIMIT_ENABLED": False,
         }

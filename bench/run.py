@@ -91,7 +91,7 @@ def standalone_app(label: str):
         app = create_app(
             {
                 "DATABASE_URL": url,
-                "SECRET_KEY": "bench",
+                "SECRET_KEY": "bench-key-for-benchmarks-only-0000",
                 "HEARTBEAT_LOG_LEVEL": "WARNING",
                 "RATELIMIT_ENABLED": False,
             }
@@ -114,7 +114,7 @@ def make_app(database_url: str):
     return create_app(
         {
             "DATABASE_URL": database_url,
-            "SECRET_KEY": "bench-secret",
+            "SECRET_KEY": "bench-secret-for-benchmarks-only-00",
             "RATELIMIT_ENABLED": False,
             # The in-process client signs in without a form page; HTTP runs keep CSRF on.
             "WTF_CSRF_ENABLED": False,
@@ -355,7 +355,7 @@ def measure_http(database_url: str, seeded: Seeded, seconds: int, log) -> dict[s
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "SECRET_KEY": "bench-secret",
+        "SECRET_KEY": "bench-secret-for-benchmarks-only-00",
         "HEARTBEAT_INSTANCE_PATH": str(RESULTS / "instance"),
         "HEARTBEAT_BENCH_ROUTES": "1",
         "HEARTBEAT_MFA_REQUIRED_ROLES": "",

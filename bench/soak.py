@@ -293,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         env = {
             **os.environ,
             "DATABASE_URL": url,
-            "SECRET_KEY": "soak-secret",
+            "SECRET_KEY": "soak-secret-for-benchmarks-only-000",
             "HEARTBEAT_INSTANCE_PATH": str(RESULTS / "instance"),
             "HEARTBEAT_LOGIN_RATE_LIMIT": "100000 per minute",
             "HEARTBEAT_LOGIN_ACCOUNT_RATE_LIMIT": "100000 per minute",

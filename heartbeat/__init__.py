@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
@@ -20,6 +21,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from heartbeat.logs import configure_logging
 
     configure_logging(app)
+    from heartbeat.config import public_url_warning
+
+    if (warning := public_url_warning(app.config)) is not None:
+        logging.getLogger("heartbeat.config").warning(warning)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -28,8 +30,16 @@ DEFAULTS: dict[str, Any] = {
     "HEARTBEAT_HTTPS": False,
     "HEARTBEAT_PAGE_SIZE": 25,
     "HEARTBEAT_INVITE_HOURS": 48,
+    # Wrong passwords from one source (address or known device) for one account before that
+    # source alone is refused for the minutes below (auth/guard.py).
     "HEARTBEAT_LOCKOUT_THRESHOLD": 5,
     "HEARTBEAT_LOCKOUT_MINUTES": 15,
+    # Wrong passwords for one account from sources it does not know (in those minutes) before
+    # such sources are slowed: one try per delay, doubling up to the maximum.
+    "HEARTBEAT_SLOWDOWN_THRESHOLD": 10,
+    "HEARTBEAT_SLOWDOWN_MAX_SECONDS": 60,
+    # The owner is emailed about guessing at most once per this many hours.
+    "HEARTBEAT_GUESSING_ALERT_HOURS": 24,
     "HEARTBEAT_LOGIN_RATE_LIMIT": "10 per minute",
     "HEARTBEAT_LOGIN_ACCOUNT_RATE_LIMIT": "20 per hour",
     # argon2id; the defaults are RFC 9106's low-memory profile, above OWASP's minimum
@@ -73,12 +83,33 @@ DEFAULTS: dict[str, Any] = {
     "HEARTBEAT_API_RATE_LIMIT": "300 per minute",
     # Public certificate check pages (/verify/...): requests per client address.
     "HEARTBEAT_VERIFY_RATE_LIMIT": "30 per minute",
-    # Where people reach this site, for the verify links and QR codes printed on certificates
-    # (e.g. https://miles.example.org); empty: the address of the request that issues them.
+    # Where people reach this site, for the verify links and QR codes printed on certificates,
+    # the credentials and invitation emails (e.g. https://miles.example.org). Never taken from
+    # a request; empty: SERVER_NAME, else http://127.0.0.1:5000 (with a warning at start-up).
     "HEARTBEAT_PUBLIC_URL": "",
     # Adds /_bench/bare, a route that does nothing, for the HTTP benchmark's baseline.
     "HEARTBEAT_BENCH_ROUTES": False,
 }
+
+# Keys that must never sign anything: the example file's placeholder and the usual stand-ins.
+PLACEHOLDER_SECRET_KEYS = frozenset(
+    {
+        "replace-me-with-a-long-random-string",
+        "change-me",
+        "changeme",
+        "secret",
+        "dev",
+        "development",
+        "test",
+    }
+)
+MIN_SECRET_KEY_BYTES = 32
+MAKE_A_KEY = "python -c 'import secrets; print(secrets.token_hex(32))'"
+
+
+class ConfigError(RuntimeError):
+    """A setting that would make the installation unsafe or broken: the app does not start."""
+
 
 OWASP_ARGON2_FLOOR = {"time_cost": 2, "memory_kib": 19 * 1024, "parallelism": 1}
 
@@ -105,13 +136,79 @@ def _environment_overrides(environ: os._Environ | dict[str, str]) -> dict[str, A
 
 
 def _write_instance_config(path: Path) -> None:
+    """Write a new random SECRET_KEY into instance/config.py (kept after any other settings)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    before = path.read_text() if path.exists() else ""
+    if before and not before.endswith("\n"):
+        before += "\n"
     path.write_text(
-        "# Created on first run. Keep it out of version control: it holds this installation's\n"
+        before
+        + "# Created on first run. Keep it out of version control: it holds this installation's\n"
         "# secret key, which signs sessions, invites and CSRF tokens.\n"
         f"SECRET_KEY = {secrets.token_hex(32)!r}\n"
     )
     path.chmod(0o600)
+
+
+def check_secret_key(config: Mapping[str, Any]) -> None:
+    """Refuse a guessable SECRET_KEY outside development and tests.
+
+    It signs sessions, invitation links and CSRF tokens and encrypts the centres' signing keys
+    and two-factor secrets: a known or short key lets anyone forge a session.
+    """
+    if config.get("TESTING") or config.get("DEBUG"):
+        return
+    key = config["SECRET_KEY"]
+    raw = key.encode() if isinstance(key, str) else bytes(key)
+    if raw.decode(errors="replace").strip().lower() in PLACEHOLDER_SECRET_KEYS:
+        problem = "is the example placeholder"
+    elif len(raw) < MIN_SECRET_KEY_BYTES:
+        problem = f"is only {len(raw)} bytes long ({MIN_SECRET_KEY_BYTES} at least)"
+    else:
+        return
+    raise ConfigError(
+        f"SECRET_KEY {problem}, so anyone could forge sessions and invitation links. Make one "
+        f"with\n    {MAKE_A_KEY}\nand set it as SECRET_KEY in instance/config.py or the "
+        "environment (or delete SECRET_KEY from instance/config.py and the first start writes "
+        "one). FLASK_DEBUG=1 allows a weak key on a development machine."
+    )
+
+
+# Where `flask run` and `make run` serve by default.
+DEFAULT_LOCAL_URL = "http://127.0.0.1:5000"
+
+
+def local_base_url(config: Mapping[str, Any]) -> str:
+    """Links' address without HEARTBEAT_PUBLIC_URL: SERVER_NAME when set (tests, some
+    deployments), else the local default; never a request's Host header."""
+    server = config.get("SERVER_NAME")
+    if server:
+        return f"{config.get('PREFERRED_URL_SCHEME') or 'http'}://{server}"
+    return DEFAULT_LOCAL_URL
+
+
+def public_url_warning(config: Mapping[str, Any]) -> str | None:
+    """What to tell the operator at start-up about HEARTBEAT_PUBLIC_URL, if anything."""
+    if (config.get("HEARTBEAT_PUBLIC_URL") or "").strip():
+        return None
+    if config.get("TESTING") or config.get("DEBUG"):
+        return None
+    return (
+        "HEARTBEAT_PUBLIC_URL is not set: certificates, credentials, QR codes and invitation "
+        f"emails will point at {local_base_url(config)}. Set it to the address people reach "
+        "this site at (e.g. https://miles.example.org)."
+    )
+
+
+def _check_public_url(value: str) -> None:
+    parts = urlsplit(value.strip())
+    if value.strip() and (
+        parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment
+    ):
+        raise ConfigError(
+            f"HEARTBEAT_PUBLIC_URL must be an http or https address such as https://miles.example.org "
+            f"(it is {value!r})."
+        )
 
 
 def database_uri(url: str | None, instance_path: str) -> str:
@@ -135,6 +232,9 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     if not app.config["SECRET_KEY"]:
         _write_instance_config(instance_config)
         app.config.from_pyfile(str(instance_config))
+
+    check_secret_key(app.config)
+    _check_public_url(app.config["HEARTBEAT_PUBLIC_URL"] or "")
 
     if not app.config["DATABASE_URL"]:
         # The default SQLite file lives there; SQLite will not create the folder itself.

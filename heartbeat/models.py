@@ -1,7 +1,7 @@
 """Every model, imported in one place so that mappers and Alembic see the whole schema."""
 
 from heartbeat.audit.models import AuditEvent
-from heartbeat.auth.models import ApiToken, Invite, MfaRecoveryCode, Role, User
+from heartbeat.auth.models import ApiToken, Invite, MfaRecoveryCode, Role, SignInGuard, User
 from heartbeat.centres.models import Centre
 from heartbeat.certificates.models import Branding, BrandingSnapshot, Certificate, SigningKey
 from heartbeat.jobs.models import Job
@@ -21,6 +21,7 @@ __all__ = [
     "Award",
     "LadderStage",
     "MfaRecoveryCode",
+    "SignInGuard",
     "TrainingSession",
     "AuditEvent",
     "Branding",

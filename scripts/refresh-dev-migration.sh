@@ -11,7 +11,7 @@ MESSAGE="records, credentials and security round two"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 rm -f migrations/versions/${REV}_*.py
-export HEARTBEAT_INSTANCE_PATH=$scratch DATABASE_URL= SECRET_KEY=scratch
+export HEARTBEAT_INSTANCE_PATH=$scratch DATABASE_URL= SECRET_KEY=$(python3 -c "import secrets; print(secrets.token_hex(32))")
 .venv/bin/flask --app heartbeat db upgrade "$PARENT" >/dev/null 2>&1
 .venv/bin/flask --app heartbeat db migrate --rev-id "$REV" -m "$MESSAGE" 2>&1 | grep -E "Generating|Detected" || true
 # SQLite renders boolean defaults as 0/1, which PostgreSQL refuses for a boolean column.

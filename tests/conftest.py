@@ -34,7 +34,7 @@ from tests.harness import (
 )
 from tests.helpers import Auth, World, build_world, read_world
 
-pytest_plugins = ["tests.browser"]
+pytest_plugins = ["tests.browser", "tests.mailbox"]
 
 
 @pytest.fixture(scope="session")

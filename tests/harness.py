@@ -45,6 +45,8 @@ FAST_ARGON2 = {
     "HEARTBEAT_ARGON2_PARALLELISM": 1,
 }
 # The environment variables create_app reads (heartbeat/config.py): part of an app's identity.
+# Long enough for a start outside TESTING too (worker processes the tests run).
+TEST_SECRET_KEY = "test-secret-key-for-the-test-suite-only"
 _ENVIRONMENT_READ = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
 # Apps kept for reuse; a run uses a handful of distinct settings, most tests the default one.
 _CACHED_APPS = 6
@@ -58,7 +60,7 @@ def make_app(database_url: str, **overrides) -> Flask:
     """A new app as the tests configure it (CSRF and rate limits off, fast password hashing)."""
     config = {
         "TESTING": True,
-        "SECRET_KEY": "test-secret-key",
+        "SECRET_KEY": TEST_SECRET_KEY,
         "DATABASE_URL": database_url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,

@@ -11,6 +11,7 @@ from heartbeat.auth.forms import InviteForm
 from heartbeat.auth.models import Invite, Role, User
 from heartbeat.centres import services
 from heartbeat.centres.models import Centre
+from heartbeat.core.public_url import public_url_for
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.mail import mail_configured, send_mail
@@ -96,13 +97,17 @@ def invite_staff():
         form.email.errors.append(str(error))
         return _render_staff(centre, form, 422)
     db.session.commit()
-    link = url_for("auth.accept_invite", token=issued.token, _external=True)
+    link = public_url_for("auth.accept_invite", token=issued.token)
     emailed = send_mail(
         issued.invite.email,
-        f"Your invitation to {centre.name} on Heartbeat Miles",
-        f"Hello {issued.invite.name},\n\n{current_user.name} has invited you to join "
-        f"{centre.name} on Heartbeat Miles. Open this link within "
-        f"{current_app.config['HEARTBEAT_INVITE_HOURS']} hours to set your password:\n\n{link}\n",
+        *account_services.invitation_mail(
+            issued,
+            f"Your invitation to {centre.name} on Heartbeat Miles",
+            f"Hello {issued.invite.name},\n\n{current_user.name} has invited you to join "
+            f"{centre.name} on Heartbeat Miles. Open this link within "
+            f"{current_app.config['HEARTBEAT_INVITE_HOURS']} hours to set your password:\n\n"
+            f"{link}\n",
+        ),
     )
     return render_template(
         "auth/invite_created.html",
@@ -273,7 +278,7 @@ def operator_invite_admin(centre_id: int):
             form.email.errors.append(str(error))
             return render_template("admin/operator_invite.html", form=form, centre=centre), 422
         db.session.commit()
-        link = url_for("auth.accept_invite", token=issued.token, _external=True)
+        link = public_url_for("auth.accept_invite", token=issued.token)
         emailed = send_mail(
             issued.invite.email,
             f"Your invitation to run {centre.name} on Heartbeat Miles",

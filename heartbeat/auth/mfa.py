@@ -1,7 +1,8 @@
 """Two-factor sign-in with TOTP (RFC 6238) and single-use recovery codes.
 
 The TOTP secret is stored encrypted (Fernet, key derived from ``SECRET_KEY``), so a copy of the
-database alone cannot mint codes. A code is accepted once: the time step it belongs to is
+database alone cannot mint codes; so is the secret being set up, which never enters the session
+cookie. A code is accepted once: the time step it belongs to is
 remembered, and an older or equal step is refused (no replay within its 30 s window). Recovery
 codes are stored as argon2 hashes, like passwords, and each works once.
 
@@ -85,6 +86,23 @@ def new_secret() -> str:
     return pyotp.random_base32()
 
 
+def pending_secret(user: User) -> str:
+    """The secret this user is setting up, made (and stored encrypted) on first need.
+
+    It stays on the server until enrolment ends: the session cookie is signed, not encrypted,
+    so anything in it can be read by whoever holds the cookie.
+    """
+    if user.mfa_pending_secret:
+        try:
+            return decrypt_secret(user.mfa_pending_secret)
+        except MfaError:
+            pass  # the server's key changed meanwhile: start again with a new secret
+    secret = new_secret()
+    user.mfa_pending_secret = encrypt_secret(secret)
+    db.session.flush()
+    return secret
+
+
 def provisioning_uri(user: User, secret: str) -> str:
     issuer = current_app.config["HEARTBEAT_MFA_ISSUER"]
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=issuer)
@@ -108,15 +126,17 @@ def _matching_step(secret: str, code: str, now: datetime) -> int | None:
     return None
 
 
-def enable(user: User, secret: str, code: str, now: datetime) -> list[str]:
-    """Turn two-factor sign-in on once the person proves their app has the secret.
+def enable(user: User, code: str, now: datetime) -> list[str]:
+    """Turn two-factor sign-in on once the person proves their app has the pending secret.
 
     Returns the new recovery codes, to show once.
     """
+    secret = pending_secret(user)
     step = _matching_step(secret, code, now)
     if step is None:
         raise MfaError("That code did not match. Check the time on your phone and try again.")
-    user.mfa_secret = encrypt_secret(secret)
+    user.mfa_secret = user.mfa_pending_secret
+    user.mfa_pending_secret = None
     user.mfa_enabled_at = now
     user.mfa_last_step = step
     codes = regenerate_recovery_codes(user)
@@ -126,6 +146,7 @@ def enable(user: User, secret: str, code: str, now: datetime) -> list[str]:
 
 def disable(user: User) -> None:
     user.mfa_secret = None
+    user.mfa_pending_secret = None
     user.mfa_enabled_at = None
     user.mfa_last_step = None
     db.session.execute(sa.delete(MfaRecoveryCode).where(MfaRecoveryCode.user_id == user.id))

@@ -63,7 +63,13 @@ class User(CentreScoped, db.Model):
     __tablename__ = "user_account"
     __personal_data__ = declare(
         kept=("email", "name", "last_login_at"),
-        secret=("password_hash", "session_version", "mfa_secret", "mfa_last_step"),
+        secret=(
+            "password_hash",
+            "session_version",
+            "mfa_secret",
+            "mfa_pending_secret",
+            "mfa_last_step",
+        ),
         not_personal=(
             "id",
             "centre_id",
@@ -71,7 +77,10 @@ class User(CentreScoped, db.Model):
             "is_operator",
             "active",
             "failed_logins",
+            "last_failed_login_at",
+            "slowed_until",
             "locked_until",
+            "guessing_alerted_at",
             "mfa_enabled_at",
             "created_at",
         ),
@@ -92,14 +101,24 @@ class User(CentreScoped, db.Model):
     # Bumped on sign-out, password change and deactivation: every cookie that carries the
     # old value (session or remember-me) stops working at once, on every server.
     session_version: Mapped[int] = mapped_column(default=1)
+    # Guessing protection (auth/guard.py): wrong passwords from sources this account has not
+    # signed in from, in the current window, and until when such sources are slowed down.
     failed_logins: Mapped[int] = mapped_column(default=0)
+    last_failed_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    slowed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Until when some sign-ins are refused (a source locked out, or unknown sources slowed):
+    # what the admin's staff list shows and "Unlock" clears; never a lock on everyone.
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    guessing_alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Two-factor sign-in: the TOTP secret (encrypted), when it was turned on, and the last
     # time step a code was accepted for (so a code works only once).
     mfa_secret: Mapped[str | None] = mapped_column(sa.String(255))
     mfa_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     mfa_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # The secret being set up, encrypted like ``mfa_secret``, until the first code proves the
+    # app has it: kept here, not in the (signed but readable) session cookie.
+    mfa_pending_secret: Mapped[str | None] = mapped_column(sa.String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     centre: Mapped[Centre | None] = relationship(lazy="raise")
@@ -271,3 +290,27 @@ class ApiToken(db.Model):
     @property
     def can_write(self) -> bool:
         return self.scope == TokenScope.WRITE
+
+
+class SignInGuard(db.Model):
+    """Wrong passwords for one account from one source (an address, or a device the account
+    signed in from before): after a few, that source alone is locked out for a while."""
+
+    __tablename__ = "sign_in_guard"
+    # The source is a keyed hash (or a random device nonce): it names no address.
+    __personal_data__ = declare(
+        secret=("source",),
+        not_personal=("id", "user_id", "failures", "window_started_at", "locked_until"),
+    )
+    __table_args__ = (sa.UniqueConstraint("user_id", "source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    # "addr:" + a keyed hash of the address (its /64 for IPv6), or "device:" + the device
+    # cookie's nonce: no address is stored.
+    source: Mapped[str] = mapped_column(sa.String(64))
+    failures: Mapped[int] = mapped_column(default=0)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

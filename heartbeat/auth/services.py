@@ -1,4 +1,7 @@
-"""Sign-in, lockout, password changes and invitations: plain functions that flush, never commit."""
+"""Sign-in, password changes and invitations: plain functions that flush, never commit.
+
+Guessing protection (what counts as too many wrong passwords, and for whom) is ``guard.py``.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +14,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy.orm.attributes import set_committed_value
 
-from heartbeat.auth import passwords
+from heartbeat.auth import guard, passwords
 from heartbeat.auth.models import Invite, Role, User, normalise_email
 from heartbeat.centres.models import Centre
 from heartbeat.core.events import event
@@ -47,93 +49,61 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalars(stmt.execution_options(all_centres=True)).one_or_none()
 
 
-def authenticate(email: str, password: str, now: datetime) -> User | None:
-    """The user these credentials open, or None; counts failures and locks the account.
+@dataclass(frozen=True)
+class SignIn:
+    """What a sign-in attempt came to: the user it opened (None when refused), and the account
+    whose owner should be told someone is guessing at it (after the caller's commit)."""
 
-    Unknown email, wrong password, a locked or a deactivated account all look the same to the
-    caller's caller: None. The work done is the same too (one hash verification).
+    user: User | None
+    alert: User | None = None
 
-    The slow part (argon2) runs before anything is written; the outcome is then written in one
-    short statement that is right however many attempts run at once, and the caller commits
-    straight away. So a sign-in holds a write lock (SQLite's, or the user's row) for
-    milliseconds, never for the hashing.
+
+def authenticate(
+    email: str, password: str, now: datetime, client: guard.Client | None = None
+) -> SignIn:
+    """The user these credentials open, or None; counts failures per account and source.
+
+    Unknown email, wrong password, a refused source and a deactivated account all look the same
+    to the caller's caller: no user. The work done is the same too (one hash verification).
+
+    The slow part (argon2) runs before anything is written; the outcome is then written in a
+    few short statements that are right however many attempts run at once (``guard``), and the
+    caller commits straight away. So a sign-in holds a write lock (SQLite's, or the user's row)
+    for milliseconds, never for the hashing.
     """
+    client = client or guard.Client(address="unknown")
     user = find_user_by_email(email)
     if user is None:
         passwords.timing_equaliser()
         security_log.info("sign-in failed: unknown account")
-        return None
-    if user.is_locked(now):
+        return SignIn(None)
+    if guard.refused(user, client, now):
         passwords.timing_equaliser()
-        security_log.warning("sign-in refused: account locked", extra={"user_id": user.id})
-        return None
+        return SignIn(None)
     if not passwords.verify_password(user.password_hash, password):
-        _count_failure(user, now, "wrong password")
-        return None
+        alert = guard.record_failure(user, client, now, "wrong password")
+        return SignIn(None, user if alert else None)
     if not user.active:
         security_log.info("sign-in refused: inactive account", extra={"user_id": user.id})
-        return None
+        return SignIn(None)
     new_hash = (
         passwords.hash_password(password) if passwords.needs_rehash(user.password_hash) else None
     )
-    if not _record_sign_in(user, now, new_hash):
-        # Locked by other attempts while this one was checking the password.
-        security_log.warning("sign-in refused: account locked", extra={"user_id": user.id})
-        return None
+    if not guard.record_success(user, client, now, new_hash):
+        # Refused for this source by other attempts while this one was checking the password.
+        security_log.warning("sign-in refused: locked out meanwhile", extra={"user_id": user.id})
+        return SignIn(None)
     security_log.info("sign-in", extra={"user_id": user.id})
-    return user
+    return SignIn(user)
 
 
-def _this_user(user: User):
-    """An UPDATE of ``user``'s row alone; sign-in runs before any centre is in scope."""
-    return (
-        sa.update(User)
-        .where(User.id == user.id)
-        .execution_options(all_centres=True, synchronize_session=False)
-    )
+def second_factor_refused(user: User, now: datetime, client: guard.Client) -> bool:
+    return guard.refused(user, client, now)
 
 
-def _record_sign_in(user: User, now: datetime, new_hash: str | None) -> bool:
-    """Clear the failures and note the sign-in, unless the account got locked meanwhile."""
-    values: dict = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
-    if new_hash is not None:
-        values["password_hash"] = new_hash
-    not_locked = sa.or_(User.locked_until.is_(None), User.locked_until <= now)
-    if db.session.execute(_this_user(user).where(not_locked).values(**values)).rowcount != 1:
-        return False
-    for name, value in values.items():
-        set_committed_value(user, name, value)
-    return True
-
-
-def _count_failure(user: User, now: datetime, what: str) -> None:
-    """Count one failure in the database itself (``failed_logins + 1``): attempts at the same
-    moment each count, instead of all writing the count they read before hashing."""
-    threshold = current_app.config["HEARTBEAT_LOCKOUT_THRESHOLD"]
-    until = now + timedelta(minutes=current_app.config["HEARTBEAT_LOCKOUT_MINUTES"])
-    reaches = User.failed_logins + 1 >= threshold
-    row = db.session.execute(
-        _this_user(user)
-        .values(
-            failed_logins=sa.case((reaches, 0), else_=User.failed_logins + 1),
-            locked_until=sa.case(
-                (reaches, sa.literal(until, User.__table__.c.locked_until.type)),
-                else_=User.locked_until,
-            ),
-        )
-        .returning(User.failed_logins, User.locked_until)
-    ).one()
-    set_committed_value(user, "failed_logins", row.failed_logins)
-    set_committed_value(user, "locked_until", row.locked_until)
-    if row.failed_logins == 0:
-        security_log.warning("account locked", extra={"user_id": user.id})
-    else:
-        security_log.info(f"sign-in failed: {what}", extra={"user_id": user.id})
-
-
-def record_failed_second_factor(user: User, now: datetime) -> None:
-    """A wrong two-factor code counts towards the lockout like a wrong password."""
-    _count_failure(user, now, "wrong second factor")
+def record_failed_second_factor(user: User, now: datetime, client: guard.Client) -> bool:
+    """A wrong two-factor code counts like a wrong password; True: tell the owner."""
+    return guard.record_failure(user, client, now, "wrong second factor")
 
 
 def check_password(user: User, password: str) -> bool:
@@ -162,9 +132,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 
 def unlock(user: User) -> None:
-    user.locked_until = None
-    user.failed_logins = 0
-    db.session.flush()
+    guard.unlock(user)
 
 
 def set_active(user: User, active: bool) -> None:
@@ -225,6 +193,10 @@ def _hash_nonce(nonce: str) -> str:
 class IssuedInvite:
     invite: Invite
     token: str
+    # The address already has an account at another centre (or is an operator's): the inviter
+    # is not told, the invitation is made as for any address, and only the address's owner
+    # learns, from the email, that it cannot be used (``invitation_mail``).
+    address_taken: bool = False
 
 
 def create_invite(
@@ -238,8 +210,18 @@ def create_invite(
     participant_id: int | None = None,
 ) -> IssuedInvite:
     email = normalise_email(email)
-    if find_user_by_email(email) is not None:
+    existing = find_user_by_email(email)
+    # Said only when the inviter may see that account anyway: a colleague or participant of
+    # their own centre, or any account for an operator.
+    if existing is not None and existing.centre_id == centre.id:
+        raise AccountError(f"{email} already has an account here.")
+    if existing is not None and inviter.is_operator:
         raise AccountError(f"{email} already has an account.")
+    if existing is not None:
+        security_log.info(
+            "invitation to an address with an account elsewhere",
+            extra={"user_id": existing.id, "centre_id": centre.id},
+        )
     nonce = secrets.token_urlsafe(24)
     invite = Invite(
         centre_id=centre.id,
@@ -254,7 +236,31 @@ def create_invite(
     db.session.add(invite)
     db.session.flush()
     invite_created.send(invite, inviter=inviter, now=now)
-    return IssuedInvite(invite=invite, token=_invite_serializer().dumps(nonce))
+    return IssuedInvite(
+        invite=invite, token=_invite_serializer().dumps(nonce), address_taken=existing is not None
+    )
+
+
+def invitation_mail(issued: IssuedInvite, subject: str, body: str) -> tuple[str, str]:
+    """The subject and body to email the invitee: the inviter's, or, when the address already
+    has an account elsewhere, a note for the address's owner that the link will not work."""
+    if not issued.address_taken:
+        return subject, body
+    centre = db.session.get(Centre, issued.invite.centre_id)
+    where = centre.name if centre is not None else "a centre"
+    return subject, (
+        f"Hello,\n\n{where} has invited this email address to Heartbeat Miles. This address "
+        "already has a Heartbeat Miles account, and an address can hold only one, so the "
+        f"invitation cannot be used. To join {where} as well, ask them to invite another email "
+        "address of yours.\n\nIf you did not expect this, you can ignore this email: nothing "
+        "about your account has changed.\n"
+    )
+
+
+ADDRESS_TAKEN = (
+    "This invitation cannot be used: this email address already has a Heartbeat Miles account, "
+    "and an address can hold only one. Ask the person who invited you to use another address."
+)
 
 
 def find_invite(token: str) -> Invite | None:
@@ -279,6 +285,9 @@ def accept_invite(invite: Invite, password: str, now: datetime) -> User:
                 "expired": "This invitation has expired. Ask your centre for a new one.",
             }[state]
         )
+    if find_user_by_email(invite.email) is not None:
+        security_log.info("invitation refused: the address has an account")
+        raise AccountError(ADDRESS_TAKEN)
     centre = db.session.get(Centre, invite.centre_id)
     # A portal invitation names a participant: their feature checks the record can still take a
     # login (raising AccountError if not) before the account exists, and links it after.

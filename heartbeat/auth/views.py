@@ -18,7 +18,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import joinedload
 
-from heartbeat.auth import mfa, services, tokens
+from heartbeat.auth import guard, mfa, services, tokens
 from heartbeat.auth.forms import (
     ChangePasswordForm,
     ConfirmPasswordForm,
@@ -37,7 +37,7 @@ bp = Blueprint("auth", __name__, template_folder="templates")
 
 SIGN_IN_FAILED = (
     "That email and password did not work. Check them and try again. After several failed "
-    "attempts an account is locked for a while; your centre's admin can unlock it."
+    "attempts, sign-in from this device is paused for a while; your centre's admin can lift it."
 )
 
 
@@ -51,8 +51,9 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def _account_key() -> str:
+    # Per account AND address: a limit per account alone would let anyone lock its owner out.
     email = (request.form.get("email") or "").strip().lower()[:254]
-    return f"signin-account:{email}"
+    return f"signin-account:{email}:{request.remote_addr}"
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -69,12 +70,16 @@ def login():
         return redirect(url_for("home.index"))
     form = SignInForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data, utcnow())
+        attempt = services.authenticate(
+            form.email.data, form.password.data, utcnow(), guard.client_from_request()
+        )
+        db.session.commit()  # the failure counts and any lockout, or the sign-in
+        if attempt.alert is not None:
+            guard.send_guessing_alert(attempt.alert)
+        user = attempt.user
         if user is None:
-            db.session.commit()  # keep the failure count and any lockout
             flash(SIGN_IN_FAILED, "error")
             return render_template("auth/login.html", form=form), 401
-        db.session.commit()
         session.clear()  # a fresh session at sign-in: nothing carried over from before
         next_url = _safe_next(request.args.get("next"))
         if user.mfa_enabled:
@@ -96,8 +101,8 @@ def _complete_sign_in(user: User, *, remember: bool, next_url: str | None):
     start_session_clock()
     flash(f"Welcome back, {user.name}.", "success")
     if not user.mfa_enabled and mfa.mfa_required(user):
-        return redirect(url_for("auth.mfa_setup"))
-    return redirect(next_url or url_for("home.index"))
+        return guard.remember_device(redirect(url_for("auth.mfa_setup")), user)
+    return guard.remember_device(redirect(next_url or url_for("home.index")), user)
 
 
 MFA_PENDING_SECONDS = 300
@@ -131,7 +136,8 @@ def login_second_factor():
     form = SecondFactorForm()
     if form.validate_on_submit():
         now = utcnow()
-        if user.is_locked(now):
+        client = guard.client_from_request()
+        if services.second_factor_refused(user, now, client):
             used = None
         else:
             try:
@@ -140,8 +146,10 @@ def login_second_factor():
                 form.code.errors.append(str(error))
                 return render_template("auth/login_code.html", form=form), 422
         if used is None:
-            services.record_failed_second_factor(user, now)
+            alert = services.record_failed_second_factor(user, now, client)
             db.session.commit()
+            if alert:
+                guard.send_guessing_alert(user)
             form.code.errors.append(
                 "That code did not work. Codes change every 30 seconds and each works once."
             )
@@ -240,18 +248,21 @@ def mfa_setup():
     user = current_user._get_current_object()
     if user.mfa_enabled:
         return redirect(url_for("auth.account"))
-    secret = session.get("mfa_setup_secret") or mfa.new_secret()
-    session["mfa_setup_secret"] = secret
+    if request.method == "POST" and not user.mfa_pending_secret:
+        # A code for a secret this page never showed: show one first (and store nothing here).
+        flash("Scan the code below with your app first, then enter the code it shows.", "info")
+        return redirect(url_for("auth.mfa_setup"))
+    secret = mfa.pending_secret(user)
+    db.session.commit()  # the same secret on every visit until enrolment ends
     form = EnableMfaForm()
     if form.validate_on_submit():
         try:
-            codes = mfa.enable(user, secret, form.code.data, utcnow())
+            codes = mfa.enable(user, form.code.data, utcnow())
         except mfa.MfaError as error:
             form.code.errors.append(str(error))
         else:
             services.end_all_sessions(user)
             db.session.commit()
-            session.pop("mfa_setup_secret", None)
             # Other devices are signed out; this one carries on with the new session version.
             login_user(user)
             start_session_clock()

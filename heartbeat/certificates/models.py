@@ -121,10 +121,11 @@ class Certificate(CentreScoped, db.Model):
         describe="Certificates issued for those awards",
         order=80,
         load=("credential",),
-        erased={"participant_name": REVOKED_NAME, "journey": []},
-        # The credential holds the name only with publication consent, and is revoked (never
-        # served again) when the person is erased; its signature covers the name, so it stays
-        # whole as the record of what was issued.
+        # Without the salt, the credential's name hash can never be opened again.
+        erased={"participant_name": REVOKED_NAME, "journey": [], "identity_salt": None},
+        # The credential holds the name only as a hash salted with ``identity_salt``, and is
+        # revoked (never served again) when the person is erased; its signature covers the
+        # hash, so it stays whole as the record of what was issued.
         kept=("credential", "achieved_on", "issued_on", "title", "description", "award_key"),
         not_personal=(
             "id",
@@ -178,6 +179,9 @@ class Certificate(CentreScoped, db.Model):
     verify_url: Mapped[str] = mapped_column(sa.String(300))
     # The signed Open Badges 3.0 credential (also embedded in the PDF).
     credential: Mapped[dict[str, Any]] = deferred(mapped_column(sa.JSON))
+    # The salt of the credential's name hash, never published: only the participant (shown it
+    # in their portal) can let someone check that the credential names them. NULL once erased.
+    identity_salt: Mapped[str | None] = mapped_column(sa.String(64))
     branding_id: Mapped[int] = mapped_column(
         sa.ForeignKey("certificate_branding_snapshot.id"), index=True
     )

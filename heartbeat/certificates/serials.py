@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import current_app, has_request_context, request
-
-from heartbeat.certificates.errors import CertificateError
+from heartbeat.core import public_url
 
 # No 0/O, 1/I/L or U/V pairs to misread when typed from paper.
 SERIAL_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
@@ -31,19 +29,8 @@ def normalise_serial(text: str) -> str | None:
 
 
 def public_base_url() -> str:
-    """Where the public verify pages live: HEARTBEAT_PUBLIC_URL, else this request's host."""
-    configured = (current_app.config.get("HEARTBEAT_PUBLIC_URL") or "").strip()
-    if configured:
-        return configured.rstrip("/")
-    if has_request_context():
-        return request.host_url.rstrip("/")
-    server = current_app.config.get("SERVER_NAME")
-    if server:
-        return f"{current_app.config.get('PREFERRED_URL_SCHEME', 'http')}://{server}"
-    raise CertificateError(
-        "Set HEARTBEAT_PUBLIC_URL (the address people reach this site at) to issue certificates "
-        "outside a web request."
-    )
+    """Where the public verify pages live: HEARTBEAT_PUBLIC_URL, never the request's Host."""
+    return public_url.public_base_url()
 
 
 def verify_url(base: str, serial: str) -> str:

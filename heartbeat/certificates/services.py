@@ -180,6 +180,7 @@ def issue(
     key = credentials.centre_key(centre.id, secret_key=current_app.config["SECRET_KEY"])
     issuer = issuer_url(base, centre.slug)
     url = verify_url(base, serial)
+    identity_salt = credentials.new_identity_salt()
     unsigned = credentials.build_credential(
         verify_url=url,
         issuer_id=issuer,
@@ -189,6 +190,7 @@ def issue(
         description=description,
         criteria=_criteria(award, centre.units.value),
         participant_name=participant.display_name,
+        identity_salt=identity_salt,
         issued_at=now,
         programme=data.programme_name,
     )
@@ -209,6 +211,7 @@ def issue(
         journey=_journey(participant, award),
         verify_url=url,
         credential=signed,
+        identity_salt=identity_salt,
         branding_id=snapshot.id,
         sha256="",
         issued_at=now,
@@ -354,9 +357,9 @@ def revoke_all_for_participant(
 ) -> int:
     """Revoke every standing certificate of a participant whose data is being erased.
 
-    Their name and journey go with the rest of their personal data (``Certificate``'s
-    declaration), so what remains is the serial, the milestone and the dates. Returns how many
-    were revoked.
+    Their name, journey and the salt of the credential's name hash (so nobody can ever test a
+    name against it) go with the rest of their personal data (``Certificate``'s declaration), so
+    what remains is the serial, the milestone and the dates. Returns how many were revoked.
     """
     now = now or utcnow()
     certificates = db.session.scalars(

@@ -6,7 +6,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -69,6 +71,12 @@ def _own_renderer() -> Callable[[int, str | None], Any] | None:
     return None
 
 
+PLAIN_PAGE = (
+    '<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><title>{title} ({status})'
+    "</title></head><body><main><h1>{title}</h1><p>{hint}</p></main></body></html>"
+)
+
+
 def _wants_json() -> bool:
     return (
         request.path.endswith(".json")
@@ -77,19 +85,39 @@ def _wants_json() -> bool:
     )
 
 
+def _ensure_url_adapter() -> None:
+    """Give a request whose Host header could not be read a URL adapter of its own.
+
+    Werkzeug refuses such a host (``BadHost``) before routing, so the request has no adapter and
+    every ``url_for`` in the page would fail, turning a 400 into a 500. The error page's links
+    are relative, so binding the URL map to a fixed name builds them correctly.
+    """
+    if request_ctx and request_ctx.url_adapter is None:
+        request_ctx.url_adapter = current_app.url_map.bind(
+            current_app.config.get("SERVER_NAME") or "localhost",
+            script_name=request.environ.get("SCRIPT_NAME") or "/",
+            url_scheme=current_app.config["PREFERRED_URL_SCHEME"],
+        )
+
+
 def render_error(status: int, detail: str | None = None):
+    _ensure_url_adapter()
     own = _own_renderer()
     if own is not None:
         return own(status, detail)
     title, hint = MESSAGES.get(status, MESSAGES[500])
     if _wants_json():
         return jsonify({"error": title, "detail": detail or hint}), status
-    return (
-        render_template(
+    try:
+        page = render_template(
             "errors/error.html", status=status, title=title, hint=detail or hint, bare=status >= 500
-        ),
-        status,
-    )
+        )
+    except Exception:
+        # The error page itself failed (the database went away while the header loaded the
+        # user, say): a plain page still answers, instead of an unlogged server error.
+        log.exception("error page could not be rendered")
+        page = PLAIN_PAGE.format(status=status, title=escape(title), hint=escape(detail or hint))
+    return page, status
 
 
 def register(app: Flask) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 from functools import cache
@@ -45,6 +46,9 @@ def authenticates_itself() -> bool:
     return request.path.startswith(tuple(_SELF_AUTHENTICATING))
 
 
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
 class IdConverter(IntegerConverter):
     """``<int:...>`` in URLs: a row id, so no larger than the database's integer ids.
 
@@ -64,9 +68,16 @@ def _scope_to_current_user() -> None:
         set_centre_scope(current_user.centre_id)
 
 
-def _start_request():
-    g.request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
+def _mark_request_start() -> None:
+    """First of all hooks: every request, even one refused before routing (a bad Host header, a
+    failed CSRF check, a rate limit), gets an id and a start time, so its log line is written."""
+    offered = request.headers.get("X-Request-ID", "")
+    # A proxy's id is kept only when it is plainly an id: it is echoed in a response header.
+    g.request_id = offered if _REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
     g.request_started = time.perf_counter()
+
+
+def _start_request():
     if authenticates_itself():
         # Anonymous, in no centre, whatever cookie came along; the path's own hook may then
         # name the user (Flask-Login reads ``g._login_user`` before it ever looks at a cookie).
@@ -134,15 +145,15 @@ def _finish_request(response):
         response.headers["Cache-Control"] = "no-store"
     elif request.endpoint in _PUBLIC_PERSONAL_ENDPOINTS:
         response.headers["Cache-Control"] = "no-store"
-    started = g.get("request_started")
-    if started is not None and request.endpoint != "static":
+    if request.endpoint != "static":
+        started = g.get("request_started")
         line = {
             "request_id": g.get("request_id"),
             "method": request.method,
             "path": loggable_path(),
             "endpoint": request.endpoint,
             "status": response.status_code,
-            "ms": round((time.perf_counter() - started) * 1000, 1),
+            "ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
         }
         user_id = _signed_in_user_id()
         if user_id is not None:
@@ -197,6 +208,8 @@ def current_user_is_signed_in() -> bool:
 
 
 def register(app: Flask) -> None:
+    # Ahead of the hooks extensions registered earlier (CSRF, rate limits), which may refuse.
+    app.before_request_funcs.setdefault(None, []).insert(0, _mark_request_start)
     app.before_request(_start_request)
     app.after_request(_finish_request)
     wording.register(app)  # or_dash, plural, agree, sentence: for every template

@@ -16,6 +16,7 @@ from heartbeat.extensions import db
 HOST = "heartbeat.test"
 INVITE_LINK = re.compile(r"/invite/([^\"<\s]+)")
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+SETUP_SECRET = re.compile(r'<code class="secret-key">([A-Z2-7 ]+)</code>')
 
 
 class Rows:
@@ -95,3 +96,10 @@ def csrf_token(html: str) -> str:
     match = CSRF_FIELD.search(html)
     assert match, "no CSRF token on the page"
     return match.group(1)
+
+
+def setup_secret(html: str) -> str:
+    """The two-factor secret the setup page shows for typing into an app."""
+    match = SETUP_SECRET.search(html)
+    assert match, "no two-factor key on the page"
+    return match.group(1).replace(" ", "")

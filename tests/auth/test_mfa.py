@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -9,9 +10,10 @@ import pyotp
 import pytest
 import sqlalchemy as sa
 
-from heartbeat.auth.models import User
+from heartbeat.auth.models import SignInGuard, User
 from heartbeat.centres.models import Centre
 from heartbeat.extensions import db
+from tests.auth.helpers import cookie_value, setup_secret
 from tests.helpers import PASSWORD
 
 
@@ -25,9 +27,7 @@ def _sign_in(client, email: str):
 
 
 def _setup_secret(client) -> str:
-    client.get("/account/two-factor")
-    with client.session_transaction() as session:
-        return session["mfa_setup_secret"]
+    return setup_secret(client.get("/account/two-factor").get_data(as_text=True))
 
 
 def _enrol(client) -> tuple[str, list[str]]:
@@ -93,6 +93,37 @@ def test_enrolment_shows_ten_recovery_codes_once_and_stores_the_secret_encrypted
     assert client.get("/centre/staff").status_code == 200
 
 
+def _session_contents(app, client) -> tuple[str, dict]:
+    raw = cookie_value(client, app.config["SESSION_COOKIE_NAME"])
+    return raw, app.session_interface.get_signing_serializer(app).loads(raw)
+
+
+def test_the_secret_being_set_up_stays_on_the_server_encrypted(client, world, app):
+    _sign_in(client, world.a.admin.email)
+
+    secret = _setup_secret(client)
+
+    raw, session = _session_contents(app, client)
+    assert secret not in raw
+    assert secret not in json.dumps(session)
+    pending = _user(app, world.a.admin.email).mfa_pending_secret
+    assert pending and secret not in pending  # encrypted at rest, like the final secret
+    # The same secret on every visit until the first code proves the app has it.
+    assert _setup_secret(client) == secret
+
+
+def test_enrolment_moves_the_pending_secret_into_place(client, world, app):
+    _sign_in(client, world.a.admin.email)
+
+    secret, _ = _enrol(client)
+
+    user = _user(app, world.a.admin.email)
+    assert user.mfa_pending_secret is None
+    assert user.mfa_secret and secret not in user.mfa_secret
+    raw, session = _session_contents(app, client)
+    assert secret not in raw and secret not in json.dumps(session)
+
+
 def test_sign_in_with_two_factor_needs_the_code_and_refuses_a_replay(client, world, app):
     _sign_in(client, world.a.admin.email)
     secret, _ = _enrol(client)
@@ -105,7 +136,9 @@ def test_sign_in_with_two_factor_needs_the_code_and_refuses_a_replay(client, wor
 
     wrong = client.post("/login/code", data={"code": "123456"})
     assert wrong.status_code == 401
-    assert _user(app, world.a.admin.email).failed_logins == 1
+    # Counted against this browser (a device the account signed in from before).
+    with app.app_context():
+        assert db.session.scalar(sa.select(SignInGuard.failures)) == 1
 
     code = pyotp.TOTP(secret).now()
     assert client.post("/login/code", data={"code": code}).status_code == 302
@@ -133,15 +166,19 @@ def test_a_recovery_code_works_once(client, world):
     assert client.post("/login/code", data={"code": codes[1]}).status_code == 302
 
 
-def test_repeated_wrong_codes_lock_the_account(client, world, app):
+def test_repeated_wrong_codes_lock_this_browser_out(client, world, app):
     _sign_in(client, world.a.admin.email)
-    _enrol(client)
+    secret, _ = _enrol(client)
     client.post("/logout")
     _sign_in(client, world.a.admin.email)
     for _ in range(5):
         client.post("/login/code", data={"code": "999999"})
     user = _user(app, world.a.admin.email)
     assert user.locked_until is not None
+    _time_passes(app, world.a.admin.email)
+    # Even the right code is refused from here now.
+    refused = client.post("/login/code", data={"code": pyotp.TOTP(secret).now()})
+    assert refused.status_code == 401
 
 
 def test_the_second_step_without_a_password_first_goes_back_to_sign_in(client, world):
@@ -252,3 +289,13 @@ def test_signed_in_pages_carry_the_idle_warning(client, world):
     page = client.get("/account").get_data(as_text=True)
     assert 'data-idle-seconds="1800"' in page
     assert 'id="idle-warning"' in page
+
+
+def test_a_code_posted_before_any_secret_was_shown_stores_nothing(client, world, app):
+    _sign_in(client, world.a.admin.email)
+
+    response = client.post("/account/two-factor", data={"code": "123456"})
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/account/two-factor"
+    assert _user(app, world.a.admin.email).mfa_pending_secret is None

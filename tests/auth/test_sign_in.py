@@ -1,4 +1,7 @@
-"""Signing in: the happy path, the one generic failure message, lockout and the `next` target."""
+"""Signing in: the happy path, the one generic failure message, lockout and the `next` target.
+
+The lockout is per account and source; the rules themselves are tested in test_guessing.py.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +9,12 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
+import sqlalchemy as sa
 from markupsafe import escape
 
+from heartbeat.auth.models import SignInGuard
 from heartbeat.auth.views import SIGN_IN_FAILED
+from heartbeat.extensions import db
 from tests.auth.helpers import is_signed_in
 from tests.helpers import PASSWORD
 
@@ -172,7 +178,7 @@ def _fail_until_locked(app, auth, email: str) -> None:
         assert auth.login(email, "not the right password").status_code == 401
 
 
-def test_the_account_locks_after_the_threshold_of_wrong_passwords(app, client, auth, world, rows):
+def test_the_threshold_of_wrong_passwords_locks_this_source_out(app, client, auth, world, rows):
     email = world.a.therapist.email
     threshold = app.config["HEARTBEAT_LOCKOUT_THRESHOLD"]
     assert threshold == 5
@@ -191,7 +197,7 @@ def test_the_account_locks_after_the_threshold_of_wrong_passwords(app, client, a
     assert locked_until > datetime.now(UTC) + timedelta(minutes=minutes - 1)
 
 
-def test_a_locked_account_refuses_even_the_right_password(app, client, auth, world, rows):
+def test_a_locked_out_source_is_refused_even_the_right_password(app, client, auth, world, rows):
     email = world.a.therapist.email
     _fail_until_locked(app, auth, email)
 
@@ -203,7 +209,7 @@ def test_a_locked_account_refuses_even_the_right_password(app, client, auth, wor
     assert rows.user(email).last_login_at is None
 
 
-def test_a_locked_account_looks_like_any_other_failure(app, client, auth, world):
+def test_a_locked_out_source_looks_like_any_other_failure(app, client, auth, world):
     email = world.a.therapist.email
     _fail_until_locked(app, auth, email)
 
@@ -219,7 +225,11 @@ def test_a_locked_account_looks_like_any_other_failure(app, client, auth, world)
 def test_sign_in_works_again_once_the_lock_time_has_passed(app, client, auth, world, rows):
     email = world.a.therapist.email
     _fail_until_locked(app, auth, email)
-    rows.update_user(email, locked_until=datetime.now(UTC) - timedelta(seconds=1))
+    with app.app_context():
+        db.session.execute(
+            sa.update(SignInGuard).values(locked_until=datetime.now(UTC) - timedelta(seconds=1))
+        )
+        db.session.commit()
 
     response = auth.login(email)
 

@@ -13,8 +13,8 @@ import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher, Type
 
-from heartbeat.auth import mfa, services
-from heartbeat.auth.models import MfaRecoveryCode, User
+from heartbeat.auth import guard, mfa
+from heartbeat.auth.models import MfaRecoveryCode, SignInGuard, User
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from tests.conftest import is_postgres
@@ -85,35 +85,47 @@ def test_wrong_passwords_at_the_same_moment_each_count(app, world):
     assert _user(app, email).failed_logins == ATTEMPTS
 
 
-def test_the_attempt_that_reaches_the_limit_locks_the_account(app, world):
+def test_the_attempt_that_reaches_the_limit_locks_that_source_out(app, world):
     email = world.a.therapist.email
+    for _ in range(9):
+        app.test_client().post("/login", data={"email": email, "password": "no"})
     with app.app_context():
-        db.session.execute(sa.update(User).where(User.email == email).values(failed_logins=9))
-        db.session.commit()
+        assert db.session.scalar(sa.select(SignInGuard.failures)) == 9
     assert (
         app.test_client().post("/login", data={"email": email, "password": "no"}).status_code == 401
     )
-    user = _user(app, email)
-    assert user.failed_logins == 0 and user.is_locked(utcnow())
-    # Locked: even the right password opens nothing now.
+    with app.app_context():
+        row = db.session.scalars(sa.select(SignInGuard)).one()
+        assert row.failures == 0 and row.locked_until > utcnow()
+    assert _user(app, email).is_locked(utcnow())  # what the staff list shows
+    # Locked out: even the right password opens nothing from there now.
     assert (
         app.test_client().post("/login", data={"email": email, "password": PASSWORD}).status_code
         == 401
     )
 
 
-def test_a_sign_in_that_finishes_after_a_lockout_is_refused(app, world):
-    email = world.a.therapist.email
+def test_a_sign_in_that_finishes_after_its_source_was_locked_out_is_refused(app, world):
+    client = guard.Client(address="192.0.2.1")
     with app.app_context():
-        user = db.session.scalars(sa.select(User).where(User.email == email)).one()
-        # Another attempt locks the account while this one is checking the password.
-        db.session.execute(
-            sa.update(User)
-            .where(User.id == user.id)
-            .values(locked_until=utcnow() + timedelta(minutes=15))
-            .execution_options(synchronize_session=False)
+        user = db.session.scalars(
+            sa.select(User).where(User.email == world.a.therapist.email)
+        ).one()
+        source, _ = guard.source_of(user, client)
+        # Another attempt locks this source out while this one is checking the password.
+        db.session.add(
+            SignInGuard(
+                user_id=user.id,
+                source=source,
+                failures=0,
+                window_started_at=utcnow(),
+                locked_until=utcnow() + timedelta(minutes=15),
+            )
         )
-        assert services._record_sign_in(user, utcnow(), None) is False
+        db.session.flush()
+        assert guard.record_success(user, client, utcnow(), None) is False
+        # From another address, the same sign-in goes through.
+        assert guard.record_success(user, guard.Client(address="192.0.2.2"), utcnow(), None)
         db.session.rollback()
 
 

@@ -101,10 +101,15 @@ def serve(app) -> Iterator[str]:
     from werkzeug.serving import make_server
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    # Links that leave the site come from configuration only (never the request's Host), as
+    # `make run` sets it to the address it serves at.
+    if not app.config.get("HEARTBEAT_PUBLIC_URL"):
+        app.config["HEARTBEAT_PUBLIC_URL"] = url
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield url
     finally:
         server.shutdown()
         thread.join(timeout=10)

@@ -127,7 +127,7 @@ def worker_process(app, tmp_path, name: str):
         **os.environ,
         "DATABASE_URL": app.config["DATABASE_URL"],
         "REDIS_URL": REDIS_TEST_URL,
-        "SECRET_KEY": "test-secret-key",
+        "SECRET_KEY": app.config["SECRET_KEY"],
         "HEARTBEAT_INSTANCE_PATH": str(tmp_path / "worker-instance"),
         "HEARTBEAT_JOB_QUEUE": queue,
         "HEARTBEAT_JOB_MODULES": "tests.jobs.handlers",

@@ -114,7 +114,8 @@ def test_behind_https_cookies_are_secure_host_only_and_named_host(client, world)
     )
     assert response.status_code == 302
     cookies = set_cookies(response)
-    assert set(cookies) == {"__Host-session", "__Host-remember"}
+    # The device cookie marks a browser the account signed in from (auth/guard.py).
+    assert set(cookies) == {"__Host-session", "__Host-remember", "__Host-device"}
     for name, flags in cookies.items():
         # The __Host- prefix: Secure, Path=/ and no Domain, so no sibling host can set it.
         assert flags["secure"] is True, name

@@ -26,6 +26,7 @@ from tests.auth.helpers import (
     cookie_value,
     is_signed_in,
     login_as,
+    setup_secret,
 )
 from tests.helpers import PASSWORD
 from tests.participants.conftest import Helpers
@@ -53,9 +54,7 @@ def test_a_session_cookie_planted_before_sign_in_is_not_signed_in_afterwards(app
 def test_half_way_through_two_factor_the_cookie_opens_nothing_and_is_replaced(app, client, world):
     email = world.a.therapist.email
     enrolling = login_as(app, email, PASSWORD)
-    enrolling.get("/account/two-factor")
-    with enrolling.session_transaction() as session:
-        secret = session["mfa_setup_secret"]
+    secret = setup_secret(enrolling.get("/account/two-factor").get_data(as_text=True))
     code = pyotp.TOTP(secret).now()
     assert enrolling.post("/account/two-factor", data={"code": code}).status_code == 200
 
@@ -97,9 +96,7 @@ def test_turning_two_factor_on_signs_out_every_other_device(app, world):
     phone = login_as(app, email, PASSWORD, remember=True)
     remembered = cookie_value(phone, "remember_token")
 
-    laptop.get("/account/two-factor")
-    with laptop.session_transaction() as session:
-        secret = session["mfa_setup_secret"]
+    secret = setup_secret(laptop.get("/account/two-factor").get_data(as_text=True))
     enabled = laptop.post("/account/two-factor", data={"code": pyotp.TOTP(secret).now()})
     assert enabled.status_code == 200
 
@@ -159,9 +156,7 @@ def test_erasing_a_participant_asks_for_the_admins_password(app, world, enrolled
 )
 def test_account_changes_refuse_a_wrong_password_and_change_nothing(app, world, url, data):
     browser = login_as(app, world.a.therapist.email, PASSWORD)
-    browser.get("/account/two-factor")
-    with browser.session_transaction() as session:
-        secret = session["mfa_setup_secret"]
+    secret = setup_secret(browser.get("/account/two-factor").get_data(as_text=True))
     browser.post("/account/two-factor", data={"code": pyotp.TOTP(secret).now()})
     before = table_digests(app)
 

@@ -3,7 +3,8 @@
 They read across centres on purpose (``all_centres=True``): a serial is global. Every route is
 rate-limited per client address (``HEARTBEAT_VERIFY_RATE_LIMIT``, shared by all of them) so that
 serials cannot be found by trying them. The participant's name is shown only when they consented
-to it (``ConsentKind.PUBLIC_VERIFICATION``); the credential itself carries only a salted hash.
+to it (``ConsentKind.PUBLIC_VERIFICATION``); the credential itself carries only a hash of it,
+salted with a secret it leaves out (``credentials.name_identifier``).
 """
 
 from __future__ import annotations

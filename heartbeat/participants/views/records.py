@@ -23,6 +23,7 @@ from heartbeat.core.edits import (
     save_versioned,
     versioned_form,
 )
+from heartbeat.core.public_url import public_url_for
 from heartbeat.core.wording import plural
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
@@ -339,14 +340,17 @@ def invite(participant_id: int):
             # its therapist (maybe the signed-in user) without the centre the page header needs.
             back_url = url_for(".profile", participant_id=participant_id)
             db.session.commit()
-            link = url_for("auth.accept_invite", token=issued.token, _external=True)
+            link = public_url_for("auth.accept_invite", token=issued.token)
             emailed = send_mail(
                 issued.invite.email,
-                f"Your Heartbeat Miles page at {centre.name}",
-                f"Hello {issued.invite.name},\n\n{centre.name} has invited you to see your "
-                f"progress on Heartbeat Miles. Open this link within "
-                f"{current_app.config['HEARTBEAT_INVITE_HOURS']} hours to set your password:"
-                f"\n\n{link}\n",
+                *account_services.invitation_mail(
+                    issued,
+                    f"Your Heartbeat Miles page at {centre.name}",
+                    f"Hello {issued.invite.name},\n\n{centre.name} has invited you to see your "
+                    f"progress on Heartbeat Miles. Open this link within "
+                    f"{current_app.config['HEARTBEAT_INVITE_HOURS']} hours to set your password:"
+                    f"\n\n{link}\n",
+                ),
             )
             return render_template(
                 "auth/invite_created.html",
