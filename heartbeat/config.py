@@ -206,8 +206,8 @@ def _check_public_url(value: str) -> None:
         parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment
     ):
         raise ConfigError(
-            f"HEARTBEAT_PUBLIC_URL must be an http or https address such as https://miles.example.org "
-            f"(it is {value!r})."
+            "HEARTBEAT_PUBLIC_URL must be an http or https address such as "
+            f"https://miles.example.org (it is {value!r})."
         )
 
 

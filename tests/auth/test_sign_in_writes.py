@@ -35,7 +35,8 @@ def app_config():
 
 
 def _set_slow_password(app, email: str) -> None:
-    hashed = PasswordHasher(time_cost=24, memory_cost=19 * 1024, parallelism=1, type=Type.ID)
+    # Slow on purpose (about a second on an idle machine): the test watches the lock meanwhile.
+    hashed = PasswordHasher(time_cost=80, memory_cost=19 * 1024, parallelism=1, type=Type.ID)
     with app.app_context():
         db.session.execute(
             sa.update(User).where(User.email == email).values(password_hash=hashed.hash(PASSWORD))
