@@ -12,7 +12,7 @@ from heartbeat.participants.models import (
     Participant,
     StatusChange,
 )
-from heartbeat.progress.models import Award, LadderStage
+from heartbeat.progress.models import Award, LadderStage, ParticipantSummary
 from heartbeat.training.models import ActivityFile, TrainingSession
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "Job",
     "Note",
     "Participant",
+    "ParticipantSummary",
     "Role",
     "StatusChange",
     "User",

@@ -15,6 +15,7 @@ from heartbeat.extensions import db
 from heartbeat.jobs.models import Job, JobState
 from heartbeat.participants.erasure import forget_job_output, participant_erasing
 from heartbeat.participants.models import Participant
+from heartbeat.participants.sections import Section, register_section
 
 
 def _revoke_for_erasure(
@@ -48,4 +49,7 @@ def _revoke_for_erasure(
 def register() -> None:
     auditing.register()
     panels.register()
+    register_section(
+        Section("certificates", "Certificates", "certificates.participant_certificates", 40)
+    )
     connect(participant_erasing, _revoke_for_erasure)

@@ -1,6 +1,6 @@
-"""The certificate sections of the staff participant page and of the participant's own portal.
+"""The certificates section of a participant's record (staff), and the portal's certificates.
 
-The profile panel offers a certificate for each verified award that has none (right after a
+The section offers a certificate for each verified award that has none (right after a
 therapist verifies an award they land back on this page) and lists the ones issued. Each builder
 runs a fixed number of queries, whatever the number of awards or certificates.
 """
@@ -39,9 +39,6 @@ def build_portal_panel(participant, viewer) -> dict[str, Any] | None:
 
 
 def register() -> None:
-    panels.register_panel(
-        panels.PROFILE, "certificates/_profile_panel.html", build_profile_panel, order=30
-    )
     panels.register_panel(
         panels.PORTAL, "certificates/_portal_panel.html", build_portal_panel, order=30
     )

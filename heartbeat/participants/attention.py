@@ -316,3 +316,46 @@ def register() -> None:
         ),
     ):
         register_rule(rule)
+
+
+@dataclass(frozen=True)
+class PersonItem:
+    text: str
+    href: str | None = None  # where to act on it
+
+
+def for_person(
+    participant: Participant,
+    answered: dict[ConsentKind, bool],
+    *,
+    now: datetime,
+    today: date,
+    consents_href: str | None = None,
+) -> list[PersonItem]:
+    """What the caseload's lists would say about one person, from their own row and consents
+    (no query): the same thresholds, for the top of their overview."""
+    items: list[PersonItem] = []
+    if participant.status == ParticipantStatus.WITHDRAWN:
+        return items
+    last_at = participant.last_session_at
+    if participant.status == ParticipantStatus.ACTIVE:
+        if last_at is not None and last_at < now - timedelta(days=QUIET_DAYS):
+            items.append(PersonItem(f"No session for {(now - last_at).days} days."))
+        elif last_at is None and participant.enrolled_on <= today - timedelta(days=QUIET_DAYS):
+            days = (today - participant.enrolled_on).days
+            items.append(PersonItem(f"No session since enrolling {days} days ago."))
+    if participant.last_pain is not None and participant.last_pain >= PAIN_AT_LEAST:
+        items.append(PersonItem(f"Latest pain score {participant.last_pain}/10."))
+    if not answered.get(ConsentKind.DATA_PROCESSING, False):
+        items.append(PersonItem("Consent to data processing not given.", consents_href))
+    elif any(kind not in answered for kind in ConsentKind):
+        items.append(PersonItem("A consent was never answered.", consents_href))
+    if participant.classification_status == ClassificationStatus.REVIEW:
+        review_on = participant.classification_review_on
+        if review_on is None:
+            items.append(PersonItem("Classification review: no date set."))
+        elif review_on < today:
+            items.append(PersonItem(f"Classification review was due {review_on:%d %b %Y}."))
+        elif review_on <= today + timedelta(days=REVIEW_WITHIN_DAYS):
+            items.append(PersonItem(f"Classification review due {review_on:%d %b %Y}."))
+    return items

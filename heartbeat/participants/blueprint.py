@@ -2,5 +2,13 @@
 
 from flask import Blueprint
 
+from heartbeat.participants.sections import sections
+
 # Named after the package, so the templates folder is heartbeat/participants/templates.
 bp = Blueprint("participants", "heartbeat.participants", template_folder="templates")
+
+
+@bp.app_template_global("record_sections")
+def record_sections():
+    """The sections of a participant's record, for the sub-navigation every section shows."""
+    return sections()

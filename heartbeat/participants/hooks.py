@@ -8,7 +8,7 @@ from datetime import datetime
 from heartbeat.auth.models import Invite, User
 from heartbeat.auth.services import AccountError, invite_accepted, invite_accepting
 from heartbeat.core.events import connect
-from heartbeat.participants import attention, auditing, services
+from heartbeat.participants import attention, auditing, sections, services
 
 
 def _check_portal_invite(invite: Invite, *, now: datetime, **_: object) -> None:
@@ -30,5 +30,6 @@ def _link_portal_login(invite: Invite, *, user: User, now: datetime, **_: object
 def register() -> None:
     auditing.register()
     attention.register()
+    sections.register()
     connect(invite_accepting, _check_portal_invite)
     connect(invite_accepted, _link_portal_login)

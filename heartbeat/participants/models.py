@@ -112,7 +112,7 @@ _LABELS: dict[enum.Enum, str] = {
 }
 
 
-def new_sessions_stamp() -> int:
+def new_summary_stamp() -> int:
     return secrets.randbits(62)
 
 
@@ -154,7 +154,7 @@ class Participant(CentreScoped, db.Model):
             "id",
             "user_id",
             "therapist_id",
-            "sessions_stamp",
+            "summary_stamp",
             "erased_at",
             "version",
             "created_at",
@@ -205,11 +205,12 @@ class Participant(CentreScoped, db.Model):
     # milestone engine so the caseload's "needs attention" lists read one row per person.
     last_session_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_pain: Mapped[int | None] = mapped_column()
-    # A new random number each time their sessions change (the milestone engine, which runs
-    # after every change, sets it): pages cache what they compute from thousands of sessions
+    # A new random number each time anything their progress summary shows changes: their
+    # sessions (the milestone engine, which runs after every change, renews it), their awards
+    # and their centre's ladder (``progress.overview.renew_stamps``). The stored summary is kept
     # under it. Random rather than counted, so no two databases or restores share a value.
-    sessions_stamp: Mapped[int] = mapped_column(
-        sa.BigInteger, default=new_sessions_stamp, server_default="0"
+    summary_stamp: Mapped[int] = mapped_column(
+        sa.BigInteger, default=new_summary_stamp, server_default="0"
     )
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Optimistic locking: bumped by every UPDATE; a form carries the value it was built from.

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 from flask import Flask
 
 from heartbeat.centres.services import find_centre_by_slug
 from heartbeat.core.wording import plural
 from heartbeat.extensions import db
+from heartbeat.progress import overview
 from heartbeat.progress.services import recompute_centre
 
 
@@ -36,3 +39,24 @@ def register(app: Flask) -> None:
             click.echo(
                 f"  {changes.name} (#{changes.participant_id}): {summary.describe(changes.result)}"
             )
+
+    @app.cli.command("rebuild-summaries")
+    @click.option("--centre", "slug", metavar="SLUG", help="Only this centre (default: all).")
+    def rebuild_summaries_command(slug: str | None) -> None:
+        """Recompute every participant's stored overview from their whole history."""
+        centre_id = None
+        if slug:
+            centre = find_centre_by_slug(slug.strip().lower())
+            if centre is None:
+                click.echo(
+                    f"Error: no centre has the slug {slug!r}; nothing was changed.", err=True
+                )
+                click.get_current_context().exit(1)
+            centre_id = centre.id
+        started = time.perf_counter()
+        count = overview.rebuild(centre_id)
+        db.session.commit()
+        click.echo(
+            f"Rebuilt the overview of {plural(count, 'participant')}"
+            f" in {time.perf_counter() - started:.1f} s."
+        )

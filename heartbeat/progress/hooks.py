@@ -12,7 +12,8 @@ from heartbeat.centres.services import centre_created
 from heartbeat.core.events import connect
 from heartbeat.extensions import db
 from heartbeat.participants import stages as participant_stages
-from heartbeat.progress import attention, auditing, panels, rules
+from heartbeat.participants.sections import Section, register_section
+from heartbeat.progress import attention, auditing, overview, panels, rules
 from heartbeat.progress.ladder import CHAIR_FITTED_CODE
 from heartbeat.progress.models import Award, CriterionKind, LadderStage
 from heartbeat.progress.services import evaluate_awards, ladder, seed_default_ladder, stage_rules
@@ -70,5 +71,8 @@ def register() -> None:
     participant_stages.provide(LadderStages())
     attention.register()
     panels.register()
+    register_section(Section("progress", "Progress", "progress.participant_progress", 30))
     connect(centre_created, _seed_ladder)
     connect(sessions_changed, _evaluate_awards)
+    if not sa.event.contains(sa.orm.Session, "before_flush", overview.renew_on_flush):
+        sa.event.listen(sa.orm.Session, "before_flush", overview.renew_on_flush)

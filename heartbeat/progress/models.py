@@ -8,7 +8,8 @@ An award is keyed per participant by ``key``: ``stage:<stage id>`` for a rung of
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -180,3 +181,37 @@ class Award(CentreScoped, db.Model):
 
     def __repr__(self) -> str:
         return f"<Award {self.key} p{self.participant_id}>"
+
+
+class ParticipantSummary(CentreScoped, db.Model):
+    """What a participant's overview shows that is derived from their whole history, stored.
+
+    Computed when the page is first read after anything it shows changed, then read as one row:
+    valid while ``stamp`` equals the participant's ``summary_stamp`` (renewed by every change of
+    their sessions, awards or ladder), ``computed_on`` is today in the centre's time zone (weekly
+    figures move with the calendar) and ``settings`` match the centre's display settings.
+    ``flask --app heartbeat rebuild-summaries`` recomputes them all.
+    """
+
+    __tablename__ = "participant_summary"
+    # Figures derived from their sessions, kept like the sessions' numbers; no names in it.
+    __personal_data__ = declare(
+        kept=("payload",),
+        not_personal=(
+            "participant_id",
+            "stamp",
+            "computed_on",
+            "settings",
+            "computed_at",
+            "centre_id",
+        ),
+    )
+
+    participant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True
+    )
+    stamp: Mapped[int] = mapped_column(sa.BigInteger)
+    computed_on: Mapped[date] = mapped_column(sa.Date)
+    settings: Mapped[str] = mapped_column(sa.String(120))
+    payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -6,7 +6,7 @@ is computed in Python by ``summary.build_summary``.
 
 Someone with years of training has thousands of sessions, and reading and summarising them is
 most of the page's time. The summary is kept in a small per-process cache under a key that
-changes whenever anything it shows can change: the participant's ``sessions_stamp`` (renewed by
+changes whenever anything it shows can change: the participant's ``summary_stamp`` (renewed by
 the milestone engine after every session change), the number and newest id of their sessions,
 each award's and stage's version, the day in the centre's time zone and the display settings. A
 stale entry can never be served; a process that has not seen the participant yet simply
@@ -24,7 +24,7 @@ from heartbeat.centres.models import Centre
 from heartbeat.core import panels
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
-from heartbeat.progress import queries
+from heartbeat.progress import overview, queries
 from heartbeat.progress.services import ladder
 from heartbeat.progress.summary import Summary, build_summary
 
@@ -71,7 +71,7 @@ def participant_summary(participant, viewer, *, chart_names, chart_prefix: str) 
     count, last_id = db.session.execute(queries.session_count_and_last_id(participant.id)).one()
     key = (
         participant.id,
-        participant.sessions_stamp,
+        participant.summary_stamp,
         count,
         last_id,
         tuple((award.id, award.version, award.verified_by_id) for award in awards),
@@ -102,10 +102,19 @@ def participant_summary(participant, viewer, *, chart_names, chart_prefix: str) 
 
 
 def build_profile_panel(participant, viewer) -> dict[str, Any] | None:
+    """The progress section's whole context: ladder, awards, numbers, charts."""
     summary = participant_summary(
         participant, viewer, chart_names=STAFF_CHARTS, chart_prefix="staff-chart"
     )
     return {"participant": participant, "summary": summary}
+
+
+def build_overview_panel(participant, viewer) -> dict[str, Any] | None:
+    """The overview's progress card: read from the stored summary (``overview.py``)."""
+    return {
+        "participant": participant,
+        "overview": overview.overview(participant, _centre_of(participant, viewer)),
+    }
 
 
 def build_portal_panel(participant, viewer) -> dict[str, Any] | None:
@@ -117,7 +126,7 @@ def build_portal_panel(participant, viewer) -> dict[str, Any] | None:
 
 def register() -> None:
     panels.register_panel(
-        panels.PROFILE, "progress/_profile_panel.html", build_profile_panel, order=20
+        panels.PROFILE, "progress/_overview_panel.html", build_overview_panel, order=20
     )
     panels.register_panel(
         panels.PORTAL, "progress/_portal_panel.html", build_portal_panel, order=20

@@ -3,9 +3,11 @@ entries in the audit trail."""
 
 from __future__ import annotations
 
+from heartbeat.participants.sections import Section, register_section
 from heartbeat.training import auditing, panels
 
 
 def register() -> None:
     auditing.register()
     panels.register()
+    register_section(Section("sessions", "Sessions", "training.sessions", 20))

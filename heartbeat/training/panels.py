@@ -8,16 +8,13 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-
 from heartbeat.core import panels
 from heartbeat.extensions import db
 from heartbeat.permissions import can
 from heartbeat.training import queries
 from heartbeat.training.forms import ConfirmForm
-from heartbeat.training.models import TrainingSession
 
-RECENT = 10
+RECENT = 5
 WAITING_SHOWN = 20
 
 
@@ -32,18 +29,12 @@ def profile_panel(participant, viewer) -> dict[str, Any] | None:
         return None
     units, tz, _ = _centre_settings(viewer)
     recent = db.session.scalars(queries.sessions_for(participant.id).limit(RECENT)).all()
-    total = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(TrainingSession)
-        .where(TrainingSession.participant_id == participant.id)
-    )
     waiting = db.session.scalars(
         queries.waiting_for_verification(participant.id).limit(WAITING_SHOWN)
     ).all()
     return {
         "participant": participant,
         "sessions": recent,
-        "total": total,
         "waiting": waiting,
         "units": units,
         "tz": tz,

@@ -2,7 +2,7 @@
 
 Revision ID: c8d2e5f1a7b3
 Revises: 7c3e1a9d2b40
-Create Date: 2026-12-02 04:31:07.523187
+Create Date: 2026-12-02 04:50:30.502733
 
 """
 from alembic import op
@@ -50,11 +50,30 @@ def upgrade():
     with op.batch_alter_table('sign_in_guard', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_sign_in_guard_user_id'), ['user_id'], unique=False)
 
+    op.create_table('participant_summary',
+    sa.Column('participant_id', sa.Integer(), nullable=False),
+    sa.Column('stamp', sa.BigInteger(), nullable=False),
+    sa.Column('computed_on', sa.Date(), nullable=False),
+    sa.Column('settings', sa.String(length=120), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('computed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('centre_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['centre_id'], ['centre.id'], name=op.f('fk_participant_summary_centre_id_centre'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['participant_id'], ['participant.id'], name=op.f('fk_participant_summary_participant_id_participant'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('participant_id', name=op.f('pk_participant_summary'))
+    )
+    with op.batch_alter_table('participant_summary', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_participant_summary_centre_id'), ['centre_id'], unique=False)
+
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.add_column(sa.Column('via', sa.String(length=8), nullable=True))
 
     with op.batch_alter_table('certificate', schema=None) as batch_op:
         batch_op.add_column(sa.Column('identity_salt', sa.String(length=64), nullable=True))
+
+    with op.batch_alter_table('participant', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('summary_stamp', sa.BigInteger(), server_default='0', nullable=False))
+        batch_op.drop_column('sessions_stamp')
 
     with op.batch_alter_table('training_session', schema=None) as batch_op:
         batch_op.add_column(sa.Column('before_enrolment', sa.Boolean(), server_default=sa.false(), nullable=False))
@@ -79,12 +98,20 @@ def downgrade():
     with op.batch_alter_table('training_session', schema=None) as batch_op:
         batch_op.drop_column('before_enrolment')
 
+    with op.batch_alter_table('participant', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('sessions_stamp', sa.BIGINT(), server_default=sa.text("'0'"), nullable=False))
+        batch_op.drop_column('summary_stamp')
+
     with op.batch_alter_table('certificate', schema=None) as batch_op:
         batch_op.drop_column('identity_salt')
 
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_column('via')
 
+    with op.batch_alter_table('participant_summary', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_participant_summary_centre_id'))
+
+    op.drop_table('participant_summary')
     with op.batch_alter_table('sign_in_guard', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sign_in_guard_user_id'))
 

@@ -39,7 +39,7 @@ def _issue_through_the_form(app, world, certs):
     achiever = certs.achiever(world.a)
     therapist = signed_in_through_evil_host(app, world.a.therapist.email)
     response = therapist.post(
-        f"/participants/{achiever.participant_id}/certificates",
+        f"/participants/{achiever.participant_id}/certificates/issue",
         data={"award_id": achiever.awards["10k"]},
         base_url=EVIL_BASE,
     )

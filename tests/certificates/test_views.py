@@ -24,7 +24,7 @@ def _certificate_rows(app) -> list[Certificate]:
 def test_the_profile_offers_a_certificate_for_each_verified_award(app, world, certs):
     achiever = certs.achiever(world.a)
     client = signed_in(app, world.a.therapist.email)
-    page = client.get(f"/participants/{achiever.participant_id}").get_data(as_text=True)
+    page = client.get(f"/participants/{achiever.participant_id}/certificates").get_data(as_text=True)
     assert "Verified awards without a certificate" in page
     assert page.count("Issue certificate") == len(achiever.awards)
     assert f'name="award_id" value="{achiever.awards["10k"]}"' in page
@@ -34,7 +34,7 @@ def test_issuing_from_the_profile_makes_the_certificate_and_lists_it(app, world,
     achiever = certs.achiever(world.a)
     client = signed_in(app, world.a.therapist.email)
     response = client.post(
-        f"/participants/{achiever.participant_id}/certificates",
+        f"/participants/{achiever.participant_id}/certificates/issue",
         data={"award_id": achiever.awards["10k"]},
     )
     assert response.status_code == 302
@@ -42,7 +42,7 @@ def test_issuing_from_the_profile_makes_the_certificate_and_lists_it(app, world,
     assert response.headers["Location"].endswith(f"/certificates/{row.id}")
     detail = client.get(f"/certificates/{row.id}").get_data(as_text=True)
     assert row.serial in detail and "Download PDF" in detail
-    profile = client.get(f"/participants/{achiever.participant_id}").get_data(as_text=True)
+    profile = client.get(f"/participants/{achiever.participant_id}/certificates").get_data(as_text=True)
     assert row.serial in profile
     assert f"/certificates/{row.id}/certificate.pdf" in profile
     assert profile.count("Issue certificate") == len(achiever.awards) - 1
@@ -52,7 +52,7 @@ def test_issuing_for_an_unverified_award_says_why_and_saves_nothing(app, world, 
     achiever = certs.achiever(world.a, verify=False)
     client = signed_in(app, world.a.therapist.email)
     response = client.post(
-        f"/participants/{achiever.participant_id}/certificates",
+        f"/participants/{achiever.participant_id}/certificates/issue",
         data={"award_id": achiever.awards["10k"]},
         follow_redirects=True,
     )
@@ -65,7 +65,7 @@ def test_issuing_for_another_participants_award_is_not_found(app, world, certs):
     other = certs.achiever(world.a, given_name="Other")
     client = signed_in(app, world.a.therapist.email)
     response = client.post(
-        f"/participants/{achiever.participant_id}/certificates",
+        f"/participants/{achiever.participant_id}/certificates/issue",
         data={"award_id": other.awards["10k"]},
     )
     assert response.status_code == 404
@@ -76,7 +76,7 @@ def test_another_centres_participant_cannot_be_issued_a_certificate(app, world, 
     achiever = certs.achiever(world.b)
     client = signed_in(app, world.a.therapist.email)
     response = client.post(
-        f"/participants/{achiever.participant_id}/certificates",
+        f"/participants/{achiever.participant_id}/certificates/issue",
         data={"award_id": achiever.awards["10k"]},
     )
     assert response.status_code == 404
@@ -87,7 +87,7 @@ def test_a_participant_cannot_issue_certificates(app, world, certs):
     achiever = certs.achiever(world.a, login=world.a.participant)
     client = signed_in(app, world.a.participant.email)
     response = client.post(
-        f"/participants/{achiever.participant_id}/certificates",
+        f"/participants/{achiever.participant_id}/certificates/issue",
         data={"award_id": achiever.awards["10k"]},
     )
     assert response.status_code == 404

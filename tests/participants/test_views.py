@@ -158,7 +158,7 @@ def test_status_change_on_the_profile_and_a_stale_status_form(app, world, helper
     assert stale.status_code == 409
     assert helpers.participant(participant_id).status == ParticipantStatus.PAUSED
 
-    profile = client.get(f"/participants/{participant_id}").get_data(as_text=True)
+    profile = client.get(f"/participants/{participant_id}/records").get_data(as_text=True)
     assert "Shoulder pain" in profile
 
 
@@ -211,7 +211,7 @@ def test_equipment_page_adds_a_refit_and_keeps_the_history(app, world, helpers):
     html = client.get(url).get_data(as_text=True)
     assert html.index("Carbonbike") < html.index("Top End")
     assert "3-D printed" in html
-    profile = client.get(f"/participants/{participant_id}").get_data(as_text=True)
+    profile = client.get(f"/participants/{participant_id}/records").get_data(as_text=True)
     assert "<strong>Now:</strong> Carbonbike" in profile
     assert "1 earlier fitting in" in profile
 
@@ -228,7 +228,7 @@ def test_private_notes_stay_with_staff_and_shared_notes_reach_the_portal(app, wo
     assert staff.post(url, data={"body": "Great first mile!", "shared": "y"}).status_code == 302
     assert helpers.count(Note) == 2
 
-    staff_view = staff.get(f"/participants/{participant_id}").get_data(as_text=True)
+    staff_view = staff.get(f"/participants/{participant_id}/records").get_data(as_text=True)
     assert "Watch the left shoulder" in staff_view and "Great first mile!" in staff_view
 
     portal = signed_in(app, world.a.participant.email).get("/me")

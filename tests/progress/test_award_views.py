@@ -35,7 +35,7 @@ def test_the_profile_lists_awards_waiting_with_checkboxes_and_one_button_each(
     app, progress, reached
 ):
     client = signed_in(app, progress.world.a.therapist.email)
-    page = _text(client.get(f"/participants/{progress.pid}"))
+    page = _text(client.get(f"/participants/{progress.pid}/progress"))
     assert "Waiting for verification" in page
     for key in ("first-push", "one-lap", "one-mile"):
         award = reached[key]
@@ -52,7 +52,7 @@ def test_verifying_one_award(app, progress, reached):
         data=_verify_data(reached, "first-push", "one-lap", only="one-lap"),
     )
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/participants/{progress.pid}#awards")
+    assert response.headers["Location"].endswith(f"/participants/{progress.pid}/progress#awards")
     awards = progress.awards()
     assert awards["one-lap"].verified
     assert awards["one-lap"].verified_by_id == progress.world.a.therapist.id
@@ -128,7 +128,7 @@ def test_a_participant_cannot_verify_their_own_awards(app, progress, reached):
 def test_signing_off_a_skills_stage_with_a_date(app, progress):
     client = signed_in(app, progress.world.a.therapist.email)
     stage_id = progress.stages_a["chair-fitted"]
-    profile = _text(client.get(f"/participants/{progress.pid}"))
+    profile = _text(client.get(f"/participants/{progress.pid}/progress"))
     assert f"/participants/{progress.pid}/stages/{stage_id}/sign-off" in profile
     form = client.get(f"/participants/{progress.pid}/stages/{stage_id}/sign-off")
     assert "Date signed off" in _text(form)
@@ -189,7 +189,7 @@ def test_flagged_awards_are_shown_with_their_reason(app, progress, flagged):
     assert flagged["one-lap"].review_reason == "evidence_vanished"
     assert flagged["first-push"].review_reason == "evidence_changed"
     client = signed_in(app, progress.world.a.therapist.email)
-    page = _text(client.get(f"/participants/{progress.pid}"))
+    page = _text(client.get(f"/participants/{progress.pid}/progress"))
     assert "Verified awards that need a review" in page
     assert "no other session reaches it now" in page
     assert "another session now proves it" in page
@@ -317,7 +317,7 @@ def test_verifying_needs_the_forms_csrf_token(app, progress, reached):
     refused = client.post(f"/participants/{progress.pid}/awards/verify", data=data)
     assert refused.status_code == 400
     assert not progress.awards()["one-lap"].verified
-    page = _text(client.get(f"/participants/{progress.pid}"))
+    page = _text(client.get(f"/participants/{progress.pid}/progress"))
     accepted = client.post(
         f"/participants/{progress.pid}/awards/verify", data={**data, "csrf_token": token(page)}
     )

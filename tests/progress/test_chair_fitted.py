@@ -51,7 +51,7 @@ def test_signed_off_without_a_fitting_the_chair_panels_say_so_instead_of_no_chai
     assert "No chair fitted yet" not in portal
     assert f"Chair fitted (signed off {day}). Your therapist has not recorded" in portal
 
-    profile = _page(staff, f"/participants/{progress.pid}")
+    profile = _page(staff, f"/participants/{progress.pid}/records")
     assert "No chair fitted yet" not in profile
     assert f"Chair fitted (signed off {day}); fitting details not recorded yet." in profile
     assert "Record the fitting" in profile

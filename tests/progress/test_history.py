@@ -80,7 +80,7 @@ def test_a_therapist_confirms_a_history_award_with_the_date_they_choose(app, pro
     _history(progress)
     progress.evaluate()
     client = signed_in(app, progress.world.a.therapist.email)
-    page = client.get(f"/participants/{progress.pid}").get_data(as_text=True)
+    page = client.get(f"/participants/{progress.pid}/progress").get_data(as_text=True)
     assert "From history: confirm the award and its date" in page
     assert 'name="achieved_on" id="history-date-' in page and 'value="2025-01-10"' in page
     ladder = page.split('id="ladder"')[1].split("</ol>")[0]

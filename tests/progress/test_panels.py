@@ -45,7 +45,7 @@ def _climb(progress) -> None:
 def test_the_profile_draws_the_ladder_with_states_in_words_and_progress_to_the_next(app, progress):
     _climb(progress)
     page = _text(
-        signed_in(app, progress.world.a.therapist.email).get(f"/participants/{progress.pid}")
+        signed_in(app, progress.world.a.therapist.email).get(f"/participants/{progress.pid}/progress")
     )
     path = page[
         page.index('<ol class="ladder-path"') : page.index("</ol>", page.index("ladder-path"))
@@ -63,7 +63,7 @@ def test_the_profile_draws_the_ladder_with_states_in_words_and_progress_to_the_n
 def test_the_profile_shows_bests_miles_streak_effort_and_charts(app, progress):
     _climb(progress)
     page = _text(
-        signed_in(app, progress.world.a.therapist.email).get(f"/participants/{progress.pid}")
+        signed_in(app, progress.world.a.therapist.email).get(f"/participants/{progress.pid}/progress")
     )
     assert "Longest continuous push" in page and "7.2 km" in page
     assert "Fastest 5K" in page and "25:00" in page
@@ -87,7 +87,7 @@ def test_the_profile_shows_bests_miles_streak_effort_and_charts(app, progress):
 
 def test_the_profile_links_the_feature_stylesheet(app, progress):
     page = _text(
-        signed_in(app, progress.world.a.therapist.email).get(f"/participants/{progress.pid}")
+        signed_in(app, progress.world.a.therapist.email).get(f"/participants/{progress.pid}/progress")
     )
     assert "/static/css/progress.css" in page
     assert "<script>" not in page and " onclick=" not in page
@@ -131,7 +131,9 @@ def test_the_portal_leads_with_rpe_above_t6(app, progress):
 def test_the_profile_of_a_participant_below_t6_shows_heart_rate_without_the_caveat(app, progress):
     progress.session(distance_m=3000, days_ago=1, rpe=7, avg_hr=150)
     page = _text(
-        signed_in(app, progress.world.a.therapist.email).get(f"/participants/{progress.pid}")
+        signed_in(app, progress.world.a.therapist.email).get(
+            f"/participants/{progress.pid}/progress"
+        )
     )
     assert "Average heart rate</dt><dd>150 bpm" in page
     assert "(read with care)" not in page
@@ -217,11 +219,11 @@ def test_a_new_session_changes_what_the_cached_page_shows(app, progress):
     client = signed_in(app, progress.world.a.therapist.email)
     progress.session(distance_m=150, days_ago=3)
     progress.evaluate()
-    before = _text(client.get(f"/participants/{progress.pid}"))
+    before = _text(client.get(f"/participants/{progress.pid}/progress"))
     assert "First push" in before
     progress.session(distance_m=450, days_ago=1)
     progress.evaluate()
-    after = _text(client.get(f"/participants/{progress.pid}"))
+    after = _text(client.get(f"/participants/{progress.pid}/progress"))
     assert after != before
     assert "450 m" in after
 

@@ -67,7 +67,9 @@ def test_staff_see_the_same_numbers_with_what_waits_for_verification(app, progre
     progress.session(distance_m=3000, at=_this_week())
     _self_report(progress)
     progress.evaluate()
-    page = _page(signed_in(app, progress.world.a.therapist.email), f"/participants/{progress.pid}")
+    page = _page(
+        signed_in(app, progress.world.a.therapist.email), f"/participants/{progress.pid}/progress"
+    )
     assert '15.4 km</dd><dd class="muted">12.4 km of it waiting for verification' in page
     assert "plus 12.4 km waiting for verification" in page
     assert "1 waiting for verification" in page

@@ -192,7 +192,7 @@ def test_a_device_file_from_before_enrolment_is_kept_until_it_is_marked_as_histo
             assert award.review_reason == HISTORY_EVIDENCE and award.needs_review
             assert not award.verified
             assert award.achieved_at.date() == ENROLLED
-    profile = text(staff.get(f"/participants/{newcomer}"))
+    profile = text(staff.get(f"/participants/{newcomer}/progress"))
     assert "From history: confirm the award and its date" in profile
     assert "Aug 2010" not in profile.split('id="ladder"')[1].split("</ol>")[0]
 

@@ -60,7 +60,7 @@ def test_staff_see_a_participants_sessions_newest_first(staff, training):
     training.add(distance_m=450)
     training.add(distance_m=1700, started_at=training_start(days=2))
     page = text(staff.get(f"/participants/{training.pid}/sessions"))
-    assert "Sessions of Ada Lovelace" in page
+    assert "Ada Lovelace: sessions" in page
     assert page.index("1.7 km") < page.index("450 m")
     assert "Log a session" in page and "Upload a device file" in page
 
@@ -430,9 +430,9 @@ def test_the_profile_panel_shows_recent_sessions_and_actions(staff, training):
     training.add_many(12)
     page = text(staff.get(f"/participants/{training.pid}"))
     section = page[page.index('id="sessions"') :]
-    assert "Training sessions" in section
-    assert len(re.findall(r'data-label="When"', section)) == 10
-    assert "All 12 sessions" in section
+    assert "Recent sessions" in section
+    assert len(re.findall(r'data-label="When"', section)) == 5
+    assert "All sessions, page by page" in section
     assert f"/participants/{training.pid}/sessions/new" in section
     assert f"/participants/{training.pid}/sessions/upload" in section
 

@@ -76,7 +76,7 @@ def _is_row_id(raw: str) -> bool:
 
 
 def _profile_url(participant_id: int) -> str:
-    return url_for("participants.profile", participant_id=participant_id, _anchor="certificates")
+    return url_for("certificates.participant_certificates", participant_id=participant_id)
 
 
 # --- the register ---------------------------------------------------------------------------------
@@ -121,7 +121,7 @@ def register():
 # --- issuing --------------------------------------------------------------------------------------
 
 
-@bp.post("/participants/<int:participant_id>/certificates")
+@bp.post("/participants/<int:participant_id>/certificates/issue")
 @login_required
 def issue(participant_id: int):
     participant = _participant(participant_id)

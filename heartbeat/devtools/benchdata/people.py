@@ -177,7 +177,7 @@ def make_participants(
                 "current_stage_id": None,
                 "last_session_at": None,
                 "last_pain": None,
-                "sessions_stamp": rng.getrandbits(62),
+                "summary_stamp": rng.getrandbits(62),
                 "version": 1,
                 "created_at": now,
                 "updated_at": now,

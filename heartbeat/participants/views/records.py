@@ -6,14 +6,11 @@ not found (404). An erased record can be viewed but no longer changed.
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from heartbeat.auth import services as account_services
 from heartbeat.auth.models import Role
-from heartbeat.core import panels
 from heartbeat.core.edits import (
     StaleEdit,
     apply_errors,
@@ -40,7 +37,6 @@ from heartbeat.participants.forms import (
     StatusForm,
 )
 from heartbeat.participants.models import Participant
-from heartbeat.participants.stages import chair_signed_off_on
 from heartbeat.participants.views.common import (
     actor,
     load_participant,
@@ -48,7 +44,8 @@ from heartbeat.participants.views.common import (
     therapists,
     today,
 )
-from heartbeat.permissions import can, require, staff_required
+from heartbeat.participants.views.profile import render_records
+from heartbeat.permissions import require, staff_required
 
 # --- enrolment and edits ------------------------------------------------------------------------
 
@@ -115,56 +112,6 @@ def edit(participant_id: int):
     return render_form("participants/edit.html", form, participant=participant, rebased=rebased)
 
 
-# --- the profile --------------------------------------------------------------------------------
-
-
-def _render_profile(
-    participant: Participant,
-    *,
-    status_form: StatusForm | None = None,
-    note_form: NoteForm | None = None,
-    status_stale: bool = False,
-    code: int = 200,
-):
-    if status_form is None:
-        status_form = StatusForm()
-        status_form.changed_on.data = today()
-        status_form.version.data = str(participant.version)
-    allowed = services.TRANSITIONS[participant.status]
-    status_form.to_status.choices = [
-        choice for choice in status_form.to_status.choices if choice.value in allowed
-    ]
-    fittings = db.session.scalars(queries.fittings_for(participant.id)).all()
-    viewer = actor()
-    return render_template(
-        "participants/profile.html",
-        participant=participant,
-        consents=db.session.scalars(queries.consents_for(participant.id)).all(),
-        fittings=fittings,
-        # "Chair fitted" signed off on the ladder: the equipment panel must not say "no chair".
-        chair_signed_off_on=None
-        if fittings
-        else chair_signed_off_on(participant.id, ZoneInfo(current_user.centre.timezone)),
-        changes=db.session.scalars(queries.status_changes_for(participant.id)).all(),
-        notes=db.session.scalars(queries.notes_for(participant.id, shared_only=False)).all(),
-        status_form=status_form,
-        note_form=note_form or NoteForm(),
-        status_stale=status_stale,
-        may_export=can(viewer, "participant.subject_access", participant),
-        may_erase=can(viewer, "participant.erase", participant) and not participant.erased,
-        panels=panels.panels_for(panels.PROFILE, participant=participant, viewer=viewer),
-    ), code
-
-
-@bp.get("/participants/<int:participant_id>")
-@login_required
-def profile(participant_id: int):
-    participant = load_participant(participant_id, "participant.view")
-    if not current_user.is_staff:
-        return redirect(url_for(".portal"))
-    return _render_profile(participant)
-
-
 @bp.post("/participants/<int:participant_id>/status")
 @login_required
 def change_status(participant_id: int):
@@ -186,14 +133,14 @@ def change_status(participant_id: int):
             )
         except StaleEdit:
             form.version.data = str(participant.version)
-            return _render_profile(participant, status_form=form, status_stale=True, code=409)
+            return render_records(participant, status_form=form, status_stale=True, code=409)
         except services.ParticipantError as error:
             apply_errors(form, error)
         else:
             db.session.commit()
             flash(f"{participant.display_name} is now {change.to_status.label.lower()}.", "success")
-            return redirect(url_for(".profile", participant_id=participant.id))
-    return _render_profile(participant, status_form=form, code=422)
+            return redirect(url_for(".records", participant_id=participant.id, _anchor="status"))
+    return render_records(participant, status_form=form, code=422)
 
 
 @bp.post("/participants/<int:participant_id>/notes")
@@ -218,8 +165,8 @@ def add_note(participant_id: int):
                 else "Note added (staff only).",
                 "success",
             )
-            return redirect(url_for(".profile", participant_id=participant.id, _anchor="notes"))
-    return _render_profile(participant, note_form=form, code=422)
+            return redirect(url_for(".records", participant_id=participant.id, _anchor="notes"))
+    return render_records(participant, note_form=form, code=422)
 
 
 @bp.route("/participants/<int:participant_id>/equipment", methods=["GET", "POST"])
@@ -250,7 +197,7 @@ def equipment(participant_id: int):
         else:
             db.session.commit()
             flash("Fitting saved; earlier fittings stay in the history.", "success")
-            return redirect(url_for(".profile", participant_id=participant.id, _anchor="equipment"))
+            return redirect(url_for(".records", participant_id=participant.id, _anchor="equipment"))
     return render_form(
         "participants/equipment.html",
         form,
@@ -296,7 +243,7 @@ def consents(participant_id: int):
                 else "No answer changed.",
                 "success" if changed else "info",
             )
-            return redirect(url_for(".profile", participant_id=participant.id, _anchor="consents"))
+            return redirect(url_for(".records", participant_id=participant.id, _anchor="consents"))
         rebased = outcome.rebased
         rows = _consent_rows(participant)
     return render_form(

@@ -15,7 +15,7 @@ from heartbeat.auth.models import User
 from heartbeat.centres.models import Centre
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
-from heartbeat.participants.models import new_sessions_stamp
+from heartbeat.participants.models import new_summary_stamp
 from heartbeat.progress import rules
 from heartbeat.progress.models import (
     HISTORY_EVIDENCE,
@@ -281,7 +281,7 @@ def refresh_session_digest(
     participant, facts: list[rules.SessionFact] | None = None, **extra
 ) -> None:
     """Store what lists read per participant (the latest session and pain score, and with the
-    engine the current stage) and a new ``sessions_stamp``: their sessions changed."""
+    engine the current stage) and a new ``summary_stamp``: their sessions changed."""
     if facts is None:
         facts = session_facts(participant.id)
     values = {
@@ -289,7 +289,7 @@ def refresh_session_digest(
         # Every session counts here, unverified ones too: they are about turning up and safety.
         "last_session_at": max((fact.started_at for fact in facts), default=None),
         "last_pain": next((fact.pain for fact in reversed(facts) if fact.pain is not None), None),
-        "sessions_stamp": new_sessions_stamp(),
+        "summary_stamp": new_summary_stamp(),
     }
     table = type(participant)
     # A plain UPDATE: the participant's version guards people's edits, not the engine's.

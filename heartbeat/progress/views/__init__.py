@@ -4,6 +4,6 @@ Importing the route modules here registers their routes.
 """
 
 from heartbeat.progress.blueprint import bp
-from heartbeat.progress.views import awards, dashboard, ladder
+from heartbeat.progress.views import awards, dashboard, ladder, participant
 
-__all__ = ["awards", "bp", "dashboard", "ladder"]
+__all__ = ["awards", "bp", "dashboard", "ladder", "participant"]

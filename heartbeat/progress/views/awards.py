@@ -68,7 +68,7 @@ def _award(participant: Participant, award_id: int) -> Award:
 
 def _back(participant: Participant):
     return redirect(
-        url_for("participants.profile", participant_id=participant.id, _anchor="awards")
+        url_for("progress.participant_progress", participant_id=participant.id, _anchor="awards")
     )
 
 
@@ -292,7 +292,11 @@ def sign_off_stage(participant_id: int, stage_id: int):
                 db.session.commit()
                 flash(message, "success")
                 return redirect(
-                    url_for("participants.profile", participant_id=participant_id, _anchor="ladder")
+                    url_for(
+                        "progress.participant_progress",
+                        participant_id=participant_id,
+                        _anchor="ladder",
+                    )
                 )
     return render_form(
         "progress/sign_off.html",

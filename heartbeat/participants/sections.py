@@ -1,0 +1,35 @@
+"""The sections of a participant's record, each a page of its own with its own address.
+
+The overview and the records (details, consents, equipment, status, notes) belong to this
+package; features above it add theirs (training: sessions, progress: progress and charts,
+certificates: certificates) from their ``hooks.register``. Every section page shows the same
+sub-navigation (``participants/_record.html``), plain links that work without JavaScript.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: str
+    endpoint: str  # takes ``participant_id``
+    order: int  # lower first
+
+
+_SECTIONS: dict[str, Section] = {}
+
+
+def register_section(section: Section) -> None:
+    _SECTIONS[section.key] = section  # the same again: apps are created more than once in tests
+
+
+def sections() -> list[Section]:
+    return sorted(_SECTIONS.values(), key=lambda section: section.order)
+
+
+def register() -> None:
+    register_section(Section("overview", "Overview", "participants.profile", 10))
+    register_section(Section("records", "Records", "participants.records", 50))
