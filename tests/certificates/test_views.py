@@ -24,7 +24,9 @@ def _certificate_rows(app) -> list[Certificate]:
 def test_the_profile_offers_a_certificate_for_each_verified_award(app, world, certs):
     achiever = certs.achiever(world.a)
     client = signed_in(app, world.a.therapist.email)
-    page = client.get(f"/participants/{achiever.participant_id}/certificates").get_data(as_text=True)
+    page = client.get(f"/participants/{achiever.participant_id}/certificates").get_data(
+        as_text=True
+    )
     assert "Verified awards without a certificate" in page
     assert page.count("Issue certificate") == len(achiever.awards)
     assert f'name="award_id" value="{achiever.awards["10k"]}"' in page
@@ -42,7 +44,9 @@ def test_issuing_from_the_profile_makes_the_certificate_and_lists_it(app, world,
     assert response.headers["Location"].endswith(f"/certificates/{row.id}")
     detail = client.get(f"/certificates/{row.id}").get_data(as_text=True)
     assert row.serial in detail and "Download PDF" in detail
-    profile = client.get(f"/participants/{achiever.participant_id}/certificates").get_data(as_text=True)
+    profile = client.get(f"/participants/{achiever.participant_id}/certificates").get_data(
+        as_text=True
+    )
     assert row.serial in profile
     assert f"/certificates/{row.id}/certificate.pdf" in profile
     assert profile.count("Issue certificate") == len(achiever.awards) - 1

@@ -244,12 +244,16 @@ def test_subject_access_is_for_admins_of_the_same_centre(app, world, helpers, fu
 def test_the_profile_offers_data_rights_to_admins_only(app, world, helpers):
     pid = helpers.enrol(world.a)
     admin_html = (
-        signed_in(app, world.a.admin.email).get(f"/participants/{pid}/records").get_data(as_text=True)
+        signed_in(app, world.a.admin.email)
+        .get(f"/participants/{pid}/records")
+        .get_data(as_text=True)
     )
     assert f'action="/participants/{pid}/subject-access"' in admin_html
     assert f'href="/participants/{pid}/erase"' in admin_html
     therapist_html = (
-        signed_in(app, world.a.therapist.email).get(f"/participants/{pid}/records").get_data(as_text=True)
+        signed_in(app, world.a.therapist.email)
+        .get(f"/participants/{pid}/records")
+        .get_data(as_text=True)
     )
     assert "subject-access" not in therapist_html and "/erase" not in therapist_html
 

@@ -45,7 +45,9 @@ def _climb(progress) -> None:
 def test_the_profile_draws_the_ladder_with_states_in_words_and_progress_to_the_next(app, progress):
     _climb(progress)
     page = _text(
-        signed_in(app, progress.world.a.therapist.email).get(f"/participants/{progress.pid}/progress")
+        signed_in(app, progress.world.a.therapist.email).get(
+            f"/participants/{progress.pid}/progress"
+        )
     )
     path = page[
         page.index('<ol class="ladder-path"') : page.index("</ol>", page.index("ladder-path"))
@@ -63,7 +65,9 @@ def test_the_profile_draws_the_ladder_with_states_in_words_and_progress_to_the_n
 def test_the_profile_shows_bests_miles_streak_effort_and_charts(app, progress):
     _climb(progress)
     page = _text(
-        signed_in(app, progress.world.a.therapist.email).get(f"/participants/{progress.pid}/progress")
+        signed_in(app, progress.world.a.therapist.email).get(
+            f"/participants/{progress.pid}/progress"
+        )
     )
     assert "Longest continuous push" in page and "7.2 km" in page
     assert "Fastest 5K" in page and "25:00" in page
@@ -87,7 +91,9 @@ def test_the_profile_shows_bests_miles_streak_effort_and_charts(app, progress):
 
 def test_the_profile_links_the_feature_stylesheet(app, progress):
     page = _text(
-        signed_in(app, progress.world.a.therapist.email).get(f"/participants/{progress.pid}/progress")
+        signed_in(app, progress.world.a.therapist.email).get(
+            f"/participants/{progress.pid}/progress"
+        )
     )
     assert "/static/css/progress.css" in page
     assert "<script>" not in page and " onclick=" not in page
