@@ -25,7 +25,7 @@ from flask import get_template_attribute
 from sqlalchemy.dialects import postgresql, sqlite
 
 from heartbeat.centres.models import Centre
-from heartbeat.core.units import distance_text
+from heartbeat.core.units import distance_text, format_duration
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant, new_summary_stamp
@@ -34,8 +34,10 @@ from heartbeat.progress.models import Award, LadderStage, ParticipantSummary
 from heartbeat.progress.services import ladder
 from heartbeat.progress.summary import Summary, build_summary
 from heartbeat.progress.summary.shapes import NextProgress
+from heartbeat.training.kinds import SessionKind
 
 RECENT_WEEKS = 4
+RECENT_SESSIONS = 5
 CHART_NAMES = ("weekly",)
 
 
@@ -170,6 +172,25 @@ def _recent_weeks(rows, *, units: str, today: date, tz: ZoneInfo) -> dict[str, A
     return {"distance_text": distance_text(distance, units), "sessions": sessions}
 
 
+def _recent_sessions(rows, *, units: str, tz: ZoneInfo) -> list[dict[str, Any]]:
+    """The latest few sessions as the overview lists them (rows come oldest first)."""
+    recent = []
+    for row in reversed(rows[-RECENT_SESSIONS:]):
+        kind = SessionKind(row.kind)
+        recent.append(
+            {
+                "id": row.id,
+                "when": f"{row.started_at.astimezone(tz):%d %b %Y, %H:%M}",
+                "kind": kind.label,
+                "distance": distance_text(row.distance_m, units) if row.distance_m else None,
+                "duration": format_duration(row.moving_time_s) if row.moving_time_s else None,
+                "waiting": not row.counts and not row.before_enrolment,
+                "history": bool(row.before_enrolment),
+            }
+        )
+    return recent
+
+
 def payload_of(summary: Summary, rows, *, units: str, today: date, tz: ZoneInfo) -> dict[str, Any]:
     chart = summary.charts.get("weekly")
     render_chart = get_template_attribute("progress/_macros.html", "chart")
@@ -203,6 +224,8 @@ def payload_of(summary: Summary, rows, *, units: str, today: date, tz: ZoneInfo)
         "awards_to_date": len(summary.to_date),
         "load_warning_text": summary.load_warning_text,
         "last_session_on": last_at.astimezone(tz).date().isoformat() if last_at else None,
+        "recent_sessions": _recent_sessions(list(rows), units=units, tz=tz),
+        "sessions_total": len(rows),
         "celebrate": [
             {"title": award.title, "achieved_on": award.achieved_on.isoformat()}
             for award in summary.celebrate

@@ -12,7 +12,6 @@ from heartbeat.core import panels
 from heartbeat.extensions import db
 from heartbeat.permissions import can
 from heartbeat.training import queries
-from heartbeat.training.forms import ConfirmForm
 
 RECENT = 5
 WAITING_SHOWN = 20
@@ -21,26 +20,6 @@ WAITING_SHOWN = 20
 def _centre_settings(viewer) -> tuple[str, ZoneInfo, bool]:
     centre = viewer.centre
     return centre.units.value, ZoneInfo(centre.timezone), bool(centre.allow_self_report)
-
-
-def profile_panel(participant, viewer) -> dict[str, Any] | None:
-    """Staff profile: recent sessions, how many in all, and self-reports waiting to be verified."""
-    if not viewer.is_staff:
-        return None
-    units, tz, _ = _centre_settings(viewer)
-    recent = db.session.scalars(queries.sessions_for(participant.id).limit(RECENT)).all()
-    waiting = db.session.scalars(
-        queries.waiting_for_verification(participant.id).limit(WAITING_SHOWN)
-    ).all()
-    return {
-        "participant": participant,
-        "sessions": recent,
-        "waiting": waiting,
-        "units": units,
-        "tz": tz,
-        "can_verify": can(viewer, "session.verify", participant),
-        "verify_form": ConfirmForm(),
-    }
 
 
 def portal_panel(participant, viewer) -> dict[str, Any] | None:
@@ -57,5 +36,4 @@ def portal_panel(participant, viewer) -> dict[str, Any] | None:
 
 
 def register() -> None:
-    panels.register_panel(panels.PROFILE, "training/panel_profile.html", profile_panel, order=30)
     panels.register_panel(panels.PORTAL, "training/panel_portal.html", portal_panel, order=30)

@@ -9,7 +9,7 @@ from heartbeat.auth.models import User
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
 from heartbeat.training.models import SessionSource
-from heartbeat.training.panels import portal_panel, profile_panel
+from heartbeat.training.panels import portal_panel
 from tests.helpers import signed_in
 
 
@@ -65,15 +65,6 @@ def _panel_queries(app, query_counter, build, participant_id: int, viewer_id: in
     return len(statements)
 
 
-def test_the_profile_panel_runs_two_queries(app, training, query_counter):
-    training.add_many(3)
-    viewer = training.world.a.therapist.id
-    assert _panel_queries(app, query_counter, profile_panel, training.pid, viewer) == 2
-    training.add_many(300)
-    training.add_many(30, source=SessionSource.SELF_REPORT, self_reported=True)
-    assert _panel_queries(app, query_counter, profile_panel, training.pid, viewer) == 2
-
-
 def test_the_portal_panel_runs_one_query(app, training, query_counter):
     training.link(training.pid, training.world.a.participant)
     training.add_many(300)
@@ -81,9 +72,3 @@ def test_the_portal_panel_runs_one_query(app, training, query_counter):
     assert _panel_queries(app, query_counter, portal_panel, training.pid, viewer) == 1
 
 
-def test_the_profile_panel_is_for_staff_only(app, training):
-    training.link(training.pid, training.world.a.participant)
-    with app.test_request_context("/"):
-        participant = db.session.get(Participant, training.pid)
-        viewer = db.session.get(User, training.world.a.participant.id)
-        assert profile_panel(participant=participant, viewer=viewer) is None

@@ -392,20 +392,20 @@ def test_staff_cannot_use_the_self_report_form(staff, training):
     assert staff.get("/me/sessions/new").status_code == 403
 
 
-def test_staff_verify_self_reports_from_the_profile(staff, training):
+def test_staff_verify_self_reports_from_the_sessions_section(staff, training):
     ids = [
         training.add(source=SessionSource.SELF_REPORT, distance_m=d, started_at=training_start(i))
         for i, d in enumerate((120, 450))
     ]
-    profile = text(staff.get(f"/participants/{training.pid}"))
-    assert "Self-reported, waiting for verification" in profile
+    listing = text(staff.get(f"/participants/{training.pid}/sessions"))
+    assert "Self-reported, waiting for verification" in listing
     response = staff.post(
         f"/participants/{training.pid}/sessions/verify", data={"session_id": [str(i) for i in ids]}
     )
     assert response.status_code == 302
     assert all(training.session(i).verified_at for i in ids)
     assert training.award_codes() == {"first-push", "one-lap"}
-    assert "Self-reported, waiting" not in text(staff.get(f"/participants/{training.pid}"))
+    assert "Self-reported, waiting" not in text(staff.get(f"/participants/{training.pid}/sessions"))
 
 
 def test_the_centre_wide_waiting_list_verifies_several_at_once(staff, training):
@@ -426,13 +426,13 @@ def test_the_centre_wide_waiting_list_verifies_several_at_once(staff, training):
 # --- panels ---------------------------------------------------------------------------------------
 
 
-def test_the_profile_panel_shows_recent_sessions_and_actions(staff, training):
+def test_the_overview_shows_recent_sessions_and_actions(staff, training):
     training.add_many(12)
     page = text(staff.get(f"/participants/{training.pid}"))
     section = page[page.index('id="sessions"') :]
     assert "Recent sessions" in section
-    assert len(re.findall(r'data-label="When"', section)) == 5
-    assert "All sessions, page by page" in section
+    assert len(re.findall(r'<li><a href="/sessions/\d+">', section)) == 5
+    assert "All 12 sessions, page by page" in section
     assert f"/participants/{training.pid}/sessions/new" in section
     assert f"/participants/{training.pid}/sessions/upload" in section
 

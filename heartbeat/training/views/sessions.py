@@ -25,7 +25,7 @@ from heartbeat.core.wording import agree, plural
 from heartbeat.db import row_id
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
-from heartbeat.permissions import require, staff_required
+from heartbeat.permissions import can, require, staff_required
 from heartbeat.training import queries, services
 from heartbeat.training.blueprint import (
     actor,
@@ -42,6 +42,9 @@ from heartbeat.training.parsing import read_session
 from heartbeat.training.preview import route_preview
 from heartbeat.training.values import SessionValueError, same_distance_shown
 
+# Self-reports waiting for a therapist, shown above the log's first page.
+WAITING_SHOWN = 20
+
 
 def _page_size() -> int:
     return current_app.config["HEARTBEAT_PAGE_SIZE"]
@@ -55,13 +58,23 @@ def _page_size() -> int:
 def sessions(participant_id: int):
     participant = participant_or_404(participant_id, "participant.view")
     page = db.paginate(queries.sessions_for(participant.id), per_page=_page_size(), error_out=False)
+    staff = current_user.is_staff
+    waiting = (
+        db.session.scalars(
+            queries.waiting_for_verification(participant.id).limit(WAITING_SHOWN)
+        ).all()
+        if staff and page.page == 1
+        else []
+    )
     return render_template(
         "training/list.html",
         participant=participant,
         page=page,
         units=centre_units(),
         tz=centre_tz(),
-        staff=current_user.is_staff,
+        staff=staff,
+        waiting=waiting,
+        can_verify=staff and can(current_user, "session.verify", participant),
     )
 
 
@@ -260,9 +273,7 @@ def verify(participant_id: int):
     _flash_verified(_verify_selected(chosen))
     if request.form.get("back") == "session" and len(chosen) == 1:
         return redirect(url_for("training.session", session_id=chosen[0].id))
-    return redirect(
-        url_for("participants.profile", participant_id=participant.id, _anchor="sessions")
-    )
+    return redirect(url_for("training.sessions", participant_id=participant.id))
 
 
 @bp.route("/sessions/waiting", methods=["GET", "POST"])
