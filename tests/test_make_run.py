@@ -21,7 +21,10 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+pytestmark = [
+    pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed"),
+    pytest.mark.slow,
+]
 
 
 def _free_port() -> int:
@@ -55,7 +58,7 @@ def test_make_run_serves_with_gunicorn_on_the_port_it_is_given(tmp_path):
         deadline = time.monotonic() + 90
         while True:
             try:
-                response = requests.get(f"{base}/login", timeout=5)
+                response = requests.get(f"{base}/login", timeout=30)
                 break
             except requests.ConnectionError:
                 assert process.poll() is None, log.read_text()[-2000:]
@@ -64,7 +67,7 @@ def test_make_run_serves_with_gunicorn_on_the_port_it_is_given(tmp_path):
 
         assert response.status_code == 200
         assert response.headers["Server"] == "gunicorn"
-        profile = requests.get(f"{base}/verify/issuers/demo.json", timeout=5).json()
+        profile = requests.get(f"{base}/verify/issuers/demo.json", timeout=30).json()
         assert profile["id"] == f"{base}/verify/issuers/demo.json"
         # First start outside development: a strong key was written, nothing was refused.
         key_file = (tmp_path / "instance" / "config.py").read_text()
@@ -76,4 +79,4 @@ def test_make_run_serves_with_gunicorn_on_the_port_it_is_given(tmp_path):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
+            process.wait(timeout=30)

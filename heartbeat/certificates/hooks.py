@@ -15,7 +15,7 @@ from heartbeat.extensions import db
 from heartbeat.jobs.models import Job, JobState
 from heartbeat.participants.erasure import forget_job_output, participant_erasing
 from heartbeat.participants.models import Participant
-from heartbeat.participants.sections import Section, register_section
+from heartbeat.participants.sections import Section, register_portal_section, register_section
 
 
 def _revoke_for_erasure(
@@ -51,5 +51,8 @@ def register() -> None:
     panels.register()
     register_section(
         Section("certificates", "Certificates", "certificates.participant_certificates", 40)
+    )
+    register_portal_section(
+        Section("certificates", "My certificates", "certificates.my_certificates", 40)
     )
     connect(participant_erasing, _revoke_for_erasure)

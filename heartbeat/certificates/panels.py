@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from heartbeat.certificates import queries, services
-from heartbeat.core import panels
 from heartbeat.extensions import db
 from heartbeat.permissions import can
 from heartbeat.progress.services import award_title
@@ -39,6 +38,4 @@ def build_portal_panel(participant, viewer) -> dict[str, Any] | None:
 
 
 def register() -> None:
-    panels.register_panel(
-        panels.PORTAL, "certificates/_portal_panel.html", build_portal_panel, order=30
-    )
+    """Nothing on other features' pages: the certificates are sections of their own."""

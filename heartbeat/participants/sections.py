@@ -4,6 +4,8 @@ The overview and the records (details, consents, equipment, status, notes) belon
 package; features above it add theirs (training: sessions, progress: progress and charts,
 certificates: certificates) from their ``hooks.register``. Every section page shows the same
 sub-navigation (``participants/_record.html``), plain links that work without JavaScript.
+The participant's own pages work the same way (``portal_sections``, ``participants/_portal.html``):
+what matters today first (``/me``), the rest one tap away.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ class Section:
 
 
 _SECTIONS: dict[str, Section] = {}
+# The participant's own pages (``/me``...): endpoints without arguments.
+_PORTAL: dict[str, Section] = {}
 
 
 def register_section(section: Section) -> None:
@@ -30,6 +34,16 @@ def sections() -> list[Section]:
     return sorted(_SECTIONS.values(), key=lambda section: section.order)
 
 
+def register_portal_section(section: Section) -> None:
+    _PORTAL[section.key] = section
+
+
+def portal_sections() -> list[Section]:
+    return sorted(_PORTAL.values(), key=lambda section: section.order)
+
+
 def register() -> None:
     register_section(Section("overview", "Overview", "participants.profile", 10))
     register_section(Section("records", "Records", "participants.records", 50))
+    register_portal_section(Section("today", "Today", "participants.portal", 10))
+    register_portal_section(Section("about", "About me", "participants.portal_about", 50))

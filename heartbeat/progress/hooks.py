@@ -12,7 +12,7 @@ from heartbeat.centres.services import centre_created
 from heartbeat.core.events import connect
 from heartbeat.extensions import db
 from heartbeat.participants import stages as participant_stages
-from heartbeat.participants.sections import Section, register_section
+from heartbeat.participants.sections import Section, register_portal_section, register_section
 from heartbeat.progress import attention, auditing, overview, panels, rules
 from heartbeat.progress.ladder import CHAIR_FITTED_CODE
 from heartbeat.progress.models import Award, CriterionKind, LadderStage
@@ -72,6 +72,7 @@ def register() -> None:
     attention.register()
     panels.register()
     register_section(Section("progress", "Progress", "progress.participant_progress", 30))
+    register_portal_section(Section("progress", "My progress", "progress.my_progress", 20))
     connect(centre_created, _seed_ladder)
     connect(sessions_changed, _evaluate_awards)
     if not sa.event.contains(sa.orm.Session, "before_flush", overview.renew_on_flush):

@@ -25,7 +25,7 @@ from flask import get_template_attribute
 from sqlalchemy.dialects import postgresql, sqlite
 
 from heartbeat.centres.models import Centre
-from heartbeat.core.units import distance_text, format_duration
+from heartbeat.core.units import day_text, distance_text, format_duration
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant, new_summary_stamp
@@ -227,9 +227,17 @@ def payload_of(summary: Summary, rows, *, units: str, today: date, tz: ZoneInfo)
         "recent_sessions": _recent_sessions(list(rows), units=units, tz=tz),
         "sessions_total": len(rows),
         "celebrate": [
-            {"title": award.title, "achieved_on": award.achieved_on.isoformat()}
+            {
+                "title": award.title,
+                "description": award.description,
+                "achieved_on": award.achieved_on.isoformat(),
+                "achieved_text": day_text(award.achieved_on),
+                "verified": award.verified,
+            }
             for award in summary.celebrate
         ],
+        "waiting_text": summary.waiting_text,
+        "next_club_text": summary.next_club_text,
         # Rendered once here: reading the overview then draws nothing.
         "chart_html": str(render_chart(chart, 3, True, True)) if chart is not None else None,
     }

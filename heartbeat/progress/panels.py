@@ -118,16 +118,23 @@ def build_overview_panel(participant, viewer) -> dict[str, Any] | None:
 
 
 def build_portal_panel(participant, viewer) -> dict[str, Any] | None:
+    """The participant's own progress page: ladder, miles and clubs, charts."""
     summary = participant_summary(
         participant, viewer, chart_names=PORTAL_CHARTS, chart_prefix="my-chart"
     )
     return {"participant": participant, "summary": summary}
 
 
+def build_today_panel(participant, viewer) -> dict[str, Any] | None:
+    """Their first page: a milestone to celebrate, this week, the next step (stored figures)."""
+    return {
+        "participant": participant,
+        "overview": overview.overview(participant, _centre_of(participant, viewer)),
+    }
+
+
 def register() -> None:
     panels.register_panel(
         panels.PROFILE, "progress/_overview_panel.html", build_overview_panel, order=20
     )
-    panels.register_panel(
-        panels.PORTAL, "progress/_portal_panel.html", build_portal_panel, order=20
-    )
+    panels.register_panel(panels.PORTAL, "progress/_portal_today.html", build_today_panel, order=20)

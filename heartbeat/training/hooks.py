@@ -3,7 +3,7 @@ entries in the audit trail."""
 
 from __future__ import annotations
 
-from heartbeat.participants.sections import Section, register_section
+from heartbeat.participants.sections import Section, register_portal_section, register_section
 from heartbeat.training import auditing, panels
 
 
@@ -11,3 +11,4 @@ def register() -> None:
     auditing.register()
     panels.register()
     register_section(Section("sessions", "Sessions", "training.sessions", 20))
+    register_portal_section(Section("sessions", "My sessions", "training.my_sessions", 30))

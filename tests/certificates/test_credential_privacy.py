@@ -185,7 +185,7 @@ def test_the_participant_sees_their_proof_code_in_their_portal(app, world, certs
     achiever = certs.achiever(world.a, login=world.a.participant)
     certificate = certs.certificate(certs.issue(world.a, achiever))
 
-    portal = login_as(app, world.a.participant.email, PASSWORD).get("/me")
+    portal = login_as(app, world.a.participant.email, PASSWORD).get("/me/certificates")
 
     assert certificate.identity_salt in portal.get_data(as_text=True)
 

@@ -118,7 +118,7 @@ def test_a_participant_downloads_their_own_certificate_from_the_portal(app, worl
     achiever = certs.achiever(world.a, login=world.a.participant)
     certificate_id = certs.issue(world.a, achiever)
     client = signed_in(app, world.a.participant.email)
-    portal = client.get("/me").get_data(as_text=True)
+    portal = client.get("/me/certificates").get_data(as_text=True)
     assert "Your certificates" in portal
     assert f"/certificates/{certificate_id}/certificate.pdf" in portal
     response = client.get(f"/certificates/{certificate_id}/certificate.pdf")

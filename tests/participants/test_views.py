@@ -231,7 +231,7 @@ def test_private_notes_stay_with_staff_and_shared_notes_reach_the_portal(app, wo
     staff_view = staff.get(f"/participants/{participant_id}/records").get_data(as_text=True)
     assert "Watch the left shoulder" in staff_view and "Great first mile!" in staff_view
 
-    portal = signed_in(app, world.a.participant.email).get("/me")
+    portal = signed_in(app, world.a.participant.email).get("/me/about")
     assert portal.status_code == 200
     html = portal.get_data(as_text=True)
     assert "Great first mile!" in html

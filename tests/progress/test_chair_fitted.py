@@ -46,8 +46,11 @@ def test_signed_off_without_a_fitting_the_chair_panels_say_so_instead_of_no_chai
     assert _fittings(app, progress.pid) == []
     day = f"{signed:%d %b %Y}"  # as the participant pages write dates
 
-    portal = _page(signed_in(app, progress.world.a.participant.email), "/me")
-    assert "Well done" in portal and "Chair fitted" in portal
+    participant = signed_in(app, progress.world.a.participant.email)
+    today = _page(participant, "/me")
+    assert "Well done" in today and "Chair fitted" in today
+    assert "No chair fitted yet" not in today
+    portal = _page(participant, "/me/about")
     assert "No chair fitted yet" not in portal
     assert f"Chair fitted (signed off {day}). Your therapist has not recorded" in portal
 
@@ -70,7 +73,7 @@ def test_signing_off_chair_fitted_records_the_fitting_given_with_it(app, progres
     assert (fitting.chair, fitting.fitted_on) == ("Top End Eliminator", date(2025, 3, 4))
     [event] = progress.audit("equipment.create")
     assert event.actor_id == progress.world.a.therapist.id
-    portal = _page(signed_in(app, progress.world.a.participant.email), "/me")
+    portal = _page(signed_in(app, progress.world.a.participant.email), "/me/about")
     assert "Top End Eliminator, fitted" in portal and "No chair fitted yet" not in portal
 
 

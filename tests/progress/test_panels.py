@@ -107,9 +107,10 @@ def test_the_portal_celebrates_a_recent_milestone_warmly(app, progress):
     assert "You reached <strong>One lap</strong>" in page
     assert "You completed a continuous 400 m push." in page
     assert "Your therapist will confirm it soon." in page
-    assert "Your ladder" in page and "Your Heartbeat Miles" in page
-    assert "Your personal bests" in page
-    assert "Pain trend" not in page  # staff only
+    more = _text(signed_in(app, progress.world.a.participant.email).get("/me/progress"))
+    assert "Your ladder" in more and "Your Heartbeat Miles" in more
+    assert "Your personal bests" in more
+    assert "Pain trend" not in more  # staff only
 
 
 def test_the_portal_does_not_celebrate_old_news(app, progress):
@@ -125,7 +126,7 @@ def test_the_portal_leads_with_rpe_above_t6(app, progress):
     pid = helpers.enrol(progress.world.a, given_name="Tess", sci_level="T4")
     helpers.link(pid, progress.world.a.other_participant)
     progress.session(pid, distance_m=3000, days_ago=1, rpe=7, avg_hr=112)
-    page = _text(signed_in(app, progress.world.a.other_participant.email).get("/me"))
+    page = _text(signed_in(app, progress.world.a.other_participant.email).get("/me/progress"))
     effort = page[page.index('id="my-effort-title"') :]
     assert "We go by how hard a session felt to you" in effort
     assert effort.index("Average effort (RPE, 0 to 10)") < effort.index(

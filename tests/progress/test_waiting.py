@@ -50,7 +50,7 @@ def _self_report(progress, distance_m=12_400.0):
 def test_the_participant_sees_their_own_session_counted_and_marked_as_waiting(app, progress):
     _self_report(progress)
     progress.evaluate()
-    page = _page(signed_in(app, progress.world.a.participant.email), "/me")
+    page = _page(signed_in(app, progress.world.a.participant.email), "/me/progress")
     assert "<dt>This week</dt><dd>12.4 km, waiting for your therapist to confirm</dd>" in page
     assert "1 week in a row with a session" in page
     assert "Log a session this week to start a streak" not in page
@@ -84,7 +84,7 @@ def test_once_verified_the_session_joins_the_records(app, progress):
         participant = db.session.get(Participant, progress.pid)
         verify_sessions([session], {participant.id: participant}, actor=therapist)
         db.session.commit()
-    page = _page(signed_in(app, progress.world.a.participant.email), "/me")
+    page = _page(signed_in(app, progress.world.a.participant.email), "/me/progress")
     assert "<dt>This week</dt><dd>12.4 km</dd>" in page
     assert "waiting for your therapist to confirm" not in page
     assert "7.7 mi" in page

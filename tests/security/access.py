@@ -119,6 +119,10 @@ ENDPOINTS: dict[str, Access] = {
     "audit.index": ADMIN,
     # participants
     "participants.portal": SIGNED_IN,  # staff are sent on to their own start page
+    "participants.portal_about": SIGNED_IN,
+    "progress.my_progress": SIGNED_IN,
+    "certificates.my_certificates": SIGNED_IN,
+    "training.my_sessions": SIGNED_IN,
     "participants.caseload": STAFF,
     "participants.enrol": STAFF_403_OPERATOR,
     "participants.import_csv": STAFF_403_OPERATOR,

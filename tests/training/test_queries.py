@@ -70,5 +70,3 @@ def test_the_portal_panel_runs_one_query(app, training, query_counter):
     training.add_many(300)
     viewer = training.world.a.participant.id
     assert _panel_queries(app, query_counter, portal_panel, training.pid, viewer) == 1
-
-

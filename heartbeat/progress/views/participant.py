@@ -1,15 +1,16 @@
-"""A participant's progress section: the ladder, awards to verify or review, numbers, charts."""
+"""A participant's progress: the staff section of their record, and their own progress page."""
 
 from __future__ import annotations
 
-from flask import abort, render_template
-from flask_login import current_user
+from flask import abort, redirect, render_template, url_for
+from flask_login import current_user, login_required
 
+from heartbeat.auth.models import Role
 from heartbeat.extensions import db
 from heartbeat.participants import queries as participant_queries
 from heartbeat.permissions import require, staff_required
 from heartbeat.progress.blueprint import bp
-from heartbeat.progress.panels import build_profile_panel
+from heartbeat.progress.panels import build_portal_panel, build_profile_panel
 
 
 @bp.get("/participants/<int:participant_id>/progress")
@@ -24,4 +25,22 @@ def participant_progress(participant_id: int):
     context = build_profile_panel(participant, current_user._get_current_object())
     return render_template(
         "progress/participant.html", participant=participant, panel_context=context
+    )
+
+
+@bp.get("/me/progress")
+@login_required
+def my_progress():
+    """The participant's own ladder, miles and clubs, bests, effort and charts."""
+    if current_user.role != Role.PARTICIPANT:
+        return redirect(url_for("home.index"))
+    participant = db.session.scalars(
+        participant_queries.participant_for_user(current_user.id)
+    ).one_or_none()
+    if participant is None:
+        return redirect(url_for("participants.portal"))
+    require("participant.view", participant)
+    context = build_portal_panel(participant, current_user._get_current_object())
+    return render_template(
+        "progress/my_progress.html", participant=participant, panel_context=context
     )

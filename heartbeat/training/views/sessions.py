@@ -24,6 +24,7 @@ from heartbeat.core.edits import (
 from heartbeat.core.wording import agree, plural
 from heartbeat.db import row_id
 from heartbeat.extensions import db
+from heartbeat.participants import queries as participant_queries
 from heartbeat.participants.models import Participant
 from heartbeat.permissions import can, require, staff_required
 from heartbeat.training import queries, services
@@ -76,6 +77,20 @@ def sessions(participant_id: int):
         waiting=waiting,
         can_verify=staff and can(current_user, "session.verify", participant),
     )
+
+
+@bp.get("/me/sessions")
+@login_required
+def my_sessions():
+    """The participant's own training log, page by page."""
+    if current_user.role != Role.PARTICIPANT:
+        return redirect(url_for("home.index"))
+    participant = db.session.scalars(
+        participant_queries.participant_for_user(current_user.id)
+    ).one_or_none()
+    if participant is None:
+        return redirect(url_for("participants.portal"))
+    return sessions(participant.id)
 
 
 def _new_session_values(
