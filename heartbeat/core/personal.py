@@ -86,7 +86,8 @@ def declaration(model: type) -> PersonalData | None:
 def unclassified(model: type) -> list[str]:
     """Mapped columns of ``model`` that its declaration leaves out or puts in two classes."""
     declared = declaration(model)
-    columns = [attr.key for attr in sa.inspect(model).column_attrs]
+    mapper: sa.orm.Mapper[Any] = sa.inspect(model)
+    columns = [attr.key for attr in mapper.column_attrs]
     if declared is None:
         return columns
     seen: dict[str, int] = {}
