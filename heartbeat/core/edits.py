@@ -24,7 +24,7 @@ import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from flask import render_template, request
 from flask_wtf import FlaskForm
@@ -298,8 +298,15 @@ def refuse_unchosen(form: VersionedForm, missing: list[str]) -> Rebased | None:
 # --- saving and rendering -----------------------------------------------------------------------
 
 
+class FieldErrors(Protocol):
+    """An error naming the fields to blame (:class:`InputError`, a session's values)."""
+
+    @property
+    def field_errors(self) -> Mapping[str, str]: ...
+
+
 def apply_errors(
-    form: FlaskForm, error: InputError | Mapping[str, str], fallback: str | None = None
+    form: FlaskForm, error: FieldErrors | Mapping[str, str], fallback: str | None = None
 ) -> None:
     """Each message on its field; what names no field of the form goes to the top (and
     ``fallback``, or the error's own message, when no message names a field)."""
