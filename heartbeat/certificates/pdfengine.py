@@ -182,7 +182,7 @@ class _ScopedPageReferences:
         with self._lock:
             if not self._depth:
                 self._original = pydyf.PDF.page_references
-                pydyf.PDF.page_references = self._memoised(self._original)  # type: ignore[method-assign]
+                pydyf.PDF.page_references = self._memoised(self._original)
             self._depth[me] = self._depth.get(me, 0) + 1
         try:
             yield
@@ -192,7 +192,7 @@ class _ScopedPageReferences:
                 if not self._depth[me]:
                     del self._depth[me]
                 if not self._depth and self._original is not None:
-                    pydyf.PDF.page_references = self._original  # type: ignore[method-assign]
+                    pydyf.PDF.page_references = self._original
                     self._original = None
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -26,7 +27,9 @@ from heartbeat.certificates.branding import (
     freeze_branding,
     snapshot_data,
 )
-from heartbeat.certificates.errors import CertificateError
+
+# Raised by this module; re-exported so callers need only the services.
+from heartbeat.certificates.errors import CertificateError as CertificateError
 from heartbeat.certificates.models import REVOKED_NAME, Certificate
 from heartbeat.certificates.serials import (
     issuer_url,
@@ -53,7 +56,7 @@ def centre_today(centre: Centre, now: datetime) -> date:
 # --- issuing -------------------------------------------------------------------------------------
 
 
-def _awards_query(participant_id: int) -> sa.Select:
+def _awards_query(participant_id: int) -> sa.Select[Award]:
     return (
         sa.select(Award)
         .options(joinedload(Award.stage))
@@ -279,7 +282,14 @@ def printable(
     )
 
 
-def _metadata(certificate: Certificate) -> dict[str, object]:
+class _Metadata(TypedDict):
+    title: str
+    subject: str
+    author: str
+    created: datetime
+
+
+def _metadata(certificate: Certificate) -> _Metadata:
     return {
         "title": f"{certificate.title} certificate: {certificate.participant_name}",
         "subject": (
@@ -297,7 +307,7 @@ def render_certificate(
     """The certificate's PDF; a revoked one is stamped REVOKED unless told otherwise."""
     return render.render_pdf(
         [printable(certificate, stamp_revoked=stamp_revoked)], **_metadata(certificate)
-    )  # type: ignore[arg-type]
+    )
 
 
 def certificate_pdf(certificate: Certificate) -> bytes:
