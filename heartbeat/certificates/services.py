@@ -37,7 +37,7 @@ from heartbeat.certificates.serials import (
     public_base_url,
     verify_url,
 )
-from heartbeat.core.units import format_distance
+from heartbeat.core.units import Units, format_distance
 from heartbeat.core.wording import plural, sentence
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
@@ -86,7 +86,7 @@ def issuable_awards(participant: Participant) -> list[Award]:
     return [award for award in awards if award.id not in covered]
 
 
-def _criteria(award: Award, units: str) -> str:
+def _criteria(award: Award, units: Units) -> str:
     stage = award.stage
     if stage is None:
         club = progress.CLUBS_BY_CODE.get(award.club_code or "")
@@ -103,7 +103,7 @@ def _criteria(award: Award, units: str) -> str:
         return "A Heartbeat Miles club, verified by a therapist."
     if stage.kind == CriterionKind.SIGNOFF:
         return sentence(f"Signed off by a therapist: {after_name(stage.description)}")
-    distance = format_distance(stage.threshold_m or 0, units, both=True)  # type: ignore[arg-type]
+    distance = format_distance(stage.threshold_m or 0, units, both=True)
     if stage.kind == CriterionKind.RACE:
         return f"An official race finish of at least {distance}, verified by a therapist."
     return (
