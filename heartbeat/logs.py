@@ -116,5 +116,5 @@ def configure_logging(app: Flask) -> None:
     if not any(getattr(h, "_heartbeat", False) for h in logger.handlers):
         handler = logging.StreamHandler()
         handler.setFormatter(JsonLineFormatter())
-        handler._heartbeat = True  # type: ignore[attr-defined]
+        handler._heartbeat = True  # type: ignore[attr-defined]  # marks the handler as ours
         logger.addHandler(handler)

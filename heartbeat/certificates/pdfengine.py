@@ -166,11 +166,11 @@ class _ScopedPageReferences:
 
         def page_references(pdf: Any) -> Any:
             if threading.get_ident() not in depth:
-                return original.fget(pdf)  # type: ignore[misc]
+                return original.fget(pdf)  # type: ignore[misc]  # pydyf's property has a getter
             kids = pdf.pages["Kids"]
             cached = pdf.__dict__.get(self._CACHE)
             if cached is None or cached[0] is not kids or cached[1] != len(kids):
-                cached = (kids, len(kids), original.fget(pdf))  # type: ignore[misc]
+                cached = (kids, len(kids), original.fget(pdf))  # type: ignore[misc]  # as above
                 pdf.__dict__[self._CACHE] = cached
             return cached[2]
 
