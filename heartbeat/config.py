@@ -124,7 +124,7 @@ def _parse_env_value(raw: str, default: Any) -> Any:
     return raw
 
 
-def _environment_overrides(environ: os._Environ | dict[str, str]) -> dict[str, Any]:
+def _environment_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     overrides: dict[str, Any] = {}
     for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL"):
         if environ.get(name):

@@ -15,12 +15,17 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from enum import Enum
+from typing import Any
 
 import sqlalchemy as sa
 from flask import g, has_app_context
 from sqlalchemy import event, orm
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, CursorResult, Dialect, Engine, Result
+from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.pool import ConnectionPoolEntry
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -52,13 +57,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class UTCDateTime(sa.types.TypeDecorator):
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes on every backend (SQLite drops the zone otherwise)."""
 
     impl = sa.DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect):
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -69,7 +74,7 @@ class UTCDateTime(sa.types.TypeDecorator):
             else value.astimezone(UTC).replace(tzinfo=None)
         )
 
-    def process_result_value(self, value: datetime | None, dialect):
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -96,7 +101,8 @@ def current_centre_scope() -> int | None:
     """The centre every ORM query is limited to now, or None when unscoped (CLI, jobs)."""
     if not has_app_context():
         return None
-    return g.get("centre_scope")
+    scope: int | None = g.get("centre_scope")
+    return scope
 
 
 def set_centre_scope(centre_id: int | None) -> None:
@@ -148,7 +154,9 @@ _READS = frozenset({"SELECT", "PRAGMA", "EXPLAIN", "VALUES"})
 _TRANSACTION_CONTROL = frozenset({"BEGIN", "COMMIT", "END", "ROLLBACK", "RELEASE"})
 
 
-def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
+def _sqlite_on_connect(
+    dbapi_connection: DBAPIConnection, connection_record: ConnectionPoolEntry
+) -> None:
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     # Take transaction control away from pysqlite so that we choose when and how to BEGIN.
@@ -161,12 +169,12 @@ def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
     cursor.close()
 
 
-def _sqlite_on_begin(conn) -> None:
+def _sqlite_on_begin(conn: Connection) -> None:
     conn.info[WRITE_LOCK_KEY] = False
     conn.exec_driver_sql("BEGIN DEFERRED")
 
 
-def statement_may_write(statement: str, context=None) -> bool:
+def statement_may_write(statement: str, context: DefaultExecutionContext | None = None) -> bool:
     """Whether SQLite must hold the write lock for ``statement`` (when unsure: yes).
 
     A SELECT ... FOR UPDATE counts as a write: SQLite drops the clause, and the caller asked
@@ -180,12 +188,19 @@ def statement_may_write(statement: str, context=None) -> bool:
     compiled = getattr(context, "compiled", None)
     if word in _READS:
         return getattr(getattr(compiled, "statement", None), "_for_update_arg", None) is not None
-    if word == "WITH" and compiled is not None and not context.isddl:
+    if word == "WITH" and context is not None and compiled is not None and not context.isddl:
         return bool(context.isinsert or context.isupdate or context.isdelete)
     return True
 
 
-def _sqlite_lock_at_first_write(conn, cursor, statement, parameters, context, executemany):
+def _sqlite_lock_at_first_write(
+    conn: Connection,
+    cursor: sqlite3.Cursor,
+    statement: str,
+    parameters: object,
+    context: DefaultExecutionContext | None,
+    executemany: bool,
+) -> None:
     if conn.info.get(WRITE_LOCK_KEY, True) or not statement_may_write(statement, context):
         return
     raw = cursor.connection
@@ -201,9 +216,14 @@ def _sqlite_lock_at_first_write(conn, cursor, statement, parameters, context, ex
     conn.info[WRITE_LOCK_KEY] = True
 
 
-def sqlite_holds_write_lock(conn) -> bool:
+def sqlite_holds_write_lock(conn: Connection) -> bool:
     """Whether this SQLAlchemy connection's transaction holds SQLite's write lock."""
-    return bool(conn.info.get(WRITE_LOCK_KEY)) and conn.connection.dbapi_connection.in_transaction
+    raw = conn.connection.dbapi_connection
+    return (
+        bool(conn.info.get(WRITE_LOCK_KEY))
+        and isinstance(raw, sqlite3.Connection)
+        and raw.in_transaction
+    )
 
 
 def configure_engine(engine: Engine) -> None:
@@ -215,7 +235,18 @@ def configure_engine(engine: Engine) -> None:
         event.listen(engine, "before_cursor_execute", _sqlite_lock_at_first_write)
 
 
-def string_enum(cls: type, length: int = 24) -> sa.Enum:
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE run by ``Session.execute`` changed.
+
+    The session is typed to return a plain ``Result`` (it cannot promise more for every
+    statement); for these statements it is a ``CursorResult``, which has the count.
+    """
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"not the result of an UPDATE or DELETE: {type(result).__name__}")
+    return result.rowcount
+
+
+def string_enum(cls: type[Enum], length: int = 24) -> sa.Enum:
     """An enum stored as its values in a VARCHAR with a CHECK, alike on SQLite and PostgreSQL."""
     return sa.Enum(
         cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]

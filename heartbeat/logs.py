@@ -76,7 +76,9 @@ def format_exception_safely(error: BaseException) -> str:
     """
     trace = traceback.TracebackException.from_exception(error)
     seen: set[int] = set()
-    pending = [(trace, error)]
+    pending: list[tuple[traceback.TracebackException | None, BaseException | None]] = [
+        (trace, error)
+    ]
     while pending:
         node, exc = pending.pop()
         if node is None or exc is None or id(exc) in seen:
@@ -84,7 +86,7 @@ def format_exception_safely(error: BaseException) -> str:
         seen.add(id(exc))
         if isinstance(exc, _DATABASE_ERRORS):
             # The message as TracebackException stores it (the same attribute on 3.11-3.13).
-            node._str = _describe_database_error(exc)
+            node._str = _describe_database_error(exc)  # type: ignore[attr-defined]  # private
         pending.append((node.__cause__, exc.__cause__))
         pending.append((node.__context__, exc.__context__))
     return "".join(trace.format()).rstrip("\n")
@@ -114,5 +116,5 @@ def configure_logging(app: Flask) -> None:
     if not any(getattr(h, "_heartbeat", False) for h in logger.handlers):
         handler = logging.StreamHandler()
         handler.setFormatter(JsonLineFormatter())
-        handler._heartbeat = True  # type: ignore[attr-defined]
+        handler._heartbeat = True  # type: ignore[attr-defined]  # marks the handler as ours
         logger.addHandler(handler)

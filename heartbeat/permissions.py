@@ -195,7 +195,7 @@ def roles_required(*roles: Role) -> Callable:
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapped.allowed_roles = roles  # type: ignore[attr-defined]
+        wrapped.allowed_roles = roles  # type: ignore[attr-defined]  # a note on the view function
         return wrapped
 
     return decorator

@@ -3,7 +3,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3, stubs 3.2
 
 from heartbeat.admin.forms import CentreSettingsForm, CreateCentreForm
 from heartbeat.auth import services as account_services
@@ -269,13 +269,13 @@ def operator_invite_admin(centre_id: int):
             issued = account_services.create_invite(
                 centre=centre,
                 inviter=current_user._get_current_object(),
-                email=form.email.data,
-                name=form.name.data,
+                email=form.email.data or "",  # required fields of a validated form
+                name=form.name.data or "",
                 role=Role.ADMIN,
                 now=utcnow(),
             )
         except account_services.AccountError as error:
-            form.email.errors.append(str(error))
+            form.email.errors = [*form.email.errors, str(error)]
             return render_template("admin/operator_invite.html", form=form, centre=centre), 422
         db.session.commit()
         link = public_url_for("auth.accept_invite", token=issued.token)

@@ -104,6 +104,7 @@ def fail(
     try:
         abort(status)
     except HTTPException as error:
+        # flask-smorest's convention: the payload rides on the exception as ``data``.
         error.data = {"detail": detail, "errors": errors, "headers": dict(headers or {})}  # type: ignore[attr-defined]
         raise
 

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from heartbeat.auth.models import User
 from heartbeat.core.personal import declare
 from heartbeat.db import CentreScoped, UTCDateTime, utcnow
-from heartbeat.extensions import db
+from heartbeat.extensions import Model
 
 
-class AuditEvent(CentreScoped, db.Model):
+class AuditEvent(CentreScoped, Model):
     __tablename__ = "audit_event"
     # The trail names who did what; values about an erased person are redacted by erasure itself
     # (``audit.services.redact``), found through the rows' entities rather than a subject column.

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from heartbeat.audit import formats, registry
 from heartbeat.audit.models import AuditEvent
 from heartbeat.centres.models import Centre
+from heartbeat.core.units import Units
 from heartbeat.extensions import db
 
 # Who acted when no person did (a scheduled job, the command line).
@@ -55,8 +56,8 @@ def context_for(centre: Centre) -> formats.Context:
         zone = ZoneInfo(centre.timezone or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
-    units = centre.units.value if centre.units is not None else "km"
-    return formats.Context(units=units, zone=zone, zone_name=str(zone))  # type: ignore[arg-type]
+    units: Units = centre.units.value if centre.units is not None else "km"
+    return formats.Context(units=units, zone=zone, zone_name=str(zone))
 
 
 def _ids(value: Any) -> Iterable[Hashable]:

@@ -29,12 +29,13 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, request
-from flask.wrappers import Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
+from werkzeug.wrappers import Response
 
 from heartbeat.auth.models import SignInGuard, User
+from heartbeat.db import rows_changed
 from heartbeat.extensions import db
 from heartbeat.mail import send_mail
 
@@ -281,9 +282,9 @@ def _alert_due(user: User, now: datetime) -> bool:
             )
         )
         .values(guessing_alerted_at=_at(column, now))
-    ).rowcount
+    )
     db.session.expire(user, ["guessing_alerted_at"])
-    return claimed == 1
+    return rows_changed(claimed) == 1
 
 
 def record_success(user: User, client: Client, now: datetime, new_hash: str | None) -> bool:
@@ -299,7 +300,7 @@ def record_success(user: User, client: Client, now: datetime, new_hash: str | No
         conditions.append(
             sa.or_(User.slowed_until.is_(None), User.slowed_until <= _at(column, now))
         )
-    if db.session.execute(_this_user(user).where(*conditions).values(**values)).rowcount != 1:
+    if rows_changed(db.session.execute(_this_user(user).where(*conditions).values(**values))) != 1:
         return False
     for name, value in values.items():
         set_committed_value(user, name, value)

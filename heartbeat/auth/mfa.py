@@ -26,6 +26,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from heartbeat.auth import passwords
 from heartbeat.auth.models import MfaRecoveryCode, Role, User
 from heartbeat.centres.models import Centre
+from heartbeat.db import rows_changed
 from heartbeat.extensions import db
 
 RECOVERY_CODES = 10
@@ -183,7 +184,7 @@ def verify(user: User, code: str, now: datetime) -> str | None:
         .values(mfa_last_step=step)
         .execution_options(all_centres=True, synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    if rows_changed(claimed) != 1:
         return None
     set_committed_value(user, "mfa_last_step", step)
     return "totp"
@@ -206,7 +207,7 @@ def _use_recovery_code(user: User, code: str, now: datetime) -> bool:
                 .values(used_at=now)
                 .execution_options(synchronize_session=False)
             )
-            if claimed.rowcount != 1:
+            if rows_changed(claimed) != 1:
                 return False  # used by another sign-in at the same moment
             set_committed_value(row, "used_at", now)
             return True
@@ -214,8 +215,8 @@ def _use_recovery_code(user: User, code: str, now: datetime) -> bool:
 
 
 def recovery_codes_left(user: User) -> int:
-    return db.session.scalar(
+    return db.session.scalars(
         sa.select(sa.func.count())
         .select_from(MfaRecoveryCode)
         .where(MfaRecoveryCode.user_id == user.id, MfaRecoveryCode.used_at.is_(None))
-    )
+    ).one()

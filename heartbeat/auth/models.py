@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from heartbeat.centres.models import Centre
 from heartbeat.core.personal import Computed, declare
 from heartbeat.db import CentreScoped, UTCDateTime, string_enum, utcnow
-from heartbeat.extensions import db
+from heartbeat.extensions import Model
 
 
 class Role(enum.StrEnum):
@@ -57,7 +57,7 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-class User(CentreScoped, db.Model):
+class User(CentreScoped, Model):
     """A person who signs in. ``centre_id`` is empty only for platform operators."""
 
     __tablename__ = "user_account"
@@ -89,7 +89,7 @@ class User(CentreScoped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Scoped like every centre row, but nullable: operators belong to no centre.
     # Sign-in and the session loader read across centres on purpose (all_centres=True).
-    centre_id: Mapped[int | None] = mapped_column(
+    centre_id: Mapped[int | None] = mapped_column(  # type: ignore[assignment]  # nullable: see above
         sa.ForeignKey("centre.id", ondelete="CASCADE"), index=True
     )
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
@@ -163,7 +163,7 @@ class User(CentreScoped, db.Model):
         return f"<User {self.email} {self.role}>"
 
 
-class Invite(CentreScoped, db.Model):
+class Invite(CentreScoped, Model):
     """A single-use, expiring invitation to set a password and join a centre."""
 
     __tablename__ = "invite"
@@ -225,7 +225,7 @@ class Invite(CentreScoped, db.Model):
         return "pending"
 
 
-class MfaRecoveryCode(db.Model):
+class MfaRecoveryCode(Model):
     """A single-use code that stands in for the authenticator app, stored as a hash."""
 
     __tablename__ = "mfa_recovery_code"
@@ -249,7 +249,7 @@ class TokenScope(enum.StrEnum):
     WRITE = "write"
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A personal access token for the API: it acts as its user, within its scope.
 
     Only a SHA-256 digest of the token is kept (the token is 32 random bytes, so a digest cannot
@@ -292,7 +292,7 @@ class ApiToken(db.Model):
         return self.scope == TokenScope.WRITE
 
 
-class SignInGuard(db.Model):
+class SignInGuard(Model):
     """Wrong passwords for one account from one source (an address, or a device the account
     signed in from before): after a few, that source alone is locked out for a while."""
 

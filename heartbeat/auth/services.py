@@ -80,15 +80,14 @@ def authenticate(
     if guard.refused(user, client, now):
         passwords.timing_equaliser()
         return SignIn(None)
-    if not passwords.verify_password(user.password_hash, password):
+    stored_hash = user.password_hash
+    if stored_hash is None or not passwords.verify_password(stored_hash, password):
         alert = guard.record_failure(user, client, now, "wrong password")
         return SignIn(None, user if alert else None)
     if not user.active:
         security_log.info("sign-in refused: inactive account", extra={"user_id": user.id})
         return SignIn(None)
-    new_hash = (
-        passwords.hash_password(password) if passwords.needs_rehash(user.password_hash) else None
-    )
+    new_hash = passwords.hash_password(password) if passwords.needs_rehash(stored_hash) else None
     if not guard.record_success(user, client, now, new_hash):
         # Refused for this source by other attempts while this one was checking the password.
         security_log.warning("sign-in refused: locked out meanwhile", extra={"user_id": user.id})

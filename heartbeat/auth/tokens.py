@@ -110,9 +110,10 @@ def note_use(token: ApiToken, now: datetime) -> None:
     """
     if token.last_used_at is not None and now - token.last_used_at < LAST_USED_RESOLUTION:
         return
-    table = ApiToken.__table__
     with db.engine.begin() as connection:
-        connection.execute(sa.update(table).where(table.c.id == token.id).values(last_used_at=now))
+        connection.execute(
+            sa.update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now)
+        )
 
 
 def tokens_of(user: User) -> list[ApiToken]:

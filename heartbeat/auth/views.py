@@ -373,9 +373,10 @@ def accept_invite(token: str):
     form = SetPasswordForm(email=invite.email)
     if form.validate_on_submit():
         try:
-            user = services.accept_invite(invite, form.password.data, now)
+            # The field is required: validated, its data is the text sent.
+            user = services.accept_invite(invite, form.password.data or "", now)
         except services.AccountError as error:
-            form.password.errors.append(str(error))
+            form.password.errors = [*form.password.errors, str(error)]
             return render_template("auth/accept_invite.html", form=form, invite=invite), 422
         db.session.commit()
         login_user(user)

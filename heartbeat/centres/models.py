@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from heartbeat.core.personal import declare
 from heartbeat.db import UTCDateTime, string_enum, utcnow
-from heartbeat.extensions import db
+from heartbeat.extensions import Model
 
 
 class Units(enum.StrEnum):
@@ -21,7 +21,7 @@ class PaperSize(enum.StrEnum):
     LETTER = "Letter"
 
 
-class Centre(db.Model):
+class Centre(Model):
     __tablename__ = "centre"
     __personal_data__ = declare(
         not_personal=(

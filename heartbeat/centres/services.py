@@ -30,7 +30,9 @@ def find_centre_by_slug(slug: str) -> Centre | None:
     return db.session.scalars(sa.select(Centre).where(Centre.slug == slug)).one_or_none()
 
 
-def validate_settings(*, name: str, timezone: str, country: str, units: str, paper_size: str):
+def validate_settings(
+    *, name: str, timezone: str, country: str, units: str, paper_size: str
+) -> None:
     if not name.strip():
         raise CentreError("A centre needs a name.")
     if len(name) > 120:

@@ -213,7 +213,7 @@ def update_branding(
     before["paper_size"] = centre.paper_size.value
     before["logo"] = branding.logo
     before["signature"] = branding.signature
-    after = {name: (values.get(name) or "").strip() for name in TEXT_FIELDS}
+    after: dict[str, Any] = {name: (values.get(name) or "").strip() for name in TEXT_FIELDS}
     after["primary_colour"] = after["primary_colour"].lower()
     after["accent_colour"] = after["accent_colour"].lower()
     after["paper_size"] = paper.value

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 from heartbeat.auth.models import User
 from heartbeat.core.personal import declare
 from heartbeat.db import CentreScoped, UTCDateTime, utcnow
-from heartbeat.extensions import db
+from heartbeat.extensions import Model
 from heartbeat.participants.models import Participant
 from heartbeat.progress.models import Award
 
@@ -31,7 +31,7 @@ DEFAULT_PROGRAMME = "Heartbeat Miles adaptive racing programme"
 REVOKED_NAME = "(name removed)"
 
 
-class Branding(CentreScoped, db.Model):
+class Branding(CentreScoped, Model):
     """A centre's current certificate design, edited by its admins (one row per centre)."""
 
     __tablename__ = "certificate_branding"
@@ -74,7 +74,7 @@ class Branding(CentreScoped, db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class BrandingSnapshot(CentreScoped, db.Model):
+class BrandingSnapshot(CentreScoped, Model):
     """The branding a certificate was issued with; never changed, shared by identical designs."""
 
     __tablename__ = "certificate_branding_snapshot"
@@ -113,7 +113,7 @@ class BrandingSnapshot(CentreScoped, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class Certificate(CentreScoped, db.Model):
+class Certificate(CentreScoped, Model):
     __tablename__ = "certificate"
     __personal_data__ = declare(
         subject="participant_id",
@@ -229,7 +229,7 @@ class Certificate(CentreScoped, db.Model):
         return f"<Certificate {self.serial}>"
 
 
-class SigningKey(CentreScoped, db.Model):
+class SigningKey(CentreScoped, Model):
     """The centre's Ed25519 key for credentials; the private half encrypted under SECRET_KEY."""
 
     __tablename__ = "certificate_signing_key"

@@ -166,11 +166,11 @@ class _ScopedPageReferences:
 
         def page_references(pdf: Any) -> Any:
             if threading.get_ident() not in depth:
-                return original.fget(pdf)  # type: ignore[misc]
+                return original.fget(pdf)  # type: ignore[misc]  # pydyf's property has a getter
             kids = pdf.pages["Kids"]
             cached = pdf.__dict__.get(self._CACHE)
             if cached is None or cached[0] is not kids or cached[1] != len(kids):
-                cached = (kids, len(kids), original.fget(pdf))  # type: ignore[misc]
+                cached = (kids, len(kids), original.fget(pdf))  # type: ignore[misc]  # as above
                 pdf.__dict__[self._CACHE] = cached
             return cached[2]
 
@@ -182,7 +182,7 @@ class _ScopedPageReferences:
         with self._lock:
             if not self._depth:
                 self._original = pydyf.PDF.page_references
-                pydyf.PDF.page_references = self._memoised(self._original)  # type: ignore[method-assign]
+                pydyf.PDF.page_references = self._memoised(self._original)
             self._depth[me] = self._depth.get(me, 0) + 1
         try:
             yield
@@ -192,7 +192,7 @@ class _ScopedPageReferences:
                 if not self._depth[me]:
                     del self._depth[me]
                 if not self._depth and self._original is not None:
-                    pydyf.PDF.page_references = self._original  # type: ignore[method-assign]
+                    pydyf.PDF.page_references = self._original
                     self._original = None
 
 

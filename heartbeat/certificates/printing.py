@@ -22,7 +22,7 @@ from heartbeat.certificates import render
 from heartbeat.certificates.models import Certificate
 from heartbeat.certificates.services import CertificateError, centre_today, printable
 from heartbeat.core.wording import plural
-from heartbeat.db import utcnow
+from heartbeat.db import rows_changed, utcnow
 from heartbeat.extensions import db
 from heartbeat.jobs.models import Job
 
@@ -156,7 +156,7 @@ def mark_printed(
         .values(printed_at=now, print_job_id=job_id, version=Certificate.version + 1)
         .execution_options(synchronize_session=False, all_centres=True)
     )
-    return result.rowcount or 0
+    return rows_changed(result)
 
 
 # --- the audit trail: a batch asked for, and a batch printed -------------------------------------

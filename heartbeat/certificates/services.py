@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -26,7 +27,9 @@ from heartbeat.certificates.branding import (
     freeze_branding,
     snapshot_data,
 )
-from heartbeat.certificates.errors import CertificateError
+
+# Raised by this module; re-exported so callers need only the services.
+from heartbeat.certificates.errors import CertificateError as CertificateError
 from heartbeat.certificates.models import REVOKED_NAME, Certificate
 from heartbeat.certificates.serials import (
     issuer_url,
@@ -34,7 +37,7 @@ from heartbeat.certificates.serials import (
     public_base_url,
     verify_url,
 )
-from heartbeat.core.units import format_distance
+from heartbeat.core.units import Units, format_distance
 from heartbeat.core.wording import plural, sentence
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
@@ -53,7 +56,7 @@ def centre_today(centre: Centre, now: datetime) -> date:
 # --- issuing -------------------------------------------------------------------------------------
 
 
-def _awards_query(participant_id: int) -> sa.Select:
+def _awards_query(participant_id: int) -> sa.Select[Award]:
     return (
         sa.select(Award)
         .options(joinedload(Award.stage))
@@ -83,7 +86,7 @@ def issuable_awards(participant: Participant) -> list[Award]:
     return [award for award in awards if award.id not in covered]
 
 
-def _criteria(award: Award, units: str) -> str:
+def _criteria(award: Award, units: Units) -> str:
     stage = award.stage
     if stage is None:
         club = progress.CLUBS_BY_CODE.get(award.club_code or "")
@@ -100,7 +103,7 @@ def _criteria(award: Award, units: str) -> str:
         return "A Heartbeat Miles club, verified by a therapist."
     if stage.kind == CriterionKind.SIGNOFF:
         return sentence(f"Signed off by a therapist: {after_name(stage.description)}")
-    distance = format_distance(stage.threshold_m or 0, units, both=True)  # type: ignore[arg-type]
+    distance = format_distance(stage.threshold_m or 0, units, both=True)
     if stage.kind == CriterionKind.RACE:
         return f"An official race finish of at least {distance}, verified by a therapist."
     return (
@@ -279,7 +282,14 @@ def printable(
     )
 
 
-def _metadata(certificate: Certificate) -> dict[str, object]:
+class _Metadata(TypedDict):
+    title: str
+    subject: str
+    author: str
+    created: datetime
+
+
+def _metadata(certificate: Certificate) -> _Metadata:
     return {
         "title": f"{certificate.title} certificate: {certificate.participant_name}",
         "subject": (
@@ -297,7 +307,7 @@ def render_certificate(
     """The certificate's PDF; a revoked one is stamped REVOKED unless told otherwise."""
     return render.render_pdf(
         [printable(certificate, stamp_revoked=stamp_revoked)], **_metadata(certificate)
-    )  # type: ignore[arg-type]
+    )
 
 
 def certificate_pdf(certificate: Certificate) -> bytes:

@@ -53,6 +53,8 @@ PROPERTIES = frozenset(
 )
 # Colour functions; everything else (image(), image-set(), src(), var(), attr()...) is dropped.
 FUNCTIONS = frozenset({"rgb", "rgba", "hsl", "hsla"})
+# Punctuation kept between a value's parts.
+LITERALS = (",", "/", "%", "+", "-", "!", ".")
 FRAGMENT = re.compile(r"#[A-Za-z_][A-Za-z0-9_.:-]*")
 
 
@@ -77,7 +79,7 @@ def _fragment(url: str, where: str) -> str:
 def _url_argument(block: ast.FunctionBlock, where: str) -> str:
     """``url("…")`` as a function with one string: the address is that string."""
     parts = [token for token in block.arguments if token.type not in ("whitespace", "comment")]
-    if len(parts) == 1 and parts[0].type == "string":
+    if len(parts) == 1 and isinstance(parts[0], ast.StringToken):
         return _fragment(parts[0].value, where)
     raise _outside(where, tinycss2.serialize(block.arguments))
 
@@ -87,9 +89,9 @@ def _value(tokens: Iterable[ast.Node], where: str) -> str:
     out: list[str] = []
     for token in tokens:
         kind = token.type
-        if kind == "url":
+        if isinstance(token, ast.URLToken):
             out.append(_fragment(token.value, where))
-        elif kind == "function":
+        elif isinstance(token, ast.FunctionBlock):
             name = token.lower_name
             if name == "url":
                 out.append(_url_argument(token, where))
@@ -98,18 +100,18 @@ def _value(tokens: Iterable[ast.Node], where: str) -> str:
             else:
                 _value(token.arguments, where)  # an outside URL inside still refuses the file
                 raise Unsafe(name)
-        elif kind == "() block":
+        elif isinstance(token, ast.ParenthesesBlock):
             out.append(f"({_value(token.content, where)})")
         elif kind in ("whitespace", "comment"):
             out.append(" ")
         elif kind in ("ident", "number", "percentage", "dimension", "hash", "string"):
             out.append(tinycss2.serialize([token]))
-        elif kind == "literal" and token.value in (",", "/", "%", "+", "-", "!", "."):
+        elif isinstance(token, ast.LiteralToken) and token.value in LITERALS:
             out.append(token.value)
-        elif kind == "error" and token.kind == "eof-in-url":
+        elif isinstance(token, ast.ParseError) and token.kind == "eof-in-url":
             continue  # the URL token before it has been checked already
         else:
-            if kind in ("[] block", "{} block"):
+            if isinstance(token, ast.SquareBracketsBlock | ast.CurlyBracketsBlock):
                 _value(token.content, where)
             raise Unsafe(kind)
     return re.sub(r"\s+", " ", "".join(out)).strip()
@@ -126,11 +128,11 @@ def attribute_value(value: str, where: str) -> str | None:
 def _declarations(nodes: Iterable[ast.Node], where: str) -> str:
     kept = []
     for node in nodes:
-        if node.type == "at-rule":
+        if isinstance(node, ast.AtRule):
             raise ImageRejected(
                 f"The logo's {where} uses CSS that is not allowed (@{node.at_keyword})."
             )
-        if node.type != "declaration":
+        if not isinstance(node, ast.Declaration):
             continue  # a parse error: what a browser would skip too
         try:
             text = _value(node.value, where)
@@ -153,11 +155,11 @@ _SELECTOR_TOKENS = frozenset({"ident", "hash", "whitespace", "literal", "[] bloc
 def _selector(prelude: list[ast.Node]) -> str:
     """A selector from its tokens: names, classes, ids, combinators and attribute tests."""
     for token in prelude:
-        if token.type == "function" and token.lower_name in ("not", "is", "where"):
+        if isinstance(token, ast.FunctionBlock) and token.lower_name in ("not", "is", "where"):
             _selector(token.arguments)
         elif token.type not in _SELECTOR_TOKENS:
             raise Unsafe(token.type)
-        elif token.type == "[] block":
+        elif isinstance(token, ast.SquareBracketsBlock):
             _selector(token.content)
     return tinycss2.serialize(prelude).strip()
 
@@ -168,11 +170,11 @@ def style_sheet(text: str) -> str:
     where = "style sheet"
     rules = []
     for node in tinycss2.parse_stylesheet(text, skip_whitespace=True, skip_comments=True):
-        if node.type == "at-rule":
+        if isinstance(node, ast.AtRule):
             raise ImageRejected(
                 f"The logo's {where} uses CSS that is not allowed (@{node.at_keyword})."
             )
-        if node.type != "qualified-rule":
+        if not isinstance(node, ast.QualifiedRule):
             continue
         body = tinycss2.parse_blocks_contents(
             node.content, skip_whitespace=True, skip_comments=True

@@ -24,13 +24,21 @@ import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from flask import render_template, request
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import Field, HiddenField
-from wtforms.fields import BooleanField, DateField, FileField, SelectFieldBase, SubmitField
+from wtforms.fields import (
+    BooleanField,
+    DateField,
+    FileField,
+    SelectField,
+    SelectFieldBase,
+    SelectMultipleField,
+    SubmitField,
+)
 
 from heartbeat.extensions import db
 
@@ -71,7 +79,7 @@ def parse_version(raw: Any) -> int | None:
         return None
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no types: FlaskForm is Any
     """A form that edits one versioned record (see the module's docstring)."""
 
     version = HiddenField()
@@ -102,11 +110,11 @@ def _mergeable(form: FlaskForm) -> list[Field]:
 def _as_sent(f: Field) -> list[str]:
     if isinstance(f, BooleanField):
         return ["y"] if f.data else []
-    if isinstance(f, SelectFieldBase) and f.raw_data is None:
-        data = f.data if isinstance(f.data, list | tuple) else [f.data]
-        values = [getattr(v, "value", v) for v in data if v is not None]
-        return [str(v) for v in values if str(v) != ""]
     if isinstance(f, SelectFieldBase):
+        if f.raw_data is None:
+            data = f.data if isinstance(f.data, list | tuple) else [f.data]
+            values = [getattr(v, "value", v) for v in data if v is not None]
+            return [str(v) for v in values if str(v) != ""]
         return [v for v in f.raw_data if v != ""]
     value = f._value() if hasattr(f, "_value") else ("" if f.data is None else str(f.data))
     return [value] if value != "" else []
@@ -142,7 +150,8 @@ def describe(f: Field, values: list[str]) -> str:
         return "Yes" if values else "No"
     if not values:
         return "(empty)"
-    if isinstance(f, SelectFieldBase):
+    # Every select field (RadioField is a SelectField): the two classes that declare choices.
+    if isinstance(f, SelectField | SelectMultipleField):
         labels = {str(getattr(c[0], "value", c[0])): str(c[1]) for c in _choices(f)}
         return ", ".join(labels.get(v, v) for v in values)
     if isinstance(f, DateField):
@@ -154,7 +163,7 @@ def describe(f: Field, values: list[str]) -> str:
     return ", ".join(values)
 
 
-def _choices(f: SelectFieldBase) -> list[tuple[Any, Any]]:
+def _choices(f: SelectField | SelectMultipleField) -> list[tuple[Any, Any]]:
     found = []
     for choice in f.choices or []:
         if isinstance(choice, tuple | list) and len(choice) >= 2:
@@ -242,7 +251,7 @@ def versioned_form(form_class: type[F], **kwargs: Any) -> tuple[F, list[str]]:
     return form_class(formdata=CombinedMultiDict([request.files, data]), **kwargs), missing
 
 
-def resolved_formdata() -> tuple[MultiDict, list[str]]:
+def resolved_formdata() -> tuple[MultiDict[str, str], list[str]]:
     """The request's form data with each conflict's choice applied: ``saved`` puts the saved
     value (the base the form was rebased on) back. Returns the data and the fields whose
     choice is missing."""
@@ -289,8 +298,15 @@ def refuse_unchosen(form: VersionedForm, missing: list[str]) -> Rebased | None:
 # --- saving and rendering -----------------------------------------------------------------------
 
 
+class FieldErrors(Protocol):
+    """An error naming the fields to blame (:class:`InputError`, a session's values)."""
+
+    @property
+    def field_errors(self) -> Mapping[str, str]: ...
+
+
 def apply_errors(
-    form: FlaskForm, error: InputError | Mapping[str, str], fallback: str | None = None
+    form: FlaskForm, error: FieldErrors | Mapping[str, str], fallback: str | None = None
 ) -> None:
     """Each message on its field; what names no field of the form goes to the top (and
     ``fallback``, or the error's own message, when no message names a field)."""
@@ -332,7 +348,9 @@ def save_versioned(
     return Saved(saved=True, result=result)
 
 
-def render_form(template: str, form: FlaskForm, status: int | None = None, **context: Any):
+def render_form(
+    template: str, form: FlaskForm, status: int | None = None, **context: Any
+) -> tuple[str, int]:
     """A form page: 200 when first shown, 422 when a sent form comes back with errors, 409
     when it comes back rebased on someone else's save."""
     if status is None:

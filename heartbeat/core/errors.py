@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, jsonify, render_template, request
 from flask.globals import request_ctx
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
@@ -56,15 +56,17 @@ MESSAGES = {
 
 # Paths that answer errors in a format of their own (the API's problem+json), whatever went
 # wrong and wherever (no route matched, a database failure): prefix -> render(status, detail).
-_RENDERERS: list[tuple[str, Callable[[int, str | None], Any]]] = []
+_RENDERERS: list[tuple[str, Callable[[int, str | None], ResponseReturnValue]]] = []
 
 
-def render_errors_under(path_prefix: str, render: Callable[[int, str | None], Any]) -> None:
+def render_errors_under(
+    path_prefix: str, render: Callable[[int, str | None], ResponseReturnValue]
+) -> None:
     _RENDERERS[:] = [(p, r) for p, r in _RENDERERS if p != path_prefix]
     _RENDERERS.append((path_prefix, render))
 
 
-def _own_renderer() -> Callable[[int, str | None], Any] | None:
+def _own_renderer() -> Callable[[int, str | None], ResponseReturnValue] | None:
     for prefix, render in _RENDERERS:
         if request.path.startswith(prefix):
             return render
@@ -100,7 +102,7 @@ def _ensure_url_adapter() -> None:
         )
 
 
-def render_error(status: int, detail: str | None = None):
+def render_error(status: int, detail: str | None = None) -> ResponseReturnValue:
     _ensure_url_adapter()
     own = _own_renderer()
     if own is not None:
@@ -122,7 +124,7 @@ def render_error(status: int, detail: str | None = None):
 
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(error):
+    def csrf_error(error: CSRFError) -> ResponseReturnValue:
         return render_error(
             400,
             "The form had expired or was sent from somewhere else. Reload the page and try again; "
@@ -130,7 +132,7 @@ def register(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
+    def http_error(error: HTTPException) -> ResponseReturnValue:
         if error.code is None or error.code < 400:
             return error
         if _own_renderer() is not None:
@@ -144,7 +146,7 @@ def register(app: Flask) -> None:
         return error
 
     @app.errorhandler(StaleDataError)
-    def saved_at_the_same_moment(error):
+    def saved_at_the_same_moment(error: StaleDataError) -> ResponseReturnValue:
         # Two saves raced past a form's version check; the version column caught the second.
         db.session.rollback()
         if _own_renderer() is not None:
@@ -154,7 +156,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(OverflowError)
     @app.errorhandler(DataError)
-    def value_the_database_cannot_hold(error):
+    def value_the_database_cannot_hold(error: Exception) -> ResponseReturnValue:
         # A number too large for a column (or text too long, on PostgreSQL): the input was
         # wrong, not the database. Nothing is kept; the form's own checks should have caught it.
         db.session.rollback()
@@ -163,7 +165,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
-    def database_unavailable(error):
+    def database_unavailable(error: DBAPIError) -> ResponseReturnValue:
         db.session.rollback()
         # Who is signed in cannot be known without the database: render the page as for a
         # visitor instead of loading the user again (which would fail again, inside this handler).
@@ -172,7 +174,7 @@ def register(app: Flask) -> None:
         return render_error(503)
 
     @app.errorhandler(Exception)
-    def unexpected(error):
+    def unexpected(error: Exception) -> ResponseReturnValue:
         db.session.rollback()
         log.exception("unhandled error")
         return render_error(500)

@@ -12,6 +12,9 @@ Built on blinker, the signal library Flask itself uses.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from blinker import Namespace, Signal
 
 _EVENTS = Namespace()
@@ -22,6 +25,6 @@ def event(name: str, doc: str | None = None) -> Signal:
     return _EVENTS.signal(name, doc)
 
 
-def connect(signal: Signal, receiver) -> None:
+def connect(signal: Signal, receiver: Callable[..., Any]) -> None:
     """Connect ``receiver`` (a module-level function) once, however often apps are created."""
     signal.connect(receiver, weak=False)

@@ -4,12 +4,14 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Iterator
 from functools import cache
+from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, Response, abort, current_app, g, request
 from flask_login import current_user
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
 
 from heartbeat.core import wording
 from heartbeat.db import MAX_ID, NO_CENTRE, set_centre_scope
@@ -56,7 +58,7 @@ class IdConverter(IntegerConverter):
     database driver.
     """
 
-    def __init__(self, map, *args, **kwargs) -> None:
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
@@ -77,7 +79,7 @@ def _mark_request_start() -> None:
     g.request_started = time.perf_counter()
 
 
-def _start_request():
+def _start_request() -> None:
     if authenticates_itself():
         # Anonymous, in no centre, whatever cookie came along; the path's own hook may then
         # name the user (Flask-Login reads ``g._login_user`` before it ever looks at a cookie).
@@ -108,7 +110,7 @@ def upload_field_names() -> frozenset[str]:
     from wtforms.fields import FileField
     from wtforms.fields.core import UnboundField
 
-    def subclasses(cls):
+    def subclasses(cls: type[object]) -> Iterator[type[object]]:
         for sub in cls.__subclasses__():
             yield sub
             yield from subclasses(sub)
@@ -122,7 +124,7 @@ def upload_field_names() -> frozenset[str]:
     )
 
 
-def _finish_request(response):
+def _finish_request(response: Response) -> Response:
     response.headers["X-Request-ID"] = g.get("request_id", "")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")

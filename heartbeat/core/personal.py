@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -52,6 +52,12 @@ class PersonalData:
     # More fields, derived from a row (relationships it reads must be in ``load``).
     derived: Callable[[Any], dict[str, Any]] | None = None
     load: tuple[str, ...] = ()
+
+    def subject_column(self, model: type) -> Any:
+        """``model``'s column naming the participant its rows are about."""
+        if self.subject is None:
+            raise ValueError(f"{model.__name__} rows are not about one participant")
+        return getattr(model, self.subject)
 
     def classes(self) -> dict[str, set[str]]:
         return {
@@ -86,7 +92,8 @@ def declaration(model: type) -> PersonalData | None:
 def unclassified(model: type) -> list[str]:
     """Mapped columns of ``model`` that its declaration leaves out or puts in two classes."""
     declared = declaration(model)
-    columns = [attr.key for attr in sa.inspect(model).column_attrs]
+    mapper: sa.orm.Mapper[Any] = sa.inspect(model)
+    columns = [attr.key for attr in mapper.column_attrs]
     if declared is None:
         return columns
     seen: dict[str, int] = {}
@@ -98,7 +105,10 @@ def unclassified(model: type) -> list[str]:
     return problems
 
 
-def about_a_participant(models: Iterable[type]) -> list[tuple[type, PersonalData]]:
+ModelT = TypeVar("ModelT", bound=type)
+
+
+def about_a_participant(models: Iterable[ModelT]) -> list[tuple[ModelT, PersonalData]]:
     """The models whose rows belong to one participant, in subject-access order."""
     found = []
     for model in models:

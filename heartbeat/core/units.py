@@ -11,6 +11,16 @@ from typing import Literal
 
 Units = Literal["km", "mi"]
 
+
+def units_of(setting: str) -> Units:
+    """A centre's setting ("km" or "mi", as text or as a str enum) as :data:`Units`."""
+    if setting == "km":
+        return "km"
+    if setting == "mi":
+        return "mi"
+    raise ValueError(f"units must be 'km' or 'mi', not {setting!r}")
+
+
 METRES_PER_KM = 1000.0
 METRES_PER_MILE = 1609.344
 

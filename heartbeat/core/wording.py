@@ -50,7 +50,8 @@ def sentence(text: str | None) -> str:
 
 
 def register(app: Flask) -> None:
-    app.add_template_global(MISSING, "missing")
+    # A value, not a function: add_template_global is typed for callables.
+    app.jinja_env.globals["missing"] = MISSING
     app.add_template_filter(or_dash, "or_dash")
     app.add_template_filter(plural, "plural")
     app.add_template_filter(agree, "agree")

@@ -305,7 +305,7 @@ def _seed_certificates(centre: Centre, *, admin: User) -> None:
         ]
         if not awards:
             continue
-        top = max(awards, key=lambda award: award.stage.position)
+        top = max(awards, key=lambda award: award.stage.position if award.stage else 0)
         issued.append(
             certificate_services.issue(
                 top,

@@ -85,7 +85,7 @@ def dispatch(job_id: int) -> None:
     Never raises for a queue that is down: the job stays queued, and the stale sweep dispatches
     it again later.
     """
-    app = current_app._get_current_object()
+    app = engines.app_object()
     if not app.config.get("REDIS_URL"):
         start_thread(app, job_id)
         return
@@ -110,7 +110,7 @@ def perform(job_id: int) -> str | None:
         raise RuntimeError(
             "Heartbeat Miles jobs run in `flask --app heartbeat worker`, not a plain `rq worker`"
         )
-    app = current_app._get_current_object()
+    app = engines.app_object()
     with app.app_context():
         registry.import_modules(app.config.get("HEARTBEAT_JOB_MODULES", ""))
         try:

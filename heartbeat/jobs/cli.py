@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 
 from heartbeat.core.wording import plural
-from heartbeat.db import utcnow
+from heartbeat.db import rows_changed, utcnow
 from heartbeat.extensions import db
-from heartbeat.jobs import registry
+from heartbeat.jobs import engines, registry
 from heartbeat.jobs.models import Job, JobState
 
 
@@ -34,7 +34,7 @@ def register(app: Flask) -> None:
         from heartbeat.jobs.worker import make_worker
 
         registry.import_modules(current_app.config["HEARTBEAT_JOB_MODULES"])
-        worker = make_worker(current_app._get_current_object(), name=name)
+        worker = make_worker(engines.app_object(), name=name)
         click.echo(f"Worker {worker.name} listening on {', '.join(worker.queue_names())}")
         worker.work(burst=burst, logging_level=current_app.config["HEARTBEAT_LOG_LEVEL"])
 
@@ -86,13 +86,14 @@ def register(app: Flask) -> None:
     def purge_command(days: int) -> None:
         """Delete finished jobs (and their stored results) that ended long ago."""
         cutoff = utcnow() - timedelta(days=days)
-        deleted = db.session.execute(
+        result = db.session.execute(
             sa.delete(Job)
             .where(
                 Job.state.in_([JobState.DONE, JobState.FAILED]),
                 Job.finished_at < cutoff,
             )
             .execution_options(all_centres=True, synchronize_session=False)
-        ).rowcount
+        )
+        deleted = rows_changed(result)
         db.session.commit()
         click.echo(f"{plural(deleted, 'finished job')} older than {plural(days, 'day')} deleted.")

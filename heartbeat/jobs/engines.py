@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import event, orm
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
@@ -110,10 +110,20 @@ def state(app: Flask) -> JobsState:
         return made
 
 
+def app_object() -> Flask:
+    """The app behind Flask's ``current_app`` proxy: for threads and workers that outlive the
+    context they were started in."""
+    # Flask types the proxy as the app itself, so its own method is unknown to a type checker.
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's
+    return app
+
+
 def install_handler_session(app: Flask) -> orm.Session:
     """Make ``db.session`` in the current (fresh) app context a session on the job's engine."""
     session = orm.Session(bind=state(app).handler_engine)
-    db.session.registry.set(session)
+    # A plain session on the job's engine, instead of Flask-SQLAlchemy's (which would choose
+    # the app's engine).
+    db.session.registry.set(session)  # type: ignore[arg-type]  # on purpose, see above
     return session
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from heartbeat.auth.models import User
 from heartbeat.core.personal import declare
 from heartbeat.db import CentreScoped, UTCDateTime, string_enum, utcnow
-from heartbeat.extensions import db
+from heartbeat.extensions import Model
 
 
 class JobState(enum.StrEnum):
@@ -42,7 +42,7 @@ class JobState(enum.StrEnum):
         return self in (JobState.DONE, JobState.FAILED)
 
 
-class Job(CentreScoped, db.Model):
+class Job(CentreScoped, Model):
     __tablename__ = "job"
     # Outputs that may name someone are removed by erasure (``participants.erasure``) by content.
     __personal_data__ = declare(

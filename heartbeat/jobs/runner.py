@@ -213,7 +213,7 @@ def run_job(job_id: int, *, worker_id: str | None = None) -> JobState | None:
 
     Returns the state the job was left in, or None when it was not ours to run.
     """
-    app = current_app._get_current_object()
+    app = engines.app_object()
     jobs_state = engines.state(app)
     claim = _claim(jobs_state.handler_engine, job_id, worker_id or worker_identity())
     if claim is None:

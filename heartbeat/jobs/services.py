@@ -38,17 +38,19 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import Flask, current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload, undefer
 
 from heartbeat.auth.models import User
-from heartbeat.db import utcnow
+from heartbeat.db import rows_changed, utcnow
 from heartbeat.extensions import db
 from heartbeat.jobs import backends, engines, registry
 from heartbeat.jobs.backends import dispatch
@@ -61,7 +63,7 @@ from heartbeat.jobs.context import (
     JobTable,
     heartbeat_interval,
 )
-from heartbeat.jobs.live import LiveRow
+from heartbeat.jobs.live import LiveBoard, LiveRow
 from heartbeat.jobs.models import Job, JobState
 from heartbeat.jobs.runner import STALE, give_up, new_queue_ref
 
@@ -97,7 +99,7 @@ class JobNotRetryable(ValueError):
 # --- submitting and running ---------------------------------------------------------------------
 
 
-def submit(kind: str, *, centre_id: int, actor: User | None, params: dict) -> Job:
+def submit(kind: str, *, centre_id: int, actor: User | None, params: dict[str, Any]) -> Job:
     """Add a queued job (flushed, not committed). Commit, then ``dispatch(job_id)``."""
     registry.get(kind)  # an unknown kind fails here, in the request, not later on a worker
     try:
@@ -127,7 +129,7 @@ def run_inline(job_id: int) -> Job:
     The job must be flushed: an open transaction of the caller is committed first so the job
     row is visible to the runner (unflushed changes are refused).
     """
-    app = current_app._get_current_object()
+    app = engines.app_object()
     session = db.session()
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("flush or commit your changes before run_inline")
@@ -187,8 +189,8 @@ def retry(job: Job, *, actor: User | None) -> Job:
             details=None,
         )
         .execution_options(synchronize_session=False)
-    ).rowcount
-    if updated != 1:
+    )
+    if rows_changed(updated) != 1:
         raise JobNotRetryable("The job has changed meanwhile; reload the page.")
     log.info("job %s: queued again by user %s", job.id, actor.id if actor else None)
     db.session.refresh(job)
@@ -211,7 +213,7 @@ def looks_stale(job: Job, now: datetime | None = None) -> bool:
     return job.state == JobState.QUEUED and job.queued_at < cutoff
 
 
-def _still_waiting(app, job_id: int, queue_ref: str | None) -> bool:
+def _still_waiting(app: Flask, job_id: int, queue_ref: str | None) -> bool:
     if not app.config.get("REDIS_URL"):
         return backends.waiting_here(app, job_id)
     from redis.exceptions import RedisError
@@ -237,7 +239,7 @@ def sweep_stale(
     Reads across centres (the worker's sweep); ``job_id``/``centre_id`` narrow it. A request
     passes its own connection as ``read_with`` for the look (usually all there is to do).
     """
-    app = current_app._get_current_object()
+    app = engines.app_object()
     engine = engines.state(app).live_engine
     now = now or utcnow()
     cutoff = stale_cutoff(now)
@@ -312,7 +314,9 @@ def sweep_stale(
     return outcomes
 
 
-def _alive_on_the_board(board, rows, cutoff: datetime) -> set[int]:
+def _alive_on_the_board(
+    board: LiveBoard | None, rows: Sequence[sa.Row[*tuple[Any, ...]]], cutoff: datetime
+) -> set[int]:
     """Running jobs whose heartbeat reached only the SQLite live board, recently."""
     if board is None:
         return set()
@@ -357,7 +361,7 @@ def live_progress(jobs: list[Job]) -> dict[int, LiveRow]:
 # --- reading ------------------------------------------------------------------------------------
 
 
-def job_by_id(job_id: int) -> sa.Select[tuple[Job]]:
+def job_by_id(job_id: int) -> sa.Select[Job]:
     """One job (through the request's centre scope), with who started it and its table."""
     return (
         sa.select(Job)
@@ -366,7 +370,7 @@ def job_by_id(job_id: int) -> sa.Select[tuple[Job]]:
     )
 
 
-def recent_jobs() -> sa.Select[tuple[Job]]:
+def recent_jobs() -> sa.Select[Job]:
     """The centre's jobs, newest first (results and params stay unloaded)."""
     return (
         sa.select(Job)

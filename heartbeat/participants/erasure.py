@@ -31,8 +31,8 @@ from heartbeat.auth import services as account_services
 from heartbeat.auth.models import Invite, User
 from heartbeat.core import personal
 from heartbeat.core.events import event
-from heartbeat.db import utcnow
-from heartbeat.extensions import db
+from heartbeat.db import rows_changed, utcnow
+from heartbeat.extensions import Model, db
 from heartbeat.jobs.models import Job, JobState
 from heartbeat.participants.models import Participant, ParticipantStatus, StatusChange
 from heartbeat.participants.services import ParticipantError
@@ -53,7 +53,9 @@ def _normalised(name: str) -> str:
 
 def name_matches(typed: str | None, participant: Participant) -> bool:
     """The confirmation: their full name, ignoring case and extra spaces."""
-    return bool(typed) and _normalised(typed) == _normalised(participant.full_name)
+    if not typed:
+        return False
+    return _normalised(typed) == _normalised(participant.full_name)
 
 
 @dataclass(frozen=True)
@@ -121,9 +123,9 @@ def _mentions(job: Job, names: set[str]) -> bool:
     return any(name in haystack for name in names)
 
 
-def _bulk(stmt) -> int:
+def _bulk(stmt: sa.Update) -> int:
     result = db.session.execute(stmt.execution_options(synchronize_session=False))
-    return result.rowcount or 0
+    return rows_changed(result)
 
 
 def _erase_declared(participant_id: int) -> dict[str, int]:
@@ -135,7 +137,7 @@ def _erase_declared(participant_id: int) -> dict[str, int]:
     """
     cleared: dict[str, int] = {}
     for model, declared in personal.about_a_participant(
-        mapper.class_ for mapper in db.Model.registry.mappers
+        mapper.class_ for mapper in Model.registry.mappers
     ):
         if not declared.erased:
             continue
@@ -147,7 +149,7 @@ def _erase_declared(participant_id: int) -> dict[str, int]:
         cleared[declared.section or model.__tablename__] = _bulk(
             sa.update(model)
             .where(
-                getattr(model, declared.subject) == participant_id,
+                declared.subject_column(model) == participant_id,
                 sa.or_(*(column.is_not(None) for column in columns)),
             )
             .values(values)

@@ -17,7 +17,7 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3, stubs 3.2
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from heartbeat.core.edits import VersionedForm

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from heartbeat.auth.models import User
 from heartbeat.core.personal import Computed, declare
 from heartbeat.db import CentreScoped, UTCDateTime, string_enum, utcnow
-from heartbeat.extensions import db
+from heartbeat.extensions import Model
 from heartbeat.participants.rules import heart_rate_unreliable
 
 # What erasure leaves in place of a date of birth the schema requires, and of free text.
@@ -116,7 +116,7 @@ def new_summary_stamp() -> int:
     return secrets.randbits(62)
 
 
-class Participant(CentreScoped, db.Model):
+class Participant(CentreScoped, Model):
     __tablename__ = "participant"
     __personal_data__ = declare(
         subject="id",
@@ -248,7 +248,7 @@ class Participant(CentreScoped, db.Model):
         return f"<Participant {self.id} {self.full_name}>"
 
 
-class Consent(CentreScoped, db.Model):
+class Consent(CentreScoped, Model):
     """The current answer to one kind of consent; every change is in the audit trail."""
 
     __tablename__ = "consent"
@@ -279,7 +279,7 @@ class Consent(CentreScoped, db.Model):
     recorded_by: Mapped[User | None] = relationship(lazy="raise")
 
 
-class StatusChange(CentreScoped, db.Model):
+class StatusChange(CentreScoped, Model):
     __tablename__ = "status_change"
     __personal_data__ = declare(
         subject="participant_id",
@@ -312,7 +312,7 @@ class StatusChange(CentreScoped, db.Model):
     changed_by: Mapped[User | None] = relationship(lazy="raise")
 
 
-class EquipmentFitting(CentreScoped, db.Model):
+class EquipmentFitting(CentreScoped, Model):
     """One fitting of a racing chair; a refit is a new row, so the history stays."""
 
     __tablename__ = "equipment_fitting"
@@ -351,7 +351,7 @@ class EquipmentFitting(CentreScoped, db.Model):
         return " ".join(part for part in (self.chair_make, self.chair_model) if part)
 
 
-class Note(CentreScoped, db.Model):
+class Note(CentreScoped, Model):
     """A staff note; private to staff unless shared with the participant."""
 
     __tablename__ = "participant_note"

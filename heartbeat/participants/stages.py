@@ -28,7 +28,9 @@ class StageSource(Protocol):
         """The centre's ladder in order, retired stages included (old awards point at them)."""
         ...
 
-    def position(self, stage_id: sa.ColumnElement[int | None]) -> sa.ColumnElement[int | None]:
+    def position(
+        self, stage_id: sa.ColumnExpressionArgument[int | None]
+    ) -> sa.ColumnElement[int | None]:
         """SQL for the position of the stage ``stage_id`` names (NULL for none)."""
         ...
 
@@ -61,5 +63,6 @@ def chair_signed_off_on(participant_id: int, tz: tzinfo) -> date | None:
     return at.astimezone(tz).date() if at is not None else None
 
 
-def titles(centre_id: int) -> dict[int, str]:
+def titles(centre_id: int) -> dict[int | None, str]:
+    """Each stage's title by its id (a participant with no current stage, None, finds none)."""
     return {stage.id: stage.title for stage in source().stages(centre_id)}

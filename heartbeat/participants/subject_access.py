@@ -27,7 +27,7 @@ from heartbeat.core import personal
 from heartbeat.core.csvfiles import write_csv
 from heartbeat.core.wording import plural
 from heartbeat.db import utcnow
-from heartbeat.extensions import db
+from heartbeat.extensions import Model, db
 from heartbeat.participants import stages
 from heartbeat.participants.models import Participant
 
@@ -39,8 +39,8 @@ def sections() -> dict[str, str]:
     return found
 
 
-def _declared() -> list[tuple[type, personal.PersonalData]]:
-    models = [mapper.class_ for mapper in db.Model.registry.mappers]
+def _declared() -> list[tuple[type[Any], personal.PersonalData]]:
+    models = [mapper.class_ for mapper in Model.registry.mappers]
     return personal.about_a_participant(models)
 
 
@@ -68,7 +68,7 @@ def _name(user: User | None) -> str | None:
     return user.name if user is not None else None
 
 
-def _rows(model: type, declared: personal.PersonalData, participant_id: int) -> list[Any]:
+def _rows(model: type[Any], declared: personal.PersonalData, participant_id: int) -> list[Any]:
     mapper = sa.inspect(model)
     related = [*declared.names.values(), *declared.load]
     options: list[Any] = [undefer("*")]  # deferred columns (a signed credential) are held too
@@ -78,7 +78,7 @@ def _rows(model: type, declared: personal.PersonalData, participant_id: int) -> 
     stmt = (
         sa.select(model)
         .options(*options)
-        .where(getattr(model, declared.subject) == participant_id)
+        .where(declared.subject_column(model) == participant_id)
         .order_by(*_sort(model, declared.sort))
     )
     return list(db.session.scalars(stmt))
@@ -124,7 +124,7 @@ def _ids(participant_id: int) -> dict[str, list[int]]:
         entity = declared.audit_entity or model.__tablename__
         ids[entity] = list(
             db.session.scalars(
-                sa.select(model.id).where(getattr(model, declared.subject) == participant_id)
+                sa.select(model.id).where(declared.subject_column(model) == participant_id)
             )
         )
     return ids

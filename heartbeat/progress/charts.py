@@ -175,7 +175,7 @@ def _bar_labels(
         if not (last - index) % every
     ]
     if labels and isinstance(labels[0], date):
-        texts = axes.day_labels(labels, shown)  # type: ignore[arg-type]
+        texts = axes.day_labels(labels, shown)  # type: ignore[arg-type]  # all dates, as the first
     else:
         texts = {
             index: [axes.XLabel(0, str(labels[index]), show=axes.WIDE if minor else axes.ALWAYS)]

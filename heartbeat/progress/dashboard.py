@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from heartbeat.centres.models import Centre
-from heartbeat.core.units import distance_text
+from heartbeat.core.units import distance_text, units_of
 from heartbeat.core.wording import plural
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant, ParticipantStatus
@@ -63,7 +63,7 @@ def build_dashboard(centre: Centre, now: datetime) -> Dashboard:
     tz = ZoneInfo(centre.timezone)
     today = now.astimezone(tz).date()
     start, end = month_bounds(today, tz)
-    units = str(getattr(centre.units, "value", centre.units))
+    units = units_of(centre.units)
 
     active = db.session.scalar(
         sa.select(sa.func.count())

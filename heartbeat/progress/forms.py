@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3, stubs 3.2
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from heartbeat.core.edits import VersionedForm
@@ -110,7 +110,9 @@ class StageForm(_StageWords):
         return {}
 
     def validate_place(self, field) -> None:
-        valid = {choice.value for choice in self.place.choices}
+        # SelectChoice objects (WTForms 3.3), which the type stubs (3.2) do not know yet.
+        choices: list[Any] = list(self.place.choices or [])
+        valid = {choice.value for choice in choices}
         if field.data not in valid:
             raise ValidationError("Choose a place from the list.")
 

@@ -41,7 +41,9 @@ class LadderStages:
             for stage in ladder(centre_id)
         ]
 
-    def position(self, stage_id: sa.ColumnElement[int | None]) -> sa.ColumnElement[int | None]:
+    def position(
+        self, stage_id: sa.ColumnExpressionArgument[int | None]
+    ) -> sa.ColumnElement[int | None]:
         return sa.select(LadderStage.position).where(LadderStage.id == stage_id).scalar_subquery()
 
     def first_stage_id(self, centre_id: int) -> int | None:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from heartbeat.auth.models import User
 from heartbeat.core.personal import declare
 from heartbeat.db import CentreScoped, UTCDateTime, string_enum, utcnow
-from heartbeat.extensions import db
+from heartbeat.extensions import Model
 from heartbeat.participants.models import Participant
 from heartbeat.training.models import TrainingSession
 
@@ -58,7 +58,7 @@ class CriterionKind(enum.StrEnum):
         }[self.value]
 
 
-class LadderStage(CentreScoped, db.Model):
+class LadderStage(CentreScoped, Model):
     __tablename__ = "ladder_stage"
     __personal_data__ = declare(
         not_personal=(
@@ -105,7 +105,7 @@ class LadderStage(CentreScoped, db.Model):
         return f"<LadderStage {self.position} {self.code}>"
 
 
-class Award(CentreScoped, db.Model):
+class Award(CentreScoped, Model):
     """A stage or club a participant reached, with its evidence and who verified it."""
 
     __tablename__ = "award"
@@ -183,7 +183,7 @@ class Award(CentreScoped, db.Model):
         return f"<Award {self.key} p{self.participant_id}>"
 
 
-class ParticipantSummary(CentreScoped, db.Model):
+class ParticipantSummary(CentreScoped, Model):
     """What a participant's overview shows that is derived from their whole history, stored.
 
     Computed when the page is first read after anything it shows changed, then read as one row:

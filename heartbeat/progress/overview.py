@@ -25,7 +25,7 @@ from flask import get_template_attribute
 from sqlalchemy.dialects import postgresql, sqlite
 
 from heartbeat.centres.models import Centre
-from heartbeat.core.units import day_text, distance_text, format_duration
+from heartbeat.core.units import Units, day_text, distance_text, format_duration, units_of
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant, new_summary_stamp
@@ -125,7 +125,7 @@ def _store(
 def compute(participant: Participant, centre: Centre, today: date) -> dict[str, Any]:
     """Every figure the overview shows, from the participant's sessions, awards and ladder."""
     tz = ZoneInfo(centre.timezone)
-    units = str(getattr(centre.units, "value", centre.units))
+    units = units_of(centre.units)
     stages = ladder(participant.centre_id)
     awards = db.session.scalars(queries.awards_for(participant.id)).unique().all()
     rows = db.session.execute(queries.session_rows(participant.id)).all()
@@ -157,7 +157,7 @@ def _progress(progress: NextProgress | None) -> dict[str, Any] | None:
     }
 
 
-def _recent_weeks(rows, *, units: str, today: date, tz: ZoneInfo) -> dict[str, Any]:
+def _recent_weeks(rows, *, units: Units, today: date, tz: ZoneInfo) -> dict[str, Any]:
     """The last four weeks, this one included: distance and sessions, every session counted
     that counts for activity (confirmed or waiting, never history)."""
     monday = today - timedelta(days=today.weekday())
@@ -172,7 +172,7 @@ def _recent_weeks(rows, *, units: str, today: date, tz: ZoneInfo) -> dict[str, A
     return {"distance_text": distance_text(distance, units), "sessions": sessions}
 
 
-def _recent_sessions(rows, *, units: str, tz: ZoneInfo) -> list[dict[str, Any]]:
+def _recent_sessions(rows, *, units: Units, tz: ZoneInfo) -> list[dict[str, Any]]:
     """The latest few sessions as the overview lists them (rows come oldest first)."""
     recent = []
     for row in reversed(rows[-RECENT_SESSIONS:]):
@@ -191,7 +191,9 @@ def _recent_sessions(rows, *, units: str, tz: ZoneInfo) -> list[dict[str, Any]]:
     return recent
 
 
-def payload_of(summary: Summary, rows, *, units: str, today: date, tz: ZoneInfo) -> dict[str, Any]:
+def payload_of(
+    summary: Summary, rows, *, units: Units, today: date, tz: ZoneInfo
+) -> dict[str, Any]:
     chart = summary.charts.get("weekly")
     render_chart = get_template_attribute("progress/_macros.html", "chart")
     last_at = max((row.started_at for row in rows), default=None)

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from heartbeat.centres.models import Centre
 from heartbeat.core import panels
+from heartbeat.core.units import units_of
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.progress import overview, queries
@@ -35,7 +36,7 @@ PORTAL_CHARTS = ("weekly", "longest", "pace")
 def _centre_of(participant, viewer) -> Centre:
     centre = getattr(viewer, "centre", None)
     if centre is None or centre.id != participant.centre_id:
-        centre = db.session.get(Centre, participant.centre_id)
+        centre = db.session.get_one(Centre, participant.centre_id)
     return centre
 
 
@@ -64,7 +65,7 @@ def participant_summary(participant, viewer, *, chart_names, chart_prefix: str) 
     tz = ZoneInfo(centre.timezone)
     stages = ladder(participant.centre_id)
     awards = db.session.scalars(queries.awards_for(participant.id)).unique().all()
-    units = str(centre.units.value if hasattr(centre.units, "value") else centre.units)
+    units = units_of(centre.units)
     today = utcnow().astimezone(tz).date()
     # Belt and braces beside the stamp: rows added or removed without the engine (a bulk load)
     # still change the key. Answered from the index alone.

@@ -7,7 +7,7 @@ import statistics
 from collections import defaultdict
 from datetime import date, timedelta, tzinfo
 
-from heartbeat.core.units import day_text, distance_text, format_duration, to_units
+from heartbeat.core.units import Units, day_text, distance_text, format_duration, to_units
 from heartbeat.core.wording import plural
 from heartbeat.progress import axes, charts, rules
 
@@ -15,7 +15,7 @@ TREND_WEEKS = 26
 PACE_MIN_M = 400.0  # shorter timed pushes say little about pace
 
 
-def distance_tick(units: str):
+def distance_tick(units: Units):
     """A y label for a distance: as many decimals as the ticks' step needs, and the unit."""
     return lambda value, decimals: f"{axes.number(value, decimals)} {units}"
 
@@ -23,7 +23,7 @@ def distance_tick(units: str):
 def weekly_chart(
     chart_id: str,
     weekly: list[tuple[date, float]],
-    units: str,
+    units: Units,
     *,
     waiting: list[tuple[date, float]] | None = None,
 ) -> charts.Chart:
@@ -76,7 +76,7 @@ def weekly_chart(
 
 
 def longest_push_chart(
-    chart_id: str, facts: list[rules.SessionFact], units: str, today: date, tz: tzinfo
+    chart_id: str, facts: list[rules.SessionFact], units: Units, today: date, tz: tzinfo
 ) -> charts.Chart:
     """Each new longest push, as a step line from the first to today."""
     records: list[tuple[date, float]] = []
@@ -120,7 +120,7 @@ def _weeks(today: date, count: int) -> list[date]:
 
 
 def pace_chart(
-    chart_id: str, facts: list[rules.SessionFact], units: str, today: date, tz: tzinfo
+    chart_id: str, facts: list[rules.SessionFact], units: Units, today: date, tz: tzinfo
 ) -> charts.Chart:
     """The typical (median) pace of each week's timed pushes, faster higher up the chart.
 

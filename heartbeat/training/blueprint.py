@@ -9,7 +9,13 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort
 from flask_login import current_user
 
-from heartbeat.core.units import format_distance, format_duration, format_pace, format_speed
+from heartbeat.core.units import (
+    Units,
+    format_distance,
+    format_duration,
+    format_pace,
+    format_speed,
+)
 from heartbeat.core.wording import MISSING
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
@@ -36,7 +42,7 @@ def centre_tz() -> ZoneInfo:
     return ZoneInfo(current_user.centre.timezone)
 
 
-def centre_units() -> str:
+def centre_units() -> Units:
     return current_user.centre.units.value
 
 
@@ -56,8 +62,9 @@ def participant_or_404(participant_id: int, action: str) -> Participant:
 
 
 def session_or_404(session_id: int, action: str, *, detail: bool = False) -> TrainingSession:
-    session = db.session.scalars(queries.session_by_id(session_id, detail=detail)).unique()
-    session = session.one_or_none()
+    session = (
+        db.session.scalars(queries.session_by_id(session_id, detail=detail)).unique().one_or_none()
+    )
     if session is None:
         abort(404)
     if not current_user.is_staff and not can(current_user, "session.view", session):
@@ -70,7 +77,7 @@ def session_or_404(session_id: int, action: str, *, detail: bool = False) -> Tra
 
 
 @bp.app_template_filter("session_distance")
-def _distance(metres: float | None, units: str = "km", both: bool = False) -> str:
+def _distance(metres: float | None, units: Units = "km", both: bool = False) -> str:
     if not metres:
         return MISSING
     return format_distance(metres, units, both=both)
@@ -82,12 +89,12 @@ def _duration(seconds: float | None) -> str:
 
 
 @bp.app_template_filter("session_pace")
-def _pace(session: TrainingSession, units: str = "km") -> str:
+def _pace(session: TrainingSession, units: Units = "km") -> str:
     return format_pace(session.distance_m, session.duration_s, units) or MISSING
 
 
 @bp.app_template_filter("session_speed")
-def _speed(session: TrainingSession, units: str = "km") -> str:
+def _speed(session: TrainingSession, units: Units = "km") -> str:
     return format_speed(session.distance_m, session.duration_s, units) or MISSING
 
 

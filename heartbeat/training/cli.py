@@ -104,6 +104,7 @@ def _save(
     except (ActivityFileError, DuplicateActivity) as error:
         db.session.rollback()
         _fail(f"{file}: {error}")
+    assert session.activity_file is not None  # import_activity attaches it
     summary = json.loads(json.dumps(session.activity_file.summary))
     db.session.commit()
     summary.update(

@@ -128,7 +128,7 @@ def read_rows(
             except SessionValueError as error:
                 row_errors.update(error.field_errors)
                 clean = None
-            if row_errors:
+            if row_errors or clean is None:  # a refused row always names its errors
                 total_errors += len(row_errors)
                 for field_name, message in row_errors.items():
                     if len(errors) < MAX_ERRORS:

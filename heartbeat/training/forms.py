@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3, stubs 3.2
 
 from heartbeat.core.edits import VersionedForm, parse_version
 from heartbeat.participants.forms import ListSelectField

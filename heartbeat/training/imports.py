@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePath
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -158,7 +159,7 @@ def activity_values(
     if timeline is not None:
         _check_dates(activity, timeline, before_enrolment, wording)
     _refuse_impossible_speed(activity)
-    typed = {
+    typed: dict[str, Any] = {
         "started_at": activity.started_at,
         "kind": kind,
         "distance_m": activity.distance_m,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from heartbeat.auth.models import User
 from heartbeat.core.personal import Computed, declare
 from heartbeat.db import CentreScoped, UTCDateTime, string_enum, utcnow
-from heartbeat.extensions import db
+from heartbeat.extensions import Model
 from heartbeat.participants.models import Participant
 
 # Defined in kinds.py (no database behind it, for the pure packages), re-exported here.
@@ -58,7 +58,7 @@ _SOURCE_LABELS = {
 }
 
 
-class TrainingSession(CentreScoped, db.Model):
+class TrainingSession(CentreScoped, Model):
     __tablename__ = "training_session"
     # Numbers stay for the centre's totals; the words go.
     __personal_data__ = declare(
@@ -205,7 +205,7 @@ class TrainingSession(CentreScoped, db.Model):
         return f"<TrainingSession {self.id} p{self.participant_id} {self.kind} {self.distance_m} m>"
 
 
-class ActivityFile(CentreScoped, db.Model):
+class ActivityFile(CentreScoped, Model):
     """The device file a session was imported from: its fingerprint, summary and route."""
 
     __tablename__ = "activity_file"

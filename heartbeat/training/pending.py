@@ -43,9 +43,9 @@ def keep(folder: Path, data: bytes, *, file_name: str, owner: str, now: datetime
     return token
 
 
-def take(folder: Path, token: str, *, owner: str, now: datetime) -> PendingUpload | None:
+def take(folder: Path, token: str | None, *, owner: str, now: datetime) -> PendingUpload | None:
     """The file kept under ``token`` for ``owner``, or None (unknown, someone else's, expired)."""
-    if not _TOKEN.match(token or ""):
+    if token is None or not _TOKEN.match(token):
         return None
     try:
         meta = json.loads((folder / f"{token}.json").read_text())
@@ -61,7 +61,7 @@ def take(folder: Path, token: str, *, owner: str, now: datetime) -> PendingUploa
     return PendingUpload(token, str(meta.get("file_name") or ""), data, kept_at)
 
 
-def owns(folder: Path, token: str, *, owner: str) -> bool:
+def owns(folder: Path, token: str | None, *, owner: str) -> bool:
     """Is ``token`` a kept upload of ``owner`` (expired or not)?"""
     if not _TOKEN.match(token or ""):
         return False
@@ -71,7 +71,7 @@ def owns(folder: Path, token: str, *, owner: str) -> bool:
         return False
 
 
-def discard(folder: Path, token: str) -> None:
+def discard(folder: Path, token: str | None) -> None:
     """Remove what is kept under ``token`` (a half-written copy too)."""
     if not _TOKEN.match(token or ""):
         return

@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from heartbeat.core.units import format_distance
+from heartbeat.core.units import Units, format_distance
 
 EARTH_RADIUS_M = 6_371_008.8
 LOOP_WITHIN_M = 150.0  # start and finish this close: a loop (or an out-and-back)
@@ -56,7 +56,7 @@ def _direction(east: float, north: float) -> str:
 def route_preview(
     route: Sequence[Sequence[float]] | None,
     *,
-    units: str = "km",
+    units: Units = "km",
     width: int = 320,
     height: int = 220,
     padding: int = 14,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from heartbeat.centres.models import Units as CentreUnits
 from heartbeat.core.units import (
     format_distance,
     format_duration,
@@ -15,6 +16,7 @@ from heartbeat.core.units import (
     miles_to_metres,
     pace_s_per_km,
     pace_s_per_mile,
+    units_of,
 )
 from heartbeat.progress.ladder import (
     DEFAULT_CLUBS,
@@ -126,6 +128,14 @@ def test_format_distance_refuses_negative_distances_and_unknown_units():
         format_distance(-1)
     with pytest.raises(ValueError):
         format_distance(1000, "furlongs")
+
+
+def test_a_centre_setting_reads_as_units_whether_text_or_enum():
+    assert units_of("km") == "km"
+    assert units_of(CentreUnits.MI) == "mi"
+    assert type(units_of(CentreUnits.MI)) is str
+    with pytest.raises(ValueError, match="furlongs"):
+        units_of("furlongs")
 
 
 @pytest.mark.parametrize(

@@ -48,8 +48,9 @@ def _centre():
 
 
 def load_certificate(certificate_id: int, action: str) -> Certificate:
-    certificate = db.session.scalars(queries.certificate_query(certificate_id)).unique()
-    certificate = certificate.one_or_none()
+    certificate = (
+        db.session.scalars(queries.certificate_query(certificate_id)).unique().one_or_none()
+    )
     if certificate is None:
         abort(404)
     if not current_user.is_staff and not can(current_user, action, certificate):
@@ -129,9 +130,10 @@ def issue(participant_id: int):
         hide("certificate.issue", participant)
     require("certificate.issue", participant)
     form = IssueForm()
-    award_id = form.award_id.data if form.validate_on_submit() else None
+    chosen = form.award_id.data if form.validate_on_submit() else None
+    award_id: int | None
     try:
-        award_id = row_id(award_id)
+        award_id = row_id(chosen)
     except ValueError:
         award_id = None
     if award_id is None:
@@ -212,7 +214,9 @@ def revoke(certificate_id: int):
                 "certificates/revoke.html", certificate=certificate, form=form
             ), 409
         try:
-            services.revoke(certificate, actor=_actor(), reason=form.reason.data, now=utcnow())
+            services.revoke(
+                certificate, actor=_actor(), reason=form.reason.data or "", now=utcnow()
+            )
         except services.CertificateError as error:
             form.reason.errors = [*form.reason.errors, str(error)]
         else:

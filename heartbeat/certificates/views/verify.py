@@ -80,7 +80,7 @@ def credential(serial: str):
     )
     if certificate is None:
         return _json_not_found("certificate")
-    if certificate.revoked:
+    if certificate.revoked_at is not None:
         return _public(
             jsonify(
                 {

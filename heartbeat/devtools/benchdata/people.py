@@ -85,9 +85,9 @@ def add_centres(count: int, password_hash: str) -> tuple[list[Centre], dict[int,
     """``count`` centres (slugs ``bench-<n>`` after the existing ones), each with its default
     ladder, an admin and three therapists; committed. Returns the centres and their staff ids,
     admin first."""
-    existing = db.session.scalar(
+    existing = db.session.scalars(
         sa.select(sa.func.count()).select_from(Centre).where(Centre.slug.like("bench-%"))
-    )
+    ).one()
     centre_rows: list[Centre] = []
     staff: dict[int, list[int]] = {}
     for n in range(existing + 1, existing + count + 1):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from enum import Enum
 from typing import Any
 
 import sqlalchemy as sa
@@ -71,7 +72,9 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _enum_value(enum_cls, value: Any, message: str, name: str, errors: dict) -> Any:
+def _enum_value(
+    enum_cls: type[Enum], value: Any, message: str, name: str, errors: dict[str, str]
+) -> Any:
     if isinstance(value, enum_cls):
         return value
     try:
@@ -178,10 +181,12 @@ def snapshot(participant: Participant) -> dict[str, Any]:
     return {name: getattr(participant, name) for name in DETAIL_FIELDS}
 
 
-def _not_in_future(value: date | None, today: date, name: str, what: str) -> None:
+def _not_in_future(value: date | None, today: date, name: str, what: str) -> date:
+    """``value``, refused when missing or in the future."""
     if value is None:
         raise ParticipantError(f"Enter the {what}.", {name: f"Enter the {what}."})
     if value > today:
         raise ParticipantError(
             f"The {what} cannot be in the future.", {name: f"The {what} cannot be in the future."}
         )
+    return value

@@ -47,7 +47,7 @@ def set_consents(
 ) -> list[Consent]:
     """Record the answers that changed (who, when); returns the consents that changed."""
     check_version(expected_version, participant.version, "these consents")
-    _not_in_future(recorded_on, today, "recorded_on", "date the answer was given")
+    recorded_on = _not_in_future(recorded_on, today, "recorded_on", "date the answer was given")
     now = now or utcnow()
     rows = {
         row.kind: row

@@ -61,7 +61,7 @@ def change_status(
     reason = _text(reason)
     if reason is None:
         raise ParticipantError("Give a reason for the change.", {"reason": "Give a reason."})
-    _not_in_future(on, today, "changed_on", "date of the change")
+    on = _not_in_future(on, today, "changed_on", "date of the change")
     if on < participant.enrolled_on:
         raise ParticipantError(
             "The change cannot be dated before enrolment.",

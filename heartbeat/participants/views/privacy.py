@@ -39,7 +39,7 @@ def subject_access_export(participant_id: int):
 
 def _password_confirmed(form: EraseForm) -> bool:
     """Re-authentication: erasure cannot be undone, so a signed-in screen alone is not enough."""
-    if account_services.check_password(actor(), form.password.data):
+    if account_services.check_password(actor(), form.password.data or ""):
         return True
     form.password.errors = [*form.password.errors, "That password is not right."]
     return False

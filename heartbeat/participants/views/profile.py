@@ -8,6 +8,7 @@ training). Each feature's own section (sessions, progress, certificates) is a pa
 
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import redirect, render_template, url_for
@@ -72,9 +73,9 @@ def render_records(
         status_form.changed_on.data = today()
         status_form.version.data = str(participant.version)
     allowed = services.TRANSITIONS[participant.status]
-    status_form.to_status.choices = [
-        choice for choice in status_form.to_status.choices if choice.value in allowed
-    ]
+    # SelectChoice objects (WTForms 3.3), which the type stubs (3.2) do not know yet.
+    choices: list[Any] = list(status_form.to_status.choices or [])
+    status_form.to_status.choices = [choice for choice in choices if choice.value in allowed]
     fittings = db.session.scalars(queries.fittings_for(participant.id)).all()
     viewer = actor()
     return render_template(

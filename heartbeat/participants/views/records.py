@@ -274,7 +274,7 @@ def invite(participant_id: int):
             issued = account_services.create_invite(
                 centre=centre,
                 inviter=actor(),
-                email=form.email.data,
+                email=form.email.data or "",  # required: validated, it is the text sent
                 name=participant.display_name,
                 role=Role.PARTICIPANT,
                 now=utcnow(),

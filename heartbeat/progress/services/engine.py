@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -15,7 +16,7 @@ from heartbeat.auth.models import User
 from heartbeat.centres.models import Centre
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
-from heartbeat.participants.models import new_summary_stamp
+from heartbeat.participants.models import Participant, new_summary_stamp
 from heartbeat.progress import rules
 from heartbeat.progress.models import (
     HISTORY_EVIDENCE,
@@ -65,7 +66,7 @@ def centre_zone(centre_id: int) -> ZoneInfo:
     return ZoneInfo(centre.timezone if centre is not None else "UTC")
 
 
-def history_proposal(participant) -> datetime:
+def history_proposal(participant: Participant) -> datetime:
     """The date proposed for an award only history reaches: the day they enrolled (a therapist
     confirms it, or chooses another)."""
     return award_moment(participant.enrolled_on, centre_zone(participant.centre_id))
@@ -122,7 +123,7 @@ def awards_of(participant_id: int) -> dict[str, Award]:
     return {award.key: award for award in awards}
 
 
-def _lock_participant(participant) -> None:
+def _lock_participant(participant: Participant) -> None:
     """One evaluation per participant at a time.
 
     Two sessions saved at once for the same person would otherwise both see "no 5K award yet"
@@ -139,7 +140,7 @@ def _lock_participant(participant) -> None:
 
 
 def evaluate_awards(
-    participant,
+    participant: Participant,
     *,
     actor: User | None = None,
     now: datetime | None = None,
@@ -269,7 +270,10 @@ def _keep_confirmed_history(
 
 
 def _set_current_stage(
-    participant, stages: list[LadderStage], reached: set[int], facts: list[rules.SessionFact]
+    participant: Participant,
+    stages: list[LadderStage],
+    reached: set[int],
+    facts: list[rules.SessionFact],
 ) -> None:
     current = rules.current_stage(stage_rules(stages), reached)
     refresh_session_digest(
@@ -278,7 +282,7 @@ def _set_current_stage(
 
 
 def refresh_session_digest(
-    participant, facts: list[rules.SessionFact] | None = None, **extra
+    participant: Participant, facts: list[rules.SessionFact] | None = None, **extra: Any
 ) -> None:
     """Store what lists read per participant (the latest session and pain score, and with the
     engine the current stage) and a new ``summary_stamp``: their sessions changed."""

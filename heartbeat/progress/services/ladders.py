@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -108,7 +109,7 @@ def session_facts(participant_id: int) -> list[rules.SessionFact]:
     return [fact_from_row(row) for row in rows]
 
 
-def fact_from_row(row) -> rules.SessionFact:
+def fact_from_row(row: sa.Row[*tuple[Any, ...]]) -> rules.SessionFact:
     kind = getattr(row.kind, "value", row.kind)
     return rules.SessionFact(
         id=row.id,

@@ -11,6 +11,7 @@ from heartbeat.audit import services as audit
 from heartbeat.auth.models import User
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
+from heartbeat.participants.models import Participant
 from heartbeat.participants.services import ParticipantError, add_fitting
 from heartbeat.progress.ladder import records_chair_fitting
 from heartbeat.progress.models import HISTORY_EVIDENCE, Award, CriterionKind, LadderStage
@@ -19,7 +20,7 @@ from heartbeat.progress.services.ladders import ProgressError, stage_key
 
 
 def sign_off(
-    participant,
+    participant: Participant,
     stage: LadderStage,
     *,
     actor: User,

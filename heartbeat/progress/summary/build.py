@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from heartbeat.core.units import METRES_PER_MILE, distance_text, format_distance
+from heartbeat.core.units import METRES_PER_MILE, Units, distance_text, format_distance
 from heartbeat.progress import rules
 from heartbeat.progress.ladder import DISTANCE_CLUBS_MILES, MARATHON_M
 from heartbeat.progress.models import Award, CriterionKind, LadderStage
@@ -32,7 +32,7 @@ def build_summary(
     stages: Sequence[LadderStage],
     awards: Sequence[Award],
     rows: Iterable[Any],
-    units: str,
+    units: Units,
     today: date,
     tz: tzinfo,
     hr_unreliable: bool = False,

@@ -6,6 +6,7 @@ import statistics
 from datetime import date, timedelta, tzinfo
 
 from heartbeat.core.units import (
+    Units,
     day_text,
     distance_of_text,
     distance_text,
@@ -21,7 +22,7 @@ EFFORT_DAYS = 28
 
 
 def next_progress(
-    stage: LadderStage, facts: list[rules.SessionFact], units: str
+    stage: LadderStage, facts: list[rules.SessionFact], units: Units
 ) -> NextProgress | None:
     if stage.kind == CriterionKind.SIGNOFF or stage.threshold_m is None:
         return None
@@ -51,7 +52,7 @@ def next_progress(
     )
 
 
-def best_rows(facts: list[rules.SessionFact], units: str, tz: tzinfo) -> list[Best]:
+def best_rows(facts: list[rules.SessionFact], units: Units, tz: tzinfo) -> list[Best]:
     by_id = {fact.id: fact for fact in facts}
     found = rules.personal_bests(facts)
     bests = []
@@ -70,7 +71,7 @@ def best_rows(facts: list[rules.SessionFact], units: str, tz: tzinfo) -> list[Be
             continue
         time_s, session_id = found.fastest[label]
         fact = by_id[session_id]
-        pace = format_pace(fact.distance_m, time_s, units)  # type: ignore[arg-type]
+        pace = format_pace(fact.distance_m, time_s, units)
         bests.append(
             Best(
                 f"Fastest {label}",

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import tzinfo
 from typing import Any
 
-from heartbeat.core.units import day_text, distance_text, format_duration
+from heartbeat.core.units import Units, day_text, distance_text, format_duration
 from heartbeat.progress import rules
 from heartbeat.progress.models import REVIEW_REASONS, Award, CriterionKind, LadderStage
 from heartbeat.progress.summary.shapes import AwardRow
@@ -24,7 +24,7 @@ _EVIDENCE_KINDS: dict[str, str] = {
 }
 
 
-def criterion_text(stage: LadderStage, units: str) -> str:
+def criterion_text(stage: LadderStage, units: Units) -> str:
     """What reaches a stage, in words: "One continuous push of 5 km"."""
     if stage.kind == CriterionKind.SIGNOFF or stage.threshold_m is None:
         return "Signed off by a therapist"
@@ -82,7 +82,7 @@ def facts_from_rows(rows: Iterable[Any]) -> tuple[list[rules.SessionFact], dict[
     return facts, heart
 
 
-def evidence_text(fact: rules.SessionFact | None, units: str, tz: tzinfo) -> str | None:
+def evidence_text(fact: rules.SessionFact | None, units: Units, tz: tzinfo) -> str | None:
     if fact is None:
         return None
     kind = "Race" if fact.race else _EVIDENCE_KINDS.get(fact.kind, "Session")
@@ -101,7 +101,7 @@ def award_rows(
     stages: Sequence[LadderStage],
     facts_by_id: dict[int, rules.SessionFact],
     *,
-    units: str,
+    units: Units,
     tz: tzinfo,
 ) -> list[AwardRow]:
     from heartbeat.progress.services import award_description, award_title

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from heartbeat.core.units import Units
 from heartbeat.progress import charts, rules
 from heartbeat.progress.ladder import DEFAULT_CLUBS
 
@@ -83,7 +84,7 @@ class Best:
 
 @dataclass
 class Summary:
-    units: str
+    units: Units
     path: list[StageStep]
     current: StageStep | None
     next_progress: NextProgress | None  # towards the current stage, when it is a distance

@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from heartbeat.core.edits import parse_version, render_form
 from heartbeat.core.transactions import rollback
-from heartbeat.core.units import day_text, distance_text
+from heartbeat.core.units import day_text, distance_text, units_of
 from heartbeat.core.wording import agree, plural
 from heartbeat.db import row_id, utcnow
 from heartbeat.extensions import db
@@ -214,7 +214,9 @@ def withdraw_award(participant_id: int, award_id: int):
         else:
             title = award_title(award)
             try:
-                reviews.withdraw_award(award, participant, actor=_actor(), reason=form.reason.data)
+                reviews.withdraw_award(
+                    award, participant, actor=_actor(), reason=form.reason.data or ""
+                )
             except ProgressError as error:
                 rollback()
                 form.form_errors.append(str(error))
@@ -264,6 +266,7 @@ def sign_off_stage(participant_id: int, stage_id: int):
         form.signed_on.data = _today()
     elif form.validate_on_submit():
         signed_on = form.signed_on.data
+        assert signed_on is not None  # a required field of a validated form
         if signed_on > _today():
             form.signed_on.errors = [*form.signed_on.errors, "The date cannot be in the future."]
         elif signed_on < participant.date_of_birth:
@@ -328,5 +331,5 @@ def pending_awards():
         reasons=REVIEW_REASONS,
         day_text=day_text,
         distance_text=distance_text,
-        units=str(getattr(current_user.centre.units, "value", current_user.centre.units)),
+        units=units_of(current_user.centre.units),
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3, stubs 3.2
 
 from heartbeat.centres.models import Centre
 from heartbeat.core.edits import (
@@ -23,7 +23,7 @@ from heartbeat.core.edits import (
     versioned_form,
 )
 from heartbeat.core.transactions import rollback
-from heartbeat.core.units import day_text
+from heartbeat.core.units import Units, day_text, units_of
 from heartbeat.extensions import db
 from heartbeat.permissions import admin_required, require
 from heartbeat.progress import jobs as progress_jobs
@@ -52,8 +52,8 @@ def _centre() -> Centre:
     return centre
 
 
-def _units(centre: Centre) -> str:
-    return str(getattr(centre.units, "value", centre.units))
+def _units(centre: Centre) -> Units:
+    return units_of(centre.units)
 
 
 def _stage(stage_id: int) -> LadderStage:
@@ -64,7 +64,7 @@ def _stage(stage_id: int) -> LadderStage:
     return stage
 
 
-def _award_counts() -> dict[int, int]:
+def _award_counts() -> dict[int | None, int]:
     return dict(
         db.session.execute(
             sa.select(Award.stage_id, sa.func.count())
@@ -186,8 +186,8 @@ def edit_stage(stage_id: int):
             lambda: stages.update_stage(
                 stage,
                 actor=_actor(),
-                title=form.title.data,
-                description=form.description.data,
+                title=form.title.data or "",  # required fields of a validated form
+                description=form.description.data or "",
                 expected_version=form.expected_version(),
             ),
             load=lambda: form.load(stage),

@@ -113,6 +113,7 @@ def to_time(text: str | None) -> datetime | None:
         return None
     text = text.strip()
     try:
+        value: datetime | None
         try:
             value = datetime.fromisoformat(text)
         except ValueError:
