@@ -21,6 +21,7 @@ from heartbeat.core.events import event
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
+from heartbeat.training import storage
 from heartbeat.training.dates import Timeline
 from heartbeat.training.models import SessionSource, TrainingSession
 from heartbeat.training.values import EDITABLE
@@ -154,6 +155,7 @@ def delete_session(
     now = now or utcnow()
     gone = audit.diff(_record_values(session), {})
     session_id, centre_id = session.id, session.centre_id
+    storage.forget_session_file(session_id)
     db.session.delete(session)
     db.session.flush()
     audit.record(actor, centre_id, "session.delete", "training_session", session_id, gone, at=now)

@@ -141,6 +141,7 @@ ENDPOINTS: dict[str, Access] = {
     # training
     "training.sessions": READ_RECORD,
     "training.session": READ_RECORD,
+    "training.original_file": READ_RECORD,
     "training.new_session": Access("403", "centre", "centre", "404"),
     "training.upload": STAFF_RECORD,
     "training.verify": STAFF_RECORD,
