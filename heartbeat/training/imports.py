@@ -196,8 +196,13 @@ def import_activity(
     limits: ParseLimits | None = None,
     before_enrolment: bool = False,
     wording: HistoryWording = FOR_A_FILE,
+    parsed: ParsedActivity | None = None,
+    evaluate: bool = True,
 ) -> TrainingSession:
     """Save ``data`` (a GPX, TCX or FIT file) as a session of ``participant``.
+
+    ``parsed`` is ``data`` already read (a bulk import reads every file before it writes);
+    ``evaluate=False`` leaves the awards to the caller (``services.log_session``).
 
     Raises :class:`~heartbeat.training.devicefiles.ActivityFileError` for a file that is not a
     readable activity, :class:`DuplicateActivity` for a file seen before in the centre, and
@@ -206,7 +211,7 @@ def import_activity(
     ``limits`` bound the work of reading the file.
     """
     now = now or utcnow()
-    activity = parse_activity(data, filename, limits=limits)
+    activity = parsed or parse_activity(data, filename, limits=limits)
     duplicate = find_duplicate(participant.centre_id, activity.fingerprint)
     if duplicate is not None:
         raise duplicate
@@ -244,6 +249,7 @@ def import_activity(
                 now=now,
                 audit_action="session.import",
                 audit_extra=file_record,
+                evaluate=evaluate,
             )
             kept = ActivityFile(
                 centre_id=participant.centre_id,

@@ -72,8 +72,12 @@ def log_session(
     now: datetime | None = None,
     audit_action: str = "session.create",
     audit_extra: Mapping[str, Any] | None = None,
+    evaluate: bool = True,
 ) -> TrainingSession:
-    """A new session for ``participant``; a self-report waits for a therapist to verify it."""
+    """A new session for ``participant``; a self-report waits for a therapist to verify it.
+
+    ``evaluate=False`` leaves the awards to the caller, who sends ``sessions_changed`` once for
+    many sessions (a bulk import)."""
     now = now or utcnow()
     self_reported = source == SessionSource.SELF_REPORT
     session = TrainingSession(
@@ -97,7 +101,8 @@ def log_session(
         audit.created({**_record_values(session), **(audit_extra or {})}),
         at=now,
     )
-    _evaluate(participant, actor, now)
+    if evaluate:
+        _evaluate(participant, actor, now)
     return session
 
 

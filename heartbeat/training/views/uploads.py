@@ -28,7 +28,7 @@ from heartbeat.core import filestore
 from heartbeat.core.wording import plural
 from heartbeat.extensions import db
 from heartbeat.permissions import require, staff_required
-from heartbeat.training import csv_format, csv_import, imports, pending, storage
+from heartbeat.training import archive_import, csv_format, csv_import, imports, pending, storage
 from heartbeat.training import jobs as training_jobs
 from heartbeat.training.blueprint import (
     actor,
@@ -38,7 +38,7 @@ from heartbeat.training.blueprint import (
     participant_or_404,
     session_or_404,
 )
-from heartbeat.training.devicefiles import ActivityFileError, ParseLimits
+from heartbeat.training.devicefiles import ActivityFileError, ParseLimits, archives
 from heartbeat.training.forms import CsvImportForm, UploadForm
 from heartbeat.training.services import SessionError
 from heartbeat.training.views.sessions import apply_errors
@@ -62,6 +62,22 @@ def upload(participant_id: int):
     if form.validate_on_submit():
         status = 422
         chosen = _chosen_file(form, participant)
+        if chosen is not None and archives.is_zip(chosen[0]):
+            data, filename, _ = chosen
+            try:
+                job_id = archive_import.submit_archive(
+                    data,
+                    participant,
+                    actor=actor(),
+                    file_name=filename,
+                    kind=form.kind.data,
+                    before_enrolment=bool(form.before_enrolment.data),
+                )
+            except archives.ArchiveRefused as refused:
+                form.file.errors = [*form.file.errors, str(refused)]
+                chosen = None
+            else:
+                return _follow_archive_job(job_id)
         if chosen is not None:
             data, filename, kept = chosen
             try:
@@ -199,6 +215,19 @@ def csv_upload():
         units=centre_units(),
         job_rows=int(current_app.config["HEARTBEAT_IMPORT_JOB_ROWS"]),
     ), status
+
+
+def _follow_archive_job(job_id: int):
+    from heartbeat.jobs.services import dispatch
+
+    db.session.commit()
+    dispatch(job_id)
+    flash(
+        "The archive is imported in the background, file by file. This page follows it and ends "
+        "with a report of every file; the import carries on if you leave.",
+        "info",
+    )
+    return redirect(url_for("jobs.status", job_id=job_id))
 
 
 def _follow_import_job(job_id: int):
