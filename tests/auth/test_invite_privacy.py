@@ -35,6 +35,7 @@ def _normalised(page: str, email: str, name: str) -> str:
     page = re.sub(r"expires on [^.]+UTC", "expires on WHEN", page)
     # The idle timer counts whole seconds and the CSRF token is signed with the time: both tick.
     page = re.sub(r'data-seconds-left="\d+"', 'data-seconds-left="N"', page)
+    page = re.sub(r'data-idle-left="\d+"', 'data-idle-left="N"', page)
     page = re.sub(r'data-csrf-token="[^"]+"', 'data-csrf-token="CSRF"', page)
     return re.sub(r'name="csrf_token"[^>]*value="[^"]+"', "CSRF", page)
 
