@@ -76,6 +76,9 @@ DEFAULTS: dict[str, Any] = {
     "HEARTBEAT_ARCHIVE_MAX_ENTRIES": 2000,
     "HEARTBEAT_ARCHIVE_MAX_BYTES": 1024 * 1024 * 1024,
     "HEARTBEAT_ARCHIVE_MAX_RATIO": 100,
+    # A participant's own export with more files than this (device files, certificate PDFs and
+    # credentials) is built by a background job with a progress bar; smaller ones at once.
+    "HEARTBEAT_OWN_EXPORT_JOB_FILES": 20,
     # Prefix of the rate-limit counters in Redis, so installations can share one Redis database.
     "HEARTBEAT_RATELIMIT_PREFIX": "",
     # Roles that must use two-factor sign-in: any of admin, therapist, participant, operator.

@@ -81,6 +81,26 @@ def _may_self_report(user: User, participant: Any) -> bool:
     )
 
 
+def _is_own_record(user: User, participant: Any) -> bool:
+    # The participant's own portal login, and nobody else (staff make subject-access exports).
+    return (
+        user.role == Role.PARTICIPANT
+        and _same_centre(user, participant)
+        and getattr(participant, "user_id", None) == user.id
+    )
+
+
+def _may_follow_job(user: User, job: Any) -> bool:
+    # Staff of the centre, or the participant who asked for it (their own data export).
+    if _is_staff_of(user, job):
+        return True
+    return (
+        user.role == Role.PARTICIPANT
+        and _same_centre(user, job)
+        and getattr(job, "created_by_id", None) == user.id
+    )
+
+
 def _may_invite_role(user: User, invite_role: Any) -> bool:
     if user.role == Role.ADMIN:
         return invite_role in (Role.ADMIN, Role.THERAPIST, Role.PARTICIPANT)
@@ -142,6 +162,10 @@ POLICY: dict[str, Rule] = {
     "certificate.print": _is_admin_of,
     "branding.edit": _is_admin_of,
     "job.view": _is_staff_of,
+    # a job's page, progress and result: staff, and the participant who started it
+    "job.follow": _may_follow_job,
+    # a participant downloads their own data (obj: their participant record)
+    "participant.own_export": _is_own_record,
 }
 
 

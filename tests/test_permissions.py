@@ -83,6 +83,10 @@ EXPECTED: dict[str, dict[str, frozenset[tuple[str, str]]]] = {
     "certificate.print": {"admin": own()},
     "branding.edit": {"admin": own()},
     "job.view": STAFF_OWN,
+    # The participant who started a job follows it too (tests/participants/test_own_export.py).
+    "job.follow": STAFF_OWN,
+    # Their own record only: no centre object or account here is one (test_own_export.py).
+    "participant.own_export": {},
 }
 
 # "invite.role" is asked about a Role, not a centre's object: which roles each may invite.

@@ -6,10 +6,11 @@ from __future__ import annotations
 from heartbeat.core.events import connect
 from heartbeat.participants.erasure import participant_erasing
 from heartbeat.participants.sections import Section, register_portal_section, register_section
-from heartbeat.training import auditing, panels, storage
+from heartbeat.training import auditing, own_export, panels, storage
 
 
 def register() -> None:
+    own_export.register()
     auditing.register()
     panels.register()
     register_section(Section("sessions", "Sessions", "training.sessions", 20))

@@ -124,6 +124,8 @@ ENDPOINTS: dict[str, Access] = {
     # participants
     "participants.portal": SIGNED_IN,  # staff are sent on to their own start page
     "participants.portal_about": SIGNED_IN,
+    # their own data as a ZIP: participants only (staff make subject-access exports)
+    "participants.own_export_download": Access("ok", "403", "403", "403"),
     "progress.my_progress": SIGNED_IN,
     "certificates.my_certificates": SIGNED_IN,
     "training.my_sessions": SIGNED_IN,
