@@ -136,3 +136,20 @@ def test_every_credential_the_demo_issues_verifies_independently(app, client):
         assert result["verifierCore"]["steps"]["valid_signature"] is True, (serial, result)
         assert result["digitalbazaar"]["revoked"] is (serial in revoked), (serial, result)
         assert result["digitalbazaar"]["verified"] is (serial not in revoked), (serial, result)
+
+
+def test_credentials_signed_before_and_after_a_key_rotation_both_verify(
+    client, runner, world, certs
+):
+    achiever = certs.achiever(world.a)
+    before = certs.certificate(certs.issue(world.a, achiever, "5k")).credential
+    assert (
+        runner.invoke(args=["rotate-signing-key", "--centre", world.a.centre.slug]).exit_code == 0
+    )
+    after = certs.certificate(certs.issue(world.a, achiever, "10k")).credential
+
+    results = independently_verified(client, {"before": before, "after": after})
+
+    for name in ("before", "after"):
+        assert results[name]["digitalbazaar"]["verified"] is True, results[name]
+        assert results[name]["verifierCore"]["steps"]["valid_signature"] is True, results[name]
