@@ -89,6 +89,11 @@ def _may_invite_role(user: User, invite_role: Any) -> bool:
     return False
 
 
+def _own_account(user: User, target: Any) -> bool:
+    # Signed-in people of a centre manage their own calendar feed (obj: their account).
+    return isinstance(target, User) and target.id == user.id and user.centre_id is not None
+
+
 POLICY: dict[str, Rule] = {
     "centre.view_dashboard": _is_staff_of,
     "centre.edit_settings": _is_admin_of,
@@ -132,6 +137,17 @@ POLICY: dict[str, Rule] = {
     "certificate.print": _is_admin_of,
     "branding.edit": _is_admin_of,
     "job.view": _is_staff_of,
+    # training plans; obj is the template or centre (library), the participant (assign, week
+    # view), the plan (adjust, pause, end), the centre (squads)
+    "plan_template.view": _is_staff_of,
+    "plan_template.edit": _is_admin_of,
+    "plan.view": _may_view_participant,
+    "plan.assign": _is_staff_of,
+    "plan.edit": _is_staff_of,
+    "plan.mark_unavailable": _is_staff_of,
+    "squad.record": _is_staff_of,
+    "squad.edit": _is_staff_of,
+    "calendar_feed.manage": _own_account,
 }
 
 
