@@ -67,3 +67,20 @@ def _plan_target(row: Any, units: Units = "km") -> str:
     from heartbeat.plans.values import describe_target
 
     return describe_target(row.target_distance_m, row.target_duration_s, units)
+
+
+@bp.app_template_filter("plan_day_rows")
+def _plan_day_rows(week: Any, tz: Any) -> Any:
+    from heartbeat.plans.rules import day_rows
+
+    return day_rows(week, tz)
+
+
+@bp.app_template_filter("weekday_text")
+def _weekday_text(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%b}"
+
+
+@bp.app_template_filter("short_day_text")
+def _short_day_text(day: date) -> str:
+    return f"{day.day} {day:%b}"

@@ -1,13 +1,13 @@
 """What plans adds to the packages below it: the audit trail's words for its records, the
-default templates for every new centre, its participant sections and panels, its
-needs-attention lists."""
+default templates for every new centre, its sections and panel on the participant pages."""
 
 from __future__ import annotations
 
 from heartbeat.centres.models import Centre
 from heartbeat.centres.services import centre_created
 from heartbeat.core.events import connect
-from heartbeat.plans import auditing
+from heartbeat.participants.sections import Section, register_portal_section, register_section
+from heartbeat.plans import auditing, panels
 from heartbeat.plans.services.templates import seed_default_templates
 
 
@@ -17,4 +17,7 @@ def _seed_templates(centre: Centre, **_: object) -> None:
 
 def register() -> None:
     auditing.register()
+    panels.register()
+    register_section(Section("plan", "Plan", "plans.participant_plan", 25))
+    register_portal_section(Section("plan", "My plan", "plans.my_plan", 15))
     connect(centre_created, _seed_templates)

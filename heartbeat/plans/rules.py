@@ -88,6 +88,7 @@ class Week:
     done: list[DoneLike] = field(default_factory=list)
     matches: dict[int, DoneLike] = field(default_factory=dict)  # planned id -> done
     unavailable: set[date] = field(default_factory=set)
+    reasons: dict[date, object] = field(default_factory=dict)  # why each day was unavailable
     ratio: float | None = None
     counted: int = 0  # planned sessions the figure covers
 
@@ -250,3 +251,27 @@ def low_weeks(week_list: Sequence[Week], today: date, under: float = 0.5, count:
     finished = [w for w in week_list if w.last < today and w.ratio is not None]
     tail = finished[-count:]
     return len(tail) == count and all(w.ratio is not None and w.ratio < under for w in tail)
+
+
+@dataclass
+class DayRow:
+    day: date
+    planned: list[tuple[PlannedLike, DoneLike | None]]
+    extra: list[DoneLike]
+    unavailable: object | None  # the reason, when the day was marked unavailable
+
+
+def day_rows(week: Week, tz: tzinfo) -> list[DayRow]:
+    """The week day by day, for the page: each planned session with what matched it."""
+    extra = week.extra
+    rows = []
+    for day in week.days:
+        rows.append(
+            DayRow(
+                day,
+                [(p, week.matches.get(p.id)) for p in week.planned if p.on == day],
+                [d for d in extra if local_day(d.started_at, tz) == day],
+                week.reasons.get(day) if day in week.unavailable else None,
+            )
+        )
+    return rows
