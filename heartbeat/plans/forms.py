@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3, stubs 3.2
 from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from heartbeat.core.edits import VersionedForm
 from heartbeat.participants.forms import ListSelectField
@@ -154,3 +155,63 @@ class UnavailableForm(FlaskForm):
 
 class FeedForm(FlaskForm):
     confirm = BooleanField("I understand the old address stops working")
+
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+class SquadForm(VersionedForm):
+    name = StringField("Name", validators=[DataRequired("Give the squad a name."), Length(max=120)])
+    kind = ListSelectField(
+        "Usual kind of session",
+        choices=[SelectChoice(kind.value, kind.label) for kind in PLANNED_KINDS],
+    )
+    place = StringField("Usual place", validators=[Length(max=120)])
+    meets_weekday = ListSelectField(
+        "Meets on",
+        choices=[SelectChoice("", "No regular day")]
+        + [SelectChoice(str(n), day) for n, day in enumerate(WEEKDAYS)],
+        description="For the therapist's calendar feed.",
+        validate_choice=False,
+    )
+    meets_at = StringField(
+        "At", render_kw={"type": "time"}, validators=[Length(max=5)], description="hh:mm"
+    )
+    members = SelectMultipleField(
+        "Members",
+        choices=[],
+        coerce=str,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=False,
+    )
+
+    def load(self, squad: Any) -> None:
+        self.name.data = squad.name
+        self.kind.data = squad.kind.value
+        self.place.data = squad.place or ""
+        self.meets_weekday.data = "" if squad.meets_weekday is None else str(squad.meets_weekday)
+        self.meets_at.data = squad.meets_at or ""
+        self.members.data = [str(p.id) for p in squad.members]
+        self.mark_loaded(squad.version)
+
+
+class SquadSessionForm(FlaskForm):
+    """The top of the squad session form: when, where, what, and the defaults each row takes
+    where it is left blank. The rows themselves are read by the view (one per person)."""
+
+    date = StringField("Date", render_kw={"type": "date"})
+    time = StringField("Start time", render_kw={"type": "time"})
+    kind = ListSelectField(
+        "Kind of session",
+        choices=[SelectChoice(kind.value, kind.label) for kind in PLANNED_KINDS],
+    )
+    place = StringField("Place", validators=[Length(max=120)])
+    distance = StringField("Distance for everyone", render_kw={"inputmode": "decimal", "size": 8})
+    duration = StringField("Time for everyone", render_kw={"autocomplete": "off", "size": 8})
+    rpe = ListSelectField(
+        "RPE for everyone",
+        choices=[SelectChoice("", "Each person's own")]
+        + [SelectChoice(str(n), f"{n}: {RPE_LABELS[n]}") for n in range(11)],
+        validate_choice=False,
+    )

@@ -265,6 +265,7 @@ class Squad(CentreScoped, Model):
             "meets_weekday",
             "meets_at",
             "therapist_id",
+            "version",
             "created_at",
         )
     )
@@ -279,9 +280,14 @@ class Squad(CentreScoped, Model):
     therapist_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    members: Mapped[list[Participant]] = relationship(secondary=squad_member, lazy="raise")
+    members: Mapped[list[Participant]] = relationship(
+        secondary=squad_member, lazy="raise", order_by="(Participant.family_name, Participant.id)"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class SquadSession(CentreScoped, Model):

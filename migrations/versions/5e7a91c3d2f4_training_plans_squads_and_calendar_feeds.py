@@ -82,6 +82,7 @@ def upgrade():
     sa.Column('meets_weekday', sa.Integer(), nullable=True),
     sa.Column('meets_at', sa.String(length=5), nullable=True),
     sa.Column('therapist_id', sa.Integer(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('centre_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['centre_id'], ['centre.id'], name=op.f('fk_squad_centre_id_centre'), ondelete='CASCADE'),
