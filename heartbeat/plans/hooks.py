@@ -7,7 +7,7 @@ from heartbeat.centres.models import Centre
 from heartbeat.centres.services import centre_created
 from heartbeat.core.events import connect
 from heartbeat.participants.sections import Section, register_portal_section, register_section
-from heartbeat.plans import auditing, panels
+from heartbeat.plans import attention, auditing, panels
 from heartbeat.plans.services.templates import seed_default_templates
 
 
@@ -17,6 +17,7 @@ def _seed_templates(centre: Centre, **_: object) -> None:
 
 def register() -> None:
     auditing.register()
+    attention.register()
     panels.register()
     register_section(Section("plan", "Plan", "plans.participant_plan", 25))
     register_portal_section(Section("plan", "My plan", "plans.my_plan", 15))
