@@ -117,6 +117,11 @@ def _may_manage_invite(user: User, invite: Any) -> bool:
     )
 
 
+def _own_account(user: User, target: Any) -> bool:
+    # Signed-in people of a centre manage their own calendar feed (obj: their account).
+    return isinstance(target, User) and target.id == user.id and user.centre_id is not None
+
+
 POLICY: dict[str, Rule] = {
     "centre.view_dashboard": _is_staff_of,
     "centre.edit_settings": _is_admin_of,
@@ -166,6 +171,17 @@ POLICY: dict[str, Rule] = {
     "job.follow": _may_follow_job,
     # a participant downloads their own data (obj: their participant record)
     "participant.own_export": _is_own_record,
+    # training plans; obj is the template or centre (library), the participant (assign, week
+    # view), the plan (adjust, pause, end), the centre (squads)
+    "plan_template.view": _is_staff_of,
+    "plan_template.edit": _is_admin_of,
+    "plan.view": _may_view_participant,
+    "plan.assign": _is_staff_of,
+    "plan.edit": _is_staff_of,
+    "plan.mark_unavailable": _is_staff_of,
+    "squad.record": _is_staff_of,
+    "squad.edit": _is_staff_of,
+    "calendar_feed.manage": _own_account,
 }
 
 
