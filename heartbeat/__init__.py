@@ -81,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     from heartbeat.jobs.views import bp as jobs_bp
     from heartbeat.participants.views import bp as participants_bp
     from heartbeat.progress.views import bp as progress_bp
+    from heartbeat.safety.views import bp as safety_bp
     from heartbeat.training.views import bp as training_bp
 
     app.register_blueprint(home_bp)
@@ -88,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(participants_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(safety_bp)
     app.register_blueprint(training_bp)
     app.register_blueprint(progress_bp)
     app.register_blueprint(certificates_bp)
@@ -106,11 +108,13 @@ def register_blueprints(app: Flask) -> None:
     from heartbeat.certificates import hooks as certificate_hooks
     from heartbeat.participants import hooks as participant_hooks
     from heartbeat.progress import hooks as progress_hooks
+    from heartbeat.safety import hooks as safety_hooks
     from heartbeat.training import hooks as training_hooks
 
     for hooks in (
         audit_hooks,
         participant_hooks,
+        safety_hooks,
         training_hooks,
         progress_hooks,
         certificate_hooks,

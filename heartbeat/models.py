@@ -13,6 +13,7 @@ from heartbeat.participants.models import (
     StatusChange,
 )
 from heartbeat.progress.models import Award, LadderStage, ParticipantSummary
+from heartbeat.safety.models import RedFlag, SafetyGuidance
 from heartbeat.training.models import ActivityFile, TrainingSession
 
 __all__ = [
@@ -36,6 +37,8 @@ __all__ = [
     "Note",
     "Participant",
     "ParticipantSummary",
+    "RedFlag",
+    "SafetyGuidance",
     "Role",
     "StatusChange",
     "User",

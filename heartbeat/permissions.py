@@ -132,6 +132,11 @@ POLICY: dict[str, Rule] = {
     "certificate.print": _is_admin_of,
     "branding.edit": _is_admin_of,
     "job.view": _is_staff_of,
+    # clinical safety; obj is the red flag, the participant (their list) or the centre
+    "red_flag.view": _may_view_participant_row,
+    "red_flag.list": _is_staff_of,
+    "red_flag.acknowledge": _is_staff_of,
+    "safety.edit_guidance": _is_admin_of,
 }
 
 
