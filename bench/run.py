@@ -142,6 +142,7 @@ class PageFigures:
     median_ms: float
     p95_ms: float
     queries: int
+    html_kb: float
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -170,13 +171,14 @@ def measure_page(app, client, url: str, iterations: int) -> PageFigures:
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
     queries = len(statements)
+    html_kb = round(len(response.get_data()) / 1024, 1)
     timings = []
     for _ in range(iterations):
         started = time.perf_counter()
         client.get(url)
         timings.append((time.perf_counter() - started) * 1000)
     return PageFigures(
-        round(statistics.median(timings), 2), round(_percentile(timings, 0.95), 2), queries
+        round(statistics.median(timings), 2), round(_percentile(timings, 0.95), 2), queries, html_kb
     )
 
 
@@ -235,7 +237,15 @@ def page_urls(app, seeded: Seeded) -> dict[str, tuple[str, str]]:
             "participants.profile",
             {"participant_id": seeded.summary.busiest_participant_id},
         ),
+        # The busiest participant's sessions section: one page of their history.
+        "participant_sessions": (
+            "therapist",
+            "training.sessions",
+            {"participant_id": seeded.summary.busiest_participant_id},
+        ),
         "portal": ("participant", "participants.portal", {}),
+        # The lightest signed-in page: what every signed-in request pays, and little more.
+        "account": ("therapist", "auth.account", {}),
         "dashboard": ("admin", "progress.dashboard", {}),
         "register": ("admin", "certificates.register", {}),
     }
@@ -405,14 +415,20 @@ def measure_http(database_url: str, seeded: Seeded, seconds: int, log) -> dict[s
             raise RuntimeError(f"participant page over HTTP answered {check.status_code}")
         bare = _wrk_rps(f"{base}/_bench/bare", seconds, headers)
         participant = _wrk_rps(participant_url, seconds, headers)
+        account = _wrk_rps(f"{base}/account", seconds, headers)
     finally:
         server.terminate()
         server.wait(timeout=20)
-    log(f"  http: bare {bare:,.0f} req/s, participant page {participant:,.0f} req/s")
+    log(
+        f"  http: bare {bare:,.0f} req/s, participant overview {participant:,.0f} req/s,"
+        f" account {account:,.0f} req/s"
+    )
     return {
         "bare_rps": round(bare, 1),
         "participant_rps": round(participant, 1),
         "ratio": round(participant / bare, 3),
+        "account_rps": round(account, 1),
+        "account_ratio": round(account / bare, 3),
     }
 
 
@@ -492,8 +508,8 @@ def main(argv: list[str] | None = None) -> int:
         results["pages"] = {name: vars(figures) for name, figures in pages.items()}
         for name, figures in pages.items():
             log(
-                f"  {name:<12} median {figures.median_ms:>7} ms  p95 {figures.p95_ms:>7} ms  "
-                f"{figures.queries} queries"
+                f"  {name:<20} median {figures.median_ms:>7} ms  p95 {figures.p95_ms:>7} ms  "
+                f"{figures.queries} queries  {figures.html_kb} KB"
             )
         if not args.skip_http:
             log("http (gunicorn, 2 workers; wrk)")

@@ -5,8 +5,9 @@ Each centre has an admin, a therapist and two participants with portal logins (`
 participant record ``p1``, ``sam`` to ``p2``), a ladder with one retired stage, sessions,
 verified awards, notes, a certificate per participant, a pending staff invitation, a finished job,
 a deactivated and locked colleague, and a newcomer without a login whose self-reported session and
-awards wait for staff (one flagged for review), so every kind of form appears on some page. The
-operator belongs to no centre. Records are made through the services, as the app would.
+awards wait for staff (one verified and flagged for review, one from history to date), so every
+kind of form appears on some page. The operator belongs to no centre. Records are made through
+the services, as the app would.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from heartbeat.jobs.models import Job, JobState
 from heartbeat.participants import services as participant_services
 from heartbeat.participants.models import ConsentKind, Participant
 from heartbeat.progress import services as progress
-from heartbeat.progress.models import EVIDENCE_CHANGED, Award
+from heartbeat.progress.models import EVIDENCE_CHANGED, HISTORY_EVIDENCE, Award
 from heartbeat.safety import services as safety_services
 from heartbeat.training.models import SessionKind, SessionSource, TrainingSession
 from tests.helpers import add_user, centre_world
@@ -187,11 +188,17 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
     )
     db.session.flush()
     progress.evaluate_awards(newcomer)
-    flagged = db.session.scalars(
+    newcomer_awards = db.session.scalars(
         sa.select(Award).where(Award.participant_id == newcomer.id).order_by(Award.id)
-    ).first()
+    ).all()
+    # A verified award flagged for review, and one only history reaches (to confirm and date).
+    flagged, from_history = newcomer_awards[0], newcomer_awards[1]
+    flagged.verified_at = NOW - timedelta(days=1)
+    flagged.verified_by_id = therapist.id
     flagged.needs_review = True
     flagged.review_reason = EVIDENCE_CHANGED
+    from_history.needs_review = True
+    from_history.review_reason = HISTORY_EVIDENCE
     # A retired stage (to restore) and a deactivated, locked colleague (to reactivate, unlock).
     retired = stages[-1]
     retired.retired_at = NOW
