@@ -82,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     from heartbeat.participants.views import bp as participants_bp
     from heartbeat.plans.views import bp as plans_bp
     from heartbeat.progress.views import bp as progress_bp
+    from heartbeat.safety.views import bp as safety_bp
     from heartbeat.training.views import bp as training_bp
 
     app.register_blueprint(home_bp)
@@ -89,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(participants_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(safety_bp)
     app.register_blueprint(training_bp)
     app.register_blueprint(plans_bp)
     app.register_blueprint(progress_bp)
@@ -109,11 +111,13 @@ def register_blueprints(app: Flask) -> None:
     from heartbeat.participants import hooks as participant_hooks
     from heartbeat.plans import hooks as plan_hooks
     from heartbeat.progress import hooks as progress_hooks
+    from heartbeat.safety import hooks as safety_hooks
     from heartbeat.training import hooks as training_hooks
 
     for hooks in (
         audit_hooks,
         participant_hooks,
+        safety_hooks,
         training_hooks,
         plan_hooks,
         progress_hooks,

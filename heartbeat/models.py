@@ -24,6 +24,7 @@ from heartbeat.plans.models import (
     UnavailableDay,
 )
 from heartbeat.progress.models import Award, LadderStage, ParticipantSummary
+from heartbeat.safety.models import RedFlag, SafetyGuidance
 from heartbeat.training.models import ActivityFile, TrainingSession
 
 __all__ = [
@@ -56,6 +57,8 @@ __all__ = [
     "Note",
     "Participant",
     "ParticipantSummary",
+    "RedFlag",
+    "SafetyGuidance",
     "Role",
     "StatusChange",
     "User",

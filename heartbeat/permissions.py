@@ -182,6 +182,11 @@ POLICY: dict[str, Rule] = {
     "squad.record": _is_staff_of,
     "squad.edit": _is_staff_of,
     "calendar_feed.manage": _own_account,
+    # clinical safety; obj is the red flag, the participant (their list) or the centre
+    "red_flag.view": _may_view_participant_row,
+    "red_flag.list": _is_staff_of,
+    "red_flag.acknowledge": _is_staff_of,
+    "safety.edit_guidance": _is_admin_of,
 }
 
 

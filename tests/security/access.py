@@ -188,6 +188,10 @@ ENDPOINTS: dict[str, Access] = {
     "certificates.credential": PUBLIC,
     "certificates.issuer": PUBLIC,
     "certificates.jwks": PUBLIC,
+    # clinical safety: a red flag is a row of the participant's record; acknowledging it is staff's
+    "safety.flag": READ_RECORD,
+    "safety.participant_flags": Access("403", "centre", "centre", "404"),
+    "safety.guidance": ADMIN,
     # jobs
     "jobs.index": STAFF,
     "jobs.status": Access("403/centre", "centre", "centre", "404"),

@@ -27,11 +27,12 @@ from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.jobs.models import Job, JobState
 from heartbeat.participants import services as participant_services
-from heartbeat.participants.models import ConsentKind
+from heartbeat.participants.models import ConsentKind, Participant
 from heartbeat.progress import services as progress
 from heartbeat.progress.models import EVIDENCE_CHANGED, HISTORY_EVIDENCE, Award
 from heartbeat.training import storage
 from heartbeat.training.models import ActivityFile, SessionKind, SessionSource, TrainingSession
+from heartbeat.safety import services as safety_services
 from tests.helpers import add_user, centre_world
 from tests.participants.conftest import DETAILS, TODAY
 
@@ -50,6 +51,7 @@ class Record:
     certificate_id: int
     serial: str
     note_id: int
+    flag_id: int  # an open red flag (symptoms reported with their session)
     name: str  # full name, for log greps
 
 
@@ -146,6 +148,7 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
             certificate_id=certificate.id,
             serial=certificate.serial,
             note_id=note.id,
+            flag_id=0,  # below, once the rest of the world is made
             name=f"{given} {family}",
         )
     # A third participant, not yet invited to the portal: a self-reported session waiting for
@@ -231,6 +234,17 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
     )
     db.session.add(job)
     db.session.flush()
+    # An open red flag on each linked record (symptoms reported with their session).
+    for record in records.values():
+        flag = safety_services.raise_flag(
+            db.session.get(Participant, record.participant_id),
+            ["headache"],
+            actor=therapist,
+            session_id=record.session_id,
+            now=NOW - timedelta(days=3),
+        )
+        assert flag is not None
+        record.flag_id = flag.id
     return CentreSide(
         centre_id=centre.id,
         slug=slug,
