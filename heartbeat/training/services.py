@@ -21,8 +21,8 @@ from heartbeat.core.events import event
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
-from heartbeat.training import storage
 from heartbeat.safety import services as safety
+from heartbeat.training import storage
 from heartbeat.training.dates import Timeline
 from heartbeat.training.models import SessionSource, TrainingSession
 from heartbeat.training.values import EDITABLE

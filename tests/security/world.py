@@ -30,9 +30,9 @@ from heartbeat.participants import services as participant_services
 from heartbeat.participants.models import ConsentKind, Participant
 from heartbeat.progress import services as progress
 from heartbeat.progress.models import EVIDENCE_CHANGED, HISTORY_EVIDENCE, Award
+from heartbeat.safety import services as safety_services
 from heartbeat.training import storage
 from heartbeat.training.models import ActivityFile, SessionKind, SessionSource, TrainingSession
-from heartbeat.safety import services as safety_services
 from tests.helpers import add_user, centre_world
 from tests.participants.conftest import DETAILS, TODAY
 
