@@ -92,6 +92,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(progress_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(jobs_bp)
+    from heartbeat.outbox import sending
+    from heartbeat.outbox.views import bp as outbox_bp
+
+    app.register_blueprint(outbox_bp)
+    sending.install()
     from heartbeat.api import init_app as init_api
 
     init_api(app)

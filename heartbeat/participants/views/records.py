@@ -6,7 +6,7 @@ not found (404). An erased record can be viewed but no longer changed.
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from heartbeat.auth import services as account_services
@@ -24,7 +24,7 @@ from heartbeat.core.public_url import public_url_for
 from heartbeat.core.wording import plural
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
-from heartbeat.mail import mail_configured, send_mail
+from heartbeat.mail import mail_configured
 from heartbeat.participants import queries, services
 from heartbeat.participants.blueprint import bp
 from heartbeat.participants.forms import (
@@ -286,19 +286,15 @@ def invite(participant_id: int):
             # Read before the commit expires it: a refresh of the participant would also reload
             # its therapist (maybe the signed-in user) without the centre the page header needs.
             back_url = url_for(".profile", participant_id=participant_id)
-            db.session.commit()
             link = public_url_for("auth.accept_invite", token=issued.token)
-            emailed = send_mail(
-                issued.invite.email,
-                *account_services.invitation_mail(
-                    issued,
-                    f"Your Heartbeat Miles page at {centre.name}",
-                    f"Hello {issued.invite.name},\n\n{centre.name} has invited you to see your "
-                    f"progress on Heartbeat Miles. Open this link within "
-                    f"{current_app.config['HEARTBEAT_INVITE_HOURS']} hours to set your password:"
-                    f"\n\n{link}\n",
-                ),
+            emailed = account_services.queue_invitation(
+                issued,
+                link=link,
+                subject=f"Your Heartbeat Miles page at {centre.name}",
+                inviter=centre.name,
+                role="a participant, to see your progress",
             )
+            db.session.commit()
             return render_template(
                 "auth/invite_created.html",
                 invite=issued.invite,
