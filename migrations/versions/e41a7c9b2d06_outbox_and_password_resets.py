@@ -1,7 +1,7 @@
 """the outbox, email choices and password resets
 
 Revision ID: e41a7c9b2d06
-Revises: 5fdc0fc35424
+Revises: c8d2e5f1a7b3
 Create Date: 2026-12-02 09:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'e41a7c9b2d06'
-down_revision = '5fdc0fc35424'
+down_revision = 'c8d2e5f1a7b3'
 branch_labels = None
 depends_on = None
 
