@@ -156,3 +156,6 @@ def register_commands(app: Flask) -> None:
     register_progress_cli(app)
     register_certificate_cli(app)
     register_job_cli(app)
+    from heartbeat.outbox.cli import register as register_outbox_cli
+
+    register_outbox_cli(app)

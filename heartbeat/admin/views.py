@@ -61,6 +61,7 @@ def _render_staff(centre: Centre, form: InviteForm, status: int = 200):
             invites=_pending_invites(),
             form=form,
             now=utcnow(),
+            mail_configured=mail_configured(),
         ),
         status,
     )

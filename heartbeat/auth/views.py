@@ -387,3 +387,7 @@ def accept_invite(token: str):
         return redirect(url_for("home.index"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/accept_invite.html", form=form, invite=invite), status
+
+
+# Pages registered on this blueprint from modules of their own (imported last: they use bp).
+from heartbeat.auth import reset_views as _reset_views  # noqa: E402, F401

@@ -37,6 +37,7 @@ from heartbeat.certificates.serials import (
     public_base_url,
     verify_url,
 )
+from heartbeat.core.events import event
 from heartbeat.core.units import Units, format_distance
 from heartbeat.core.wording import plural, sentence
 from heartbeat.db import utcnow
@@ -47,6 +48,10 @@ from heartbeat.progress.models import Award, CriterionKind
 from heartbeat.progress.sentences import after_name, milestone_sentence
 
 log = logging.getLogger("heartbeat.certificates")
+
+certificate_issued = event(
+    "certificates.issued", "A certificate was issued (sender: the certificate, flushed; now)."
+)
 
 
 def centre_today(centre: Centre, now: datetime) -> date:
@@ -250,6 +255,7 @@ def issue(
         ),
         at=now,
     )
+    certificate_issued.send(certificate, now=now)
     return certificate
 
 

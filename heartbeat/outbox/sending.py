@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -167,6 +168,32 @@ def next_due() -> datetime | None:
 
         found = found.replace(tzinfo=UTC)
     return found
+
+
+# --- emails made on a schedule (the weekly digest) ------------------------------------------------
+
+_periodic: dict[str, Callable[[datetime], int]] = {}
+
+
+def periodic(name: str, producer: Callable[[datetime], int]) -> None:
+    """Register ``producer(now)``: it queues the emails due at ``now`` (flushing) and says how
+    many. The worker runs every producer each maintenance round; so does ``flask outbox-send``.
+    Features register theirs in ``hooks.register`` (the participants' weekly digest)."""
+    _periodic[name] = producer
+
+
+def run_periodic(now: datetime | None = None) -> dict[str, int]:
+    """Run every producer, each in its own transaction (one failing leaves the others)."""
+    now = now or utcnow()
+    made: dict[str, int] = {}
+    for name, producer in sorted(_periodic.items()):
+        try:
+            made[name] = producer(now)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("the scheduled emails of %s could not be made", name)
+    return made
 
 
 # --- waking the sender --------------------------------------------------------------------------

@@ -159,7 +159,7 @@ def queue_email(
     unsubscribe_url = None
     if not kind.essential and user_id is not None:
         unsubscribe_url = public_url_for(
-            "outbox.unsubscribe", token=unsubscribe_token(user_id, kind)
+            "outbox.unsubscribe", ticket=unsubscribe_token(user_id, kind)
         )
         headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

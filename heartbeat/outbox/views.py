@@ -12,13 +12,13 @@ from heartbeat.outbox.forms import EmailPreferencesForm
 bp = Blueprint("outbox", __name__, template_folder="templates")
 
 
-@bp.route("/email/unsubscribe/<token>", methods=["GET", "POST"])
+@bp.route("/email/unsubscribe/<ticket>", methods=["GET", "POST"])
 @csrf.exempt  # RFC 8058: the mail client POSTs "List-Unsubscribe=One-Click" with no session
 @limiter.limit("30 per minute")
-def unsubscribe(token: str):
+def unsubscribe(ticket: str):
     """GET asks (a link scanner must not unsubscribe anyone); POST unsubscribes. The signed
     token is the authority: it names one person and one kind of optional email."""
-    found = services.read_unsubscribe_token(token)
+    found = services.read_unsubscribe_token(ticket)
     if found is None:
         abort(404)
     user_id, kind = found
@@ -26,7 +26,7 @@ def unsubscribe(token: str):
         services.unsubscribe(user_id, kind)
         db.session.commit()
         return render_template("outbox/unsubscribed.html", kind=kind)
-    return render_template("outbox/unsubscribe.html", kind=kind, token=token)
+    return render_template("outbox/unsubscribe.html", kind=kind, ticket=ticket)
 
 
 @bp.post("/account/emails")
