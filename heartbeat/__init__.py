@@ -96,6 +96,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(progress_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(jobs_bp)
+    from heartbeat.outbox import sending
+    from heartbeat.outbox.views import bp as outbox_bp
+
+    app.register_blueprint(outbox_bp)
+    sending.install()
     from heartbeat.api import init_app as init_api
 
     init_api(app)
@@ -159,3 +164,6 @@ def register_commands(app: Flask) -> None:
     register_progress_cli(app)
     register_certificate_cli(app)
     register_job_cli(app)
+    from heartbeat.outbox.cli import register as register_outbox_cli
+
+    register_outbox_cli(app)

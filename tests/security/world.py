@@ -18,14 +18,17 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
+from heartbeat.auth import resets
 from heartbeat.auth import services as account_services
-from heartbeat.auth.models import Role
+from heartbeat.auth.models import Role, User
 from heartbeat.centres.models import Centre
 from heartbeat.certificates import services as certificate_services
 from heartbeat.core import filestore
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.jobs.models import Job, JobState
+from heartbeat.outbox.models import EmailKind, EmailState, OutboxEmail
+from heartbeat.outbox.services import unsubscribe_token
 from heartbeat.participants import services as participant_services
 from heartbeat.participants.models import ConsentKind, Participant
 from heartbeat.progress import services as progress
@@ -69,6 +72,9 @@ class CentreSide:
     invite_token: str
     job_id: int
     newcomer_id: int  # a participant without a portal login, with things waiting for staff
+    email_id: int  # a failed email in the centre's outbox
+    reset_secret: str  # a password reset link for p2's login (never signed in by the tests)
+    unsubscribe_ticket: str  # p1's one-click unsubscribe from milestone emails
     records: dict[str, Record] = field(default_factory=dict)  # "p1", "p2"
 
 
@@ -233,6 +239,19 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
         attempts=1,
     )
     db.session.add(job)
+    email = OutboxEmail(
+        centre_id=centre.id,
+        kind=EmailKind.INVITATION,
+        to_address=f"nobody@{slug}.example",
+        subject="Your invitation",
+        body_text="Hello",
+        headers={},
+        state=EmailState.FAILED,
+        attempts=6,
+        max_attempts=6,
+        last_error="The mail server could not be reached (ConnectionRefusedError).",
+    )
+    db.session.add(email)
     db.session.flush()
     # An open red flag on each linked record (symptoms reported with their session).
     for record in records.values():
@@ -245,6 +264,8 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
         )
         assert flag is not None
         record.flag_id = flag.id
+    p2_login = db.session.get(User, records["p2"].user_id)
+    reset = resets.issue(p2_login, utcnow())
     return CentreSide(
         centre_id=centre.id,
         slug=slug,
@@ -258,6 +279,9 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
         invite_token=issued.token,
         job_id=job.id,
         newcomer_id=newcomer.id,
+        email_id=email.id,
+        reset_secret=reset.secret,
+        unsubscribe_ticket=unsubscribe_token(records["p1"].user_id, EmailKind.MILESTONE),
         records=records,
     )
 
