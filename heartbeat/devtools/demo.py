@@ -316,7 +316,7 @@ def _seed_certificates(centre: Centre, *, admin: User) -> None:
                 participant=participant,
                 centre=centre,
                 actor=admin,
-            )
+            )  # at HEARTBEAT_PUBLIC_URL, as any certificate: the address the demo is served at
         )
     printing.mark_printed([c.id for c in issued[: len(issued) // 2]], now=utcnow())
     if len(issued) > 3:

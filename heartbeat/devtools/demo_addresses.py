@@ -1,7 +1,8 @@
 """The demo's certificates at the address the app is served on.
 
 A certificate carries its public address three times: the verify link printed under its QR
-code, the QR code itself, and the signed credential (its id, its issuer's profile and key). A
+code, the QR code itself, and the signed credential (its id, its achievement and status list,
+its issuer's did:web and key). A
 demo database made by ``make run`` on one port and served later on another would hand out links
 to the first. ``seed-demo`` therefore moves the demo centre's certificates to the configured
 public address (HEARTBEAT_PUBLIC_URL) whenever they point elsewhere: new links, the credential
@@ -22,14 +23,18 @@ from heartbeat.core.public_url import public_base_url
 from heartbeat.extensions import db
 
 
-def _rebased(value: Any, old: str, new: str) -> Any:
-    """``value`` with every string that starts with ``old`` starting with ``new`` instead."""
+def _rebased(value: Any, moves: list[tuple[str, str]]) -> Any:
+    """``value`` with every string that starts with an ``old`` of ``moves`` starting with its
+    ``new`` instead (the first that fits)."""
     if isinstance(value, str):
-        return new + value[len(old) :] if value.startswith(old) else value
+        for old, new in moves:
+            if value.startswith(old):
+                return new + value[len(old) :]
+        return value
     if isinstance(value, list):
-        return [_rebased(item, old, new) for item in value]
+        return [_rebased(item, moves) for item in value]
     if isinstance(value, dict):
-        return {key: _rebased(item, old, new) for key, item in value.items()}
+        return {key: _rebased(item, moves) for key, item in value.items()}
     return value
 
 
@@ -52,7 +57,7 @@ def move_demo_certificates(centre: Centre, base_url: str | None = None) -> int:
         .all()
     )
     key = credentials.centre_key(centre.id, secret_key=current_app.config["SECRET_KEY"])
-    issuer = serials.issuer_url(base, centre.slug)
+    issuer = serials.did_web(base, centre.slug)
     moved = 0
     for certificate in certificates:
         wanted = serials.verify_url(base, certificate.serial)
@@ -60,10 +65,11 @@ def move_demo_certificates(centre: Centre, base_url: str | None = None) -> int:
             continue
         old = certificate.verify_url.removesuffix(f"/verify/{certificate.serial}")
         certificate.verify_url = wanted
+        # Its links (id, achievement, status list) and its issuer's did:web, which names the host.
+        moves = [(serials.did_web(old, centre.slug), issuer), (old + "/", base + "/")]
         unsigned = _rebased(
             {name: value for name, value in certificate.credential.items() if name != "proof"},
-            old,
-            base,
+            moves,
         )
         certificate.credential = credentials.sign(
             unsigned,

@@ -1,7 +1,7 @@
 """participant name order: given name first or family name first
 
 Revision ID: 3b7e91d04c5a
-Revises: c8d2e5f1a7b3
+Revises: e41a7c9b2d06
 Create Date: 2026-12-02 08:55:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3b7e91d04c5a'
-down_revision = 'c8d2e5f1a7b3'
+down_revision = 'e41a7c9b2d06'
 branch_labels = None
 depends_on = None
 

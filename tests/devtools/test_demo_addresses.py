@@ -81,6 +81,26 @@ def test_seed_demo_moves_the_demo_certificates_to_the_address_it_is_served_on(ap
     _assert_all_at(app, FIRST)
 
 
+def test_moved_credentials_verify_with_an_independent_implementation(app, client, runner):
+    from tests.certificates import test_independent_verifier as independent
+
+    if independent.pytestmark.args[0]:
+        pytest.skip(independent.pytestmark.kwargs["reason"])
+    app.config["HEARTBEAT_PUBLIC_URL"] = FIRST
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    app.config["HEARTBEAT_PUBLIC_URL"] = independent.APP
+    moved = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert "Moved" in moved.output, moved.output
+    with app.app_context():
+        rows = _demo_certificates()
+        cases = {row.serial: row.credential for row in rows}
+        revoked = {row.serial for row in rows if row.revoked_at is not None}
+    results = independent.independently_verified(client, cases)
+    for serial, result in results.items():
+        assert result["digitalbazaar"]["proofVerified"] is True, (serial, result)
+        assert result["digitalbazaar"]["revoked"] is (serial in revoked), (serial, result)
+
+
 def test_another_centres_certificates_keep_their_address(app, runner, world, certs):
     """Only the demo centre moves: a real centre's certificates keep the address printed."""
     app.config["HEARTBEAT_PUBLIC_URL"] = "https://miles.example.org"
