@@ -1,7 +1,7 @@
 """original device files kept
 
 Revision ID: d4f1a0e7b9c2
-Revises: c8d2e5f1a7b3
+Revises: e4b7c1d9a2f6
 Create Date: 2026-12-02 08:50:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd4f1a0e7b9c2'
-down_revision = 'c8d2e5f1a7b3'
+down_revision = 'e4b7c1d9a2f6'
 branch_labels = None
 depends_on = None
 
