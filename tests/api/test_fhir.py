@@ -188,3 +188,43 @@ def test_every_measure_of_a_session_and_a_self_report_waiting_for_review():
         f"{BASE}/fhir/CodeSystem/session-measures"
     )
     assert parts["72514-3"]["valueQuantity"]["value"] == 2
+
+
+def test_the_queries_do_not_grow_with_the_sessions(app, world, tokens):
+    from datetime import timedelta
+
+    from heartbeat.extensions import db
+    from heartbeat.training.models import SessionSource
+    from tests.conftest import count_queries
+
+    record = world.a.records["p2"]
+    url = f"/api/v1/participants/{record.participant_id}/fhir"
+    client = app.test_client()
+
+    def measured() -> tuple[int, int]:
+        with count_queries(app) as statements:
+            response = client.get(url, headers=bearer(tokens.admin))
+        assert response.status_code == 200
+        return len(statements), len(response.get_json(force=True)["entry"])
+
+    measured()  # the token's last use is recorded now, not inside the counts below
+    few, entries = measured()
+    with app.app_context():
+        db.session.add_all(
+            TrainingSession(
+                centre_id=world.a.centre_id,
+                participant_id=record.participant_id,
+                started_at=datetime(2026, 1, 1, 9, tzinfo=UTC) + timedelta(days=i),
+                kind=SessionKind.TRACK,
+                distance_m=1000.0 + i,
+                moving_time_s=300,
+                avg_hr=130,
+                rpe=5,
+                source=SessionSource.STAFF,
+            )
+            for i in range(40)
+        )
+        db.session.commit()
+    many, more_entries = measured()
+    assert more_entries == entries + 40
+    assert many == few
