@@ -17,6 +17,7 @@ from heartbeat.auth.models import Role, User
 from heartbeat.centres import services as centre_services
 from heartbeat.centres.models import Centre
 from heartbeat.db import utcnow
+from heartbeat.devtools.demo_addresses import move_demo_certificates
 from heartbeat.devtools.demofiles import track_gpx
 from heartbeat.extensions import db
 from heartbeat.participants import services as participant_services
@@ -71,6 +72,8 @@ DEMO_PEOPLE = [
     ("Chloé", "Dubois", None, "sci", "L2", "T54", 7, True),
     ("Dmitri", "Ivanov", None, "spina_bifida", None, "T53", 6, True),
 ]
+# People who write their family name first (their certificates print it first).
+FAMILY_NAME_FIRST = frozenset({"Zhang"})
 # The longest push each level manages: a little past the stage they have reached.
 LEVEL_BEST_M = (70, 150, 180, 450, 1700, 5200, 10400, 21500, 42500, 43000)
 CHAIRS = ("Draft Hurricane", "Top End Eliminator", "Carbonbike Strike", "Invacare Sprint")
@@ -138,6 +141,7 @@ def _seed_participants(
                 "given_name": given,
                 "family_name": family,
                 "preferred_name": preferred,
+                "name_order": "family_first" if family in FAMILY_NAME_FIRST else "given_first",
                 "date_of_birth": date(1965 + (index * 7) % 40, 1 + index % 12, 1 + index % 27),
                 "email": f"{given.lower()}.{index}@example.org",
                 "phone": f"07700 900{index:03d}",
@@ -276,7 +280,8 @@ DEMO_LOGO = b"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 120"
 
 def _seed_certificates(centre: Centre, *, admin: User) -> None:
     """Branding, a certificate for each person's highest verified stage, some printed, one
-    revoked. Skipped once the centre has certificates."""
+    revoked, at the configured public address (``make run`` sets it to where it serves). Once
+    the centre has certificates, they are only moved to that address if they point elsewhere."""
     from heartbeat.certificates import branding as certificate_branding
     from heartbeat.certificates import printing
     from heartbeat.certificates import services as certificate_services
@@ -287,6 +292,7 @@ def _seed_certificates(centre: Centre, *, admin: User) -> None:
         .select_from(Certificate)
         .where(Certificate.centre_id == centre.id)
     ):
+        move_demo_certificates(centre)
         return
     if certificate_branding.branding_for(centre.id) is None:
         certificate_branding.update_branding(

@@ -56,6 +56,8 @@ def test_the_demo_centre_has_branding_and_certificates_some_printed_one_revoked(
         assert sum(1 for c in certificates if c.printed_at is not None) >= 10
         assert sum(1 for c in certificates if c.revoked_at is not None) == 1
         assert all(c.sha256 for c in certificates)
+        # Wen Zhang writes the family name first, and the certificate prints it so.
+        assert "Zhang Wen" in {c.participant_name for c in certificates}
         seed_demo()  # again: nothing more is issued
         db.session.commit()
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Certificate)) == len(
