@@ -1,7 +1,15 @@
 """Every model, imported in one place so that mappers and Alembic see the whole schema."""
 
 from heartbeat.audit.models import AuditEvent
-from heartbeat.auth.models import ApiToken, Invite, MfaRecoveryCode, Role, SignInGuard, User
+from heartbeat.auth.models import (
+    ApiToken,
+    DeviceSession,
+    Invite,
+    MfaRecoveryCode,
+    Role,
+    SignInGuard,
+    User,
+)
 from heartbeat.centres.models import Centre
 from heartbeat.certificates.models import Branding, BrandingSnapshot, Certificate, SigningKey
 from heartbeat.jobs.models import Job
@@ -17,6 +25,7 @@ from heartbeat.training.models import ActivityFile, TrainingSession
 
 __all__ = [
     "ApiToken",
+    "DeviceSession",
     "ActivityFile",
     "Award",
     "LadderStage",

@@ -14,6 +14,7 @@ from pathlib import Path
 from flask import Response, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from heartbeat.core.errors import size_limit_text
 from heartbeat.core.wording import plural
 from heartbeat.extensions import db
 from heartbeat.permissions import require, staff_required
@@ -27,9 +28,9 @@ from heartbeat.training.views.sessions import apply_errors
 
 
 def _say_limit(field) -> None:
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    limit = size_limit_text()
     if limit:
-        field.description = f"{field.description} Up to {limit / (1024 * 1024):g} MB."
+        field.description = f"{field.description} Up to {limit}."
 
 
 @bp.route("/participants/<int:participant_id>/sessions/upload", methods=["GET", "POST"])
