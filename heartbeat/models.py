@@ -6,6 +6,7 @@ from heartbeat.auth.models import (
     DeviceSession,
     Invite,
     MfaRecoveryCode,
+    PasswordReset,
     Role,
     SignInGuard,
     User,
@@ -13,6 +14,7 @@ from heartbeat.auth.models import (
 from heartbeat.centres.models import Centre
 from heartbeat.certificates.models import Branding, BrandingSnapshot, Certificate, SigningKey
 from heartbeat.jobs.models import Job
+from heartbeat.outbox.models import EmailPreference, OutboxEmail
 from heartbeat.participants.models import (
     Consent,
     EquipmentFitting,
@@ -20,12 +22,36 @@ from heartbeat.participants.models import (
     Participant,
     StatusChange,
 )
+from heartbeat.plans.models import (
+    CalendarFeed,
+    Plan,
+    PlannedSession,
+    PlanTemplate,
+    Squad,
+    SquadAttendance,
+    SquadSession,
+    TemplateSession,
+    UnavailableDay,
+)
 from heartbeat.progress.models import Award, LadderStage, ParticipantSummary
+from heartbeat.safety.models import RedFlag, SafetyGuidance
 from heartbeat.training.models import ActivityFile, TrainingSession
 
 __all__ = [
+    "PasswordReset",
+    "EmailPreference",
+    "OutboxEmail",
     "ApiToken",
     "DeviceSession",
+    "CalendarFeed",
+    "Plan",
+    "PlannedSession",
+    "PlanTemplate",
+    "Squad",
+    "SquadAttendance",
+    "SquadSession",
+    "TemplateSession",
+    "UnavailableDay",
     "ActivityFile",
     "Award",
     "LadderStage",
@@ -45,6 +71,8 @@ __all__ = [
     "Note",
     "Participant",
     "ParticipantSummary",
+    "RedFlag",
+    "SafetyGuidance",
     "Role",
     "StatusChange",
     "User",

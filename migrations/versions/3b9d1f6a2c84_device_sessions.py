@@ -1,7 +1,7 @@
 """device sessions: sign-out ends one browser's session, "sign out everywhere" all of them
 
 Revision ID: 3b9d1f6a2c84
-Revises: c8d2e5f1a7b3
+Revises: e41a7c9b2d06
 Create Date: 2026-12-02 09:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = "3b9d1f6a2c84"
-down_revision = "c8d2e5f1a7b3"
+down_revision = "e41a7c9b2d06"
 branch_labels = None
 depends_on = None
 
