@@ -82,6 +82,7 @@ ENDPOINTS: dict[str, Access] = {
     "home.index": SIGNED_IN,
     "home.home": SIGNED_IN,
     "home.healthz": PUBLIC,
+    "home.favicon": PUBLIC,
     "home.centre_hub": ADMIN,
     "static": PUBLIC,
     # auth: the sign-in pages are public; the second step without a first goes back to sign in
