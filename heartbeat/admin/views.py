@@ -179,7 +179,9 @@ def revoke_invite(invite_id: int):
 def settings():
     centre = _own_centre()
     require("centre.edit_settings", centre)
-    form = CentreSettingsForm(obj=centre if request.method == "GET" else None)
+    form = CentreSettingsForm(
+        obj=centre if request.method == "GET" else None, keep_timezone=centre.timezone
+    )
     if request.method == "GET":
         form.units.data = centre.units.value
         form.paper_size.data = centre.paper_size.value
@@ -239,7 +241,7 @@ def operator_create_centre():
         try:
             centre = services.create_centre(
                 name=form.name.data,
-                slug=form.slug.data,
+                slug=form.slug.data or "",
                 timezone=form.timezone.data,
                 country=form.country.data,
                 units=form.units.data,
@@ -249,7 +251,9 @@ def operator_create_centre():
             form.slug.errors.append(str(error))
             return render_template("admin/create_centre.html", form=form), 422
         db.session.commit()
-        flash(f"Centre {centre.name} created.", "success")
+        flash(
+            f"Centre {centre.name} created; its short name for links is {centre.slug}.", "success"
+        )
         return redirect(url_for("admin.operator_centres"))
     status = 422 if form.is_submitted() else 200
     return render_template("admin/create_centre.html", form=form), status
