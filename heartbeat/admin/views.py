@@ -6,6 +6,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3, stubs 3.2
 
 from heartbeat.admin import invitations
+from heartbeat.admin.activity import ACTIVITY_DAYS, centre_activity
 from heartbeat.admin.forms import CentreSettingsForm, CreateCentreForm
 from heartbeat.auth import services as account_services
 from heartbeat.auth.forms import InviteForm
@@ -216,16 +217,11 @@ def operator_centres():
     stmt = sa.select(Centre).order_by(Centre.name, Centre.id).execution_options(all_centres=True)
     page = db.paginate(stmt, per_page=_page_size(), error_out=False)
     centre_ids = [centre.id for centre in page.items]
-    active_accounts = dict(
-        db.session.execute(
-            sa.select(User.centre_id, sa.func.count())
-            .where(User.active, User.centre_id.in_(centre_ids))
-            .group_by(User.centre_id)
-            .execution_options(all_centres=True)
-        ).all()
-    )
     return render_template(
-        "admin/operator_centres.html", page=page, active_accounts=active_accounts
+        "admin/operator_centres.html",
+        page=page,
+        activity=centre_activity(centre_ids, utcnow()),
+        activity_days=ACTIVITY_DAYS,
     )
 
 
