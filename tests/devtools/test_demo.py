@@ -61,3 +61,17 @@ def test_the_demo_centre_has_branding_and_certificates_some_printed_one_revoked(
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Certificate)) == len(
             certificates
         )
+
+
+def test_the_demo_has_a_staff_invitation_waiting_once(app):
+    from heartbeat.auth.models import Invite
+    from heartbeat.db import utcnow
+
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        seed_demo()
+        db.session.commit()
+        (invite,) = db.session.scalars(sa.select(Invite)).all()
+        assert invite.email == "sam.okafor@riverside.example"
+        assert invite.state(utcnow()) == "pending"
