@@ -75,3 +75,20 @@ def test_the_demo_has_a_staff_invitation_waiting_once(app):
         (invite,) = db.session.scalars(sa.select(Invite)).all()
         assert invite.email == "sam.okafor@riverside.example"
         assert invite.state(utcnow()) == "pending"
+
+
+def test_the_demo_portal_participant_has_a_session_from_a_device_file_with_its_original(app):
+    from heartbeat.training import storage
+    from heartbeat.training.devicefiles import parse_activity
+    from heartbeat.training.models import ActivityFile
+
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        [file] = db.session.scalars(sa.select(ActivityFile)).all()
+        participant = db.session.get(Participant, file.participant_id)
+        assert participant.preferred_name == "Pat"
+        original = storage.original(file)
+        activity = parse_activity(original)
+        assert 2900 < activity.distance_m < 3100  # 7.5 laps of a 400 m track
+        assert activity.avg_hr and len(file.route) > 10
