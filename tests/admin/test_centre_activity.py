@@ -47,3 +47,20 @@ def test_active_counts_people_who_recorded_something_and_participants_who_traine
     assert a["acting"] == 1 and a["training"] == 1
     assert b["acting"] == 0 and b["training"] == 0
     assert a["accounts"] == b["accounts"] > 0
+
+
+def test_the_list_asks_the_same_number_of_queries_however_many_centres(app, world, query_counter):
+    from heartbeat.centres import services as centres
+
+    operator = signed_in(app, world.operator.email)
+    operator.get("/operator/centres")
+    with query_counter() as two:
+        assert operator.get("/operator/centres").status_code == 200
+    with app.app_context():
+        for number in range(6):
+            centres.create_centre(name=f"Extra Centre {number}", slug="")
+        db.session.commit()
+    with query_counter() as eight:
+        page = operator.get("/operator/centres").get_data(as_text=True)
+    assert page.count('data-stat="acting"') == 8
+    assert len(eight) == len(two)
