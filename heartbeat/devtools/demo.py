@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 
 from heartbeat.auth import services as account_services
-from heartbeat.auth.models import Role, User
+from heartbeat.auth.models import Invite, Role, User
 from heartbeat.centres import services as centre_services
 from heartbeat.centres.models import Centre
 from heartbeat.db import utcnow
@@ -114,7 +114,23 @@ def seed_demo(today: date | None = None) -> list[tuple[str, str]]:
         today=today,
     )
     _seed_certificates(centre, admin=users["admin@riverside.example"])
+    _seed_invitation(centre, admin=users["admin@riverside.example"])
     return logins
+
+
+DEMO_INVITEE = ("sam.okafor@riverside.example", "Sam Okafor")
+
+
+def _seed_invitation(centre: Centre, *, admin: User) -> None:
+    """A colleague invited and not yet joined: the staff page's "Renew link" has one to renew."""
+    email, name = DEMO_INVITEE
+    already = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Invite).where(Invite.email == email)
+    )
+    if not already:
+        account_services.create_invite(
+            centre=centre, inviter=admin, email=email, name=name, role=Role.THERAPIST, now=utcnow()
+        )
 
 
 def _seed_participants(

@@ -65,6 +65,20 @@ def test_the_demo_centre_has_branding_and_certificates_some_printed_one_revoked(
         )
 
 
+def test_the_demo_has_a_staff_invitation_waiting_once(app):
+    from heartbeat.auth.models import Invite
+    from heartbeat.db import utcnow
+
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        seed_demo()
+        db.session.commit()
+        (invite,) = db.session.scalars(sa.select(Invite)).all()
+        assert invite.email == "sam.okafor@riverside.example"
+        assert invite.state(utcnow()) == "pending"
+
+
 def test_the_demo_portal_participant_has_a_session_from_a_device_file_with_its_original(app):
     from heartbeat.training import storage
     from heartbeat.training.devicefiles import parse_activity
