@@ -181,6 +181,10 @@ ENDPOINTS: dict[str, Access] = {
     "certificates.credential": PUBLIC,
     "certificates.issuer": PUBLIC,
     "certificates.jwks": PUBLIC,
+    "certificates.did_document": PUBLIC,
+    "certificates.achievement": PUBLIC,
+    "certificates.status_list": PUBLIC,
+    "certificates.check_credential": PUBLIC,
     # jobs
     "jobs.index": STAFF,
     "jobs.status": Access("403/centre", "centre", "centre", "404"),

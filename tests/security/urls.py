@@ -41,6 +41,7 @@ def fill(world: SecurityWorld, arg: str, role: str, centre: str, record: str):
         "job_id": side.job_id,
         "token": side.invite_token,
         "slug": side.slug,
+        "key": row.achievement_key,
         "filename": "css/app.css",
     }
     if arg not in simple:

@@ -17,6 +17,7 @@ from flask import current_app, jsonify, redirect, render_template, request, url_
 from heartbeat.centres.models import Centre
 from heartbeat.certificates import credentials, queries, serials, services, statuslist
 from heartbeat.certificates.blueprint import bp
+from heartbeat.certificates.forms import CheckCredentialForm
 from heartbeat.db import utcnow
 from heartbeat.extensions import db, limiter
 
@@ -51,7 +52,7 @@ def verify_form():
         if serial is None:
             return _not_found(typed[:40])
         return redirect(url_for(".verify", serial=serial))
-    return _public(render_template("certificates/verify_form.html"))
+    return _public(render_template("certificates/verify_form.html", form=CheckCredentialForm()))
 
 
 def _wants_credential() -> bool:
