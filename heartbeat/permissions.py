@@ -89,6 +89,14 @@ def _may_invite_role(user: User, invite_role: Any) -> bool:
     return False
 
 
+def _may_manage_invite(user: User, invite: Any) -> bool:
+    # The centre's admins, whoever made it (a therapist's portal invitation), the operator.
+    made_it = getattr(invite, "created_by_id", None) == user.id
+    return (
+        _is_admin_of(user, invite) or user.is_operator or (made_it and _is_staff_of(user, invite))
+    )
+
+
 POLICY: dict[str, Rule] = {
     "centre.view_dashboard": _is_staff_of,
     "centre.edit_settings": _is_admin_of,
@@ -96,6 +104,8 @@ POLICY: dict[str, Rule] = {
     "staff.invite": lambda user, centre: _is_admin_of(user, centre),
     "invite.role": _may_invite_role,
     "invite.revoke": _is_admin_of,
+    "invite.view": _may_manage_invite,
+    "invite.renew": _may_manage_invite,
     "user.deactivate": _admin_may_change_user,
     "user.reactivate": _admin_may_change_user,
     "user.unlock": _admin_may_change_user,

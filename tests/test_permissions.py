@@ -43,6 +43,9 @@ EXPECTED: dict[str, dict[str, frozenset[tuple[str, str]]]] = {
     "staff.list": {"admin": own()},
     "staff.invite": {"admin": own()},
     "invite.revoke": {"admin": own()},
+    # Also whoever made the invitation (none of these stand-ins: tested over HTTP).
+    "invite.view": {"admin": own(), "operator": anywhere()},
+    "invite.renew": {"admin": own(), "operator": anywhere()},
     # Only accounts are changed, and never the admin's own (the User used here is a therapist).
     "user.deactivate": {"admin": own("User")},
     "user.reactivate": {"admin": own("User")},

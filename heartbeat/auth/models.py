@@ -215,6 +215,12 @@ class Invite(CentreScoped, Model):
 
     created_by: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[created_by_id])
 
+    @classmethod
+    def pending_at(cls, now: datetime) -> sa.ColumnElement[bool]:
+        """The SQL form of ``state(now) == "pending"``: every list and count of invitations
+        waiting uses this one rule."""
+        return sa.and_(cls.used_at.is_(None), cls.revoked_at.is_(None), cls.expires_at > now)
+
     def state(self, now: datetime) -> str:
         if self.used_at:
             return "accepted"

@@ -18,7 +18,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import joinedload
 
-from heartbeat.auth import guard, mfa, services, tokens
+from heartbeat.auth import guard, invite_links, mfa, services, tokens
 from heartbeat.auth.forms import (
     ChangePasswordForm,
     ConfirmPasswordForm,
@@ -360,7 +360,10 @@ def change_password():
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 @limiter.limit("30 per minute")
 def accept_invite(token: str):
-    invite = services.find_invite(token)
+    found = invite_links.find(token)
+    if found.replaced:
+        return render_template("auth/invite_unusable.html", state="replaced"), 410
+    invite = found.invite
     if invite is None:
         abort(404)
     now = utcnow()

@@ -97,6 +97,7 @@ def test_an_invitation_link_uses_the_configured_address_not_the_host(app, world)
         "/centre/staff/invite",
         data={"name": "Casey", "email": "casey@example.org", "role": "therapist"},
         base_url=EVIL_BASE,
+        follow_redirects=True,
     ).get_data(as_text=True)
 
     assert "https://miles.example.org/invite/" in page

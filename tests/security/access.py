@@ -108,6 +108,10 @@ ENDPOINTS: dict[str, Access] = {
     "admin.staff": ADMIN,
     "admin.invite_staff": ADMIN,
     "admin.revoke_invite": ADMIN_OBJECT,
+    # The world's invitation was made by the admin: therapists manage only their own; the
+    # operator, every centre's.
+    "admin.invite_ready": Access("403/centre", "403/centre", "centre", "ok"),
+    "admin.renew_invite": Access("403/centre", "403/centre", "centre", "ok"),
     "admin.deactivate_user": Access("403", "403", "others", "404"),
     "admin.reactivate_user": Access("403", "403", "others", "404"),
     "admin.unlock_user": Access("403", "403", "others", "404"),

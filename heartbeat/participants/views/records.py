@@ -6,10 +6,11 @@ not found (404). An erased record can be viewed but no longer changed.
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from heartbeat.auth import services as account_services
+from heartbeat.auth.invitations import show_new_link
 from heartbeat.auth.models import Role
 from heartbeat.core.edits import (
     StaleEdit,
@@ -24,7 +25,7 @@ from heartbeat.core.public_url import public_url_for
 from heartbeat.core.wording import plural
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
-from heartbeat.mail import mail_configured, send_mail
+from heartbeat.mail import send_mail
 from heartbeat.participants import queries, services
 from heartbeat.participants.blueprint import bp
 from heartbeat.participants.forms import (
@@ -268,6 +269,7 @@ def invite(participant_id: int):
     form = PortalInviteForm()
     if request.method == "GET":
         form.email.data = participant.email
+    existing = None
     if form.validate_on_submit():
         centre = current_user.centre
         try:
@@ -282,6 +284,7 @@ def invite(participant_id: int):
             )
         except account_services.AccountError as error:
             form.email.errors = [*form.email.errors, str(error)]
+            existing = getattr(error, "invite", None)  # one already waiting: offered instead
         else:
             # Read before the commit expires it: a refresh of the participant would also reload
             # its therapist (maybe the signed-in user) without the centre the page header needs.
@@ -299,12 +302,5 @@ def invite(participant_id: int):
                     f"\n\n{link}\n",
                 ),
             )
-            return render_template(
-                "auth/invite_created.html",
-                invite=issued.invite,
-                link=link,
-                emailed=emailed,
-                mail_configured=mail_configured(),
-                back_url=back_url,
-            )
-    return render_form("participants/invite.html", form, participant=participant)
+            return show_new_link(issued, back_url=back_url, emailed=emailed)
+    return render_form("participants/invite.html", form, participant=participant, existing=existing)
