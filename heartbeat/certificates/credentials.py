@@ -155,6 +155,8 @@ def build_credential(
     issued_at: datetime,
     programme: str,
     status: dict[str, Any] | None = None,
+    evidence: list[dict[str, Any]] | None = None,
+    alignment: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """An unsigned OpenBadgeCredential for one certificate."""
     credential: dict[str, Any] = {
@@ -180,6 +182,10 @@ def build_credential(
     }
     if status is not None:
         credential["credentialStatus"] = status
+    if evidence:
+        credential["evidence"] = evidence
+    if alignment:
+        credential["credentialSubject"]["achievement"]["alignment"] = alignment
     return credential
 
 
