@@ -80,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     from heartbeat.home.views import bp as home_bp
     from heartbeat.jobs.views import bp as jobs_bp
     from heartbeat.participants.views import bp as participants_bp
+    from heartbeat.plans.views import bp as plans_bp
     from heartbeat.progress.views import bp as progress_bp
     from heartbeat.training.views import bp as training_bp
 
@@ -89,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(participants_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(training_bp)
+    app.register_blueprint(plans_bp)
     app.register_blueprint(progress_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(jobs_bp)
@@ -105,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from heartbeat.audit import hooks as audit_hooks
     from heartbeat.certificates import hooks as certificate_hooks
     from heartbeat.participants import hooks as participant_hooks
+    from heartbeat.plans import hooks as plan_hooks
     from heartbeat.progress import hooks as progress_hooks
     from heartbeat.training import hooks as training_hooks
 
@@ -112,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
         audit_hooks,
         participant_hooks,
         training_hooks,
+        plan_hooks,
         progress_hooks,
         certificate_hooks,
     ):

@@ -12,11 +12,31 @@ from heartbeat.participants.models import (
     Participant,
     StatusChange,
 )
+from heartbeat.plans.models import (
+    CalendarFeed,
+    Plan,
+    PlannedSession,
+    PlanTemplate,
+    Squad,
+    SquadAttendance,
+    SquadSession,
+    TemplateSession,
+    UnavailableDay,
+)
 from heartbeat.progress.models import Award, LadderStage, ParticipantSummary
 from heartbeat.training.models import ActivityFile, TrainingSession
 
 __all__ = [
     "ApiToken",
+    "CalendarFeed",
+    "Plan",
+    "PlannedSession",
+    "PlanTemplate",
+    "Squad",
+    "SquadAttendance",
+    "SquadSession",
+    "TemplateSession",
+    "UnavailableDay",
     "ActivityFile",
     "Award",
     "LadderStage",

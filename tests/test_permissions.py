@@ -83,6 +83,21 @@ EXPECTED: dict[str, dict[str, frozenset[tuple[str, str]]]] = {
     "certificate.print": {"admin": own()},
     "branding.edit": {"admin": own()},
     "job.view": STAFF_OWN,
+    # The participant who started a job follows it too (tests/participants/test_own_export.py).
+    "job.follow": STAFF_OWN,
+    # Their own record only: no centre object or account here is one (test_own_export.py).
+    "participant.own_export": {},
+    "plan_template.view": STAFF_OWN,
+    "plan_template.edit": {"admin": own()},
+    # A participant sees their own plan (participant.view's rule, tested above).
+    "plan.view": STAFF_OWN,
+    "plan.assign": STAFF_OWN,
+    "plan.edit": STAFF_OWN,
+    "plan.mark_unavailable": STAFF_OWN,
+    "squad.record": STAFF_OWN,
+    "squad.edit": STAFF_OWN,
+    # Only one's own account (the User stand-in is the therapist, so only they match).
+    "calendar_feed.manage": {"therapist": own("User")},
 }
 
 # "invite.role" is asked about a Role, not a centre's object: which roles each may invite.

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from heartbeat.auth.models import User
-from heartbeat.certificates import auditing, panels, services
+from heartbeat.certificates import auditing, own_export, panels, services
 from heartbeat.certificates.models import Certificate
 from heartbeat.core.events import connect
 from heartbeat.extensions import db
@@ -47,6 +47,7 @@ def _revoke_for_erasure(
 
 
 def register() -> None:
+    own_export.register()
     auditing.register()
     panels.register()
     register_section(

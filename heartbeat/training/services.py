@@ -21,6 +21,7 @@ from heartbeat.core.events import event
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
+from heartbeat.training import storage
 from heartbeat.training.dates import Timeline
 from heartbeat.training.models import SessionSource, TrainingSession
 from heartbeat.training.values import EDITABLE
@@ -71,8 +72,12 @@ def log_session(
     now: datetime | None = None,
     audit_action: str = "session.create",
     audit_extra: Mapping[str, Any] | None = None,
+    evaluate: bool = True,
 ) -> TrainingSession:
-    """A new session for ``participant``; a self-report waits for a therapist to verify it."""
+    """A new session for ``participant``; a self-report waits for a therapist to verify it.
+
+    ``evaluate=False`` leaves the awards to the caller, who sends ``sessions_changed`` once for
+    many sessions (a bulk import)."""
     now = now or utcnow()
     self_reported = source == SessionSource.SELF_REPORT
     session = TrainingSession(
@@ -96,7 +101,8 @@ def log_session(
         audit.created({**_record_values(session), **(audit_extra or {})}),
         at=now,
     )
-    _evaluate(participant, actor, now)
+    if evaluate:
+        _evaluate(participant, actor, now)
     return session
 
 
@@ -154,6 +160,7 @@ def delete_session(
     now = now or utcnow()
     gone = audit.diff(_record_values(session), {})
     session_id, centre_id = session.id, session.centre_id
+    storage.forget_session_file(session_id)
     db.session.delete(session)
     db.session.flush()
     audit.record(actor, centre_id, "session.delete", "training_session", session_id, gone, at=now)

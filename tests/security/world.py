@@ -22,6 +22,7 @@ from heartbeat.auth import services as account_services
 from heartbeat.auth.models import Role
 from heartbeat.centres.models import Centre
 from heartbeat.certificates import services as certificate_services
+from heartbeat.core import filestore
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.jobs.models import Job, JobState
@@ -29,7 +30,8 @@ from heartbeat.participants import services as participant_services
 from heartbeat.participants.models import ConsentKind
 from heartbeat.progress import services as progress
 from heartbeat.progress.models import EVIDENCE_CHANGED, HISTORY_EVIDENCE, Award
-from heartbeat.training.models import SessionKind, SessionSource, TrainingSession
+from heartbeat.training import storage
+from heartbeat.training.models import ActivityFile, SessionKind, SessionSource, TrainingSession
 from tests.helpers import add_user, centre_world
 from tests.participants.conftest import DETAILS, TODAY
 
@@ -120,6 +122,7 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
         )
         db.session.add(session)
         db.session.flush()
+        _add_device_file(session, f"{given.lower()}-push.gpx")
         progress.evaluate_awards(participant)
         awards = db.session.scalars(
             sa.select(Award)
@@ -245,6 +248,46 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
         newcomer_id=newcomer.id,
         records=records,
     )
+
+
+def device_file_bytes(original_name: str) -> bytes:
+    """The world's stand-in device file of that name (never parsed: only stored and served)."""
+    return f'<?xml version="1.0"?><gpx version="1.1" creator="{original_name}"/>'.encode()
+
+
+def _add_device_file(session: TrainingSession, name: str) -> None:
+    data = device_file_bytes(name)
+    stored = storage.keep_original(session.centre_id, data)
+    db.session.add(
+        ActivityFile(
+            centre_id=session.centre_id,
+            session_id=session.id,
+            participant_id=session.participant_id,
+            fingerprint=hashlib.sha256(data).hexdigest(),
+            source_format="gpx",
+            original_name=name,
+            size_bytes=len(data),
+            summary={},
+            route=[],
+            uploaded_at=NOW,
+            stored_key=stored.key,
+            stored_sha256=stored.sha256,
+        )
+    )
+
+
+def store_device_files(app) -> None:
+    """Put the world's device files in ``app``'s files folder (a world copied from a template
+    has its rows, not the files its builder stored)."""
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(ActivityFile.centre_id, ActivityFile.original_name)
+            .where(ActivityFile.stored_key.is_not(None))
+            .execution_options(all_centres=True)
+        ).all()
+        for centre_id, name in rows:
+            filestore.put(filestore.folder(), storage.space(centre_id), device_file_bytes(name))
+        db.session.rollback()
 
 
 def build_world(app) -> SecurityWorld:
