@@ -53,6 +53,17 @@ DEFAULTS: dict[str, Any] = {
     "HEARTBEAT_SMTP_PASSWORD": "",
     "HEARTBEAT_SMTP_FROM": "",
     "HEARTBEAT_SMTP_STARTTLS": True,
+    # The outbox (heartbeat/outbox): tries per email while the mail server is down, and the
+    # first pause between tries in seconds (doubling each time, at most an hour).
+    "HEARTBEAT_OUTBOX_MAX_ATTEMPTS": 6,
+    "HEARTBEAT_OUTBOX_RETRY_SECONDS": 60,
+    # Forgotten passwords: how long an emailed (or admin-made) reset link works, requests per
+    # client address and per email address, and the time every answer to a request takes at
+    # least (so the answer takes as long whether or not the address has an account).
+    "HEARTBEAT_RESET_MINUTES": 30,
+    "HEARTBEAT_RESET_RATE_LIMIT": "5 per minute",
+    "HEARTBEAT_RESET_ACCOUNT_RATE_LIMIT": "5 per hour",
+    "HEARTBEAT_RESET_ANSWER_MS": 400,
     "HEARTBEAT_LOG_LEVEL": "INFO",
     "HEARTBEAT_JOB_STALE_SECONDS": 60,  # a running job silent this long is given up for dead
     "HEARTBEAT_JOB_HEARTBEAT_SECONDS": 10,  # how often a running job says it is alive

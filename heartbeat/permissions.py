@@ -134,6 +134,9 @@ POLICY: dict[str, Rule] = {
     "user.deactivate": _admin_may_change_user,
     "user.reactivate": _admin_may_change_user,
     "user.unlock": _admin_may_change_user,
+    "user.reset_link": _admin_may_change_user,
+    "email.view": _is_admin_of,
+    "email.retry": _is_admin_of,
     "centre.create": _is_operator,
     "centre.list_all": _is_operator,
     "participant.view": _may_view_participant,
@@ -182,6 +185,11 @@ POLICY: dict[str, Rule] = {
     "squad.record": _is_staff_of,
     "squad.edit": _is_staff_of,
     "calendar_feed.manage": _own_account,
+    # clinical safety; obj is the red flag, the participant (their list) or the centre
+    "red_flag.view": _may_view_participant_row,
+    "red_flag.list": _is_staff_of,
+    "red_flag.acknowledge": _is_staff_of,
+    "safety.edit_guidance": _is_admin_of,
 }
 
 

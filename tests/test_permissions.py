@@ -98,6 +98,12 @@ EXPECTED: dict[str, dict[str, frozenset[tuple[str, str]]]] = {
     "squad.edit": STAFF_OWN,
     # Only one's own account (the User stand-in is the therapist, so only they match).
     "calendar_feed.manage": {"therapist": own("User")},
+    # A participant sees their own red flags (tested below); staff acknowledge them.
+    "red_flag.view": STAFF_OWN,
+    "red_flag.list": STAFF_OWN,
+    "red_flag.acknowledge": STAFF_OWN,
+    # The centre's clinical guidance: its admins (the clinical lead holds the admin role).
+    "safety.edit_guidance": {"admin": own()},
 }
 
 # "invite.role" is asked about a Role, not a centre's object: which roles each may invite.
@@ -207,7 +213,7 @@ class Row:
         self.participant_user_id = participant_user_id
 
 
-@pytest.mark.parametrize("action", ["session.view", "certificate.download"])
+@pytest.mark.parametrize("action", ["session.view", "certificate.download", "red_flag.view"])
 def test_a_participant_may_see_rows_of_their_own_record_only(action):
     pat = CAST.people["a"]["participant"]
     assert can(pat, action, Row(1, pat.id))

@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -29,7 +28,7 @@ from heartbeat.centres.models import Centre
 from heartbeat.core.public_url import public_url_for
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
-from heartbeat.mail import mail_configured, send_mail
+from heartbeat.mail import mail_configured
 from heartbeat.permissions import require
 
 
@@ -87,19 +86,14 @@ def renew(invite_id: int):
         return redirect(back_url)
     centre = db.session.get(Centre, invite.centre_id)
     where = centre.name if centre is not None else "your centre"
-    db.session.commit()
     link = public_url_for("auth.accept_invite", token=issued.token)
-    emailed = send_mail(
-        invite.email,
-        *services.invitation_mail(
-            issued,
-            f"Your new invitation link for {where} on Heartbeat Miles",
-            f"Hello {invite.name},\n\nHere is a new link to join {where} on Heartbeat Miles; "
-            "any earlier link no longer works. Open it within "
-            f"{current_app.config['HEARTBEAT_INVITE_HOURS']} hours to set your password:\n\n"
-            f"{link}\n",
-        ),
+    emailed = services.queue_invitation(
+        issued,
+        link=link,
+        subject=f"Your new invitation link for {where} on Heartbeat Miles",
+        inviter=current_user.name,
     )
+    db.session.commit()
     flash("A new link was made; the earlier link no longer works.", "success")
     return show_new_link(issued, back_url=back_url, emailed=emailed)
 

@@ -16,7 +16,7 @@ from heartbeat.centres.models import Centre
 from heartbeat.core.public_url import public_url_for
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
-from heartbeat.mail import send_mail
+from heartbeat.mail import mail_configured
 from heartbeat.permissions import admin_required, operator_required, require
 
 bp = Blueprint("admin", __name__, template_folder="templates")
@@ -67,6 +67,7 @@ def _render_staff(
             form=form,
             now=utcnow(),
             existing=existing,
+            mail_configured=mail_configured(),
         ),
         status,
     )
@@ -105,19 +106,14 @@ def invite_staff():
     except account_services.AccountError as error:
         form.email.errors.append(str(error))
         return _render_staff(centre, form, 422)
-    db.session.commit()
     link = public_url_for("auth.accept_invite", token=issued.token)
-    emailed = send_mail(
-        issued.invite.email,
-        *account_services.invitation_mail(
-            issued,
-            f"Your invitation to {centre.name} on Heartbeat Miles",
-            f"Hello {issued.invite.name},\n\n{current_user.name} has invited you to join "
-            f"{centre.name} on Heartbeat Miles. Open this link within "
-            f"{current_app.config['HEARTBEAT_INVITE_HOURS']} hours to set your password:\n\n"
-            f"{link}\n",
-        ),
+    emailed = account_services.queue_invitation(
+        issued,
+        link=link,
+        subject=f"Your invitation to {centre.name} on Heartbeat Miles",
+        inviter=current_user.name,
     )
+    db.session.commit()
     return show_new_link(issued, back_url=url_for("admin.staff"), emailed=emailed)
 
 
@@ -282,14 +278,19 @@ def operator_invite_admin(centre_id: int):
             return render_template(
                 "admin/operator_invite.html", form=form, centre=centre, existing=existing
             ), 422
-        db.session.commit()
         link = public_url_for("auth.accept_invite", token=issued.token)
-        emailed = send_mail(
-            issued.invite.email,
-            f"Your invitation to run {centre.name} on Heartbeat Miles",
-            f"Hello {issued.invite.name},\n\nOpen this link to set your password and manage "
-            f"{centre.name} on Heartbeat Miles:\n\n{link}\n",
+        emailed = account_services.queue_invitation(
+            issued,
+            link=link,
+            subject=f"Your invitation to run {centre.name} on Heartbeat Miles",
+            inviter=current_user.name,
+            role="its administrator",
         )
+        db.session.commit()
         return show_new_link(issued, back_url=url_for("admin.operator_centres"), emailed=emailed)
     status = 422 if form.is_submitted() else 200
     return render_template("admin/operator_invite.html", form=form, centre=centre), status
+
+
+# Pages registered on this blueprint from modules of their own (imported last: they use bp).
+from heartbeat.admin import emails as _emails  # noqa: E402, F401

@@ -11,7 +11,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from heartbeat.audit import formats, registry, services
-from heartbeat.auth.models import Invite, Role, User
+from heartbeat.auth.models import Invite, PasswordReset, Role, User
+from heartbeat.auth.resets import reset_link_made, reset_used
 from heartbeat.auth.services import (
     invite_accepted,
     invite_created,
@@ -30,6 +31,8 @@ ACTIONS = {
     "invite.close": "Invitation closed (the person joined through another)",
     "invite.renew": "Invitation link renewed",
     "account.sign_out_everywhere": "Signed out on every device",
+    "password.reset_link": "Password reset link made",
+    "password.reset": "Password reset with a link",
 }
 
 
@@ -123,9 +126,27 @@ def _record_accepted(invite: Invite, *, user: User, now: datetime, **_: object) 
     services.record(user, invite.centre_id, "invite.accept", "invite", invite.id, changes, at=now)
 
 
+def _record_reset_link(
+    reset: PasswordReset, *, user: User, actor: User, now: datetime, **_: object
+) -> None:
+    if user.centre_id is None:  # an operator's account: no centre's trail to write in
+        return
+    changes = services.created({"expires_at": reset.expires_at})
+    services.record(actor, user.centre_id, "password.reset_link", "user", user.id, changes, at=now)
+
+
+def _record_reset(reset: PasswordReset, *, user: User, now: datetime, **_: object) -> None:
+    if user.centre_id is None:
+        return
+    changes = services.diff({"password": None}, {"password": "changed"})
+    services.record(user, user.centre_id, "password.reset", "user", user.id, changes, at=now)
+
+
 def register() -> None:
     registry.actions(ACTIONS)
     registry.entity("user", "Account", names=user_names)
+    registry.field("password", "Password", entity="user")
+    registry.field("expires_at", "Reset link expires", formats.moment, entity="user")
     registry.entity("centre", "Centre", names=centre_names)
     registry.entity(
         "invite", "Invitation", names=invite_names, participant_column=Invite.participant_id
@@ -143,3 +164,5 @@ def register() -> None:
     connect(invite_accepted, _record_accepted)
     connect(invite_renewed, _record_renewed)
     connect(sessions_ended, _record_sessions_ended)
+    connect(reset_link_made, _record_reset_link)
+    connect(reset_used, _record_reset)

@@ -18,6 +18,8 @@ from heartbeat.auth.models import Invite, Role, User, normalise_email
 from heartbeat.centres.models import Centre
 from heartbeat.core.events import event
 from heartbeat.extensions import db
+from heartbeat.outbox.models import EmailKind
+from heartbeat.outbox.services import queue_email
 
 security_log = logging.getLogger("heartbeat.security")
 
@@ -214,7 +216,7 @@ class IssuedInvite:
     token: str
     # The address already has an account at another centre (or is an operator's): the inviter
     # is not told, the invitation is made as for any address, and only the address's owner
-    # learns, from the email, that it cannot be used (``invitation_mail``).
+    # learns, from the email, that it cannot be used (``queue_invitation``).
     address_taken: bool = False
 
 
@@ -301,20 +303,32 @@ def renew_invite(invite: Invite, now: datetime, *, actor: User) -> IssuedInvite:
     return IssuedInvite(invite=invite, token=link.token, address_taken=taken)
 
 
-def invitation_mail(issued: IssuedInvite, subject: str, body: str) -> tuple[str, str]:
-    """The subject and body to email the invitee: the inviter's, or, when the address already
-    has an account elsewhere, a note for the address's owner that the link will not work."""
-    if not issued.address_taken:
-        return subject, body
-    centre = db.session.get(Centre, issued.invite.centre_id)
+def queue_invitation(
+    issued: IssuedInvite, *, link: str, subject: str, inviter: str, role: str | None = None
+) -> bool:
+    """Put the invitation email in the outbox (sent after the caller's commit); False when
+    there is no mail server. When the address already has an account elsewhere, the email is a
+    note for the address's owner that the link will not work, and carries no link."""
+    invite = issued.invite
+    centre = db.session.get(Centre, invite.centre_id)
     where = centre.name if centre is not None else "a centre"
-    return subject, (
-        f"Hello,\n\n{where} has invited this email address to Heartbeat Miles. This address "
-        "already has a Heartbeat Miles account, and an address can hold only one, so the "
-        f"invitation cannot be used. To join {where} as well, ask them to invite another email "
-        "address of yours.\n\nIf you did not expect this, you can ignore this email: nothing "
-        "about your account has changed.\n"
+    template = "invitation_taken" if issued.address_taken else "invitation"
+    email = queue_email(
+        kind=EmailKind.INVITATION,
+        to=invite.email,
+        subject=subject,
+        template=template,
+        context={
+            "name": invite.name,
+            "inviter": inviter,
+            "centre": where,
+            "role": role,
+            "hours": current_app.config["HEARTBEAT_INVITE_HOURS"],
+            "link": link,
+        },
+        centre_id=invite.centre_id,
     )
+    return email is not None
 
 
 ADDRESS_TAKEN = (

@@ -32,6 +32,7 @@ from heartbeat.auth.models import TokenScope, User
 from heartbeat.auth.session_rules import start_session_clock
 from heartbeat.db import row_id, utcnow
 from heartbeat.extensions import db, limiter
+from heartbeat.outbox.views import preferences_form
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -189,6 +190,7 @@ def _account_page(user: User, *, token_form: TokenForm | None = None, new_token=
         token_form=token_form or TokenForm(scopes=tokens.scopes_for(user), formdata=None),
         new_token=new_token,
         now=utcnow(),
+        email_form=preferences_form(user.id),
     )
 
 
@@ -388,3 +390,7 @@ def accept_invite(token: str):
         return redirect(url_for("home.index"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/accept_invite.html", form=form, invite=invite), status
+
+
+# Pages registered on this blueprint from modules of their own (imported last: they use bp).
+from heartbeat.auth import reset_views as _reset_views  # noqa: E402, F401

@@ -32,6 +32,7 @@ from heartbeat.certificates.errors import CertificateError as CertificateError
 from heartbeat.certificates.issuing import signed_credential
 from heartbeat.certificates.models import REVOKED_NAME, Certificate
 from heartbeat.certificates.serials import new_serial, public_base_url, verify_url
+from heartbeat.core.events import event
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Consent, ConsentKind, Participant
@@ -40,6 +41,10 @@ from heartbeat.progress.models import Award
 from heartbeat.progress.sentences import milestone_sentence
 
 log = logging.getLogger("heartbeat.certificates")
+
+certificate_issued = event(
+    "certificates.issued", "A certificate was issued (sender: the certificate, flushed; now)."
+)
 
 
 def centre_today(centre: Centre, now: datetime) -> date:
@@ -211,6 +216,7 @@ def issue(
         ),
         at=now,
     )
+    certificate_issued.send(certificate, now=now)
     return certificate
 
 

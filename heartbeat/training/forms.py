@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 
 from heartbeat.core.edits import VersionedForm, parse_version
 from heartbeat.participants.forms import ListSelectField
+from heartbeat.safety.forms import SYMPTOMS_HINT, SYMPTOMS_LABEL, SymptomsField
 from heartbeat.training.dates import HISTORY_LABEL
 from heartbeat.training.models import PainSite, SessionKind, TrainingSession
 from heartbeat.training.parsing import REQUIRED_INPUTS
@@ -113,6 +114,8 @@ class _SessionFields:
             "the team follows it up."
         ),
     )
+    # Offered (and read) only for participants at T6 and above: ``safety.rules.at_risk``.
+    ad_symptoms = SymptomsField(SYMPTOMS_LABEL, description=SYMPTOMS_HINT)
     notes = TextAreaField("Notes")
 
     def set_units(self, units: str) -> None:

@@ -99,6 +99,12 @@ ENDPOINTS: dict[str, Access] = {
     "auth.keep_alive": SIGNED_IN,
     "auth.create_token": SIGNED_IN,
     "auth.revoke_token": SIGNED_IN,  # names no token here: back to the account page
+    # forgotten passwords: the link is the authority (a signed-in visitor stays signed in)
+    "auth.forgot_password": PUBLIC,
+    "auth.reset_password": PUBLIC,
+    # email: one-click unsubscribe is the link's own authority; choices are each person's own
+    "outbox.unsubscribe": PUBLIC,
+    "outbox.preferences": SIGNED_IN,
     # the API's document and its reading page; the API itself has its own matrix
     # (tests/api/test_access_matrix.py), since tokens, not cookies, open it
     "api_docs.openapi_json": PUBLIC,
@@ -115,6 +121,9 @@ ENDPOINTS: dict[str, Access] = {
     "admin.deactivate_user": Access("403", "403", "others", "404"),
     "admin.reactivate_user": Access("403", "403", "others", "404"),
     "admin.unlock_user": Access("403", "403", "others", "404"),
+    "admin.reset_link": Access("403", "403", "others", "404"),
+    "admin.emails": ADMIN,
+    "admin.retry_email": ADMIN_OBJECT,
     "admin.operator_centres": OPERATOR,
     "admin.operator_create_centre": OPERATOR,
     # The operator invites the first admin of any centre: "own" and "other" alike.
@@ -192,6 +201,10 @@ ENDPOINTS: dict[str, Access] = {
     "certificates.achievement": PUBLIC,
     "certificates.status_list": PUBLIC,
     "certificates.check_credential": PUBLIC,
+    # clinical safety: a red flag is a row of the participant's record; acknowledging it is staff's
+    "safety.flag": READ_RECORD,
+    "safety.participant_flags": Access("403", "centre", "centre", "404"),
+    "safety.guidance": ADMIN,
     # jobs
     "jobs.index": STAFF,
     "jobs.status": Access("403/centre", "centre", "centre", "404"),

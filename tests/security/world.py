@@ -18,18 +18,22 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
+from heartbeat.auth import resets
 from heartbeat.auth import services as account_services
-from heartbeat.auth.models import Role
+from heartbeat.auth.models import Role, User
 from heartbeat.centres.models import Centre
 from heartbeat.certificates import services as certificate_services
 from heartbeat.core import filestore
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.jobs.models import Job, JobState
+from heartbeat.outbox.models import EmailKind, EmailState, OutboxEmail
+from heartbeat.outbox.services import unsubscribe_token
 from heartbeat.participants import services as participant_services
-from heartbeat.participants.models import ConsentKind
+from heartbeat.participants.models import ConsentKind, Participant
 from heartbeat.progress import services as progress
 from heartbeat.progress.models import EVIDENCE_CHANGED, HISTORY_EVIDENCE, Award
+from heartbeat.safety import services as safety_services
 from heartbeat.training import storage
 from heartbeat.training.models import ActivityFile, SessionKind, SessionSource, TrainingSession
 from tests.helpers import add_user, centre_world
@@ -51,6 +55,7 @@ class Record:
     serial: str
     achievement_key: str  # the last part of its achievement's URL, like stage-12
     note_id: int
+    flag_id: int  # an open red flag (symptoms reported with their session)
     name: str  # full name, for log greps
 
 
@@ -68,6 +73,9 @@ class CentreSide:
     invite_token: str
     job_id: int
     newcomer_id: int  # a participant without a portal login, with things waiting for staff
+    email_id: int  # a failed email in the centre's outbox
+    reset_secret: str  # a password reset link for p2's login (never signed in by the tests)
+    unsubscribe_ticket: str  # p1's one-click unsubscribe from milestone emails
     records: dict[str, Record] = field(default_factory=dict)  # "p1", "p2"
 
 
@@ -148,6 +156,7 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
             serial=certificate.serial,
             achievement_key=certificate.award_key.replace(":", "-", 1),
             note_id=note.id,
+            flag_id=0,  # below, once the rest of the world is made
             name=f"{given} {family}",
         )
     # A third participant, not yet invited to the portal: a self-reported session waiting for
@@ -232,7 +241,33 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
         attempts=1,
     )
     db.session.add(job)
+    email = OutboxEmail(
+        centre_id=centre.id,
+        kind=EmailKind.INVITATION,
+        to_address=f"nobody@{slug}.example",
+        subject="Your invitation",
+        body_text="Hello",
+        headers={},
+        state=EmailState.FAILED,
+        attempts=6,
+        max_attempts=6,
+        last_error="The mail server could not be reached (ConnectionRefusedError).",
+    )
+    db.session.add(email)
     db.session.flush()
+    # An open red flag on each linked record (symptoms reported with their session).
+    for record in records.values():
+        flag = safety_services.raise_flag(
+            db.session.get(Participant, record.participant_id),
+            ["headache"],
+            actor=therapist,
+            session_id=record.session_id,
+            now=NOW - timedelta(days=3),
+        )
+        assert flag is not None
+        record.flag_id = flag.id
+    p2_login = db.session.get(User, records["p2"].user_id)
+    reset = resets.issue(p2_login, utcnow())
     return CentreSide(
         centre_id=centre.id,
         slug=slug,
@@ -246,6 +281,9 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
         invite_token=issued.token,
         job_id=job.id,
         newcomer_id=newcomer.id,
+        email_id=email.id,
+        reset_secret=reset.secret,
+        unsubscribe_ticket=unsubscribe_token(records["p1"].user_id, EmailKind.MILESTONE),
         records=records,
     )
 
