@@ -129,8 +129,10 @@ def test_public_endpoints_are_exactly_the_declared_ones(app):
             "api_docs.docs",
             "api_docs.openapi_json",
             "auth.accept_invite",
+            "auth.forgot_password",
             "auth.login",
             "auth.login_second_factor",
+            "auth.reset_password",
             "certificates.achievement",
             "certificates.check_credential",
             "certificates.credential",
@@ -141,6 +143,7 @@ def test_public_endpoints_are_exactly_the_declared_ones(app):
             "certificates.verify",
             "certificates.verify_form",
             "home.healthz",
+            "outbox.unsubscribe",
             "static",
         ]
     )
