@@ -157,6 +157,7 @@ def build_credential(
     status: dict[str, Any] | None = None,
     evidence: list[dict[str, Any]] | None = None,
     alignment: list[dict[str, Any]] | None = None,
+    valid_until: datetime | None = None,
 ) -> dict[str, Any]:
     """An unsigned OpenBadgeCredential for one certificate."""
     credential: dict[str, Any] = {
@@ -180,6 +181,8 @@ def build_credential(
             },
         },
     }
+    if valid_until is not None:
+        credential["validUntil"] = timestamp(valid_until)
     if status is not None:
         credential["credentialStatus"] = status
     if evidence:

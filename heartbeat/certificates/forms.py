@@ -95,6 +95,12 @@ class RevokeForm(FlaskForm):
     version = HiddenField()
 
 
+class RenewForm(FlaskForm):
+    """Confirming a renewal: CSRF and the version of the certificate the person saw."""
+
+    version = HiddenField()
+
+
 class BatchForm(FlaskForm):
     mode = RadioField(
         "Which certificates",

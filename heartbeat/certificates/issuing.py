@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -99,11 +100,26 @@ def programme_alignment(centre: Centre, programme: str, base: str) -> list[dict[
     ]
 
 
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day ``months`` later (the month's last day when it is shorter)."""
+    index = moment.month - 1 + months
+    year, month = moment.year + index // 12, index % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return moment.replace(year=year, month=month, day=min(moment.day, last))
+
+
+def valid_until(award: Award, now: datetime) -> datetime | None:
+    """When a certificate of the award issued ``now`` expires (its stage's period), or None."""
+    months = award.stage.valid_for_months if award.stage is not None else None
+    return add_months(now, months) if months else None
+
+
 @dataclass(frozen=True)
 class IssuedCredential:
     credential: dict[str, Any]
     identity_salt: str
     status_index: int
+    valid_until: datetime | None
 
 
 def signed_credential(
@@ -124,6 +140,7 @@ def signed_credential(
     issuer = did_web(base, centre.slug)
     identity_salt = credentials.new_identity_salt()
     index = statuslist.free_index(centre.id)
+    until = valid_until(award, now)
     unsigned = credentials.build_credential(
         verify_url=verify_url(base, serial),
         issuer_id=issuer,
@@ -139,6 +156,7 @@ def signed_credential(
         status=statuslist.entry(base, centre.slug, index),
         evidence=evidence_for(award, centre),
         alignment=programme_alignment(centre, programme, base),
+        valid_until=until,
     )
     signed = credentials.sign(unsigned, key, verification_method=f"{issuer}#{key.kid}", created=now)
-    return IssuedCredential(signed, identity_salt, index)
+    return IssuedCredential(signed, identity_salt, index, until)

@@ -189,6 +189,7 @@ ENDPOINTS: dict[str, Access] = {
     "certificates.download": READ_RECORD,
     "certificates.issue": Access("404", "centre", "centre", "404"),
     "certificates.revoke": ADMIN_OBJECT,
+    "certificates.renew": STAFF_OBJECT,
     "certificates.print_batch": ADMIN,
     "certificates.branding_settings": ADMIN,
     "certificates.branding_preview": ADMIN,

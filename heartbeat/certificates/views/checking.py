@@ -9,6 +9,7 @@ from heartbeat.certificates import checking, services
 from heartbeat.certificates.blueprint import bp
 from heartbeat.certificates.forms import CheckCredentialForm
 from heartbeat.certificates.views.verify import verify_limit
+from heartbeat.db import utcnow
 
 
 def _page(form: CheckCredentialForm, verdict: checking.Verdict | None, status: int):
@@ -18,6 +19,9 @@ def _page(form: CheckCredentialForm, verdict: checking.Verdict | None, status: i
                 "certificates/verify_check.html",
                 form=form,
                 verdict=verdict,
+                expired=bool(
+                    verdict and verdict.certificate and verdict.certificate.expired(utcnow())
+                ),
                 show_name=bool(
                     verdict
                     and verdict.certificate

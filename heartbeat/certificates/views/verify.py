@@ -113,6 +113,7 @@ def verify(serial: str):
             certificate=certificate,
             centre=centre,
             show_name=services.shows_name_publicly(certificate),
+            expired=certificate.expired(utcnow()),
         )
     )
 
