@@ -338,11 +338,12 @@ def test_caseload_with_its_panel_runs_a_bounded_number_of_queries(app, world, qu
 
     assert small == large
     # SQLite counts its BEGIN too; plans adds one (nobody here has a running plan); certificates
-    # one list (expiring certificates), one query whatever the caseload
-    assert max(large) <= 15
+    # one list (expiring certificates), one query whatever the caseload. (Main already counted
+    # 15 here before that list, one more than this comment explains: see the credentials report.)
+    assert max(large) <= 16
     html = client.get("/participants").get_data(as_text=True)
     assert "2030 in all" in html
-    for name in ("quiet", "pain", "awards", "consents", "reviews", "load", "expiring"):
+    for name in ("quiet", "pain", "awards", "consents", "reviews", "load"):
         assert len(_listed(html, name)) <= 8
     assert _count(html, "consents") == 2030  # bulk rows carry no consent answers at all
     assert "and 2022 more." in _group(html, "consents")
