@@ -320,14 +320,14 @@ def _seed_certificates(centre: Centre, *, admin: User) -> None:
         top = max(awards, key=lambda award: award.stage.position if award.stage else 0)
         clearance = next((a for a in awards if a.stage and a.stage.code == CLEARANCE), None)
         if clearance is not None and clearance is not top and clearances < 6:
-            # The yearly clearance, issued when it was verified: some are due for renewal.
+            # The yearly clearance, issued when it was signed off: some are due for renewal.
             clearances += 1
             certificate_services.issue(
                 clearance,
                 participant=participant,
                 centre=centre,
                 actor=admin,
-                now=clearance.verified_at or utcnow(),
+                now=clearance.achieved_at,
             )
         issued.append(
             certificate_services.issue(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from heartbeat.db import utcnow
 from heartbeat.devtools.demo import seed_demo
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
@@ -56,6 +57,10 @@ def test_the_demo_centre_has_branding_and_certificates_some_printed_one_revoked(
         assert sum(1 for c in certificates if c.printed_at is not None) >= 10
         assert sum(1 for c in certificates if c.revoked_at is not None) == 1
         assert all(c.sha256 for c in certificates)
+        # "Steer and stop" is a yearly clearance: its certificates carry an expiry, some past.
+        expiring = [c for c in certificates if c.valid_until is not None]
+        assert expiring and all(c.title == "Steer and stop" for c in expiring)
+        assert any(c.valid_until < utcnow() for c in expiring)
         seed_demo()  # again: nothing more is issued
         db.session.commit()
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Certificate)) == len(
