@@ -80,6 +80,7 @@ EXPECTED: dict[str, dict[str, frozenset[tuple[str, str]]]] = {
     "certificate.register": STAFF_OWN,
     "certificate.download": STAFF_OWN,
     "certificate.revoke": {"admin": own()},
+    "certificate.renew": STAFF_OWN,
     "certificate.print": {"admin": own()},
     "branding.edit": {"admin": own()},
     "job.view": STAFF_OWN,

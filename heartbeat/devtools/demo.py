@@ -294,6 +294,9 @@ DEMO_LOGO = b"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 120"
 </svg>"""
 
 
+CLEARANCE = "steer-and-stop"
+
+
 def _seed_certificates(centre: Centre, *, admin: User) -> None:
     """Branding, a certificate for each person's highest verified stage, some printed, one
     revoked, at the configured public address (``make run`` sets it to where it serves). Once
@@ -328,6 +331,17 @@ def _seed_certificates(centre: Centre, *, admin: User) -> None:
     participants = db.session.scalars(
         sa.select(Participant).where(Participant.centre_id == centre.id).order_by(Participant.id)
     ).all()
+    from heartbeat.progress.models import LadderStage
+
+    # "Steer and stop" is a safety clearance the demo centre renews every year.
+    stage = db.session.scalars(
+        sa.select(LadderStage).where(
+            LadderStage.centre_id == centre.id, LadderStage.code == CLEARANCE
+        )
+    ).one_or_none()
+    if stage is not None and stage.valid_for_months is None:
+        stage.valid_for_months = 12
+    clearances = 0
     issued = []
     for participant in participants:
         awards = [
@@ -338,6 +352,17 @@ def _seed_certificates(centre: Centre, *, admin: User) -> None:
         if not awards:
             continue
         top = max(awards, key=lambda award: award.stage.position if award.stage else 0)
+        clearance = next((a for a in awards if a.stage and a.stage.code == CLEARANCE), None)
+        if clearance is not None and clearance is not top and clearances < 6:
+            # The yearly clearance, issued when it was signed off: some are due for renewal.
+            clearances += 1
+            certificate_services.issue(
+                clearance,
+                participant=participant,
+                centre=centre,
+                actor=admin,
+                now=clearance.achieved_at,
+            )
         issued.append(
             certificate_services.issue(
                 top,

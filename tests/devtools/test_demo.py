@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from heartbeat.db import utcnow
 from heartbeat.devtools.demo import seed_demo
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
@@ -58,6 +59,10 @@ def test_the_demo_centre_has_branding_and_certificates_some_printed_one_revoked(
         assert all(c.sha256 for c in certificates)
         # Wen Zhang writes the family name first, and the certificate prints it so.
         assert "Zhang Wen" in {c.participant_name for c in certificates}
+        # "Steer and stop" is a yearly clearance: its certificates carry an expiry, some past.
+        expiring = [c for c in certificates if c.valid_until is not None]
+        assert expiring and all(c.title == "Steer and stop" for c in expiring)
+        assert any(c.valid_until < utcnow() for c in expiring)
         seed_demo()  # again: nothing more is issued
         db.session.commit()
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Certificate)) == len(

@@ -192,6 +192,7 @@ ENDPOINTS: dict[str, Access] = {
     "certificates.download": READ_RECORD,
     "certificates.issue": Access("404", "centre", "centre", "404"),
     "certificates.revoke": ADMIN_OBJECT,
+    "certificates.renew": STAFF_OBJECT,
     "certificates.print_batch": ADMIN,
     "certificates.branding_settings": ADMIN,
     "certificates.branding_preview": ADMIN,
@@ -200,6 +201,10 @@ ENDPOINTS: dict[str, Access] = {
     "certificates.credential": PUBLIC,
     "certificates.issuer": PUBLIC,
     "certificates.jwks": PUBLIC,
+    "certificates.did_document": PUBLIC,
+    "certificates.achievement": PUBLIC,
+    "certificates.status_list": PUBLIC,
+    "certificates.check_credential": PUBLIC,
     # clinical safety: a red flag is a row of the participant's record; acknowledging it is staff's
     "safety.flag": READ_RECORD,
     "safety.participant_flags": Access("403", "centre", "centre", "404"),

@@ -29,6 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from heartbeat.auth.forms import ConfirmPasswordForm, SecondFactorForm, SetPasswordForm
+from heartbeat.certificates.forms import RenewForm
 from heartbeat.extensions import db
 from heartbeat.jobs.models import Job, JobState
 from tests.harness import make_app
@@ -50,6 +51,8 @@ NOT_CRAWLED = {
     "auth.mfa_disable": ConfirmPasswordForm,  # only with two-factor on
     "auth.mfa_recovery_codes": ConfirmPasswordForm,
     "auth.revoke_token": None,  # shown only beside a token, and the world makes none
+    # shown only for a certificate that expires, and the world's never do
+    "certificates.renew": RenewForm,
     "auth.reset_password": SetPasswordForm,  # only through an emailed or admin-made link
     "outbox.unsubscribe": None,  # only through a link in an email
     "admin.retry_email": None,  # shown only beside a failed email

@@ -44,6 +44,7 @@ def fill(world: SecurityWorld, arg: str, role: str, centre: str, record: str):
         "ticket": side.unsubscribe_ticket,
         "token": side.invite_token,
         "slug": side.slug,
+        "key": row.achievement_key,
         "filename": "css/app.css",
     }
     if arg not in simple:

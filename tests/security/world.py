@@ -53,6 +53,7 @@ class Record:
     award_id: int
     certificate_id: int
     serial: str
+    achievement_key: str  # the last part of its achievement's URL, like stage-12
     note_id: int
     flag_id: int  # an open red flag (symptoms reported with their session)
     name: str  # full name, for log greps
@@ -153,6 +154,7 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
             award_id=award.id,
             certificate_id=certificate.id,
             serial=certificate.serial,
+            achievement_key=certificate.award_key.replace(":", "-", 1),
             note_id=note.id,
             flag_id=0,  # below, once the rest of the world is made
             name=f"{given} {family}",
