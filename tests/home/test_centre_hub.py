@@ -31,6 +31,7 @@ def test_the_hub_links_every_management_page_in_order(client, auth, world):
         ("/centre/branding", "Branding"),
         ("/audit", "Audit trail"),
         ("/jobs", "Jobs"),
+        ("/centre/emails", "Emails"),
         ("/sessions/import", "Session CSV import"),
         ("/participants/import", "Participant import"),
     ]
