@@ -179,7 +179,7 @@ def queue_email(
         headers=headers,
         state=EmailState.QUEUED,
         max_attempts=max(1, int(current_app.config["HEARTBEAT_OUTBOX_MAX_ATTEMPTS"])),
-        next_attempt_at=now,
+        next_attempt_at=utcnow(),  # sending runs on the clock, whatever moment ``now`` names
         created_at=now,
     )
     db.session.add(email)

@@ -15,7 +15,7 @@ from heartbeat.extensions import db
 from heartbeat.outbox.models import EmailKind
 from heartbeat.outbox.services import queue_email
 from heartbeat.participants.models import Participant
-from heartbeat.progress.models import Award
+from heartbeat.progress.models import Award, LadderStage
 from heartbeat.progress.services import award_title
 
 
@@ -36,7 +36,11 @@ def note_milestone(award: Award, *, now: datetime, **_: object) -> None:
         return
     participant, user = found
     centre = db.session.get(Centre, award.centre_id)
-    title = award_title(award)
+    if award.stage_id is not None:
+        stage = db.session.get(LadderStage, award.stage_id)
+        title = stage.title if stage is not None else "Ladder stage"
+    else:
+        title = award_title(award)  # a club: named without the stage
     queue_email(
         kind=EmailKind.MILESTONE,
         to=user.email,
