@@ -183,3 +183,29 @@ def test_an_admin_makes_a_link_shown_once_when_there_is_no_mail_server(app, worl
             .order_by(AuditEvent.id)
         ).all()
     assert actions == ["password.reset_link", "password.reset"]
+
+
+def test_an_admin_makes_a_participants_link_from_their_records(app, world, mailbox):
+    from tests.participants.conftest import Helpers
+
+    helpers = Helpers(app)
+    pid = helpers.enrol(world.a)
+    helpers.link(pid, world.a.participant)
+    admin = signed_in(app, world.a.admin)
+    app.config["HEARTBEAT_SMTP_HOST"] = ""
+    try:
+        page = admin.get(f"/participants/{pid}/records").get_data(as_text=True)
+        assert "Make a password reset link for" in page
+        shown = admin.post(
+            f"/centre/users/{world.a.participant.id}/reset-link", data={"participant_id": pid}
+        )
+        body = shown.get_data(as_text=True)
+        assert shown.status_code == 200 and f"/participants/{pid}/records" in body
+        path = RESET_LINK.search(body).group(1)
+        done = app.test_client().post(
+            path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+        )
+        assert done.status_code == 302
+    finally:
+        app.config["HEARTBEAT_SMTP_HOST"] = "127.0.0.1"
+    assert _password_works(app, world.a.participant.email, NEW_PASSWORD)
