@@ -80,7 +80,9 @@ def register_blueprints(app: Flask) -> None:
     from heartbeat.home.views import bp as home_bp
     from heartbeat.jobs.views import bp as jobs_bp
     from heartbeat.participants.views import bp as participants_bp
+    from heartbeat.plans.views import bp as plans_bp
     from heartbeat.progress.views import bp as progress_bp
+    from heartbeat.safety.views import bp as safety_bp
     from heartbeat.training.views import bp as training_bp
 
     app.register_blueprint(home_bp)
@@ -88,7 +90,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(participants_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(safety_bp)
     app.register_blueprint(training_bp)
+    app.register_blueprint(plans_bp)
     app.register_blueprint(progress_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(jobs_bp)
@@ -110,13 +114,17 @@ def register_blueprints(app: Flask) -> None:
     from heartbeat.audit import hooks as audit_hooks
     from heartbeat.certificates import hooks as certificate_hooks
     from heartbeat.participants import hooks as participant_hooks
+    from heartbeat.plans import hooks as plan_hooks
     from heartbeat.progress import hooks as progress_hooks
+    from heartbeat.safety import hooks as safety_hooks
     from heartbeat.training import hooks as training_hooks
 
     for hooks in (
         audit_hooks,
         participant_hooks,
+        safety_hooks,
         training_hooks,
+        plan_hooks,
         progress_hooks,
         certificate_hooks,
     ):

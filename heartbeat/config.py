@@ -79,6 +79,17 @@ DEFAULTS: dict[str, Any] = {
     # crafted upload cannot keep a worker busy for minutes.
     "HEARTBEAT_DEVICE_MAX_RECORDS": 200_000,
     "HEARTBEAT_DEVICE_PARSE_SECONDS": 10,
+    # Where the original device files are kept (compressed, named by their SHA-256); empty: the
+    # instance folder's "files". Back it up with the database (docs/operations.md).
+    "HEARTBEAT_FILES_DIR": "",
+    # Bulk archives (a ZIP of activity files): at most this many entries, this many bytes
+    # unpacked in all, and no entry unpacking to more than this many times its packed size.
+    "HEARTBEAT_ARCHIVE_MAX_ENTRIES": 2000,
+    "HEARTBEAT_ARCHIVE_MAX_BYTES": 1024 * 1024 * 1024,
+    "HEARTBEAT_ARCHIVE_MAX_RATIO": 100,
+    # A participant's own export with more files than this (device files, certificate PDFs and
+    # credentials) is built by a background job with a progress bar; smaller ones at once.
+    "HEARTBEAT_OWN_EXPORT_JOB_FILES": 20,
     # Prefix of the rate-limit counters in Redis, so installations can share one Redis database.
     "HEARTBEAT_RATELIMIT_PREFIX": "",
     # Roles that must use two-factor sign-in: any of admin, therapist, participant, operator.

@@ -21,7 +21,19 @@ from heartbeat.participants.models import (
     Participant,
     StatusChange,
 )
+from heartbeat.plans.models import (
+    CalendarFeed,
+    Plan,
+    PlannedSession,
+    PlanTemplate,
+    Squad,
+    SquadAttendance,
+    SquadSession,
+    TemplateSession,
+    UnavailableDay,
+)
 from heartbeat.progress.models import Award, LadderStage, ParticipantSummary
+from heartbeat.safety.models import RedFlag, SafetyGuidance
 from heartbeat.training.models import ActivityFile, TrainingSession
 
 __all__ = [
@@ -29,6 +41,15 @@ __all__ = [
     "EmailPreference",
     "OutboxEmail",
     "ApiToken",
+    "CalendarFeed",
+    "Plan",
+    "PlannedSession",
+    "PlanTemplate",
+    "Squad",
+    "SquadAttendance",
+    "SquadSession",
+    "TemplateSession",
+    "UnavailableDay",
     "ActivityFile",
     "Award",
     "LadderStage",
@@ -48,6 +69,8 @@ __all__ = [
     "Note",
     "Participant",
     "ParticipantSummary",
+    "RedFlag",
+    "SafetyGuidance",
     "Role",
     "StatusChange",
     "User",

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from heartbeat.auth.models import User
-from heartbeat.certificates import auditing, notes, panels, services
+from heartbeat.certificates import auditing, notes, own_export, panels, services
 from heartbeat.certificates.models import Certificate
 from heartbeat.certificates.services import certificate_issued
 from heartbeat.core.events import connect
@@ -48,6 +48,7 @@ def _revoke_for_erasure(
 
 
 def register() -> None:
+    own_export.register()
     auditing.register()
     panels.register()
     register_section(

@@ -1,7 +1,7 @@
 """the outbox, email choices and password resets
 
 Revision ID: e41a7c9b2d06
-Revises: e4b7c1d9a2f6
+Revises: 5afe7f1a6c21
 Create Date: 2026-12-02 09:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'e41a7c9b2d06'
-down_revision = 'e4b7c1d9a2f6'
+down_revision = '5afe7f1a6c21'
 branch_labels = None
 depends_on = None
 

@@ -337,7 +337,8 @@ def test_caseload_with_its_panel_runs_a_bounded_number_of_queries(app, world, qu
     large = counts()
 
     assert small == large
-    assert max(large) <= 13  # SQLite counts its BEGIN too
+    # SQLite counts its BEGIN too; plans adds one (nobody here has a running plan)
+    assert max(large) <= 14
     html = client.get("/participants").get_data(as_text=True)
     assert "2030 in all" in html
     for name in ("quiet", "pain", "awards", "consents", "reviews", "load"):

@@ -133,6 +133,8 @@ ENDPOINTS: dict[str, Access] = {
     # participants
     "participants.portal": SIGNED_IN,  # staff are sent on to their own start page
     "participants.portal_about": SIGNED_IN,
+    # their own data as a ZIP: participants only (staff make subject-access exports)
+    "participants.own_export_download": Access("ok", "403", "403", "403"),
     "progress.my_progress": SIGNED_IN,
     "certificates.my_certificates": SIGNED_IN,
     "training.my_sessions": SIGNED_IN,
@@ -154,6 +156,7 @@ ENDPOINTS: dict[str, Access] = {
     # training
     "training.sessions": READ_RECORD,
     "training.session": READ_RECORD,
+    "training.original_file": READ_RECORD,
     "training.new_session": Access("403", "centre", "centre", "404"),
     "training.upload": STAFF_RECORD,
     "training.verify": STAFF_RECORD,
@@ -194,6 +197,10 @@ ENDPOINTS: dict[str, Access] = {
     "certificates.credential": PUBLIC,
     "certificates.issuer": PUBLIC,
     "certificates.jwks": PUBLIC,
+    # clinical safety: a red flag is a row of the participant's record; acknowledging it is staff's
+    "safety.flag": READ_RECORD,
+    "safety.participant_flags": Access("403", "centre", "centre", "404"),
+    "safety.guidance": ADMIN,
     # jobs
     "jobs.index": STAFF,
     "jobs.status": Access("403/centre", "centre", "centre", "404"),

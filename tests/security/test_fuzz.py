@@ -71,6 +71,7 @@ PARTICIPANT_DATA = frozenset(
         "training_session",
         "activity_file",
         "award",
+        "red_flag",
     }
 )
 

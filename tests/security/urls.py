@@ -25,7 +25,7 @@ def fill(world: SecurityWorld, arg: str, role: str, centre: str, record: str):
     """
     side = world.a if centre == "own" else world.b
     row = side.records["p1" if record == "own" else "p2"]
-    if arg in ("participant_id", "session_id", "award_id", "certificate_id", "serial"):
+    if arg in ("participant_id", "session_id", "award_id", "certificate_id", "serial", "flag_id"):
         return getattr(row, arg)
     if arg == "user_id":
         if record == "own":

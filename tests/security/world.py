@@ -23,16 +23,19 @@ from heartbeat.auth import services as account_services
 from heartbeat.auth.models import Role, User
 from heartbeat.centres.models import Centre
 from heartbeat.certificates import services as certificate_services
+from heartbeat.core import filestore
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.jobs.models import Job, JobState
 from heartbeat.outbox.models import EmailKind, EmailState, OutboxEmail
 from heartbeat.outbox.services import unsubscribe_token
 from heartbeat.participants import services as participant_services
-from heartbeat.participants.models import ConsentKind
+from heartbeat.participants.models import ConsentKind, Participant
 from heartbeat.progress import services as progress
 from heartbeat.progress.models import EVIDENCE_CHANGED, HISTORY_EVIDENCE, Award
-from heartbeat.training.models import SessionKind, SessionSource, TrainingSession
+from heartbeat.safety import services as safety_services
+from heartbeat.training import storage
+from heartbeat.training.models import ActivityFile, SessionKind, SessionSource, TrainingSession
 from tests.helpers import add_user, centre_world
 from tests.participants.conftest import DETAILS, TODAY
 
@@ -51,6 +54,7 @@ class Record:
     certificate_id: int
     serial: str
     note_id: int
+    flag_id: int  # an open red flag (symptoms reported with their session)
     name: str  # full name, for log greps
 
 
@@ -125,6 +129,7 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
         )
         db.session.add(session)
         db.session.flush()
+        _add_device_file(session, f"{given.lower()}-push.gpx")
         progress.evaluate_awards(participant)
         awards = db.session.scalars(
             sa.select(Award)
@@ -149,6 +154,7 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
             certificate_id=certificate.id,
             serial=certificate.serial,
             note_id=note.id,
+            flag_id=0,  # below, once the rest of the world is made
             name=f"{given} {family}",
         )
     # A third participant, not yet invited to the portal: a self-reported session waiting for
@@ -247,6 +253,17 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
     )
     db.session.add(email)
     db.session.flush()
+    # An open red flag on each linked record (symptoms reported with their session).
+    for record in records.values():
+        flag = safety_services.raise_flag(
+            db.session.get(Participant, record.participant_id),
+            ["headache"],
+            actor=therapist,
+            session_id=record.session_id,
+            now=NOW - timedelta(days=3),
+        )
+        assert flag is not None
+        record.flag_id = flag.id
     p2_login = db.session.get(User, records["p2"].user_id)
     reset = resets.issue(p2_login, utcnow())
     return CentreSide(
@@ -267,6 +284,46 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
         unsubscribe_ticket=unsubscribe_token(records["p1"].user_id, EmailKind.MILESTONE),
         records=records,
     )
+
+
+def device_file_bytes(original_name: str) -> bytes:
+    """The world's stand-in device file of that name (never parsed: only stored and served)."""
+    return f'<?xml version="1.0"?><gpx version="1.1" creator="{original_name}"/>'.encode()
+
+
+def _add_device_file(session: TrainingSession, name: str) -> None:
+    data = device_file_bytes(name)
+    stored = storage.keep_original(session.centre_id, data)
+    db.session.add(
+        ActivityFile(
+            centre_id=session.centre_id,
+            session_id=session.id,
+            participant_id=session.participant_id,
+            fingerprint=hashlib.sha256(data).hexdigest(),
+            source_format="gpx",
+            original_name=name,
+            size_bytes=len(data),
+            summary={},
+            route=[],
+            uploaded_at=NOW,
+            stored_key=stored.key,
+            stored_sha256=stored.sha256,
+        )
+    )
+
+
+def store_device_files(app) -> None:
+    """Put the world's device files in ``app``'s files folder (a world copied from a template
+    has its rows, not the files its builder stored)."""
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(ActivityFile.centre_id, ActivityFile.original_name)
+            .where(ActivityFile.stored_key.is_not(None))
+            .execution_options(all_centres=True)
+        ).all()
+        for centre_id, name in rows:
+            filestore.put(filestore.folder(), storage.space(centre_id), device_file_bytes(name))
+        db.session.rollback()
 
 
 def build_world(app) -> SecurityWorld:
