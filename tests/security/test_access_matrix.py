@@ -129,14 +129,17 @@ def test_public_endpoints_are_exactly_the_declared_ones(app):
             "api_docs.docs",
             "api_docs.openapi_json",
             "auth.accept_invite",
+            "auth.forgot_password",
             "auth.login",
             "auth.login_second_factor",
+            "auth.reset_password",
             "certificates.credential",
             "certificates.issuer",
             "certificates.jwks",
             "certificates.verify",
             "certificates.verify_form",
             "home.healthz",
+            "outbox.unsubscribe",
             "static",
         ]
     )
