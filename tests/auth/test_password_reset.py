@@ -23,7 +23,7 @@ from tests.helpers import PASSWORD, add_user, signed_in
 
 RESET_LINK = re.compile(r"https?://[^/\s]+(/reset/[A-Za-z0-9_\-]+)")
 NEW_PASSWORD = "a brand new passphrase for the track"
-ANSWER_MS = 300
+ANSWER_MS = 500  # the floor; what the work behind a known address takes stays well under it
 
 
 @pytest.fixture
@@ -92,6 +92,11 @@ def test_the_reset_journey_end_to_end(app, world, mailbox):
 
 def test_the_same_answer_in_the_same_time_whatever_the_address(app, world, mailbox):
     client = app.test_client()
+    # Warm up both paths first (templates compiled, connections open), as a live server is.
+    _ask(client, world.a.admin.email)
+    _ask(client, "warming-up@example.org")
+    mailbox.wait_for(1)
+    mailbox.messages.clear()
     known, known_s = _ask(client, world.a.therapist.email)
     unknown, unknown_s = _ask(client, "nobody-here@example.org")
     inactive_email = world.b.therapist.email
