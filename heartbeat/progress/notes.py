@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
+
 from heartbeat.auth.models import User
 from heartbeat.centres.models import Centre
 from heartbeat.core.public_url import public_url_for
@@ -30,17 +32,29 @@ def portal_login(participant_id: int) -> tuple[Participant, User] | None:
     return participant, user
 
 
+def _title(award: Award) -> str:
+    # Verification may hand over awards loaded without their stage (``lazy="raise"``).
+    if award.stage_id is not None and "stage" in sa.inspect(award).unloaded:
+        stage = db.session.get(LadderStage, award.stage_id)
+        return stage.title if stage is not None else "Ladder stage"
+    return award_title(award)
+
+
 def note_milestone(award: Award, *, now: datetime, **_: object) -> None:
     found = portal_login(award.participant_id)
     if found is None:
         return
     participant, user = found
     centre = db.session.get(Centre, award.centre_id)
+<<<<<<< HEAD
     if award.stage_id is not None:
         stage = db.session.get(LadderStage, award.stage_id)
         title = stage.title if stage is not None else "Ladder stage"
     else:
         title = award_title(award)  # a club: named without the stage
+=======
+    title = _title(award)
+>>>>>>> main
     queue_email(
         kind=EmailKind.MILESTONE,
         to=user.email,

@@ -87,3 +87,21 @@ def test_no_portal_login_no_email(app, world, mailbox, progress):  # noqa: F811
     _sign_off_chair_fitted(app, progress)
     sending.wait_until_idle()
     assert mailbox.wait_for(1, timeout=0.5) == []
+
+
+def test_erasing_a_participant_removes_the_emails_to_their_login(app, world, mailbox, progress):  # noqa: F811
+    from datetime import date
+
+    from heartbeat.outbox.models import OutboxEmail
+    from heartbeat.participants.erasure import erase
+
+    _sign_off_chair_fitted(app, progress)
+    mailbox.wait_for(1)
+    sending.wait_until_idle()
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxEmail)) == 1
+        participant = db.session.get(Participant, progress.pid)
+        admin = db.session.get(User, world.a.admin.id)
+        erase(participant, actor=admin, confirm_name=participant.full_name, today=date.today())
+        db.session.commit()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxEmail)) == 0
