@@ -46,15 +46,7 @@ def note_milestone(award: Award, *, now: datetime, **_: object) -> None:
         return
     participant, user = found
     centre = db.session.get(Centre, award.centre_id)
-<<<<<<< HEAD
-    if award.stage_id is not None:
-        stage = db.session.get(LadderStage, award.stage_id)
-        title = stage.title if stage is not None else "Ladder stage"
-    else:
-        title = award_title(award)  # a club: named without the stage
-=======
     title = _title(award)
->>>>>>> main
     queue_email(
         kind=EmailKind.MILESTONE,
         to=user.email,
