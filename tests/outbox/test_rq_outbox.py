@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def app_config(rq_queue_name, mail_config):
+def app_config(rq_queue_name, mail_config):  # noqa: F811  (the imported fixture)
     return {**mail_config, "REDIS_URL": REDIS_TEST_URL, "HEARTBEAT_JOB_QUEUE": rq_queue_name}
 
 
