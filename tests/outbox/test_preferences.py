@@ -75,3 +75,9 @@ def test_essential_emails_cannot_be_unsubscribed(app, world):
         ticket = unsubscribe_token(world.a.participant.id, EmailKind.PASSWORD_RESET)
         db.session.rollback()
     assert app.test_client().post(f"/email/unsubscribe/{ticket}").status_code == 404
+
+
+def test_a_ticket_for_an_account_that_no_longer_exists_is_not_found(app, world):
+    with app.app_context():
+        ticket = unsubscribe_token(987654, EmailKind.DIGEST)
+    assert app.test_client().post(f"/email/unsubscribe/{ticket}").status_code == 404
