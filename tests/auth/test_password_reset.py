@@ -214,3 +214,15 @@ def test_an_admin_makes_a_participants_link_from_their_records(app, world, mailb
     finally:
         app.config["HEARTBEAT_SMTP_HOST"] = "127.0.0.1"
     assert _password_works(app, world.a.participant.email, NEW_PASSWORD)
+
+
+def test_the_reset_link_stays_out_of_the_log_and_the_cache(app, world, mailbox, caplog):
+    client = app.test_client()
+    _ask(client, world.a.therapist.email)
+    path = _link_in(mailbox)
+    secret = path.rsplit("/", 1)[1]
+    with caplog.at_level("INFO", logger="heartbeat.request"):
+        page = client.get(path)
+    assert page.headers["Cache-Control"] == "no-store"
+    logged = " ".join(str(record.__dict__) for record in caplog.records)
+    assert "/reset/[redacted]" in logged and secret not in logged
