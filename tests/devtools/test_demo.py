@@ -82,3 +82,20 @@ def test_the_demo_has_an_email_history_and_choices(app):
     account = signed_in(app, "therapist@riverside.example").get("/account")
     friday = re.compile(r'<option (selected value="4"|value="4" selected)')
     assert friday.search(account.get_data(as_text=True))  # the digest on Fridays
+
+
+def test_the_demo_portal_participant_has_a_session_from_a_device_file_with_its_original(app):
+    from heartbeat.training import storage
+    from heartbeat.training.devicefiles import parse_activity
+    from heartbeat.training.models import ActivityFile
+
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        [file] = db.session.scalars(sa.select(ActivityFile)).all()
+        participant = db.session.get(Participant, file.participant_id)
+        assert participant.preferred_name == "Pat"
+        original = storage.original(file)
+        activity = parse_activity(original)
+        assert 2900 < activity.distance_m < 3100  # 7.5 laps of a 400 m track
+        assert activity.avg_hr and len(file.route) > 10
