@@ -18,7 +18,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import joinedload
 
-from heartbeat.auth import guard, invite_links, mfa, services, tokens
+from heartbeat.auth import guard, invite_links, mfa, services, sessions, signing_out, tokens
 from heartbeat.auth.forms import (
     ChangePasswordForm,
     ConfirmPasswordForm,
@@ -35,6 +35,7 @@ from heartbeat.extensions import db, limiter
 from heartbeat.outbox.views import preferences_form
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+signing_out.register(bp)
 
 SIGN_IN_FAILED = (
     "That email and password did not work. Check them and try again. After several failed "
@@ -98,6 +99,8 @@ def login():
 
 
 def _complete_sign_in(user: User, *, remember: bool, next_url: str | None):
+    sessions.start(user, utcnow())
+    db.session.commit()
     login_user(user, remember=remember)
     start_session_clock()
     flash(f"Welcome back, {user.name}.", "success")
@@ -167,18 +170,6 @@ def login_second_factor():
         return _complete_sign_in(user, remember=pending["remember"], next_url=pending["next"])
     status = 422 if form.is_submitted() else 200
     return render_template("auth/login_code.html", form=form), status
-
-
-@bp.post("/logout")
-@login_required
-def logout():
-    services.end_all_sessions(current_user._get_current_object())
-    db.session.commit()
-    # Clear first: logout_user() leaves a note in the session to delete the remember-me cookie.
-    session.clear()
-    logout_user()
-    flash("You have signed out.", "info")
-    return redirect(url_for("auth.login"))
 
 
 def _account_page(user: User, *, token_form: TokenForm | None = None, new_token=None):
@@ -264,6 +255,7 @@ def mfa_setup():
             form.code.errors.append(str(error))
         else:
             services.end_all_sessions(user)
+            sessions.start(user, utcnow())
             db.session.commit()
             # Other devices are signed out; this one carries on with the new session version.
             login_user(user)
@@ -322,6 +314,7 @@ def mfa_disable():
         else:
             mfa.disable(user)
             services.end_all_sessions(user)
+            sessions.start(user, utcnow())
             db.session.commit()
             login_user(user)
             start_session_clock()
@@ -349,6 +342,7 @@ def change_password():
         except services.AccountError as error:
             form.current_password.errors.append(str(error))
             return render_template("auth/change_password.html", form=form), 422
+        sessions.start(current_user._get_current_object(), utcnow())
         db.session.commit()
         # Every other session is gone with the old version; this one carries on with the new.
         login_user(current_user._get_current_object())
@@ -383,6 +377,7 @@ def accept_invite(token: str):
         except services.AccountError as error:
             form.password.errors = [*form.password.errors, str(error)]
             return render_template("auth/accept_invite.html", form=form, invite=invite), 422
+        sessions.start(user, now)
         db.session.commit()
         login_user(user)
         start_session_clock()

@@ -91,7 +91,8 @@ def _colour_field(label: str, description: str) -> StringField:
             Regexp(HEX_COLOUR, message="Enter a colour as # and six hex digits, like #0b5563."),
         ],
         description=description,
-        render_kw={"autocomplete": "off", "size": 8, "spellcheck": "false"},
+        # A colour picker; a browser without one shows a text box, checked the same way.
+        render_kw={"type": "color", "autocomplete": "off", "spellcheck": "false"},
     )
 
 

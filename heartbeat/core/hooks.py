@@ -31,7 +31,7 @@ _PUBLIC_PERSONAL_ENDPOINTS = frozenset({"auth.accept_invite", "auth.reset_passwo
 # one-click unsubscribe ticket).
 _SECRET_URL_ARGS = frozenset({"token", "secret", "ticket"})
 # Endpoints that never look at who is signed in (so never load the user).
-NO_USER_ENDPOINTS = frozenset({"static", "bench_bare", "home.healthz"})
+NO_USER_ENDPOINTS = frozenset({"static", "bench_bare", "home.healthz", "home.favicon"})
 # Path prefixes whose requests authenticate themselves (the API's bearer tokens): the session
 # cookie is never read for them, so a browser's session opens nothing there (and so no
 # cross-site request can borrow it). Filled by the feature that owns them (``own_authentication``).

@@ -13,10 +13,11 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 
 from heartbeat.auth import services as account_services
-from heartbeat.auth.models import Role, User
+from heartbeat.auth.models import Invite, Role, User
 from heartbeat.centres import services as centre_services
 from heartbeat.centres.models import Centre
 from heartbeat.db import utcnow
+from heartbeat.devtools.demo_addresses import move_demo_certificates
 from heartbeat.devtools.demo_emails import seed_emails
 from heartbeat.devtools.demofiles import track_gpx
 from heartbeat.extensions import db
@@ -72,6 +73,8 @@ DEMO_PEOPLE = [
     ("Chloé", "Dubois", None, "sci", "L2", "T54", 7, True),
     ("Dmitri", "Ivanov", None, "spina_bifida", None, "T53", 6, True),
 ]
+# People who write their family name first (their certificates print it first).
+FAMILY_NAME_FIRST = frozenset({"Zhang"})
 # The longest push each level manages: a little past the stage they have reached.
 LEVEL_BEST_M = (70, 150, 180, 450, 1700, 5200, 10400, 21500, 42500, 43000)
 CHAIRS = ("Draft Hurricane", "Top End Eliminator", "Carbonbike Strike", "Invacare Sprint")
@@ -112,8 +115,24 @@ def seed_demo(today: date | None = None) -> list[tuple[str, str]]:
         today=today,
     )
     _seed_certificates(centre, admin=users["admin@riverside.example"])
+    _seed_invitation(centre, admin=users["admin@riverside.example"])
     seed_emails(centre, users)
     return logins
+
+
+DEMO_INVITEE = ("sam.okafor@riverside.example", "Sam Okafor")
+
+
+def _seed_invitation(centre: Centre, *, admin: User) -> None:
+    """A colleague invited and not yet joined: the staff page's "Renew link" has one to renew."""
+    email, name = DEMO_INVITEE
+    already = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Invite).where(Invite.email == email)
+    )
+    if not already:
+        account_services.create_invite(
+            centre=centre, inviter=admin, email=email, name=name, role=Role.THERAPIST, now=utcnow()
+        )
 
 
 def _seed_participants(
@@ -140,6 +159,7 @@ def _seed_participants(
                 "given_name": given,
                 "family_name": family,
                 "preferred_name": preferred,
+                "name_order": "family_first" if family in FAMILY_NAME_FIRST else "given_first",
                 "date_of_birth": date(1965 + (index * 7) % 40, 1 + index % 12, 1 + index % 27),
                 "email": f"{given.lower()}.{index}@example.org",
                 "phone": f"07700 900{index:03d}",
@@ -278,7 +298,8 @@ DEMO_LOGO = b"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 120"
 
 def _seed_certificates(centre: Centre, *, admin: User) -> None:
     """Branding, a certificate for each person's highest verified stage, some printed, one
-    revoked. Skipped once the centre has certificates."""
+    revoked, at the configured public address (``make run`` sets it to where it serves). Once
+    the centre has certificates, they are only moved to that address if they point elsewhere."""
     from heartbeat.certificates import branding as certificate_branding
     from heartbeat.certificates import printing
     from heartbeat.certificates import services as certificate_services
@@ -289,6 +310,7 @@ def _seed_certificates(centre: Centre, *, admin: User) -> None:
         .select_from(Certificate)
         .where(Certificate.centre_id == centre.id)
     ):
+        move_demo_certificates(centre)
         return
     if certificate_branding.branding_for(centre.id) is None:
         certificate_branding.update_branding(

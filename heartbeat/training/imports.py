@@ -19,6 +19,7 @@ from heartbeat.auth.models import User
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
+from heartbeat.participants.names import display_name_of
 from heartbeat.training import storage
 from heartbeat.training.dates import FOR_A_FILE, HistoryWording, Timeline, date_problem
 from heartbeat.training.devicefiles import ParsedActivity, ParseLimits, parse_activity
@@ -69,6 +70,7 @@ def find_duplicate(centre_id: int, fingerprint: str) -> DuplicateActivity | None
             Participant.given_name,
             Participant.preferred_name,
             Participant.family_name,
+            Participant.name_order,
             TrainingSession.started_at,
         )
         .join(TrainingSession, TrainingSession.id == ActivityFile.session_id)
@@ -79,7 +81,7 @@ def find_duplicate(centre_id: int, fingerprint: str) -> DuplicateActivity | None
     ).first()
     if row is None:
         return None
-    name = f"{row.preferred_name or row.given_name} {row.family_name}"
+    name = display_name_of(row)
     return DuplicateActivity(row.session_id, row.id, name, row.started_at)
 
 

@@ -58,6 +58,8 @@ def test_the_demo_centre_has_branding_and_certificates_some_printed_one_revoked(
         assert sum(1 for c in certificates if c.printed_at is not None) >= 10
         assert sum(1 for c in certificates if c.revoked_at is not None) == 1
         assert all(c.sha256 for c in certificates)
+        # Wen Zhang writes the family name first, and the certificate prints it so.
+        assert "Zhang Wen" in {c.participant_name for c in certificates}
         seed_demo()  # again: nothing more is issued
         db.session.commit()
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Certificate)) == len(
@@ -82,6 +84,20 @@ def test_the_demo_has_an_email_history_and_choices(app):
     account = signed_in(app, "therapist@riverside.example").get("/account")
     friday = re.compile(r'<option (selected value="4"|value="4" selected)')
     assert friday.search(account.get_data(as_text=True))  # the digest on Fridays
+
+
+def test_the_demo_has_a_staff_invitation_waiting_once(app):
+    from heartbeat.auth.models import Invite
+    from heartbeat.db import utcnow
+
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        seed_demo()
+        db.session.commit()
+        (invite,) = db.session.scalars(sa.select(Invite)).all()
+        assert invite.email == "sam.okafor@riverside.example"
+        assert invite.state(utcnow()) == "pending"
 
 
 def test_the_demo_portal_participant_has_a_session_from_a_device_file_with_its_original(app):

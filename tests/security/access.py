@@ -82,6 +82,7 @@ ENDPOINTS: dict[str, Access] = {
     "home.index": SIGNED_IN,
     "home.home": SIGNED_IN,
     "home.healthz": PUBLIC,
+    "home.favicon": PUBLIC,
     "home.centre_hub": ADMIN,
     "static": PUBLIC,
     # auth: the sign-in pages are public; the second step without a first goes back to sign in
@@ -91,6 +92,8 @@ ENDPOINTS: dict[str, Access] = {
     ),
     "auth.accept_invite": PUBLIC,
     "auth.logout": Access("signout", "signout", "signout", "signout"),
+    # GET asks for confirmation; the POST signs every device out (the fuzzer sends it).
+    "auth.sign_out_everywhere": SIGNED_IN,
     "auth.account": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
     "auth.mfa_setup": SIGNED_IN,
@@ -211,3 +214,5 @@ ENDPOINTS: dict[str, Access] = {
 
 # Endpoints whose allowed answer ends the browser's session (so each case signs in afresh).
 ENDS_SESSION = frozenset({"auth.logout", "auth.accept_invite"})
+# Endpoints whose GET is an ordinary page but whose POST signs the browser out.
+SIGNS_OUT_ON_POST = frozenset({"auth.sign_out_everywhere"})
