@@ -18,6 +18,7 @@ from heartbeat.centres import services as centre_services
 from heartbeat.centres.models import Centre
 from heartbeat.db import utcnow
 from heartbeat.devtools.demo_addresses import move_demo_certificates
+from heartbeat.devtools.demo_emails import seed_emails
 from heartbeat.devtools.demofiles import track_gpx
 from heartbeat.extensions import db
 from heartbeat.participants import services as participant_services
@@ -115,6 +116,7 @@ def seed_demo(today: date | None = None) -> list[tuple[str, str]]:
     )
     _seed_certificates(centre, admin=users["admin@riverside.example"])
     _seed_invitation(centre, admin=users["admin@riverside.example"])
+    seed_emails(centre, users)
     return logins
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from heartbeat.db import utcnow
@@ -68,6 +70,25 @@ def test_the_demo_centre_has_branding_and_certificates_some_printed_one_revoked(
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Certificate)) == len(
             certificates
         )
+
+
+def test_the_demo_has_an_email_history_and_choices(app):
+    from heartbeat.outbox.models import EmailState, OutboxEmail
+    from tests.helpers import signed_in
+
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        seed_demo()  # again: no second history
+        db.session.commit()
+        states = db.session.scalars(sa.select(OutboxEmail.state)).all()
+    assert sorted(set(states)) == sorted({EmailState.SENT, EmailState.QUEUED, EmailState.FAILED})
+    assert len(states) == 7
+    page = signed_in(app, "admin@riverside.example").get("/centre/emails").get_data(as_text=True)
+    assert "sam.rivers@example.org" in page and "Try again" in page
+    account = signed_in(app, "therapist@riverside.example").get("/account")
+    friday = re.compile(r'<option (selected value="4"|value="4" selected)')
+    assert friday.search(account.get_data(as_text=True))  # the digest on Fridays
 
 
 def test_the_demo_has_a_staff_invitation_waiting_once(app):
