@@ -17,6 +17,7 @@ from heartbeat.auth.models import Role, User
 from heartbeat.centres import services as centre_services
 from heartbeat.centres.models import Centre
 from heartbeat.db import utcnow
+from heartbeat.devtools.plans_demo import seed_plans
 from heartbeat.extensions import db
 from heartbeat.participants import services as participant_services
 from heartbeat.participants.models import ConsentKind, Participant
@@ -109,6 +110,12 @@ def seed_demo(today: date | None = None) -> list[tuple[str, str]]:
         today=today,
     )
     _seed_certificates(centre, admin=users["admin@riverside.example"])
+    seed_plans(
+        centre,
+        therapist=users["therapist@riverside.example"],
+        portal_user=users["participant@riverside.example"],
+        today=today,
+    )
     return logins
 
 
