@@ -142,6 +142,7 @@ class PageFigures:
     median_ms: float
     p95_ms: float
     queries: int
+    html_kb: float
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -170,13 +171,14 @@ def measure_page(app, client, url: str, iterations: int) -> PageFigures:
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
     queries = len(statements)
+    html_kb = round(len(response.get_data()) / 1024, 1)
     timings = []
     for _ in range(iterations):
         started = time.perf_counter()
         client.get(url)
         timings.append((time.perf_counter() - started) * 1000)
     return PageFigures(
-        round(statistics.median(timings), 2), round(_percentile(timings, 0.95), 2), queries
+        round(statistics.median(timings), 2), round(_percentile(timings, 0.95), 2), queries, html_kb
     )
 
 
@@ -223,7 +225,34 @@ def seed(app, *, centres: int, participants: int, sessions: int, log) -> Seeded:
             .values(user_id=user.id)
         )
         db.session.commit()
+        _plan_for_busiest(summary.busiest_participant_id)
     return Seeded(summary, email, BENCH_PASSWORD)
+
+
+def _plan_for_busiest(participant_id: int) -> None:
+    """The busiest participant on an 8-week plan, four weeks in, for the week view's figures."""
+    try:
+        from heartbeat.plans.services import assigning, templates
+    except ImportError:
+        return
+    from datetime import date, timedelta
+
+    from heartbeat.auth.models import User
+    from heartbeat.extensions import db
+    from heartbeat.participants.models import Participant
+
+    participant = db.session.get(Participant, participant_id)
+    template = templates.seed_default_templates(participant.centre_id)
+    if not template:
+        return
+    actor = db.session.scalars(
+        sa.select(User).where(User.centre_id == participant.centre_id).limit(1)
+    ).one()
+    today = date.today()
+    start = max(today - timedelta(days=today.weekday(), weeks=4), participant.enrolled_on)
+    chosen = template[0]
+    assigning.assign_plan(participant, chosen, list(chosen.sessions), starts_on=start, actor=actor)
+    db.session.commit()
 
 
 def page_urls(app, seeded: Seeded) -> dict[str, tuple[str, str]]:
@@ -235,7 +264,21 @@ def page_urls(app, seeded: Seeded) -> dict[str, tuple[str, str]]:
             "participants.profile",
             {"participant_id": seeded.summary.busiest_participant_id},
         ),
+        # The busiest participant's sessions section: one page of their history.
+        "participant_sessions": (
+            "therapist",
+            "training.sessions",
+            {"participant_id": seeded.summary.busiest_participant_id},
+        ),
         "portal": ("participant", "participants.portal", {}),
+        # The busiest participant's plan: eight weeks matched against their history.
+        "plan_week": (
+            "therapist",
+            "plans.participant_plan",
+            {"participant_id": seeded.summary.busiest_participant_id},
+        ),
+        # The lightest signed-in page: what every signed-in request pays, and little more.
+        "account": ("therapist", "auth.account", {}),
         "dashboard": ("admin", "progress.dashboard", {}),
         "register": ("admin", "certificates.register", {}),
     }
@@ -405,14 +448,20 @@ def measure_http(database_url: str, seeded: Seeded, seconds: int, log) -> dict[s
             raise RuntimeError(f"participant page over HTTP answered {check.status_code}")
         bare = _wrk_rps(f"{base}/_bench/bare", seconds, headers)
         participant = _wrk_rps(participant_url, seconds, headers)
+        account = _wrk_rps(f"{base}/account", seconds, headers)
     finally:
         server.terminate()
         server.wait(timeout=20)
-    log(f"  http: bare {bare:,.0f} req/s, participant page {participant:,.0f} req/s")
+    log(
+        f"  http: bare {bare:,.0f} req/s, participant overview {participant:,.0f} req/s,"
+        f" account {account:,.0f} req/s"
+    )
     return {
         "bare_rps": round(bare, 1),
         "participant_rps": round(participant, 1),
         "ratio": round(participant / bare, 3),
+        "account_rps": round(account, 1),
+        "account_ratio": round(account / bare, 3),
     }
 
 
@@ -492,8 +541,8 @@ def main(argv: list[str] | None = None) -> int:
         results["pages"] = {name: vars(figures) for name, figures in pages.items()}
         for name, figures in pages.items():
             log(
-                f"  {name:<12} median {figures.median_ms:>7} ms  p95 {figures.p95_ms:>7} ms  "
-                f"{figures.queries} queries"
+                f"  {name:<20} median {figures.median_ms:>7} ms  p95 {figures.p95_ms:>7} ms  "
+                f"{figures.queries} queries  {figures.html_kb} KB"
             )
         if not args.skip_http:
             log("http (gunicorn, 2 workers; wrk)")

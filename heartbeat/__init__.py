@@ -82,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     from heartbeat.participants.views import bp as participants_bp
     from heartbeat.plans.views import bp as plans_bp
     from heartbeat.progress.views import bp as progress_bp
+    from heartbeat.safety.views import bp as safety_bp
     from heartbeat.training.views import bp as training_bp
 
     app.register_blueprint(home_bp)
@@ -89,11 +90,17 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(participants_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(safety_bp)
     app.register_blueprint(training_bp)
     app.register_blueprint(plans_bp)
     app.register_blueprint(progress_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(jobs_bp)
+    from heartbeat.outbox import sending
+    from heartbeat.outbox.views import bp as outbox_bp
+
+    app.register_blueprint(outbox_bp)
+    sending.install()
     from heartbeat.api import init_app as init_api
 
     init_api(app)
@@ -109,11 +116,13 @@ def register_blueprints(app: Flask) -> None:
     from heartbeat.participants import hooks as participant_hooks
     from heartbeat.plans import hooks as plan_hooks
     from heartbeat.progress import hooks as progress_hooks
+    from heartbeat.safety import hooks as safety_hooks
     from heartbeat.training import hooks as training_hooks
 
     for hooks in (
         audit_hooks,
         participant_hooks,
+        safety_hooks,
         training_hooks,
         plan_hooks,
         progress_hooks,
@@ -155,3 +164,6 @@ def register_commands(app: Flask) -> None:
     register_progress_cli(app)
     register_certificate_cli(app)
     register_job_cli(app)
+    from heartbeat.outbox.cli import register as register_outbox_cli
+
+    register_outbox_cli(app)

@@ -81,12 +81,40 @@ def _may_self_report(user: User, participant: Any) -> bool:
     )
 
 
+def _is_own_record(user: User, participant: Any) -> bool:
+    # The participant's own portal login, and nobody else (staff make subject-access exports).
+    return (
+        user.role == Role.PARTICIPANT
+        and _same_centre(user, participant)
+        and getattr(participant, "user_id", None) == user.id
+    )
+
+
+def _may_follow_job(user: User, job: Any) -> bool:
+    # Staff of the centre, or the participant who asked for it (their own data export).
+    if _is_staff_of(user, job):
+        return True
+    return (
+        user.role == Role.PARTICIPANT
+        and _same_centre(user, job)
+        and getattr(job, "created_by_id", None) == user.id
+    )
+
+
 def _may_invite_role(user: User, invite_role: Any) -> bool:
     if user.role == Role.ADMIN:
         return invite_role in (Role.ADMIN, Role.THERAPIST, Role.PARTICIPANT)
     if user.role == Role.THERAPIST:
         return invite_role == Role.PARTICIPANT
     return False
+
+
+def _may_manage_invite(user: User, invite: Any) -> bool:
+    # The centre's admins, whoever made it (a therapist's portal invitation), the operator.
+    made_it = getattr(invite, "created_by_id", None) == user.id
+    return (
+        _is_admin_of(user, invite) or user.is_operator or (made_it and _is_staff_of(user, invite))
+    )
 
 
 def _own_account(user: User, target: Any) -> bool:
@@ -101,9 +129,14 @@ POLICY: dict[str, Rule] = {
     "staff.invite": lambda user, centre: _is_admin_of(user, centre),
     "invite.role": _may_invite_role,
     "invite.revoke": _is_admin_of,
+    "invite.view": _may_manage_invite,
+    "invite.renew": _may_manage_invite,
     "user.deactivate": _admin_may_change_user,
     "user.reactivate": _admin_may_change_user,
     "user.unlock": _admin_may_change_user,
+    "user.reset_link": _admin_may_change_user,
+    "email.view": _is_admin_of,
+    "email.retry": _is_admin_of,
     "centre.create": _is_operator,
     "centre.list_all": _is_operator,
     "participant.view": _may_view_participant,
@@ -137,6 +170,10 @@ POLICY: dict[str, Rule] = {
     "certificate.print": _is_admin_of,
     "branding.edit": _is_admin_of,
     "job.view": _is_staff_of,
+    # a job's page, progress and result: staff, and the participant who started it
+    "job.follow": _may_follow_job,
+    # a participant downloads their own data (obj: their participant record)
+    "participant.own_export": _is_own_record,
     # training plans; obj is the template or centre (library), the participant (assign, week
     # view), the plan (adjust, pause, end), the centre (squads)
     "plan_template.view": _is_staff_of,
@@ -148,6 +185,11 @@ POLICY: dict[str, Rule] = {
     "squad.record": _is_staff_of,
     "squad.edit": _is_staff_of,
     "calendar_feed.manage": _own_account,
+    # clinical safety; obj is the red flag, the participant (their list) or the centre
+    "red_flag.view": _may_view_participant_row,
+    "red_flag.list": _is_staff_of,
+    "red_flag.acknowledge": _is_staff_of,
+    "safety.edit_guidance": _is_admin_of,
 }
 
 

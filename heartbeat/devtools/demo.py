@@ -267,8 +267,6 @@ DEMO_LOGO = b"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 120"
 <path d="M22 66 H42 L50 50 L60 78 L68 62 H98" fill="none" stroke="#ffffff" stroke-width="5"
  stroke-linejoin="round" stroke-linecap="round"/>
 </svg>"""
-# Where "make run" serves the app: the address printed on the demo's certificates.
-DEMO_BASE_URL = "http://127.0.0.1:5000"
 
 
 def _seed_certificates(centre: Centre, *, admin: User) -> None:
@@ -319,8 +317,7 @@ def _seed_certificates(centre: Centre, *, admin: User) -> None:
                 participant=participant,
                 centre=centre,
                 actor=admin,
-                base_url=DEMO_BASE_URL,
-            )
+            )  # at HEARTBEAT_PUBLIC_URL, as any certificate: the address the demo is served at
         )
     printing.mark_printed([c.id for c in issued[: len(issued) // 2]], now=utcnow())
     if len(issued) > 3:

@@ -99,6 +99,11 @@ CENTRE_LINKS: tuple[HubLink, ...] = (
         frozenset({"jobs.status"}),
     ),
     HubLink(
+        "admin.emails",
+        "Emails",
+        "What the site has emailed lately, and whether it arrived at the mail server.",
+    ),
+    HubLink(
         "training.csv_upload",
         "Session CSV import",
         "Many training sessions at once, for any participant, from a spreadsheet.",

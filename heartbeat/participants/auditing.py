@@ -36,6 +36,7 @@ ACTIONS = {
     "participant.import": "Participants imported from CSV",
     "participant.export": "Caseload exported to CSV",
     "participant.subject_access": "Subject-access export downloaded",
+    "participant.own_export": "Their own data downloaded (by them)",
     "participant.erase": "Personal data erased",
 }
 
@@ -160,6 +161,7 @@ def register() -> None:
         "erased_at": ("Erased at", formats.moment),
         "audit_rows_redacted": ("Audit entries redacted", formats.number),
         "job_outputs_removed": ("Job results removed", formats.number),
+        "files": ("Files exported", formats.counts({})),
     }
     for name, (label, format) in participant_fields.items():
         registry.field(name, label, format, entity="participant")

@@ -96,3 +96,9 @@ def register() -> None:
     for name, (label, format) in more.items():
         registry.field(name, label, format, entity="training_session")
     registry.field("verified_by_id", "Verified by", refers_to="user", entity="training_session")
+    registry.field(
+        "device_files_removed",
+        "Original device files removed",
+        formats.number,
+        entity="participant",
+    )

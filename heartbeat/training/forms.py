@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 
 from heartbeat.core.edits import VersionedForm, parse_version
 from heartbeat.participants.forms import ListSelectField
+from heartbeat.safety.forms import SYMPTOMS_HINT, SYMPTOMS_LABEL, SymptomsField
 from heartbeat.training.dates import HISTORY_LABEL
 from heartbeat.training.models import PainSite, SessionKind, TrainingSession
 from heartbeat.training.parsing import REQUIRED_INPUTS
@@ -113,6 +114,8 @@ class _SessionFields:
             "the team follows it up."
         ),
     )
+    # Offered (and read) only for participants at T6 and above: ``safety.rules.at_risk``.
+    ad_symptoms = SymptomsField(SYMPTOMS_LABEL, description=SYMPTOMS_HINT)
     notes = TextAreaField("Notes")
 
     def set_units(self, units: str) -> None:
@@ -221,10 +224,13 @@ class UploadForm(FlaskForm):
     file = FileField(
         "Device file (GPX, TCX or FIT)",
         validators=[_FileOrKept("Choose a GPX, TCX or FIT file to upload.")],
-        description="As saved by a watch, bike computer or app; gzipped (.gz) files too.",
+        description=(
+            "As saved by a watch, bike computer or app; gzipped (.gz) files too, or a ZIP of many "
+            "(a Strava or Garmin export), imported in the background with a report of every file."
+        ),
         render_kw={
-            "accept": ".gpx,.tcx,.fit,.gz,application/gpx+xml,application/gzip,"
-            "application/octet-stream"
+            "accept": ".gpx,.tcx,.fit,.gz,.zip,application/gpx+xml,application/gzip,"
+            "application/zip,application/octet-stream"
         },
     )
     kind = ListSelectField(

@@ -8,7 +8,7 @@ follow the sessions. Values come in already cleaned by :mod:`heartbeat.training.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,6 +21,8 @@ from heartbeat.core.events import event
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
+from heartbeat.safety import services as safety
+from heartbeat.training import storage
 from heartbeat.training.dates import Timeline
 from heartbeat.training.models import SessionSource, TrainingSession
 from heartbeat.training.values import EDITABLE
@@ -71,10 +73,20 @@ def log_session(
     now: datetime | None = None,
     audit_action: str = "session.create",
     audit_extra: Mapping[str, Any] | None = None,
+    evaluate: bool = True,
+    symptoms: Sequence[str] = (),
 ) -> TrainingSession:
-    """A new session for ``participant``; a self-report waits for a therapist to verify it."""
+    """A new session for ``participant``; a self-report waits for a therapist to verify it.
+
+    ``evaluate=False`` leaves the awards to the caller, who sends ``sessions_changed`` once for
+    many sessions (a bulk import). ``symptoms`` (the autonomic dysreflexia checklist's keys) mark
+    the session "symptom reported" and raise a red flag for the team
+    (``safety.services.raise_flag``) in the same transaction.
+    """
     now = now or utcnow()
     self_reported = source == SessionSource.SELF_REPORT
+    if symptoms:
+        values = {**values, "symptom_reported": True}
     session = TrainingSession(
         centre_id=participant.centre_id,
         participant_id=participant.id,
@@ -96,7 +108,17 @@ def log_session(
         audit.created({**_record_values(session), **(audit_extra or {})}),
         at=now,
     )
-    _evaluate(participant, actor, now)
+    if symptoms:
+        safety.raise_flag(
+            participant,
+            symptoms,
+            actor=actor,
+            session_id=session.id,
+            self_reported=self_reported,
+            now=now,
+        )
+    if evaluate:
+        _evaluate(participant, actor, now)
     return session
 
 
@@ -106,12 +128,18 @@ def self_report(
     actor: User,
     values: Mapping[str, Any],
     now: datetime | None = None,
+    symptoms: Sequence[str] = (),
 ) -> TrainingSession:
     """The participant logs their own session: it counts once a therapist verifies it."""
     if participant.user_id is None or participant.user_id != actor.id:
         raise SessionError("Participants log only their own sessions.")
     return log_session(
-        participant, actor=actor, values=values, source=SessionSource.SELF_REPORT, now=now
+        participant,
+        actor=actor,
+        values=values,
+        source=SessionSource.SELF_REPORT,
+        now=now,
+        symptoms=symptoms,
     )
 
 
@@ -154,6 +182,7 @@ def delete_session(
     now = now or utcnow()
     gone = audit.diff(_record_values(session), {})
     session_id, centre_id = session.id, session.centre_id
+    storage.forget_session_file(session_id)
     db.session.delete(session)
     db.session.flush()
     audit.record(actor, centre_id, "session.delete", "training_session", session_id, gone, at=now)

@@ -2,7 +2,7 @@
 squad sessions, calendar feeds (issue 17)
 
 Revision ID: 5e7a91c3d2f4
-Revises: c8d2e5f1a7b3
+Revises: d4f1a0e7b9c2
 Create Date: 2026-12-02 08:28:45.964805
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5e7a91c3d2f4'
-down_revision = 'c8d2e5f1a7b3'
+down_revision = 'd4f1a0e7b9c2'
 branch_labels = None
 depends_on = None
 

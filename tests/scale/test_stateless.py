@@ -37,6 +37,11 @@ SAFE = {
     ("heartbeat.jobs.backends", "_waiting"): "job threads: used only without REDIS_URL",
     ("heartbeat.core.hooks", "upload_field_names"): "the file inputs of the app's form classes",
     ("heartbeat.jobs.registry", "_handlers"): "job kinds registered by the code at import",
+    ("heartbeat.audit.registry", "_actions"): "action labels the features declare at start",
+    ("heartbeat.audit.registry", "_entities"): "record types the features declare at start",
+    ("heartbeat.audit.registry", "_fields"): "field labels the features declare at start",
+    ("heartbeat.audit.registry", "_namers"): "name lookups the features declare at start",
+    ("heartbeat.audit.registry", "_subjects"): "the subject lookup a feature declares at start",
     # A cache whose key holds every version its value depends on (the participant's session
     # stamp, award and stage versions, the day): never stale, and a miss just recomputes.
     ("heartbeat.progress.panels", "_summaries"): "summaries keyed by their data's versions",

@@ -25,7 +25,16 @@ def fill(world: SecurityWorld, arg: str, role: str, centre: str, record: str):
     """
     side = world.a if centre == "own" else world.b
     row = side.records["p1" if record == "own" else "p2"]
-    if arg in ("participant_id", "session_id", "award_id", "certificate_id", "serial"):
+    if arg in (
+        "participant_id",
+        "session_id",
+        "award_id",
+        "certificate_id",
+        "serial",
+        "flag_id",
+        "plan_id",
+        "planned_id",
+    ):
         return getattr(row, arg)
     if arg == "user_id":
         if record == "own":
@@ -39,9 +48,16 @@ def fill(world: SecurityWorld, arg: str, role: str, centre: str, record: str):
         "invite_id": side.invite_id,
         "centre_id": side.centre_id,
         "job_id": side.job_id,
+        "email_id": side.email_id,
+        "secret": side.reset_secret,
+        "ticket": side.unsubscribe_ticket,
         "token": side.invite_token,
         "slug": side.slug,
         "filename": "css/app.css",
+        "template_id": side.template_id,
+        "template_session_id": side.template_session_id,
+        "squad_id": side.squad_id,
+        "day": "2026-04-28",  # p1's day marked unavailable
     }
     if arg not in simple:
         raise KeyError(f"no value for URL argument {arg!r}: teach fill() about it")

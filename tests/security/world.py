@@ -5,30 +5,40 @@ Each centre has an admin, a therapist and two participants with portal logins (`
 participant record ``p1``, ``sam`` to ``p2``), a ladder with one retired stage, sessions,
 verified awards, notes, a certificate per participant, a pending staff invitation, a finished job,
 a deactivated and locked colleague, and a newcomer without a login whose self-reported session and
-awards wait for staff (one flagged for review), so every kind of form appears on some page. The
-operator belongs to no centre. Records are made through the services, as the app would.
+awards wait for staff (one verified and flagged for review, one from history to date), so every
+kind of form appears on some page. The operator belongs to no centre. Records are made through
+the services, as the app would.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from heartbeat.auth import resets
 from heartbeat.auth import services as account_services
-from heartbeat.auth.models import Role
+from heartbeat.auth.models import Role, User
 from heartbeat.centres.models import Centre
 from heartbeat.certificates import services as certificate_services
+from heartbeat.core import filestore
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.jobs.models import Job, JobState
+from heartbeat.outbox.models import EmailKind, EmailState, OutboxEmail
+from heartbeat.outbox.services import unsubscribe_token
 from heartbeat.participants import services as participant_services
-from heartbeat.participants.models import ConsentKind
+from heartbeat.participants.models import ConsentKind, Participant
+from heartbeat.plans.models import PlannedSession, Unavailability
+from heartbeat.plans.services import assigning, squads
+from heartbeat.plans.services import templates as plan_templates
 from heartbeat.progress import services as progress
-from heartbeat.progress.models import EVIDENCE_CHANGED, Award
-from heartbeat.training.models import SessionKind, SessionSource, TrainingSession
+from heartbeat.progress.models import EVIDENCE_CHANGED, HISTORY_EVIDENCE, Award
+from heartbeat.safety import services as safety_services
+from heartbeat.training import storage
+from heartbeat.training.models import ActivityFile, SessionKind, SessionSource, TrainingSession
 from tests.helpers import add_user, centre_world
 from tests.participants.conftest import DETAILS, TODAY
 
@@ -47,7 +57,10 @@ class Record:
     certificate_id: int
     serial: str
     note_id: int
+    flag_id: int  # an open red flag (symptoms reported with their session)
     name: str  # full name, for log greps
+    plan_id: int = 0  # a training plan, with its planned sessions
+    planned_id: int = 0
 
 
 @dataclass
@@ -64,7 +77,13 @@ class CentreSide:
     invite_token: str
     job_id: int
     newcomer_id: int  # a participant without a portal login, with things waiting for staff
+    email_id: int  # a failed email in the centre's outbox
+    reset_secret: str  # a password reset link for p2's login (never signed in by the tests)
+    unsubscribe_ticket: str  # p1's one-click unsubscribe from milestone emails
     records: dict[str, Record] = field(default_factory=dict)  # "p1", "p2"
+    template_id: int = 0  # a plan template, one of its sessions, a saved squad
+    template_session_id: int = 0
+    squad_id: int = 0
 
 
 @dataclass
@@ -118,6 +137,7 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
         )
         db.session.add(session)
         db.session.flush()
+        _add_device_file(session, f"{given.lower()}-push.gpx")
         progress.evaluate_awards(participant)
         awards = db.session.scalars(
             sa.select(Award)
@@ -142,6 +162,7 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
             certificate_id=certificate.id,
             serial=certificate.serial,
             note_id=note.id,
+            flag_id=0,  # below, once the rest of the world is made
             name=f"{given} {family}",
         )
     # A third participant, not yet invited to the portal: a self-reported session waiting for
@@ -184,11 +205,17 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
     )
     db.session.flush()
     progress.evaluate_awards(newcomer)
-    flagged = db.session.scalars(
+    newcomer_awards = db.session.scalars(
         sa.select(Award).where(Award.participant_id == newcomer.id).order_by(Award.id)
-    ).first()
+    ).all()
+    # A verified award flagged for review, and one only history reaches (to confirm and date).
+    flagged, from_history = newcomer_awards[0], newcomer_awards[1]
+    flagged.verified_at = NOW - timedelta(days=1)
+    flagged.verified_by_id = therapist.id
     flagged.needs_review = True
     flagged.review_reason = EVIDENCE_CHANGED
+    from_history.needs_review = True
+    from_history.review_reason = HISTORY_EVIDENCE
     # A retired stage (to restore) and a deactivated, locked colleague (to reactivate, unlock).
     retired = stages[-1]
     retired.retired_at = NOW
@@ -220,7 +247,34 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
         attempts=1,
     )
     db.session.add(job)
+    email = OutboxEmail(
+        centre_id=centre.id,
+        kind=EmailKind.INVITATION,
+        to_address=f"nobody@{slug}.example",
+        subject="Your invitation",
+        body_text="Hello",
+        headers={},
+        state=EmailState.FAILED,
+        attempts=6,
+        max_attempts=6,
+        last_error="The mail server could not be reached (ConnectionRefusedError).",
+    )
+    db.session.add(email)
     db.session.flush()
+    # An open red flag on each linked record (symptoms reported with their session).
+    for record in records.values():
+        flag = safety_services.raise_flag(
+            db.session.get(Participant, record.participant_id),
+            ["headache"],
+            actor=therapist,
+            session_id=record.session_id,
+            now=NOW - timedelta(days=3),
+        )
+        assert flag is not None
+        record.flag_id = flag.id
+    template_id, template_session_id, squad_id = _plans(centre.id, therapist, records)
+    p2_login = db.session.get(User, records["p2"].user_id)
+    reset = resets.issue(p2_login, utcnow())
     return CentreSide(
         centre_id=centre.id,
         slug=slug,
@@ -234,8 +288,95 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
         invite_token=issued.token,
         job_id=job.id,
         newcomer_id=newcomer.id,
+        email_id=email.id,
+        reset_secret=reset.secret,
+        unsubscribe_ticket=unsubscribe_token(records["p1"].user_id, EmailKind.MILESTONE),
         records=records,
+        template_id=template_id,
+        template_session_id=template_session_id,
+        squad_id=squad_id,
     )
+
+
+PLAN_STARTS = date(2026, 4, 27)  # the Monday before NOW
+UNAVAILABLE_DAY = date(2026, 4, 28)
+
+
+def _plans(centre_id: int, therapist: User, records: dict[str, Record]) -> tuple[int, int, int]:
+    """The default templates, a plan for each linked record (p1 with a day marked unavailable),
+    and a saved squad of the two."""
+    templates = plan_templates.seed_default_templates(centre_id)
+    template = templates[0]
+    rows = sorted(template.sessions, key=lambda row: (row.week, row.day))
+    people = []
+    for key, record in records.items():
+        participant = db.session.get(Participant, record.participant_id)
+        people.append(participant)
+        plan = assigning.assign_plan(
+            participant, template, rows, starts_on=PLAN_STARTS, actor=therapist
+        )
+        record.plan_id = plan.id
+        record.planned_id = db.session.scalar(
+            sa.select(PlannedSession.id)
+            .where(PlannedSession.plan_id == plan.id)
+            .order_by(PlannedSession.on, PlannedSession.id)
+            .limit(1)
+        )
+        if key == "p1":
+            assigning.mark_unavailable(
+                participant,
+                UNAVAILABLE_DAY,
+                UNAVAILABLE_DAY,
+                Unavailability.ILLNESS,
+                actor=therapist,
+            )
+    squad = squads.save_squad(
+        centre_id,
+        actor=therapist,
+        values={"name": "Track squad", "place": "Track", "kind": SessionKind.TRACK},
+        members=people,
+    )
+    return template.id, rows[0].id, squad.id
+
+
+def device_file_bytes(original_name: str) -> bytes:
+    """The world's stand-in device file of that name (never parsed: only stored and served)."""
+    return f'<?xml version="1.0"?><gpx version="1.1" creator="{original_name}"/>'.encode()
+
+
+def _add_device_file(session: TrainingSession, name: str) -> None:
+    data = device_file_bytes(name)
+    stored = storage.keep_original(session.centre_id, data)
+    db.session.add(
+        ActivityFile(
+            centre_id=session.centre_id,
+            session_id=session.id,
+            participant_id=session.participant_id,
+            fingerprint=hashlib.sha256(data).hexdigest(),
+            source_format="gpx",
+            original_name=name,
+            size_bytes=len(data),
+            summary={},
+            route=[],
+            uploaded_at=NOW,
+            stored_key=stored.key,
+            stored_sha256=stored.sha256,
+        )
+    )
+
+
+def store_device_files(app) -> None:
+    """Put the world's device files in ``app``'s files folder (a world copied from a template
+    has its rows, not the files its builder stored)."""
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(ActivityFile.centre_id, ActivityFile.original_name)
+            .where(ActivityFile.stored_key.is_not(None))
+            .execution_options(all_centres=True)
+        ).all()
+        for centre_id, name in rows:
+            filestore.put(filestore.folder(), storage.space(centre_id), device_file_bytes(name))
+        db.session.rollback()
 
 
 def build_world(app) -> SecurityWorld:

@@ -39,6 +39,7 @@ def portal():
         "participants/portal.html",
         participant=participant,
         panels=panels.panels_for(panels.PORTAL, participant=participant, viewer=actor()),
+        alerts=panels.panels_for(panels.PORTAL_ALERTS, participant=participant, viewer=actor()),
     )
 
 

@@ -46,6 +46,7 @@ def profile(participant_id: int):
             consents_href=url_for(".consents", participant_id=participant.id),
         ),
         panels=panels.panels_for(panels.PROFILE, participant=participant, viewer=actor()),
+        alerts=panels.panels_for(panels.PROFILE_ALERTS, participant=participant, viewer=actor()),
     )
 
 

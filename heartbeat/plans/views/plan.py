@@ -166,10 +166,10 @@ def _back(plan: Plan) -> Any:
     )
 
 
-@bp.route("/planned/<int:row_id>/edit", methods=["GET", "POST"])
+@bp.route("/planned/<int:planned_id>/edit", methods=["GET", "POST"])
 @staff_required
-def edit_planned(row_id: int):
-    row = _planned(row_id)
+def edit_planned(planned_id: int):
+    row = _planned(planned_id)
     plan = row.plan
     units = centre_units()
     form, unchosen = versioned_form(PlannedSessionForm)
@@ -198,10 +198,10 @@ def edit_planned(row_id: int):
     return render_form("plans/planned_form.html", form, plan=plan, row=row, rebased=rebased)
 
 
-@bp.route("/planned/<int:row_id>/delete", methods=["GET", "POST"])
+@bp.route("/planned/<int:planned_id>/delete", methods=["GET", "POST"])
 @staff_required
-def delete_planned(row_id: int):
-    row = _planned(row_id)
+def delete_planned(planned_id: int):
+    row = _planned(planned_id)
     plan = row.plan
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -219,7 +219,7 @@ def delete_planned(row_id: int):
         title="Remove this planned session?",
         body=f"{row.kind.label} on {day_text(row.on)}, from {plan.participant.display_name}'s"
         " plan. Sessions already done stay in their log.",
-        action=url_for("plans.delete_planned", row_id=row.id),
+        action=url_for("plans.delete_planned", planned_id=row.id),
         cancel=url_for("plans.participant_plan", participant_id=plan.participant_id),
         button="Remove it",
     )

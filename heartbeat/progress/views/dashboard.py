@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import abort, render_template
@@ -13,6 +14,7 @@ from heartbeat.permissions import admin_required, require
 from heartbeat.progress.blueprint import bp
 from heartbeat.progress.dashboard import build_dashboard
 from heartbeat.progress.services import award_title
+from heartbeat.safety.stats import FLAG_WINDOW_DAYS, acknowledgement_times, wait_text
 
 
 @bp.get("/dashboard")
@@ -22,10 +24,14 @@ def dashboard():
     if centre is None:
         abort(404)
     require("dashboard.view", centre)
+    now = utcnow()
     return render_template(
         "progress/dashboard.html",
         centre=centre,
-        board=build_dashboard(centre, utcnow()),
+        board=build_dashboard(centre, now),
+        flags=acknowledgement_times(centre.id, now - timedelta(days=FLAG_WINDOW_DAYS), now),
+        flag_days=FLAG_WINDOW_DAYS,
+        wait_text=wait_text,
         tz=ZoneInfo(centre.timezone),
         award_title=award_title,
         day_text=day_text,

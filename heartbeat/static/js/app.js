@@ -87,3 +87,17 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   }, 1000);
 });
+
+// The symptom checklist (safety): the centre's guidance shows the moment any box is ticked.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll(".symptom-checklist").forEach((set) => {
+    const guidance = set.querySelector("[data-symptom-guidance]");
+    const boxes = set.querySelectorAll("input[data-symptom]");
+    if (!guidance || !boxes.length) return;
+    const update = () => {
+      guidance.hidden = !Array.from(boxes).some((box) => box.checked);
+    };
+    boxes.forEach((box) => box.addEventListener("change", update));
+    update();
+  });
+});

@@ -42,6 +42,7 @@ from heartbeat.training.models import TrainingSession
 from heartbeat.training.parsing import read_session
 from heartbeat.training.preview import route_preview
 from heartbeat.training.values import SessionValueError, same_distance_shown
+from heartbeat.training.views.symptoms import after_symptoms, checklist, symptoms_ticked
 
 # Self-reports waiting for a therapist, shown above the log's first page.
 WAITING_SHOWN = 20
@@ -108,12 +109,18 @@ def _new_session_values(
     if not form.validate_on_submit():
         return None
     try:
-        return read_session(
+        symptoms = symptoms_ticked(form, participant)
+    except ValueError as error:
+        form.ad_symptoms.errors = [str(error)]
+        return None
+    try:
+        values = read_session(
             form.raw(), units=units, tz=tz, now=now(), timeline=services.timeline_of(participant)
         )
     except SessionValueError as error:
         apply_errors(form, error)
         return None
+    return {**values, "symptoms": symptoms}
 
 
 @bp.route("/participants/<int:participant_id>/sessions/new", methods=["GET", "POST"])
@@ -124,12 +131,20 @@ def new_session(participant_id: int):
     form = SessionForm()
     values = _new_session_values(form, units, tz, participant)
     if values is not None:
-        session = services.log_session(participant, actor=actor(), values=values)
+        symptoms = values.pop("symptoms")
+        session = services.log_session(participant, actor=actor(), values=values, symptoms=symptoms)
         db.session.commit()
         flash(f"Session saved for {participant.display_name}.", "success")
-        return redirect(url_for("training.session", session_id=session.id))
+        return after_symptoms(session, symptoms) or redirect(
+            url_for("training.session", session_id=session.id)
+        )
     return render_form(
-        "training/form.html", form, participant=participant, session=None, units=units
+        "training/form.html",
+        form,
+        participant=participant,
+        session=None,
+        units=units,
+        **checklist(participant),
     )
 
 
@@ -327,12 +342,23 @@ def self_report():
     form = SelfReportForm()
     values = _new_session_values(form, units, tz, participant)
     if values is not None:
-        services.self_report(participant, actor=actor(), values=values, now=now())
+        symptoms = values.pop("symptoms")
+        session = services.self_report(
+            participant, actor=actor(), values=values, now=now(), symptoms=symptoms
+        )
         db.session.commit()
+        if (flagged := after_symptoms(session, symptoms)) is not None:
+            return flagged
         flash(
             "Session saved. It shows in this week's distance and your streak now, and counts"
             " towards your milestones and Heartbeat Miles once your therapist confirms it.",
             "success",
         )
         return redirect(url_for("participants.portal"))
-    return render_form("training/self_report.html", form, participant=participant, units=units)
+    return render_form(
+        "training/self_report.html",
+        form,
+        participant=participant,
+        units=units,
+        **checklist(participant),
+    )

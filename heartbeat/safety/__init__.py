@@ -1,0 +1,1 @@
+"""Clinical safety: autonomic dysreflexia symptoms, red flags and their acknowledgement."""

@@ -1,0 +1,65 @@
+"""What safety writes in the audit trail, in words: red flags raised and acknowledged, and the
+centre's guidance changed."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from heartbeat.audit import formats, registry
+from heartbeat.extensions import db
+from heartbeat.participants.models import Participant
+from heartbeat.safety.models import FlagKind, RedFlag
+from heartbeat.safety.rules import symptom_labels
+
+ACTIONS = {
+    "red_flag.raise": "Red flag raised (symptoms reported)",
+    "red_flag.acknowledge": "Red flag acknowledged",
+    "safety.guidance": "Symptom guidance changed",
+}
+
+
+def flag_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str]:
+    wanted = [value for value in ids if isinstance(value, int) and not isinstance(value, bool)]
+    rows = db.session.execute(
+        sa.select(
+            RedFlag.id,
+            RedFlag.raised_at,
+            Participant.given_name,
+            Participant.preferred_name,
+            Participant.family_name,
+        )
+        .join(Participant, Participant.id == RedFlag.participant_id)
+        .where(RedFlag.id.in_(wanted))
+    )
+    return {
+        row.id: f"{row.preferred_name or row.given_name} {row.family_name}, "
+        f"{formats.moment(row.raised_at, ctx)}"
+        for row in rows
+    }
+
+
+def _symptoms(value: Any, ctx: formats.Context) -> str:
+    if not isinstance(value, list):
+        return formats.text(value, ctx)
+    return "; ".join(symptom_labels(value)) or "none"
+
+
+def register() -> None:
+    registry.actions(ACTIONS)
+    registry.entity(
+        "red_flag", "Red flag", names=flag_names, participant_column=RedFlag.participant_id
+    )
+    registry.entity("safety_guidance", "Symptom guidance")
+    entity = "red_flag"
+    registry.field("participant_id", "Participant", refers_to="participant", entity=entity)
+    registry.field("kind", "Kind", formats.enum_labels(FlagKind), entity=entity)
+    registry.field("symptoms", "Symptoms", _symptoms, entity=entity)
+    registry.field("session_id", "Session", refers_to="training_session", entity=entity)
+    registry.field("self_reported", "Reported by the participant", formats.yes_no, entity=entity)
+    registry.field("acknowledged_at", "Acknowledged at", formats.moment, entity=entity)
+    registry.field("acknowledged_by_id", "Acknowledged by", refers_to="user", entity=entity)
+    registry.field("follow_up", "Follow-up note", entity=entity)
+    registry.field("guidance", "Guidance", entity="safety_guidance")

@@ -1,0 +1,41 @@
+"""The autonomic dysreflexia checklist on the new-session forms (staff and self-report): offered
+to participants at T6 and above, read with the rest of the form, and after a save with ticks the
+red flag's page (the guidance first) comes next."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, url_for
+
+from heartbeat.extensions import db
+from heartbeat.participants.models import Participant
+from heartbeat.safety import queries as safety_queries
+from heartbeat.safety import rules as safety_rules
+from heartbeat.safety.services import guidance_text
+from heartbeat.training.models import TrainingSession
+
+
+def symptoms_ticked(form, participant: Participant) -> list[str]:
+    """The autonomic dysreflexia checklist's ticks (only offered at T6 and above)."""
+    if not safety_rules.at_risk(participant):
+        return []
+    return safety_rules.clean_symptoms(form.ad_symptoms.data or [])
+
+
+def checklist(participant: Participant) -> dict[str, Any]:
+    """What the form template needs for the checklist: whether to show it, and the guidance."""
+    if not safety_rules.at_risk(participant):
+        return {"checklist": False, "guidance": None}
+    return {"checklist": True, "guidance": guidance_text(participant.centre_id)}
+
+
+def after_symptoms(session: TrainingSession, symptoms: list[str]):
+    """With symptoms ticked, the next page is the red flag: the guidance first."""
+    if not symptoms:
+        return None
+    flag = db.session.scalars(safety_queries.flag_for_session(session.id)).first()
+    if flag is None:
+        return None
+    flash("Symptoms reported: follow the guidance below. The team has been told.", "error")
+    return redirect(url_for("safety.flag", flag_id=flag.id))
