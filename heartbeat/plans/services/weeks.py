@@ -9,9 +9,55 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
+import sqlalchemy as sa
+
 from heartbeat.extensions import db
 from heartbeat.plans import queries, rules
 from heartbeat.plans.models import Plan, PlannedSession, PlanStatus
+from heartbeat.training.models import SessionKind, TrainingSession
+
+
+@dataclass(frozen=True)
+class Done:
+    """What the week view needs of a done session (read as plain columns, not whole rows)."""
+
+    id: int
+    started_at: datetime
+    kind: SessionKind
+    distance_m: float
+    moving_time_s: int | None
+    elapsed_time_s: int | None
+    self_reported: bool
+    verified_at: datetime | None
+
+    @property
+    def duration_s(self) -> int | None:
+        return self.moving_time_s if self.moving_time_s is not None else self.elapsed_time_s
+
+
+DONE_COLUMNS = (
+    TrainingSession.id,
+    TrainingSession.started_at,
+    TrainingSession.kind,
+    TrainingSession.distance_m,
+    TrainingSession.moving_time_s,
+    TrainingSession.elapsed_time_s,
+    TrainingSession.self_reported,
+    TrainingSession.verified_at,
+)
+
+
+def done_between(participant_id: int, start: datetime, end: datetime) -> list[Done]:
+    rows = db.session.execute(
+        sa.select(*DONE_COLUMNS)
+        .where(
+            TrainingSession.participant_id == participant_id,
+            TrainingSession.started_at >= start,
+            TrainingSession.started_at < end,
+        )
+        .order_by(TrainingSession.started_at, TrainingSession.id)
+    )
+    return [Done(*row) for row in rows]
 
 
 @dataclass
@@ -65,11 +111,9 @@ def plan_weeks(plan: Plan, tz: tzinfo, today: date) -> PlanWeeks:
             PlannedSession.plan_id == plan.id
         )
     ).all()
-    done = db.session.scalars(
-        queries.sessions_between(
-            plan.participant_id, midnight(first, tz), midnight(last + timedelta(days=1), tz)
-        )
-    ).all()
+    done = done_between(
+        plan.participant_id, midnight(first, tz), midnight(last + timedelta(days=1), tz)
+    )
     off = db.session.scalars(queries.unavailable_between(plan.participant_id, first, last)).all()
     weeks = rules.weeks_of(
         first,

@@ -72,8 +72,14 @@ def participant_plan(participant_id: int):
         participant.id, day
     )
     view = weeks.plan_weeks(plan, centre_tz(), day) if plan is not None else None
+    shown = None
+    if view is not None:
+        wanted = request.args.get("week", type=int)
+        shown = next((w for w in view.weeks if w.number == wanted), None) or view.current
+        shown = shown or (view.weeks[-1] if view.finished else view.weeks[0])
     return render_template(
         "plans/participant_plan.html",
+        shown=shown,
         participant=participant,
         plans=plans,
         view=view,
