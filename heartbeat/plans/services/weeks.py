@@ -91,10 +91,11 @@ def counted_until(plan: Plan) -> date | None:
     return None
 
 
-def shown_plan(participant_id: int, today: date) -> Plan | None:
+def shown_plan(participant_id: int, today: date, plans: list[Plan] | None = None) -> Plan | None:
     """The plan a person's pages lead with: the one running today, else the next to start,
-    else the latest."""
-    plans: list[Plan] = list(db.session.scalars(queries.plans_for(participant_id).limit(20)))
+    else the latest (of ``plans`` when the caller has them already)."""
+    if plans is None:
+        plans = list(db.session.scalars(queries.plans_for(participant_id).limit(20)))
     running = [p for p in plans if p.starts_on <= today <= p.runs_until]
     if running:
         return running[0]

@@ -66,10 +66,10 @@ def participant_plan(participant_id: int):
     if not current_user.is_staff:
         return redirect(url_for("plans.my_plan"))
     day = today()
-    plans = db.session.scalars(queries.plans_for(participant.id).limit(20)).all()
+    plans = list(db.session.scalars(queries.plans_for(participant.id).limit(20)))
     chosen_id = request.args.get("plan", type=int)
     plan = next((p for p in plans if p.id == chosen_id), None) or weeks.shown_plan(
-        participant.id, day
+        participant.id, day, plans
     )
     view = weeks.plan_weeks(plan, centre_tz(), day) if plan is not None else None
     shown = None
