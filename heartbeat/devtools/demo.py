@@ -17,12 +17,14 @@ from heartbeat.auth.models import Role, User
 from heartbeat.centres import services as centre_services
 from heartbeat.centres.models import Centre
 from heartbeat.db import utcnow
+from heartbeat.devtools.demofiles import track_gpx
 from heartbeat.devtools.plans_demo import seed_plans
 from heartbeat.extensions import db
 from heartbeat.participants import services as participant_services
 from heartbeat.participants.models import ConsentKind, Participant
 from heartbeat.progress import services as progress_services
 from heartbeat.progress.models import Award, CriterionKind
+from heartbeat.training.imports import import_activity
 from heartbeat.training.models import PainSite, SessionKind, SessionSource, TrainingSession
 
 DEMO_SLUG = "demo"
@@ -190,6 +192,16 @@ def _seed_participants(
         if index == 0:
             participant_services.link_portal_user(participant, portal_user)
         _seed_sessions(participant, reached, enrolled, today, therapist, rng)
+        if index == 0:
+            # One session from a watch's file: its route, and the original to download.
+            start = datetime(today.year, today.month, today.day, 10, tzinfo=UTC)
+            import_activity(
+                participant,
+                actor=therapist,
+                data=track_gpx(start - timedelta(days=3)),
+                filename="track-laps.gpx",
+                kind=SessionKind.TRACK,
+            )
         _sign_off_and_verify(participant, reached, stages, therapist, enrolled, rng)
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
+
 from heartbeat.auth.models import User
 from heartbeat.centres.models import Centre
 from heartbeat.core.public_url import public_url_for
@@ -15,7 +17,7 @@ from heartbeat.extensions import db
 from heartbeat.outbox.models import EmailKind
 from heartbeat.outbox.services import queue_email
 from heartbeat.participants.models import Participant
-from heartbeat.progress.models import Award
+from heartbeat.progress.models import Award, LadderStage
 from heartbeat.progress.services import award_title
 
 
@@ -30,13 +32,21 @@ def portal_login(participant_id: int) -> tuple[Participant, User] | None:
     return participant, user
 
 
+def _title(award: Award) -> str:
+    # Verification may hand over awards loaded without their stage (``lazy="raise"``).
+    if award.stage_id is not None and "stage" in sa.inspect(award).unloaded:
+        stage = db.session.get(LadderStage, award.stage_id)
+        return stage.title if stage is not None else "Ladder stage"
+    return award_title(award)
+
+
 def note_milestone(award: Award, *, now: datetime, **_: object) -> None:
     found = portal_login(award.participant_id)
     if found is None:
         return
     participant, user = found
     centre = db.session.get(Centre, award.centre_id)
-    title = award_title(award)
+    title = _title(award)
     queue_email(
         kind=EmailKind.MILESTONE,
         to=user.email,

@@ -25,7 +25,7 @@ from heartbeat.extensions import db
 from heartbeat.jobs import registry
 from heartbeat.jobs.context import JobContext, JobError, JobResult, JobTable
 from heartbeat.participants.models import Participant
-from heartbeat.training import imports
+from heartbeat.training import imports, storage
 from heartbeat.training.devicefiles import (
     ActivityFileError,
     ParsedActivity,
@@ -41,7 +41,7 @@ from heartbeat.training.devicefiles.archives import (
 )
 from heartbeat.training.services import SessionError, sessions_changed
 
-ARCHIVE_JOB = "training.import_archive"
+ARCHIVE_JOB = storage.ARCHIVE_JOB
 ARCHIVE_SPACE = "archives"
 
 IMPORTED = "Imported"

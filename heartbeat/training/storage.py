@@ -11,11 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from heartbeat.core import filestore
 from heartbeat.extensions import db
+from heartbeat.jobs.models import Job
 from heartbeat.participants.models import Participant
 from heartbeat.training.models import ActivityFile
+
+ARCHIVE_JOB = "training.import_archive"  # archive_import's kind (it imports this module)
 
 
 def space(centre_id: int) -> str:
@@ -64,10 +68,26 @@ def forget_session_file(session_id: int) -> None:
 
 
 def forget_for_erasure(participant: Participant, **_: Any) -> dict[str, int]:
-    """``participant_erasing``: their kept originals go with the erasure's commit."""
-    keys = db.session.scalars(
-        sa.select(ActivityFile.stored_key).where(
-            ActivityFile.participant_id == participant.id, ActivityFile.stored_key.is_not(None)
+    """``participant_erasing``: their kept originals go with the erasure's commit, and so do
+    the archives uploaded for them that a job still holds (waiting, or kept for "Try again")."""
+    keys = list(
+        db.session.scalars(
+            sa.select(ActivityFile.stored_key).where(
+                ActivityFile.participant_id == participant.id,
+                ActivityFile.stored_key.is_not(None),
+            )
         )
-    ).all()
-    return {"device_files_removed": forget_on_commit(list(keys))}
+    )
+    removed = forget_on_commit(keys)
+    archives = 0
+    for job in db.session.scalars(
+        sa.select(Job)
+        .where(Job.centre_id == participant.centre_id, Job.kind == ARCHIVE_JOB)
+        .options(orm.undefer(Job.params))
+    ):
+        params = job.params or {}
+        if params.get("participant_id") == participant.id and params.get("archive_key"):
+            forget_on_commit([str(params["archive_key"])])
+            job.params = {**params, "archive_key": None}
+            archives += 1
+    return {"device_files_removed": removed + archives}

@@ -63,6 +63,23 @@ def test_the_demo_centre_has_branding_and_certificates_some_printed_one_revoked(
         )
 
 
+def test_the_demo_portal_participant_has_a_session_from_a_device_file_with_its_original(app):
+    from heartbeat.training import storage
+    from heartbeat.training.devicefiles import parse_activity
+    from heartbeat.training.models import ActivityFile
+
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        [file] = db.session.scalars(sa.select(ActivityFile)).all()
+        participant = db.session.get(Participant, file.participant_id)
+        assert participant.preferred_name == "Pat"
+        original = storage.original(file)
+        activity = parse_activity(original)
+        assert 2900 < activity.distance_m < 3100  # 7.5 laps of a 400 m track
+        assert activity.avg_hr and len(file.route) > 10
+
+
 def test_the_demo_shows_every_part_of_training_plans(app):
     from datetime import date
     from zoneinfo import ZoneInfo

@@ -297,3 +297,37 @@ def test_a_failing_file_leaves_nothing_half_imported(app, training):
     assert training.count(TrainingSession) == 0 and training.count(ActivityFile) == 0
     root = Path(app.instance_path) / "files"
     assert not list(root.rglob("*.gz")) if root.exists() else True
+
+
+def test_erasure_removes_an_archive_still_waiting_for_its_job(app, training):
+    from datetime import date
+
+    from heartbeat.auth.models import User
+    from heartbeat.participants import erasure
+    from heartbeat.participants.models import Participant
+    from heartbeat.training import archive_import
+
+    data, _ = build_archive()
+    with app.app_context():
+        participant = db.session.get(Participant, training.pid)
+        job_id = archive_import.submit_archive(
+            data,
+            participant,
+            actor=None,
+            file_name="export.zip",
+            kind="road",
+            before_enrolment=False,
+        )
+        db.session.commit()  # queued, never dispatched here
+    archives = Path(app.instance_path) / "files" / ARCHIVE_SPACE
+    assert len(list(archives.rglob("*.gz"))) == 1
+    with app.app_context():
+        participant = db.session.get(Participant, training.pid)
+        admin = db.session.get(User, training.world.a.admin.id)
+        erasure.erase(
+            participant, actor=admin, confirm_name=participant.full_name, today=date(2025, 6, 2)
+        )
+        db.session.commit()
+        params = db.session.scalar(sa.select(Job.params).where(Job.id == job_id))
+    assert params["archive_key"] is None
+    assert not list(archives.rglob("*.gz"))

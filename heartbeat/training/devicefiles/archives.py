@@ -160,5 +160,5 @@ def _refused(member: zipfile.ZipInfo) -> str | None:
 
 def _shown(name: str) -> str:
     """The entry's name as the report shows it: printable, at most 255 characters."""
-    cleaned = "".join(c if c.isprintable() else "?" for c in name)
+    cleaned = "".join(c if c.isprintable() else "_" for c in name)
     return cleaned[:255]
