@@ -31,7 +31,6 @@ ACTIONS = {
     "plan.unavailable": "Days marked unavailable",
     "plan.available": "Day marked available again",
     "squad.save": "Squad saved",
-    "squad.delete": "Squad deleted",
     "squad_session.record": "Squad session recorded",
     "calendar_feed.create": "Calendar feed address made",
     "calendar_feed.revoke": "Calendar feed address revoked",
