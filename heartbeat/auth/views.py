@@ -30,6 +30,7 @@ from heartbeat.auth.forms import (
 )
 from heartbeat.auth.models import TokenScope, User
 from heartbeat.auth.session_rules import start_session_clock
+from heartbeat.core import panels
 from heartbeat.db import row_id, utcnow
 from heartbeat.extensions import db, limiter
 from heartbeat.outbox.views import preferences_form
@@ -181,6 +182,8 @@ def _account_page(user: User, *, token_form: TokenForm | None = None, new_token=
         token_form=token_form or TokenForm(scopes=tokens.scopes_for(user), formdata=None),
         new_token=new_token,
         now=utcnow(),
+        # What features add (plans: the private calendar feed), core/panels.py.
+        panels=panels.panels_for(panels.ACCOUNT, viewer=user),
         email_form=preferences_form(user.id),
     )
 

@@ -20,6 +20,7 @@ from heartbeat.db import utcnow
 from heartbeat.devtools.demo_addresses import move_demo_certificates
 from heartbeat.devtools.demo_emails import seed_emails
 from heartbeat.devtools.demofiles import track_gpx
+from heartbeat.devtools.plans_demo import seed_plans
 from heartbeat.extensions import db
 from heartbeat.participants import services as participant_services
 from heartbeat.participants.models import ConsentKind, Participant
@@ -117,6 +118,12 @@ def seed_demo(today: date | None = None) -> list[tuple[str, str]]:
     _seed_certificates(centre, admin=users["admin@riverside.example"])
     _seed_invitation(centre, admin=users["admin@riverside.example"])
     seed_emails(centre, users)
+    seed_plans(
+        centre,
+        therapist=users["therapist@riverside.example"],
+        portal_user=users["participant@riverside.example"],
+        today=today,
+    )
     return logins
 
 

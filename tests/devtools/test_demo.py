@@ -120,3 +120,39 @@ def test_the_demo_portal_participant_has_a_session_from_a_device_file_with_its_o
         activity = parse_activity(original)
         assert 2900 < activity.distance_m < 3100  # 7.5 laps of a 400 m track
         assert activity.avg_hr and len(file.route) > 10
+
+
+def test_the_demo_shows_every_part_of_training_plans(app):
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from heartbeat.auth.models import User
+    from heartbeat.plans.models import Plan, Squad, SquadAttendance, SquadSession
+    from heartbeat.plans.services import weeks
+
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        pat = db.session.scalars(
+            sa.select(Participant)
+            .join(User, User.id == Participant.user_id)
+            .where(User.email == "participant@riverside.example")
+        ).one()
+        plan = db.session.scalars(sa.select(Plan).where(Plan.participant_id == pat.id)).one()
+        view = weeks.plan_weeks(plan, ZoneInfo("Europe/London"), date.today())
+        week = view.current
+        assert week is not None and len(week.planned) >= 3
+        assert 1 <= len(week.matches) < len(week.planned)  # some done, some still to do
+        squad = db.session.scalars(sa.select(Squad)).one()
+        assert squad.name and squad.meets_weekday is not None
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(SquadSession)) == 1
+        absent = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(SquadAttendance)
+            .where(SquadAttendance.attended.is_(False))
+        )
+        assert absent == 2
+        seed_demo()  # again: nothing doubles
+        db.session.commit()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Plan)) == 2
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(SquadSession)) == 1

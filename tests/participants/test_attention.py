@@ -337,9 +337,8 @@ def test_caseload_with_its_panel_runs_a_bounded_number_of_queries(app, world, qu
     large = counts()
 
     assert small == large
-    # SQLite counts its BEGIN too; plans adds one (nobody here has a running plan); certificates
-    # one list (expiring certificates), one query whatever the caseload. (Main already counted
-    # 15 here before that list, one more than this comment explains: see the credentials report.)
+    # SQLite counts its BEGIN too; plans adds one (nobody here has a running plan), safety's open
+    # red flags one, certificates one (expiring certificates): each one query whatever the caseload.
     assert max(large) <= 16
     html = client.get("/participants").get_data(as_text=True)
     assert "2030 in all" in html

@@ -209,6 +209,35 @@ ENDPOINTS: dict[str, Access] = {
     "safety.flag": READ_RECORD,
     "safety.participant_flags": Access("403", "centre", "centre", "404"),
     "safety.guidance": ADMIN,
+    # training plans: the library is staff's to read and admins' to edit; a plan hangs off the
+    # participant's record; planned-session pages are staff's (a participant is sent to /me/plan)
+    "plans.templates": STAFF_403_OPERATOR,
+    "plans.add_default_templates": Access("403", "403", "ok", "403"),
+    "plans.template": STAFF_OBJECT,
+    "plans.new_template": Access("403", "403", "ok", "403"),
+    "plans.edit_template": ADMIN_OBJECT,
+    "plans.new_template_session": ADMIN_OBJECT,
+    "plans.edit_template_session": ADMIN_OBJECT,
+    "plans.delete_template_session": ADMIN_OBJECT,
+    "plans.participant_plan": READ_RECORD,
+    "plans.assign": Access("403", "centre", "centre", "404"),
+    "plans.new_planned": Access("403", "centre", "centre", "404"),
+    "plans.edit_planned": Access("403", "centre", "centre", "404"),
+    "plans.delete_planned": Access("403", "centre", "centre", "404"),
+    "plans.plan_status": Access("403", "centre", "centre", "404"),
+    "plans.unavailable": Access("403", "centre", "centre", "404"),
+    "plans.clear_unavailable": Access("403", "centre", "centre", "404"),
+    "plans.my_plan": SIGNED_IN,
+    "plans.log_planned": Access("self", "403", "403", "403"),  # centre A allows self-reports
+    "plans.squads": STAFF_403_OPERATOR,
+    "plans.new_squad": STAFF_403_OPERATOR,
+    "plans.edit_squad": STAFF_OBJECT,
+    "plans.new_squad_session": STAFF_403_OPERATOR,
+    # each person's own calendar address; the feed itself answers to its token alone (the
+    # world's token here is an invitation's: no feed has it)
+    "plans.make_feed": Access("ok", "ok", "ok", "403"),
+    "plans.revoke_feed": Access("ok", "ok", "ok", "403"),
+    "plans.calendar_feed": Access("404", "404", "404", "404", anonymous="404", public=True),
     # jobs
     "jobs.index": STAFF,
     "jobs.status": Access("403/centre", "centre", "centre", "404"),

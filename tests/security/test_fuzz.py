@@ -32,6 +32,8 @@ from heartbeat.auth.forms import ConfirmPasswordForm, SecondFactorForm, SetPassw
 from heartbeat.certificates.forms import RenewForm
 from heartbeat.extensions import db
 from heartbeat.jobs.models import Job, JobState
+from heartbeat.plans.forms import ConfirmForm as PlansConfirmForm
+from heartbeat.plans.forms import SquadSessionForm
 from tests.harness import make_app
 from tests.helpers import signed_in
 from tests.security.access import ENDPOINTS, ROLES, SIGNS_OUT_ON_POST, expected
@@ -56,6 +58,11 @@ NOT_CRAWLED = {
     "auth.reset_password": SetPasswordForm,  # only through an emailed or admin-made link
     "outbox.unsubscribe": None,  # only through a link in an email
     "admin.retry_email": None,  # shown only beside a failed email
+    # shown only while a default template is missing; the world has them all
+    "plans.add_default_templates": PlansConfirmForm,
+    # the rows appear once a squad or people are chosen (a query string the crawl does not add)
+    "plans.new_squad_session": SquadSessionForm,
+    "plans.revoke_feed": PlansConfirmForm,  # shown only while a feed exists; the world has none
 }
 # Changes to participant data made without an audit row of their own, and why.
 AUDIT_EXEMPT = {

@@ -25,7 +25,16 @@ def fill(world: SecurityWorld, arg: str, role: str, centre: str, record: str):
     """
     side = world.a if centre == "own" else world.b
     row = side.records["p1" if record == "own" else "p2"]
-    if arg in ("participant_id", "session_id", "award_id", "certificate_id", "serial", "flag_id"):
+    if arg in (
+        "participant_id",
+        "session_id",
+        "award_id",
+        "certificate_id",
+        "serial",
+        "flag_id",
+        "plan_id",
+        "planned_id",
+    ):
         return getattr(row, arg)
     if arg == "user_id":
         if record == "own":
@@ -46,6 +55,10 @@ def fill(world: SecurityWorld, arg: str, role: str, centre: str, record: str):
         "slug": side.slug,
         "key": row.achievement_key,
         "filename": "css/app.css",
+        "template_id": side.template_id,
+        "template_session_id": side.template_session_id,
+        "squad_id": side.squad_id,
+        "day": "2026-04-28",  # p1's day marked unavailable
     }
     if arg not in simple:
         raise KeyError(f"no value for URL argument {arg!r}: teach fill() about it")
