@@ -69,14 +69,14 @@ def recent_weeks(
             )
         ):
             planned[p.plan_id].append(p)
-        for s in db.session.scalars(
+        for session in db.session.scalars(
             sa.select(TrainingSession).where(
                 TrainingSession.participant_id.in_(ids),
                 TrainingSession.started_at >= midnight(since),
                 TrainingSession.started_at < midnight(today),
             )
         ):
-            done[s.participant_id].append(s)
+            done[session.participant_id].append(session)
         for day in db.session.execute(
             sa.select(UnavailableDay.participant_id, UnavailableDay.on).where(
                 UnavailableDay.participant_id.in_(ids), UnavailableDay.on >= since

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from heartbeat.audit import services as audit
 from heartbeat.auth.models import User
 from heartbeat.core.edits import check_version
+from heartbeat.core.wording import plural
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
@@ -96,7 +97,7 @@ class SquadRowsError(PlanInputError):
     def __init__(self, rows: Sequence[Row]):
         bad = [row for row in rows if row.errors]
         super().__init__(
-            f"{len(bad)} row{'' if len(bad) == 1 else 's'} cannot be saved: nothing was saved."
+            f"{plural(len(bad), 'row')} cannot be saved: nothing was saved."
         )
         self.rows = list(rows)
 
