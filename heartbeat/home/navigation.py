@@ -73,6 +73,12 @@ CENTRE_LINKS: tuple[HubLink, ...] = (
         "How certificates look: logo, colours, signatory and paper, with a live preview.",
     ),
     HubLink(
+        "safety.guidance",
+        "Symptom guidance",
+        "What people see when symptoms of autonomic dysreflexia are reported: your clinical"
+        " lead's words.",
+    ),
+    HubLink(
         "audit.index",
         "Audit trail",
         "Every change to participant data: who, when, before and after.",
@@ -115,6 +121,8 @@ _CASELOAD_SECTION = frozenset(
         "training.new_session",
         "training.edit_session",
         "training.delete_session",
+        "safety.flag",
+        "safety.participant_flags",
         "training.upload",
         "progress.sign_off_stage",
         "progress.withdraw_award",

@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from heartbeat.extensions import db
 from heartbeat.safety.models import RedFlag
 
-
 FLAG_WINDOW_DAYS = 90  # the dashboard's period
 
 

@@ -28,6 +28,7 @@ def test_the_hub_links_every_management_page_in_order(client, auth, world):
         ("/centre/staff", "Staff"),
         ("/centre/settings", "Centre settings"),
         ("/centre/branding", "Branding"),
+        ("/centre/safety-guidance", "Symptom guidance"),
         ("/audit", "Audit trail"),
         ("/jobs", "Jobs"),
         ("/sessions/import", "Session CSV import"),

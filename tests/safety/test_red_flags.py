@@ -115,9 +115,10 @@ def test_symptom_to_flag_to_acknowledgement_to_audit(app, staff, training):
     assert event.actor_id == training.world.a.therapist.id
     assert event.changes["acknowledged_at"]["after"] == flag.acknowledged_at.isoformat()
     assert event.changes["follow_up"]["after"].startswith("Sat up")
-    assert "Red flags: symptoms reported" not in text(staff.get("/participants")).split(
-        "Nothing to flag"
-    )[0]
+    assert (
+        "Red flags: symptoms reported"
+        not in text(staff.get("/participants")).split("Nothing to flag")[0]
+    )
     assert "not yet acknowledged" not in text(staff.get(f"/participants/{training.pid}"))
     # Acknowledging twice is refused with a message, and changes nothing.
     again = staff.post(f"/red-flags/{flag.id}", data={"follow_up": "again", "version": "2"})
