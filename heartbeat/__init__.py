@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from heartbeat.certificates.views import bp as certificates_bp
     from heartbeat.home.views import bp as home_bp
     from heartbeat.jobs.views import bp as jobs_bp
+    from heartbeat.measures.routes import bp as measures_bp
     from heartbeat.participants.views import bp as participants_bp
     from heartbeat.progress.views import bp as progress_bp
     from heartbeat.safety.views import bp as safety_bp
@@ -90,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(participants_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(safety_bp)
+    app.register_blueprint(measures_bp)
     app.register_blueprint(training_bp)
     app.register_blueprint(progress_bp)
     app.register_blueprint(certificates_bp)
@@ -106,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     # features that use it. The trail itself declares what it knows of the layers below it.
     from heartbeat.audit import hooks as audit_hooks
     from heartbeat.certificates import hooks as certificate_hooks
+    from heartbeat.measures import hooks as measure_hooks
     from heartbeat.participants import hooks as participant_hooks
     from heartbeat.progress import hooks as progress_hooks
     from heartbeat.safety import hooks as safety_hooks
@@ -115,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
         audit_hooks,
         participant_hooks,
         safety_hooks,
+        measure_hooks,
         training_hooks,
         progress_hooks,
         certificate_hooks,

@@ -5,6 +5,7 @@ from heartbeat.auth.models import ApiToken, Invite, MfaRecoveryCode, Role, SignI
 from heartbeat.centres.models import Centre
 from heartbeat.certificates.models import Branding, BrandingSnapshot, Certificate, SigningKey
 from heartbeat.jobs.models import Job
+from heartbeat.measures.models import Measure, MeasureAnswer, MeasureItem, MeasureResponse
 from heartbeat.participants.models import (
     Consent,
     EquipmentFitting,
@@ -37,6 +38,10 @@ __all__ = [
     "Note",
     "Participant",
     "ParticipantSummary",
+    "Measure",
+    "MeasureAnswer",
+    "MeasureItem",
+    "MeasureResponse",
     "RedFlag",
     "SafetyGuidance",
     "Role",

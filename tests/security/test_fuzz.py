@@ -69,6 +69,8 @@ PARTICIPANT_DATA = frozenset(
         "activity_file",
         "award",
         "red_flag",
+        "measure_response",
+        "measure_answer",
     }
 )
 

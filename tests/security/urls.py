@@ -25,7 +25,15 @@ def fill(world: SecurityWorld, arg: str, role: str, centre: str, record: str):
     """
     side = world.a if centre == "own" else world.b
     row = side.records["p1" if record == "own" else "p2"]
-    if arg in ("participant_id", "session_id", "award_id", "certificate_id", "serial", "flag_id"):
+    if arg in (
+        "participant_id",
+        "session_id",
+        "award_id",
+        "certificate_id",
+        "serial",
+        "flag_id",
+        "response_id",
+    ):
         return getattr(row, arg)
     if arg == "user_id":
         if record == "own":
@@ -39,6 +47,8 @@ def fill(world: SecurityWorld, arg: str, role: str, centre: str, record: str):
         "invite_id": side.invite_id,
         "centre_id": side.centre_id,
         "job_id": side.job_id,
+        "measure_id": side.measure_id,
+        "number": 1,
         "token": side.invite_token,
         "slug": side.slug,
         "filename": "css/app.css",

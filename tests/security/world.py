@@ -25,6 +25,9 @@ from heartbeat.certificates import services as certificate_services
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.jobs.models import Job, JobState
+from heartbeat.measures import services as measure_services
+from heartbeat.measures.instruments import WUSPI_CODE
+from heartbeat.measures.models import Measure
 from heartbeat.participants import services as participant_services
 from heartbeat.participants.models import ConsentKind, Participant
 from heartbeat.progress import services as progress
@@ -50,6 +53,7 @@ class Record:
     serial: str
     note_id: int
     flag_id: int  # an open red flag (symptoms reported with their session)
+    response_id: int  # a WUSPI started for them, not yet submitted
     name: str  # full name, for log greps
 
 
@@ -67,6 +71,7 @@ class CentreSide:
     invite_token: str
     job_id: int
     newcomer_id: int  # a participant without a portal login, with things waiting for staff
+    measure_id: int  # the centre's WUSPI
     records: dict[str, Record] = field(default_factory=dict)  # "p1", "p2"
 
 
@@ -146,6 +151,7 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
             serial=certificate.serial,
             note_id=note.id,
             flag_id=0,  # below, once the rest of the world is made
+            response_id=0,
             name=f"{given} {family}",
         )
     # A third participant, not yet invited to the portal: a self-reported session waiting for
@@ -242,6 +248,15 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
         )
         assert flag is not None
         record.flag_id = flag.id
+    measure_services.ensure_built_in(centre.id)
+    wuspi = db.session.scalar(
+        sa.select(Measure).where(Measure.centre_id == centre.id, Measure.code == WUSPI_CODE)
+    )
+    for record in records.values():
+        response = measure_services.start_response(
+            db.session.get(Participant, record.participant_id), wuspi, actor=therapist
+        )
+        record.response_id = response.id
     return CentreSide(
         centre_id=centre.id,
         slug=slug,
@@ -255,6 +270,7 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
         invite_token=issued.token,
         job_id=job.id,
         newcomer_id=newcomer.id,
+        measure_id=wuspi.id,
         records=records,
     )
 
