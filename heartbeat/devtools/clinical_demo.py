@@ -1,5 +1,6 @@
-"""The demo centre's clinical picture: red flags (one waiting, one followed up). Idempotent:
-nothing is added once the centre has any red flag."""
+"""The demo centre's clinical picture: red flags (one waiting, one followed up), WUSPI results
+over several months (one rise past the smallest real change) and a skills checklist in progress.
+Idempotent: each part is added only once."""
 
 from __future__ import annotations
 
@@ -82,3 +83,82 @@ def seed_red_flags(centre: Centre, *, therapist: User, today: date) -> None:
                 expected_version=flag.version,
                 now=raised_at + timedelta(minutes=14),
             )
+
+
+# Eilidh's WUSPI every five weeks or so: settling, then one rise past the smallest real change
+# (after her distance went up), the latest result. Each list is the 15 activities in order;
+# None is "did not do this".
+WUSPI_HISTORY: tuple[tuple[int, tuple[int | None, ...]], ...] = (
+    (180, (3, 4, 2, 5, 4, 6, 3, 1, 1, 2, 3, 2, None, 2, 3)),  # 43.9
+    (145, (3, 3, 2, 4, 3, 5, 3, 1, 1, 2, 2, 2, None, 2, 2)),  # 37.5
+    (110, (2, 3, 2, 4, 3, 4, 2, 1, 0, 1, 2, 1, None, 2, 2)),  # 31.1
+    (75, (2, 3, 2, 4, 3, 4, 2, 1, 1, 1, 2, 1, None, 2, 2)),  # 32.1
+    (20, (3, 4, 3, 5, 5, 6, 3, 1, 1, 2, 3, 2, None, 3, 3)),  # 47.1: a real rise (+15.0)
+)
+# Skills scored so far in an unfinished checklist (item position: 2 pass, 1 partial, 0 fail).
+SKILLS_SO_FAR = {1: 2, 2: 2, 3: 1, 4: 2, 5: 1, 6: 0, 7: 2}
+
+
+def seed_measures(centre: Centre, *, therapist: User, today: date) -> None:
+    from heartbeat.measures import services as measures
+    from heartbeat.measures.instruments import SKILLS_CODE, WUSPI_CODE
+    from heartbeat.measures.models import Measure, MeasureResponse
+
+    measures.ensure_built_in(centre.id)
+    person = _person(centre, *WAITING)
+    if person is None:
+        return
+    has_any = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(MeasureResponse)
+        .where(MeasureResponse.participant_id == person.id)
+        .execution_options(all_centres=True)
+    )
+    if has_any:
+        return
+    by_code = {
+        measure.code: measure
+        for measure in db.session.scalars(
+            sa.select(Measure)
+            .where(Measure.centre_id == centre.id)
+            .execution_options(all_centres=True)
+        )
+    }
+    tz = ZoneInfo(centre.timezone)
+    wuspi = by_code[WUSPI_CODE]
+    items = _items(wuspi.id)
+    for days_ago, answers in WUSPI_HISTORY:
+        when = datetime.combine(today - timedelta(days=days_ago), time(11, 0), tzinfo=tz)
+        response = measures.start_response(person, wuspi, actor=therapist, now=when)
+        for item, value in zip(items, answers, strict=True):
+            raw = "none" if value is None else str(value)
+            measures.answer(response, item, raw, measure=wuspi, actor=therapist, now=when)
+        measures.complete(
+            response,
+            measure=wuspi,
+            items=items,
+            actor=therapist,
+            expected_version=response.version,
+            now=when + timedelta(minutes=4),
+        )
+    skills = by_code[SKILLS_CODE]
+    skill_items = _items(skills.id)
+    when = datetime.combine(today - timedelta(days=2), time(14, 30), tzinfo=tz)
+    response = measures.start_response(person, skills, actor=therapist, now=when)
+    for item in skill_items:
+        if item.position in SKILLS_SO_FAR:
+            raw = str(SKILLS_SO_FAR[item.position])
+            measures.answer(response, item, raw, measure=skills, actor=therapist, now=when)
+
+
+def _items(measure_id: int):
+    from heartbeat.measures.models import MeasureItem
+
+    return list(
+        db.session.scalars(
+            sa.select(MeasureItem)
+            .where(MeasureItem.measure_id == measure_id)
+            .order_by(MeasureItem.position)
+            .execution_options(all_centres=True)
+        )
+    )

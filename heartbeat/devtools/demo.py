@@ -17,7 +17,7 @@ from heartbeat.auth.models import Role, User
 from heartbeat.centres import services as centre_services
 from heartbeat.centres.models import Centre
 from heartbeat.db import utcnow
-from heartbeat.devtools.clinical_demo import seed_red_flags
+from heartbeat.devtools.clinical_demo import seed_measures, seed_red_flags
 from heartbeat.extensions import db
 from heartbeat.participants import services as participant_services
 from heartbeat.participants.models import ConsentKind, Participant
@@ -110,6 +110,7 @@ def seed_demo(today: date | None = None) -> list[tuple[str, str]]:
         today=today,
     )
     seed_red_flags(centre, therapist=users["therapist@riverside.example"], today=today)
+    seed_measures(centre, therapist=users["therapist@riverside.example"], today=today)
     _seed_certificates(centre, admin=users["admin@riverside.example"])
     return logins
 
