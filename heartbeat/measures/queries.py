@@ -134,3 +134,21 @@ def history(participant_id: int, measure_id: int) -> list[MeasureResponse]:
         .limit(HISTORY_SHOWN)
     ).all()
     return list(reversed(rows))
+
+
+def measures_with_results(participant_id: int) -> list[Measure]:
+    answered = (
+        sa.select(MeasureResponse.measure_id)
+        .where(
+            MeasureResponse.participant_id == participant_id,
+            MeasureResponse.completed_at.is_not(None),
+        )
+        .distinct()
+    )
+    return list(
+        db.session.scalars(
+            sa.select(Measure)
+            .where(Measure.id.in_(answered), Measure.retired_at.is_(None))
+            .order_by(Measure.id)
+        )
+    )

@@ -201,3 +201,19 @@ def test_an_admin_defines_a_measure_and_cannot_define_one_without_items(app, tra
     admin.post(f"/centre/measures/{measure_id}/retire")
     with app.app_context():
         assert db.session.get(Measure, measure_id).retired_at is not None
+
+
+def test_wuspi_is_charted_with_its_real_change_band_and_a_data_table(app, staff, training):
+    mid = wuspi_id(app, training.world.a.centre.id)
+    complete_wuspi(staff, training.pid, mid, ["2"] * 15)  # 30
+    complete_wuspi(staff, training.pid, mid, ["3"] * 15)  # 45
+    with app.app_context():
+        rows = db.session.scalars(sa.select(MeasureResponse).order_by(MeasureResponse.id)).all()
+        rows[0].completed_at = utcnow() - timedelta(days=40)
+        db.session.commit()
+    page = text(staff.get(f"/participants/{training.pid}/progress"))
+    assert "Outcome measures over time" in page
+    assert 'id="measure-' in page and "±5.1 of the first result: no real change" in page
+    assert "Weekly distance" in page or "Distance per week" in page  # beside distance
+    table = page[page.index("each result") :]
+    assert "30.0" in table and "45.0" in table and "real rise" in table

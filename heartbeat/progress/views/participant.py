@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from heartbeat.auth.models import Role
+from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants import queries as participant_queries
 from heartbeat.permissions import require, staff_required
 from heartbeat.progress.blueprint import bp
+from heartbeat.progress.measure_charts import measure_charts
 from heartbeat.progress.panels import build_portal_panel, build_profile_panel
 
 
@@ -23,8 +27,12 @@ def participant_progress(participant_id: int):
         abort(404)
     require("participant.view", participant)
     context = build_profile_panel(participant, current_user._get_current_object())
+    tz = ZoneInfo(current_user.centre.timezone)
     return render_template(
-        "progress/participant.html", participant=participant, panel_context=context
+        "progress/participant.html",
+        participant=participant,
+        panel_context=context,
+        measure_charts=measure_charts(participant.id, utcnow().astimezone(tz).date(), tz),
     )
 
 
