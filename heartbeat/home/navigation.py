@@ -79,6 +79,12 @@ CENTRE_LINKS: tuple[HubLink, ...] = (
         " lead's words.",
     ),
     HubLink(
+        "measures.manage",
+        "Outcome measures",
+        "Questionnaires and checklists: WUSPI, wheelchair skills and your own; how often due.",
+        frozenset({"measures.new_measure", "measures.edit_measure", "measures.delete"}),
+    ),
+    HubLink(
         "audit.index",
         "Audit trail",
         "Every change to participant data: who, when, before and after.",
@@ -123,6 +129,7 @@ _CASELOAD_SECTION = frozenset(
         "training.delete_session",
         "safety.flag",
         "safety.participant_flags",
+        "measures.participant_measures",
         "training.upload",
         "progress.sign_off_stage",
         "progress.withdraw_award",

@@ -29,6 +29,7 @@ def test_the_hub_links_every_management_page_in_order(client, auth, world):
         ("/centre/settings", "Centre settings"),
         ("/centre/branding", "Branding"),
         ("/centre/safety-guidance", "Symptom guidance"),
+        ("/centre/measures", "Outcome measures"),
         ("/audit", "Audit trail"),
         ("/jobs", "Jobs"),
         ("/sessions/import", "Session CSV import"),
