@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from flask import abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
@@ -15,6 +16,18 @@ from heartbeat.permissions import require, staff_required
 from heartbeat.progress.blueprint import bp
 from heartbeat.progress.measure_charts import measure_charts
 from heartbeat.progress.panels import build_portal_panel, build_profile_panel
+from heartbeat.progress.rules.effort import effort_guide
+from heartbeat.training.models import TrainingSession
+
+
+def _effort(participant) -> dict:
+    """The effort guide and the measured maximum heart rate it uses (one query)."""
+    measured = db.session.scalar(
+        sa.select(sa.func.max(TrainingSession.max_hr)).where(
+            TrainingSession.participant_id == participant.id
+        )
+    )
+    return {"effort": effort_guide(participant.hr_unreliable, measured), "measured_max": measured}
 
 
 @bp.get("/participants/<int:participant_id>/progress")
@@ -33,6 +46,7 @@ def participant_progress(participant_id: int):
         participant=participant,
         panel_context=context,
         measure_charts=measure_charts(participant.id, utcnow().astimezone(tz).date(), tz),
+        **_effort(participant),
     )
 
 
@@ -50,5 +64,8 @@ def my_progress():
     require("participant.view", participant)
     context = build_portal_panel(participant, current_user._get_current_object())
     return render_template(
-        "progress/my_progress.html", participant=participant, panel_context=context
+        "progress/my_progress.html",
+        participant=participant,
+        panel_context=context,
+        **_effort(participant),
     )
