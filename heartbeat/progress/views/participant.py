@@ -13,6 +13,7 @@ from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants import queries as participant_queries
 from heartbeat.permissions import require, staff_required
+from heartbeat.progress import shoulder_load
 from heartbeat.progress.blueprint import bp
 from heartbeat.progress.measure_charts import measure_charts
 from heartbeat.progress.panels import build_portal_panel, build_profile_panel
@@ -27,7 +28,14 @@ def _effort(participant) -> dict:
             TrainingSession.participant_id == participant.id
         )
     )
-    return {"effort": effort_guide(participant.hr_unreliable, measured), "measured_max": measured}
+    tz = ZoneInfo(current_user.centre.timezone)
+    return {
+        "effort": effort_guide(participant.hr_unreliable, measured),
+        "measured_max": measured,
+        "shoulder": shoulder_load.for_participant(
+            participant.id, utcnow().astimezone(tz).date(), tz
+        ),
+    }
 
 
 @bp.get("/participants/<int:participant_id>/progress")
