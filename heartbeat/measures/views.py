@@ -31,8 +31,10 @@ from heartbeat.permissions import require, staff_required
 @staff_required
 def participant_measures(participant_id: int):
     participant = participant_or_404(participant_id, "measure.list")
+    zone, day = tz(), today()  # read before the commit below expires the signed-in user
     services.ensure_built_in(participant.centre_id)
-    standings = queries.standings(participant, today=today(), tz=tz())
+    db.session.commit()  # a centre made before measures existed gets its built-in ones once
+    standings = queries.standings(participant, today=day, tz=zone)
     histories = {
         s.measure.id: queries.history(participant.id, s.measure.id)
         for s in standings
@@ -44,7 +46,7 @@ def participant_measures(participant_id: int):
         standings=standings,
         histories=histories,
         real_change=real_change,
-        tz=tz(),
+        tz=zone,
         form=ConfirmForm(),
     )
 
@@ -59,17 +61,17 @@ def my_measures():
     ).one_or_none()
     if participant is None:
         return redirect(url_for("participants.portal"))
+    zone, day = tz(), today()  # read before the commit below expires the signed-in user
     services.ensure_built_in(participant.centre_id)
+    db.session.commit()  # a centre made before measures existed gets its built-in ones once
     standings = [
-        s
-        for s in queries.standings(participant, today=today(), tz=tz())
-        if s.measure.by_participant
+        s for s in queries.standings(participant, today=day, tz=zone) if s.measure.by_participant
     ]
     return render_template(
         "measures/mine.html",
         participant=participant,
         standings=standings,
-        tz=tz(),
+        tz=zone,
         form=ConfirmForm(),
     )
 
