@@ -81,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     from heartbeat.jobs.views import bp as jobs_bp
     from heartbeat.measures.routes import bp as measures_bp
     from heartbeat.participants.views import bp as participants_bp
+    from heartbeat.plans.views import bp as plans_bp
     from heartbeat.progress.views import bp as progress_bp
     from heartbeat.safety.views import bp as safety_bp
     from heartbeat.training.views import bp as training_bp
@@ -93,9 +94,15 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(safety_bp)
     app.register_blueprint(measures_bp)
     app.register_blueprint(training_bp)
+    app.register_blueprint(plans_bp)
     app.register_blueprint(progress_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(jobs_bp)
+    from heartbeat.outbox import sending
+    from heartbeat.outbox.views import bp as outbox_bp
+
+    app.register_blueprint(outbox_bp)
+    sending.install()
     from heartbeat.api import init_app as init_api
 
     init_api(app)
@@ -110,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
     from heartbeat.certificates import hooks as certificate_hooks
     from heartbeat.measures import hooks as measure_hooks
     from heartbeat.participants import hooks as participant_hooks
+    from heartbeat.plans import hooks as plan_hooks
     from heartbeat.progress import hooks as progress_hooks
     from heartbeat.safety import hooks as safety_hooks
     from heartbeat.training import hooks as training_hooks
@@ -120,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
         safety_hooks,
         measure_hooks,
         training_hooks,
+        plan_hooks,
         progress_hooks,
         certificate_hooks,
     ):
@@ -159,3 +168,6 @@ def register_commands(app: Flask) -> None:
     register_progress_cli(app)
     register_certificate_cli(app)
     register_job_cli(app)
+    from heartbeat.outbox.cli import register as register_outbox_cli
+
+    register_outbox_cli(app)

@@ -53,6 +53,17 @@ DEFAULTS: dict[str, Any] = {
     "HEARTBEAT_SMTP_PASSWORD": "",
     "HEARTBEAT_SMTP_FROM": "",
     "HEARTBEAT_SMTP_STARTTLS": True,
+    # The outbox (heartbeat/outbox): tries per email while the mail server is down, and the
+    # first pause between tries in seconds (doubling each time, at most an hour).
+    "HEARTBEAT_OUTBOX_MAX_ATTEMPTS": 6,
+    "HEARTBEAT_OUTBOX_RETRY_SECONDS": 60,
+    # Forgotten passwords: how long an emailed (or admin-made) reset link works, requests per
+    # client address and per email address, and the time every answer to a request takes at
+    # least (so the answer takes as long whether or not the address has an account).
+    "HEARTBEAT_RESET_MINUTES": 30,
+    "HEARTBEAT_RESET_RATE_LIMIT": "5 per minute",
+    "HEARTBEAT_RESET_ACCOUNT_RATE_LIMIT": "5 per hour",
+    "HEARTBEAT_RESET_ANSWER_MS": 400,
     "HEARTBEAT_LOG_LEVEL": "INFO",
     "HEARTBEAT_JOB_STALE_SECONDS": 60,  # a running job silent this long is given up for dead
     "HEARTBEAT_JOB_HEARTBEAT_SECONDS": 10,  # how often a running job says it is alive
@@ -68,6 +79,17 @@ DEFAULTS: dict[str, Any] = {
     # crafted upload cannot keep a worker busy for minutes.
     "HEARTBEAT_DEVICE_MAX_RECORDS": 200_000,
     "HEARTBEAT_DEVICE_PARSE_SECONDS": 10,
+    # Where the original device files are kept (compressed, named by their SHA-256); empty: the
+    # instance folder's "files". Back it up with the database (docs/operations.md).
+    "HEARTBEAT_FILES_DIR": "",
+    # Bulk archives (a ZIP of activity files): at most this many entries, this many bytes
+    # unpacked in all, and no entry unpacking to more than this many times its packed size.
+    "HEARTBEAT_ARCHIVE_MAX_ENTRIES": 2000,
+    "HEARTBEAT_ARCHIVE_MAX_BYTES": 1024 * 1024 * 1024,
+    "HEARTBEAT_ARCHIVE_MAX_RATIO": 100,
+    # A participant's own export with more files than this (device files, certificate PDFs and
+    # credentials) is built by a background job with a progress bar; smaller ones at once.
+    "HEARTBEAT_OWN_EXPORT_JOB_FILES": 20,
     # Prefix of the rate-limit counters in Redis, so installations can share one Redis database.
     "HEARTBEAT_RATELIMIT_PREFIX": "",
     # Roles that must use two-factor sign-in: any of admin, therapist, participant, operator.

@@ -1,11 +1,20 @@
 """Every model, imported in one place so that mappers and Alembic see the whole schema."""
 
 from heartbeat.audit.models import AuditEvent
-from heartbeat.auth.models import ApiToken, Invite, MfaRecoveryCode, Role, SignInGuard, User
+from heartbeat.auth.models import (
+    ApiToken,
+    Invite,
+    MfaRecoveryCode,
+    PasswordReset,
+    Role,
+    SignInGuard,
+    User,
+)
 from heartbeat.centres.models import Centre
 from heartbeat.certificates.models import Branding, BrandingSnapshot, Certificate, SigningKey
 from heartbeat.jobs.models import Job
 from heartbeat.measures.models import Measure, MeasureAnswer, MeasureItem, MeasureResponse
+from heartbeat.outbox.models import EmailPreference, OutboxEmail
 from heartbeat.participants.models import (
     Consent,
     EquipmentFitting,
@@ -13,12 +22,35 @@ from heartbeat.participants.models import (
     Participant,
     StatusChange,
 )
+from heartbeat.plans.models import (
+    CalendarFeed,
+    Plan,
+    PlannedSession,
+    PlanTemplate,
+    Squad,
+    SquadAttendance,
+    SquadSession,
+    TemplateSession,
+    UnavailableDay,
+)
 from heartbeat.progress.models import Award, LadderStage, ParticipantSummary
 from heartbeat.safety.models import RedFlag, SafetyGuidance
 from heartbeat.training.models import ActivityFile, TrainingSession
 
 __all__ = [
+    "PasswordReset",
+    "EmailPreference",
+    "OutboxEmail",
     "ApiToken",
+    "CalendarFeed",
+    "Plan",
+    "PlannedSession",
+    "PlanTemplate",
+    "Squad",
+    "SquadAttendance",
+    "SquadSession",
+    "TemplateSession",
+    "UnavailableDay",
     "ActivityFile",
     "Award",
     "LadderStage",

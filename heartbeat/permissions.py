@@ -81,6 +81,26 @@ def _may_self_report(user: User, participant: Any) -> bool:
     )
 
 
+def _is_own_record(user: User, participant: Any) -> bool:
+    # The participant's own portal login, and nobody else (staff make subject-access exports).
+    return (
+        user.role == Role.PARTICIPANT
+        and _same_centre(user, participant)
+        and getattr(participant, "user_id", None) == user.id
+    )
+
+
+def _may_follow_job(user: User, job: Any) -> bool:
+    # Staff of the centre, or the participant who asked for it (their own data export).
+    if _is_staff_of(user, job):
+        return True
+    return (
+        user.role == Role.PARTICIPANT
+        and _same_centre(user, job)
+        and getattr(job, "created_by_id", None) == user.id
+    )
+
+
 def _may_invite_role(user: User, invite_role: Any) -> bool:
     if user.role == Role.ADMIN:
         return invite_role in (Role.ADMIN, Role.THERAPIST, Role.PARTICIPANT)
@@ -106,6 +126,19 @@ def _may_start_measure(user: User, participant: Any) -> bool:
     )
 
 
+def _may_manage_invite(user: User, invite: Any) -> bool:
+    # The centre's admins, whoever made it (a therapist's portal invitation), the operator.
+    made_it = getattr(invite, "created_by_id", None) == user.id
+    return (
+        _is_admin_of(user, invite) or user.is_operator or (made_it and _is_staff_of(user, invite))
+    )
+
+
+def _own_account(user: User, target: Any) -> bool:
+    # Signed-in people of a centre manage their own calendar feed (obj: their account).
+    return isinstance(target, User) and target.id == user.id and user.centre_id is not None
+
+
 POLICY: dict[str, Rule] = {
     "centre.view_dashboard": _is_staff_of,
     "centre.edit_settings": _is_admin_of,
@@ -113,9 +146,14 @@ POLICY: dict[str, Rule] = {
     "staff.invite": lambda user, centre: _is_admin_of(user, centre),
     "invite.role": _may_invite_role,
     "invite.revoke": _is_admin_of,
+    "invite.view": _may_manage_invite,
+    "invite.renew": _may_manage_invite,
     "user.deactivate": _admin_may_change_user,
     "user.reactivate": _admin_may_change_user,
     "user.unlock": _admin_may_change_user,
+    "user.reset_link": _admin_may_change_user,
+    "email.view": _is_admin_of,
+    "email.retry": _is_admin_of,
     "centre.create": _is_operator,
     "centre.list_all": _is_operator,
     "participant.view": _may_view_participant,
@@ -149,6 +187,21 @@ POLICY: dict[str, Rule] = {
     "certificate.print": _is_admin_of,
     "branding.edit": _is_admin_of,
     "job.view": _is_staff_of,
+    # a job's page, progress and result: staff, and the participant who started it
+    "job.follow": _may_follow_job,
+    # a participant downloads their own data (obj: their participant record)
+    "participant.own_export": _is_own_record,
+    # training plans; obj is the template or centre (library), the participant (assign, week
+    # view), the plan (adjust, pause, end), the centre (squads)
+    "plan_template.view": _is_staff_of,
+    "plan_template.edit": _is_admin_of,
+    "plan.view": _may_view_participant,
+    "plan.assign": _is_staff_of,
+    "plan.edit": _is_staff_of,
+    "plan.mark_unavailable": _is_staff_of,
+    "squad.record": _is_staff_of,
+    "squad.edit": _is_staff_of,
+    "calendar_feed.manage": _own_account,
     # clinical safety; obj is the red flag, the participant (their list) or the centre
     "red_flag.view": _may_view_participant_row,
     "red_flag.list": _is_staff_of,

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from heartbeat.db import scratch_postgres_database
 from heartbeat.extensions import db
+from heartbeat.outbox.sending import stop_senders
 from tests.harness import (
     AppCache,
     Populated,
@@ -114,6 +115,7 @@ def app(app_cache, database_url, app_config, tmp_path, monkeypatch):
         empty_postgres(application)
     yield application
     wait_for_job_threads()
+    stop_senders()
     with application.app_context():
         db.session.remove()
         if not is_postgres(database_url):

@@ -43,6 +43,9 @@ EXPECTED: dict[str, dict[str, frozenset[tuple[str, str]]]] = {
     "staff.list": {"admin": own()},
     "staff.invite": {"admin": own()},
     "invite.revoke": {"admin": own()},
+    # Also whoever made the invitation (none of these stand-ins: tested over HTTP).
+    "invite.view": {"admin": own(), "operator": anywhere()},
+    "invite.renew": {"admin": own(), "operator": anywhere()},
     # Only accounts are changed, and never the admin's own (the User used here is a therapist).
     "user.deactivate": {"admin": own("User")},
     "user.reactivate": {"admin": own("User")},
@@ -80,6 +83,21 @@ EXPECTED: dict[str, dict[str, frozenset[tuple[str, str]]]] = {
     "certificate.print": {"admin": own()},
     "branding.edit": {"admin": own()},
     "job.view": STAFF_OWN,
+    # The participant who started a job follows it too (tests/participants/test_own_export.py).
+    "job.follow": STAFF_OWN,
+    # Their own record only: no centre object or account here is one (test_own_export.py).
+    "participant.own_export": {},
+    "plan_template.view": STAFF_OWN,
+    "plan_template.edit": {"admin": own()},
+    # A participant sees their own plan (participant.view's rule, tested above).
+    "plan.view": STAFF_OWN,
+    "plan.assign": STAFF_OWN,
+    "plan.edit": STAFF_OWN,
+    "plan.mark_unavailable": STAFF_OWN,
+    "squad.record": STAFF_OWN,
+    "squad.edit": STAFF_OWN,
+    # Only one's own account (the User stand-in is the therapist, so only they match).
+    "calendar_feed.manage": {"therapist": own("User")},
     # A participant sees their own red flags (tested below); staff acknowledge them.
     "red_flag.view": STAFF_OWN,
     "red_flag.list": STAFF_OWN,

@@ -5,19 +5,22 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3, stubs 3.2
 
+from heartbeat.admin import invitations
 from heartbeat.admin.forms import CentreSettingsForm, CreateCentreForm
 from heartbeat.auth import services as account_services
 from heartbeat.auth.forms import InviteForm
+from heartbeat.auth.invitations import show_new_link
 from heartbeat.auth.models import Invite, Role, User
 from heartbeat.centres import services
 from heartbeat.centres.models import Centre
 from heartbeat.core.public_url import public_url_for
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
-from heartbeat.mail import mail_configured, send_mail
+from heartbeat.mail import mail_configured
 from heartbeat.permissions import admin_required, operator_required, require
 
 bp = Blueprint("admin", __name__, template_folder="templates")
+invitations.register(bp)
 
 
 def _own_centre() -> Centre:
@@ -45,14 +48,16 @@ def _staff_page(centre: Centre):
 def _pending_invites():
     stmt = (
         sa.select(Invite)
-        .where(Invite.used_at.is_(None), Invite.revoked_at.is_(None), Invite.expires_at > utcnow())
+        .where(Invite.pending_at(utcnow()))
         .order_by(Invite.created_at.desc())
         .limit(100)
     )
     return db.session.scalars(stmt).all()
 
 
-def _render_staff(centre: Centre, form: InviteForm, status: int = 200):
+def _render_staff(
+    centre: Centre, form: InviteForm, status: int = 200, existing: Invite | None = None
+):
     return (
         render_template(
             "admin/staff.html",
@@ -61,6 +66,8 @@ def _render_staff(centre: Centre, form: InviteForm, status: int = 200):
             invites=_pending_invites(),
             form=form,
             now=utcnow(),
+            existing=existing,
+            mail_configured=mail_configured(),
         ),
         status,
     )
@@ -93,30 +100,21 @@ def invite_staff():
             role=role,
             now=utcnow(),
         )
+    except account_services.InviteAlreadyPending as error:
+        form.email.errors.append(str(error))
+        return _render_staff(centre, form, 422, existing=error.invite)
     except account_services.AccountError as error:
         form.email.errors.append(str(error))
         return _render_staff(centre, form, 422)
-    db.session.commit()
     link = public_url_for("auth.accept_invite", token=issued.token)
-    emailed = send_mail(
-        issued.invite.email,
-        *account_services.invitation_mail(
-            issued,
-            f"Your invitation to {centre.name} on Heartbeat Miles",
-            f"Hello {issued.invite.name},\n\n{current_user.name} has invited you to join "
-            f"{centre.name} on Heartbeat Miles. Open this link within "
-            f"{current_app.config['HEARTBEAT_INVITE_HOURS']} hours to set your password:\n\n"
-            f"{link}\n",
-        ),
-    )
-    return render_template(
-        "auth/invite_created.html",
-        invite=issued.invite,
+    emailed = account_services.queue_invitation(
+        issued,
         link=link,
-        emailed=emailed,
-        mail_configured=mail_configured(),
-        back_url=url_for("admin.staff"),
+        subject=f"Your invitation to {centre.name} on Heartbeat Miles",
+        inviter=current_user.name,
     )
+    db.session.commit()
+    return show_new_link(issued, back_url=url_for("admin.staff"), emailed=emailed)
 
 
 def _staff_member(user_id: int) -> User:
@@ -276,22 +274,23 @@ def operator_invite_admin(centre_id: int):
             )
         except account_services.AccountError as error:
             form.email.errors = [*form.email.errors, str(error)]
-            return render_template("admin/operator_invite.html", form=form, centre=centre), 422
-        db.session.commit()
+            existing = getattr(error, "invite", None)
+            return render_template(
+                "admin/operator_invite.html", form=form, centre=centre, existing=existing
+            ), 422
         link = public_url_for("auth.accept_invite", token=issued.token)
-        emailed = send_mail(
-            issued.invite.email,
-            f"Your invitation to run {centre.name} on Heartbeat Miles",
-            f"Hello {issued.invite.name},\n\nOpen this link to set your password and manage "
-            f"{centre.name} on Heartbeat Miles:\n\n{link}\n",
-        )
-        return render_template(
-            "auth/invite_created.html",
-            invite=issued.invite,
+        emailed = account_services.queue_invitation(
+            issued,
             link=link,
-            emailed=emailed,
-            mail_configured=mail_configured(),
-            back_url=url_for("admin.operator_centres"),
+            subject=f"Your invitation to run {centre.name} on Heartbeat Miles",
+            inviter=current_user.name,
+            role="its administrator",
         )
+        db.session.commit()
+        return show_new_link(issued, back_url=url_for("admin.operator_centres"), emailed=emailed)
     status = 422 if form.is_submitted() else 200
     return render_template("admin/operator_invite.html", form=form, centre=centre), status
+
+
+# Pages registered on this blueprint from modules of their own (imported last: they use bp).
+from heartbeat.admin import emails as _emails  # noqa: E402, F401

@@ -11,8 +11,15 @@ from typing import Any
 import sqlalchemy as sa
 
 from heartbeat.audit import formats, registry, services
-from heartbeat.auth.models import Invite, Role, User
-from heartbeat.auth.services import invite_accepted, invite_created, invite_revoked
+from heartbeat.auth.models import Invite, PasswordReset, Role, User
+from heartbeat.auth.resets import reset_link_made, reset_used
+from heartbeat.auth.services import (
+    invite_accepted,
+    invite_created,
+    invite_renewed,
+    invite_revoked,
+    sessions_ended,
+)
 from heartbeat.centres.models import Centre, PaperSize
 from heartbeat.core.events import connect
 from heartbeat.extensions import db
@@ -21,6 +28,11 @@ ACTIONS = {
     "invite.create": "Invitation sent",
     "invite.revoke": "Invitation withdrawn",
     "invite.accept": "Invitation accepted",
+    "invite.close": "Invitation closed (the person joined through another)",
+    "invite.renew": "Invitation link renewed",
+    "account.sign_out_everywhere": "Signed out on every device",
+    "password.reset_link": "Password reset link made",
+    "password.reset": "Password reset with a link",
 }
 
 
@@ -73,9 +85,38 @@ def _record_created(invite: Invite, *, inviter: User, now: datetime, **_: object
     )
 
 
-def _record_revoked(invite: Invite, *, actor: User | None, now: datetime, **_: object) -> None:
+def _record_revoked(
+    invite: Invite,
+    *,
+    actor: User | None,
+    now: datetime,
+    closed_by: Invite | None = None,
+    **_: object,
+) -> None:
     changes = services.diff({"revoked_at": None}, {"revoked_at": now})
-    services.record(actor, invite.centre_id, "invite.revoke", "invite", invite.id, changes, at=now)
+    if closed_by is None:
+        services.record(
+            actor, invite.centre_id, "invite.revoke", "invite", invite.id, changes, at=now
+        )
+    else:
+        services.record(
+            actor, invite.centre_id, "invite.close", "invite", invite.id, changes, at=now
+        )
+
+
+def _record_renewed(
+    invite: Invite, *, actor: User, now: datetime, old_expires_at: datetime, **_: object
+) -> None:
+    changes = services.diff({"expires_at": old_expires_at}, {"expires_at": invite.expires_at})
+    services.record(actor, invite.centre_id, "invite.renew", "invite", invite.id, changes, at=now)
+
+
+def _record_sessions_ended(user: User, *, now: datetime, **_: object) -> None:
+    if user.centre_id is None:  # a platform operator's trail is the security log
+        return
+    services.record(
+        user, user.centre_id, "account.sign_out_everywhere", "user", user.id, {}, at=now
+    )
 
 
 def _record_accepted(invite: Invite, *, user: User, now: datetime, **_: object) -> None:
@@ -85,9 +126,27 @@ def _record_accepted(invite: Invite, *, user: User, now: datetime, **_: object) 
     services.record(user, invite.centre_id, "invite.accept", "invite", invite.id, changes, at=now)
 
 
+def _record_reset_link(
+    reset: PasswordReset, *, user: User, actor: User, now: datetime, **_: object
+) -> None:
+    if user.centre_id is None:  # an operator's account: no centre's trail to write in
+        return
+    changes = services.created({"expires_at": reset.expires_at})
+    services.record(actor, user.centre_id, "password.reset_link", "user", user.id, changes, at=now)
+
+
+def _record_reset(reset: PasswordReset, *, user: User, now: datetime, **_: object) -> None:
+    if user.centre_id is None:
+        return
+    changes = services.diff({"password": None}, {"password": "changed"})
+    services.record(user, user.centre_id, "password.reset", "user", user.id, changes, at=now)
+
+
 def register() -> None:
     registry.actions(ACTIONS)
-    registry.names("user", user_names)
+    registry.entity("user", "Account", names=user_names)
+    registry.field("password", "Password", entity="user")
+    registry.field("expires_at", "Reset link expires", formats.moment, entity="user")
     registry.entity("centre", "Centre", names=centre_names)
     registry.entity(
         "invite", "Invitation", names=invite_names, participant_column=Invite.participant_id
@@ -103,3 +162,7 @@ def register() -> None:
     connect(invite_created, _record_created)
     connect(invite_revoked, _record_revoked)
     connect(invite_accepted, _record_accepted)
+    connect(invite_renewed, _record_renewed)
+    connect(sessions_ended, _record_sessions_ended)
+    connect(reset_link_made, _record_reset_link)
+    connect(reset_used, _record_reset)

@@ -67,6 +67,18 @@ class ChangePasswordForm(SetPasswordForm):
         return iter(ordered + [f for f in super().__iter__() if f.name not in self.field_order])
 
 
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "Email",
+        validators=[
+            DataRequired(message="Enter the email address you sign in with."),
+            Length(max=254),
+            Email(message="Enter an email address, like name@example.org."),
+        ],
+        render_kw={"autocomplete": "username"},
+    )
+
+
 class InviteForm(FlaskForm):
     name = StringField(
         "Full name", validators=[DataRequired(), Length(max=120), refuse_unprintable_name]

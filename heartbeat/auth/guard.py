@@ -37,7 +37,8 @@ from werkzeug.wrappers import Response
 from heartbeat.auth.models import SignInGuard, User
 from heartbeat.db import rows_changed
 from heartbeat.extensions import db
-from heartbeat.mail import send_mail
+from heartbeat.outbox.models import EmailKind
+from heartbeat.outbox.services import queue_email
 
 security_log = logging.getLogger("heartbeat.security")
 
@@ -330,16 +331,20 @@ def unlock(user: User) -> None:
 
 
 def send_guessing_alert(user: User) -> bool:
-    """Email the account's owner that someone is trying passwords on it."""
-    minutes = current_app.config["HEARTBEAT_LOCKOUT_MINUTES"]
-    return send_mail(
-        user.email,
-        "Someone is trying to sign in to your Heartbeat Miles account",
-        f"Hello {user.name},\n\n"
-        f"Someone has been trying wrong passwords on your Heartbeat Miles account ({user.email}) "
-        f"in the last {minutes} minutes. We have slowed them down; your account is not locked, "
-        "and you can still sign in as usual.\n\n"
-        "If this was you, there is nothing to do. If it was not, your password has held so far. "
-        "To be safe, choose a long password you use nowhere else (My account, Change password) "
-        "and turn on two-factor sign-in.\n",
+    """Email the account's owner that someone is trying passwords on it (through the outbox,
+    committed here: the caller has already committed the attempt that raised the alert)."""
+    email = queue_email(
+        kind=EmailKind.SECURITY_ALERT,
+        to=user.email,
+        subject="Someone is trying to sign in to your Heartbeat Miles account",
+        template="security_alert",
+        context={
+            "name": user.name,
+            "email": user.email,
+            "minutes": current_app.config["HEARTBEAT_LOCKOUT_MINUTES"],
+        },
+        centre_id=user.centre_id,
+        user_id=user.id,
     )
+    db.session.commit()
+    return email is not None

@@ -215,6 +215,12 @@ class Invite(CentreScoped, Model):
 
     created_by: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[created_by_id])
 
+    @classmethod
+    def pending_at(cls, now: datetime) -> sa.ColumnElement[bool]:
+        """The SQL form of ``state(now) == "pending"``: every list and count of invitations
+        waiting uses this one rule."""
+        return sa.and_(cls.used_at.is_(None), cls.revoked_at.is_(None), cls.expires_at > now)
+
     def state(self, now: datetime) -> str:
         if self.used_at:
             return "accepted"
@@ -314,3 +320,37 @@ class SignInGuard(Model):
     failures: Mapped[int] = mapped_column(default=0)
     window_started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class PasswordReset(Model):
+    """A single-use, short-lived link to choose a new password (``auth/resets.py``).
+
+    Emailed to the owner from "Forgot your password?", or made by an admin of their centre and
+    shown once. Only a SHA-256 digest of its 32 random bytes is stored.
+    """
+
+    __tablename__ = "password_reset"
+    __personal_data__ = declare(
+        secret=("token_hash",),
+        not_personal=("id", "user_id", "created_by_id", "expires_at", "used_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # The admin who made it (None: the owner asked by email).
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def state(self, now: datetime) -> str:
+        if self.used_at is not None:
+            return "used"
+        if self.expires_at <= now:
+            return "expired"
+        return "usable"

@@ -5,7 +5,6 @@ Guessing protection (what counts as too many wrong passwords, and for whom) is `
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
@@ -13,13 +12,14 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from heartbeat.auth import guard, passwords
+from heartbeat.auth import guard, invite_links, passwords
 from heartbeat.auth.models import Invite, Role, User, normalise_email
 from heartbeat.centres.models import Centre
 from heartbeat.core.events import event
 from heartbeat.extensions import db
+from heartbeat.outbox.models import EmailKind
+from heartbeat.outbox.services import queue_email
 
 security_log = logging.getLogger("heartbeat.security")
 
@@ -33,12 +33,36 @@ invite_created = event(
     "auth.invite-created", "An invitation was made (sender: the invite, flushed; inviter, now)."
 )
 invite_revoked = event(
-    "auth.invite-revoked", "An invitation was withdrawn (sender: the invite; actor, now)."
+    "auth.invite-revoked",
+    "An invitation was withdrawn (sender: the invite; actor, now, and closed_by: the invite "
+    "accepted instead, when it was closed because the person joined through another).",
+)
+invite_renewed = event(
+    "auth.invite-renewed",
+    "An invitation got a fresh link; the old one stopped working (sender: the invite; actor, "
+    "now, old_expires_at).",
+)
+sessions_ended = event(
+    "auth.sessions-ended",
+    "A person signed out everywhere: every session of theirs ended (sender: the user; now).",
 )
 
 
 class AccountError(ValueError):
     """A request about accounts that cannot be carried out, with a message for the person."""
+
+
+class InviteAlreadyPending(AccountError):
+    """A second invitation to an address that already has one waiting at this centre: the
+    existing one (``invite``) is offered instead (its link can be renewed)."""
+
+    def __init__(self, invite: Invite) -> None:
+        super().__init__(
+            f"An invitation to {invite.email} is already waiting (it expires on "
+            f"{invite.expires_at:%d %b %Y at %H:%M} UTC). Renew its link to send it again, "
+            "or withdraw it first."
+        )
+        self.invite = invite
 
 
 # --- sign-in ------------------------------------------------------------------------------------
@@ -116,6 +140,12 @@ def end_all_sessions(user: User) -> None:
     db.session.flush()
 
 
+def sign_out_everywhere(user: User, now: datetime) -> None:
+    """The person's own explicit "Sign out everywhere": every device's session ends, recorded."""
+    end_all_sessions(user)
+    sessions_ended.send(user, now=now)
+
+
 def set_password(user: User, new_password: str) -> None:
     problems = passwords.password_problems(new_password, email=user.email, name=user.name)
     if problems:
@@ -180,21 +210,13 @@ def create_user(
 # --- invitations --------------------------------------------------------------------------------
 
 
-def _invite_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="heartbeat.invite")
-
-
-def _hash_nonce(nonce: str) -> str:
-    return hashlib.sha256(nonce.encode()).hexdigest()
-
-
 @dataclass(frozen=True)
 class IssuedInvite:
     invite: Invite
     token: str
     # The address already has an account at another centre (or is an operator's): the inviter
     # is not told, the invitation is made as for any address, and only the address's owner
-    # learns, from the email, that it cannot be used (``invitation_mail``).
+    # learns, from the email, that it cannot be used (``queue_invitation``).
     address_taken: bool = False
 
 
@@ -216,62 +238,103 @@ def create_invite(
         raise AccountError(f"{email} already has an account here.")
     if existing is not None and inviter.is_operator:
         raise AccountError(f"{email} already has an account.")
+    # One invitation waiting per address and centre: a second would leave two live links, and
+    # the one not used would stay "waiting" after the person joined.
+    waiting = pending_invite_for(centre.id, email, now)
+    if waiting is not None:
+        raise InviteAlreadyPending(waiting)
     if existing is not None:
         security_log.info(
             "invitation to an address with an account elsewhere",
             extra={"user_id": existing.id, "centre_id": centre.id},
         )
-    nonce = secrets.token_urlsafe(24)
     invite = Invite(
         centre_id=centre.id,
         email=email,
         name=name.strip(),
         role=role,
-        token_hash=_hash_nonce(nonce),
-        expires_at=now + timedelta(hours=current_app.config["HEARTBEAT_INVITE_HOURS"]),
+        # A placeholder until the id is known: the link holds it (invite_links.py).
+        token_hash=invite_links.digest(secrets.token_urlsafe(24)),
+        expires_at=_invite_expiry(now),
         created_by_id=inviter.id,
         participant_id=participant_id,
     )
     db.session.add(invite)
     db.session.flush()
+    link = invite_links.new_link(invite.id)
+    invite.token_hash = link.token_hash
+    db.session.flush()
     invite_created.send(invite, inviter=inviter, now=now)
-    return IssuedInvite(
-        invite=invite, token=_invite_serializer().dumps(nonce), address_taken=existing is not None
+    return IssuedInvite(invite=invite, token=link.token, address_taken=existing is not None)
+
+
+def _invite_expiry(now: datetime) -> datetime:
+    return now + timedelta(hours=current_app.config["HEARTBEAT_INVITE_HOURS"])
+
+
+def pending_invite_for(centre_id: int, email: str, now: datetime) -> Invite | None:
+    stmt = (
+        sa.select(Invite)
+        .where(
+            Invite.centre_id == centre_id,
+            Invite.email == normalise_email(email),
+            Invite.pending_at(now),
+        )
+        .order_by(Invite.created_at.desc(), Invite.id.desc())
+        .limit(1)
     )
+    return db.session.scalars(stmt).first()
 
 
-def invitation_mail(issued: IssuedInvite, subject: str, body: str) -> tuple[str, str]:
-    """The subject and body to email the invitee: the inviter's, or, when the address already
-    has an account elsewhere, a note for the address's owner that the link will not work."""
-    if not issued.address_taken:
-        return subject, body
-    centre = db.session.get(Centre, issued.invite.centre_id)
+def renew_invite(invite: Invite, now: datetime, *, actor: User) -> IssuedInvite:
+    """A fresh link (and a fresh expiry) for a waiting invitation; the old link stops working.
+
+    Only a digest of a link is kept, so a link cannot be shown again: this is how an admin gets
+    one to copy or send again."""
+    if invite.state(now) != "pending":
+        raise AccountError("Only a waiting invitation can get a new link.")
+    old_expires_at = invite.expires_at
+    link = invite_links.new_link(invite.id)
+    invite.token_hash = link.token_hash
+    invite.expires_at = _invite_expiry(now)
+    db.session.flush()
+    invite_renewed.send(invite, actor=actor, now=now, old_expires_at=old_expires_at)
+    taken = find_user_by_email(invite.email) is not None
+    return IssuedInvite(invite=invite, token=link.token, address_taken=taken)
+
+
+def queue_invitation(
+    issued: IssuedInvite, *, link: str, subject: str, inviter: str, role: str | None = None
+) -> bool:
+    """Put the invitation email in the outbox (sent after the caller's commit); False when
+    there is no mail server. When the address already has an account elsewhere, the email is a
+    note for the address's owner that the link will not work, and carries no link."""
+    invite = issued.invite
+    centre = db.session.get(Centre, invite.centre_id)
     where = centre.name if centre is not None else "a centre"
-    return subject, (
-        f"Hello,\n\n{where} has invited this email address to Heartbeat Miles. This address "
-        "already has a Heartbeat Miles account, and an address can hold only one, so the "
-        f"invitation cannot be used. To join {where} as well, ask them to invite another email "
-        "address of yours.\n\nIf you did not expect this, you can ignore this email: nothing "
-        "about your account has changed.\n"
+    template = "invitation_taken" if issued.address_taken else "invitation"
+    email = queue_email(
+        kind=EmailKind.INVITATION,
+        to=invite.email,
+        subject=subject,
+        template=template,
+        context={
+            "name": invite.name,
+            "inviter": inviter,
+            "centre": where,
+            "role": role,
+            "hours": current_app.config["HEARTBEAT_INVITE_HOURS"],
+            "link": link,
+        },
+        centre_id=invite.centre_id,
     )
+    return email is not None
 
 
 ADDRESS_TAKEN = (
     "This invitation cannot be used: this email address already has a Heartbeat Miles account, "
     "and an address can hold only one. Ask the person who invited you to use another address."
 )
-
-
-def find_invite(token: str) -> Invite | None:
-    """The invite a link's token names, whatever its state; None for a forged token."""
-    try:
-        nonce = _invite_serializer().loads(token)
-    except BadSignature:
-        return None
-    if not isinstance(nonce, str):
-        return None
-    stmt = sa.select(Invite).where(Invite.token_hash == _hash_nonce(nonce))
-    return db.session.scalars(stmt.execution_options(all_centres=True)).one_or_none()
 
 
 def accept_invite(invite: Invite, password: str, now: datetime) -> User:
@@ -294,10 +357,26 @@ def accept_invite(invite: Invite, password: str, now: datetime) -> User:
     user = create_user(
         email=invite.email, name=invite.name, role=invite.role, centre=centre, password=password
     )
+    user.last_login_at = now  # accepting signs the person in
     invite_accepted.send(invite, user=user, now=now)
     invite.used_at = now
     db.session.flush()
+    _close_other_invites(invite, now)
     return user
+
+
+def _close_other_invites(accepted: Invite, now: datetime) -> None:
+    """The address now has its account (an address holds one): every other invitation still
+    waiting for it, at any centre, can never be used, so it is closed, not left "waiting"."""
+    others = db.session.scalars(
+        sa.select(Invite)
+        .where(Invite.email == accepted.email, Invite.id != accepted.id, Invite.pending_at(now))
+        .execution_options(all_centres=True)
+    ).all()
+    for other in others:
+        other.revoked_at = now
+        db.session.flush()
+        invite_revoked.send(other, actor=None, now=now, closed_by=accepted)
 
 
 def revoke_invite(invite: Invite, now: datetime, *, actor: User | None = None) -> None:

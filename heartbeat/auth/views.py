@@ -18,7 +18,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import joinedload
 
-from heartbeat.auth import guard, mfa, services, tokens
+from heartbeat.auth import guard, invite_links, mfa, services, tokens
 from heartbeat.auth.forms import (
     ChangePasswordForm,
     ConfirmPasswordForm,
@@ -32,6 +32,7 @@ from heartbeat.auth.models import TokenScope, User
 from heartbeat.auth.session_rules import start_session_clock
 from heartbeat.db import row_id, utcnow
 from heartbeat.extensions import db, limiter
+from heartbeat.outbox.views import preferences_form
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -189,6 +190,7 @@ def _account_page(user: User, *, token_form: TokenForm | None = None, new_token=
         token_form=token_form or TokenForm(scopes=tokens.scopes_for(user), formdata=None),
         new_token=new_token,
         now=utcnow(),
+        email_form=preferences_form(user.id),
     )
 
 
@@ -360,7 +362,10 @@ def change_password():
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 @limiter.limit("30 per minute")
 def accept_invite(token: str):
-    invite = services.find_invite(token)
+    found = invite_links.find(token)
+    if found.replaced:
+        return render_template("auth/invite_unusable.html", state="replaced"), 410
+    invite = found.invite
     if invite is None:
         abort(404)
     now = utcnow()
@@ -385,3 +390,7 @@ def accept_invite(token: str):
         return redirect(url_for("home.index"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/accept_invite.html", form=form, invite=invite), status
+
+
+# Pages registered on this blueprint from modules of their own (imported last: they use bp).
+from heartbeat.auth import reset_views as _reset_views  # noqa: E402, F401

@@ -21,6 +21,7 @@ ACTIONS = {
     "print_batch.submit": "Print batch requested",
     "print_batch.finish": "Print batch printed",
     "print_batch.command": "Certificates printed from the command line",
+    "signing_key.rotate": "Certificate signing key rotated",
 }
 
 
@@ -84,6 +85,8 @@ def register() -> None:
     for name in ("printed", "skipped_revoked"):
         label, format = batch[name]
         registry.field(name, label, format, entity="centre")
+    registry.field("signing_key", "Signing key (new)", formats.text, entity="centre")
+    registry.field("retired_key", "Signing key retired", formats.text, entity="centre")
     registry.field(
         "certificates_revoked", "Certificates revoked", formats.number, entity="participant"
     )

@@ -8,8 +8,9 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from heartbeat.auth.models import User
-from heartbeat.certificates import auditing, panels, services
+from heartbeat.certificates import auditing, notes, own_export, panels, services
 from heartbeat.certificates.models import Certificate
+from heartbeat.certificates.services import certificate_issued
 from heartbeat.core.events import connect
 from heartbeat.extensions import db
 from heartbeat.jobs.models import Job, JobState
@@ -47,6 +48,7 @@ def _revoke_for_erasure(
 
 
 def register() -> None:
+    own_export.register()
     auditing.register()
     panels.register()
     register_section(
@@ -56,3 +58,4 @@ def register() -> None:
         Section("certificates", "My certificates", "certificates.my_certificates", 40)
     )
     connect(participant_erasing, _revoke_for_erasure)
+    connect(certificate_issued, notes.note_certificate)

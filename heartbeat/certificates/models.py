@@ -144,6 +144,7 @@ class Certificate(CentreScoped, Model):
             "revoked_at",
             "revoked_by_id",
             "revoked_reason",
+            "status_index",
             "version",
             "centre_id",
         ),
@@ -151,6 +152,7 @@ class Certificate(CentreScoped, Model):
     __table_args__ = (
         # The register lists a centre's certificates newest first.
         sa.Index("ix_certificate_centre_issued", "centre_id", "issued_at"),
+        sa.UniqueConstraint("centre_id", "status_index"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -198,6 +200,9 @@ class Certificate(CentreScoped, Model):
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
     )
     revoked_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Its bit in the centre's status list (random, so the list reveals no order), NULL for
+    # credentials issued before status lists.
+    status_index: Mapped[int | None] = mapped_column()
     version: Mapped[int] = mapped_column(default=1)
 
     participant: Mapped[Participant] = relationship(lazy="raise")
@@ -230,14 +235,20 @@ class Certificate(CentreScoped, Model):
 
 
 class SigningKey(CentreScoped, Model):
-    """The centre's Ed25519 key for credentials; the private half encrypted under SECRET_KEY."""
+    """A centre's Ed25519 key for credentials; the private half encrypted under SECRET_KEY.
+
+    The current key has ``retired_at`` NULL; rotated-out keys stay, still published, so what
+    they signed keeps verifying.
+    """
 
     __tablename__ = "certificate_signing_key"
     __personal_data__ = declare(
         secret=("private_key_encrypted",),
-        not_personal=("id", "kid", "public_key", "created_at", "centre_id"),
+        not_personal=("id", "kid", "public_key", "created_at", "retired_at", "centre_id"),
     )
-    __table_args__ = (sa.UniqueConstraint("centre_id"),)
+    __table_args__ = (
+        sa.Index("ix_certificate_signing_key_centre_retired", "centre_id", "retired_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kid: Mapped[str] = mapped_column(sa.String(64), unique=True)
@@ -245,3 +256,4 @@ class SigningKey(CentreScoped, Model):
     # AES-256-GCM: 12-byte nonce + ciphertext + tag, under a key derived from SECRET_KEY.
     private_key_encrypted: Mapped[bytes] = mapped_column(sa.LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

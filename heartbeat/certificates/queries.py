@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload
@@ -97,3 +98,21 @@ def certificate_by_serial(serial: str, *, all_centres: bool = False) -> Certific
     if all_centres:
         stmt = stmt.execution_options(all_centres=True)
     return db.session.scalars(stmt).one_or_none()
+
+
+def latest_achievement(centre_id: int, achievement_id: str) -> dict[str, Any] | None:
+    """The achievement with that id as the centre's newest credential for it describes it."""
+    award_key = achievement_id.rsplit("/", 1)[-1].removesuffix(".json").replace("-", ":", 1)
+    rows = db.session.scalars(
+        sa.select(Certificate.credential)
+        .where(Certificate.centre_id == centre_id, Certificate.award_key == award_key)
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+        .limit(20)
+        .execution_options(all_centres=True)
+    )
+    for credential in rows:
+        subject = (credential or {}).get("credentialSubject") or {}
+        found = subject.get("achievement") if isinstance(subject, dict) else None
+        if isinstance(found, dict) and found.get("id") == achievement_id:
+            return dict(found)
+    return None

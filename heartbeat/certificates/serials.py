@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from urllib.parse import quote, urlsplit
 
 from heartbeat.core import public_url
 
@@ -43,3 +44,30 @@ def issuer_url(base: str, centre_slug: str) -> str:
 
 def jwks_url(base: str, centre_slug: str) -> str:
     return f"{base}/verify/keys/{centre_slug}.json"
+
+
+def did_web(base: str, centre_slug: str) -> str:
+    """The centre's ``did:web`` identifier at the public address.
+
+    ``did:web`` puts the host (its port's colon percent-encoded) and the path segments after
+    it, colon-separated: ``https://miles.example.org`` and ``north`` give
+    ``did:web:miles.example.org:centres:north``, resolved at ``/centres/north/did.json``.
+    """
+    parts = urlsplit(base)
+    segments = [quote(parts.netloc, safe="")]
+    segments += [quote(segment, safe="") for segment in parts.path.split("/") if segment]
+    return "did:web:" + ":".join([*segments, "centres", centre_slug])
+
+
+def did_document_url(base: str, centre_slug: str) -> str:
+    """Where ``did_web(base, slug)`` resolves to (did:web's rule turned back into a URL)."""
+    return f"{base}/centres/{centre_slug}/did.json"
+
+
+def achievement_url(base: str, centre_slug: str, award_key: str) -> str:
+    """The stable id of a centre's achievement (one per ladder stage or club)."""
+    return f"{base}/verify/achievements/{centre_slug}/{award_key.replace(':', '-')}.json"
+
+
+def status_list_url(base: str, centre_slug: str) -> str:
+    return f"{base}/verify/status/{centre_slug}.json"

@@ -14,13 +14,12 @@ from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from heartbeat.audit import services as audit
 from heartbeat.auth.models import User
 from heartbeat.centres.models import Centre
-from heartbeat.certificates import credentials, render
+from heartbeat.certificates import render
 from heartbeat.certificates.branding import (
     branding_data,
     branding_for,
@@ -30,23 +29,22 @@ from heartbeat.certificates.branding import (
 
 # Raised by this module; re-exported so callers need only the services.
 from heartbeat.certificates.errors import CertificateError as CertificateError
+from heartbeat.certificates.issuing import signed_credential
 from heartbeat.certificates.models import REVOKED_NAME, Certificate
-from heartbeat.certificates.serials import (
-    issuer_url,
-    new_serial,
-    public_base_url,
-    verify_url,
-)
-from heartbeat.core.units import Units, format_distance
-from heartbeat.core.wording import plural, sentence
+from heartbeat.certificates.serials import new_serial, public_base_url, verify_url
+from heartbeat.core.events import event
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Consent, ConsentKind, Participant
 from heartbeat.progress import services as progress
-from heartbeat.progress.models import Award, CriterionKind
-from heartbeat.progress.sentences import after_name, milestone_sentence
+from heartbeat.progress.models import Award
+from heartbeat.progress.sentences import milestone_sentence
 
 log = logging.getLogger("heartbeat.certificates")
+
+certificate_issued = event(
+    "certificates.issued", "A certificate was issued (sender: the certificate, flushed; now)."
+)
 
 
 def centre_today(centre: Centre, now: datetime) -> date:
@@ -84,32 +82,6 @@ def issuable_awards(participant: Participant) -> list[Award]:
         )
     )
     return [award for award in awards if award.id not in covered]
-
-
-def _criteria(award: Award, units: Units) -> str:
-    stage = award.stage
-    if stage is None:
-        club = progress.CLUBS_BY_CODE.get(award.club_code or "")
-        if club is not None and club.kind == "marathons":
-            return (
-                f"Finish {plural(club.threshold, 'marathon')}, counted across every race and"
-                " session."
-            )
-        if club is not None:
-            return (
-                f"Cover {club.threshold:,} miles in all, across every counting training session"
-                " and race."
-            )
-        return "A Heartbeat Miles club, verified by a therapist."
-    if stage.kind == CriterionKind.SIGNOFF:
-        return sentence(f"Signed off by a therapist: {after_name(stage.description)}")
-    distance = format_distance(stage.threshold_m or 0, units, both=True)
-    if stage.kind == CriterionKind.RACE:
-        return f"An official race finish of at least {distance}, verified by a therapist."
-    return (
-        f"One continuous session (training or race) of at least {distance}, verified by a "
-        "therapist."
-    )
 
 
 def _journey(participant: Participant, award: Award) -> list[dict[str, object]]:
@@ -180,24 +152,17 @@ def issue(
     description = progress.award_description(award)
     data = branding_data(centre, branding_for(centre.id))
     snapshot = freeze_branding(centre.id, data)
-    key = credentials.centre_key(centre.id, secret_key=current_app.config["SECRET_KEY"])
-    issuer = issuer_url(base, centre.slug)
-    url = verify_url(base, serial)
-    identity_salt = credentials.new_identity_salt()
-    unsigned = credentials.build_credential(
-        verify_url=url,
-        issuer_id=issuer,
-        centre_name=centre.name,
-        achievement_id=f"{issuer}#achievement-{award.key.replace(':', '-')}",
+    made = signed_credential(
+        centre=centre,
+        participant=participant,
+        award=award,
+        serial=serial,
         title=title,
         description=description,
-        criteria=_criteria(award, centre.units.value),
-        participant_name=participant.display_name,
-        identity_salt=identity_salt,
-        issued_at=now,
         programme=data.programme_name,
+        base=base,
+        now=now,
     )
-    signed = credentials.sign(unsigned, key, verification_method=f"{issuer}#{key.kid}", created=now)
     certificate = Certificate(
         centre_id=centre.id,
         serial=serial,
@@ -212,9 +177,10 @@ def issue(
         achieved_on=centre_today(centre, award.achieved_at),
         issued_on=centre_today(centre, now),
         journey=_journey(participant, award),
-        verify_url=url,
-        credential=signed,
-        identity_salt=identity_salt,
+        verify_url=verify_url(base, serial),
+        credential=made.credential,
+        identity_salt=made.identity_salt,
+        status_index=made.status_index,
         branding_id=snapshot.id,
         sha256="",
         issued_at=now,
@@ -250,6 +216,7 @@ def issue(
         ),
         at=now,
     )
+    certificate_issued.send(certificate, now=now)
     return certificate
 
 

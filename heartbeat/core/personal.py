@@ -52,6 +52,9 @@ class PersonalData:
     # More fields, derived from a row (relationships it reads must be in ``load``).
     derived: Callable[[Any], dict[str, Any]] | None = None
     load: tuple[str, ...] = ()
+    # Files kept outside the database for a row (an original device file): (file name, bytes),
+    # or None when there is none; subject access puts them in the export beside the tables.
+    files: Callable[[Any], tuple[str, bytes] | None] | None = None
 
     def subject_column(self, model: type) -> Any:
         """``model``'s column naming the participant its rows are about."""

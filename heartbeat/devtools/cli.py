@@ -4,8 +4,12 @@ import click
 import sqlalchemy as sa
 from flask import Flask
 
+from heartbeat.centres import services as centre_services
 from heartbeat.centres.models import Centre
-from heartbeat.devtools.demo import DEMO_PASSWORD, seed_demo
+from heartbeat.core.public_url import public_base_url
+from heartbeat.core.wording import plural
+from heartbeat.devtools.demo import DEMO_PASSWORD, DEMO_SLUG, seed_demo
+from heartbeat.devtools.demo_addresses import move_demo_certificates
 from heartbeat.extensions import db
 
 
@@ -16,6 +20,14 @@ def register(app: Flask) -> None:
         """Create (or top up) the demo centre and print its logins. Safe to run again."""
         if if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(Centre)):
             click.echo("The database already has centres; demo data left as it is.")
+            demo = centre_services.find_centre_by_slug(DEMO_SLUG)
+            moved = move_demo_certificates(demo) if demo is not None else 0
+            db.session.commit()
+            if moved:
+                click.echo(
+                    f"Moved {plural(moved, 'demo certificate')} to {public_base_url()} "
+                    "(links, QR codes and credentials)."
+                )
             click.echo(f"Demo logins, if the demo centre exists, use the password {DEMO_PASSWORD}")
             return
         logins = seed_demo()

@@ -18,11 +18,14 @@ from heartbeat.centres import services as centre_services
 from heartbeat.centres.models import Centre
 from heartbeat.db import utcnow
 from heartbeat.devtools.clinical_demo import seed_measures, seed_red_flags
+from heartbeat.devtools.demo_addresses import move_demo_certificates
+from heartbeat.devtools.demofiles import track_gpx
 from heartbeat.extensions import db
 from heartbeat.participants import services as participant_services
 from heartbeat.participants.models import ConsentKind, Participant
 from heartbeat.progress import services as progress_services
 from heartbeat.progress.models import Award, CriterionKind
+from heartbeat.training.imports import import_activity
 from heartbeat.training.models import PainSite, SessionKind, SessionSource, TrainingSession
 
 DEMO_SLUG = "demo"
@@ -70,6 +73,8 @@ DEMO_PEOPLE = [
     ("Chloé", "Dubois", None, "sci", "L2", "T54", 7, True),
     ("Dmitri", "Ivanov", None, "spina_bifida", None, "T53", 6, True),
 ]
+# People who write their family name first (their certificates print it first).
+FAMILY_NAME_FIRST = frozenset({"Zhang"})
 # The longest push each level manages: a little past the stage they have reached.
 LEVEL_BEST_M = (70, 150, 180, 450, 1700, 5200, 10400, 21500, 42500, 43000)
 CHAIRS = ("Draft Hurricane", "Top End Eliminator", "Carbonbike Strike", "Invacare Sprint")
@@ -139,6 +144,7 @@ def _seed_participants(
                 "given_name": given,
                 "family_name": family,
                 "preferred_name": preferred,
+                "name_order": "family_first" if family in FAMILY_NAME_FIRST else "given_first",
                 "date_of_birth": date(1965 + (index * 7) % 40, 1 + index % 12, 1 + index % 27),
                 "email": f"{given.lower()}.{index}@example.org",
                 "phone": f"07700 900{index:03d}",
@@ -186,6 +192,16 @@ def _seed_participants(
         if index == 0:
             participant_services.link_portal_user(participant, portal_user)
         _seed_sessions(participant, reached, enrolled, today, therapist, rng)
+        if index == 0:
+            # One session from a watch's file: its route, and the original to download.
+            start = datetime(today.year, today.month, today.day, 10, tzinfo=UTC)
+            import_activity(
+                participant,
+                actor=therapist,
+                data=track_gpx(start - timedelta(days=3)),
+                filename="track-laps.gpx",
+                kind=SessionKind.TRACK,
+            )
         _sign_off_and_verify(participant, reached, stages, therapist, enrolled, rng)
 
 
@@ -263,13 +279,12 @@ DEMO_LOGO = b"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 120"
 <path d="M22 66 H42 L50 50 L60 78 L68 62 H98" fill="none" stroke="#ffffff" stroke-width="5"
  stroke-linejoin="round" stroke-linecap="round"/>
 </svg>"""
-# Where "make run" serves the app: the address printed on the demo's certificates.
-DEMO_BASE_URL = "http://127.0.0.1:5000"
 
 
 def _seed_certificates(centre: Centre, *, admin: User) -> None:
     """Branding, a certificate for each person's highest verified stage, some printed, one
-    revoked. Skipped once the centre has certificates."""
+    revoked, at the configured public address (``make run`` sets it to where it serves). Once
+    the centre has certificates, they are only moved to that address if they point elsewhere."""
     from heartbeat.certificates import branding as certificate_branding
     from heartbeat.certificates import printing
     from heartbeat.certificates import services as certificate_services
@@ -280,6 +295,7 @@ def _seed_certificates(centre: Centre, *, admin: User) -> None:
         .select_from(Certificate)
         .where(Certificate.centre_id == centre.id)
     ):
+        move_demo_certificates(centre)
         return
     if certificate_branding.branding_for(centre.id) is None:
         certificate_branding.update_branding(
@@ -315,8 +331,7 @@ def _seed_certificates(centre: Centre, *, admin: User) -> None:
                 participant=participant,
                 centre=centre,
                 actor=admin,
-                base_url=DEMO_BASE_URL,
-            )
+            )  # at HEARTBEAT_PUBLIC_URL, as any certificate: the address the demo is served at
         )
     printing.mark_printed([c.id for c in issued[: len(issued) // 2]], now=utcnow())
     if len(issued) > 3:

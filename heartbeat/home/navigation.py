@@ -57,6 +57,21 @@ CENTRE_LINKS: tuple[HubLink, ...] = (
         ),
     ),
     HubLink(
+        "plans.templates",
+        "Plan templates",
+        "Blocks of planned weeks therapists assign: the defaults and your own, week by week.",
+        frozenset(
+            {
+                "plans.template",
+                "plans.new_template",
+                "plans.edit_template",
+                "plans.new_template_session",
+                "plans.edit_template_session",
+                "plans.delete_template_session",
+            }
+        ),
+    ),
+    HubLink(
         "admin.staff",
         "Staff",
         "Therapists, coaches and admins: invite, deactivate, unlock.",
@@ -96,6 +111,11 @@ CENTRE_LINKS: tuple[HubLink, ...] = (
         frozenset({"jobs.status"}),
     ),
     HubLink(
+        "admin.emails",
+        "Emails",
+        "What the site has emailed lately, and whether it arrived at the mail server.",
+    ),
+    HubLink(
         "training.csv_upload",
         "Session CSV import",
         "Many training sessions at once, for any participant, from a spreadsheet.",
@@ -133,6 +153,19 @@ _CASELOAD_SECTION = frozenset(
         "training.upload",
         "progress.sign_off_stage",
         "progress.withdraw_award",
+        "plans.participant_plan",
+        "plans.assign",
+        "plans.new_planned",
+        "plans.edit_planned",
+        "plans.delete_planned",
+        "plans.plan_status",
+        "plans.unavailable",
+        "plans.squads",
+        "plans.new_squad",
+        "plans.edit_squad",
+        "plans.new_squad_session",
+        "plans.templates",
+        "plans.template",
     }
 )
 _VERIFY_SECTION = frozenset({"training.waiting"})
@@ -148,7 +181,14 @@ _ACCOUNT_SECTION = frozenset(
     }
 )
 _PORTAL_SECTION = frozenset(
-    {"home.home", "training.self_report", "training.sessions", "training.session"}
+    {
+        "home.home",
+        "training.self_report",
+        "training.sessions",
+        "training.session",
+        "plans.my_plan",
+        "plans.log_planned",
+    }
 )
 _OPERATOR_SECTION = frozenset({"admin.operator_create_centre", "admin.operator_invite_admin"})
 

@@ -41,9 +41,7 @@ def home():
         ).all()
     )
     pending_invites = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Invite)
-        .where(Invite.used_at.is_(None), Invite.revoked_at.is_(None), Invite.expires_at > utcnow())
+        sa.select(sa.func.count()).select_from(Invite).where(Invite.pending_at(utcnow()))
     )
     return render_template(
         "home/staff_home.html", counts=counts, pending_invites=pending_invites, roles=Role

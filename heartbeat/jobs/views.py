@@ -38,7 +38,7 @@ bp = Blueprint("jobs", __name__, template_folder="templates")
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _job(job_id: int) -> Job:
+def _job(job_id: int, action: str = "job.view") -> Job:
     # Recover the job first if its worker died, so that what is loaded next is current (on
     # SQLite a read transaction, once started, would not see the sweep's change).
     if (
@@ -52,7 +52,7 @@ def _job(job_id: int) -> Job:
     job = db.session.scalars(services.job_by_id(job_id)).one_or_none()
     if job is None:
         abort(404)
-    require("job.view", job)
+    require(action, job)
     return job
 
 
@@ -255,7 +255,7 @@ def index():
 @bp.get("/jobs/<int:job_id>")
 @login_required
 def status(job_id: int):
-    job = _job(job_id)
+    job = _job(job_id, "job.follow")
     return render_template(
         "jobs/status.html",
         job=job,
@@ -269,13 +269,13 @@ def status(job_id: int):
 @bp.get("/jobs/<int:job_id>.json")
 @login_required
 def status_json(job_id: int):
-    return jsonify(payload(_job(job_id)))
+    return jsonify(payload(_job(job_id, "job.follow")))
 
 
 @bp.get("/jobs/<int:job_id>/result")
 @login_required
 def result(job_id: int):
-    job = _job(job_id)
+    job = _job(job_id, "job.follow")
     if not job.has_result:
         abort(404)
     data = db.session.scalar(sa.select(Job.result).where(Job.id == job.id))

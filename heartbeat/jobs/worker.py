@@ -2,7 +2,8 @@
 
 A plain ``rq.Worker`` (each job in a forked work horse, so a crash or a leak dies with it) that
 also sweeps for stale jobs as part of its maintenance, every heartbeat interval: a job whose
-worker died is failed and queued again even when nobody has its status page open.
+worker died is failed and queued again even when nobody has its status page open. The same
+round sends the outbox: scheduled emails (the weekly digest) and every email due, retries too.
 """
 
 from __future__ import annotations
@@ -31,6 +32,22 @@ class HeartbeatWorker(Worker):
     def run_maintenance_tasks(self) -> None:
         super().run_maintenance_tasks()
         self.sweep()
+        self.send_mail()
+
+    def send_mail(self) -> None:
+        """Scheduled emails (the weekly digest), then every email due (retries included)."""
+        from heartbeat.outbox import sending
+
+        if not self.flask_app.config["HEARTBEAT_SMTP_HOST"]:
+            return
+        with self.flask_app.app_context():
+            try:
+                sending.run_periodic()
+                sending.send_due()
+            except Exception:
+                log.exception("sending the outbox failed")
+            finally:
+                db.session.remove()
 
     def sweep(self) -> None:
         from heartbeat.jobs.services import sweep_stale

@@ -23,6 +23,7 @@ from heartbeat.participants.models import (
     ParticipantStatus,
     RacingClass,
 )
+from heartbeat.participants.names import NameOrder, display_name_of
 from heartbeat.participants.services.cleaning import DETAIL_FIELDS
 
 ACTIONS = {
@@ -36,6 +37,7 @@ ACTIONS = {
     "participant.import": "Participants imported from CSV",
     "participant.export": "Caseload exported to CSV",
     "participant.subject_access": "Subject-access export downloaded",
+    "participant.own_export": "Their own data downloaded (by them)",
     "participant.erase": "Personal data erased",
 }
 
@@ -45,6 +47,7 @@ _CHOICES = {
     "racing_class": RacingClass,
     "classification_status": ClassificationStatus,
     "status": ParticipantStatus,
+    "name_order": NameOrder,
 }
 SECTIONS = {
     "details": "Details",
@@ -60,7 +63,7 @@ def _ints(values: Collection[Any]) -> list[int]:
 
 
 def _display(row: Any) -> str:
-    return f"{row.preferred_name or row.given_name} {row.family_name}"
+    return display_name_of(row)
 
 
 def participant_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str]:
@@ -70,6 +73,7 @@ def participant_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any
             Participant.given_name,
             Participant.preferred_name,
             Participant.family_name,
+            Participant.name_order,
         ).where(Participant.id.in_(_ints(ids)))
     )
     return {row.id: _display(row) for row in rows}
@@ -80,7 +84,8 @@ def _owned_names(model: Any, describe=None):
 
     def namer(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str]:
         columns = [model.id, Participant.given_name, Participant.preferred_name]
-        columns += [Participant.family_name, *(describe[0] if describe else ())]
+        columns += [Participant.family_name, Participant.name_order]
+        columns += [*(describe[0] if describe else ())]
         rows = db.session.execute(
             sa.select(*columns)
             .join(Participant, Participant.id == model.participant_id)
@@ -101,6 +106,7 @@ def choices() -> list[tuple[int, str]]:
             Participant.given_name,
             Participant.preferred_name,
             Participant.family_name,
+            Participant.name_order,
         ).order_by(Participant.family_name, Participant.given_name, Participant.id)
     )
     return [(row.id, _display(row)) for row in rows]
@@ -160,6 +166,7 @@ def register() -> None:
         "erased_at": ("Erased at", formats.moment),
         "audit_rows_redacted": ("Audit entries redacted", formats.number),
         "job_outputs_removed": ("Job results removed", formats.number),
+        "files": ("Files exported", formats.counts({})),
     }
     for name, (label, format) in participant_fields.items():
         registry.field(name, label, format, entity="participant")

@@ -39,6 +39,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("given_name", True, "Up to 80 characters.", "Ada"),
     Column("family_name", True, "Up to 80 characters.", "Lovelace"),
     Column("preferred_name", False, "What they like to be called.", "Addie"),
+    Column(
+        "name_order",
+        False,
+        "given_first or family_first: which name is written first (blank: given first).",
+        "given_first",
+    ),
     Column("date_of_birth", True, "YYYY-MM-DD, in the past.", "1990-05-31"),
     Column("email", False, "Their email address.", "ada@example.org"),
     Column("phone", False, "Up to 40 characters.", "01234 567890"),

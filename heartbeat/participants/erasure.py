@@ -72,9 +72,12 @@ JOB_OUTPUT_REMOVED = "Removed when a participant's personal data was erased."
 def _names_of(participant: Participant) -> set[str]:
     """The ways a job's file or table may have written their name, lower-cased."""
     given, family = participant.given_name, participant.family_name
+    # In their order and in the other (a job may have run before their name order was recorded).
     forms = {participant.full_name, participant.display_name, f"{family}, {given}"}
+    forms |= {f"{given} {family}", f"{family} {given}"}
     if participant.preferred_name:
-        forms.add(f"{family}, {participant.preferred_name}")
+        preferred = participant.preferred_name
+        forms |= {f"{family}, {preferred}", f"{preferred} {family}", f"{family} {preferred}"}
     return {_normalised(form) for form in forms if len(form.strip()) >= 3}
 
 

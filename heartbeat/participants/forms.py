@@ -30,6 +30,7 @@ from heartbeat.participants.models import (
     ParticipantStatus,
     RacingClass,
 )
+from heartbeat.participants.names import NameOrder
 from heartbeat.participants.services import DETAIL_FIELDS
 
 
@@ -80,6 +81,14 @@ class ParticipantForm(VersionedForm):
         "Preferred name",
         validators=[Optional(), Length(max=80), refuse_unprintable_name],
         description="What they like to be called, if not their given name.",
+    )
+    name_order = ListSelectField(
+        "Name order",
+        choices=_choices(NameOrder),
+        default=NameOrder.GIVEN_FIRST.value,
+        description="Which name comes first when their name is written in full, as on "
+        "certificates.",
+        invalid_message="Choose which name comes first.",
     )
     date_of_birth = _date("Date of birth", "Enter the date of birth.")
     email = EmailField(

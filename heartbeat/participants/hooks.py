@@ -8,7 +8,8 @@ from datetime import datetime
 from heartbeat.auth.models import Invite, User
 from heartbeat.auth.services import AccountError, invite_accepted, invite_accepting
 from heartbeat.core.events import connect
-from heartbeat.participants import attention, auditing, sections, services
+from heartbeat.outbox import sending
+from heartbeat.participants import attention, auditing, digest, sections, services
 
 
 def _check_portal_invite(invite: Invite, *, now: datetime, **_: object) -> None:
@@ -33,3 +34,4 @@ def register() -> None:
     sections.register()
     connect(invite_accepting, _check_portal_invite)
     connect(invite_accepted, _link_portal_login)
+    sending.periodic("participants.digest", digest.send_due_digests)

@@ -37,6 +37,7 @@ from heartbeat.participants.models import (
     Participant,
     RacingClass,
 )
+from heartbeat.participants.names import NameOrder
 
 __all__ = [
     "COLUMNS",
@@ -96,6 +97,10 @@ _CHOICE_MESSAGES = {
         + ".",
     ),
     "classification_status": (ClassificationStatus, "Use N, R or C."),
+    "name_order": (
+        NameOrder,
+        "Use given_first or family_first (or leave it blank for given name first).",
+    ),
 }
 
 

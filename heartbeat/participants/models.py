@@ -17,6 +17,7 @@ from heartbeat.auth.models import User
 from heartbeat.core.personal import Computed, declare
 from heartbeat.db import CentreScoped, UTCDateTime, string_enum, utcnow
 from heartbeat.extensions import Model
+from heartbeat.participants.names import NameOrder, join_name
 from heartbeat.participants.rules import heart_rate_unreliable
 
 # What erasure leaves in place of a date of birth the schema requires, and of free text.
@@ -138,6 +139,7 @@ class Participant(CentreScoped, Model):
             "goal": None,
             "goal_milestone": None,
             "goal_target_on": None,
+            "name_order": NameOrder.GIVEN_FIRST,
         },
         kept=(
             "impairment",
@@ -171,6 +173,12 @@ class Participant(CentreScoped, Model):
     given_name: Mapped[str] = mapped_column(sa.String(80))
     family_name: Mapped[str] = mapped_column(sa.String(80))
     preferred_name: Mapped[str | None] = mapped_column(sa.String(80))
+    # Which part of their name comes first when it is written in full (names.py).
+    name_order: Mapped[NameOrder] = mapped_column(
+        string_enum(NameOrder, 16),
+        default=NameOrder.GIVEN_FIRST,
+        server_default=NameOrder.GIVEN_FIRST.value,
+    )
     date_of_birth: Mapped[date] = mapped_column(sa.Date)
     email: Mapped[str | None] = mapped_column(sa.String(254))
     phone: Mapped[str | None] = mapped_column(sa.String(40))
@@ -228,12 +236,13 @@ class Participant(CentreScoped, Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.given_name} {self.family_name}"
+        """Their given and family names, in their order."""
+        return join_name(self.given_name, self.family_name, self.name_order)
 
     @property
     def display_name(self) -> str:
-        """The name to call them by, with the family name for clarity."""
-        return f"{self.preferred_name or self.given_name} {self.family_name}"
+        """The name to call them by, with the family name for clarity, in their order."""
+        return join_name(self.preferred_name or self.given_name, self.family_name, self.name_order)
 
     @property
     def erased(self) -> bool:

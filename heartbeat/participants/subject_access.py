@@ -191,6 +191,27 @@ def _audit_events(
     )
 
 
+def attached_files(participant_id: int) -> list[tuple[str, bytes]]:
+    """Files kept outside the database about them (original device files), as
+    (path in the archive, bytes): ``files/<section>/<name>``, from the models' declarations."""
+    found: list[tuple[str, bytes]] = []
+    for model, declared in _declared():
+        if declared.files is None or declared.section is None:
+            continue
+        for row in _rows(model, declared, participant_id):
+            attached = declared.files(row)
+            if attached is not None:
+                name, data = attached
+                found.append((f"files/{declared.section}/{_safe_name(name)}", data))
+    return found
+
+
+def _safe_name(name: str) -> str:
+    """One path segment: no folders, no parent references, nothing unprintable."""
+    cleaned = "".join(c if c.isprintable() and c not in "/\\:" else "_" for c in name)
+    return cleaned.strip(". ") or "file"
+
+
 def _csv(rows: list[dict[str, Any]]) -> str:
     header: list[str] = []
     for row in rows:
@@ -204,7 +225,9 @@ def _csv(rows: list[dict[str, Any]]) -> str:
     return write_csv(header, ([cell(row.get(key)) for key in header] for row in rows))
 
 
-def _readme(participant: Participant, centre: Centre, now: datetime, counts: dict) -> str:
+def _readme(
+    participant: Participant, centre: Centre, now: datetime, counts: dict, files: int = 0
+) -> str:
     lines = [
         f"Subject-access export from {centre.name}",
         f"Participant number {participant.id}, made {now.isoformat(timespec='seconds')} (UTC).",
@@ -218,6 +241,11 @@ def _readme(participant: Participant, centre: Centre, now: datetime, counts: dic
         f"csv/{name}.csv ({plural(counts[name], 'row')}): {what}"
         for name, what in sections().items()
     ]
+    if files:
+        lines.append(
+            f"files/ ({plural(files, 'file')}): the original files they or staff uploaded "
+            "(device files, named by session number), exactly as uploaded."
+        )
     return "\r\n".join(lines) + "\r\n"
 
 
@@ -235,15 +263,19 @@ def build_archive(
         "participant_id": participant.id,
         "sections": collected,
     }
+    files = attached_files(participant.id)
+    counts["files"] = len(files)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("README.txt", _readme(participant, centre, now, counts))
+        archive.writestr("README.txt", _readme(participant, centre, now, counts, len(files)))
         archive.writestr(
             "subject-access.json",
             json.dumps(document, indent=2, ensure_ascii=False, default=str),
         )
         for name in sections():
             archive.writestr(f"csv/{name}.csv", _csv(collected.get(name, [])))
+        for path, data in files:
+            archive.writestr(path, data)
     audit.record(
         actor,
         participant.centre_id,

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from heartbeat.audit import formats, registry
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
+from heartbeat.participants.names import display_name_of
 from heartbeat.progress.models import (
     KEPT_BY_PERSON,
     REVIEW_REASONS,
@@ -75,15 +76,14 @@ def award_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str]
             Participant.given_name,
             Participant.preferred_name,
             Participant.family_name,
+            Participant.name_order,
         )
         .join(Participant, Participant.id == Award.participant_id)
         .outerjoin(LadderStage, LadderStage.id == Award.stage_id)
         .where(Award.id.in_(_ints(ids)))
     )
     return {
-        row.id: f"{row.preferred_name or row.given_name} {row.family_name}, "
-        f"{row.title or _club_title(row.club_code)}"
-        for row in rows
+        row.id: f"{display_name_of(row)}, {row.title or _club_title(row.club_code)}" for row in rows
     }
 
 

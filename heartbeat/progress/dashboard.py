@@ -17,6 +17,7 @@ from heartbeat.core.units import distance_text, units_of
 from heartbeat.core.wording import plural
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant, ParticipantStatus
+from heartbeat.plans.services.caseload import CentreCompliance, centre_compliance
 from heartbeat.progress import charts
 from heartbeat.progress.models import HISTORY_EVIDENCE, Award, LadderStage
 from heartbeat.progress.rules import DISTANCE_KINDS
@@ -46,6 +47,7 @@ class Dashboard:
     distribution: list[StageCount]
     chart: charts.Chart
     recent: list[Award]
+    compliance: CentreCompliance | None = None  # training plans: the last finished week
 
     @property
     def milestones_this_month(self) -> int:
@@ -134,6 +136,7 @@ def build_dashboard(centre: Centre, now: datetime) -> Dashboard:
         distribution=distribution,
         chart=distribution_chart(distribution),
         recent=recent,
+        compliance=centre_compliance(centre.id, tz, today),
     )
 
 

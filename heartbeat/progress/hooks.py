@@ -13,10 +13,19 @@ from heartbeat.core.events import connect
 from heartbeat.extensions import db
 from heartbeat.participants import stages as participant_stages
 from heartbeat.participants.sections import Section, register_portal_section, register_section
-from heartbeat.progress import attention, auditing, overview, panels, rules, shoulder_load
+from heartbeat.progress import (
+    attention,
+    auditing,
+    notes,
+    overview,
+    panels,
+    rules,
+    shoulder_load,
+)
 from heartbeat.progress.ladder import CHAIR_FITTED_CODE
 from heartbeat.progress.models import Award, CriterionKind, LadderStage
 from heartbeat.progress.services import evaluate_awards, ladder, seed_default_ladder, stage_rules
+from heartbeat.progress.services.verification import award_verified
 from heartbeat.training.services import sessions_changed
 
 
@@ -80,3 +89,4 @@ def register() -> None:
     connect(sessions_changed, _evaluate_awards)
     if not sa.event.contains(sa.orm.Session, "before_flush", overview.renew_on_flush):
         sa.event.listen(sa.orm.Session, "before_flush", overview.renew_on_flush)
+    connect(award_verified, notes.note_milestone)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from heartbeat.audit import formats, registry
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
+from heartbeat.participants.names import display_name_of
 from heartbeat.training.models import PainSite, SessionKind, SessionSource, TrainingSession
 from heartbeat.training.values import LABELS, PAIN_LABELS, RPE_LABELS
 
@@ -33,12 +34,13 @@ def session_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, st
             Participant.given_name,
             Participant.preferred_name,
             Participant.family_name,
+            Participant.name_order,
         )
         .join(Participant, Participant.id == TrainingSession.participant_id)
         .where(TrainingSession.id.in_(wanted))
     )
     return {
-        row.id: f"{row.preferred_name or row.given_name} {row.family_name}, "
+        row.id: f"{display_name_of(row)}, "
         f"{formats.day(row.started_at.astimezone(ctx.zone).date(), ctx)}"
         for row in rows
     }
@@ -96,3 +98,9 @@ def register() -> None:
     for name, (label, format) in more.items():
         registry.field(name, label, format, entity="training_session")
     registry.field("verified_by_id", "Verified by", refers_to="user", entity="training_session")
+    registry.field(
+        "device_files_removed",
+        "Original device files removed",
+        formats.number,
+        entity="participant",
+    )

@@ -224,10 +224,13 @@ class UploadForm(FlaskForm):
     file = FileField(
         "Device file (GPX, TCX or FIT)",
         validators=[_FileOrKept("Choose a GPX, TCX or FIT file to upload.")],
-        description="As saved by a watch, bike computer or app; gzipped (.gz) files too.",
+        description=(
+            "As saved by a watch, bike computer or app; gzipped (.gz) files too, or a ZIP of many "
+            "(a Strava or Garmin export), imported in the background with a report of every file."
+        ),
         render_kw={
-            "accept": ".gpx,.tcx,.fit,.gz,application/gpx+xml,application/gzip,"
-            "application/octet-stream"
+            "accept": ".gpx,.tcx,.fit,.gz,.zip,application/gpx+xml,application/gzip,"
+            "application/zip,application/octet-stream"
         },
     )
     kind = ListSelectField(

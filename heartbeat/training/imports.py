@@ -19,6 +19,8 @@ from heartbeat.auth.models import User
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
+from heartbeat.participants.names import display_name_of
+from heartbeat.training import storage
 from heartbeat.training.dates import FOR_A_FILE, HistoryWording, Timeline, date_problem
 from heartbeat.training.devicefiles import ParsedActivity, ParseLimits, parse_activity
 from heartbeat.training.models import ActivityFile, SessionKind, SessionSource, TrainingSession
@@ -68,6 +70,7 @@ def find_duplicate(centre_id: int, fingerprint: str) -> DuplicateActivity | None
             Participant.given_name,
             Participant.preferred_name,
             Participant.family_name,
+            Participant.name_order,
             TrainingSession.started_at,
         )
         .join(TrainingSession, TrainingSession.id == ActivityFile.session_id)
@@ -78,7 +81,7 @@ def find_duplicate(centre_id: int, fingerprint: str) -> DuplicateActivity | None
     ).first()
     if row is None:
         return None
-    name = f"{row.preferred_name or row.given_name} {row.family_name}"
+    name = display_name_of(row)
     return DuplicateActivity(row.session_id, row.id, name, row.started_at)
 
 
@@ -196,8 +199,13 @@ def import_activity(
     limits: ParseLimits | None = None,
     before_enrolment: bool = False,
     wording: HistoryWording = FOR_A_FILE,
+    parsed: ParsedActivity | None = None,
+    evaluate: bool = True,
 ) -> TrainingSession:
     """Save ``data`` (a GPX, TCX or FIT file) as a session of ``participant``.
+
+    ``parsed`` is ``data`` already read (a bulk import reads every file before it writes);
+    ``evaluate=False`` leaves the awards to the caller (``services.log_session``).
 
     Raises :class:`~heartbeat.training.devicefiles.ActivityFileError` for a file that is not a
     readable activity, :class:`DuplicateActivity` for a file seen before in the centre, and
@@ -206,7 +214,7 @@ def import_activity(
     ``limits`` bound the work of reading the file.
     """
     now = now or utcnow()
-    activity = parse_activity(data, filename, limits=limits)
+    activity = parsed or parse_activity(data, filename, limits=limits)
     duplicate = find_duplicate(participant.centre_id, activity.fingerprint)
     if duplicate is not None:
         raise duplicate
@@ -244,22 +252,27 @@ def import_activity(
                 now=now,
                 audit_action="session.import",
                 audit_extra=file_record,
+                evaluate=evaluate,
             )
-            db.session.add(
-                ActivityFile(
-                    centre_id=participant.centre_id,
-                    session=session,
-                    participant_id=participant.id,
-                    fingerprint=activity.fingerprint,
-                    source_format=activity.source_format,
-                    original_name=name,
-                    size_bytes=len(data),
-                    summary=activity.to_json_dict(),
-                    route=[[lat, lon] for lat, lon in activity.route],
-                    uploaded_by_id=actor.id if actor is not None else None,
-                    uploaded_at=now,
-                )
+            kept = ActivityFile(
+                centre_id=participant.centre_id,
+                session=session,
+                participant_id=participant.id,
+                fingerprint=activity.fingerprint,
+                source_format=activity.source_format,
+                original_name=name,
+                size_bytes=len(data),
+                summary=activity.to_json_dict(),
+                route=[[lat, lon] for lat, lon in activity.route],
+                uploaded_by_id=actor.id if actor is not None else None,
+                uploaded_at=now,
             )
+            db.session.add(kept)
+            db.session.flush()
+            # The original, written last: nothing in this savepoint can fail after it, and a
+            # rollback of the whole transaction removes it again (core.filestore).
+            stored = storage.keep_original(participant.centre_id, data)
+            kept.stored_key, kept.stored_sha256 = stored.key, stored.sha256
             db.session.flush()
     except IntegrityError:
         # Another upload of the same file got in between our check and our insert.

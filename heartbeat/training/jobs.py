@@ -128,3 +128,8 @@ def import_sessions(ctx: JobContext, params: dict) -> None:
         "sessions_imported": result.sessions,
         "participants": result.participants,
     }
+
+
+# The archive import's handler lives with its service; importing it registers it here, where the
+# job registry looks for training's kinds.
+from heartbeat.training import archive_import  # noqa: E402, F401

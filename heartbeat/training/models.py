@@ -218,8 +218,12 @@ class ActivityFile(CentreScoped, Model):
         erased={
             "route": [],
             "original_name": Computed(lambda m: sa.literal("erased.") + m.source_format),
+            # The kept original goes too (training.storage removes it from the files folder).
+            "stored_key": None,
+            "stored_sha256": None,
         },
         kept=("summary", "size_bytes", "source_format"),
+        files=lambda row: _original_file(row),
         not_personal=(
             "id",
             "session_id",
@@ -253,5 +257,20 @@ class ActivityFile(CentreScoped, Model):
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
     )
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The original file as uploaded (a .gz as it came), kept compressed in the files folder
+    # (core.filestore); None for files imported before originals were kept, and after erasure.
+    stored_key: Mapped[str | None] = mapped_column(sa.String(120))
+    stored_sha256: Mapped[str | None] = mapped_column(sa.String(64))
 
     session: Mapped[TrainingSession] = relationship(lazy="raise", back_populates="activity_file")
+
+    @property
+    def kept(self) -> bool:
+        return self.stored_key is not None
+
+
+def _original_file(row: ActivityFile) -> tuple[str, bytes] | None:
+    """The subject-access export's copy of a kept original: (file name, bytes)."""
+    from heartbeat.training import storage  # the store reads the app's setting
+
+    return storage.original_for_export(row)

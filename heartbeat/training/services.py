@@ -22,6 +22,7 @@ from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
 from heartbeat.safety import services as safety
+from heartbeat.training import storage
 from heartbeat.training.dates import Timeline
 from heartbeat.training.models import SessionSource, TrainingSession
 from heartbeat.training.values import EDITABLE
@@ -72,12 +73,15 @@ def log_session(
     now: datetime | None = None,
     audit_action: str = "session.create",
     audit_extra: Mapping[str, Any] | None = None,
+    evaluate: bool = True,
     symptoms: Sequence[str] = (),
 ) -> TrainingSession:
     """A new session for ``participant``; a self-report waits for a therapist to verify it.
 
-    ``symptoms`` (the autonomic dysreflexia checklist's keys) mark the session "symptom reported"
-    and raise a red flag for the team (``safety.services.raise_flag``) in the same transaction.
+    ``evaluate=False`` leaves the awards to the caller, who sends ``sessions_changed`` once for
+    many sessions (a bulk import). ``symptoms`` (the autonomic dysreflexia checklist's keys) mark
+    the session "symptom reported" and raise a red flag for the team
+    (``safety.services.raise_flag``) in the same transaction.
     """
     now = now or utcnow()
     self_reported = source == SessionSource.SELF_REPORT
@@ -113,7 +117,8 @@ def log_session(
             self_reported=self_reported,
             now=now,
         )
-    _evaluate(participant, actor, now)
+    if evaluate:
+        _evaluate(participant, actor, now)
     return session
 
 
@@ -177,6 +182,7 @@ def delete_session(
     now = now or utcnow()
     gone = audit.diff(_record_values(session), {})
     session_id, centre_id = session.id, session.centre_id
+    storage.forget_session_file(session_id)
     db.session.delete(session)
     db.session.flush()
     audit.record(actor, centre_id, "session.delete", "training_session", session_id, gone, at=now)

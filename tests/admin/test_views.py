@@ -162,6 +162,7 @@ def test_the_operator_invites_an_admin_to_a_centre(app, client, auth, world):
     response = client.post(
         f"/operator/centres/{world.b.centre.id}/invite",
         data={"name": "Bea Boss", "email": "Bea.Boss@Bravo.example", "role": "admin"},
+        follow_redirects=True,
     )
     assert response.status_code == 200
     page = text(response)

@@ -52,6 +52,7 @@ OPERATIONS = [
     Op("api.get_me", "GET", "/me", "ok", "ok", "ok", operator="ok"),
     Op("api.list_participants", "GET", "/participants", "ok", "ok", "ok"),
     Op("api.get_participant", "GET", "/participants/{participant_id}", **READ_RECORD),
+    Op("api.get_participant_fhir", "GET", "/participants/{participant_id}/fhir", **READ_RECORD),
     Op("api.list_sessions", "GET", "/participants/{participant_id}/sessions", **READ_RECORD),
     Op("api.create_session", "POST", "/participants/{participant_id}/sessions", **WRITE),
     Op("api.get_session", "GET", "/sessions/{session_id}", **READ_RECORD),

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from heartbeat.auth import services as accounts
-from heartbeat.auth.models import Role, User
+from heartbeat.auth.models import Invite, Role, User
 from heartbeat.centres.models import Centre
 from heartbeat.certificates import branding, printing
 from heartbeat.certificates import services as certificates
@@ -100,6 +100,20 @@ def _records(world, pid: int, other: int) -> None:
         now=START,
         participant_id=pid,
     )
+    # A second invitation to the same address, made before one-per-address was the rule: closed
+    # when the first is accepted.
+    duplicate = Invite(
+        centre_id=centre.id,
+        email="ada.portal@example.org",
+        name="Ada Lovelace",
+        role=Role.PARTICIPANT,
+        token_hash="0" * 64,
+        expires_at=START + timedelta(days=3),
+        created_by_id=therapist.id,
+        participant_id=pid,
+    )
+    db.session.add(duplicate)
+    db.session.flush()
     accounts.accept_invite(portal.invite, PORTAL_PASSWORD, START + timedelta(hours=1))
     staff = accounts.create_invite(
         centre=centre,
@@ -109,7 +123,9 @@ def _records(world, pid: int, other: int) -> None:
         role=Role.THERAPIST,
         now=START,
     )
+    accounts.renew_invite(staff.invite, START + timedelta(hours=1), actor=admin)
     accounts.revoke_invite(staff.invite, START + timedelta(hours=2), actor=admin)
+    accounts.sign_out_everywhere(therapist, START + timedelta(hours=3))
     db.session.commit()
 
 

@@ -91,6 +91,7 @@ def test_an_invitation_with_the_token_from_the_staff_page_works(client, world, r
             "role": "therapist",
             "csrf_token": token,
         },
+        follow_redirects=True,
     )
 
     assert response.status_code == 200
@@ -154,6 +155,7 @@ def test_accepting_an_invitation_needs_the_token_from_its_form(app, client, worl
             "role": "therapist",
             "csrf_token": page_token,
         },
+        follow_redirects=True,
     )
     link = f"/invite/{invite_token(created.get_data(as_text=True))}"
     invitee = app.test_client()

@@ -49,6 +49,7 @@ def test_a_10000_character_new_password_on_an_invitation_gets_a_clear_error(app,
     created = client.post(
         "/centre/staff/invite",
         data={"name": "Casey Coach", "email": "casey@alpha.example", "role": "therapist"},
+        follow_redirects=True,
     )
     link = f"/invite/{invite_token(created.get_data(as_text=True))}"
 

@@ -1,5 +1,6 @@
-"""Open Badges 3.0 credentials: signed with the centre's Ed25519 key (eddsa-jcs-2022), published
-keys, tampering detected, the private key stored encrypted."""
+"""Open Badges 3.0 credentials: signed with the centre's Ed25519 key (eddsa-rdfc-2022, older ones
+eddsa-jcs-2022), keys published in the centre's did:web document, tampering detected, the private
+key stored encrypted."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from heartbeat.certificates import credentials, queries, services
+from heartbeat.certificates import credentials, proofs, queries, services
 from heartbeat.certificates.models import SigningKey
 from heartbeat.extensions import db
-from tests.certificates.conftest import pdf_reader
+from tests.certificates.conftest import NOW, pdf_reader
 
 # The W3C Data Integrity EdDSA Cryptosuites v1.0 example for eddsa-jcs-2022 (as used in public
 # interoperability suites): a verifier that accepts it speaks the same algorithm as others do.
@@ -53,13 +54,25 @@ def issued(app, world, certs):
     return certs.certificate(certificate_id)
 
 
+def did_path(did: str) -> str:
+    """did:web's rule, read independently: did:web:host:a:b -> https://host/a/b/did.json."""
+    assert did.startswith("did:web:")
+    host, *segments = did.removeprefix("did:web:").split(":")
+    assert host == "heartbeat.test"
+    return "/" + "/".join(segments) + "/did.json"
+
+
 def _public_key_from_issuer_profile(client, credential) -> bytes:
-    issuer_url = credential["issuer"]["id"]
+    issuer_id = credential["issuer"]["id"]
     method_id = credential["proof"]["verificationMethod"]
-    assert method_id.startswith(issuer_url + "#")
-    profile = client.get(issuer_url.removeprefix("http://heartbeat.test")).get_json()
-    (method,) = [m for m in profile["verificationMethod"] if m["id"] == method_id]
-    assert method_id in profile["assertionMethod"]
+    assert method_id.startswith(issuer_id + "#")
+    response = client.get(did_path(issuer_id))
+    assert response.status_code == 200
+    document = json.loads(response.get_data())
+    assert document["id"] == issuer_id
+    (method,) = [m for m in document["verificationMethod"] if m["id"] == method_id]
+    assert method["type"] == "Multikey" and method["controller"] == issuer_id
+    assert method_id in document["assertionMethod"]
     return credentials.public_key_from_multikey(method["publicKeyMultibase"])
 
 
@@ -86,7 +99,8 @@ def test_the_served_credential_is_an_open_badge_signed_by_the_centres_published_
     achievement = credential["credentialSubject"]["achievement"]
     assert achievement["name"] == "10K"
     assert "at least 10.0 km (6.2 mi)" in achievement["criteria"]["narrative"]
-    assert credential["proof"]["cryptosuite"] == "eddsa-jcs-2022"
+    assert credential["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    assert credential["issuer"]["id"] == f"did:web:heartbeat.test:centres:{world.a.centre.slug}"
 
     public_key = _public_key_from_issuer_profile(client, credential)
     assert credentials.verify(credential, public_key)
@@ -187,6 +201,24 @@ def test_the_private_key_is_stored_encrypted_under_the_secret_key(app, world, is
         assert key.kid == row.kid == credentials.jwk_thumbprint(row.public_key)
         with pytest.raises(credentials.CredentialError, match="SECRET_KEY"):
             credentials.centre_key(world.a.centre.id, secret_key="another-secret")
+
+
+def test_a_jcs_proof_made_before_rdfc_still_verifies(app, world, issued):
+    with app.app_context():
+        key = credentials.centre_key(world.a.centre.id, secret_key=app.config["SECRET_KEY"])
+        document = {k: v for k, v in issued.credential.items() if k != "proof"}
+        method = issued.credential["proof"]["verificationMethod"]
+        old = proofs.sign(
+            document,
+            key.private_key,
+            verification_method=method,
+            created=NOW,
+            cryptosuite=proofs.JCS,
+        )
+    assert old["proof"]["cryptosuite"] == "eddsa-jcs-2022" and "@context" in old["proof"]
+    assert credentials.verify(old, key.public_key)
+    old["name"] = "Changed"
+    assert not credentials.verify(old, key.public_key)
 
 
 def test_one_key_per_centre_made_on_first_need(app, world, certs):

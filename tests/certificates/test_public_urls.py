@@ -55,8 +55,11 @@ def test_the_issuer_profile_ignores_the_host_header(client, world, certs):
 
     assert "evil.example" not in body
     profile = json.loads(body)
-    assert profile["id"] == f"{DEFAULT_LOCAL_URL}/verify/issuers/alpha.json"
-    assert profile["jwks_uri"] == f"{DEFAULT_LOCAL_URL}/verify/keys/alpha.json"
+    host = DEFAULT_LOCAL_URL.removeprefix("http://").replace(":", "%3A")
+    assert profile["id"] == f"did:web:{host}:centres:alpha"
+    assert profile["url"] == f"{DEFAULT_LOCAL_URL}/verify/issuers/alpha.json"
+    did = client.get("/centres/alpha/did.json", headers=EVIL).get_data(as_text=True)
+    assert "evil.example" not in did and json.loads(did)["id"] == profile["id"]
 
 
 def test_a_certificate_issued_with_a_hostile_host_carries_only_the_configured_address(
@@ -77,7 +80,11 @@ def test_the_configured_public_url_is_used_everywhere(app, client, world, certs)
 
     assert certificate.verify_url.startswith("https://miles.example.org/verify/")
     assert certificate.credential["issuer"]["id"] == profile["id"]
-    assert profile["id"] == "https://miles.example.org/verify/issuers/alpha.json"
+    assert profile["id"] == "did:web:miles.example.org:centres:alpha"
+    achievement = certificate.credential["credentialSubject"]["achievement"]["id"]
+    assert achievement.startswith("https://miles.example.org/verify/achievements/alpha/")
+    did = client.get("/centres/alpha/did.json", headers=EVIL).get_json()
+    assert certificate.credential["proof"]["verificationMethod"].startswith(did["id"] + "#")
 
 
 @pytest.mark.parametrize(
@@ -90,6 +97,7 @@ def test_an_invitation_link_uses_the_configured_address_not_the_host(app, world)
         "/centre/staff/invite",
         data={"name": "Casey", "email": "casey@example.org", "role": "therapist"},
         base_url=EVIL_BASE,
+        follow_redirects=True,
     ).get_data(as_text=True)
 
     assert "https://miles.example.org/invite/" in page

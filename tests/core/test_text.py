@@ -107,7 +107,13 @@ def test_an_invitation_refuses_an_emoji_in_the_name(app, world):
         "/centre/staff/invite",
         data={"name": "王小明", "email": "wang@alpha.example", "role": "therapist"},
     )
-    assert chinese.status_code == 200
+    # Accepted: on to the "Invitation ready" page (POST, then redirect and GET).
+    assert chinese.status_code == 302
+    with app.app_context():
+        assert (
+            db.session.scalar(sa.select(Invite.name).where(Invite.email == "wang@alpha.example"))
+            == "王小明"
+        )
 
 
 def test_the_certificate_signatory_name_refuses_an_emoji(app, world):

@@ -56,8 +56,27 @@ def test_the_demo_centre_has_branding_and_certificates_some_printed_one_revoked(
         assert sum(1 for c in certificates if c.printed_at is not None) >= 10
         assert sum(1 for c in certificates if c.revoked_at is not None) == 1
         assert all(c.sha256 for c in certificates)
+        # Wen Zhang writes the family name first, and the certificate prints it so.
+        assert "Zhang Wen" in {c.participant_name for c in certificates}
         seed_demo()  # again: nothing more is issued
         db.session.commit()
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Certificate)) == len(
             certificates
         )
+
+
+def test_the_demo_portal_participant_has_a_session_from_a_device_file_with_its_original(app):
+    from heartbeat.training import storage
+    from heartbeat.training.devicefiles import parse_activity
+    from heartbeat.training.models import ActivityFile
+
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        [file] = db.session.scalars(sa.select(ActivityFile)).all()
+        participant = db.session.get(Participant, file.participant_id)
+        assert participant.preferred_name == "Pat"
+        original = storage.original(file)
+        activity = parse_activity(original)
+        assert 2900 < activity.distance_m < 3100  # 7.5 laps of a 400 m track
+        assert activity.avg_hr and len(file.route) > 10

@@ -29,6 +29,23 @@ def main_nav(page: Page):
     return page.get_by_role("navigation", name="Main")
 
 
+def open_section(page: Page, section: str) -> None:
+    """Follows the sub-navigation of a participant's record to one of its sections (Overview,
+    Sessions, Progress, Certificates, Records), as a person would."""
+    nav = page.get_by_role("navigation", name=re.compile(r"^Sections of .+ record$"))
+    nav.get_by_role("link", name=section, exact=True).click()
+    expect(nav.get_by_role("link", name=section, exact=True)).to_have_attribute(
+        "aria-current", "page"
+    )
+
+
+def open_my_page(page: Page, name: str) -> None:
+    """Follows the sub-navigation of a participant's own pages (Today, My progress, ...)."""
+    nav = page.get_by_role("navigation", name="Your pages")
+    nav.get_by_role("link", name=name, exact=True).click()
+    expect(nav.get_by_role("link", name=name, exact=True)).to_have_attribute("aria-current", "page")
+
+
 def sign_in(page: Page, shot, person: Person) -> None:
     page.goto("/login")
     expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()

@@ -26,6 +26,8 @@ from tests.e2e.journeys import (
     assert_pdf,
     invitation_link,
     main_nav,
+    open_my_page,
+    open_section,
     png_logo,
     sign_in,
 )
@@ -134,9 +136,10 @@ def therapist_enrols_logs_verifies_and_issues(page: Page, shot, base_url: str) -
     shot(page, "new participant's profile")
 
     # Log yesterday's 5.2 km track session: the 5K stage, reached yesterday.
-    page.get_by_role("region", name="Training sessions").get_by_role(
-        "link", name="Log a session"
-    ).click()
+    open_section(page, "Sessions")
+    expect(page.get_by_role("heading", name=name, level=1)).to_be_visible()
+    shot(page, "the participant's sessions, none yet")
+    page.get_by_role("link", name="Log a session").click()
     expect(page.get_by_role("heading", name=re.compile(r"^Log a session"), level=1)).to_be_visible()
     shot(page, "session form")
     page.get_by_label("Date", exact=True).fill(STORY.yesterday.isoformat())
@@ -170,8 +173,10 @@ def therapist_enrols_logs_verifies_and_issues(page: Page, shot, base_url: str) -
     expect(page.get_by_role("main")).to_contain_text("4.6 km")
     shot(page, "the uploaded session with its route")
 
-    # Verify the 5K award, then issue its certificate.
+    # Verify the 5K award (on the progress section), then issue its certificate.
     page.goto(STORY.participant_url)
+    shot(page, "overview with the sessions")
+    open_section(page, "Progress")
     awards = page.get_by_role("region", name="Awards")
     expect(awards.get_by_role("heading", name="Waiting for verification")).to_be_visible()
     shot(page, "profile with awards waiting")
@@ -179,6 +184,8 @@ def therapist_enrols_logs_verifies_and_issues(page: Page, shot, base_url: str) -
     awards.get_by_role("button", name="Verify ticked awards").click()
     expect(page.get_by_role("status")).to_contain_text("Verified 1 award: “5K”.")
     shot(page, "profile after verifying 5K")
+    open_section(page, "Certificates")
+    shot(page, "certificates section with the award waiting")
     page.get_by_role("button", name=re.compile(r"^Issue certificate\W+5K$")).click()
     heading = page.get_by_role("heading", name=re.compile(r"^5K certificate"), level=1)
     expect(heading).to_be_visible()
@@ -198,6 +205,8 @@ def therapist_enrols_logs_verifies_and_issues(page: Page, shot, base_url: str) -
 
     # Invite the participant to their own page.
     page.get_by_role("table").get_by_role("link", name=f"{family}, Dae").click()
+    shot(page, "profile from the caseload")
+    open_section(page, "Certificates")
     expect(page.get_by_role("region", name="Certificates")).to_contain_text(serial)
     shot(page, "profile with the certificate")
     page.get_by_role("link", name="Invite to their page").click()
@@ -264,6 +273,8 @@ def test_3_participant_accepts_sees_ladder_charts_certificate_and_downloads_it(
     )
     shot(page, "participant home with the celebration")
 
+    # Their ladder and charts are one tap away, on "My progress".
+    open_my_page(page, "My progress")
     ladder = page.get_by_role("list", name="Your ladder, first stage first")
     expect(ladder.get_by_role("listitem")).to_have_count(9)
     expect(ladder.get_by_role("listitem").filter(has_text="5K")).to_contain_text("Reached")
@@ -272,9 +283,12 @@ def test_3_participant_accepts_sees_ladder_charts_certificate_and_downloads_it(
     # Each chart has its numbers as a table too (a text alternative, not by colour alone).
     charts.get_by_text("Distance per week: the numbers as a table").click()
     expect(charts.get_by_role("table").first).to_be_visible()
+    shot(page, "participant's progress page")
+
+    open_my_page(page, "My certificates")
     certificates = page.get_by_role("region", name="Your certificates")
     expect(certificates).to_contain_text(STORY.certificate_serial)
-
+    shot(page, "participant's certificates")
     with page.expect_download() as download:
         certificates.get_by_role("link", name="Download PDF of your 5K certificate").click()
     data = assert_pdf(download.value)
@@ -285,9 +299,9 @@ def test_3_participant_accepts_sees_ladder_charts_certificate_and_downloads_it(
     expect(main_nav(page).get_by_role("link", name="My progress")).to_have_attribute(
         "aria-current", "page"
     )
-    shot(page, "participant's progress page")
+    shot(page, "participant's today page")
     page.get_by_role("link", name="All your sessions").click()
-    expect(page.get_by_role("heading", name="My sessions", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Your sessions", level=1)).to_be_visible()
     shot(page, "participant's sessions")
 
 
@@ -373,17 +387,40 @@ def test_the_participant_summary_prints_without_forms_or_navigation(
     page.goto(STORY.participant_url)
     expect(page.get_by_role("heading", name=STORY.participant_name, level=1)).to_be_visible()
     shot(page, "participant profile")
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+
+    # Each section prints as a summary: no navigation, sub-navigation or buttons.
     page.emulate_media(media="print")
     expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
-    expect(page.get_by_role("button", name="Add note")).to_be_hidden()
-    expect(page.get_by_label("Note", exact=True)).to_be_hidden()
-    expect(page.get_by_role("region", name="Summary")).to_be_visible()
-    expect(page.get_by_role("region", name="Ladder")).to_be_visible()
-    sessions = page.get_by_role("region", name="Training sessions")
-    expect(sessions.get_by_role("table")).to_be_visible()
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    sections_nav = page.get_by_role("navigation", name=re.compile(r"^Sections of"))
+    expect(sections_nav).to_be_hidden()
+    expect(page.get_by_role("link", name="Edit details")).to_be_hidden()
+    expect(page.get_by_role("region", name="At a glance")).to_be_visible()
+    expect(page.get_by_role("region", name="Progress")).to_be_visible()
     page.pdf(path=str(SCREENSHOT_DIR / "journeys-participant-summary-printed.pdf"), format="A4")
     page.screenshot(
         path=str(SCREENSHOT_DIR / "journeys-participant-summary-print-view.png"), full_page=True
     )
+    page.emulate_media(media="screen")
+
+    open_section(page, "Sessions")
+    shot(page, "participant's sessions")
+    page.emulate_media(media="print")
+    expect(page.get_by_role("link", name="Log a session")).to_be_hidden()
+    expect(page.get_by_role("table")).to_be_visible()
+    page.emulate_media(media="screen")
+
+    open_section(page, "Progress")
+    shot(page, "participant's progress")
+    page.emulate_media(media="print")
+    expect(page.get_by_role("region", name="Ladder")).to_be_visible()
+    page.emulate_media(media="screen")
+
+    open_section(page, "Records")
+    shot(page, "participant's records")
+    page.emulate_media(media="print")
+    expect(page.get_by_role("button", name="Add note")).to_be_hidden()
+    expect(page.get_by_label("Note", exact=True)).to_be_hidden()
+    expect(page.get_by_role("region", name="Details")).to_be_visible()
+    page.pdf(path=str(SCREENSHOT_DIR / "journeys-participant-records-printed.pdf"), format="A4")
     page.emulate_media(media="screen")

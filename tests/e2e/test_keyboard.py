@@ -110,8 +110,9 @@ def test_a_therapist_does_journey_two_with_the_keyboard_alone(
     shot(page, "profile, by keyboard")
 
     # --- log a session ------------------------------------------------------------------------
-    sessions = page.get_by_role("region", name="Training sessions")
-    keys.tab_to(sessions.get_by_role("link", name="Log a session"))
+    _open_section(keys, page, "Sessions")
+    shot(page, "no sessions yet, by keyboard")
+    keys.tab_to(main.get_by_role("link", name="Log a session"))
     keys.follow()
     expect(page.get_by_role("heading", name=re.compile(r"^Log a session"), level=1)).to_be_visible()
     shot(page, "session form, by keyboard")
@@ -167,10 +168,9 @@ def test_a_therapist_does_journey_two_with_the_keyboard_alone(
     keys.tab_to(main.get_by_role("link", name=f"All sessions of {display}"))
     keys.follow()
     shot(page, "training log again, by keyboard")
-    keys.tab_to(main.get_by_role("link", name=f"Back to {display}"))
-    keys.follow()
-    expect(page).to_have_url(profile_url)
-    shot(page, "profile with awards, by keyboard")
+    _open_section(keys, page, "Progress")
+    expect(page).to_have_url(profile_url + "/progress")
+    shot(page, "progress with awards, by keyboard")
     awards = page.get_by_role("region", name="Awards")
     five_k = awards.get_by_label("5K", exact=True)
     keys.tab_to(five_k)
@@ -180,6 +180,9 @@ def test_a_therapist_does_journey_two_with_the_keyboard_alone(
     keys.follow()
     expect(page.get_by_role("status")).to_contain_text("Verified 1 award: “5K”.")
     shot(page, "award verified, by keyboard")
+    # The verified awards are where focus is (``#awards``): the sub-navigation is back up.
+    _open_section(keys, page, "Certificates", backwards=True)
+    shot(page, "certificates section, by keyboard")
     certificates = page.get_by_role("region", name="Certificates")
     keys.tab_to(certificates.get_by_role("button", name=re.compile(r"^Issue certificate\W+5K$")))
     keys.follow()
@@ -191,6 +194,15 @@ def test_a_therapist_does_journey_two_with_the_keyboard_alone(
     # Focus went to a good many places and never stuck; record how many for the run's log.
     assert keys.presses > 50 and len(set(keys.visited)) > 30, (keys.presses, keys.visited)
     print(f"keyboard journey: {keys.presses} focus moves, all visible and uncovered")
+
+
+def _open_section(keys: Keyboard, page, name: str, *, backwards: bool = False) -> None:
+    """Tabs to a section of the participant's record in its sub-navigation and follows it
+    (``backwards`` with Shift+Tab, when focus is further down the page)."""
+    nav = page.get_by_role("navigation", name=re.compile(r"^Sections of .+ record$"))
+    keys.tab_to(nav.get_by_role("link", name=name, exact=True), backwards=backwards)
+    keys.follow()
+    expect(nav.get_by_role("link", name=name, exact=True)).to_have_attribute("aria-current", "page")
 
 
 # --- the checks themselves can fail -----------------------------------------------------------

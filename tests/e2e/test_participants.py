@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import PEOPLE, Person
+from tests.e2e.journeys import open_my_page, open_section
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -102,6 +103,9 @@ def test_therapist_enrols_edits_notes_and_invites_and_the_participant_sees_only_
     expect(page.get_by_role("main")).to_contain_text("First 5K")
     shot(page, "profile after the edit")
 
+    # Notes live in the record's "Records" section.
+    open_section(page, "Records")
+    shot(page, "records section")
     page.get_by_label("Note", exact=True).fill("Lovely smooth pushes today. Keep the elbows in!")
     page.get_by_label("Share with the participant").check()
     page.get_by_role("button", name="Add note").click()
@@ -130,6 +134,11 @@ def test_therapist_enrols_edits_notes_and_invites_and_the_participant_sees_only_
 
     ada.get_by_role("navigation", name="Main").get_by_role("link", name="My progress").click()
     expect(ada.get_by_role("heading", name="Hello, Addie", level=1)).to_be_visible()
+    expect(ada.get_by_role("main")).not_to_contain_text(other_family)
+    shot(ada, "participant's today page")
+
+    # Their name, goal and shared notes are on "About me".
+    open_my_page(ada, "About me")
     main = ada.get_by_role("main")
     expect(main).to_contain_text(f"Ada {family}")
     expect(main).to_contain_text("First 5K")

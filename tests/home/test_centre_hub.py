@@ -25,6 +25,7 @@ def test_the_hub_links_every_management_page_in_order(client, auth, world):
     assert _hub_links(page) == [
         ("/dashboard", "Dashboard"),
         ("/ladder", "Ladder"),
+        ("/plans/templates", "Plan templates"),
         ("/centre/staff", "Staff"),
         ("/centre/settings", "Centre settings"),
         ("/centre/branding", "Branding"),

@@ -19,6 +19,7 @@ DETAILS = {
     "given_name": "Ada",
     "family_name": "Lovelace",
     "preferred_name": None,
+    "name_order": "given_first",
     "date_of_birth": date(1990, 5, 1),
     "email": "ada@example.org",
     "phone": "01234 567890",

@@ -268,7 +268,9 @@ def test_portal_invitation_links_the_new_login_to_the_participant(app, world, he
     staff = signed_in(app, world.a.therapist.email)
     assert staff.get(f"/participants/{participant_id}/invite").status_code == 200
     created = staff.post(
-        f"/participants/{participant_id}/invite", data={"email": "ada.portal@example.org"}
+        f"/participants/{participant_id}/invite",
+        data={"email": "ada.portal@example.org"},
+        follow_redirects=True,
     )
     assert created.status_code == 200
     token = re.search(r"/invite/([^\"<\s]+)", created.get_data(as_text=True)).group(1)

@@ -17,12 +17,12 @@ def training(app, world, starts_from, populated) -> Training:
 
 
 @pytest.fixture
-def staff(app, training: Training):
+def staff(app, training: Training):  # noqa: F811  (the fixture imported above)
     return signed_in(app, training.world.a.therapist.email)
 
 
 @pytest.fixture
-def pat(app, training: Training):
+def pat(app, training: Training):  # noqa: F811
     """Participant A's own login, linked to their record, with self-reporting allowed."""
     training.link(training.pid, training.world.a.participant)
     training.allow_self_report(training.world.a)

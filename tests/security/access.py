@@ -99,6 +99,12 @@ ENDPOINTS: dict[str, Access] = {
     "auth.keep_alive": SIGNED_IN,
     "auth.create_token": SIGNED_IN,
     "auth.revoke_token": SIGNED_IN,  # names no token here: back to the account page
+    # forgotten passwords: the link is the authority (a signed-in visitor stays signed in)
+    "auth.forgot_password": PUBLIC,
+    "auth.reset_password": PUBLIC,
+    # email: one-click unsubscribe is the link's own authority; choices are each person's own
+    "outbox.unsubscribe": PUBLIC,
+    "outbox.preferences": SIGNED_IN,
     # the API's document and its reading page; the API itself has its own matrix
     # (tests/api/test_access_matrix.py), since tokens, not cookies, open it
     "api_docs.openapi_json": PUBLIC,
@@ -108,9 +114,16 @@ ENDPOINTS: dict[str, Access] = {
     "admin.staff": ADMIN,
     "admin.invite_staff": ADMIN,
     "admin.revoke_invite": ADMIN_OBJECT,
+    # The world's invitation was made by the admin: therapists manage only their own; the
+    # operator, every centre's.
+    "admin.invite_ready": Access("403/centre", "403/centre", "centre", "ok"),
+    "admin.renew_invite": Access("403/centre", "403/centre", "centre", "ok"),
     "admin.deactivate_user": Access("403", "403", "others", "404"),
     "admin.reactivate_user": Access("403", "403", "others", "404"),
     "admin.unlock_user": Access("403", "403", "others", "404"),
+    "admin.reset_link": Access("403", "403", "others", "404"),
+    "admin.emails": ADMIN,
+    "admin.retry_email": ADMIN_OBJECT,
     "admin.operator_centres": OPERATOR,
     "admin.operator_create_centre": OPERATOR,
     # The operator invites the first admin of any centre: "own" and "other" alike.
@@ -120,6 +133,8 @@ ENDPOINTS: dict[str, Access] = {
     # participants
     "participants.portal": SIGNED_IN,  # staff are sent on to their own start page
     "participants.portal_about": SIGNED_IN,
+    # their own data as a ZIP: participants only (staff make subject-access exports)
+    "participants.own_export_download": Access("ok", "403", "403", "403"),
     "progress.my_progress": SIGNED_IN,
     "certificates.my_certificates": SIGNED_IN,
     "training.my_sessions": SIGNED_IN,
@@ -141,6 +156,7 @@ ENDPOINTS: dict[str, Access] = {
     # training
     "training.sessions": READ_RECORD,
     "training.session": READ_RECORD,
+    "training.original_file": READ_RECORD,
     "training.new_session": Access("403", "centre", "centre", "404"),
     "training.upload": STAFF_RECORD,
     "training.verify": STAFF_RECORD,

@@ -11,7 +11,7 @@ import pytest
 
 from heartbeat.extensions import db
 from tests.harness import empty_postgres, fresh_sqlite_file, make_app, populated_template
-from tests.security.world import SecurityWorld, build_world
+from tests.security.world import SecurityWorld, build_world, store_device_files
 
 populated_template("security_world", 10, build_world)
 
@@ -20,6 +20,7 @@ populated_template("security_world", 10, build_world)
 def security_world(app, starts_from, populated) -> SecurityWorld:
     """The security world, in this test's own database."""
     if starts_from == "security_world":
+        store_device_files(app)
         return populated.value("security_world")
     return build_world(app)
 
@@ -48,4 +49,5 @@ def shared_app(tmp_path_factory, postgres_test_url, populated):
 def shared_world(shared_app, postgres_test_url, populated) -> SecurityWorld:
     if postgres_test_url:
         return build_world(shared_app)
+    store_device_files(shared_app)
     return populated.value("security_world")

@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from heartbeat.auth.forms import ConfirmPasswordForm, SecondFactorForm
+from heartbeat.auth.forms import ConfirmPasswordForm, SecondFactorForm, SetPasswordForm
 from heartbeat.extensions import db
 from heartbeat.jobs.models import Job, JobState
 from tests.harness import make_app
@@ -50,6 +50,9 @@ NOT_CRAWLED = {
     "auth.mfa_disable": ConfirmPasswordForm,  # only with two-factor on
     "auth.mfa_recovery_codes": ConfirmPasswordForm,
     "auth.revoke_token": None,  # shown only beside a token, and the world makes none
+    "auth.reset_password": SetPasswordForm,  # only through an emailed or admin-made link
+    "outbox.unsubscribe": None,  # only through a link in an email
+    "admin.retry_email": None,  # shown only beside a failed email
 }
 # Changes to participant data made without an audit row of their own, and why.
 AUDIT_EXEMPT = {

@@ -18,22 +18,27 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
+from heartbeat.auth import resets
 from heartbeat.auth import services as account_services
-from heartbeat.auth.models import Role
+from heartbeat.auth.models import Role, User
 from heartbeat.centres.models import Centre
 from heartbeat.certificates import services as certificate_services
+from heartbeat.core import filestore
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.jobs.models import Job, JobState
 from heartbeat.measures import services as measure_services
 from heartbeat.measures.instruments import WUSPI_CODE
 from heartbeat.measures.models import Measure
+from heartbeat.outbox.models import EmailKind, EmailState, OutboxEmail
+from heartbeat.outbox.services import unsubscribe_token
 from heartbeat.participants import services as participant_services
 from heartbeat.participants.models import ConsentKind, Participant
 from heartbeat.progress import services as progress
 from heartbeat.progress.models import EVIDENCE_CHANGED, HISTORY_EVIDENCE, Award
 from heartbeat.safety import services as safety_services
-from heartbeat.training.models import SessionKind, SessionSource, TrainingSession
+from heartbeat.training import storage
+from heartbeat.training.models import ActivityFile, SessionKind, SessionSource, TrainingSession
 from tests.helpers import add_user, centre_world
 from tests.participants.conftest import DETAILS, TODAY
 
@@ -72,6 +77,9 @@ class CentreSide:
     job_id: int
     newcomer_id: int  # a participant without a portal login, with things waiting for staff
     measure_id: int  # the centre's WUSPI
+    email_id: int  # a failed email in the centre's outbox
+    reset_secret: str  # a password reset link for p2's login (never signed in by the tests)
+    unsubscribe_ticket: str  # p1's one-click unsubscribe from milestone emails
     records: dict[str, Record] = field(default_factory=dict)  # "p1", "p2"
 
 
@@ -126,6 +134,7 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
         )
         db.session.add(session)
         db.session.flush()
+        _add_device_file(session, f"{given.lower()}-push.gpx")
         progress.evaluate_awards(participant)
         awards = db.session.scalars(
             sa.select(Award)
@@ -236,6 +245,19 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
         attempts=1,
     )
     db.session.add(job)
+    email = OutboxEmail(
+        centre_id=centre.id,
+        kind=EmailKind.INVITATION,
+        to_address=f"nobody@{slug}.example",
+        subject="Your invitation",
+        body_text="Hello",
+        headers={},
+        state=EmailState.FAILED,
+        attempts=6,
+        max_attempts=6,
+        last_error="The mail server could not be reached (ConnectionRefusedError).",
+    )
+    db.session.add(email)
     db.session.flush()
     # An open red flag on each linked record (symptoms reported with their session).
     for record in records.values():
@@ -257,6 +279,8 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
             db.session.get(Participant, record.participant_id), wuspi, actor=therapist
         )
         record.response_id = response.id
+    p2_login = db.session.get(User, records["p2"].user_id)
+    reset = resets.issue(p2_login, utcnow())
     return CentreSide(
         centre_id=centre.id,
         slug=slug,
@@ -271,8 +295,51 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
         job_id=job.id,
         newcomer_id=newcomer.id,
         measure_id=wuspi.id,
+        email_id=email.id,
+        reset_secret=reset.secret,
+        unsubscribe_ticket=unsubscribe_token(records["p1"].user_id, EmailKind.MILESTONE),
         records=records,
     )
+
+
+def device_file_bytes(original_name: str) -> bytes:
+    """The world's stand-in device file of that name (never parsed: only stored and served)."""
+    return f'<?xml version="1.0"?><gpx version="1.1" creator="{original_name}"/>'.encode()
+
+
+def _add_device_file(session: TrainingSession, name: str) -> None:
+    data = device_file_bytes(name)
+    stored = storage.keep_original(session.centre_id, data)
+    db.session.add(
+        ActivityFile(
+            centre_id=session.centre_id,
+            session_id=session.id,
+            participant_id=session.participant_id,
+            fingerprint=hashlib.sha256(data).hexdigest(),
+            source_format="gpx",
+            original_name=name,
+            size_bytes=len(data),
+            summary={},
+            route=[],
+            uploaded_at=NOW,
+            stored_key=stored.key,
+            stored_sha256=stored.sha256,
+        )
+    )
+
+
+def store_device_files(app) -> None:
+    """Put the world's device files in ``app``'s files folder (a world copied from a template
+    has its rows, not the files its builder stored)."""
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(ActivityFile.centre_id, ActivityFile.original_name)
+            .where(ActivityFile.stored_key.is_not(None))
+            .execution_options(all_centres=True)
+        ).all()
+        for centre_id, name in rows:
+            filestore.put(filestore.folder(), storage.space(centre_id), device_file_bytes(name))
+        db.session.rollback()
 
 
 def build_world(app) -> SecurityWorld:

@@ -14,6 +14,7 @@ from heartbeat.participants.models import (
     ParticipantStatus,
     RacingClass,
 )
+from heartbeat.participants.names import NameOrder
 
 # The caseload's sorts that page by keyset (the ladder-stage sort is for the web page only).
 SORTS = ("name", "-name", "enrolled", "-enrolled", "class", "status")
@@ -54,7 +55,16 @@ class ParticipantSummarySchema(ma.Schema):
     given_name = ma.fields.String(required=True)
     family_name = ma.fields.String(required=True)
     preferred_name = ma.fields.String(required=True, allow_none=True)
-    display_name = ma.fields.String(required=True)
+    name_order = ma.fields.Enum(
+        NameOrder,
+        by_value=True,
+        required=True,
+        metadata={"description": "Which name is written first: given_first or family_first."},
+    )
+    display_name = ma.fields.String(
+        required=True,
+        metadata={"description": "The name they are called by with the family name, in order."},
+    )
     racing_class = ma.fields.Enum(RacingClass, by_value=True, required=True)
     classification_status = ma.fields.Enum(ClassificationStatus, by_value=True, required=True)
     status = ma.fields.Enum(ParticipantStatus, by_value=True, required=True)

@@ -1,5 +1,5 @@
 """The API's routes, one module per resource; importing this package adds them to ``api``."""
 
-from heartbeat.api.views import certificates, docs, me, participants, progress, sessions
+from heartbeat.api.views import certificates, docs, fhir, me, participants, progress, sessions
 
-__all__ = ["certificates", "docs", "me", "participants", "progress", "sessions"]
+__all__ = ["certificates", "docs", "fhir", "me", "participants", "progress", "sessions"]

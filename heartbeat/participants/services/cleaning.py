@@ -18,6 +18,7 @@ from heartbeat.participants.models import (
     Participant,
     RacingClass,
 )
+from heartbeat.participants.names import NameOrder
 from heartbeat.participants.rules import normalise_sci_level
 
 EARLIEST_BIRTH = date(1900, 1, 1)
@@ -28,6 +29,7 @@ DETAIL_FIELDS: dict[str, str] = {
     "given_name": "Given name",
     "family_name": "Family name",
     "preferred_name": "Preferred name",
+    "name_order": "Name order",
     "date_of_birth": "Date of birth",
     "email": "Email",
     "phone": "Phone",
@@ -119,6 +121,14 @@ def clean_details(values: Mapping[str, Any], *, centre_id: int, today: date) -> 
     elif dob is not None and clean["enrolled_on"] < dob:
         errors["enrolled_on"] = "The enrolment date cannot be before the date of birth."
 
+    # Not said (an older form, a CSV file without the column): given name first, as before.
+    clean["name_order"] = _enum_value(
+        NameOrder,
+        values.get("name_order") or NameOrder.GIVEN_FIRST,
+        "Choose which name comes first.",
+        "name_order",
+        errors,
+    )
     clean["impairment"] = _enum_value(
         ImpairmentCategory,
         values.get("impairment"),

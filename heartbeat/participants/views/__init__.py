@@ -5,6 +5,14 @@ Each module adds its routes to the one ``participants`` blueprint (``participant
 """
 
 from heartbeat.participants.blueprint import bp
-from heartbeat.participants.views import caseload, portal, privacy, profile, records, transfer
+from heartbeat.participants.views import (
+    caseload,
+    own_data,
+    portal,
+    privacy,
+    profile,
+    records,
+    transfer,
+)
 
-__all__ = ["bp", "caseload", "portal", "privacy", "profile", "records", "transfer"]
+__all__ = ["bp", "caseload", "own_data", "portal", "privacy", "profile", "records", "transfer"]

@@ -6,10 +6,11 @@ not found (404). An erased record can be viewed but no longer changed.
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from heartbeat.auth import services as account_services
+from heartbeat.auth.invitations import show_new_link
 from heartbeat.auth.models import Role
 from heartbeat.core.edits import (
     StaleEdit,
@@ -24,7 +25,6 @@ from heartbeat.core.public_url import public_url_for
 from heartbeat.core.wording import plural
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
-from heartbeat.mail import mail_configured, send_mail
 from heartbeat.participants import queries, services
 from heartbeat.participants.blueprint import bp
 from heartbeat.participants.forms import (
@@ -268,6 +268,7 @@ def invite(participant_id: int):
     form = PortalInviteForm()
     if request.method == "GET":
         form.email.data = participant.email
+    existing = None
     if form.validate_on_submit():
         centre = current_user.centre
         try:
@@ -282,29 +283,19 @@ def invite(participant_id: int):
             )
         except account_services.AccountError as error:
             form.email.errors = [*form.email.errors, str(error)]
+            existing = getattr(error, "invite", None)  # one already waiting: offered instead
         else:
             # Read before the commit expires it: a refresh of the participant would also reload
             # its therapist (maybe the signed-in user) without the centre the page header needs.
             back_url = url_for(".profile", participant_id=participant_id)
-            db.session.commit()
             link = public_url_for("auth.accept_invite", token=issued.token)
-            emailed = send_mail(
-                issued.invite.email,
-                *account_services.invitation_mail(
-                    issued,
-                    f"Your Heartbeat Miles page at {centre.name}",
-                    f"Hello {issued.invite.name},\n\n{centre.name} has invited you to see your "
-                    f"progress on Heartbeat Miles. Open this link within "
-                    f"{current_app.config['HEARTBEAT_INVITE_HOURS']} hours to set your password:"
-                    f"\n\n{link}\n",
-                ),
-            )
-            return render_template(
-                "auth/invite_created.html",
-                invite=issued.invite,
+            emailed = account_services.queue_invitation(
+                issued,
                 link=link,
-                emailed=emailed,
-                mail_configured=mail_configured(),
-                back_url=back_url,
+                subject=f"Your Heartbeat Miles page at {centre.name}",
+                inviter=centre.name,
+                role="a participant, to see your progress",
             )
-    return render_form("participants/invite.html", form, participant=participant)
+            db.session.commit()
+            return show_new_link(issued, back_url=back_url, emailed=emailed)
+    return render_form("participants/invite.html", form, participant=participant, existing=existing)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from heartbeat.audit import services as audit
 from heartbeat.auth.models import User
+from heartbeat.core.events import event
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
@@ -17,6 +18,11 @@ from heartbeat.progress.ladder import records_chair_fitting
 from heartbeat.progress.models import HISTORY_EVIDENCE, Award, CriterionKind, LadderStage
 from heartbeat.progress.services.engine import centre_zone, evaluate_awards
 from heartbeat.progress.services.ladders import ProgressError, stage_key
+
+award_verified = event(
+    "progress.award-verified",
+    "A person verified an award: it counts now (sender: the award, flushed; now).",
+)
 
 
 def sign_off(
@@ -84,6 +90,7 @@ def sign_off(
         award.id,
         audit.created({"key": key, "participant_id": participant.id, "stage": stage.title}),
     )
+    award_verified.send(award, now=now)
     return award
 
 
@@ -101,10 +108,13 @@ def verify_awards(awards: Iterable[Award], *, actor: User, now: datetime | None 
         if award.review_reason == HISTORY_EVIDENCE:
             continue
         before = {"verified_at": award.verified_at, "needs_review": award.needs_review}
-        if not award.verified:
+        newly_verified = not award.verified
+        if newly_verified:
             award.verified_at, award.verified_by_id = now, actor.id
         award.needs_review, award.review_reason = False, None
         db.session.flush()
+        if newly_verified:
+            award_verified.send(award, now=now)
         audit.record(
             actor,
             award.centre_id,

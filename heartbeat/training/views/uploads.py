@@ -9,18 +9,36 @@ than ``HEARTBEAT_IMPORT_JOB_ROWS`` rows is imported by a background job (``train
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
-from flask import Response, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
 from flask_login import current_user, login_required
 
+from heartbeat.core import filestore
 from heartbeat.core.wording import plural
 from heartbeat.extensions import db
 from heartbeat.permissions import require, staff_required
-from heartbeat.training import csv_format, csv_import, imports, pending
+from heartbeat.training import archive_import, csv_format, csv_import, imports, pending, storage
 from heartbeat.training import jobs as training_jobs
-from heartbeat.training.blueprint import actor, bp, centre_units, now, participant_or_404
-from heartbeat.training.devicefiles import ActivityFileError, ParseLimits
+from heartbeat.training.blueprint import (
+    actor,
+    bp,
+    centre_units,
+    now,
+    participant_or_404,
+    session_or_404,
+)
+from heartbeat.training.devicefiles import ActivityFileError, ParseLimits, archives
 from heartbeat.training.forms import CsvImportForm, UploadForm
 from heartbeat.training.services import SessionError
 from heartbeat.training.views.sessions import apply_errors
@@ -44,6 +62,22 @@ def upload(participant_id: int):
     if form.validate_on_submit():
         status = 422
         chosen = _chosen_file(form, participant)
+        if chosen is not None and archives.is_zip(chosen[0]):
+            data, filename, _ = chosen
+            try:
+                job_id = archive_import.submit_archive(
+                    data,
+                    participant,
+                    actor=actor(),
+                    file_name=filename,
+                    kind=form.kind.data,
+                    before_enrolment=bool(form.before_enrolment.data),
+                )
+            except archives.ArchiveRefused as refused:
+                form.file.errors = [*form.file.errors, str(refused)]
+                chosen = None
+            else:
+                return _follow_archive_job(job_id)
         if chosen is not None:
             data, filename, kept = chosen
             try:
@@ -183,6 +217,19 @@ def csv_upload():
     ), status
 
 
+def _follow_archive_job(job_id: int):
+    from heartbeat.jobs.services import dispatch
+
+    db.session.commit()
+    dispatch(job_id)
+    flash(
+        "The archive is imported in the background, file by file. This page follows it and ends "
+        "with a report of every file; the import carries on if you leave.",
+        "info",
+    )
+    return redirect(url_for("jobs.status", job_id=job_id))
+
+
 def _follow_import_job(job_id: int):
     from heartbeat.jobs.services import dispatch
 
@@ -204,4 +251,37 @@ def csv_template():
         csv_format.template_csv(),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="heartbeat-sessions.csv"'},
+    )
+
+
+_MIMETYPES = {
+    "fit": "application/vnd.ant.fit",
+    "gpx": "application/gpx+xml",
+    "tcx": "application/vnd.garmin.tcx+xml",
+}
+
+
+@bp.get("/sessions/<int:session_id>/file")
+@login_required
+def original_file(session_id: int):
+    """The device file a session came from, exactly as uploaded (staff, and the participant)."""
+    session = session_or_404(session_id, "session.view", detail=True)
+    file = session.activity_file
+    if file is None:
+        abort(404)
+    try:
+        data = storage.original(file)
+    except filestore.StoredFileMissing:
+        abort(404)
+    except filestore.StoredFileDamaged:
+        current_app.logger.error("stored device file %s fails its checksum", file.id)
+        abort(500)
+    gzipped = data.startswith(b"\x1f\x8b")
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/gzip" if gzipped else _MIMETYPES.get(file.source_format),
+        as_attachment=True,
+        download_name=file.original_name,
+        etag=file.stored_sha256 or False,
+        max_age=0,
     )

@@ -1,0 +1,1 @@
+"""The outbox: every email the app sends is stored here first and sent in the background."""

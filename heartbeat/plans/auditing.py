@@ -1,0 +1,126 @@
+"""What the plans feature writes in the audit trail, in words: templates named by their names,
+plans by whose they are, and each target with its label and units."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from heartbeat.audit import formats, registry
+from heartbeat.extensions import db
+from heartbeat.participants.models import Participant
+from heartbeat.plans.models import Plan, PlanStatus, PlanTemplate, SquadSession, Unavailability
+from heartbeat.plans.values import HR_ZONES
+from heartbeat.training.models import SessionKind
+
+ACTIONS = {
+    "plan_template.create": "Plan template added",
+    "plan_template.update": "Plan template changed",
+    "plan_template.add_session": "Session added to a plan template",
+    "plan_template.change_session": "Session of a plan template changed",
+    "plan_template.remove_session": "Session removed from a plan template",
+    "plan.assign": "Plan assigned",
+    "plan.add_session": "Session added to a plan",
+    "plan.change_session": "Planned session adjusted",
+    "plan.remove_session": "Planned session removed",
+    "plan.pause": "Plan paused",
+    "plan.resume": "Plan resumed",
+    "plan.end": "Plan ended",
+    "plan.unavailable": "Days marked unavailable",
+    "plan.available": "Day marked available again",
+    "squad.save": "Squad saved",
+    "squad.delete": "Squad deleted",
+    "squad_session.record": "Squad session recorded",
+    "calendar_feed.create": "Calendar feed address made",
+    "calendar_feed.revoke": "Calendar feed address revoked",
+}
+
+
+def _ints(values: Collection[Any]) -> list[int]:
+    return [value for value in values if isinstance(value, int) and not isinstance(value, bool)]
+
+
+def template_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str]:
+    rows = db.session.execute(
+        sa.select(PlanTemplate.id, PlanTemplate.name).where(PlanTemplate.id.in_(_ints(ids)))
+    )
+    return {row.id: row.name for row in rows}
+
+
+def plan_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str]:
+    rows = db.session.execute(
+        sa.select(
+            Plan.id,
+            Plan.name,
+            Participant.given_name,
+            Participant.preferred_name,
+            Participant.family_name,
+        )
+        .join(Participant, Participant.id == Plan.participant_id)
+        .where(Plan.id.in_(_ints(ids)))
+    )
+    return {
+        row.id: f"{row.name}, {row.preferred_name or row.given_name} {row.family_name}"
+        for row in rows
+    }
+
+
+def squad_session_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str]:
+    rows = db.session.execute(
+        sa.select(SquadSession.id, SquadSession.started_at, SquadSession.kind).where(
+            SquadSession.id.in_(_ints(ids))
+        )
+    )
+    return {
+        row.id: f"{SessionKind(row.kind).label} squad session,"
+        f" {formats.day(row.started_at.astimezone(ctx.zone).date(), ctx)}"
+        for row in rows
+    }
+
+
+FIELDS: dict[str, tuple[str, formats.Formatter]] = {
+    "name": ("Name", formats.text),
+    "summary": ("Summary", formats.text),
+    "weeks": ("Weeks", formats.number),
+    "week": ("Week", formats.number),
+    "day": ("Day of the week (0 = the block's first day)", formats.number),
+    "on": ("Planned for", formats.day),
+    "starts_on": ("Starts on", formats.day),
+    "kind": ("Kind", formats.enum_labels(SessionKind)),
+    "target_distance_m": ("Target distance", formats.distance),
+    "target_duration_s": ("Target time", formats.duration),
+    "target_rpe": ("Target effort (RPE)", formats.out_of_ten),
+    "hr_zone": ("Heart-rate zone", formats.labels({k: v for k, v in HR_ZONES.items()})),
+    "notes": ("Notes", formats.text),
+    "status": ("Status", formats.enum_labels(PlanStatus)),
+    "paused_on": ("Paused on", formats.day),
+    "ended_on": ("Ended on", formats.day),
+    "planned_sessions": ("Planned sessions", formats.number),
+    "template_session_id": ("Template session", formats.number),
+    "planned_session_id": ("Planned session", formats.number),
+    "unavailable_from": ("Unavailable from", formats.day),
+    "unavailable_to": ("Unavailable to", formats.day),
+    "reason": ("Reason", formats.enum_labels(Unavailability)),
+    "attended": ("Attended", formats.number),
+    "absent": ("Absent", formats.number),
+    "members": ("Members", formats.number),
+    "place": ("Place", formats.text),
+}
+
+
+def register() -> None:
+    registry.actions(ACTIONS)
+    registry.entity("plan_template", "Plan template", names=template_names)
+    registry.entity(
+        "training_plan", "Training plan", names=plan_names, participant_column=Plan.participant_id
+    )
+    registry.entity("squad", "Squad")
+    registry.entity("squad_session", "Squad session", names=squad_session_names)
+    registry.entity("calendar_feed", "Calendar feed")
+    for entity in ("plan_template", "training_plan", "squad", "squad_session"):
+        for name, (label, format) in FIELDS.items():
+            registry.field(name, label, format, entity=entity)
+    registry.field("template_id", "Template", refers_to="plan_template", entity="training_plan")
+    registry.names("plan_template", template_names)

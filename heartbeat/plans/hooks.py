@@ -1,0 +1,24 @@
+"""What plans adds to the packages below it: the audit trail's words for its records, the
+default templates for every new centre, its sections and panel on the participant pages."""
+
+from __future__ import annotations
+
+from heartbeat.centres.models import Centre
+from heartbeat.centres.services import centre_created
+from heartbeat.core.events import connect
+from heartbeat.participants.sections import Section, register_portal_section, register_section
+from heartbeat.plans import attention, auditing, panels
+from heartbeat.plans.services.templates import seed_default_templates
+
+
+def _seed_templates(centre: Centre, **_: object) -> None:
+    seed_default_templates(centre.id)
+
+
+def register() -> None:
+    auditing.register()
+    attention.register()
+    panels.register()
+    register_section(Section("plan", "Plan", "plans.participant_plan", 25))
+    register_portal_section(Section("plan", "My plan", "plans.my_plan", 15))
+    connect(centre_created, _seed_templates)

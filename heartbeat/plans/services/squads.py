@@ -1,0 +1,172 @@
+"""Saved squads, and squad sessions: one form, each attendee's part a training session of
+their own (through training's services, so it is audited, counts for milestones and shows in
+compliance), absences recorded too. All or nothing: one bad row and nothing is saved."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from heartbeat.audit import services as audit
+from heartbeat.auth.models import User
+from heartbeat.core.edits import check_version
+from heartbeat.db import utcnow
+from heartbeat.extensions import db
+from heartbeat.participants.models import Participant
+from heartbeat.plans.models import Squad, SquadAttendance, SquadSession
+from heartbeat.plans.values import PlanInputError
+from heartbeat.training import services as training
+from heartbeat.training.models import SessionKind
+
+SQUAD_FIELDS = ("name", "place", "kind", "meets_weekday", "meets_at")
+MAX_SQUAD = 40
+
+
+def _snapshot(squad: Squad) -> dict[str, Any]:
+    values = {name: getattr(squad, name) for name in SQUAD_FIELDS}
+    values["members"] = len(squad.members)
+    return values
+
+
+def save_squad(
+    centre_id: int,
+    *,
+    actor: User,
+    values: Mapping[str, Any],
+    members: Sequence[Participant],
+    squad: Squad | None = None,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> Squad:
+    """A new squad, or ``squad`` changed (``StaleEdit`` if the form is out of date)."""
+    if squad is not None:
+        check_version(expected_version, squad.version, "this squad")
+    name = (values.get("name") or "").strip()
+    errors = {}
+    if not name:
+        errors["name"] = "Give the squad a name."
+    elif db.session.scalar(
+        sa.select(Squad.id).where(
+            Squad.centre_id == centre_id, Squad.name == name, Squad.id != (squad.id if squad else 0)
+        )
+    ):
+        errors["name"] = "Another squad has this name."
+    if not members:
+        errors["members"] = "Choose at least one participant."
+    elif len(members) > MAX_SQUAD:
+        errors["members"] = f"A squad has at most {MAX_SQUAD} people."
+    if errors:
+        raise PlanInputError("Check the squad.", errors)
+    now = now or utcnow()
+    before = _snapshot(squad) if squad is not None else {}
+    if squad is None:
+        squad = Squad(centre_id=centre_id, therapist_id=actor.id, created_at=now, name=name)
+        squad.members = []
+        db.session.add(squad)
+    squad.name = name
+    squad.place = values.get("place") or None
+    squad.kind = values["kind"]
+    squad.meets_weekday = values.get("meets_weekday")
+    squad.meets_at = values.get("meets_at") or None
+    squad.members = list(members)
+    db.session.flush()
+    changes = audit.diff(before, _snapshot(squad))
+    if changes:
+        audit.record(actor, centre_id, "squad.save", "squad", squad.id, changes, at=now)
+    return squad
+
+
+@dataclass
+class Row:
+    """One person's line of a squad session form, as read from it."""
+
+    participant: Participant
+    attended: bool
+    values: dict[str, Any] | None = None  # the session's values (attended rows)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+class SquadRowsError(PlanInputError):
+    """Some rows cannot be saved: nothing was."""
+
+    def __init__(self, rows: Sequence[Row]):
+        bad = [row for row in rows if row.errors]
+        super().__init__(
+            f"{len(bad)} row{'' if len(bad) == 1 else 's'} cannot be saved: nothing was saved."
+        )
+        self.rows = list(rows)
+
+
+def record_squad_session(
+    centre_id: int,
+    *,
+    actor: User,
+    started_at: datetime,
+    kind: SessionKind,
+    place: str | None,
+    squad: Squad | None,
+    rows: Sequence[Row],
+    now: datetime | None = None,
+) -> SquadSession:
+    """Save the group session and every attendee's own session, or nothing (any row with
+    errors raises :class:`SquadRowsError`)."""
+    if not rows:
+        raise PlanInputError("Choose who was there.", {"participants": "Choose the squad."})
+    if any(row.errors for row in rows):
+        raise SquadRowsError(rows)
+    now = now or utcnow()
+    group = SquadSession(
+        centre_id=centre_id,
+        squad_id=squad.id if squad is not None else None,
+        started_at=started_at,
+        kind=kind,
+        place=place,
+        recorded_by_id=actor.id,
+        created_at=now,
+    )
+    db.session.add(group)
+    db.session.flush()
+    attended = 0
+    for row in rows:
+        session_id = None
+        if row.attended and row.values is not None:
+            session = training.log_session(
+                row.participant,
+                actor=actor,
+                values=row.values,
+                now=now,
+                audit_extra={"squad_session_id": group.id},
+            )
+            session_id = session.id
+            attended += 1
+        db.session.add(
+            SquadAttendance(
+                centre_id=centre_id,
+                squad_session_id=group.id,
+                participant_id=row.participant.id,
+                attended=row.attended,
+                session_id=session_id,
+            )
+        )
+    db.session.flush()
+    audit.record(
+        actor,
+        centre_id,
+        "squad_session.record",
+        "squad_session",
+        group.id,
+        audit.created(
+            {
+                "kind": kind,
+                "place": place,
+                "attended": attended,
+                "absent": len(rows) - attended,
+            }
+        ),
+        at=now,
+    )
+    return group

@@ -1,0 +1,248 @@
+"""The centre's library of plan templates: seeded with the defaults, edited by admins."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from heartbeat.audit import services as audit
+from heartbeat.auth.models import User
+from heartbeat.core.edits import check_version
+from heartbeat.db import utcnow
+from heartbeat.extensions import db
+from heartbeat.plans.library import DEFAULT_TEMPLATES
+from heartbeat.plans.models import PlanTemplate, TemplateSession
+from heartbeat.plans.values import MAX_WEEKS, PlanInputError
+
+TEMPLATE_FIELDS = ("name", "summary", "weeks")
+SESSION_FIELDS = (
+    "week",
+    "day",
+    "kind",
+    "target_distance_m",
+    "target_duration_s",
+    "target_rpe",
+    "hr_zone",
+    "notes",
+)
+
+
+def _snapshot(row: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in names}
+
+
+def seed_default_templates(centre_id: int) -> list[PlanTemplate]:
+    """Add the default templates a centre does not have yet (by name); returns those added."""
+    have = set(
+        db.session.scalars(
+            sa.select(PlanTemplate.name)
+            .where(PlanTemplate.centre_id == centre_id)
+            .execution_options(all_centres=True)
+        )
+    )
+    added = []
+    for spec in DEFAULT_TEMPLATES:
+        if spec.name in have:
+            continue
+        template = PlanTemplate(
+            centre_id=centre_id, name=spec.name, summary=spec.summary, weeks=spec.weeks
+        )
+        template.sessions = [
+            TemplateSession(
+                centre_id=centre_id,
+                week=s.week,
+                day=s.day,
+                kind=s.kind,
+                target_distance_m=s.distance_m,
+                target_duration_s=s.duration_s,
+                target_rpe=s.rpe,
+                hr_zone=s.hr_zone,
+                notes=s.notes,
+            )
+            for s in spec.sessions
+        ]
+        db.session.add(template)
+        added.append(template)
+    db.session.flush()
+    return added
+
+
+def _check_template(centre_id: int, values: Mapping[str, Any], template_id: int | None) -> None:
+    errors = {}
+    name = (values.get("name") or "").strip()
+    if not name:
+        errors["name"] = "Give the template a name."
+    elif db.session.scalar(
+        sa.select(PlanTemplate.id).where(
+            PlanTemplate.centre_id == centre_id,
+            PlanTemplate.name == name,
+            PlanTemplate.id != (template_id or 0),
+        )
+    ):
+        errors["name"] = "Another template has this name."
+    weeks = values.get("weeks")
+    if not isinstance(weeks, int) or not 1 <= weeks <= MAX_WEEKS:
+        errors["weeks"] = f"A block is 1 to {MAX_WEEKS} weeks."
+    if errors:
+        raise PlanInputError("Check the template.", errors)
+
+
+def create_template(
+    centre_id: int, *, actor: User, values: Mapping[str, Any], now: datetime | None = None
+) -> PlanTemplate:
+    _check_template(centre_id, values, None)
+    now = now or utcnow()
+    template = PlanTemplate(
+        centre_id=centre_id,
+        name=values["name"].strip(),
+        summary=values.get("summary") or None,
+        weeks=values["weeks"],
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(template)
+    db.session.flush()
+    audit.record(
+        actor,
+        centre_id,
+        "plan_template.create",
+        "plan_template",
+        template.id,
+        audit.created(_snapshot(template, TEMPLATE_FIELDS)),
+        at=now,
+    )
+    return template
+
+
+def update_template(
+    template: PlanTemplate,
+    *,
+    actor: User,
+    values: Mapping[str, Any],
+    expected_version: int | None,
+    now: datetime | None = None,
+) -> audit.Changes:
+    check_version(expected_version, template.version, "this template")
+    _check_template(template.centre_id, values, template.id)
+    weeks = values["weeks"]
+    beyond = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(TemplateSession)
+        .where(TemplateSession.template_id == template.id, TemplateSession.week > weeks)
+    )
+    if beyond:
+        raise PlanInputError(
+            "Sessions are planned after that week.",
+            {"weeks": f"{beyond} planned sessions fall after week {weeks}: remove them first."},
+        )
+    before = _snapshot(template, TEMPLATE_FIELDS)
+    template.name = values["name"].strip()
+    template.summary = values.get("summary") or None
+    template.weeks = weeks
+    changes = audit.diff(before, _snapshot(template, TEMPLATE_FIELDS))
+    if changes:
+        now = now or utcnow()
+        template.updated_at = now
+        db.session.flush()
+        audit.record(
+            actor,
+            template.centre_id,
+            "plan_template.update",
+            "plan_template",
+            template.id,
+            changes,
+            at=now,
+        )
+    return changes
+
+
+def _check_place(template: PlanTemplate, week: Any, day: Any) -> None:
+    errors = {}
+    if not isinstance(week, int) or not 1 <= week <= template.weeks:
+        errors["week"] = f"Choose a week from 1 to {template.weeks}."
+    if not isinstance(day, int) or not 0 <= day <= 6:
+        errors["day"] = "Choose a day of the week."
+    if errors:
+        raise PlanInputError("Check the week and day.", errors)
+
+
+def add_template_session(
+    template: PlanTemplate, *, actor: User, values: Mapping[str, Any], now: datetime | None = None
+) -> TemplateSession:
+    _check_place(template, values.get("week"), values.get("day"))
+    now = now or utcnow()
+    row = TemplateSession(
+        centre_id=template.centre_id,
+        template_id=template.id,
+        **{name: values[name] for name in SESSION_FIELDS},
+    )
+    db.session.add(row)
+    template.updated_at = now  # a new version: open forms of the template are stale
+    db.session.flush()
+    audit.record(
+        actor,
+        template.centre_id,
+        "plan_template.add_session",
+        "plan_template",
+        template.id,
+        audit.created({"template_session_id": row.id, **_snapshot(row, SESSION_FIELDS)}),
+        at=now,
+    )
+    return row
+
+
+def update_template_session(
+    row: TemplateSession,
+    template: PlanTemplate,
+    *,
+    actor: User,
+    values: Mapping[str, Any],
+    expected_version: int | None,
+    now: datetime | None = None,
+) -> audit.Changes:
+    check_version(expected_version, row.version, "this planned session")
+    _check_place(template, values.get("week"), values.get("day"))
+    before = _snapshot(row, SESSION_FIELDS)
+    for name in SESSION_FIELDS:
+        setattr(row, name, values[name])
+    changes = audit.diff(before, _snapshot(row, SESSION_FIELDS))
+    if changes:
+        now = now or utcnow()
+        db.session.flush()
+        audit.record(
+            actor,
+            template.centre_id,
+            "plan_template.change_session",
+            "plan_template",
+            template.id,
+            {"template_session_id": {"before": row.id, "after": row.id}, **changes},
+            at=now,
+        )
+    return changes
+
+
+def delete_template_session(
+    row: TemplateSession, template: PlanTemplate, *, actor: User, now: datetime | None = None
+) -> None:
+    now = now or utcnow()
+    gone = audit.diff({"template_session_id": row.id, **_snapshot(row, SESSION_FIELDS)}, {})
+    db.session.delete(row)
+    db.session.flush()
+    audit.record(
+        actor,
+        template.centre_id,
+        "plan_template.remove_session",
+        "plan_template",
+        template.id,
+        gone,
+        at=now,
+    )
+
+
+def empty_weeks(template: PlanTemplate, sessions: list[TemplateSession]) -> list[int]:
+    """The template's weeks with no planned session (a plan cannot be assigned from it)."""
+    used = {row.week for row in sessions}
+    return [week for week in range(1, template.weeks + 1) if week not in used]

@@ -1,0 +1,217 @@
+"""The centre's plan template library: staff read it, admins edit it."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from heartbeat.core.edits import (
+    refuse_unchosen,
+    render_form,
+    save_versioned,
+    versioned_form,
+)
+from heartbeat.extensions import db
+from heartbeat.permissions import admin_required, can, require, staff_required
+from heartbeat.plans import queries
+from heartbeat.plans.blueprint import actor, bp, centre, centre_units, found
+from heartbeat.plans.forms import ConfirmForm, TemplateForm, TemplateSessionForm
+from heartbeat.plans.library import DEFAULT_TEMPLATES
+from heartbeat.plans.models import PlanTemplate, TemplateSession
+from heartbeat.plans.services import templates as services
+from heartbeat.plans.values import PlanInputError, read_targets
+
+
+def _template(template_id: int, action: str) -> PlanTemplate:
+    template: PlanTemplate = found(
+        db.session.scalars(queries.template_by_id(template_id)).one_or_none()
+    )
+    require(action, template)
+    return template
+
+
+@bp.get("/plans/templates")
+@staff_required
+def templates():
+    require("plan_template.view", centre())
+    rows = db.session.scalars(queries.templates()).all()
+    names = {row.name for row in rows}
+    return render_template(
+        "plans/templates.html",
+        templates=rows,
+        can_edit=can(current_user, "plan_template.edit", centre()),
+        defaults_missing=[spec.name for spec in DEFAULT_TEMPLATES if spec.name not in names],
+        form=ConfirmForm(),
+    )
+
+
+@bp.post("/plans/templates/defaults")
+@admin_required
+def add_default_templates():
+    require("plan_template.edit", centre())
+    if ConfirmForm().validate_on_submit():
+        added = services.seed_default_templates(centre().id)
+        db.session.commit()
+        flash(f"{len(added)} default templates added.", "success")
+    return redirect(url_for("plans.templates"))
+
+
+@bp.get("/plans/templates/<int:template_id>")
+@staff_required
+def template(template_id: int):
+    row = _template(template_id, "plan_template.view")
+    sessions = db.session.scalars(queries.template_sessions(row.id)).all()
+    weeks = {week: [s for s in sessions if s.week == week] for week in range(1, row.weeks + 1)}
+    return render_template(
+        "plans/template.html",
+        template=row,
+        weeks=weeks,
+        empty=services.empty_weeks(row, list(sessions)),
+        units=centre_units(),
+        can_edit=can(current_user, "plan_template.edit", row),
+    )
+
+
+@bp.route("/plans/templates/new", methods=["GET", "POST"])
+@admin_required
+def new_template():
+    require("plan_template.edit", centre())
+    form = TemplateForm()
+    if form.validate_on_submit():
+        try:
+            row = services.create_template(centre().id, actor=actor(), values=form.values())
+        except PlanInputError as error:
+            from heartbeat.core.edits import apply_errors
+
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(f"“{row.name}” added: now add its sessions, week by week.", "success")
+            return redirect(url_for("plans.template", template_id=row.id))
+    return render_form("plans/template_form.html", form, plan_template=None, rebased=None)
+
+
+@bp.route("/plans/templates/<int:template_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit_template(template_id: int):
+    row = _template(template_id, "plan_template.edit")
+    form, unchosen = versioned_form(TemplateForm)
+    rebased = None
+    if request.method == "GET":
+        form.load(row)
+    elif form.validate_on_submit() and not (rebased := refuse_unchosen(form, unchosen)):
+        outcome = save_versioned(
+            form,
+            lambda: services.update_template(
+                row, actor=actor(), values=form.values(), expected_version=form.expected_version()
+            ),
+            load=lambda: form.load(row),
+        )
+        if outcome.saved:
+            flash(f"“{row.name}” saved.", "success")
+            return redirect(url_for("plans.template", template_id=row.id))
+        rebased = outcome.rebased
+    return render_form("plans/template_form.html", form, plan_template=row, rebased=rebased)
+
+
+def _session_values(form: TemplateSessionForm) -> dict | None:
+    try:
+        values = read_targets(form.targets(), centre_units())
+    except PlanInputError as error:
+        from heartbeat.core.edits import apply_errors
+
+        apply_errors(form, error)
+        return None
+    return {**values, **form.place()}
+
+
+@bp.route("/plans/templates/<int:template_id>/sessions/new", methods=["GET", "POST"])
+@admin_required
+def new_template_session(template_id: int):
+    row = _template(template_id, "plan_template.edit")
+    form = TemplateSessionForm()
+    form.set_weeks(row.weeks)
+    form.set_units(centre_units())
+    if request.method == "GET":
+        form.week.data = request.args.get("week", "1")
+        form.day.data = "0"
+    elif form.validate_on_submit() and (values := _session_values(form)) is not None:
+        try:
+            services.add_template_session(row, actor=actor(), values=values)
+        except PlanInputError as error:
+            from heartbeat.core.edits import apply_errors
+
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(f"Session added to week {values['week']}.", "success")
+            return redirect(url_for("plans.template", template_id=row.id))
+    return render_form(
+        "plans/template_session_form.html", form, plan_template=row, row=None, rebased=None
+    )
+
+
+def _template_session(row_id: int) -> TemplateSession:
+    row: TemplateSession = found(
+        db.session.scalars(queries.template_session_by_id(row_id)).one_or_none()
+    )
+    require("plan_template.edit", row)
+    return row
+
+
+@bp.route("/plans/template-sessions/<int:row_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit_template_session(row_id: int):
+    row = _template_session(row_id)
+    template = row.template
+    units = centre_units()
+    form, unchosen = versioned_form(TemplateSessionForm)
+    form.set_weeks(template.weeks)
+    form.set_units(units)
+    rebased = None
+    if request.method == "GET":
+        form.load(row, units)
+    elif form.validate_on_submit() and not (rebased := refuse_unchosen(form, unchosen)):
+        values = _session_values(form)
+        if values is not None:
+            outcome = save_versioned(
+                form,
+                lambda: services.update_template_session(
+                    row,
+                    template,
+                    actor=actor(),
+                    values=values,
+                    expected_version=form.expected_version(),
+                ),
+                load=lambda: form.load(row, units),
+            )
+            if outcome.saved:
+                flash("Session saved.", "success")
+                return redirect(url_for("plans.template", template_id=template.id))
+            rebased = outcome.rebased
+    return render_form(
+        "plans/template_session_form.html", form, plan_template=template, row=row, rebased=rebased
+    )
+
+
+@bp.route("/plans/template-sessions/<int:row_id>/delete", methods=["GET", "POST"])
+@admin_required
+def delete_template_session(row_id: int):
+    row = _template_session(row_id)
+    template = row.template
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.delete_template_session(row, template, actor=actor())
+        db.session.commit()
+        flash("Session removed from the template.", "success")
+        return redirect(url_for("plans.template", template_id=template.id))
+    return render_template(
+        "plans/confirm.html",
+        form=form,
+        title="Remove this session from the template?",
+        body=f"Week {row.week}, day {row.day + 1}: {row.kind.label}. Plans already assigned"
+        " keep their sessions.",
+        action=url_for("plans.delete_template_session", row_id=row.id),
+        cancel=url_for("plans.template", template_id=template.id),
+        button="Remove the session",
+    )
