@@ -51,9 +51,7 @@ def _numbers(form) -> tuple[int | None, int | None, float | None] | None:
 @bp.get("/centre/measures")
 @admin_required
 def manage():
-    centre = _centre()
-    services.ensure_built_in(centre.id)
-    db.session.commit()
+    _centre()
     rows = db.session.scalars(queries.measures(include_retired=True)).all()
     return render_template("measures/manage.html", measures=rows, form=ConfirmForm())
 

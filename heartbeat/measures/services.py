@@ -37,8 +37,8 @@ class MeasureError(InputError):
     """Input that cannot be saved; ``field_errors`` names the fields to blame."""
 
 
-def ensure_built_in(centre_id: int) -> None:
-    """Add the built-in measures the centre does not have yet (by code)."""
+def ensure_built_in(centre_id: int) -> bool:
+    """Add the built-in measures the centre does not have yet (by code); True if it did."""
     have = set(
         db.session.scalars(
             sa.select(Measure.code)
@@ -46,9 +46,11 @@ def ensure_built_in(centre_id: int) -> None:
             .execution_options(all_centres=True)
         )
     )
+    added = False
     for instrument in BUILT_IN:
         if instrument.code in have:
             continue
+        added = True
         measure = Measure(
             centre_id=centre_id,
             code=instrument.code,
@@ -72,6 +74,7 @@ def ensure_built_in(centre_id: int) -> None:
             for n, label in enumerate(instrument.items, start=1)
         )
     db.session.flush()
+    return added
 
 
 @dataclass(frozen=True)

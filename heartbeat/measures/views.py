@@ -31,9 +31,7 @@ from heartbeat.permissions import require, staff_required
 @staff_required
 def participant_measures(participant_id: int):
     participant = participant_or_404(participant_id, "measure.list")
-    zone, day = tz(), today()  # read before the commit below expires the signed-in user
-    services.ensure_built_in(participant.centre_id)
-    db.session.commit()  # a centre made before measures existed gets its built-in ones once
+    zone, day = tz(), today()
     standings = queries.standings(participant, today=day, tz=zone)
     histories = {
         s.measure.id: queries.history(participant.id, s.measure.id)
@@ -61,9 +59,7 @@ def my_measures():
     ).one_or_none()
     if participant is None:
         return redirect(url_for("participants.portal"))
-    zone, day = tz(), today()  # read before the commit below expires the signed-in user
-    services.ensure_built_in(participant.centre_id)
-    db.session.commit()  # a centre made before measures existed gets its built-in ones once
+    zone, day = tz(), today()
     standings = [
         s for s in queries.standings(participant, today=day, tz=zone) if s.measure.by_participant
     ]

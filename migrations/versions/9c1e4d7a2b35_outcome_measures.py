@@ -1,4 +1,5 @@
-"""outcome measures
+"""Outcome measures: measures, their items, responses and answers; every existing centre gets
+the built-in ones (WUSPI, the wheelchair skills checklist). New centres get them when created.
 
 Revision ID: 9c1e4d7a2b35
 Revises: 3b7e91d04c5a
@@ -101,6 +102,66 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_measure_answer_participant_id'), ['participant_id'], unique=False)
 
     # ### end Alembic commands ###
+    _built_in_for_existing_centres()
+
+
+def _built_in_for_existing_centres():
+    # The instruments' data (pure, no app) as it stands when this revision runs.
+    from heartbeat.measures.instruments import BUILT_IN
+
+    bind = op.get_bind()
+    centre = sa.table("centre", sa.column("id"))
+    measure = sa.table(
+        "measure",
+        *(
+            sa.column(name)
+            for name in (
+                "id", "centre_id", "code", "title", "instructions", "completed_by", "scale",
+                "scoring", "allow_not_done", "not_done_label", "higher_is_worse",
+                "smallest_real_change", "due_after_days", "overdue_after_days", "source",
+                "created_at", "version",
+            )
+        ),
+    )
+    item = sa.table(
+        "measure_item",
+        sa.column("centre_id"), sa.column("measure_id"), sa.column("position"), sa.column("label"),
+    )
+    now = sa.func.current_timestamp()
+    for (centre_id,) in bind.execute(sa.select(centre.c.id)).all():
+        for instrument in BUILT_IN:
+            bind.execute(
+                measure.insert().values(
+                    centre_id=centre_id,
+                    code=instrument.code,
+                    title=instrument.title,
+                    instructions=instrument.instructions,
+                    completed_by=instrument.completed_by,
+                    scale=instrument.scale,
+                    scoring=instrument.scoring.value,
+                    allow_not_done=instrument.allow_not_done,
+                    not_done_label=instrument.not_done_label,
+                    higher_is_worse=instrument.higher_is_worse,
+                    smallest_real_change=instrument.smallest_real_change,
+                    due_after_days=instrument.due_after_days,
+                    overdue_after_days=instrument.overdue_after_days,
+                    source=instrument.source,
+                    created_at=now,
+                    version=1,
+                )
+            )
+            measure_id = bind.execute(
+                sa.select(measure.c.id).where(
+                    measure.c.centre_id == centre_id, measure.c.code == instrument.code
+                )
+            ).scalar_one()
+            bind.execute(
+                item.insert(),
+                [
+                    {"centre_id": centre_id, "measure_id": measure_id, "position": n, "label": label}
+                    for n, label in enumerate(instrument.items, start=1)
+                ],
+            )
 
 
 def downgrade():

@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 from heartbeat.auth.models import Role, User
 from heartbeat.centres.models import Centre
 from heartbeat.extensions import db
+from heartbeat.measures.services import ensure_built_in
 from heartbeat.participants.models import ConsentKind
 from heartbeat.participants.services import enrol
 from tests.e2e.conftest import PEOPLE, Person, make_live_app
@@ -32,6 +33,7 @@ def _participant(live_database_url, tmp_path_factory) -> Person:
         therapist = db.session.scalars(
             sa.select(User).where(User.email == PEOPLE.therapist.email)
         ).one()
+        ensure_built_in(centre.id)  # centres made here skip create_centre and its event
         user = add_user(centre, email, Role.PARTICIPANT)
         participant = enrol(
             centre_id=centre.id,

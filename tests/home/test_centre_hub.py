@@ -33,6 +33,7 @@ def test_the_hub_links_every_management_page_in_order(client, auth, world):
         ("/centre/measures", "Outcome measures"),
         ("/audit", "Audit trail"),
         ("/jobs", "Jobs"),
+        ("/centre/emails", "Emails"),
         ("/sessions/import", "Session CSV import"),
         ("/participants/import", "Participant import"),
     ]
