@@ -73,7 +73,7 @@ def _seed(app) -> tuple[int, list[int]]:
     """A centre with a full design, one issued certificate and its 500 copies: (centre, ids)."""
     from heartbeat.auth.models import Role, User
     from heartbeat.centres.services import create_centre
-    from heartbeat.certificates import branding, serials, services
+    from heartbeat.certificates import branding, serials, services, statuslist
     from heartbeat.certificates.models import Certificate
     from heartbeat.db import utcnow
     from heartbeat.extensions import db
@@ -160,6 +160,10 @@ def _seed(app) -> tuple[int, list[int]]:
                 "participant_name": f"{NAMES[index % len(NAMES)]} {index}",
                 "verify_url": f"https://miles.example.org/verify/{serial}",
                 "issued_at": now - timedelta(minutes=BATCH_SIZE - index),
+                # Each certificate has its own bit on the centre's status list.
+                "status_index": (issued.status_index + 1 + index) % statuslist.LIST_BITS
+                if issued.status_index is not None
+                else None,
             }
         )
     db.session.execute(sa.insert(Certificate), rows)

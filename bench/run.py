@@ -225,7 +225,34 @@ def seed(app, *, centres: int, participants: int, sessions: int, log) -> Seeded:
             .values(user_id=user.id)
         )
         db.session.commit()
+        _plan_for_busiest(summary.busiest_participant_id)
     return Seeded(summary, email, BENCH_PASSWORD)
+
+
+def _plan_for_busiest(participant_id: int) -> None:
+    """The busiest participant on an 8-week plan, four weeks in, for the week view's figures."""
+    try:
+        from heartbeat.plans.services import assigning, templates
+    except ImportError:
+        return
+    from datetime import date, timedelta
+
+    from heartbeat.auth.models import User
+    from heartbeat.extensions import db
+    from heartbeat.participants.models import Participant
+
+    participant = db.session.get(Participant, participant_id)
+    template = templates.seed_default_templates(participant.centre_id)
+    if not template:
+        return
+    actor = db.session.scalars(
+        sa.select(User).where(User.centre_id == participant.centre_id).limit(1)
+    ).one()
+    today = date.today()
+    start = max(today - timedelta(days=today.weekday(), weeks=4), participant.enrolled_on)
+    chosen = template[0]
+    assigning.assign_plan(participant, chosen, list(chosen.sessions), starts_on=start, actor=actor)
+    db.session.commit()
 
 
 def page_urls(app, seeded: Seeded) -> dict[str, tuple[str, str]]:
@@ -244,6 +271,12 @@ def page_urls(app, seeded: Seeded) -> dict[str, tuple[str, str]]:
             {"participant_id": seeded.summary.busiest_participant_id},
         ),
         "portal": ("participant", "participants.portal", {}),
+        # The busiest participant's plan: eight weeks matched against their history.
+        "plan_week": (
+            "therapist",
+            "plans.participant_plan",
+            {"participant_id": seeded.summary.busiest_participant_id},
+        ),
         # The lightest signed-in page: what every signed-in request pays, and little more.
         "account": ("therapist", "auth.account", {}),
         "dashboard": ("admin", "progress.dashboard", {}),

@@ -105,6 +105,12 @@ DEFAULTS: dict[str, Any] = {
     "HEARTBEAT_API_RATE_LIMIT": "300 per minute",
     # Public certificate check pages (/verify/...): requests per client address.
     "HEARTBEAT_VERIFY_RATE_LIMIT": "30 per minute",
+    # The issuers' public documents (DID documents, keys, status lists, achievements): wallets
+    # fetch them for every credential they check, and they name no serial.
+    "HEARTBEAT_ISSUER_DOCUMENTS_RATE_LIMIT": "600 per minute",
+    # A certificate check by serial answers no sooner than this (milliseconds), found or not, so
+    # the time taken does not tell a serial that exists from one that does not.
+    "HEARTBEAT_VERIFY_MIN_MS": 60,
     # Where people reach this site, for the verify links and QR codes printed on certificates,
     # the credentials and invitation emails (e.g. https://miles.example.org). Never taken from
     # a request; empty: SERVER_NAME, else http://127.0.0.1:5000 (with a warning at start-up).

@@ -3,6 +3,7 @@
 from heartbeat.audit.models import AuditEvent
 from heartbeat.auth.models import (
     ApiToken,
+    DeviceSession,
     Invite,
     MfaRecoveryCode,
     PasswordReset,
@@ -42,6 +43,7 @@ __all__ = [
     "EmailPreference",
     "OutboxEmail",
     "ApiToken",
+    "DeviceSession",
     "CalendarFeed",
     "Plan",
     "PlannedSession",

@@ -184,6 +184,8 @@ POLICY: dict[str, Rule] = {
     "certificate.register": _is_staff_of,
     "certificate.download": _may_view_participant_row,
     "certificate.revoke": _is_admin_of,
+    # renewing an expiring certificate is a new sign-off: staff, like issuing
+    "certificate.renew": _is_staff_of,
     "certificate.print": _is_admin_of,
     "branding.edit": _is_admin_of,
     "job.view": _is_staff_of,

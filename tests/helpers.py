@@ -21,9 +21,11 @@ from flask.testing import FlaskClient
 from flask_login import login_user
 
 from heartbeat.auth import services as account_services
+from heartbeat.auth import sessions as device_sessions
 from heartbeat.auth.models import Role, User
 from heartbeat.auth.session_rules import start_session_clock
 from heartbeat.centres.models import Centre
+from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from tests.harness import FAST_ARGON2
 
@@ -141,6 +143,8 @@ def sign_in(client: FlaskClient, who: User | str) -> FlaskClient:
         # session to the browser's address and user agent).
         with app.test_request_context(environ_base=client.environ_base):
             session.clear()
+            device_sessions.start(user, utcnow())
+            db.session.commit()
             assert login_user(user), f"{email!r} may not sign in (inactive?)"
             start_session_clock()
             values = dict(session)

@@ -50,6 +50,9 @@ EXPECTED: dict[str, dict[str, frozenset[tuple[str, str]]]] = {
     "user.deactivate": {"admin": own("User")},
     "user.reactivate": {"admin": own("User")},
     "user.unlock": {"admin": own("User")},
+    "user.reset_link": {"admin": own("User")},
+    "email.view": {"admin": own()},
+    "email.retry": {"admin": own()},
     "centre.create": {"operator": anywhere()},
     "centre.list_all": {"operator": anywhere()},
     # A participant sees only their own Participant record (tested separately below).
@@ -80,6 +83,7 @@ EXPECTED: dict[str, dict[str, frozenset[tuple[str, str]]]] = {
     "certificate.register": STAFF_OWN,
     "certificate.download": STAFF_OWN,
     "certificate.revoke": {"admin": own()},
+    "certificate.renew": STAFF_OWN,
     "certificate.print": {"admin": own()},
     "branding.edit": {"admin": own()},
     "job.view": STAFF_OWN,
@@ -244,7 +248,7 @@ def test_self_report_needs_the_participants_own_record_and_a_centre_that_allows_
 
 def test_an_admin_may_not_deactivate_unlock_or_reactivate_themselves():
     admin = CAST.people["a"]["admin"]
-    for action in ("user.deactivate", "user.reactivate", "user.unlock"):
+    for action in ("user.deactivate", "user.reactivate", "user.unlock", "user.reset_link"):
         assert not can(admin, action, admin)
         assert can(admin, action, CAST.people["a"]["participant"])
 

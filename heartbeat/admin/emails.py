@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from heartbeat.admin.views import _own_centre, _staff_member, bp
 from heartbeat.auth import resets
-from heartbeat.db import utcnow
+from heartbeat.db import row_id, utcnow
 from heartbeat.extensions import db
 from heartbeat.mail import mail_configured
 from heartbeat.outbox import services as outbox
@@ -26,9 +27,11 @@ def emails():
         current_app.config["HEARTBEAT_PAGE_SIZE"], request.args.get("page", type=int)
     )
     now = utcnow()
+    zone = ZoneInfo(centre.timezone)
     return render_template(
         "admin/emails.html",
         centre=centre,
+        local=lambda moment, pattern="%d %b %Y %H:%M": moment.astimezone(zone).strftime(pattern),
         page=page,
         counts=outbox.counts_by_state(timedelta(days=7), now),
         mail_configured=mail_configured(),
@@ -56,17 +59,22 @@ def reset_link(user_id: int):
     without a mail server, where "Forgot your password?" cannot email one."""
     user = _staff_member(user_id)  # any account of the centre; another centre's: 404
     require("user.reset_link", user)
-    back = request.form.get("back") == "participants"
+    participant_id = request.form.get("participant_id", type=row_id)
+    back_url = (
+        url_for("participants.records", participant_id=participant_id)
+        if participant_id is not None
+        else url_for("admin.staff")
+    )
     if mail_configured():
         flash(
             f"This site emails reset links: ask {user.name} to use “Forgot your password?” on "
             "the sign-in page.",
             "info",
         )
-        return redirect(url_for("admin.staff"))
+        return redirect(back_url)
     if not user.active:
         flash(f"{user.name}'s account is deactivated: reactivate it first.", "error")
-        return redirect(url_for("admin.staff"))
+        return redirect(back_url)
     issued = resets.issue(user, utcnow(), actor=current_user._get_current_object())
     db.session.commit()
     return render_template(
@@ -74,5 +82,5 @@ def reset_link(user_id: int):
         person=user,
         link=issued.link,
         minutes=current_app.config["HEARTBEAT_RESET_MINUTES"],
-        back_url=url_for("participants.caseload") if back else url_for("admin.staff"),
+        back_url=back_url,
     )

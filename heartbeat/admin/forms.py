@@ -3,10 +3,10 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3, stubs 3.2
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from heartbeat.centres.models import PaperSize, Units
-from heartbeat.centres.services import timezone_names
+from heartbeat.centres.services import timezone_choices
 
 
 class CentreSettingsForm(FlaskForm):
@@ -37,21 +37,25 @@ class CentreSettingsForm(FlaskForm):
         ),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, keep_timezone: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = [SelectChoice(name, name) for name in timezone_names()]
+        # Grouped by region; only canonical zones, plus the centre's own if it is an old alias.
+        self.timezone.choices = timezone_choices(keep_timezone)
 
 
 class CreateCentreForm(CentreSettingsForm):
     slug = StringField(
         "Short name for links (slug)",
         validators=[
-            DataRequired(),
+            Optional(),
             Length(max=60),
             Regexp(
                 r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$",
                 message="Lower-case letters, digits and hyphens only.",
             ),
         ],
-        description="Lower-case letters, digits and hyphens, e.g. riverside-rehab.",
+        description=(
+            "Lower-case letters, digits and hyphens, e.g. riverside-rehab. Leave it blank to "
+            "make one from the centre's name."
+        ),
     )

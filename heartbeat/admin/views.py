@@ -6,6 +6,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3, stubs 3.2
 
 from heartbeat.admin import invitations
+from heartbeat.admin.activity import ACTIVITY_DAYS, centre_activity
 from heartbeat.admin.forms import CentreSettingsForm, CreateCentreForm
 from heartbeat.auth import services as account_services
 from heartbeat.auth.forms import InviteForm
@@ -179,7 +180,9 @@ def revoke_invite(invite_id: int):
 def settings():
     centre = _own_centre()
     require("centre.edit_settings", centre)
-    form = CentreSettingsForm(obj=centre if request.method == "GET" else None)
+    form = CentreSettingsForm(
+        obj=centre if request.method == "GET" else None, keep_timezone=centre.timezone
+    )
     if request.method == "GET":
         form.units.data = centre.units.value
         form.paper_size.data = centre.paper_size.value
@@ -214,16 +217,11 @@ def operator_centres():
     stmt = sa.select(Centre).order_by(Centre.name, Centre.id).execution_options(all_centres=True)
     page = db.paginate(stmt, per_page=_page_size(), error_out=False)
     centre_ids = [centre.id for centre in page.items]
-    active_accounts = dict(
-        db.session.execute(
-            sa.select(User.centre_id, sa.func.count())
-            .where(User.active, User.centre_id.in_(centre_ids))
-            .group_by(User.centre_id)
-            .execution_options(all_centres=True)
-        ).all()
-    )
     return render_template(
-        "admin/operator_centres.html", page=page, active_accounts=active_accounts
+        "admin/operator_centres.html",
+        page=page,
+        activity=centre_activity(centre_ids, utcnow()),
+        activity_days=ACTIVITY_DAYS,
     )
 
 
@@ -239,7 +237,7 @@ def operator_create_centre():
         try:
             centre = services.create_centre(
                 name=form.name.data,
-                slug=form.slug.data,
+                slug=form.slug.data or "",
                 timezone=form.timezone.data,
                 country=form.country.data,
                 units=form.units.data,
@@ -249,7 +247,9 @@ def operator_create_centre():
             form.slug.errors.append(str(error))
             return render_template("admin/create_centre.html", form=form), 422
         db.session.commit()
-        flash(f"Centre {centre.name} created.", "success")
+        flash(
+            f"Centre {centre.name} created; its short name for links is {centre.slug}.", "success"
+        )
         return redirect(url_for("admin.operator_centres"))
     status = 422 if form.is_submitted() else 200
     return render_template("admin/create_centre.html", form=form), status

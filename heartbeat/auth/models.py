@@ -137,7 +137,11 @@ class User(CentreScoped, Model):
         return False
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        # "<id>:<session version>:<device nonce>" (sessions.py); the nonce is on the instance
+        # only, set at sign-in or by the loader, never stored in clear.
+        device = getattr(self, "device_nonce", None)
+        base = f"{self.id}:{self.session_version}"
+        return f"{base}:{device}" if device else base
 
     # --- role helpers ---------------------------------------------------------------------------
     @property
@@ -320,6 +324,25 @@ class SignInGuard(Model):
     failures: Mapped[int] = mapped_column(default=0)
     window_started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class DeviceSession(Model):
+    """One signed-in browser: its session and remember-me cookies carry a random nonce whose
+    digest is kept here, so signing out ends this browser's session on the server (a copied
+    cookie opens nothing afterwards) and leaves the person's other devices signed in."""
+
+    __tablename__ = "device_session"
+    __personal_data__ = declare(
+        secret=("nonce_hash",), not_personal=("id", "user_id", "created_at", "ended_at")
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    nonce_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class PasswordReset(Model):

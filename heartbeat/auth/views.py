@@ -18,7 +18,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import joinedload
 
-from heartbeat.auth import guard, invite_links, mfa, services, tokens
+from heartbeat.auth import guard, invite_links, mfa, services, sessions, signing_out, tokens
 from heartbeat.auth.forms import (
     ChangePasswordForm,
     ConfirmPasswordForm,
@@ -30,11 +30,13 @@ from heartbeat.auth.forms import (
 )
 from heartbeat.auth.models import TokenScope, User
 from heartbeat.auth.session_rules import start_session_clock
+from heartbeat.core import panels
 from heartbeat.db import row_id, utcnow
 from heartbeat.extensions import db, limiter
 from heartbeat.outbox.views import preferences_form
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+signing_out.register(bp)
 
 SIGN_IN_FAILED = (
     "That email and password did not work. Check them and try again. After several failed "
@@ -98,6 +100,8 @@ def login():
 
 
 def _complete_sign_in(user: User, *, remember: bool, next_url: str | None):
+    sessions.start(user, utcnow())
+    db.session.commit()
     login_user(user, remember=remember)
     start_session_clock()
     flash(f"Welcome back, {user.name}.", "success")
@@ -169,18 +173,6 @@ def login_second_factor():
     return render_template("auth/login_code.html", form=form), status
 
 
-@bp.post("/logout")
-@login_required
-def logout():
-    services.end_all_sessions(current_user._get_current_object())
-    db.session.commit()
-    # Clear first: logout_user() leaves a note in the session to delete the remember-me cookie.
-    session.clear()
-    logout_user()
-    flash("You have signed out.", "info")
-    return redirect(url_for("auth.login"))
-
-
 def _account_page(user: User, *, token_form: TokenForm | None = None, new_token=None):
     return render_template(
         "auth/account.html",
@@ -190,6 +182,8 @@ def _account_page(user: User, *, token_form: TokenForm | None = None, new_token=
         token_form=token_form or TokenForm(scopes=tokens.scopes_for(user), formdata=None),
         new_token=new_token,
         now=utcnow(),
+        # What features add (plans: the private calendar feed), core/panels.py.
+        panels=panels.panels_for(panels.ACCOUNT, viewer=user),
         email_form=preferences_form(user.id),
     )
 
@@ -264,6 +258,7 @@ def mfa_setup():
             form.code.errors.append(str(error))
         else:
             services.end_all_sessions(user)
+            sessions.start(user, utcnow())
             db.session.commit()
             # Other devices are signed out; this one carries on with the new session version.
             login_user(user)
@@ -322,6 +317,7 @@ def mfa_disable():
         else:
             mfa.disable(user)
             services.end_all_sessions(user)
+            sessions.start(user, utcnow())
             db.session.commit()
             login_user(user)
             start_session_clock()
@@ -349,6 +345,7 @@ def change_password():
         except services.AccountError as error:
             form.current_password.errors.append(str(error))
             return render_template("auth/change_password.html", form=form), 422
+        sessions.start(current_user._get_current_object(), utcnow())
         db.session.commit()
         # Every other session is gone with the old version; this one carries on with the new.
         login_user(current_user._get_current_object())
@@ -383,6 +380,7 @@ def accept_invite(token: str):
         except services.AccountError as error:
             form.password.errors = [*form.password.errors, str(error)]
             return render_template("auth/accept_invite.html", form=form, invite=invite), 422
+        sessions.start(user, now)
         db.session.commit()
         login_user(user)
         start_session_clock()

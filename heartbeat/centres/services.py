@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.resources
 import re
+import unicodedata
 import zoneinfo
 from functools import lru_cache
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -23,7 +26,50 @@ class CentreError(ValueError):
 
 @lru_cache(maxsize=1)
 def timezone_names() -> tuple[str, ...]:
+    """Every zone name the time-zone database knows, aliases included: what a centre's stored
+    zone may be (a zone chosen years ago stays valid)."""
     return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def _zone_table() -> str:
+    # The time-zone database's own list of each country's zones (``zone.tab``): canonical
+    # Area/City names, without the backward-compatible aliases ("US/Eastern", "GB", "Etc/...").
+    try:
+        return importlib.resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text()
+    except (ModuleNotFoundError, FileNotFoundError):
+        for folder in zoneinfo.TZPATH:
+            table = Path(folder) / "zone.tab"
+            if table.is_file():
+                return table.read_text()
+    return ""
+
+
+@lru_cache(maxsize=1)
+def canonical_timezones() -> tuple[str, ...]:
+    """The zones to offer: each country's Area/City zones, and UTC, sorted."""
+    names = {
+        line.split("\t")[2]
+        for line in _zone_table().splitlines()
+        if line and not line.startswith("#") and line.count("\t") >= 2
+    }
+    known = set(zoneinfo.available_timezones())
+    return tuple(sorted((names & known) | {"UTC"}))
+
+
+def timezone_choices(keep: str | None = None) -> dict[str, list[tuple[str, str]]]:
+    """The canonical zones grouped by region ("Europe": [("Europe/London", "London")...]),
+    UTC first; ``keep`` (a centre's current zone, maybe an old alias) is offered too."""
+    groups: dict[str, list[tuple[str, str]]] = {"UTC": [("UTC", "UTC (no time zone)")]}
+    names = list(canonical_timezones())
+    if keep and keep not in names and keep in timezone_names():
+        names.append(keep)
+    for name in sorted(names):
+        if name == "UTC":
+            continue
+        region, _, place = name.partition("/")
+        label = place.replace("_", " ").replace("/", ", ") if place else name
+        groups.setdefault(region if place else "Other", []).append((name, label))
+    return groups
 
 
 def find_centre_by_slug(slug: str) -> Centre | None:
@@ -48,6 +94,24 @@ def validate_settings(
         raise CentreError(str(error)) from None
 
 
+def suggest_slug(name: str) -> str:
+    """A free slug made from a centre's name: "Riverside Rehab (Nürnberg)" -> "riverside-rehab-
+    nurnberg"; "-2", "-3"... when taken; "centre" when the name has no Latin letters or digits."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    base = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:55].strip("-") or "centre"
+    taken = set(
+        db.session.scalars(
+            sa.select(Centre.slug).where(sa.or_(Centre.slug == base, Centre.slug.like(f"{base}-%")))
+        )
+    )
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
+
+
 def create_centre(
     *,
     name: str,
@@ -57,7 +121,8 @@ def create_centre(
     units: str = "km",
     paper_size: str = "A4",
 ) -> Centre:
-    slug = slug.strip().lower()
+    """A new centre; a blank ``slug`` is made from the name (``suggest_slug``)."""
+    slug = slug.strip().lower() or suggest_slug(name)
     if not SLUG_PATTERN.fullmatch(slug):
         raise CentreError(
             "A slug is 1-60 lower-case letters, digits and hyphens, starting and ending with a "

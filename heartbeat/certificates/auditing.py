@@ -22,6 +22,7 @@ ACTIONS = {
     "print_batch.finish": "Print batch printed",
     "print_batch.command": "Certificates printed from the command line",
     "signing_key.rotate": "Certificate signing key rotated",
+    "certificate.renew": "Certificate renewed after a new sign-off",
 }
 
 
@@ -65,6 +66,7 @@ def register() -> None:
         "sha256": ("File fingerprint (SHA-256)", formats.text),
         "revoked_at": ("Revoked", formats.moment),
         "revoked_reason": ("Reason", formats.text),
+        "renews": ("Renews", formats.text),
     }
     for name, (label, format) in certificate.items():
         registry.field(name, label, format, entity="certificate")

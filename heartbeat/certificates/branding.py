@@ -8,6 +8,7 @@ with, so a later change of logo or signatory never alters a certificate already 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -83,6 +84,30 @@ def branding_data(centre: Centre, branding: Branding | None) -> render.BrandingD
         logo_type=branding.logo_type,
         signature=branding.signature,
     )
+
+
+PREVIEW_FIELDS = (*TEXT_FIELDS, "paper_size")
+PREVIEW_MIN_CONTRAST = 4.5  # as the form requires (forms.MIN_CONTRAST)
+
+
+def with_edits(data: render.BrandingData, edits: Mapping[str, str]) -> render.BrandingData:
+    """The design with the values being edited (not saved) in place of the saved ones, for the
+    preview. A value the form would refuse is left out: the saved one shows instead."""
+    changes: dict[str, Any] = {}  # text values only: the images stay the saved ones
+    for name in PREVIEW_FIELDS:
+        value = (edits.get(name) or "").strip()
+        if name.endswith("_colour"):
+            if images.HEX_COLOUR.match(value) and (
+                images.contrast_on_white(value) >= PREVIEW_MIN_CONTRAST
+            ):
+                changes[name] = value.lower()
+        elif name == "paper_size":
+            if value in {size.value for size in PaperSize}:
+                changes[name] = value
+        elif name in edits and len(value) <= 120 and value.isprintable():
+            if value or name != "programme_name":  # the programme always has a name
+                changes[name] = value
+    return dataclasses.replace(data, **changes)
 
 
 def snapshot_data(snapshot: BrandingSnapshot) -> render.BrandingData:

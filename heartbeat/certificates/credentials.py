@@ -155,6 +155,9 @@ def build_credential(
     issued_at: datetime,
     programme: str,
     status: dict[str, Any] | None = None,
+    evidence: list[dict[str, Any]] | None = None,
+    alignment: list[dict[str, Any]] | None = None,
+    valid_until: datetime | None = None,
 ) -> dict[str, Any]:
     """An unsigned OpenBadgeCredential for one certificate."""
     credential: dict[str, Any] = {
@@ -178,8 +181,14 @@ def build_credential(
             },
         },
     }
+    if valid_until is not None:
+        credential["validUntil"] = timestamp(valid_until)
     if status is not None:
         credential["credentialStatus"] = status
+    if evidence:
+        credential["evidence"] = evidence
+    if alignment:
+        credential["credentialSubject"]["achievement"]["alignment"] = alignment
     return credential
 
 

@@ -58,6 +58,27 @@ class RegisterFilterForm(FlaskForm):
             raise ValidationError("The end date is before the start date.")
 
 
+class CheckCredentialForm(FlaskForm):
+    """Anyone can check a credential file they were given (public, CSRF-protected)."""
+
+    credential_file = FileField(
+        "Credential file",
+        description="The .json file of a Heartbeat Miles credential (Open Badges 3.0).",
+    )
+    credential_text = TextAreaField(
+        "Or paste the credential",
+        validators=[Length(max=64 * 1024, message="That is far longer than a credential.")],
+    )
+
+    def credential_bytes(self) -> bytes | None:
+        upload = self.credential_file.data
+        if upload is not None and upload.filename:
+            data: bytes = upload.read(64 * 1024 + 1)
+            return data
+        text = (self.credential_text.data or "").strip()
+        return text.encode() if text else None
+
+
 class IssueForm(FlaskForm):
     award_id = HiddenField(validators=[DataRequired(message="Choose an award.")])
 
@@ -71,6 +92,12 @@ class RevokeForm(FlaskForm):
         ],
         description="Kept in the audit trail. The public verify page only says it was revoked.",
     )
+    version = HiddenField()
+
+
+class RenewForm(FlaskForm):
+    """Confirming a renewal: CSRF and the version of the certificate the person saw."""
+
     version = HiddenField()
 
 
@@ -91,7 +118,8 @@ def _colour_field(label: str, description: str) -> StringField:
             Regexp(HEX_COLOUR, message="Enter a colour as # and six hex digits, like #0b5563."),
         ],
         description=description,
-        render_kw={"autocomplete": "off", "size": 8, "spellcheck": "false"},
+        # A colour picker; a browser without one shows a text box, checked the same way.
+        render_kw={"type": "color", "autocomplete": "off", "spellcheck": "false"},
     )
 
 

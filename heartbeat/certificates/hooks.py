@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from heartbeat.auth.models import User
-from heartbeat.certificates import auditing, notes, own_export, panels, services
+from heartbeat.certificates import attention, auditing, notes, own_export, panels, services
 from heartbeat.certificates.models import Certificate
 from heartbeat.certificates.services import certificate_issued
 from heartbeat.core.events import connect
@@ -51,6 +51,7 @@ def register() -> None:
     own_export.register()
     auditing.register()
     panels.register()
+    attention.register()
     register_section(
         Section("certificates", "Certificates", "certificates.participant_certificates", 40)
     )

@@ -145,6 +145,7 @@ class Certificate(CentreScoped, Model):
             "revoked_by_id",
             "revoked_reason",
             "status_index",
+            "valid_until",
             "version",
             "centre_id",
         ),
@@ -203,6 +204,8 @@ class Certificate(CentreScoped, Model):
     # Its bit in the centre's status list (random, so the list reveals no order), NULL for
     # credentials issued before status lists.
     status_index: Mapped[int | None] = mapped_column()
+    # When it stops being valid (the stage's ``valid_for_months``), NULL: never.
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(default=1)
 
     participant: Mapped[Participant] = relationship(lazy="raise")
@@ -221,6 +224,9 @@ class Certificate(CentreScoped, Model):
     @property
     def revoked(self) -> bool:
         return self.revoked_at is not None
+
+    def expired(self, now: datetime) -> bool:
+        return self.valid_until is not None and self.valid_until <= now
 
     @property
     def printed(self) -> bool:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from heartbeat.certificates import queries, services
+from heartbeat.centres.models import Centre
+from heartbeat.certificates import queries, services, sharing
 from heartbeat.extensions import db
 from heartbeat.permissions import can
 from heartbeat.progress.services import award_title
@@ -34,7 +35,23 @@ def build_profile_panel(participant, viewer) -> dict[str, Any] | None:
 
 def build_portal_panel(participant, viewer) -> dict[str, Any] | None:
     certificates = db.session.scalars(queries.for_participant(participant.id)).all()
-    return {"participant": participant, "certificates": certificates}
+    centre = db.session.get(Centre, participant.centre_id)
+    organisation = centre.name if centre is not None else ""
+    return {
+        "participant": participant,
+        "certificates": certificates,
+        "linkedin": {
+            cert.id: sharing.linkedin_url(
+                name=cert.title,
+                organisation=organisation,
+                issued_on=cert.issued_on,
+                verify_url=cert.verify_url,
+                serial=cert.serial,
+            )
+            for cert in certificates
+            if not cert.revoked
+        },
+    }
 
 
 def register() -> None:

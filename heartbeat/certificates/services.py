@@ -181,6 +181,7 @@ def issue(
         credential=made.credential,
         identity_salt=made.identity_salt,
         status_index=made.status_index,
+        valid_until=made.valid_until,
         branding_id=snapshot.id,
         sha256="",
         issued_at=now,

@@ -37,7 +37,7 @@ MESSAGES = {
     413: (
         "That file is too large",
         "Choose a smaller file and try again. Nothing was saved.",
-    ),
+    ),  # with the limit and a way back to the form: ``_too_large``
     429: (
         "Too many attempts",
         "Please wait a minute before trying again.",
@@ -102,17 +102,55 @@ def _ensure_url_adapter() -> None:
         )
 
 
+def size_limit_text() -> str | None:
+    """The request size limit in words ("10 MB"), or None without one."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if not limit:
+        return None
+    megabytes = limit / (1024 * 1024)
+    if megabytes >= 1:
+        return f"{megabytes:.3g} MB"
+    return f"{max(1, round(limit / 1024))} KB"
+
+
+def _back_to_the_form() -> tuple[str, str] | None:
+    """Where a refused POST can start again: the page of the same address when it shows the form
+    (GET on the same route), else the page the browser came from on this site."""
+    if request.method != "GET" and request.url_rule is not None:
+        methods = request.url_rule.methods or set()
+        if "GET" in methods:
+            return request.full_path.rstrip("?"), "Back to the form"
+    if _same_site(request.referrer):
+        return str(request.referrer), "Back to the page you were on"
+    return None
+
+
+def _too_large() -> str:
+    limit = size_limit_text()
+    sized = f"Files up to {limit} can be sent. " if limit else ""
+    return f"{sized}Choose a smaller file and try again. Nothing was saved."
+
+
 def render_error(status: int, detail: str | None = None) -> ResponseReturnValue:
     _ensure_url_adapter()
     own = _own_renderer()
     if own is not None:
         return own(status, detail)
     title, hint = MESSAGES.get(status, MESSAGES[500])
+    if status == 413 and detail is None:
+        detail = _too_large()
     if _wants_json():
         return jsonify({"error": title, "detail": detail or hint}), status
+    back = _back_to_the_form() if status in (400, 409, 413, 422, 429) else None
     try:
         page = render_template(
-            "errors/error.html", status=status, title=title, hint=detail or hint, bare=status >= 500
+            "errors/error.html",
+            status=status,
+            title=title,
+            hint=detail or hint,
+            bare=status >= 500,
+            back_url=back[0] if back else None,
+            back_label=back[1] if back else None,
         )
     except Exception:
         # The error page itself failed (the database went away while the header loaded the

@@ -26,11 +26,12 @@ CONTENT_SECURITY_POLICY = (
     "frame-ancestors 'none'; form-action 'self'"
 )
 # Pages open without signing in that still show someone's name or email.
-_PUBLIC_PERSONAL_ENDPOINTS = frozenset({"auth.accept_invite"})
-# URL arguments that are secrets: never written to the log.
-_SECRET_URL_ARGS = frozenset({"token"})
+_PUBLIC_PERSONAL_ENDPOINTS = frozenset({"auth.accept_invite", "auth.reset_password"})
+# URL arguments that are secrets: never written to the log (invitation and reset links, the
+# one-click unsubscribe ticket).
+_SECRET_URL_ARGS = frozenset({"token", "secret", "ticket"})
 # Endpoints that never look at who is signed in (so never load the user).
-NO_USER_ENDPOINTS = frozenset({"static", "bench_bare", "home.healthz"})
+NO_USER_ENDPOINTS = frozenset({"static", "bench_bare", "home.healthz", "home.favicon"})
 # Path prefixes whose requests authenticate themselves (the API's bearer tokens): the session
 # cookie is never read for them, so a browser's session opens nothing there (and so no
 # cross-site request can borrow it). Filled by the feature that owns them (``own_authentication``).

@@ -15,6 +15,7 @@ from typing import Any
 
 PROFILE = "participant.profile"  # staff view of one participant; kwargs: participant, viewer
 PORTAL = "participant.portal"  # the participant's own page; kwargs: participant, viewer
+ACCOUNT = "user.account"  # the signed-in person's account page; kwargs: viewer
 # Above everything else on those pages (safety: open red flags); same kwargs.
 PROFILE_ALERTS = "participant.profile.alerts"
 PORTAL_ALERTS = "participant.portal.alerts"

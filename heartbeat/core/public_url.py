@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 
 from heartbeat.config import DEFAULT_LOCAL_URL, local_base_url
 
@@ -28,5 +28,14 @@ def public_base_url() -> str:
 
 
 def public_url_for(endpoint: str, **values: Any) -> str:
-    """An absolute link to one of the app's pages, at the configured public address."""
-    return public_base_url() + url_for(endpoint, **values)
+    """An absolute link to one of the app's pages, at the configured public address.
+
+    Works outside a request too (the worker making the weekly digest): the path comes from the
+    URL map, never from ``SERVER_NAME`` or a request's host.
+    """
+    if has_request_context():
+        path = url_for(endpoint, _external=False, **values)
+    else:
+        adapter = current_app.url_map.bind("localhost")
+        path = adapter.build(endpoint, values, force_external=False)
+    return public_base_url() + path

@@ -13,13 +13,15 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 
 from heartbeat.auth import services as account_services
-from heartbeat.auth.models import Role, User
+from heartbeat.auth.models import Invite, Role, User
 from heartbeat.centres import services as centre_services
 from heartbeat.centres.models import Centre
 from heartbeat.db import utcnow
 from heartbeat.devtools.clinical_demo import seed_measures, seed_red_flags
 from heartbeat.devtools.demo_addresses import move_demo_certificates
+from heartbeat.devtools.demo_emails import seed_emails
 from heartbeat.devtools.demofiles import track_gpx
+from heartbeat.devtools.plans_demo import seed_plans
 from heartbeat.extensions import db
 from heartbeat.participants import services as participant_services
 from heartbeat.participants.models import ConsentKind, Participant
@@ -117,7 +119,30 @@ def seed_demo(today: date | None = None) -> list[tuple[str, str]]:
     seed_red_flags(centre, therapist=users["therapist@riverside.example"], today=today)
     seed_measures(centre, therapist=users["therapist@riverside.example"], today=today)
     _seed_certificates(centre, admin=users["admin@riverside.example"])
+    _seed_invitation(centre, admin=users["admin@riverside.example"])
+    seed_emails(centre, users)
+    seed_plans(
+        centre,
+        therapist=users["therapist@riverside.example"],
+        portal_user=users["participant@riverside.example"],
+        today=today,
+    )
     return logins
+
+
+DEMO_INVITEE = ("sam.okafor@riverside.example", "Sam Okafor")
+
+
+def _seed_invitation(centre: Centre, *, admin: User) -> None:
+    """A colleague invited and not yet joined: the staff page's "Renew link" has one to renew."""
+    email, name = DEMO_INVITEE
+    already = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Invite).where(Invite.email == email)
+    )
+    if not already:
+        account_services.create_invite(
+            centre=centre, inviter=admin, email=email, name=name, role=Role.THERAPIST, now=utcnow()
+        )
 
 
 def _seed_participants(
@@ -281,6 +306,9 @@ DEMO_LOGO = b"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 120"
 </svg>"""
 
 
+CLEARANCE = "steer-and-stop"
+
+
 def _seed_certificates(centre: Centre, *, admin: User) -> None:
     """Branding, a certificate for each person's highest verified stage, some printed, one
     revoked, at the configured public address (``make run`` sets it to where it serves). Once
@@ -315,6 +343,17 @@ def _seed_certificates(centre: Centre, *, admin: User) -> None:
     participants = db.session.scalars(
         sa.select(Participant).where(Participant.centre_id == centre.id).order_by(Participant.id)
     ).all()
+    from heartbeat.progress.models import LadderStage
+
+    # "Steer and stop" is a safety clearance the demo centre renews every year.
+    stage = db.session.scalars(
+        sa.select(LadderStage).where(
+            LadderStage.centre_id == centre.id, LadderStage.code == CLEARANCE
+        )
+    ).one_or_none()
+    if stage is not None and stage.valid_for_months is None:
+        stage.valid_for_months = 12
+    clearances = 0
     issued = []
     for participant in participants:
         awards = [
@@ -325,6 +364,17 @@ def _seed_certificates(centre: Centre, *, admin: User) -> None:
         if not awards:
             continue
         top = max(awards, key=lambda award: award.stage.position if award.stage else 0)
+        clearance = next((a for a in awards if a.stage and a.stage.code == CLEARANCE), None)
+        if clearance is not None and clearance is not top and clearances < 6:
+            # The yearly clearance, issued when it was signed off: some are due for renewal.
+            clearances += 1
+            certificate_services.issue(
+                clearance,
+                participant=participant,
+                centre=centre,
+                actor=admin,
+                now=clearance.achieved_at,
+            )
         issued.append(
             certificate_services.issue(
                 top,

@@ -115,6 +115,10 @@ def read_unsubscribe_token(token: str) -> tuple[int, EmailKind] | None:
         return None
     if kind.essential:
         return None
+    # An account that no longer exists (a ticket in an old email) has nothing to unsubscribe.
+    users = db.metadata.tables["user_account"]
+    if db.session.execute(sa.select(users.c.id).where(users.c.id == data["u"])).first() is None:
+        return None
     return data["u"], kind
 
 
@@ -179,7 +183,7 @@ def queue_email(
         headers=headers,
         state=EmailState.QUEUED,
         max_attempts=max(1, int(current_app.config["HEARTBEAT_OUTBOX_MAX_ATTEMPTS"])),
-        next_attempt_at=now,
+        next_attempt_at=utcnow(),  # sending runs on the clock, whatever moment ``now`` names
         created_at=now,
     )
     db.session.add(email)

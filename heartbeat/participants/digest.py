@@ -112,7 +112,7 @@ def send_due_digests(now: datetime) -> int:
                 "name": user.name,
                 "centre": centre.name,
                 "lists": lists,
-                "caseload_url": public_url_for("participants.caseload", mine="1"),
+                "caseload_url": public_url_for("participants.caseload", scope="mine"),
             },
             centre_id=centre.id,
             user_id=user.id,

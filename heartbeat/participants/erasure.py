@@ -34,6 +34,7 @@ from heartbeat.core.events import event
 from heartbeat.db import rows_changed, utcnow
 from heartbeat.extensions import Model, db
 from heartbeat.jobs.models import Job, JobState
+from heartbeat.outbox.models import OutboxEmail
 from heartbeat.participants.models import Participant, ParticipantStatus, StatusChange
 from heartbeat.participants.services import ParticipantError
 
@@ -126,7 +127,7 @@ def _mentions(job: Job, names: set[str]) -> bool:
     return any(name in haystack for name in names)
 
 
-def _bulk(stmt: sa.Update) -> int:
+def _bulk(stmt: sa.Update | sa.Delete) -> int:
     result = db.session.execute(stmt.execution_options(synchronize_session=False))
     return rows_changed(result)
 
@@ -206,6 +207,10 @@ def erase(
 
     portal_login_closed = False
     if participant.user_id is not None:
+        # The emails to their login (its address, what about) go, sent or waiting.
+        reports["emails_removed"] = _bulk(
+            sa.delete(OutboxEmail).where(OutboxEmail.user_id == participant.user_id)
+        )
         login = db.session.get(User, participant.user_id)
         participant.user_id = None
         if login is not None:

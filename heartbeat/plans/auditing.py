@@ -9,9 +9,18 @@ from typing import Any
 import sqlalchemy as sa
 
 from heartbeat.audit import formats, registry
+from heartbeat.auth.models import User
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
-from heartbeat.plans.models import Plan, PlanStatus, PlanTemplate, SquadSession, Unavailability
+from heartbeat.plans.models import (
+    CalendarFeed,
+    Plan,
+    PlanStatus,
+    PlanTemplate,
+    Squad,
+    SquadSession,
+    Unavailability,
+)
 from heartbeat.plans.values import HR_ZONES
 from heartbeat.training.models import SessionKind
 
@@ -31,7 +40,6 @@ ACTIONS = {
     "plan.unavailable": "Days marked unavailable",
     "plan.available": "Day marked available again",
     "squad.save": "Squad saved",
-    "squad.delete": "Squad deleted",
     "squad_session.record": "Squad session recorded",
     "calendar_feed.create": "Calendar feed address made",
     "calendar_feed.revoke": "Calendar feed address revoked",
@@ -80,6 +88,20 @@ def squad_session_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[A
     }
 
 
+def squad_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str]:
+    rows = db.session.execute(sa.select(Squad.id, Squad.name).where(Squad.id.in_(_ints(ids))))
+    return {row.id: row.name for row in rows}
+
+
+def feed_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str]:
+    rows = db.session.execute(
+        sa.select(CalendarFeed.id, User.name)
+        .join(User, User.id == CalendarFeed.user_id)
+        .where(CalendarFeed.id.in_(_ints(ids)))
+    )
+    return {row.id: f"{row.name}'s calendar address" for row in rows}
+
+
 FIELDS: dict[str, tuple[str, formats.Formatter]] = {
     "name": ("Name", formats.text),
     "summary": ("Summary", formats.text),
@@ -107,6 +129,17 @@ FIELDS: dict[str, tuple[str, formats.Formatter]] = {
     "absent": ("Absent", formats.number),
     "members": ("Members", formats.number),
     "place": ("Place", formats.text),
+    "meets_weekday": (
+        "Meets on",
+        formats.labels(
+            dict(
+                enumerate(
+                    ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+                )
+            )
+        ),
+    ),
+    "meets_at": ("Meets at", formats.text),
 }
 
 
@@ -116,9 +149,20 @@ def register() -> None:
     registry.entity(
         "training_plan", "Training plan", names=plan_names, participant_column=Plan.participant_id
     )
-    registry.entity("squad", "Squad")
+    registry.entity("squad", "Squad", names=squad_names)
     registry.entity("squad_session", "Squad session", names=squad_session_names)
-    registry.entity("calendar_feed", "Calendar feed")
+    registry.entity("calendar_feed", "Calendar feed", names=feed_names)
+    registry.field("created_at", "Made at", formats.moment, entity="calendar_feed")
+    registry.field("revoked_at", "Revoked at", formats.moment, entity="calendar_feed")
+    # Days marked unavailable are recorded on the participant.
+    for name in ("unavailable_from", "unavailable_to", "reason"):
+        label, format = FIELDS[name]
+        registry.field(name, label, format, entity="participant")
+    # A session a squad session made says which.
+    registry.field(
+        "squad_session_id", "Squad session", refers_to="squad_session", entity="training_session"
+    )
+    registry.names("squad_session", squad_session_names)
     for entity in ("plan_template", "training_plan", "squad", "squad_session"):
         for name, (label, format) in FIELDS.items():
             registry.field(name, label, format, entity=entity)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from heartbeat.centres.models import Centre
 from heartbeat.centres.services import centre_created
+from heartbeat.core import panels as core_panels
 from heartbeat.core.events import connect
+from heartbeat.core.hooks import own_authentication
 from heartbeat.participants.sections import Section, register_portal_section, register_section
 from heartbeat.plans import attention, auditing, panels
 from heartbeat.plans.services.templates import seed_default_templates
@@ -22,3 +24,10 @@ def register() -> None:
     register_section(Section("plan", "Plan", "plans.participant_plan", 25))
     register_portal_section(Section("plan", "My plan", "plans.my_plan", 15))
     connect(centre_created, _seed_templates)
+    # The calendar feed authenticates itself by its token: no cookie is read there.
+    own_authentication("/calendar/")
+    from heartbeat.plans.views.feeds import account_panel
+
+    core_panels.register_panel(
+        core_panels.ACCOUNT, "plans/_account_feed.html", account_panel, order=50
+    )

@@ -212,16 +212,19 @@ def weeks_of(
     (or to ``counted_until`` when earlier: the day before a pause, the day a plan ended)."""
     cutoff = today if counted_until is None else min(today, counted_until)
     off = set(unavailable)
+    # Each session's local day once, and the sessions grouped by plan week.
+    by_week: dict[int, list[DoneLike]] = {}
+    for d in sorted(done, key=lambda d: (d.started_at, d.id)):
+        index = (local_day(d.started_at, tz) - starts_on).days // 7
+        if 0 <= index < weeks:
+            by_week.setdefault(index, []).append(d)
     result = []
     for n in range(weeks):
         first = starts_on + timedelta(days=7 * n)
         last = first + timedelta(days=6)
         week = Week(n + 1, first)
         week.planned = sorted((p for p in planned if first <= p.on <= last), key=lambda p: p.on)
-        week.done = sorted(
-            (d for d in done if first <= local_day(d.started_at, tz) <= last),
-            key=lambda d: d.started_at,
-        )
+        week.done = by_week.get(n, [])
         week.unavailable = {day for day in off if first <= day <= last}
         week.matches = match(week.planned, week.done, tz, week.unavailable)
         if first <= cutoff:

@@ -129,6 +129,7 @@ def register() -> None:
         "kind": ("How it is reached", formats.enum_labels(CriterionKind)),
         "threshold_m": ("Distance", formats.distance),
         "max_duration_s": ("Time limit", formats.duration),
+        "valid_for_months": ("Certificates expire after (months)", formats.number),
         "retired_at": ("Retired", formats.moment),
         "moved": ("Moved", formats.text),
     }

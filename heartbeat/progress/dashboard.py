@@ -48,6 +48,15 @@ class Dashboard:
     chart: charts.Chart
     recent: list[Award]
     compliance: CentreCompliance | None = None  # training plans: the last finished week
+    month: date | None = None  # the first day of the month shown
+    current: bool = True  # the month shown is this month
+    previous_month: date | None = None  # None: nothing earlier to pick
+    next_month: date | None = None  # None: the month shown is this month
+
+    @property
+    def when(self) -> str:
+        """How the month stats are labelled: "this month" or "in March 2026"."""
+        return "this month" if self.current else f"in {self.month_label}"
 
     @property
     def milestones_this_month(self) -> int:
@@ -61,10 +70,38 @@ def month_bounds(today: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return start, datetime.combine(following, time(0), tzinfo=tz)
 
 
-def build_dashboard(centre: Centre, now: datetime) -> Dashboard:
+EARLIEST_MONTH = date(2000, 1, 1)
+
+
+def parse_month(text: str, today: date) -> date | None:
+    """The month ``?month=YYYY-MM`` names (its first day), or None unless it is a real month
+    from ``EARLIEST_MONTH`` up to this one."""
+    parts = text.strip().split("-")
+    if len(parts) != 2 or len(parts[0]) != 4 or len(parts[1]) != 2:
+        return None
+    if not (
+        parts[0].isascii() and parts[0].isdigit() and parts[1].isascii() and parts[1].isdigit()
+    ):
+        return None
+    year, number = int(parts[0]), int(parts[1])
+    if not 1 <= number <= 12:
+        return None
+    month = date(year, number, 1)
+    return month if EARLIEST_MONTH <= month <= today.replace(day=1) else None
+
+
+def _shift(month: date, by: int) -> date:
+    index = month.year * 12 + month.month - 1 + by
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def build_dashboard(centre: Centre, now: datetime, month: date | None = None) -> Dashboard:
+    """The dashboard; the month stats are for ``month`` (its first day; None: this month)."""
     tz = ZoneInfo(centre.timezone)
     today = now.astimezone(tz).date()
-    start, end = month_bounds(today, tz)
+    this_month = today.replace(day=1)
+    shown = month.replace(day=1) if month is not None else this_month
+    start, end = month_bounds(shown, tz)
     units = units_of(centre.units)
 
     active = db.session.scalar(
@@ -125,7 +162,7 @@ def build_dashboard(centre: Centre, now: datetime) -> Dashboard:
     )
     distribution = stage_distribution(centre.id)
     return Dashboard(
-        month_label=f"{today:%B %Y}",
+        month_label=f"{shown:%B %Y}",
         active_participants=active or 0,
         sessions_this_month=sessions or 0,
         distance_this_month_m=float(distance or 0.0),
@@ -137,6 +174,10 @@ def build_dashboard(centre: Centre, now: datetime) -> Dashboard:
         chart=distribution_chart(distribution),
         recent=recent,
         compliance=centre_compliance(centre.id, tz, today),
+        month=shown,
+        current=shown == this_month,
+        previous_month=_shift(shown, -1) if shown > EARLIEST_MONTH else None,
+        next_month=_shift(shown, 1) if shown < this_month else None,
     )
 
 

@@ -47,7 +47,29 @@ class _StageWords(FlaskForm):
     )
 
 
-class StageForm(_StageWords):
+def _months(text: str | None) -> int | None:
+    cleaned = (text or "").strip()
+    if not cleaned:
+        return None
+    if not cleaned.isdigit():
+        raise ValidationError("Enter a whole number of months, such as 12, or leave it empty.")
+    return int(cleaned)
+
+
+class _StageExpiry(FlaskForm):
+    valid_for_months: int | None = None  # set by validation
+
+    expires_after = StringField(
+        "Certificates expire after (months, optional)",
+        description="For a clearance that must be renewed, such as 12. Empty: they never expire.",
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+
+    def validate_expires_after(self, field) -> None:
+        self.valid_for_months = _months(field.data)
+
+
+class StageForm(_StageWords, _StageExpiry):
     kind = SelectField(
         "How it is reached",
         choices=[SelectChoice(kind.value, kind.label) for kind in CriterionKind],
@@ -117,9 +139,11 @@ class StageForm(_StageWords):
             raise ValidationError("Choose a place from the list.")
 
 
-class StageEditForm(_StageWords, VersionedForm):
+class StageEditForm(_StageWords, _StageExpiry, VersionedForm):
     def load(self, stage) -> None:
         self.title.data, self.description.data = stage.title, stage.description
+        months = stage.valid_for_months
+        self.expires_after.data = str(months) if months else ""
         self.mark_loaded(stage.version)
 
 

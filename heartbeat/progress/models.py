@@ -70,6 +70,7 @@ class LadderStage(CentreScoped, Model):
             "kind",
             "threshold_m",
             "max_duration_s",
+            "valid_for_months",
             "retired_at",
             "version",
             "created_at",
@@ -91,6 +92,9 @@ class LadderStage(CentreScoped, Model):
     kind: Mapped[CriterionKind] = mapped_column(string_enum(CriterionKind, 16))
     threshold_m: Mapped[float | None] = mapped_column(sa.Float)
     max_duration_s: Mapped[int | None] = mapped_column()
+    # Its certificates expire this many months after issue (NULL: never), e.g. a clearance
+    # that must be renewed after a new sign-off.
+    valid_for_months: Mapped[int | None] = mapped_column()
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

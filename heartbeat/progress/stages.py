@@ -28,6 +28,7 @@ DESCRIPTION_MAX = 300
 # A ladder rung longer than an ultra is a typo (metres typed as kilometres).
 MAX_THRESHOLD_M = 200_000.0
 MAX_DURATION_S = 48 * 3600
+MAX_VALID_MONTHS = 120
 
 EDITABLE = {"title": "Title", "description": "What it means"}
 
@@ -49,8 +50,17 @@ def _snapshot(stage: LadderStage) -> dict[str, Any]:
         "kind": stage.kind,
         "threshold_m": stage.threshold_m,
         "max_duration_s": stage.max_duration_s,
+        "valid_for_months": stage.valid_for_months,
         "retired_at": stage.retired_at,
     }
+
+
+def _check_validity(valid_for_months: int | None) -> None:
+    if valid_for_months is not None and not 1 <= valid_for_months <= MAX_VALID_MONTHS:
+        raise StageError(
+            "The stage cannot be saved.",
+            {"expires_after": "Enter a number of months from 1 to 120, or leave it empty."},
+        )
 
 
 def _stages(centre_id: int) -> list[LadderStage]:
@@ -106,8 +116,10 @@ def add_stage(
     max_duration_s: int | None = None,
     after_stage_id: int | None = None,
     at_top: bool = False,
+    valid_for_months: int | None = None,
 ) -> LadderStage:
     """Add a stage after ``after_stage_id`` (at the end by default, first with ``at_top``)."""
+    _check_validity(valid_for_months)
     stages = _stages(centre_id)
     title, description = _clean_words(title, description, others=stages)
     errors: dict[str, str] = {}
@@ -161,6 +173,7 @@ def add_stage(
         kind=criterion,
         threshold_m=threshold_m if criterion != CriterionKind.SIGNOFF else None,
         max_duration_s=max_duration_s if criterion != CriterionKind.SIGNOFF else None,
+        valid_for_months=valid_for_months,
     )
     db.session.add(stage)
     db.session.flush()
@@ -177,13 +190,17 @@ def update_stage(
     title: str,
     description: str,
     expected_version: int | None,
+    valid_for_months: int | None = None,
 ) -> dict[str, Any]:
-    """Reword a stage; returns the audited changes (empty when nothing changed)."""
+    """Reword a stage or change how long its certificates stay valid (from the next issued on);
+    returns the audited changes (empty when nothing changed)."""
     _check_version(stage, expected_version)
+    _check_validity(valid_for_months)
     others = [s for s in _stages(stage.centre_id) if s.id != stage.id]
     title, description = _clean_words(title, description, others=others)
     before = _snapshot(stage)
     stage.title, stage.description = title, description
+    stage.valid_for_months = valid_for_months
     changes = audit.diff(before, _snapshot(stage))
     if changes:
         db.session.flush()

@@ -2,7 +2,7 @@
 the built-in ones (WUSPI, the wheelchair skills checklist). New centres get them when created.
 
 Revision ID: 9c1e4d7a2b35
-Revises: 3b7e91d04c5a
+Revises: b6d3e8f2a914
 Create Date: 2026-12-02 09:41:46.280676
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9c1e4d7a2b35'
-down_revision = '3b7e91d04c5a'
+down_revision = 'b6d3e8f2a914'
 branch_labels = None
 depends_on = None
 

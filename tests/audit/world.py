@@ -33,6 +33,7 @@ from heartbeat.progress.models import (
 from heartbeat.training import services as training
 from heartbeat.training.csv_import import import_sessions
 from heartbeat.training.imports import import_activity
+from tests.audit.plans_world import build_plans
 from tests.helpers import PASSWORD, signed_in
 from tests.participants.conftest import DETAILS, TODAY, Helpers
 from tests.training.conftest import START, session_values
@@ -280,6 +281,7 @@ def build(app, world, tmp_path) -> dict[str, int]:
         _records(world, pid, other)
         _sessions(world, pid)
         _ladder_and_certificates(world, pid, tmp_path, runner)
+        build_plans(world, pid)
     admin = signed_in(app, world.a.admin.email)
     header = "given_name,family_name,date_of_birth,impairment,racing_class,classification_status,"
     header += "enrolled_on,consent_data_processing,consent_recorded_on\r\n"

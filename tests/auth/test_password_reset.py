@@ -23,7 +23,7 @@ from tests.helpers import PASSWORD, add_user, signed_in
 
 RESET_LINK = re.compile(r"https?://[^/\s]+(/reset/[A-Za-z0-9_\-]+)")
 NEW_PASSWORD = "a brand new passphrase for the track"
-ANSWER_MS = 300
+ANSWER_MS = 500  # the floor; what the work behind a known address takes stays well under it
 
 
 @pytest.fixture
@@ -92,6 +92,11 @@ def test_the_reset_journey_end_to_end(app, world, mailbox):
 
 def test_the_same_answer_in_the_same_time_whatever_the_address(app, world, mailbox):
     client = app.test_client()
+    # Warm up both paths first (templates compiled, connections open), as a live server is.
+    _ask(client, world.a.admin.email)
+    _ask(client, "warming-up@example.org")
+    mailbox.wait_for(1)
+    mailbox.messages.clear()
     known, known_s = _ask(client, world.a.therapist.email)
     unknown, unknown_s = _ask(client, "nobody-here@example.org")
     inactive_email = world.b.therapist.email
@@ -183,3 +188,41 @@ def test_an_admin_makes_a_link_shown_once_when_there_is_no_mail_server(app, worl
             .order_by(AuditEvent.id)
         ).all()
     assert actions == ["password.reset_link", "password.reset"]
+
+
+def test_an_admin_makes_a_participants_link_from_their_records(app, world, mailbox):
+    from tests.participants.conftest import Helpers
+
+    helpers = Helpers(app)
+    pid = helpers.enrol(world.a)
+    helpers.link(pid, world.a.participant)
+    admin = signed_in(app, world.a.admin)
+    app.config["HEARTBEAT_SMTP_HOST"] = ""
+    try:
+        page = admin.get(f"/participants/{pid}/records").get_data(as_text=True)
+        assert "Make a password reset link for" in page
+        shown = admin.post(
+            f"/centre/users/{world.a.participant.id}/reset-link", data={"participant_id": pid}
+        )
+        body = shown.get_data(as_text=True)
+        assert shown.status_code == 200 and f"/participants/{pid}/records" in body
+        path = RESET_LINK.search(body).group(1)
+        done = app.test_client().post(
+            path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+        )
+        assert done.status_code == 302
+    finally:
+        app.config["HEARTBEAT_SMTP_HOST"] = "127.0.0.1"
+    assert _password_works(app, world.a.participant.email, NEW_PASSWORD)
+
+
+def test_the_reset_link_stays_out_of_the_log_and_the_cache(app, world, mailbox, caplog):
+    client = app.test_client()
+    _ask(client, world.a.therapist.email)
+    path = _link_in(mailbox)
+    secret = path.rsplit("/", 1)[1]
+    with caplog.at_level("INFO", logger="heartbeat.request"):
+        page = client.get(path)
+    assert page.headers["Cache-Control"] == "no-store"
+    logged = " ".join(str(record.__dict__) for record in caplog.records)
+    assert "/reset/[redacted]" in logged and secret not in logged

@@ -24,8 +24,12 @@ def test_the_quick_sign_in_leaves_the_session_a_password_sign_in_leaves(app, wor
     real = _session(sign_in_with_password(app, email, PASSWORD))
     quick = _session(signed_in(app, email))
     assert set(quick) == set(real)
-    for key in ("_user_id", "_fresh", "_id"):
+    for key in ("_fresh", "_id"):
         assert quick[key] == real[key], key
+    # "<id>:<session version>:<device nonce>": the same person and version, each its own device.
+    assert quick["_user_id"].rsplit(":", 1)[0] == real["_user_id"].rsplit(":", 1)[0]
+    assert quick["_user_id"].count(":") == real["_user_id"].count(":") == 2
+    assert quick["_user_id"] != real["_user_id"]
     for clock in ("signed_in_at", "last_seen"):
         assert abs(quick[clock] - real[clock]) <= 5, clock
 

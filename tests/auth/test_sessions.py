@@ -24,7 +24,7 @@ def test_sign_out_ends_the_session_and_sends_the_person_to_sign_in(client, auth,
 
     assert response.status_code == 302
     assert response.headers["Location"] == "/login"
-    assert "You have signed out." in client.get("/login").get_data(as_text=True)
+    assert "You have signed out on this device." in client.get("/login").get_data(as_text=True)
     assert not is_signed_in(client)
 
 

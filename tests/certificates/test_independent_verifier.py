@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from heartbeat.auth.models import User
 from heartbeat.certificates import services
 from heartbeat.certificates.models import Certificate
+from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from tests.certificates.test_credentials import did_path
 
@@ -121,7 +122,9 @@ def test_every_credential_the_demo_issues_verifies_independently(app, client):
         rows = db.session.scalars(sa.select(Certificate).order_by(Certificate.id)).all()
         cases = {row.serial: row.credential for row in rows}
         revoked = {row.serial for row in rows if row.revoked_at is not None}
-    assert len(cases) >= 20 and len(revoked) == 1
+        now = utcnow()
+        expired = {row.serial for row in rows if row.valid_until and row.valid_until < now}
+    assert len(cases) >= 20 and len(revoked) == 1 and expired
     tampered = copy.deepcopy(next(iter(cases.values())))
     tampered["credentialSubject"]["achievement"]["name"] = "A stage never reached"
     cases["tampered"] = tampered
@@ -132,8 +135,15 @@ def test_every_credential_the_demo_issues_verifies_independently(app, client):
         if serial == "tampered":
             assert result["digitalbazaar"]["proofVerified"] is False, result
             continue
+        if serial in expired:  # a yearly clearance past its validUntil: signed, but expired
+            assert result["verifierCore"]["steps"]["valid_signature"] is True, (serial, result)
+            assert result["verifierCore"]["steps"]["expiration"] is False, (serial, result)
+            assert result["digitalbazaar"]["verified"] is False
+            assert 'is after "validUntil"' in result["digitalbazaar"]["error"], (serial, result)
+            continue
         assert result["digitalbazaar"]["proofVerified"] is True, (serial, result)
         assert result["verifierCore"]["steps"]["valid_signature"] is True, (serial, result)
+        assert result["verifierCore"]["steps"]["expiration"] is True, (serial, result)
         assert result["digitalbazaar"]["revoked"] is (serial in revoked), (serial, result)
         assert result["digitalbazaar"]["verified"] is (serial not in revoked), (serial, result)
 

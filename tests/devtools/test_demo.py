@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
+from heartbeat.db import utcnow
 from heartbeat.devtools.demo import seed_demo
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
@@ -58,11 +61,48 @@ def test_the_demo_centre_has_branding_and_certificates_some_printed_one_revoked(
         assert all(c.sha256 for c in certificates)
         # Wen Zhang writes the family name first, and the certificate prints it so.
         assert "Zhang Wen" in {c.participant_name for c in certificates}
+        # "Steer and stop" is a yearly clearance: its certificates carry an expiry, some past.
+        expiring = [c for c in certificates if c.valid_until is not None]
+        assert expiring and all(c.title == "Steer and stop" for c in expiring)
+        assert any(c.valid_until < utcnow() for c in expiring)
         seed_demo()  # again: nothing more is issued
         db.session.commit()
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Certificate)) == len(
             certificates
         )
+
+
+def test_the_demo_has_an_email_history_and_choices(app):
+    from heartbeat.outbox.models import EmailState, OutboxEmail
+    from tests.helpers import signed_in
+
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        seed_demo()  # again: no second history
+        db.session.commit()
+        states = db.session.scalars(sa.select(OutboxEmail.state)).all()
+    assert sorted(set(states)) == sorted({EmailState.SENT, EmailState.QUEUED, EmailState.FAILED})
+    assert len(states) == 7
+    page = signed_in(app, "admin@riverside.example").get("/centre/emails").get_data(as_text=True)
+    assert "sam.rivers@example.org" in page and "Try again" in page
+    account = signed_in(app, "therapist@riverside.example").get("/account")
+    friday = re.compile(r'<option (selected value="4"|value="4" selected)')
+    assert friday.search(account.get_data(as_text=True))  # the digest on Fridays
+
+
+def test_the_demo_has_a_staff_invitation_waiting_once(app):
+    from heartbeat.auth.models import Invite
+    from heartbeat.db import utcnow
+
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        seed_demo()
+        db.session.commit()
+        (invite,) = db.session.scalars(sa.select(Invite)).all()
+        assert invite.email == "sam.okafor@riverside.example"
+        assert invite.state(utcnow()) == "pending"
 
 
 def test_the_demo_portal_participant_has_a_session_from_a_device_file_with_its_original(app):
@@ -80,3 +120,39 @@ def test_the_demo_portal_participant_has_a_session_from_a_device_file_with_its_o
         activity = parse_activity(original)
         assert 2900 < activity.distance_m < 3100  # 7.5 laps of a 400 m track
         assert activity.avg_hr and len(file.route) > 10
+
+
+def test_the_demo_shows_every_part_of_training_plans(app):
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from heartbeat.auth.models import User
+    from heartbeat.plans.models import Plan, Squad, SquadAttendance, SquadSession
+    from heartbeat.plans.services import weeks
+
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        pat = db.session.scalars(
+            sa.select(Participant)
+            .join(User, User.id == Participant.user_id)
+            .where(User.email == "participant@riverside.example")
+        ).one()
+        plan = db.session.scalars(sa.select(Plan).where(Plan.participant_id == pat.id)).one()
+        view = weeks.plan_weeks(plan, ZoneInfo("Europe/London"), date.today())
+        week = view.current
+        assert week is not None and len(week.planned) >= 3
+        assert 1 <= len(week.matches) < len(week.planned)  # some done, some still to do
+        squad = db.session.scalars(sa.select(Squad)).one()
+        assert squad.name and squad.meets_weekday is not None
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(SquadSession)) == 1
+        absent = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(SquadAttendance)
+            .where(SquadAttendance.attended.is_(False))
+        )
+        assert absent == 2
+        seed_demo()  # again: nothing doubles
+        db.session.commit()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Plan)) == 2
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(SquadSession)) == 1

@@ -126,7 +126,7 @@ def test_sign_out_returns_to_the_sign_in_page(page, shot, live_server):
 
     expect(page).to_have_url(live_server + "/login")
     expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
-    expect(page.get_by_role("status")).to_contain_text("You have signed out.")
+    expect(page.get_by_role("status")).to_contain_text("You have signed out on this device.")
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
     expect(_main_nav(page)).to_have_count(0)
     shot(page, "signed out")

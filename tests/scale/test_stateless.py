@@ -26,6 +26,7 @@ SAFE = {
     ("heartbeat.auth.passwords", "_dummy_hash_for"): "a hash of a constant, per argon2 setting",
     ("heartbeat.auth.passwords", "common_passwords"): "a word list shipped with the package",
     ("heartbeat.centres.services", "timezone_names"): "the system's time-zone names",
+    ("heartbeat.centres.services", "canonical_timezones"): "the time-zone database's zone.tab",
     ("heartbeat.certificates.pdfengine", "_headers"): "parsed MIME headers of constant types",
     ("heartbeat.certificates.pdfengine", "_ua_sheet"): "a style sheet in the code",
     ("heartbeat.certificates.pdfengine", "ensure_engine"): "the installed libraries' check",

@@ -82,6 +82,7 @@ ENDPOINTS: dict[str, Access] = {
     "home.index": SIGNED_IN,
     "home.home": SIGNED_IN,
     "home.healthz": PUBLIC,
+    "home.favicon": PUBLIC,
     "home.centre_hub": ADMIN,
     "static": PUBLIC,
     # auth: the sign-in pages are public; the second step without a first goes back to sign in
@@ -91,6 +92,8 @@ ENDPOINTS: dict[str, Access] = {
     ),
     "auth.accept_invite": PUBLIC,
     "auth.logout": Access("signout", "signout", "signout", "signout"),
+    # GET asks for confirmation; the POST signs every device out (the fuzzer sends it).
+    "auth.sign_out_everywhere": SIGNED_IN,
     "auth.account": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
     "auth.mfa_setup": SIGNED_IN,
@@ -189,6 +192,7 @@ ENDPOINTS: dict[str, Access] = {
     "certificates.download": READ_RECORD,
     "certificates.issue": Access("404", "centre", "centre", "404"),
     "certificates.revoke": ADMIN_OBJECT,
+    "certificates.renew": STAFF_OBJECT,
     "certificates.print_batch": ADMIN,
     "certificates.branding_settings": ADMIN,
     "certificates.branding_preview": ADMIN,
@@ -197,6 +201,10 @@ ENDPOINTS: dict[str, Access] = {
     "certificates.credential": PUBLIC,
     "certificates.issuer": PUBLIC,
     "certificates.jwks": PUBLIC,
+    "certificates.did_document": PUBLIC,
+    "certificates.achievement": PUBLIC,
+    "certificates.status_list": PUBLIC,
+    "certificates.check_credential": PUBLIC,
     # clinical safety: a red flag is a row of the participant's record; acknowledging it is staff's
     "safety.flag": READ_RECORD,
     "safety.participant_flags": Access("403", "centre", "centre", "404"),
@@ -213,6 +221,35 @@ ENDPOINTS: dict[str, Access] = {
     "measures.edit_measure": ADMIN_OBJECT,
     "measures.retire": ADMIN_OBJECT,
     "measures.delete": ADMIN_OBJECT,
+    # training plans: the library is staff's to read and admins' to edit; a plan hangs off the
+    # participant's record; planned-session pages are staff's (a participant is sent to /me/plan)
+    "plans.templates": STAFF_403_OPERATOR,
+    "plans.add_default_templates": Access("403", "403", "ok", "403"),
+    "plans.template": STAFF_OBJECT,
+    "plans.new_template": Access("403", "403", "ok", "403"),
+    "plans.edit_template": ADMIN_OBJECT,
+    "plans.new_template_session": ADMIN_OBJECT,
+    "plans.edit_template_session": ADMIN_OBJECT,
+    "plans.delete_template_session": ADMIN_OBJECT,
+    "plans.participant_plan": READ_RECORD,
+    "plans.assign": Access("403", "centre", "centre", "404"),
+    "plans.new_planned": Access("403", "centre", "centre", "404"),
+    "plans.edit_planned": Access("403", "centre", "centre", "404"),
+    "plans.delete_planned": Access("403", "centre", "centre", "404"),
+    "plans.plan_status": Access("403", "centre", "centre", "404"),
+    "plans.unavailable": Access("403", "centre", "centre", "404"),
+    "plans.clear_unavailable": Access("403", "centre", "centre", "404"),
+    "plans.my_plan": SIGNED_IN,
+    "plans.log_planned": Access("self", "403", "403", "403"),  # centre A allows self-reports
+    "plans.squads": STAFF_403_OPERATOR,
+    "plans.new_squad": STAFF_403_OPERATOR,
+    "plans.edit_squad": STAFF_OBJECT,
+    "plans.new_squad_session": STAFF_403_OPERATOR,
+    # each person's own calendar address; the feed itself answers to its token alone (the
+    # world's token here is an invitation's: no feed has it)
+    "plans.make_feed": Access("ok", "ok", "ok", "403"),
+    "plans.revoke_feed": Access("ok", "ok", "ok", "403"),
+    "plans.calendar_feed": Access("404", "404", "404", "404", anonymous="404", public=True),
     # jobs
     "jobs.index": STAFF,
     "jobs.status": Access("403/centre", "centre", "centre", "404"),
@@ -223,3 +260,5 @@ ENDPOINTS: dict[str, Access] = {
 
 # Endpoints whose allowed answer ends the browser's session (so each case signs in afresh).
 ENDS_SESSION = frozenset({"auth.logout", "auth.accept_invite"})
+# Endpoints whose GET is an ordinary page but whose POST signs the browser out.
+SIGNS_OUT_ON_POST = frozenset({"auth.sign_out_everywhere"})

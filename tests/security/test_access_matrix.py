@@ -29,6 +29,7 @@ from heartbeat.certificates.models import Certificate
 from heartbeat.jobs.models import Job
 from heartbeat.measures.models import Measure, MeasureResponse
 from heartbeat.participants.models import Participant
+from heartbeat.plans.models import Plan, PlannedSession, PlanTemplate, Squad, TemplateSession
 from heartbeat.progress.models import Award, LadderStage
 from heartbeat.safety.models import RedFlag
 from heartbeat.training.models import TrainingSession
@@ -55,12 +56,18 @@ ID_MODELS = {
     "centre_id": Centre,
     "certificate_id": Certificate,
     "job_id": Job,
+    "plan_id": Plan,
+    "planned_id": PlannedSession,
+    "template_id": PlanTemplate,
+    "template_session_id": TemplateSession,
+    "squad_id": Squad,
     "flag_id": RedFlag,
     "measure_id": Measure,
     "response_id": MeasureResponse,
 }
-# URL arguments that name no row: an invitation's token, a question's place in its questionnaire.
-NOT_IDS = frozenset({"token", "number"})
+# URL arguments that name no row: secrets, a date (a day marked unavailable), and a
+# question's place in its questionnaire.
+NOT_IDS = frozenset({"token", "day", "number"})
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +119,7 @@ def header_problems(response, role: str, endpoint: str) -> list[str]:
         for name, pattern in INLINE_CODE.items():
             if pattern.search(html):
                 problems.append(f"the page has {name}")
-    signed_in = role != "anonymous" and endpoint not in ("static", "home.healthz")
+    signed_in = role != "anonymous" and endpoint not in ("static", "home.healthz", "home.favicon")
     if signed_in and response.headers.get("Cache-Control") != "no-store":
         problems.append(f"Cache-Control {response.headers.get('Cache-Control')!r}, not no-store")
     return problems
@@ -136,14 +143,23 @@ def test_public_endpoints_are_exactly_the_declared_ones(app):
             "api_docs.docs",
             "api_docs.openapi_json",
             "auth.accept_invite",
+            "auth.forgot_password",
             "auth.login",
             "auth.login_second_factor",
+            "auth.reset_password",
+            "certificates.achievement",
+            "certificates.check_credential",
             "certificates.credential",
+            "certificates.did_document",
             "certificates.issuer",
             "certificates.jwks",
+            "certificates.status_list",
             "certificates.verify",
             "certificates.verify_form",
+            "home.favicon",
             "home.healthz",
+            "outbox.unsubscribe",
+            "plans.calendar_feed",
             "static",
         ]
     )

@@ -139,5 +139,11 @@ def test_behind_https_links_the_app_writes_are_https(client, world):
         headers=FORWARDED,
         base_url="https://heartbeat.test",
     )
-    assert response.status_code == 200, response.status_code
-    assert "https://heartbeat.test/invite/" in response.get_data(as_text=True)
+    # Invitation ready, by redirect: the redirect and the link it shows are both HTTPS.
+    assert response.status_code == 302, response.status_code
+    assert response.headers["Location"].startswith(("https://heartbeat.test/", "/"))
+    ready = client.get(
+        response.headers["Location"], headers=FORWARDED, base_url="https://heartbeat.test"
+    )
+    assert ready.status_code == 200, ready.status_code
+    assert "https://heartbeat.test/invite/" in ready.get_data(as_text=True)

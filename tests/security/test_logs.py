@@ -158,7 +158,8 @@ def test_the_main_flows_log_no_secret_and_no_health_data(app, capture):
     assert logged.status_code == 302
     invited = therapist.submit(f"/participants/{pid}/invite", email="zebedee.portal@example.org")
     health.add("zebedee.portal@example.org")
-    portal_token = INVITE.search(invited.get_data(as_text=True)).group(1)
+    ready = therapist.get(invited.headers["Location"])  # the "Invitation ready" page
+    portal_token = INVITE.search(ready.get_data(as_text=True)).group(1)
     secrets.add(portal_token)
 
     # The participant accepts, looks at their page and tries someone else's.
@@ -196,7 +197,8 @@ def test_the_main_flows_log_no_secret_and_no_health_data(app, capture):
         email="coach.person@alpha.example",
         role="therapist",
     )
-    staff_token = INVITE.search(staffed.get_data(as_text=True)).group(1)
+    ready = admin.get(staffed.headers["Location"])
+    staff_token = INVITE.search(ready.get_data(as_text=True)).group(1)
     secrets.add(staff_token)
     browser().submit(f"/invite/{staff_token}", password=COACH_PASSWORD, confirm=COACH_PASSWORD)
     admin.submit("/centre/staff", f"/centre/users/{world.a.records['p2'].user_id}/unlock")

@@ -33,6 +33,8 @@ def fill(world: SecurityWorld, arg: str, role: str, centre: str, record: str):
         "serial",
         "flag_id",
         "response_id",
+        "plan_id",
+        "planned_id",
     ):
         return getattr(row, arg)
     if arg == "user_id":
@@ -54,7 +56,12 @@ def fill(world: SecurityWorld, arg: str, role: str, centre: str, record: str):
         "ticket": side.unsubscribe_ticket,
         "token": side.invite_token,
         "slug": side.slug,
+        "key": row.achievement_key,
         "filename": "css/app.css",
+        "template_id": side.template_id,
+        "template_session_id": side.template_session_id,
+        "squad_id": side.squad_id,
+        "day": "2026-04-28",  # p1's day marked unavailable
     }
     if arg not in simple:
         raise KeyError(f"no value for URL argument {arg!r}: teach fill() about it")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -34,6 +34,9 @@ from heartbeat.outbox.models import EmailKind, EmailState, OutboxEmail
 from heartbeat.outbox.services import unsubscribe_token
 from heartbeat.participants import services as participant_services
 from heartbeat.participants.models import ConsentKind, Participant
+from heartbeat.plans.models import PlannedSession, Unavailability
+from heartbeat.plans.services import assigning, squads
+from heartbeat.plans.services import templates as plan_templates
 from heartbeat.progress import services as progress
 from heartbeat.progress.models import EVIDENCE_CHANGED, HISTORY_EVIDENCE, Award
 from heartbeat.safety import services as safety_services
@@ -56,10 +59,13 @@ class Record:
     award_id: int
     certificate_id: int
     serial: str
+    achievement_key: str  # the last part of its achievement's URL, like stage-12
     note_id: int
     flag_id: int  # an open red flag (symptoms reported with their session)
     response_id: int  # a WUSPI started for them, not yet submitted
     name: str  # full name, for log greps
+    plan_id: int = 0  # a training plan, with its planned sessions
+    planned_id: int = 0
 
 
 @dataclass
@@ -81,6 +87,9 @@ class CentreSide:
     reset_secret: str  # a password reset link for p2's login (never signed in by the tests)
     unsubscribe_ticket: str  # p1's one-click unsubscribe from milestone emails
     records: dict[str, Record] = field(default_factory=dict)  # "p1", "p2"
+    template_id: int = 0  # a plan template, one of its sessions, a saved squad
+    template_session_id: int = 0
+    squad_id: int = 0
 
 
 @dataclass
@@ -158,6 +167,7 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
             award_id=award.id,
             certificate_id=certificate.id,
             serial=certificate.serial,
+            achievement_key=certificate.award_key.replace(":", "-", 1),
             note_id=note.id,
             flag_id=0,  # below, once the rest of the world is made
             response_id=0,
@@ -279,6 +289,7 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
             db.session.get(Participant, record.participant_id), wuspi, actor=therapist
         )
         record.response_id = response.id
+    template_id, template_session_id, squad_id = _plans(centre.id, therapist, records)
     p2_login = db.session.get(User, records["p2"].user_id)
     reset = resets.issue(p2_login, utcnow())
     return CentreSide(
@@ -299,7 +310,51 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
         reset_secret=reset.secret,
         unsubscribe_ticket=unsubscribe_token(records["p1"].user_id, EmailKind.MILESTONE),
         records=records,
+        template_id=template_id,
+        template_session_id=template_session_id,
+        squad_id=squad_id,
     )
+
+
+PLAN_STARTS = date(2026, 4, 27)  # the Monday before NOW
+UNAVAILABLE_DAY = date(2026, 4, 28)
+
+
+def _plans(centre_id: int, therapist: User, records: dict[str, Record]) -> tuple[int, int, int]:
+    """The default templates, a plan for each linked record (p1 with a day marked unavailable),
+    and a saved squad of the two."""
+    templates = plan_templates.seed_default_templates(centre_id)
+    template = templates[0]
+    rows = sorted(template.sessions, key=lambda row: (row.week, row.day))
+    people = []
+    for key, record in records.items():
+        participant = db.session.get(Participant, record.participant_id)
+        people.append(participant)
+        plan = assigning.assign_plan(
+            participant, template, rows, starts_on=PLAN_STARTS, actor=therapist
+        )
+        record.plan_id = plan.id
+        record.planned_id = db.session.scalar(
+            sa.select(PlannedSession.id)
+            .where(PlannedSession.plan_id == plan.id)
+            .order_by(PlannedSession.on, PlannedSession.id)
+            .limit(1)
+        )
+        if key == "p1":
+            assigning.mark_unavailable(
+                participant,
+                UNAVAILABLE_DAY,
+                UNAVAILABLE_DAY,
+                Unavailability.ILLNESS,
+                actor=therapist,
+            )
+    squad = squads.save_squad(
+        centre_id,
+        actor=therapist,
+        values={"name": "Track squad", "place": "Track", "kind": SessionKind.TRACK},
+        members=people,
+    )
+    return template.id, rows[0].id, squad.id
 
 
 def device_file_bytes(original_name: str) -> bytes:

@@ -5,6 +5,6 @@ Importing the route modules here registers their routes.
 """
 
 from heartbeat.certificates.blueprint import bp
-from heartbeat.certificates.views import branding, participant, staff, verify
+from heartbeat.certificates.views import branding, checking, participant, renewal, staff, verify
 
-__all__ = ["bp", "branding", "participant", "staff", "verify"]
+__all__ = ["bp", "branding", "checking", "participant", "renewal", "staff", "verify"]

@@ -51,6 +51,18 @@ def branding_settings():
         return _render(centre, form, current)
     if not form.validate_on_submit():
         return _render(centre, form, current)
+    if "preview" in request.form:
+        # "Preview": the design as edited, nothing saved; the frame asks for it by its values.
+        edits = {name: getattr(form, name).data or "" for name in branding.PREVIEW_FIELDS}
+        return render_form(
+            "certificates/branding.html",
+            form,
+            200,
+            centre=centre,
+            current=current,
+            rebased=None,
+            preview_url=url_for(".branding_preview", **edits),
+        )
     if (rebased := refuse_unchosen(form, unchosen)) is not None:
         return _render(centre, form, current, rebased)
     outcome = save_versioned(
@@ -86,6 +98,8 @@ def branding_settings():
 def branding_preview():
     centre = _centre()
     data = branding.branding_data(centre, branding.branding_for(centre.id))
+    # Values being edited (the design page's "Preview"), in place of the saved ones.
+    data = branding.with_edits(data, request.args)
     now = utcnow()
     pdf = branding.preview_pdf(
         centre,

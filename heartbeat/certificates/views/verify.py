@@ -10,6 +10,10 @@ salted with a secret it leaves out (``credentials.name_identifier``).
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, jsonify, redirect, render_template, request, url_for
@@ -17,6 +21,7 @@ from flask import current_app, jsonify, redirect, render_template, request, url_
 from heartbeat.centres.models import Centre
 from heartbeat.certificates import credentials, queries, serials, services, statuslist
 from heartbeat.certificates.blueprint import bp
+from heartbeat.certificates.forms import CheckCredentialForm
 from heartbeat.db import utcnow
 from heartbeat.extensions import db, limiter
 
@@ -25,6 +30,25 @@ CREDENTIAL_TYPES = ("application/vc+ld+json", "application/vc", "application/ld+
 verify_limit = limiter.shared_limit(
     lambda: current_app.config["HEARTBEAT_VERIFY_RATE_LIMIT"], scope="certificate-verify"
 )
+documents_limit = limiter.shared_limit(
+    lambda: current_app.config["HEARTBEAT_ISSUER_DOCUMENTS_RATE_LIMIT"], scope="issuer-documents"
+)
+
+
+def steady(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Answer no sooner than HEARTBEAT_VERIFY_MIN_MS, whether the serial exists or not."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        response = view(*args, **kwargs)
+        floor = current_app.config["HEARTBEAT_VERIFY_MIN_MS"] / 1000
+        left = floor - (time.perf_counter() - started)
+        if left > 0:
+            time.sleep(left)
+        return response
+
+    return wrapper
 
 
 def _public(response, status: int = 200):
@@ -51,7 +75,7 @@ def verify_form():
         if serial is None:
             return _not_found(typed[:40])
         return redirect(url_for(".verify", serial=serial))
-    return _public(render_template("certificates/verify_form.html"))
+    return _public(render_template("certificates/verify_form.html", form=CheckCredentialForm()))
 
 
 def _wants_credential() -> bool:
@@ -70,6 +94,7 @@ def _json_document(document: dict, *, media_type: str = "application/json", max_
 
 @bp.get("/verify/<serial>")
 @verify_limit
+@steady
 def verify(serial: str):
     normalised = serials.normalise_serial(serial)
     if normalised is None:
@@ -88,12 +113,14 @@ def verify(serial: str):
             certificate=certificate,
             centre=centre,
             show_name=services.shows_name_publicly(certificate),
+            expired=certificate.expired(utcnow()),
         )
     )
 
 
 @bp.get("/verify/<serial>.json")
 @verify_limit
+@steady
 def credential(serial: str):
     """The signed credential: ``application/vc+ld+json`` when asked for, else plain JSON."""
     normalised = serials.normalise_serial(serial)
@@ -123,7 +150,7 @@ def _centre_by_slug(slug: str) -> Centre | None:
 
 
 @bp.get("/centres/<slug>/did.json")
-@verify_limit
+@documents_limit
 def did_document(slug: str):
     """The centre's DID document (``did:web``): the keys its credentials are signed with."""
     centre = _centre_by_slug(slug)
@@ -135,7 +162,7 @@ def did_document(slug: str):
 
 
 @bp.get("/verify/keys/<slug>.json")
-@verify_limit
+@documents_limit
 def jwks(slug: str):
     """The centre's public signing keys as a JWK Set (empty until it has signed anything)."""
     centre = _centre_by_slug(slug)
@@ -145,7 +172,7 @@ def jwks(slug: str):
 
 
 @bp.get("/verify/issuers/<slug>.json")
-@verify_limit
+@documents_limit
 def issuer(slug: str):
     """The Open Badges issuer profile of the centre (its keys: the DID document)."""
     centre = _centre_by_slug(slug)
@@ -161,7 +188,7 @@ def issuer(slug: str):
 
 
 @bp.get("/verify/achievements/<slug>/<key>.json")
-@verify_limit
+@documents_limit
 def achievement(slug: str, key: str):
     """What a credential's ``achievement.id`` resolves to (as the centre last issued it)."""
     centre = _centre_by_slug(slug)
@@ -182,7 +209,7 @@ def achievement(slug: str, key: str):
 
 
 @bp.get("/verify/status/<slug>.json")
-@verify_limit
+@documents_limit
 def status_list(slug: str):
     """The centre's signed revocation list (a BitstringStatusListCredential), cached a minute."""
     centre = _centre_by_slug(slug)

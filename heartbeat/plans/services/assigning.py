@@ -268,12 +268,14 @@ def set_status(
     now = now or utcnow()
     plan.updated_at = now
     db.session.flush()
-    action = {
-        PlanStatus.PAUSED: "plan.pause",
-        PlanStatus.ACTIVE: "plan.resume",
-        PlanStatus.ENDED: "plan.end",
-    }[status]
-    audit.record(actor, plan.centre_id, action, "training_plan", plan.id, changes, at=now)
+    if status == PlanStatus.PAUSED:
+        audit.record(actor, plan.centre_id, "plan.pause", "training_plan", plan.id, changes, at=now)
+    elif status == PlanStatus.ACTIVE:
+        audit.record(
+            actor, plan.centre_id, "plan.resume", "training_plan", plan.id, changes, at=now
+        )
+    else:
+        audit.record(actor, plan.centre_id, "plan.end", "training_plan", plan.id, changes, at=now)
     return changes
 
 

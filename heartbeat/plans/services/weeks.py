@@ -9,9 +9,55 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
+import sqlalchemy as sa
+
 from heartbeat.extensions import db
 from heartbeat.plans import queries, rules
 from heartbeat.plans.models import Plan, PlannedSession, PlanStatus
+from heartbeat.training.models import SessionKind, TrainingSession
+
+
+@dataclass(frozen=True)
+class Done:
+    """What the week view needs of a done session (read as plain columns, not whole rows)."""
+
+    id: int
+    started_at: datetime
+    kind: SessionKind
+    distance_m: float
+    moving_time_s: int | None
+    elapsed_time_s: int | None
+    self_reported: bool
+    verified_at: datetime | None
+
+    @property
+    def duration_s(self) -> int | None:
+        return self.moving_time_s if self.moving_time_s is not None else self.elapsed_time_s
+
+
+DONE_COLUMNS = (
+    TrainingSession.id,
+    TrainingSession.started_at,
+    TrainingSession.kind,
+    TrainingSession.distance_m,
+    TrainingSession.moving_time_s,
+    TrainingSession.elapsed_time_s,
+    TrainingSession.self_reported,
+    TrainingSession.verified_at,
+)
+
+
+def done_between(participant_id: int, start: datetime, end: datetime) -> list[Done]:
+    rows = db.session.execute(
+        sa.select(*DONE_COLUMNS)
+        .where(
+            TrainingSession.participant_id == participant_id,
+            TrainingSession.started_at >= start,
+            TrainingSession.started_at < end,
+        )
+        .order_by(TrainingSession.started_at, TrainingSession.id)
+    )
+    return [Done(*row) for row in rows]
 
 
 @dataclass
@@ -45,10 +91,11 @@ def counted_until(plan: Plan) -> date | None:
     return None
 
 
-def shown_plan(participant_id: int, today: date) -> Plan | None:
+def shown_plan(participant_id: int, today: date, plans: list[Plan] | None = None) -> Plan | None:
     """The plan a person's pages lead with: the one running today, else the next to start,
-    else the latest."""
-    plans: list[Plan] = list(db.session.scalars(queries.plans_for(participant_id).limit(20)))
+    else the latest (of ``plans`` when the caller has them already)."""
+    if plans is None:
+        plans = list(db.session.scalars(queries.plans_for(participant_id).limit(20)))
     running = [p for p in plans if p.starts_on <= today <= p.runs_until]
     if running:
         return running[0]
@@ -65,11 +112,9 @@ def plan_weeks(plan: Plan, tz: tzinfo, today: date) -> PlanWeeks:
             PlannedSession.plan_id == plan.id
         )
     ).all()
-    done = db.session.scalars(
-        queries.sessions_between(
-            plan.participant_id, midnight(first, tz), midnight(last + timedelta(days=1), tz)
-        )
-    ).all()
+    done = done_between(
+        plan.participant_id, midnight(first, tz), midnight(last + timedelta(days=1), tz)
+    )
     off = db.session.scalars(queries.unavailable_between(plan.participant_id, first, last)).all()
     weeks = rules.weeks_of(
         first,

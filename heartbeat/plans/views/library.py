@@ -159,10 +159,10 @@ def _template_session(row_id: int) -> TemplateSession:
     return row
 
 
-@bp.route("/plans/template-sessions/<int:row_id>/edit", methods=["GET", "POST"])
+@bp.route("/plans/template-sessions/<int:template_session_id>/edit", methods=["GET", "POST"])
 @admin_required
-def edit_template_session(row_id: int):
-    row = _template_session(row_id)
+def edit_template_session(template_session_id: int):
+    row = _template_session(template_session_id)
     template = row.template
     units = centre_units()
     form, unchosen = versioned_form(TemplateSessionForm)
@@ -194,10 +194,10 @@ def edit_template_session(row_id: int):
     )
 
 
-@bp.route("/plans/template-sessions/<int:row_id>/delete", methods=["GET", "POST"])
+@bp.route("/plans/template-sessions/<int:template_session_id>/delete", methods=["GET", "POST"])
 @admin_required
-def delete_template_session(row_id: int):
-    row = _template_session(row_id)
+def delete_template_session(template_session_id: int):
+    row = _template_session(template_session_id)
     template = row.template
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -211,7 +211,7 @@ def delete_template_session(row_id: int):
         title="Remove this session from the template?",
         body=f"Week {row.week}, day {row.day + 1}: {row.kind.label}. Plans already assigned"
         " keep their sessions.",
-        action=url_for("plans.delete_template_session", row_id=row.id),
+        action=url_for("plans.delete_template_session", template_session_id=row.id),
         cancel=url_for("plans.template", template_id=template.id),
         button="Remove the session",
     )

@@ -66,14 +66,20 @@ def participant_plan(participant_id: int):
     if not current_user.is_staff:
         return redirect(url_for("plans.my_plan"))
     day = today()
-    plans = db.session.scalars(queries.plans_for(participant.id).limit(20)).all()
+    plans = list(db.session.scalars(queries.plans_for(participant.id).limit(20)))
     chosen_id = request.args.get("plan", type=int)
     plan = next((p for p in plans if p.id == chosen_id), None) or weeks.shown_plan(
-        participant.id, day
+        participant.id, day, plans
     )
     view = weeks.plan_weeks(plan, centre_tz(), day) if plan is not None else None
+    shown = None
+    if view is not None:
+        wanted = request.args.get("week", type=int)
+        shown = next((w for w in view.weeks if w.number == wanted), None) or view.current
+        shown = shown or (view.weeks[-1] if view.finished else view.weeks[0])
     return render_template(
         "plans/participant_plan.html",
+        shown=shown,
         participant=participant,
         plans=plans,
         view=view,
@@ -166,10 +172,10 @@ def _back(plan: Plan) -> Any:
     )
 
 
-@bp.route("/planned/<int:row_id>/edit", methods=["GET", "POST"])
+@bp.route("/planned/<int:planned_id>/edit", methods=["GET", "POST"])
 @staff_required
-def edit_planned(row_id: int):
-    row = _planned(row_id)
+def edit_planned(planned_id: int):
+    row = _planned(planned_id)
     plan = row.plan
     units = centre_units()
     form, unchosen = versioned_form(PlannedSessionForm)
@@ -198,10 +204,10 @@ def edit_planned(row_id: int):
     return render_form("plans/planned_form.html", form, plan=plan, row=row, rebased=rebased)
 
 
-@bp.route("/planned/<int:row_id>/delete", methods=["GET", "POST"])
+@bp.route("/planned/<int:planned_id>/delete", methods=["GET", "POST"])
 @staff_required
-def delete_planned(row_id: int):
-    row = _planned(row_id)
+def delete_planned(planned_id: int):
+    row = _planned(planned_id)
     plan = row.plan
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -219,7 +225,7 @@ def delete_planned(row_id: int):
         title="Remove this planned session?",
         body=f"{row.kind.label} on {day_text(row.on)}, from {plan.participant.display_name}'s"
         " plan. Sessions already done stay in their log.",
-        action=url_for("plans.delete_planned", row_id=row.id),
+        action=url_for("plans.delete_planned", planned_id=row.id),
         cancel=url_for("plans.participant_plan", participant_id=plan.participant_id),
         button="Remove it",
     )

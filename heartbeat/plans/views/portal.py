@@ -52,13 +52,13 @@ def my_plan():
     )
 
 
-@bp.route("/me/plan/<int:row_id>/log", methods=["GET", "POST"])
+@bp.route("/me/plan/<int:planned_id>/log", methods=["GET", "POST"])
 @login_required
-def log_planned(row_id: int):
+def log_planned(planned_id: int):
     """The self-report form, filled in from the planned session: check it, press Save."""
     if current_user.role != Role.PARTICIPANT:
         abort(403)
-    row = found(db.session.scalars(queries.planned_session_by_id(row_id)).one_or_none())
+    row = found(db.session.scalars(queries.planned_session_by_id(planned_id)).one_or_none())
     participant = row.plan.participant
     if participant.user_id != current_user.id:
         hide("session.self_report", participant)

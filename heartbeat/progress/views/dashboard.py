@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from flask import abort, render_template
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from heartbeat.core.units import day_text
 from heartbeat.db import utcnow
 from heartbeat.permissions import admin_required, require
 from heartbeat.progress.blueprint import bp
-from heartbeat.progress.dashboard import build_dashboard
+from heartbeat.progress.dashboard import EARLIEST_MONTH, build_dashboard, parse_month
 from heartbeat.progress.services import award_title
 from heartbeat.safety.stats import FLAG_WINDOW_DAYS, acknowledgement_times, wait_text
 
@@ -25,10 +25,22 @@ def dashboard():
         abort(404)
     require("dashboard.view", centre)
     now = utcnow()
+    month = None
+    asked = request.args.get("month")
+    if asked:
+        today = now.astimezone(ZoneInfo(centre.timezone)).date()
+        month = parse_month(asked, today)
+        if month is None:
+            flash(
+                f"There is no dashboard for “{asked[:20]}”: choose a month from "
+                f"{EARLIEST_MONTH:%B %Y} up to this month (as YYYY-MM). This month is shown.",
+                "error",
+            )
+            return redirect(url_for(".dashboard"))
     return render_template(
         "progress/dashboard.html",
         centre=centre,
-        board=build_dashboard(centre, now),
+        board=build_dashboard(centre, now, month),
         flags=acknowledgement_times(centre.id, now - timedelta(days=FLAG_WINDOW_DAYS), now),
         flag_days=FLAG_WINDOW_DAYS,
         wait_text=wait_text,

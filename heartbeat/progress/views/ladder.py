@@ -153,6 +153,7 @@ def add_stage():
                 kind=form.kind.data,
                 threshold_m=form.threshold_m,
                 max_duration_s=form.max_duration_s,
+                valid_for_months=form.valid_for_months,
                 **form.placement(),
             )
         except stages.StageError as error:
@@ -189,6 +190,7 @@ def edit_stage(stage_id: int):
                 title=form.title.data or "",  # required fields of a validated form
                 description=form.description.data or "",
                 expected_version=form.expected_version(),
+                valid_for_months=form.valid_for_months,
             ),
             load=lambda: form.load(stage),
         )

@@ -9,6 +9,19 @@ document.addEventListener("DOMContentLoaded", () => {
     input.addEventListener("focus", () => input.select());
   });
 
+  // "Copy link" buttons are hidden until this script can make them work (the field beside
+  // each one is selectable by hand anyway).
+  document.querySelectorAll("[data-copy]").forEach((button) => {
+    const field = document.getElementById(button.dataset.copy);
+    if (!field || !navigator.clipboard) return;
+    button.hidden = false;
+    button.addEventListener("click", () => {
+      navigator.clipboard.writeText(field.value).then(() => {
+        button.textContent = "Copied";
+      });
+    });
+  });
+
   // "Print" buttons are hidden until this script can make them work.
   document.querySelectorAll("[data-print]").forEach((button) => {
     button.hidden = false;

@@ -25,6 +25,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from heartbeat.core import filestore
+from heartbeat.core.errors import size_limit_text
 from heartbeat.core.wording import plural
 from heartbeat.extensions import db
 from heartbeat.permissions import require, staff_required
@@ -45,9 +46,9 @@ from heartbeat.training.views.sessions import apply_errors
 
 
 def _say_limit(field) -> None:
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    limit = size_limit_text()
     if limit:
-        field.description = f"{field.description} Up to {limit / (1024 * 1024):g} MB."
+        field.description = f"{field.description} Up to {limit}."
 
 
 @bp.route("/participants/<int:participant_id>/sessions/upload", methods=["GET", "POST"])
