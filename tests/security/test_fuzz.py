@@ -82,6 +82,8 @@ PARTICIPANT_DATA = frozenset(
         "activity_file",
         "award",
         "red_flag",
+        "measure_response",
+        "measure_answer",
     }
 )
 
