@@ -68,7 +68,9 @@ def test_make_run_serves_with_gunicorn_on_the_port_it_is_given(tmp_path):
         assert response.status_code == 200
         assert response.headers["Server"] == "gunicorn"
         profile = requests.get(f"{base}/verify/issuers/demo.json", timeout=30).json()
-        assert profile["id"] == f"{base}/verify/issuers/demo.json"
+        # The issuer is the centre's did:web, built from the address make run serves on.
+        host = base.split("://", 1)[1].replace(":", "%3A")
+        assert profile["id"] == f"did:web:{host}:centres:demo"
         # First start outside development: a strong key was written, nothing was refused.
         key_file = (tmp_path / "instance" / "config.py").read_text()
         assert "SECRET_KEY = '" in key_file

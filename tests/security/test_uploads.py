@@ -71,6 +71,10 @@ UPLOADS = {
     ),
     "training.csv_upload": Upload("therapist", "file", {}, b"", ("sessions.csv", "s.txt")),
     "participants.import_csv": Upload("therapist", "file", {}, b"", ("people.csv", "p.txt")),
+    # Public (anyone may check a credential they were given); a signed-in admin sends it here.
+    "certificates.check_credential": Upload(
+        "admin", "credential_file", {}, b"{}", ("credential.json", "badge.jsonld", "c.txt")
+    ),
 }
 
 
