@@ -34,6 +34,9 @@ from heartbeat.training import services as training
 from heartbeat.training.csv_import import import_sessions
 from heartbeat.training.imports import import_activity
 from tests.audit.plans_world import build_plans
+from tests.audit.world_parts.accounts import build_accounts
+from tests.audit.world_parts.certificates import build_certificates
+from tests.audit.world_parts.safety import build_safety
 from tests.helpers import PASSWORD, signed_in
 from tests.participants.conftest import DETAILS, TODAY, Helpers
 from tests.training.conftest import START, session_values
@@ -282,6 +285,9 @@ def build(app, world, tmp_path) -> dict[str, int]:
         _sessions(world, pid)
         _ladder_and_certificates(world, pid, tmp_path, runner)
         build_plans(world, pid)
+        build_safety(world, pid)
+        build_certificates(world, pid, runner)
+        build_accounts(world, pid)
     admin = signed_in(app, world.a.admin.email)
     header = "given_name,family_name,date_of_birth,impairment,racing_class,classification_status,"
     header += "enrolled_on,consent_data_processing,consent_recorded_on\r\n"
