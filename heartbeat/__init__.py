@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from heartbeat.certificates.views import bp as certificates_bp
     from heartbeat.home.views import bp as home_bp
     from heartbeat.jobs.views import bp as jobs_bp
+    from heartbeat.measures.routes import bp as measures_bp
     from heartbeat.participants.views import bp as participants_bp
     from heartbeat.plans.views import bp as plans_bp
     from heartbeat.progress.views import bp as progress_bp
@@ -91,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(participants_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(safety_bp)
+    app.register_blueprint(measures_bp)
     app.register_blueprint(training_bp)
     app.register_blueprint(plans_bp)
     app.register_blueprint(progress_bp)
@@ -113,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     # features that use it. The trail itself declares what it knows of the layers below it.
     from heartbeat.audit import hooks as audit_hooks
     from heartbeat.certificates import hooks as certificate_hooks
+    from heartbeat.measures import hooks as measure_hooks
     from heartbeat.participants import hooks as participant_hooks
     from heartbeat.plans import hooks as plan_hooks
     from heartbeat.progress import hooks as progress_hooks
@@ -123,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
         audit_hooks,
         participant_hooks,
         safety_hooks,
+        measure_hooks,
         training_hooks,
         plan_hooks,
         progress_hooks,

@@ -14,6 +14,7 @@ from heartbeat.auth.models import (
 from heartbeat.centres.models import Centre
 from heartbeat.certificates.models import Branding, BrandingSnapshot, Certificate, SigningKey
 from heartbeat.jobs.models import Job
+from heartbeat.measures.models import Measure, MeasureAnswer, MeasureItem, MeasureResponse
 from heartbeat.outbox.models import EmailPreference, OutboxEmail
 from heartbeat.participants.models import (
     Consent,
@@ -71,6 +72,10 @@ __all__ = [
     "Note",
     "Participant",
     "ParticipantSummary",
+    "Measure",
+    "MeasureAnswer",
+    "MeasureItem",
+    "MeasureResponse",
     "RedFlag",
     "SafetyGuidance",
     "Role",

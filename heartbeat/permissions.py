@@ -109,6 +109,23 @@ def _may_invite_role(user: User, invite_role: Any) -> bool:
     return False
 
 
+def _may_complete_measure(user: User, response: Any) -> bool:
+    # Staff complete any measure (a participant's own questionnaire on their behalf); the
+    # participant only their own response to a measure they complete themselves.
+    if _is_staff_of(user, response):
+        return True
+    measure = getattr(response, "measure", None)
+    return _is_own_participant_record(user, response) and (
+        getattr(measure, "completed_by", None) == "participant"
+    )
+
+
+def _may_start_measure(user: User, participant: Any) -> bool:
+    return _is_staff_of(user, participant) or (
+        user.role == Role.PARTICIPANT and _may_view_participant(user, participant)
+    )
+
+
 def _may_manage_invite(user: User, invite: Any) -> bool:
     # The centre's admins, whoever made it (a therapist's portal invitation), the operator.
     made_it = getattr(invite, "created_by_id", None) == user.id
@@ -192,6 +209,13 @@ POLICY: dict[str, Rule] = {
     "red_flag.list": _is_staff_of,
     "red_flag.acknowledge": _is_staff_of,
     "safety.edit_guidance": _is_admin_of,
+    # outcome measures; obj is the response, the participant, the measure or the centre
+    "measure.view": _may_view_participant_row,
+    "measure.read": _same_centre,  # a measure's definition: anyone of its centre
+    "measure.list": _is_staff_of,
+    "measure.start": _may_start_measure,
+    "measure.complete": _may_complete_measure,
+    "measure.manage": _is_admin_of,
 }
 
 

@@ -108,6 +108,13 @@ EXPECTED: dict[str, dict[str, frozenset[tuple[str, str]]]] = {
     "red_flag.acknowledge": STAFF_OWN,
     # The centre's clinical guidance: its admins (the clinical lead holds the admin role).
     "safety.edit_guidance": {"admin": own()},
+    # Outcome measures: a participant sees and completes their own responses (tested below).
+    "measure.view": STAFF_OWN,
+    "measure.list": STAFF_OWN,
+    "measure.start": STAFF_OWN,
+    "measure.complete": STAFF_OWN,
+    "measure.manage": {"admin": own()},
+    "measure.read": {"admin": own(), "therapist": own(), "participant": own()},
 }
 
 # "invite.role" is asked about a Role, not a centre's object: which roles each may invite.

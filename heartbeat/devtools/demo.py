@@ -17,6 +17,7 @@ from heartbeat.auth.models import Invite, Role, User
 from heartbeat.centres import services as centre_services
 from heartbeat.centres.models import Centre
 from heartbeat.db import utcnow
+from heartbeat.devtools.clinical_demo import seed_measures, seed_red_flags
 from heartbeat.devtools.demo_addresses import move_demo_certificates
 from heartbeat.devtools.demo_emails import seed_emails
 from heartbeat.devtools.demofiles import track_gpx
@@ -115,6 +116,8 @@ def seed_demo(today: date | None = None) -> list[tuple[str, str]]:
         portal_user=users["participant@riverside.example"],
         today=today,
     )
+    seed_red_flags(centre, therapist=users["therapist@riverside.example"], today=today)
+    seed_measures(centre, therapist=users["therapist@riverside.example"], today=today)
     _seed_certificates(centre, admin=users["admin@riverside.example"])
     _seed_invitation(centre, admin=users["admin@riverside.example"])
     seed_emails(centre, users)

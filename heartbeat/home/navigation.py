@@ -88,6 +88,18 @@ CENTRE_LINKS: tuple[HubLink, ...] = (
         "How certificates look: logo, colours, signatory and paper, with a live preview.",
     ),
     HubLink(
+        "safety.guidance",
+        "Symptom guidance",
+        "What people see when symptoms of autonomic dysreflexia are reported: your clinical"
+        " lead's words.",
+    ),
+    HubLink(
+        "measures.manage",
+        "Outcome measures",
+        "Questionnaires and checklists: WUSPI, wheelchair skills and your own; how often due.",
+        frozenset({"measures.new_measure", "measures.edit_measure", "measures.delete"}),
+    ),
+    HubLink(
         "audit.index",
         "Audit trail",
         "Every change to participant data: who, when, before and after.",
@@ -135,6 +147,9 @@ _CASELOAD_SECTION = frozenset(
         "training.new_session",
         "training.edit_session",
         "training.delete_session",
+        "safety.flag",
+        "safety.participant_flags",
+        "measures.participant_measures",
         "training.upload",
         "progress.sign_off_stage",
         "progress.withdraw_award",

@@ -271,8 +271,12 @@ def line_chart(
     note: str | None = None,
     step: bool = False,
     steps: Sequence[float] | None = None,
+    band: tuple[float, float, str] | None = None,
 ) -> Chart:
     """Points with square markers joined by lines (``step``: hold each value until the next).
+
+    ``band`` (low, high, words) shades that stretch of the y axis, hatched and named: an outcome
+    measure's smallest real change around its first result.
 
     ``x`` runs from 0 (left) to 1 (right); ``x_labels`` are printed below. The y axis is
     ``y_range`` when given (a fixed scale), else round ticks around the values (from zero with
@@ -293,6 +297,8 @@ def line_chart(
 
     parts = [*_open(chart_id, title, description, margin=y_axis.margin), _defs(chart_id)]
     parts += y_axis.grid()
+    if band is not None:
+        parts += _band(y_axis, *band)
     ordered = sorted(points, key=lambda point: point.x)
     for before, after in zip(ordered, ordered[1:], strict=False):
         x1, x2 = _pct(x_pct(before.x)), _pct(x_pct(after.x))
@@ -318,6 +324,17 @@ def line_chart(
         parts.append(_x_text(x, anchor, label))
     parts.append("</svg>")
     return Chart(chart_id, title, description, table, _markup(parts))
+
+
+def _band(y_axis: _YAxis, low: float, high: float, words: str) -> list[str]:
+    top = y_axis.y(min(max(high, y_axis.low), y_axis.high))
+    bottom = y_axis.y(max(min(low, y_axis.high), y_axis.low))
+    top, bottom = min(top, bottom), max(top, bottom)
+    return [
+        f'<rect x="0" width="100%" y="{top}" height="{round(bottom - top, 1)}" fill="#e6f0f2"'
+        f' stroke="{MUTED}" stroke-width="1" stroke-dasharray="4 3"/>',
+        f'<text x="4" y="{round(top - 4, 1)}" fill="{MUTED}" {FONT}>{escape(words)}</text>',
+    ]
 
 
 def _segment(x1: str, y1: float, x2: str, y2: float) -> str:

@@ -13,7 +13,15 @@ from heartbeat.core.events import connect
 from heartbeat.extensions import db
 from heartbeat.participants import stages as participant_stages
 from heartbeat.participants.sections import Section, register_portal_section, register_section
-from heartbeat.progress import attention, auditing, notes, overview, panels, rules
+from heartbeat.progress import (
+    attention,
+    auditing,
+    notes,
+    overview,
+    panels,
+    rules,
+    shoulder_load,
+)
 from heartbeat.progress.ladder import CHAIR_FITTED_CODE
 from heartbeat.progress.models import Award, CriterionKind, LadderStage
 from heartbeat.progress.services import evaluate_awards, ladder, seed_default_ladder, stage_rules
@@ -73,6 +81,7 @@ def register() -> None:
     auditing.register()
     participant_stages.provide(LadderStages())
     attention.register()
+    shoulder_load.register()
     panels.register()
     register_section(Section("progress", "Progress", "progress.participant_progress", 30))
     register_portal_section(Section("progress", "My progress", "progress.my_progress", 20))

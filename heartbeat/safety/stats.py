@@ -8,6 +8,7 @@ from statistics import median
 
 import sqlalchemy as sa
 
+from heartbeat.core.wording import plural
 from heartbeat.extensions import db
 from heartbeat.safety.models import RedFlag
 
@@ -61,10 +62,10 @@ def wait_text(minutes: float | None) -> str:
         return "none yet"
     total = round(minutes)
     if total < 60:
-        return f"{total} minute{'s' if total != 1 else ''}"
+        return plural(total, "minute")
     hours, mins = divmod(total, 60)
     if hours < 24:
         return f"{hours} h {mins} min" if mins else f"{hours} h"
     days, hours = divmod(hours, 24)
-    day_text = f"{days} day{'s' if days != 1 else ''}"
+    day_text = plural(days, "day")
     return f"{day_text} {hours} h" if hours else day_text

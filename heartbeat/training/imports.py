@@ -171,6 +171,7 @@ def activity_values(
         "elapsed_time_s": activity.elapsed_time_s or None,
         "avg_hr": _heart_rate(activity.avg_hr),
         "max_hr": _heart_rate(activity.max_hr),
+        "cadence_ppm": activity.cadence_ppm,
         "elevation_gain_m": activity.elevation_gain_m,
         "before_enrolment": before_enrolment,
     }

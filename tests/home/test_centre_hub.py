@@ -29,6 +29,8 @@ def test_the_hub_links_every_management_page_in_order(client, auth, world):
         ("/centre/staff", "Staff"),
         ("/centre/settings", "Centre settings"),
         ("/centre/branding", "Branding"),
+        ("/centre/safety-guidance", "Symptom guidance"),
+        ("/centre/measures", "Outcome measures"),
         ("/audit", "Audit trail"),
         ("/jobs", "Jobs"),
         ("/centre/emails", "Emails"),

@@ -6,7 +6,14 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers import signed_in
-from tests.training.conftest import Training, training  # noqa: F401  (the fixture)
+from tests.training.conftest import Training
+
+
+@pytest.fixture
+def training(app, world, starts_from, populated) -> Training:
+    if starts_from == "training":
+        return Training(app, world, populated.value("training"))
+    return Training(app, world)
 
 
 @pytest.fixture

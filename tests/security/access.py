@@ -209,6 +209,18 @@ ENDPOINTS: dict[str, Access] = {
     "safety.flag": READ_RECORD,
     "safety.participant_flags": Access("403", "centre", "centre", "404"),
     "safety.guidance": ADMIN,
+    # outcome measures: a response is a row of the participant's record
+    "measures.participant_measures": Access("403", "centre", "centre", "404"),
+    "measures.my_measures": SIGNED_IN,
+    "measures.start": Access("self", "centre", "centre", "404"),
+    "measures.question": READ_RECORD,
+    "measures.review": READ_RECORD,
+    "measures.result": READ_RECORD,
+    "measures.manage": ADMIN,
+    "measures.new_measure": ADMIN,
+    "measures.edit_measure": ADMIN_OBJECT,
+    "measures.retire": ADMIN_OBJECT,
+    "measures.delete": ADMIN_OBJECT,
     # training plans: the library is staff's to read and admins' to edit; a plan hangs off the
     # participant's record; planned-session pages are staff's (a participant is sent to /me/plan)
     "plans.templates": STAFF_403_OPERATOR,

@@ -27,9 +27,11 @@ from heartbeat.auth.models import Invite, User
 from heartbeat.centres.models import Centre
 from heartbeat.certificates.models import Certificate
 from heartbeat.jobs.models import Job
+from heartbeat.measures.models import Measure, MeasureResponse
 from heartbeat.participants.models import Participant
 from heartbeat.plans.models import Plan, PlannedSession, PlanTemplate, Squad, TemplateSession
 from heartbeat.progress.models import Award, LadderStage
+from heartbeat.safety.models import RedFlag
 from heartbeat.training.models import TrainingSession
 from tests.security.access import ALLOWED, ENDPOINTS, ENDS_SESSION, ROLES, expected
 from tests.security.urls import Browsers, answer, build_url, fill
@@ -59,9 +61,13 @@ ID_MODELS = {
     "template_id": PlanTemplate,
     "template_session_id": TemplateSession,
     "squad_id": Squad,
+    "flag_id": RedFlag,
+    "measure_id": Measure,
+    "response_id": MeasureResponse,
 }
-# URL arguments that name no row: secrets, and a date (a day marked unavailable).
-NOT_IDS = frozenset({"token", "day"})
+# URL arguments that name no row: secrets, a date (a day marked unavailable), and a
+# question's place in its questionnaire.
+NOT_IDS = frozenset({"token", "day", "number"})
 
 
 @pytest.fixture(scope="module")

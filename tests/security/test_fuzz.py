@@ -63,6 +63,9 @@ NOT_CRAWLED = {
     # the rows appear once a squad or people are chosen (a query string the crawl does not add)
     "plans.new_squad_session": SquadSessionForm,
     "plans.revoke_feed": PlansConfirmForm,  # shown only while a feed exists; the world has none
+    # shown only beside an unavailable day in the week on screen, and the world's plan (a fixed
+    # date) is not this week's
+    "plans.clear_unavailable": PlansConfirmForm,
 }
 # Changes to participant data made without an audit row of their own, and why.
 AUDIT_EXEMPT = {
@@ -82,6 +85,8 @@ PARTICIPANT_DATA = frozenset(
         "activity_file",
         "award",
         "red_flag",
+        "measure_response",
+        "measure_answer",
     }
 )
 

@@ -32,6 +32,7 @@ def fill(world: SecurityWorld, arg: str, role: str, centre: str, record: str):
         "certificate_id",
         "serial",
         "flag_id",
+        "response_id",
         "plan_id",
         "planned_id",
     ):
@@ -48,6 +49,8 @@ def fill(world: SecurityWorld, arg: str, role: str, centre: str, record: str):
         "invite_id": side.invite_id,
         "centre_id": side.centre_id,
         "job_id": side.job_id,
+        "measure_id": side.measure_id,
+        "number": 1,
         "email_id": side.email_id,
         "secret": side.reset_secret,
         "ticket": side.unsubscribe_ticket,

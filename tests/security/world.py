@@ -27,6 +27,9 @@ from heartbeat.core import filestore
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.jobs.models import Job, JobState
+from heartbeat.measures import services as measure_services
+from heartbeat.measures.instruments import WUSPI_CODE
+from heartbeat.measures.models import Measure
 from heartbeat.outbox.models import EmailKind, EmailState, OutboxEmail
 from heartbeat.outbox.services import unsubscribe_token
 from heartbeat.participants import services as participant_services
@@ -59,6 +62,7 @@ class Record:
     achievement_key: str  # the last part of its achievement's URL, like stage-12
     note_id: int
     flag_id: int  # an open red flag (symptoms reported with their session)
+    response_id: int  # a WUSPI started for them, not yet submitted
     name: str  # full name, for log greps
     plan_id: int = 0  # a training plan, with its planned sessions
     planned_id: int = 0
@@ -78,6 +82,7 @@ class CentreSide:
     invite_token: str
     job_id: int
     newcomer_id: int  # a participant without a portal login, with things waiting for staff
+    measure_id: int  # the centre's WUSPI
     email_id: int  # a failed email in the centre's outbox
     reset_secret: str  # a password reset link for p2's login (never signed in by the tests)
     unsubscribe_ticket: str  # p1's one-click unsubscribe from milestone emails
@@ -165,6 +170,7 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
             achievement_key=certificate.award_key.replace(":", "-", 1),
             note_id=note.id,
             flag_id=0,  # below, once the rest of the world is made
+            response_id=0,
             name=f"{given} {family}",
         )
     # A third participant, not yet invited to the portal: a self-reported session waiting for
@@ -274,6 +280,15 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
         )
         assert flag is not None
         record.flag_id = flag.id
+    measure_services.ensure_built_in(centre.id)
+    wuspi = db.session.scalar(
+        sa.select(Measure).where(Measure.centre_id == centre.id, Measure.code == WUSPI_CODE)
+    )
+    for record in records.values():
+        response = measure_services.start_response(
+            db.session.get(Participant, record.participant_id), wuspi, actor=therapist
+        )
+        record.response_id = response.id
     template_id, template_session_id, squad_id = _plans(centre.id, therapist, records)
     p2_login = db.session.get(User, records["p2"].user_id)
     reset = resets.issue(p2_login, utcnow())
@@ -290,6 +305,7 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
         invite_token=issued.token,
         job_id=job.id,
         newcomer_id=newcomer.id,
+        measure_id=wuspi.id,
         email_id=email.id,
         reset_secret=reset.secret,
         unsubscribe_ticket=unsubscribe_token(records["p1"].user_id, EmailKind.MILESTONE),

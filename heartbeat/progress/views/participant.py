@@ -2,15 +2,40 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
 from flask import abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from heartbeat.auth.models import Role
+from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants import queries as participant_queries
 from heartbeat.permissions import require, staff_required
+from heartbeat.progress import shoulder_load
 from heartbeat.progress.blueprint import bp
+from heartbeat.progress.measure_charts import measure_charts
 from heartbeat.progress.panels import build_portal_panel, build_profile_panel
+from heartbeat.progress.rules.effort import effort_guide
+from heartbeat.training.models import TrainingSession
+
+
+def _effort(participant) -> dict:
+    """The effort guide and the measured maximum heart rate it uses (one query)."""
+    measured = db.session.scalar(
+        sa.select(sa.func.max(TrainingSession.max_hr)).where(
+            TrainingSession.participant_id == participant.id
+        )
+    )
+    tz = ZoneInfo(current_user.centre.timezone)
+    return {
+        "effort": effort_guide(participant.hr_unreliable, measured),
+        "measured_max": measured,
+        "shoulder": shoulder_load.for_participant(
+            participant.id, utcnow().astimezone(tz).date(), tz
+        ),
+    }
 
 
 @bp.get("/participants/<int:participant_id>/progress")
@@ -23,8 +48,13 @@ def participant_progress(participant_id: int):
         abort(404)
     require("participant.view", participant)
     context = build_profile_panel(participant, current_user._get_current_object())
+    tz = ZoneInfo(current_user.centre.timezone)
     return render_template(
-        "progress/participant.html", participant=participant, panel_context=context
+        "progress/participant.html",
+        participant=participant,
+        panel_context=context,
+        measure_charts=measure_charts(participant.id, utcnow().astimezone(tz).date(), tz),
+        **_effort(participant),
     )
 
 
@@ -42,5 +72,8 @@ def my_progress():
     require("participant.view", participant)
     context = build_portal_panel(participant, current_user._get_current_object())
     return render_template(
-        "progress/my_progress.html", participant=participant, panel_context=context
+        "progress/my_progress.html",
+        participant=participant,
+        panel_context=context,
+        **_effort(participant),
     )

@@ -63,6 +63,8 @@ class ParsedActivity:
     fingerprint: str
     #: The sport as the file names it (e.g. ``"running/generic"``), for the record.
     device_sport: str | None = None
+    #: Pushes (strokes, revolutions) a minute, where the file records a cadence.
+    cadence_ppm: int | None = None
 
     def to_json_dict(self, *, include_route: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -78,6 +80,7 @@ class ParsedActivity:
             "has_gps": self.has_gps,
             "device_totals_used": self.device_totals_used,
             "device_sport": self.device_sport,
+            "cadence_ppm": self.cadence_ppm,
             "fingerprint": self.fingerprint,
         }
         if include_route:
@@ -91,6 +94,26 @@ class ParsedActivity:
 
 
 # --- reading values -----------------------------------------------------------------------------
+
+CADENCE_RANGE = (10, 250)  # a plausible push cadence, a minute; anything else is noise
+
+
+def cadence(value: Any) -> int | None:
+    """A cadence a device recorded, or None when it is missing or implausible."""
+    if isinstance(value, str):
+        value = to_float(value)
+    if not is_number(value):
+        return None
+    low, high = CADENCE_RANGE
+    return round(value) if low <= value <= high else None
+
+
+def weighted_cadence(weighted: list[tuple[int, float]], points: list[int]) -> int | None:
+    """Laps' or sessions' cadences weighted by their time, else the mean of the points'."""
+    total = sum(seconds for _, seconds in weighted)
+    if weighted and total > 0:
+        return round(sum(value * seconds for value, seconds in weighted) / total)
+    return round(sum(points) / len(points)) if points else None
 
 
 def is_number(value: Any) -> bool:

@@ -20,9 +20,11 @@ from heartbeat.training.devicefiles.activity import (
     FIT_COURSE,
     ActivityFileError,
     ParsedActivity,
+    cadence,
     heart_rate,
     is_number,
     seconds_between,
+    weighted_cadence,
     weighted_heart_rate,
 )
 from heartbeat.training.devicefiles.budget import ParseBudget
@@ -37,6 +39,7 @@ _SESSION_FIELDS = (
     "total_elapsed_time",
     "avg_heart_rate",
     "max_heart_rate",
+    "avg_cadence",
     "total_ascent",
     "sport",
     "sub_sport",
@@ -56,6 +59,7 @@ class _FitRead:
     last_time: datetime | None = None
     last_distance: float | None = None
     heart_rates: list[int] = field(default_factory=list)
+    cadences: list[int] = field(default_factory=list)
     altitudes: list[float | None] = field(default_factory=list)
 
 
@@ -82,6 +86,7 @@ def parse_fit(data: bytes, digest: str, budget: ParseBudget) -> ParsedActivity:
         device_totals_used=device_totals_used,
         fingerprint=digest,
         device_sport=device_sport or None,
+        cadence_ppm=_cadence(sessions, read.cadences),
     )
 
 
@@ -137,6 +142,9 @@ def _record(frame: Any, read: _FitRead) -> None:
     hr = values.get("heart_rate")
     if isinstance(hr, int) and 0 < hr < 255:
         read.heart_rates.append(hr)
+    pushes = cadence(values.get("cadence"))
+    if pushes is not None:
+        read.cadences.append(pushes)
     altitude = values.get("enhanced_altitude")
     if altitude is None:
         altitude = values.get("altitude")
@@ -168,6 +176,16 @@ def _distance(read: _FitRead) -> tuple[float, bool]:
     if read.last_distance is not None:
         return read.last_distance, False
     return path_length(read.positions), False
+
+
+def _cadence(sessions: Sequence[dict[str, Any]], points: list[int]) -> int | None:
+    """The sessions' average cadence weighted by timer time, else the records' mean."""
+    weighted = [
+        (value, float(s["total_timer_time"] or 0.0))
+        for s in sessions
+        if (value := cadence(s["avg_cadence"])) is not None
+    ]
+    return weighted_cadence(weighted, points)
 
 
 def _moving_time(sessions: Sequence[dict[str, Any]]) -> int | None:

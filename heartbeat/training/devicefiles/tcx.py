@@ -15,11 +15,13 @@ from heartbeat.training.devicefiles.activity import (
     TCX_NO_ACTIVITY,
     ActivityFileError,
     ParsedActivity,
+    cadence,
     heart_rate,
     seconds_between,
     sport_from_label,
     to_float,
     to_time,
+    weighted_cadence,
     weighted_heart_rate,
 )
 from heartbeat.training.devicefiles.budget import ParseBudget
@@ -34,6 +36,7 @@ class _Lap:
     meters: float | None
     avg_hr: int | None
     max_hr: int | None
+    cadence: int | None = None
 
 
 @dataclass
@@ -47,6 +50,7 @@ class _TcxRead:
     times: list[datetime] = field(default_factory=list)
     elevations: list[float | None] = field(default_factory=list)
     point_hr: list[int] = field(default_factory=list)
+    point_cadence: list[int] = field(default_factory=list)
     #: The largest running distance any track point gives.
     point_distance: float | None = None
 
@@ -75,6 +79,10 @@ def parse_tcx(root: StdET.Element, digest: str, budget: ParseBudget) -> ParsedAc
         device_totals_used=device_totals_used,
         fingerprint=digest,
         device_sport=label,
+        cadence_ppm=weighted_cadence(
+            [(lap.cadence, lap.seconds or 0.0) for lap in read.laps if lap.cadence is not None],
+            read.point_cadence,
+        ),
     )
 
 
@@ -102,6 +110,7 @@ def _lap(lap: StdET.Element, ns: str) -> _Lap:
         meters=to_float(lap.findtext(f"{ns}DistanceMeters")),
         avg_hr=heart_rate(lap.findtext(f"{ns}AverageHeartRateBpm/{ns}Value")),
         max_hr=heart_rate(lap.findtext(f"{ns}MaximumHeartRateBpm/{ns}Value")),
+        cadence=cadence(lap.findtext(f"{ns}Cadence")),
     )
 
 
@@ -117,6 +126,9 @@ def _trackpoint(point: StdET.Element, ns: str, read: _TcxRead) -> None:
     hr = heart_rate(point.findtext(f"{ns}HeartRateBpm/{ns}Value"))
     if hr is not None:
         read.point_hr.append(hr)
+    pushes = cadence(point.findtext(f"{ns}Cadence"))
+    if pushes is not None:
+        read.point_cadence.append(pushes)
     meters = to_float(point.findtext(f"{ns}DistanceMeters"))
     if meters is not None:
         read.point_distance = max(read.point_distance or 0.0, meters)

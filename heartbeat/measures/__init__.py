@@ -1,0 +1,1 @@
+"""Outcome measures as data: questionnaires and checklists, answered, scored and charted."""

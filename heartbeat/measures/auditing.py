@@ -1,0 +1,80 @@
+"""What outcome measures write in the audit trail, in words."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from heartbeat.audit import formats, registry
+from heartbeat.extensions import db
+from heartbeat.measures.models import Measure, MeasureResponse
+from heartbeat.participants.models import Participant
+
+ACTIONS = {
+    "measure.define": "Outcome measure added",
+    "measure.update": "Outcome measure schedule changed",
+    "measure.retire": "Outcome measure retired",
+    "measure.restore": "Outcome measure restored",
+    "measure.delete": "Outcome measure deleted",
+    "measure.start": "Questionnaire started",
+    "measure.answer": "Questionnaire answer saved",
+    "measure.complete": "Questionnaire submitted",
+}
+
+
+def measure_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str]:
+    wanted = [value for value in ids if isinstance(value, int) and not isinstance(value, bool)]
+    rows = db.session.execute(sa.select(Measure.id, Measure.title).where(Measure.id.in_(wanted)))
+    return {row.id: row.title for row in rows}
+
+
+def response_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str]:
+    wanted = [value for value in ids if isinstance(value, int) and not isinstance(value, bool)]
+    rows = db.session.execute(
+        sa.select(
+            MeasureResponse.id,
+            Measure.title,
+            Participant.given_name,
+            Participant.preferred_name,
+            Participant.family_name,
+        )
+        .join(Measure, Measure.id == MeasureResponse.measure_id)
+        .join(Participant, Participant.id == MeasureResponse.participant_id)
+        .where(MeasureResponse.id.in_(wanted))
+    )
+    return {
+        row.id: f"{row.title}: {row.preferred_name or row.given_name} {row.family_name}"
+        for row in rows
+    }
+
+
+def register() -> None:
+    registry.actions(ACTIONS)
+    registry.entity("measure", "Outcome measure", names=measure_names)
+    registry.entity(
+        "measure_response",
+        "Questionnaire",
+        names=response_names,
+        participant_column=MeasureResponse.participant_id,
+    )
+    entity = "measure_response"
+    registry.field("measure_id", "Measure", refers_to="measure", entity=entity)
+    registry.field("value", "Answer", formats.number, entity=entity)
+    registry.field("not_done", "Not done", formats.yes_no, entity=entity)
+    registry.field("item", "Question", formats.number, entity=entity)
+    registry.field("total", "Total", formats.number, entity=entity)
+    registry.field("on_behalf", "Completed by staff on their behalf", formats.yes_no, entity=entity)
+    registry.field("completed_at", "Submitted at", formats.moment, entity=entity)
+    registry.field("answers", "Answers", formats.text, entity=entity)
+    for name, label in (
+        ("due_after_days", "Due every (days)"),
+        ("overdue_after_days", "Overdue after (days)"),
+        ("smallest_real_change", "Smallest real change"),
+        ("items", "Items"),
+    ):
+        registry.field(name, label, formats.number, entity="measure")
+    registry.field("title", "Title", entity="measure")
+    registry.field("scale", "Scale", entity="measure")
+    registry.field("retired_at", "Retired at", formats.moment, entity="measure")
