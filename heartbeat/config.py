@@ -82,6 +82,12 @@ DEFAULTS: dict[str, Any] = {
     # Where the original device files are kept (compressed, named by their SHA-256); empty: the
     # instance folder's "files". Back it up with the database (docs/operations.md).
     "HEARTBEAT_FILES_DIR": "",
+    # Or an S3-compatible bucket for them (set: the folder above is not used). Credentials from
+    # boto3's usual chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a profile, a role).
+    "HEARTBEAT_FILES_S3_BUCKET": "",
+    "HEARTBEAT_FILES_S3_ENDPOINT": "",  # e.g. https://minio.example.org:9000; empty: AWS
+    "HEARTBEAT_FILES_S3_REGION": "",
+    "HEARTBEAT_FILES_S3_PREFIX": "",  # keys go under this prefix in the bucket
     # Bulk archives (a ZIP of activity files): at most this many entries, this many bytes
     # unpacked in all, and no entry unpacking to more than this many times its packed size.
     "HEARTBEAT_ARCHIVE_MAX_ENTRIES": 2000,

@@ -9,8 +9,9 @@ uses them: the session is an *Exercise activity* (73985-4) whose components are 
 session, so it carries this app's own code (``CODES_URL``) with its text. Units are UCUM.
 
 What the Patient shows follows consent: with the data-processing consent given, their name,
-birth date and contact details; without it, only the centre's number for them. Outcome measures
-(``QuestionnaireResponse``) are not in the Bundle yet: there are none in the app.
+birth date and contact details; without it, only the centre's number for them. Completed
+outcome measures follow the sessions as ``QuestionnaireResponse`` resources
+(``heartbeat.api.fhir_measures``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from heartbeat.api.fhir_measures import questionnaire_response
+from heartbeat.measures.models import MeasureResponse
 from heartbeat.participants.models import Consent, ConsentKind, Participant, ParticipantStatus
 from heartbeat.training.models import TrainingSession
 
@@ -173,6 +176,7 @@ def bundle(
     *,
     base: str,
     now: datetime,
+    responses: Iterable[MeasureResponse] = (),
 ) -> dict[str, Any]:
     """The Bundle, with every resource addressed by a ``urn:uuid`` full URL."""
     person = patient(participant, base=base, identified=consented(consents))
@@ -181,6 +185,10 @@ def bundle(
     for session in sessions:
         resource = observation(session, base=base, patient_ref=patient_ref)
         entries.append({"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource})
+    for response in responses:
+        answered = questionnaire_response(response, base=base, patient_ref=patient_ref)
+        if answered is not None:
+            entries.append({"fullUrl": f"urn:uuid:{answered['id']}", "resource": answered})
     return {
         "resourceType": "Bundle",
         "id": str(uuid.uuid4()),

@@ -10,6 +10,9 @@ Files follow the database transaction they belong to (:func:`put_in`, :func:`rem
 a file written for rows that are then rolled back is removed again, and a file whose row is
 deleted or erased goes only once that commit has happened.
 
+With ``HEARTBEAT_FILES_S3_BUCKET`` set, :func:`folder` names a bucket instead
+(``core.s3store``): the same keys, bytes and checks, in an S3-compatible object store.
+
 Flask only for the folder's setting (:func:`folder`).
 """
 
@@ -25,6 +28,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import orm
+
+from heartbeat.core import s3store
+from heartbeat.core.s3store import Bucket
+
+Root = Path | Bucket  # the files folder, or the bucket that stands in for it
 
 _KEY = re.compile(r"^[a-z0-9-]{1,40}/[0-9a-f]{2}/[0-9a-f]{64}\.gz$")
 _SPACE = re.compile(r"^[a-z0-9-]{1,40}$")
@@ -46,8 +54,16 @@ class StoredFile:
     stored_bytes: int  # compressed, on disk
 
 
-def folder() -> Path:
-    """The files folder of the running app."""
+def folder() -> Root:
+    """The files folder of the running app, or its bucket when one is configured."""
+    bucket = str(current_app.config.get("HEARTBEAT_FILES_S3_BUCKET") or "").strip()
+    if bucket:
+        return Bucket(
+            name=bucket,
+            endpoint=str(current_app.config.get("HEARTBEAT_FILES_S3_ENDPOINT") or "").strip(),
+            region=str(current_app.config.get("HEARTBEAT_FILES_S3_REGION") or "").strip(),
+            prefix=str(current_app.config.get("HEARTBEAT_FILES_S3_PREFIX") or "").strip(),
+        )
     configured = str(current_app.config.get("HEARTBEAT_FILES_DIR") or "").strip()
     return Path(configured) if configured else Path(current_app.instance_path) / "files"
 
@@ -64,12 +80,12 @@ def _path(root: Path, key: str) -> Path:
     return root / key
 
 
-def put(root: Path, space: str, data: bytes) -> StoredFile:
+def put(root: Root, space: str, data: bytes) -> StoredFile:
     """Store ``data`` in ``space`` (kept as it is when the same bytes are there already)."""
     return _put(root, space, data)[0]
 
 
-def put_in(session: orm.Session, root: Path, space: str, data: bytes) -> StoredFile:
+def put_in(session: orm.Session, root: Root, space: str, data: bytes) -> StoredFile:
     """:func:`put`, removed again if ``session``'s transaction rolls back (when it is new)."""
     stored, created = _put(root, space, data)
     if created:
@@ -77,7 +93,7 @@ def put_in(session: orm.Session, root: Path, space: str, data: bytes) -> StoredF
     return stored
 
 
-def remove_on_commit(session: orm.Session, root: Path, key: str | None) -> None:
+def remove_on_commit(session: orm.Session, root: Root, key: str | None) -> None:
     """Remove the file under ``key`` once ``session``'s transaction commits (never before)."""
     if key:
         session.info.setdefault(_DOOMED, []).append((root, key))
@@ -107,9 +123,16 @@ sa.event.listen(orm.Session, "after_commit", _after_commit)
 sa.event.listen(orm.Session, "after_soft_rollback", _after_soft_rollback)
 
 
-def _put(root: Path, space: str, data: bytes) -> tuple[StoredFile, bool]:
+def _put(root: Root, space: str, data: bytes) -> tuple[StoredFile, bool]:
     digest = hashlib.sha256(data).hexdigest()
     key = key_for(space, digest)
+    if isinstance(root, Bucket):
+        stored_bytes = s3store.size(root, key)
+        if stored_bytes is None:
+            packed = gzip.compress(data, compresslevel=6, mtime=0)
+            s3store.put(root, key, packed)
+            return StoredFile(key, digest, len(data), len(packed)), True
+        return StoredFile(key, digest, len(data), stored_bytes), False
     path = _path(root, key)
     created = not path.exists()
     if created:
@@ -125,13 +148,23 @@ def _put(root: Path, space: str, data: bytes) -> tuple[StoredFile, bool]:
     return StoredFile(key, digest, len(data), path.stat().st_size), created
 
 
-def read(root: Path, key: str, *, sha256: str | None = None) -> bytes:
-    """The original bytes stored under ``key``, checked against their SHA-256."""
-    path = _path(root, key)
+def _packed(root: Root, key: str) -> bytes:
+    if isinstance(root, Bucket):
+        if not _KEY.match(key):
+            raise StoredFileMissing(key)
+        packed = s3store.get(root, key)
+        if packed is None:
+            raise StoredFileMissing(key)
+        return packed
     try:
-        packed = path.read_bytes()
+        return _path(root, key).read_bytes()
     except FileNotFoundError:
         raise StoredFileMissing(key) from None
+
+
+def read(root: Root, key: str, *, sha256: str | None = None) -> bytes:
+    """The original bytes stored under ``key``, checked against their SHA-256."""
+    packed = _packed(root, key)
     try:
         data = gzip.decompress(packed)
     except (OSError, EOFError) as exc:
@@ -142,10 +175,12 @@ def read(root: Path, key: str, *, sha256: str | None = None) -> bytes:
     return data
 
 
-def remove(root: Path, key: str | None) -> bool:
+def remove(root: Root, key: str | None) -> bool:
     """Delete the file stored under ``key``; False when there was none."""
     if not key or not _KEY.match(key):
         return False
+    if isinstance(root, Bucket):
+        return s3store.delete(root, key)
     try:
         (root / key).unlink()
     except FileNotFoundError:

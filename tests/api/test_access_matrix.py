@@ -63,6 +63,13 @@ OPERATIONS = [
     Op("api.list_certificates", "GET", "/certificates", "ok", "ok", "ok"),
     Op("api.get_certificate", "GET", "/certificates/{certificate_id}", **READ_RECORD),
     Op("api.get_certificate_pdf", "GET", "/certificates/{certificate_id}/pdf", **READ_RECORD),
+    Op(
+        "api.list_measure_responses",
+        "GET",
+        "/participants/{participant_id}/measures",
+        **READ_RECORD,
+    ),
+    Op("api.get_participant_plan", "GET", "/participants/{participant_id}/plan", **READ_RECORD),
 ]
 # A write token answers 403 for a read-only action only when its scope is what is missing: the
 # operator's may write, but belongs to no centre, so everything is simply not there.

@@ -373,7 +373,7 @@ def test_5_a_stranger_opens_the_verify_link_and_sees_a_valid_certificate(
     page.get_by_role("link", name="Check a certificate").click()
     shot(page, "check a certificate form")
     page.get_by_label("Serial").fill(STORY.certificate_serial.lower())
-    page.get_by_role("button", name="Check").click()
+    page.get_by_role("button", name="Check", exact=True).click()
     expect(page.get_by_role("heading", name="Valid certificate", level=1)).to_be_visible()
     shot(page, "checked by serial")
 

@@ -21,7 +21,7 @@ def seed_centre(app, *, slug: str, certificates: int, password: str) -> Seeded:
     from heartbeat.auth.models import Role
     from heartbeat.auth.services import create_user
     from heartbeat.centres.services import create_centre
-    from heartbeat.certificates import serials, services
+    from heartbeat.certificates import serials, services, statuslist
     from heartbeat.certificates.models import Certificate
     from heartbeat.db import utcnow
     from heartbeat.extensions import db
@@ -95,6 +95,10 @@ def seed_centre(app, *, slug: str, certificates: int, password: str) -> Seeded:
                     "participant_name": f"Participant {index + 2}",
                     "verify_url": f"https://miles.example.org/verify/{serial}",
                     "issued_at": now - timedelta(seconds=index + 1),
+                    # Each certificate has its own bit on the centre's status list.
+                    "status_index": (issued.status_index + 1 + index) % statuslist.LIST_BITS
+                    if issued.status_index is not None
+                    else None,
                 }
             )
         if copies:
