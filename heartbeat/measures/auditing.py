@@ -8,8 +8,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from heartbeat.audit import formats, registry
+from heartbeat.audit.models import AuditEvent
 from heartbeat.extensions import db
 from heartbeat.measures.models import Measure, MeasureResponse
+from heartbeat.measures.scoring import SCALES
 from heartbeat.participants.models import Participant
 
 ACTIONS = {
@@ -27,7 +29,31 @@ ACTIONS = {
 def measure_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str]:
     wanted = [value for value in ids if isinstance(value, int) and not isinstance(value, bool)]
     rows = db.session.execute(sa.select(Measure.id, Measure.title).where(Measure.id.in_(wanted)))
-    return {row.id: row.title for row in rows}
+    names: dict[Any, str] = {row.id: row.title for row in rows}
+    gone = [value for value in wanted if value not in names]
+    if gone:  # a deleted measure goes by the title its deletion recorded (one more query)
+        deletions = db.session.execute(
+            sa.select(AuditEvent.entity_id, AuditEvent.changes).where(
+                AuditEvent.entity_type == "measure",
+                AuditEvent.action == "measure.delete",
+                AuditEvent.entity_id.in_(gone),
+            )
+        )
+        for row in deletions:
+            title = ((row.changes or {}).get("title") or {}).get("before")
+            if isinstance(title, str):
+                names[row.entity_id] = f"{title} (deleted)"
+    return names
+
+
+def _scale(value: Any, ctx: formats.Context) -> str:
+    found = SCALES.get(value) if isinstance(value, str) else None
+    return found.label if found is not None else formats.text(value, ctx)
+
+
+def _answer(value: Any, ctx: formats.Context) -> str:
+    """One answer of a submitted questionnaire (the page formats a list item by item)."""
+    return "not done" if value is None else formats.number(value, ctx)
 
 
 def response_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str]:
@@ -67,7 +93,7 @@ def register() -> None:
     registry.field("total", "Total", formats.number, entity=entity)
     registry.field("on_behalf", "Completed by staff on their behalf", formats.yes_no, entity=entity)
     registry.field("completed_at", "Submitted at", formats.moment, entity=entity)
-    registry.field("answers", "Answers", formats.text, entity=entity)
+    registry.field("answers", "Answers", _answer, entity=entity)
     for name, label in (
         ("due_after_days", "Due every (days)"),
         ("overdue_after_days", "Overdue after (days)"),
@@ -76,5 +102,5 @@ def register() -> None:
     ):
         registry.field(name, label, formats.number, entity="measure")
     registry.field("title", "Title", entity="measure")
-    registry.field("scale", "Scale", entity="measure")
+    registry.field("scale", "Scale", _scale, entity="measure")
     registry.field("retired_at", "Retired at", formats.moment, entity="measure")

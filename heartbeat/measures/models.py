@@ -64,8 +64,14 @@ class Measure(CentreScoped, Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
+    # Deleting a measure deletes its items (the database's ON DELETE CASCADE when they are not
+    # loaded): without this the unit of work set their measure_id to NULL and the delete failed.
     items: Mapped[list[MeasureItem]] = relationship(
-        lazy="raise", order_by="MeasureItem.position", back_populates="measure"
+        lazy="raise",
+        order_by="MeasureItem.position",
+        back_populates="measure",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
 
     __mapper_args__ = {"version_id_col": version}

@@ -9,9 +9,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from heartbeat.audit import formats, registry
+from heartbeat.centres.models import Centre
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
-from heartbeat.safety.models import FlagKind, RedFlag
+from heartbeat.safety.models import FlagKind, RedFlag, SafetyGuidance
 from heartbeat.safety.rules import symptom_labels
 
 ACTIONS = {
@@ -41,10 +42,24 @@ def flag_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str]:
     }
 
 
+def guidance_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str]:
+    """A centre has one guidance text: it is named after the centre."""
+    wanted = [value for value in ids if isinstance(value, int) and not isinstance(value, bool)]
+    rows = db.session.execute(
+        sa.select(SafetyGuidance.id, Centre.name)
+        .join(Centre, Centre.id == SafetyGuidance.centre_id)
+        .where(SafetyGuidance.id.in_(wanted))
+    )
+    return {row.id: f"{row.name}'s guidance" for row in rows}
+
+
 def _symptoms(value: Any, ctx: formats.Context) -> str:
-    if not isinstance(value, list):
-        return formats.text(value, ctx)
-    return "; ".join(symptom_labels(value)) or "none"
+    """The checklist's words for a symptom key (the page formats a list one item at a time)."""
+    if isinstance(value, list):
+        return "; ".join(symptom_labels(value)) or "none"
+    if isinstance(value, str):
+        return symptom_labels([value])[0]
+    return formats.text(value, ctx)
 
 
 def register() -> None:
@@ -52,7 +67,7 @@ def register() -> None:
     registry.entity(
         "red_flag", "Red flag", names=flag_names, participant_column=RedFlag.participant_id
     )
-    registry.entity("safety_guidance", "Symptom guidance")
+    registry.entity("safety_guidance", "Symptom guidance", names=guidance_names)
     entity = "red_flag"
     registry.field("participant_id", "Participant", refers_to="participant", entity=entity)
     registry.field("kind", "Kind", formats.enum_labels(FlagKind), entity=entity)

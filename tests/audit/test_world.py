@@ -48,6 +48,8 @@ def test_every_field_and_action_of_a_full_centre_reads_in_words(app, world, tmp_
     assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", values)
     assert not re.search(r"\d\d:\d\d:\d\d\.\d+", values)
     assert "10500" not in values and "10,500" not in values
+    # Codes stored in lists read as words too (a red flag's symptoms, as the checklist says them).
+    assert "Pounding headache" in values and "headache, flushing" not in values
     assert "no longer on record" not in html
     for record in _cells(html, "Record"):
         assert ": " in record, record  # "Session: Ada Lovelace, 1 May 2025"

@@ -34,6 +34,10 @@ from heartbeat.training import services as training
 from heartbeat.training.csv_import import import_sessions
 from heartbeat.training.imports import import_activity
 from tests.audit.plans_world import build_plans
+from tests.audit.world_parts.accounts import build_accounts
+from tests.audit.world_parts.certificates import build_certificates
+from tests.audit.world_parts.measures import build_measures, delete_unused
+from tests.audit.world_parts.safety import build_safety
 from tests.helpers import PASSWORD, signed_in
 from tests.participants.conftest import DETAILS, TODAY, Helpers
 from tests.training.conftest import START, session_values
@@ -282,7 +286,12 @@ def build(app, world, tmp_path) -> dict[str, int]:
         _sessions(world, pid)
         _ladder_and_certificates(world, pid, tmp_path, runner)
         build_plans(world, pid)
+        build_safety(world, pid)
+        build_certificates(world, pid, runner)
+        build_accounts(world, pid)
+        unused_measure = build_measures(world, pid)
     admin = signed_in(app, world.a.admin.email)
+    delete_unused(admin, unused_measure)
     header = "given_name,family_name,date_of_birth,impairment,racing_class,classification_status,"
     header += "enrolled_on,consent_data_processing,consent_recorded_on\r\n"
     row = "Cy,Newcomer,1991-02-03,amputation,T54,N,2025-01-10,yes,2025-01-10\r\n"
