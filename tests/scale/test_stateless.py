@@ -39,6 +39,7 @@ SAFE = {
     ("heartbeat.core.hooks", "upload_field_names"): "the file inputs of the app's form classes",
     ("heartbeat.jobs.registry", "_handlers"): "job kinds registered by the code at import",
     ("heartbeat.certificates.linkeddata", "_context_text"): "JSON-LD contexts shipped with the app",
+    ("heartbeat.core.s3store", "_clients"): "boto3 clients per configured endpoint (settings)",
     ("heartbeat.outbox.sending", "_installed"): "email sender threads: used only without REDIS_URL",
     ("heartbeat.outbox.sending", "_threads"): "email sender threads: used only without REDIS_URL",
     ("heartbeat.outbox.sending", "_stopping"): "email sender threads: used only without REDIS_URL",
