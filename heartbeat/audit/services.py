@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -41,6 +41,19 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> Changes:
         if old != new:
             changes[name] = {"before": old, "after": new}
     return changes
+
+
+def snapshot(row: Any, fields: Iterable[str]) -> dict[str, Any]:
+    """The row's values of ``fields``, to diff against later."""
+    return {name: getattr(row, name) for name in fields}
+
+
+def assign(row: Any, fields: Sequence[str], values: Mapping[str, Any]) -> Changes:
+    """Set ``fields`` of ``row`` from ``values`` and return what changed (for the trail)."""
+    before = snapshot(row, fields)
+    for name in fields:
+        setattr(row, name, values[name])
+    return diff(before, snapshot(row, fields))
 
 
 def created(values: Mapping[str, Any]) -> Changes:

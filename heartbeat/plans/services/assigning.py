@@ -40,10 +40,6 @@ PLANNED_FIELDS = (
 PLAN_FIELDS = ("status", "paused_on", "ended_on")
 
 
-def _snapshot(row: Any, names: tuple[str, ...]) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in names}
-
-
 def overlapping(
     participant_id: int, first: date, last: date, *, but: int | None = None
 ) -> Plan | None:
@@ -190,7 +186,7 @@ def add_planned_session(
         "plan.add_session",
         "training_plan",
         plan.id,
-        audit.created({"planned_session_id": row.id, **_snapshot(row, PLANNED_FIELDS)}),
+        audit.created({"planned_session_id": row.id, **audit.snapshot(row, PLANNED_FIELDS)}),
         at=now,
     )
     return row
@@ -209,10 +205,7 @@ def update_planned_session(
     check_version(expected_version, row.version, "this planned session")
     _editable(plan)
     _within(plan, values["on"])
-    before = _snapshot(row, PLANNED_FIELDS)
-    for name in PLANNED_FIELDS:
-        setattr(row, name, values[name])
-    changes = audit.diff(before, _snapshot(row, PLANNED_FIELDS))
+    changes = audit.assign(row, PLANNED_FIELDS, values)
     if changes:
         now = now or utcnow()
         db.session.flush()
@@ -233,7 +226,7 @@ def remove_planned_session(
 ) -> None:
     _editable(plan)
     now = now or utcnow()
-    gone = audit.diff({"planned_session_id": row.id, **_snapshot(row, PLANNED_FIELDS)}, {})
+    gone = audit.diff({"planned_session_id": row.id, **audit.snapshot(row, PLANNED_FIELDS)}, {})
     db.session.delete(row)
     db.session.flush()
     audit.record(
@@ -256,7 +249,7 @@ def set_status(
         raise PlanInputError("This plan has ended already.")
     if status == plan.status:
         return {}
-    before = _snapshot(plan, PLAN_FIELDS)
+    before = audit.snapshot(plan, PLAN_FIELDS)
     if status == PlanStatus.PAUSED:
         plan.paused_on = today
     elif status == PlanStatus.ACTIVE:
@@ -264,7 +257,7 @@ def set_status(
     elif status == PlanStatus.ENDED:
         plan.ended_on = max(plan.starts_on, today)
     plan.status = status
-    changes = audit.diff(before, _snapshot(plan, PLAN_FIELDS))
+    changes = audit.diff(before, audit.snapshot(plan, PLAN_FIELDS))
     now = now or utcnow()
     plan.updated_at = now
     db.session.flush()

@@ -30,10 +30,6 @@ SESSION_FIELDS = (
 )
 
 
-def _snapshot(row: Any, names: tuple[str, ...]) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in names}
-
-
 def seed_default_templates(centre_id: int) -> list[PlanTemplate]:
     """Add the default templates a centre does not have yet (by name); returns those added."""
     have = set(
@@ -111,7 +107,7 @@ def create_template(
         "plan_template.create",
         "plan_template",
         template.id,
-        audit.created(_snapshot(template, TEMPLATE_FIELDS)),
+        audit.created(audit.snapshot(template, TEMPLATE_FIELDS)),
         at=now,
     )
     return template
@@ -138,11 +134,11 @@ def update_template(
             "Sessions are planned after that week.",
             {"weeks": f"{beyond} planned sessions fall after week {weeks}: remove them first."},
         )
-    before = _snapshot(template, TEMPLATE_FIELDS)
+    before = audit.snapshot(template, TEMPLATE_FIELDS)
     template.name = values["name"].strip()
     template.summary = values.get("summary") or None
     template.weeks = weeks
-    changes = audit.diff(before, _snapshot(template, TEMPLATE_FIELDS))
+    changes = audit.diff(before, audit.snapshot(template, TEMPLATE_FIELDS))
     if changes:
         now = now or utcnow()
         template.updated_at = now
@@ -188,7 +184,7 @@ def add_template_session(
         "plan_template.add_session",
         "plan_template",
         template.id,
-        audit.created({"template_session_id": row.id, **_snapshot(row, SESSION_FIELDS)}),
+        audit.created({"template_session_id": row.id, **audit.snapshot(row, SESSION_FIELDS)}),
         at=now,
     )
     return row
@@ -205,10 +201,7 @@ def update_template_session(
 ) -> audit.Changes:
     check_version(expected_version, row.version, "this planned session")
     _check_place(template, values.get("week"), values.get("day"))
-    before = _snapshot(row, SESSION_FIELDS)
-    for name in SESSION_FIELDS:
-        setattr(row, name, values[name])
-    changes = audit.diff(before, _snapshot(row, SESSION_FIELDS))
+    changes = audit.assign(row, SESSION_FIELDS, values)
     if changes:
         now = now or utcnow()
         db.session.flush()
@@ -228,7 +221,7 @@ def delete_template_session(
     row: TemplateSession, template: PlanTemplate, *, actor: User, now: datetime | None = None
 ) -> None:
     now = now or utcnow()
-    gone = audit.diff({"template_session_id": row.id, **_snapshot(row, SESSION_FIELDS)}, {})
+    gone = audit.diff({"template_session_id": row.id, **audit.snapshot(row, SESSION_FIELDS)}, {})
     db.session.delete(row)
     db.session.flush()
     audit.record(
