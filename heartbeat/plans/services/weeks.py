@@ -8,8 +8,10 @@ its work is bounded by the plan's length, not by how much the person trains.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -51,91 +53,103 @@ DONE_COLUMNS = (
 )
 
 
-def _offsets(tz: tzinfo, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
-    """The zone's UTC offset (seconds) over ``start``..``end``: (from this instant on, offset),
-    one piece per daylight-saving change. A day at a time, then the quarter hour of each."""
-
-    def offset(at: datetime) -> int:
-        delta = at.astimezone(tz).utcoffset()
-        return int(delta.total_seconds()) if delta is not None else 0
-
-    at = start.astimezone(UTC)  # steps in UTC: wall-clock steps would skip or repeat an hour
-    pieces = [(at, offset(at))]
-    while at < end:
-        step = at + timedelta(days=1)
-        if offset(step) != pieces[-1][1]:
-            change = at
-            while offset(change) == pieces[-1][1]:
-                change += timedelta(minutes=15)  # zones change on the quarter hour
-            pieces.append((change, offset(change)))
-        at = step
-    return pieces
+def _stored(moment: datetime, sample: object) -> object:
+    """``moment`` as the database hands back ``started_at`` (``sample``): SQLite keeps UTC text
+    ("2025-06-02 09:30:00.000000", which sorts as time does), PostgreSQL a datetime."""
+    if isinstance(sample, str):
+        utc = moment.astimezone(UTC)
+        return f"{utc:%Y-%m-%d %H:%M:%S}.{utc.microsecond:06d}"
+    return moment
 
 
-def _local_day_sql(tz: tzinfo, start: datetime, end: datetime) -> sa.ColumnElement[object]:
-    """A session's day in ``tz``, worked out by the database (for grouping, not reading)."""
-    column = TrainingSession.started_at
-    key = getattr(tz, "key", None)
-    if db.engine.dialect.name == "postgresql" and key:
-        return sa.cast(sa.func.timezone(key, column), sa.Date)
-    # SQLite keeps UTC text: shift it by the offset of its piece of the range.
-    pieces = _offsets(tz, start, end)
-    days = [sa.func.date(column, f"{seconds:+d} seconds") for _, seconds in pieces]
-    if len(days) == 1:
-        return days[0]
-    return sa.case(
-        *((column < until, day) for (until, _), day in zip(pieces[1:], days, strict=False)),
-        else_=days[-1],
-    )
+def _moment(value: object) -> datetime:
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    assert isinstance(value, datetime)
+    return value.astimezone(UTC)
+
+
+_KINDS = {kind.value: kind for kind in SessionKind}
 
 
 def done_for_matching(
     participant_id: int,
-    start: datetime,
-    end: datetime,
+    first: date,
+    days: int,
     tz: tzinfo,
     *,
     keep: int,
-    whole: tuple[datetime, datetime] | None = None,
+    kinds: Collection[SessionKind],
+    shown: tuple[date, date] | None = None,
     listed: int = LISTED_PER_DAY,
 ) -> tuple[list[Done], dict[date, int]]:
-    """The sessions matching can use, in one query bounded by the plan, not by history: of
-    each day's sessions of one kind only the first ``keep`` (a plan week never matches more
-    of a kind than it plans: matching takes a day's sessions in start order); and between
-    ``whole``'s two instants (the week shown day by day) also each day's first ``listed``,
-    with how many there were each day (the page lists those and says how many more)."""
-    day = _local_day_sql(tz, start, end)
-    order = (TrainingSession.started_at, TrainingSession.id)
-    ranked = (
-        sa.select(
-            *DONE_COLUMNS,
-            sa.func.row_number()
-            .over(partition_by=(TrainingSession.kind, day), order_by=order)
-            .label("kind_rank"),
-            sa.func.row_number().over(partition_by=day, order_by=order).label("day_rank"),
-            sa.func.count().over(partition_by=day).label("day_count"),
+    """The sessions matching can use, read cheaply and kept bounded by the plan, not by how
+    much the person trains: of each day's sessions of one kind only the first ``keep`` (a plan
+    week never matches more of a kind than it plans, and matching takes a day's sessions in
+    start order), and only of the ``kinds`` planned; on the days ``shown`` (first and last, the
+    week a page shows day by day) also each day's first ``listed`` of any kind, with how many
+    there were each day ("N more").
+
+    One query of plain columns (no per-row type processing: the time comes back as the
+    database keeps it and is bucketed into local days by comparing with each day's start),
+    and only the rows kept become :class:`Done`."""
+    starts = [midnight(first + timedelta(days=n), tz) for n in range(days + 1)]
+    wanted = []
+    if shown is not None:
+        whole = (midnight(shown[0], tz), midnight(shown[1] + timedelta(days=1), tz))
+        wanted.append(
+            sa.and_(TrainingSession.started_at >= whole[0], TrainingSession.started_at < whole[1])
         )
-        .where(
-            TrainingSession.participant_id == participant_id,
-            TrainingSession.started_at >= start,
-            TrainingSession.started_at < end,
+    columns = [
+        column
+        if column.key not in ("started_at", "kind", "verified_at")
+        else sa.type_coerce(column, sa.String).label(column.key)
+        for column in DONE_COLUMNS
+    ]
+    rows: list[Any] = list(
+        db.session.execute(
+            sa.select(*columns)
+            .where(
+                TrainingSession.participant_id == participant_id,
+                TrainingSession.started_at >= starts[0],
+                TrainingSession.started_at < starts[-1],
+                sa.or_(TrainingSession.kind.in_(sorted(kinds)), *wanted),
+            )
+            .order_by(TrainingSession.started_at, TrainingSession.id)
         )
-        .subquery()
     )
-    wanted = [ranked.c.kind_rank <= keep]
-    if whole is not None:
-        shown = sa.and_(ranked.c.started_at >= whole[0], ranked.c.started_at < whole[1])
-        wanted.append(sa.and_(shown, ranked.c.day_rank <= listed))
-    rows = db.session.execute(
-        sa.select(*(ranked.c[column.key] for column in DONE_COLUMNS), ranked.c.day_count)
-        .where(sa.or_(*wanted))
-        .order_by(ranked.c.started_at, ranked.c.id)
-    ).all()
-    done, totals = [], {}
+    done: list[Done] = []
+    totals: dict[date, int] = {}
+    if not rows:
+        return done, totals
+    bounds: list[Any] = [_stored(moment, rows[0][1]) for moment in starts]
+    seen: dict[str, int] = {}
+    index, per_day = 0, 0  # the day a row falls on, its kinds so far, its rows so far
     for row in rows:
-        done.append(Done(*row[:-1]))
-        if whole is not None and whole[0] <= row.started_at < whole[1]:
-            totals[rules.local_day(row.started_at, tz)] = row.day_count
+        if not bounds[index + 1] > row[1]:  # str or datetime: they compare alike
+            while not bounds[index + 1] > row[1]:
+                index += 1
+            seen, per_day = {}, 0
+        day = first + timedelta(days=index)
+        per_day += 1
+        count = seen[row[2]] = seen.get(row[2], 0) + 1
+        listing = shown is not None and shown[0] <= day <= shown[1]
+        if listing:
+            totals[day] = per_day
+        if count <= keep or (listing and per_day <= listed):
+            verified = row[7]
+            done.append(
+                Done(
+                    row[0],
+                    _moment(row[1]),
+                    _KINDS[row[2]],
+                    row[3],
+                    row[4],
+                    row[5],
+                    row[6],
+                    None if verified is None else _moment(verified),
+                )
+            )
     return done, totals
 
 
@@ -224,10 +238,14 @@ def plan_weeks(plan: Plan, tz: tzinfo, today: date, *, shown: date | None = None
     else:
         index = min(max((shown - first).days // 7, 0), plan.weeks - 1)
         week_first = first + timedelta(days=7 * index)
-        whole = (midnight(week_first, tz), midnight(week_first + timedelta(days=7), tz))
-        keep = most_of_a_kind(list(planned), first)
         done, totals = done_for_matching(
-            plan.participant_id, start, end, tz, keep=keep, whole=whole
+            plan.participant_id,
+            first,
+            7 * plan.weeks,
+            tz,
+            keep=most_of_a_kind(list(planned), first),
+            kinds={row.kind for row in planned},
+            shown=(week_first, week_first + timedelta(days=6)),
         )
     off = db.session.scalars(queries.unavailable_between(plan.participant_id, first, last)).all()
     weeks = rules.weeks_of(
