@@ -173,3 +173,49 @@ def test_a_planned_session_is_called_off(app, plans, world):
     with app.app_context():
         assert db.session.get(PlannedSquadSession, row_id) is None
     assert plans.audit("squad.cancel_session")
+
+
+def test_recording_a_planned_session_through_the_form_marks_it_recorded(app, plans, world):
+    squad_id = _squad(app, plans, world)
+    started = (datetime.now(UTC) - timedelta(hours=3)).replace(second=0, microsecond=0)
+    with app.app_context():
+        row = squads.plan_squad_session(
+            db.session.get(Squad, squad_id),
+            actor=db.session.get(User, world.a.therapist.id),
+            starts_at=started,
+            kind=SessionKind.SKILLS,
+            place="Car park",
+            now=started - timedelta(days=1),
+        )
+        db.session.commit()
+        row_id = row.id
+    therapist = signed_in(app, world.a.therapist)
+    page = therapist.get(f"/plans/squad-sessions/new?planned={row_id}")
+    html = page.data.decode()
+    assert f'name="planned" value="{row_id}"' in html
+    date_value = re.search(r'name="date"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="date"', html
+    )
+    time_value = re.search(r'name="time"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="time"', html
+    )
+    data = {
+        "csrf_token": _csrf(html),
+        "planned": str(row_id),
+        "squad": str(squad_id),
+        "participant": [str(plans.pid), str(plans.other_pid)],
+        "date": date_value.group(1),
+        "time": time_value.group(1),
+        "kind": "skills",
+        "place": "Car park",
+        "distance": "1",
+        "duration": "20:00",
+        "rpe": "4",
+        f"attended-{plans.pid}": "y",
+    }
+    saved = therapist.post("/plans/squad-sessions/new", data=data)
+    assert saved.status_code == 302, saved.data.decode()[-2000:]
+    with app.app_context():
+        group = db.session.scalars(sa.select(SquadSession)).one()
+        assert db.session.get(PlannedSquadSession, row_id).squad_session_id == group.id
+        assert group.squad_id == squad_id and group.kind == SessionKind.SKILLS
