@@ -123,3 +123,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(local_day, "local_day")
     app.add_template_global(current_units, "viewer_units")
     app.add_template_global(current_zone, "viewer_zone")
+    app.add_template_global(zone_of, "zone_of")  # a page about a centre, read by anyone
