@@ -178,3 +178,13 @@ def test_the_account_page_labels_a_tokens_last_use_with_the_zone(app, training):
     page = _text(signed_in(app, training.world.a.therapist).get("/account"))
     assert "08 Mar 2026, 03:30 PDT" in page
     assert "UTC" not in page.split('id="tokens-title"')[1].split("</table>")[0]
+
+
+def test_a_participant_who_reads_miles_sees_their_own_pages_in_miles(app, training):
+    training.link(training.pid, training.world.a.participant)
+    _prefer(app, training.world.a.participant, "mi")
+    training.add(distance_m=5000.0, moving_time_s=1500, started_at=utcnow() - timedelta(hours=3))
+    page = _text(signed_in(app, training.world.a.participant).get("/me"))
+    assert "3.1 mi" in page and "8:03 /mi" in page
+    # Numbers are in miles; a stage's description is the centre's own words, printed as written.
+    assert "5.0 km" not in page and "continuous 5 km push" in page
