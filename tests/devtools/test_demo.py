@@ -86,7 +86,7 @@ def test_the_demo_has_an_email_history_and_choices(app):
     assert len(states) == 7
     page = signed_in(app, "admin@riverside.example").get("/centre/emails").get_data(as_text=True)
     assert "sam.rivers@example.org" in page and "Try again" in page
-    account = signed_in(app, "therapist@riverside.example").get("/account")
+    account = signed_in(app, "therapist@riverside.example").get("/account/emails")
     friday = re.compile(r'<option (selected value="4"|value="4" selected)')
     assert friday.search(account.get_data(as_text=True))  # the digest on Fridays
 

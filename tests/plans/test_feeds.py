@@ -20,7 +20,7 @@ def _csrf(html: str) -> str:
 
 
 def _make(client) -> str:
-    page = client.get("/account")
+    page = client.get("/account/connections")
     assert b"Calendar feed" in page.data
     made = client.post("/account/calendar", data={"csrf_token": _csrf(page.data.decode())})
     assert made.status_code == 200
@@ -61,7 +61,7 @@ def test_a_participant_subscribes_to_their_plan(app, plans, world):
     second = _make(portal)
     assert anonymous.get(path).status_code == 404
     assert anonymous.get(second).status_code == 200
-    page = portal.get("/account")
+    page = portal.get("/account/connections")
     revoked = portal.post(
         "/account/calendar/revoke", data={"csrf_token": _csrf(page.data.decode())}
     )

@@ -95,6 +95,8 @@ ENDPOINTS: dict[str, Access] = {
     # GET asks for confirmation; the POST signs every device out (the fuzzer sends it).
     "auth.sign_out_everywhere": SIGNED_IN,
     "auth.account": SIGNED_IN,
+    "auth.email_choices": SIGNED_IN,
+    "auth.connections": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
     "auth.mfa_setup": SIGNED_IN,
     "auth.mfa_disable": SIGNED_IN,

@@ -175,7 +175,7 @@ def test_the_account_page_labels_a_tokens_last_use_with_the_zone(app, training):
         )
         issued.token.last_used_at = AFTER_DST
         db.session.commit()
-    page = _text(signed_in(app, training.world.a.therapist).get("/account"))
+    page = _text(signed_in(app, training.world.a.therapist).get("/account/connections"))
     assert "08 Mar 2026, 03:30 PDT" in page
     assert "UTC" not in page.split('id="tokens-title"')[1].split("</table>")[0]
 

@@ -1,4 +1,4 @@
-"""The private calendar feed: made and revoked on the account page, read by calendar apps."""
+"""The private calendar feed: made and revoked on My account's "Apps and calendars" page, read by calendar apps."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def make_feed():
     user = actor()
     require("calendar_feed.manage", user)
     if not ConfirmForm().validate_on_submit():
-        return redirect(url_for("auth.account"))
+        return redirect(url_for("auth.connections"))
     token = feeds.make_feed(user, now=now())
     db.session.commit()
     # Shown this once, on the page itself (never in a flash or the session).
@@ -40,7 +40,7 @@ def revoke_feed():
     if ConfirmForm().validate_on_submit() and feeds.revoke_feed(user, now=now()):
         db.session.commit()
         flash("Your calendar address no longer works.", "success")
-    return redirect(url_for("auth.account", _anchor="calendar-title"))
+    return redirect(url_for("auth.connections", _anchor="calendar-title"))
 
 
 @bp.get("/calendar/<token>.ics")
