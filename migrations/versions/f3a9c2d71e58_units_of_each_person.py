@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f3a9c2d71e58'
-down_revision = '9c1e4d7a2b35'
+down_revision = "9c1e4d7a2b35"
 branch_labels = None
 depends_on = None
 
