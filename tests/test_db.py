@@ -192,7 +192,7 @@ def test_sqlite_refuses_a_row_pointing_at_a_missing_centre(app, sqlite_only):
 
 
 def test_concurrent_writers_on_sqlite_wait_their_turn_instead_of_failing(app, sqlite_only):
-    threads_count, writes_each = 8, 25
+    threads_count, writes_each = 8, 10  # each write seeds a whole centre (ladder, measures, plans)
     errors: list[BaseException] = []
     start = threading.Barrier(threads_count)
 

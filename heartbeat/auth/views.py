@@ -18,7 +18,16 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import joinedload
 
-from heartbeat.auth import guard, invite_links, mfa, services, sessions, signing_out, tokens
+from heartbeat.auth import (
+    account_pages,
+    guard,
+    invite_links,
+    mfa,
+    preferences,
+    services,
+    sessions,
+    signing_out,
+)
 from heartbeat.auth.forms import (
     ChangePasswordForm,
     ConfirmPasswordForm,
@@ -26,17 +35,16 @@ from heartbeat.auth.forms import (
     SecondFactorForm,
     SetPasswordForm,
     SignInForm,
-    TokenForm,
 )
-from heartbeat.auth.models import TokenScope, User
+from heartbeat.auth.models import User
 from heartbeat.auth.session_rules import start_session_clock
-from heartbeat.core import panels
-from heartbeat.db import row_id, utcnow
+from heartbeat.db import utcnow
 from heartbeat.extensions import db, limiter
-from heartbeat.outbox.views import preferences_form
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 signing_out.register(bp)
+preferences.add_routes(bp)
+account_pages.add_routes(bp)
 
 SIGN_IN_FAILED = (
     "That email and password did not work. Check them and try again. After several failed "
@@ -171,64 +179,6 @@ def login_second_factor():
         return _complete_sign_in(user, remember=pending["remember"], next_url=pending["next"])
     status = 422 if form.is_submitted() else 200
     return render_template("auth/login_code.html", form=form), status
-
-
-def _account_page(user: User, *, token_form: TokenForm | None = None, new_token=None):
-    return render_template(
-        "auth/account.html",
-        mfa_required=mfa.mfa_required(user),
-        recovery_left=mfa.recovery_codes_left(user) if user.mfa_enabled else 0,
-        tokens=tokens.tokens_of(user),
-        token_form=token_form or TokenForm(scopes=tokens.scopes_for(user), formdata=None),
-        new_token=new_token,
-        now=utcnow(),
-        # What features add (plans: the private calendar feed), core/panels.py.
-        panels=panels.panels_for(panels.ACCOUNT, viewer=user),
-        email_form=preferences_form(user.id),
-    )
-
-
-@bp.get("/account")
-@login_required
-def account():
-    return _account_page(current_user._get_current_object())
-
-
-@bp.post("/account/tokens")
-@login_required
-def create_token():
-    """A new API token, shown on the page this once (never kept in the session or a flash)."""
-    user = current_user._get_current_object()
-    form = TokenForm(scopes=tokens.scopes_for(user))
-    if form.validate_on_submit():
-        try:
-            issued = tokens.issue_token(
-                user,
-                name=form.name.data,
-                scope=TokenScope(form.scope.data),
-                days=int(form.days.data),
-                now=utcnow(),
-            )
-        except services.AccountError as error:
-            form.name.errors.append(str(error))
-        else:
-            db.session.commit()
-            return _account_page(user, new_token=issued)
-    return _account_page(user, token_form=form), 422
-
-
-@bp.post("/account/tokens/revoke")
-@login_required
-def revoke_token():
-    user = current_user._get_current_object()
-    token_id = request.form.get("token_id", type=row_id)
-    token = tokens.token_of(user, token_id) if token_id is not None else None
-    if token is None:  # none chosen, or someone else's: nothing to say about it
-        flash("That token was not found: nothing was revoked.", "error")
-    elif tokens.revoke_token(token, utcnow()):
-        db.session.commit()
-        flash(f"The token “{token.name}” no longer works.", "success")
-    return redirect(url_for("auth.account", _anchor="tokens-title"))
 
 
 @bp.post("/session/keep-alive")

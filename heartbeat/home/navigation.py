@@ -178,6 +178,8 @@ _ACCOUNT_SECTION = frozenset(
         "auth.mfa_setup",
         "auth.mfa_disable",
         "auth.mfa_recovery_codes",
+        "auth.email_choices",
+        "auth.connections",
     }
 )
 _PORTAL_SECTION = frozenset(

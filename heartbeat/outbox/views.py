@@ -50,7 +50,7 @@ def preferences():
             flash("Your email choices are saved.", "success")
     else:
         flash("Those choices could not be saved; please try again.", "error")
-    return redirect(url_for("auth.account", _anchor="emails-title"))
+    return redirect(url_for("auth.email_choices", _anchor="emails-title"))
 
 
 def preferences_form(user_id: int) -> EmailPreferencesForm:

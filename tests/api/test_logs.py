@@ -61,7 +61,7 @@ def test_tokens_appear_in_no_log(app, world, runner_for):
             )
             client.get("/api/v1/me", headers=bearer(secret + "x"))  # refused
             client.get("/api/v1/me", headers={"Authorization": secret})  # no scheme
-        token_id = browser.get("/account").get_data(as_text=True)
+        token_id = browser.get("/account/connections").get_data(as_text=True)
         found = re.search(r'name="token_id" value="(\d+)"', token_id)
         browser.post("/account/tokens/revoke", data={"token_id": found.group(1)})
         client.get("/api/v1/me", headers=bearer(secrets[0]))  # revoked

@@ -55,19 +55,19 @@ def test_a_token_made_on_the_account_page_is_shown_once_and_stored_as_a_digest(a
     assert stored.scope == TokenScope.WRITE
     assert timedelta(days=29) < stored.expires_at - utcnow() <= timedelta(days=30)
 
-    again = browser.get("/account").get_data(as_text=True)
+    again = browser.get("/account/connections").get_data(as_text=True)
     assert secret not in again and stored.prefix in again and "watch sync" in again
 
     me = app.test_client().get("/api/v1/me", headers=bearer(secret))
     assert me.status_code == 200 and me.get_json()["id"] == world.a.therapist_id
-    listed = browser.get("/account").get_data(as_text=True)
+    listed = browser.get("/account/connections").get_data(as_text=True)
     assert "Never" not in listed.split("watch sync", 1)[1].split("</tr>", 1)[0]  # last used
 
 
 def test_participants_may_only_make_read_tokens(app, world):
     login = world.a.records["p1"]
     browser = _signed_in(app, login.user_email)
-    page = browser.get("/account").get_data(as_text=True)
+    page = browser.get("/account/connections").get_data(as_text=True)
     assert 'value="write"' not in page
     refused = browser.post("/account/tokens", data={"name": "mine", "scope": "write", "days": "7"})
     assert refused.status_code == 422
@@ -95,7 +95,7 @@ def test_revoking_stops_a_token_at_once_and_only_its_owner_can(app, world):
     refused = client.get("/api/v1/me", headers=bearer(secret))
     assert refused.status_code == 401
     assert refused.headers["WWW-Authenticate"].startswith("Bearer")
-    assert "Revoked" in owner.get("/account").get_data(as_text=True)
+    assert "Revoked" in owner.get("/account/connections").get_data(as_text=True)
 
 
 def test_expired_tokens_and_deactivated_users_open_nothing(app, world):

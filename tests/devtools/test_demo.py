@@ -86,7 +86,7 @@ def test_the_demo_has_an_email_history_and_choices(app):
     assert len(states) == 7
     page = signed_in(app, "admin@riverside.example").get("/centre/emails").get_data(as_text=True)
     assert "sam.rivers@example.org" in page and "Try again" in page
-    account = signed_in(app, "therapist@riverside.example").get("/account")
+    account = signed_in(app, "therapist@riverside.example").get("/account/emails")
     friday = re.compile(r'<option (selected value="4"|value="4" selected)')
     assert friday.search(account.get_data(as_text=True))  # the digest on Fridays
 
@@ -103,6 +103,20 @@ def test_the_demo_has_a_staff_invitation_waiting_once(app):
         (invite,) = db.session.scalars(sa.select(Invite)).all()
         assert invite.email == "sam.okafor@riverside.example"
         assert invite.state(utcnow()) == "pending"
+
+
+def test_the_demo_coach_reads_miles_in_a_kilometre_centre(app):
+    from heartbeat.auth.models import User
+    from heartbeat.centres.models import Centre, Units
+
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        centre = db.session.scalar(sa.select(Centre))
+        units = dict(db.session.execute(sa.select(User.email, User.units)).all())
+        assert centre.units == Units.KM
+        assert units["coach@riverside.example"] == Units.MI
+        assert units["therapist@riverside.example"] is None  # the centre's default
 
 
 def test_the_demo_portal_participant_has_a_session_from_a_device_file_with_its_original(app):

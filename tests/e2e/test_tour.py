@@ -79,6 +79,14 @@ def test_admin_tours_every_centre_page(page, shot, live_server):
     main_nav(page).get_by_role("link", name="My account").click()
     expect(page.get_by_role("heading", name="My account", level=1)).to_be_visible()
     shot(page, "admin account")
+    account_pages = page.get_by_role("navigation", name="Pages of my account")
+    account_pages.get_by_role("link", name="Emails").click()
+    expect(page.get_by_role("heading", name="Emails you get", level=1)).to_be_visible()
+    shot(page, "admin account: emails")
+    account_pages.get_by_role("link", name="Apps and calendars").click()
+    expect(page.get_by_role("heading", name="Apps and calendars", level=1)).to_be_visible()
+    expect(page.get_by_role("button", name="Make token")).to_be_visible()
+    shot(page, "admin account: apps and calendars")
 
     response = page.goto("/no/such/page")
     assert response is not None and response.status == 404

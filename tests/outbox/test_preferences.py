@@ -28,7 +28,7 @@ def _csrf(page: str) -> str:
 
 def test_the_account_page_sets_the_choices(app, world):
     therapist = signed_in(app, world.a.therapist)
-    page = therapist.get("/account").get_data(as_text=True)
+    page = therapist.get("/account/emails").get_data(as_text=True)
     assert "Save email choices" in page and "Day of the digest" in page
     assert "When I reach a milestone" not in page  # a participant's choice, not staff's
     response = therapist.post(
@@ -44,7 +44,7 @@ def test_the_account_page_sets_the_choices(app, world):
     assert _choice(app, world.a.therapist.id, "digest_weekday") == 4
 
     participant = signed_in(app, world.a.participant)
-    page = participant.get("/account").get_data(as_text=True)
+    page = participant.get("/account/emails").get_data(as_text=True)
     assert "When I reach a milestone" in page and "Day of the digest" not in page
 
 

@@ -95,6 +95,8 @@ ENDPOINTS: dict[str, Access] = {
     # GET asks for confirmation; the POST signs every device out (the fuzzer sends it).
     "auth.sign_out_everywhere": SIGNED_IN,
     "auth.account": SIGNED_IN,
+    "auth.email_choices": SIGNED_IN,
+    "auth.connections": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
     "auth.mfa_setup": SIGNED_IN,
     "auth.mfa_disable": SIGNED_IN,
@@ -102,6 +104,7 @@ ENDPOINTS: dict[str, Access] = {
     "auth.keep_alive": SIGNED_IN,
     "auth.create_token": SIGNED_IN,
     "auth.revoke_token": SIGNED_IN,  # names no token here: back to the account page
+    "auth.units": SIGNED_IN,  # each person's own distance units
     # forgotten passwords: the link is the authority (a signed-in visitor stays signed in)
     "auth.forgot_password": PUBLIC,
     "auth.reset_password": PUBLIC,

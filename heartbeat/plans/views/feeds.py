@@ -1,4 +1,4 @@
-"""The private calendar feed: made and revoked on the account page, read by calendar apps."""
+"""The private calendar feed: made and revoked on My account's "Apps and calendars" page, read by calendar apps."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from heartbeat.auth.viewer import units_for
 from heartbeat.centres.models import Centre
 from heartbeat.extensions import db
 from heartbeat.permissions import require
@@ -21,7 +22,7 @@ def make_feed():
     user = actor()
     require("calendar_feed.manage", user)
     if not ConfirmForm().validate_on_submit():
-        return redirect(url_for("auth.account"))
+        return redirect(url_for("auth.connections"))
     token = feeds.make_feed(user, now=now())
     db.session.commit()
     # Shown this once, on the page itself (never in a flash or the session).
@@ -39,7 +40,7 @@ def revoke_feed():
     if ConfirmForm().validate_on_submit() and feeds.revoke_feed(user, now=now()):
         db.session.commit()
         flash("Your calendar address no longer works.", "success")
-    return redirect(url_for("auth.account", _anchor="calendar-title"))
+    return redirect(url_for("auth.connections", _anchor="calendar-title"))
 
 
 @bp.get("/calendar/<token>.ics")
@@ -52,7 +53,9 @@ def calendar_feed(token: str):
         db.select(Centre).where(Centre.id == user.centre_id).execution_options(all_centres=True)
     ).one()
     feed.last_used_at = now()
-    body = feeds.calendar_for(user, ZoneInfo(centre.timezone), centre.units.value, now=now())
+    # In the feed owner's units (their own choice, else the centre's): no one is signed in.
+    units = units_for(user, centre)
+    body = feeds.calendar_for(user, ZoneInfo(centre.timezone), units, now=now())
     db.session.commit()
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="heartbeat-miles.ics"'

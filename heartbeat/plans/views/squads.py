@@ -22,7 +22,7 @@ from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
 from heartbeat.permissions import require, staff_required
 from heartbeat.plans import queries
-from heartbeat.plans.blueprint import actor, bp, centre, centre_tz, centre_units, found, now
+from heartbeat.plans.blueprint import actor, bp, centre, centre_tz, found, now, viewer_units
 from heartbeat.plans.forms import ConfirmForm, PlanSquadSessionForm, SquadForm, SquadSessionForm
 from heartbeat.plans.models import PlannedSquadSession, Squad, SquadSession
 from heartbeat.plans.services import squads as services
@@ -65,7 +65,7 @@ def squads():
         recent=recent,
         planned=planned,
         tz=centre_tz(),
-        units=centre_units(),
+        units=viewer_units(),
     )
 
 
@@ -284,7 +284,7 @@ def _read_rows(
     form: SquadSessionForm, people: list[Participant], kind: SessionKind | None
 ) -> list[services.Row]:
     """Each person's line, blank fields taking the defaults at the top of the form."""
-    units, tz = centre_units(), centre_tz()
+    units, tz = viewer_units(), centre_tz()
     defaults = {
         "distance": form.distance.data,
         "duration": form.duration.data,
@@ -381,6 +381,6 @@ def new_squad_session():
         squads=db.session.scalars(queries.squads()).all() if not people else [],
         choices=_member_choices() if not people else [],
         rpe_labels=RPE_LABELS,
-        units=centre_units(),
+        units=viewer_units(),
         tz=centre_tz(),
     ), status
