@@ -70,14 +70,25 @@ def recent_weeks(
         ):
             planned[p.plan_id].append(p)
         # Only the columns matching reads (as the week view): whole rows cost several times more.
-        for participant_id, *columns in db.session.execute(
+        for session in db.session.execute(
             sa.select(TrainingSession.participant_id, *DONE_COLUMNS).where(
                 TrainingSession.participant_id.in_(ids),
                 TrainingSession.started_at >= midnight(since),
                 TrainingSession.started_at < midnight(today),
             )
         ):
-            done[participant_id].append(Done(*columns))
+            done[session.participant_id].append(
+                Done(
+                    session.id,
+                    session.started_at,
+                    session.kind,
+                    session.distance_m,
+                    session.moving_time_s,
+                    session.elapsed_time_s,
+                    session.self_reported,
+                    session.verified_at,
+                )
+            )
         for day in db.session.execute(
             sa.select(UnavailableDay.participant_id, UnavailableDay.on).where(
                 UnavailableDay.participant_id.in_(ids), UnavailableDay.on >= since
