@@ -292,7 +292,7 @@ class ClassificationChecklistForm(VersionedForm):
 
     checklist = SelectMultipleField(
         "Done so far",
-        description="Tick each item once it is done. The form goes to classification complete.",
+        description="Tick each item once it is done: with every one ticked, the form is ready.",
         choices=[SelectChoice(key, label) for key, label in MDF_ITEMS.items()],
         coerce=str,
         widget=ListWidget(prefix_label=False),
