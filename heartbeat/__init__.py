@@ -142,13 +142,14 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from heartbeat.auth import session_rules
+    from heartbeat.auth import session_rules, viewer
     from heartbeat.core import hooks
     from heartbeat.home.views import register_template_context
 
     # In this order: request id and centre scope first, then the session's own rules.
     hooks.register(app)
     session_rules.register(app)
+    viewer.register(app)  # local_time, local_day: the viewer's units and time zone
     register_template_context(app)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -27,11 +26,9 @@ def emails():
         current_app.config["HEARTBEAT_PAGE_SIZE"], request.args.get("page", type=int)
     )
     now = utcnow()
-    zone = ZoneInfo(centre.timezone)
     return render_template(
         "admin/emails.html",
         centre=centre,
-        local=lambda moment, pattern="%d %b %Y %H:%M": moment.astimezone(zone).strftime(pattern),
         page=page,
         counts=outbox.counts_by_state(timedelta(days=7), now),
         mail_configured=mail_configured(),

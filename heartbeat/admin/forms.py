@@ -21,6 +21,7 @@ class CentreSettingsForm(FlaskForm):
     units = SelectField(
         "Distances shown in",
         choices=[SelectChoice(Units.KM.value, "Kilometres"), SelectChoice(Units.MI.value, "Miles")],
+        description="The centre's default: each person may choose their own on My account.",
     )
     paper_size = SelectField(
         "Certificate paper",

@@ -1,9 +1,10 @@
 """How values recorded in the trail read on the page: plain functions of a value and a context.
 
 The trail stores JSON (``services.json_value``): numbers, text, ISO dates and times, lists and
-mappings. A formatter turns one such value into text for people, in the centre's units and time
-zone. Features pick a formatter for each field they record (``registry.field``); values that are
-ids of people or records are named through ``registry.names`` instead, in one query per page.
+mappings. A formatter turns one such value into text for people, in the reader's units and the
+centre's time zone. Features pick a formatter for each field they record (``registry.field``);
+values that are ids of people or records are named through ``registry.names`` instead, in one
+query per page.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from heartbeat.core import units
 
 @dataclass(frozen=True)
 class Context:
-    """What a value needs to read right: the centre's units and time zone."""
+    """What a value needs to read right: the reader's units and the centre's time zone."""
 
     units: units.Units = "km"
     zone: tzinfo = UTC
@@ -60,7 +61,7 @@ def yes_no(value: Any, ctx: Context) -> str:
 
 
 def distance(value: Any, ctx: Context) -> str:
-    """Metres in the centre's units: ``12400.0`` -> "12.4 km" (or "7.7 mi"), 50000 -> "50 km"."""
+    """Metres in the reader's units: ``12400.0`` -> "12.4 km" (or "7.7 mi"), 50000 -> "50 km"."""
     return units.distance_text(float(value), ctx.units)
 
 

@@ -51,13 +51,15 @@ class ShownEvent:
     changes: list[ShownChange]
 
 
-def context_for(centre: Centre) -> formats.Context:
+def context_for(centre: Centre, units: Units | None = None) -> formats.Context:
+    """The trail read in ``centre``'s time zone, distances in ``units`` (the reader's; the
+    centre's when None)."""
     try:
         zone = ZoneInfo(centre.timezone or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
-    units: Units = centre.units.value if centre.units is not None else "km"
-    return formats.Context(units=units, zone=zone, zone_name=str(zone))
+    shown: Units = units or (centre.units.value if centre.units is not None else "km")
+    return formats.Context(units=shown, zone=zone, zone_name=str(zone))
 
 
 def _ids(value: Any) -> Iterable[Hashable]:

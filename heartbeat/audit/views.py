@@ -9,6 +9,7 @@ from flask_login import current_user
 from heartbeat.audit import filters, presenting, registry
 from heartbeat.audit.models import AuditEvent
 from heartbeat.auth.models import Role, User
+from heartbeat.auth.viewer import current_units
 from heartbeat.extensions import db
 from heartbeat.permissions import admin_required, require
 
@@ -32,7 +33,7 @@ def index():
     if centre is None:
         abort(404)
     require("audit.view", centre)
-    ctx = presenting.context_for(centre)
+    ctx = presenting.context_for(centre, current_units())
     chosen = filters.parse(request.args)
     stmt = filters.apply(sa.select(AuditEvent), chosen, ctx.zone)
     stmt = stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())

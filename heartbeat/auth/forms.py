@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3, stubs 3.2
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from heartbeat.auth import passwords
 from heartbeat.auth.models import Role
+from heartbeat.auth.viewer import UNITS_CHOICES
 from heartbeat.core.text import refuse_unprintable_name
 
 
@@ -153,3 +154,13 @@ class TokenForm(FlaskForm):
         super().__init__(*args, **kwargs)
         labels = {"read": "Only read", "write": "Read and change records"}
         self.scope.choices = [SelectChoice(s.value, labels[s.value]) for s in scopes]
+
+
+class UnitsForm(FlaskForm):
+    """Kilometres or miles on every page this person sees, or their centre's default."""
+
+    units = RadioField(
+        "Show distances in",
+        choices=[SelectChoice(value, label) for value, label in UNITS_CHOICES],
+        default="",
+    )

@@ -6,7 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from heartbeat.centres.models import Centre
+from heartbeat.centres.models import Centre, Units
 from heartbeat.core.personal import Computed, declare
 from heartbeat.db import CentreScoped, UTCDateTime, string_enum, utcnow
 from heartbeat.extensions import Model
@@ -82,6 +82,7 @@ class User(CentreScoped, Model):
             "locked_until",
             "guessing_alerted_at",
             "mfa_enabled_at",
+            "units",
             "created_at",
         ),
     )
@@ -119,6 +120,9 @@ class User(CentreScoped, Model):
     # The secret being set up, encrypted like ``mfa_secret``, until the first code proves the
     # app has it: kept here, not in the (signed but readable) session cookie.
     mfa_pending_secret: Mapped[str | None] = mapped_column(sa.String(255))
+    # Kilometres or miles on every page this person sees (and in the boxes they type distances
+    # into); empty means the centre's default. A display setting, like their email choices.
+    units: Mapped[Units | None] = mapped_column(string_enum(Units, 8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     centre: Mapped[Centre | None] = relationship(lazy="raise")

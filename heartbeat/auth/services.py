@@ -15,6 +15,7 @@ from flask import current_app
 
 from heartbeat.auth import guard, invite_links, passwords
 from heartbeat.auth.models import Invite, Role, User, normalise_email
+from heartbeat.auth.viewer import local_time
 from heartbeat.centres.models import Centre
 from heartbeat.core.events import event
 from heartbeat.extensions import db
@@ -59,7 +60,8 @@ class InviteAlreadyPending(AccountError):
     def __init__(self, invite: Invite) -> None:
         super().__init__(
             f"An invitation to {invite.email} is already waiting (it expires on "
-            f"{invite.expires_at:%d %b %Y at %H:%M} UTC). Renew its link to send it again, "
+            f"{local_time(invite.expires_at, '%d %b %Y at %H:%M', label=True)}). Renew its link"
+            " to send it again, "
             "or withdraw it first."
         )
         self.invite = invite

@@ -97,10 +97,11 @@ def end_everywhere(user: User, now: datetime) -> None:
     services.sign_out_everywhere(user, now)
 
 
-def open_device_clause(nonce: str) -> sa.ColumnElement[bool]:
-    """For the loader's query of ``User``: the device session this nonce names is still open."""
+def open_device_clause(nonce_hash: sa.BindParameter[str]) -> sa.ColumnElement[bool]:
+    """For the loader's query of ``User``: the device session whose nonce hashes to
+    ``nonce_hash`` (a bound parameter, see ``digest``) is still open."""
     return sa.exists().where(
         DeviceSession.user_id == User.id,
-        DeviceSession.nonce_hash == digest(nonce),
+        DeviceSession.nonce_hash == nonce_hash,
         DeviceSession.ended_at.is_(None),
     )

@@ -29,6 +29,7 @@ from heartbeat.auth.forms import (
     TokenForm,
 )
 from heartbeat.auth.models import TokenScope, User
+from heartbeat.auth.preferences import add_routes, units_form
 from heartbeat.auth.session_rules import start_session_clock
 from heartbeat.core import panels
 from heartbeat.db import row_id, utcnow
@@ -37,6 +38,7 @@ from heartbeat.outbox.views import preferences_form
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 signing_out.register(bp)
+add_routes(bp)
 
 SIGN_IN_FAILED = (
     "That email and password did not work. Check them and try again. After several failed "
@@ -185,6 +187,7 @@ def _account_page(user: User, *, token_form: TokenForm | None = None, new_token=
         # What features add (plans: the private calendar feed), core/panels.py.
         panels=panels.panels_for(panels.ACCOUNT, viewer=user),
         email_form=preferences_form(user.id),
+        units_form=units_form(user),
     )
 
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint
-from flask_login import current_user
 
+from heartbeat.auth.viewer import local_day
 from heartbeat.certificates.pdfengine import ensure_engine
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
@@ -26,7 +25,5 @@ def certificate_day(value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        centre = getattr(current_user, "centre", None) if current_user else None
-        zone = ZoneInfo(centre.timezone) if centre is not None else None
-        value = value.astimezone(zone).date() if zone else value.date()
+        value = local_day(value)
     return f"{value.day} {value:%b %Y}"

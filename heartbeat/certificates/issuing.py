@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 from heartbeat.auth.models import User
+from heartbeat.auth.viewer import units_of_login
 from heartbeat.centres.models import Centre
 from heartbeat.certificates import credentials, statuslist
 from heartbeat.certificates.serials import achievement_url, did_web, issuer_url, verify_url
@@ -152,7 +153,9 @@ def signed_credential(
         achievement_id=achievement_url(base, centre.slug, award.key),
         title=title,
         description=description,
-        criteria=criteria_text(award, centre.units.value),
+        # In the units the participant's own pages show (their login's choice, else the
+        # centre's); the other unit follows in brackets.
+        criteria=criteria_text(award, units_of_login(participant.user_id, centre)),
         participant_name=participant.display_name,
         identity_salt=identity_salt,
         issued_at=now,

@@ -1,11 +1,13 @@
-"""Units and their text: metres and seconds everywhere in the data, km or miles on the page.
+"""Units and their text: metres and seconds everywhere in the data, km or miles on the page;
+moments stored in UTC, read in a centre's time zone.
 
-No Flask, no database. Every feature shows distances, durations, paces and days through these.
+No Flask, no database. Every feature shows distances, durations, paces, days and times through
+these (which units and which zone a page uses: ``auth.viewer``).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
@@ -174,3 +176,26 @@ def distance_of_text(done_m: float, target_m: float, units: Units = "km") -> str
 def to_units(metres: float, units: Units = "km") -> float:
     """Metres as kilometres or miles."""
     return metres_to_miles(metres) if units == "mi" else metres_to_km(metres)
+
+
+# --- moments ---------------------------------------------------------------------------------
+
+MOMENT = "%d %b %Y, %H:%M"
+
+
+def zone_label(moment: datetime) -> str:
+    """The zone's short name at that moment: "PST" in winter, "PDT" in summer, "UTC"."""
+    return moment.tzname() or "UTC"
+
+
+def moment_text(
+    moment: datetime, zone: tzinfo, pattern: str = MOMENT, *, label: bool = False
+) -> str:
+    """A stored UTC moment as the clock read in ``zone``: ``"02 Dec 2026, 05:30"``, and with
+    ``label`` the zone's short name after it (``"02 Dec 2026, 05:30 PST"``). A naive value is
+    taken as UTC, as everything stored is."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(zone)
+    text = local.strftime(pattern)
+    return f"{text} {zone_label(local)}" if label else text

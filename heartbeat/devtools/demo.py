@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from heartbeat.auth import services as account_services
 from heartbeat.auth.models import Invite, Role, User
 from heartbeat.centres import services as centre_services
-from heartbeat.centres.models import Centre
+from heartbeat.centres.models import Centre, Units
 from heartbeat.db import utcnow
 from heartbeat.devtools.clinical_demo import seed_measures, seed_red_flags
 from heartbeat.devtools.demo_addresses import move_demo_certificates
@@ -41,6 +41,9 @@ DEMO_ACCOUNTS = [
     ("coach@riverside.example", "Cara Coach", Role.THERAPIST, False),
     ("participant@riverside.example", "Pat Participant", Role.PARTICIPANT, False),
 ]
+# The centre counts in kilometres; its coach, who learnt the sport in miles, reads miles (their
+# account page's "Distances"): every page, chart and form of theirs is in miles.
+DEMO_READS_MILES = "coach@riverside.example"
 
 # (given, family, preferred, impairment, SCI level, class, stages reached, public name consent)
 # "Stages reached" is how far up the default ladder (0-9) their sessions and sign-offs take them.
@@ -109,6 +112,8 @@ def seed_demo(today: date | None = None) -> list[tuple[str, str]]:
                 password=DEMO_PASSWORD,
                 is_operator=is_operator,
             )
+            if email == DEMO_READS_MILES:
+                user.units = Units.MI
         users[email] = user
         logins.append(("operator" if is_operator else role.value, email))
     _seed_participants(

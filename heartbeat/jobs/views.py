@@ -10,7 +10,6 @@ import io
 import textwrap
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import (
@@ -26,6 +25,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from heartbeat.auth.viewer import local_time
 from heartbeat.extensions import db
 from heartbeat.jobs import registry, services
 from heartbeat.jobs.live import LiveRow
@@ -73,11 +73,8 @@ def _see_changes_since_the_request_began() -> None:
 
 
 def _local(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    centre = current_user.centre
-    zone = ZoneInfo(centre.timezone) if centre is not None else None
-    return value.astimezone(zone).strftime("%d %b %Y %H:%M") if zone else value.isoformat()
+    # The live status (JSON) carries the same text as the page: the centre's clock.
+    return local_time(value, "%d %b %Y %H:%M")
 
 
 def _count(n: int) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -59,10 +60,12 @@ class Standing:
     open_response_id: int | None  # an unfinished response to continue
 
 
-def standings(participant: Participant, *, today: date, tz: tzinfo) -> list[Standing]:
-    """Every active measure for one participant: two queries whatever their history."""
-    active = list(db.session.scalars(measures()))
-    latest = (
+@cache
+def _standings_statement() -> sa.Select:
+    """Built once: the overview reads it on every visit, and building the window and the two
+    subqueries costs more than running them. ``participant_id`` is bound per call."""
+    participant_id = sa.bindparam("participant_id", type_=sa.Integer)
+    ranked = (
         sa.select(
             MeasureResponse.measure_id,
             MeasureResponse.completed_at,
@@ -75,28 +78,39 @@ def standings(participant: Participant, *, today: date, tz: tzinfo) -> list[Stan
             .label("rn"),
         )
         .where(
-            MeasureResponse.participant_id == participant.id,
+            MeasureResponse.participant_id == participant_id,
             MeasureResponse.completed_at.is_not(None),
         )
         .subquery()
     )
-    last = {
-        row.measure_id: row for row in db.session.execute(sa.select(latest).where(latest.c.rn == 1))
-    }
-    open_ids = dict(
-        db.session.execute(
-            sa.select(MeasureResponse.measure_id, sa.func.max(MeasureResponse.id))
-            .where(
-                MeasureResponse.participant_id == participant.id,
-                MeasureResponse.completed_at.is_(None),
-            )
-            .group_by(MeasureResponse.measure_id)
-        ).all()
+    latest = sa.select(ranked).where(ranked.c.rn == 1).subquery()
+    unfinished = (
+        sa.select(MeasureResponse.measure_id, sa.func.max(MeasureResponse.id).label("open_id"))
+        .where(
+            MeasureResponse.participant_id == participant_id,
+            MeasureResponse.completed_at.is_(None),
+        )
+        .group_by(MeasureResponse.measure_id)
+        .subquery()
     )
+    return (
+        measures()
+        .add_columns(latest.c.completed_at, latest.c.total, unfinished.c.open_id)
+        .outerjoin(latest, latest.c.measure_id == Measure.id)
+        .outerjoin(unfinished, unfinished.c.measure_id == Measure.id)
+    )
+
+
+def standings(participant: Participant, *, today: date, tz: tzinfo) -> list[Standing]:
+    """Every active measure for one participant: one query whatever their history.
+
+    Each active measure comes with its latest completed response (window-ranked per measure)
+    and its newest unfinished one, both outer-joined, so a measure never answered still comes
+    back once.
+    """
+    rows = db.session.execute(_standings_statement(), {"participant_id": participant.id}).all()
     result = []
-    for measure in active:
-        row = last.get(measure.id)
-        last_at = row.completed_at if row is not None else None
+    for measure, last_at, last_total, open_id in rows:
         state = due_state(
             last_at.astimezone(tz).date() if last_at else None,
             participant.enrolled_on,
@@ -104,15 +118,7 @@ def standings(participant: Participant, *, today: date, tz: tzinfo) -> list[Stan
             measure.due_after_days,
             measure.overdue_after_days,
         )
-        result.append(
-            Standing(
-                measure,
-                state,
-                last_at,
-                row.total if row is not None else None,
-                open_ids.get(measure.id),
-            )
-        )
+        result.append(Standing(measure, state, last_at, last_total, open_id))
     return result
 
 

@@ -6,6 +6,7 @@ They rely on the request's centre scope (``heartbeat.db``) for isolation, as eve
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -31,6 +32,13 @@ def participant_by_id(participant_id: int) -> sa.Select:
     )
 
 
+@cache
+def participant_by_bound_id() -> sa.Select[tuple[Participant]]:
+    """``participant_by_id`` built once, with ``participant_id`` bound per call: every page of
+    a participant's record runs it first."""
+    return participant_by_id(sa.bindparam("participant_id", type_=sa.Integer))  # type: ignore[arg-type]
+
+
 def participant_for_user(user_id: int) -> sa.Select:
     return (
         sa.select(Participant)
@@ -46,6 +54,11 @@ def consents_for(participant_id: int) -> sa.Select:
         .where(Consent.participant_id == participant_id)
         .order_by(Consent.kind)
     )
+
+
+def consent_answers(participant_id: int) -> sa.Select:
+    """Only what was answered (kind, given): what the overview's needs-attention list reads."""
+    return sa.select(Consent.kind, Consent.given).where(Consent.participant_id == participant_id)
 
 
 def fittings_for(participant_id: int) -> sa.Select:

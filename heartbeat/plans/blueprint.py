@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort
 from flask_login import current_user
 
+from heartbeat.auth.viewer import current_units
 from heartbeat.core.units import Units
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
@@ -31,9 +32,10 @@ def centre_tz() -> ZoneInfo:
     return ZoneInfo(current_user.centre.timezone)
 
 
-def centre_units() -> Units:
-    units: Units = current_user.centre.units.value
-    return units
+def viewer_units() -> Units:
+    """The signed-in person's units (their own choice, else the centre's): every distance
+    their pages show, and every distance they type, is in these."""
+    return current_units()
 
 
 def now() -> datetime:

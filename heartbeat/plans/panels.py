@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from heartbeat.auth.viewer import units_for
 from heartbeat.core import panels
 from heartbeat.db import utcnow
 from heartbeat.permissions import can
@@ -30,7 +31,7 @@ def portal_panel(participant: Any, viewer: Any) -> dict[str, Any] | None:
         "view": view,
         "week": week,
         "next": upcoming[0] if upcoming else None,
-        "units": centre.units.value,
+        "units": units_for(viewer),
         "tz": tz,
         "today": today,
         "can_log": can(viewer, "session.self_report", participant),

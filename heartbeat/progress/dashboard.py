@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from heartbeat.centres.models import Centre
-from heartbeat.core.units import distance_text, units_of
+from heartbeat.core.units import Units, distance_text, units_of
 from heartbeat.core.wording import plural
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant, ParticipantStatus
@@ -95,14 +95,17 @@ def _shift(month: date, by: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def build_dashboard(centre: Centre, now: datetime, month: date | None = None) -> Dashboard:
-    """The dashboard; the month stats are for ``month`` (its first day; None: this month)."""
+def build_dashboard(
+    centre: Centre, now: datetime, month: date | None = None, units: Units | None = None
+) -> Dashboard:
+    """The dashboard; the month stats are for ``month`` (its first day; None: this month),
+    distances in ``units`` (the centre's when None)."""
     tz = ZoneInfo(centre.timezone)
     today = now.astimezone(tz).date()
     this_month = today.replace(day=1)
     shown = month.replace(day=1) if month is not None else this_month
     start, end = month_bounds(shown, tz)
-    units = units_of(centre.units)
+    units = units or units_of(centre.units)
 
     active = db.session.scalar(
         sa.select(sa.func.count())

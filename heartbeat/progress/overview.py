@@ -11,6 +11,10 @@ change (``services.engine.refresh_session_digest``), every award decision, and a
 centre's ladder (:func:`renew_stamps`). Weekly figures move with the calendar, so a row computed
 on another day, or for other display settings, is computed again. Nothing stale is ever shown:
 a stale row is simply not used.
+
+The row holds the figures once per units they were asked in (``{"km": {...}, "mi": {...}}``):
+a therapist who reads miles in a kilometre centre adds the miles once, and neither of them makes
+the other's figures be computed again.
 """
 
 from __future__ import annotations
@@ -67,31 +71,34 @@ def renew_stamps(*, participant_ids: Iterable[int] = (), centre_id: int | None =
 
 
 def settings_key(centre: Centre, participant: Participant) -> str:
-    units = getattr(centre.units, "value", centre.units)
-    return f"{units}|{centre.timezone}|{int(participant.hr_unreliable)}"
+    """What else the figures depend on (the units are the payload's keys)."""
+    return f"{centre.timezone}|{int(participant.hr_unreliable)}"
 
 
 def local_today(centre: Centre) -> date:
     return utcnow().astimezone(ZoneInfo(centre.timezone)).date()
 
 
-def overview(participant: Participant, centre: Centre) -> dict[str, Any]:
-    """The participant's overview figures: the stored row when valid, else computed and stored.
+def overview(participant: Participant, centre: Centre, units: Units) -> dict[str, Any]:
+    """The participant's overview figures in ``units``: the stored row when valid and holding
+    them, else computed and stored (beside the other units' when those are still valid).
 
     One query when the row is valid (it is the participant's own primary key).
     """
     today = local_today(centre)
     settings = settings_key(centre, participant)
     stored = db.session.get(ParticipantSummary, participant.id)
-    if (
-        stored is not None
-        and stored.stamp == participant.summary_stamp
-        and stored.computed_on == today
-        and stored.settings == settings
+    if stored is not None and (
+        stored.stamp != participant.summary_stamp
+        or stored.computed_on != today
+        or stored.settings != settings
     ):
-        return stored.payload
-    payload = compute(participant, centre, today)
-    _store(participant, centre, today, settings, payload)
+        stored = None  # stale: none of its figures are used
+    if stored is not None and units in stored.payload:
+        return stored.payload[units]
+    payload = compute(participant, centre, today, units)
+    others = dict(stored.payload) if stored is not None else {}
+    _store(participant, centre, today, settings, {**others, units: payload})
     return payload
 
 
@@ -122,10 +129,9 @@ def _store(
         conn.execute(stmt)
 
 
-def compute(participant: Participant, centre: Centre, today: date) -> dict[str, Any]:
+def compute(participant: Participant, centre: Centre, today: date, units: Units) -> dict[str, Any]:
     """Every figure the overview shows, from the participant's sessions, awards and ladder."""
     tz = ZoneInfo(centre.timezone)
-    units = units_of(centre.units)
     stages = ladder(participant.centre_id)
     awards = db.session.scalars(queries.awards_for(participant.id)).unique().all()
     rows = db.session.execute(queries.session_rows(participant.id)).all()
@@ -246,7 +252,8 @@ def payload_of(
 
 
 def rebuild(centre_id: int | None = None) -> int:
-    """Recompute every stored overview (or one centre's) from scratch; returns how many."""
+    """Recompute every stored overview (or one centre's) from scratch, in each centre's units;
+    returns how many."""
     centres = {
         centre.id: centre
         for centre in db.session.scalars(
@@ -264,7 +271,8 @@ def rebuild(centre_id: int | None = None) -> int:
     ):
         centre = centres[participant.centre_id]
         today = local_today(centre)
-        payload = compute(participant, centre, today)
+        units = units_of(centre.units)
+        payload: dict[str, Any] = {units: compute(participant, centre, today, units)}
         _store(participant, centre, today, settings_key(centre, participant), payload)
         count += 1
     return count

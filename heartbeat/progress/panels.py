@@ -20,9 +20,9 @@ from collections import OrderedDict
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from heartbeat.auth.viewer import units_for
 from heartbeat.centres.models import Centre
 from heartbeat.core import panels
-from heartbeat.core.units import units_of
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.progress import overview, queries
@@ -65,7 +65,7 @@ def participant_summary(participant, viewer, *, chart_names, chart_prefix: str) 
     tz = ZoneInfo(centre.timezone)
     stages = ladder(participant.centre_id)
     awards = db.session.scalars(queries.awards_for(participant.id)).unique().all()
-    units = units_of(centre.units)
+    units = units_for(viewer, centre)
     today = utcnow().astimezone(tz).date()
     # Belt and braces beside the stamp: rows added or removed without the engine (a bulk load)
     # still change the key. Answered from the index alone.
@@ -102,6 +102,11 @@ def participant_summary(participant, viewer, *, chart_names, chart_prefix: str) 
     return summary
 
 
+def _overview(participant, viewer) -> dict[str, Any]:
+    centre = _centre_of(participant, viewer)
+    return overview.overview(participant, centre, units_for(viewer, centre))
+
+
 def build_profile_panel(participant, viewer) -> dict[str, Any] | None:
     """The progress section's whole context: ladder, awards, numbers, charts."""
     summary = participant_summary(
@@ -114,7 +119,7 @@ def build_overview_panel(participant, viewer) -> dict[str, Any] | None:
     """The overview's progress card: read from the stored summary (``overview.py``)."""
     return {
         "participant": participant,
-        "overview": overview.overview(participant, _centre_of(participant, viewer)),
+        "overview": _overview(participant, viewer),
     }
 
 
@@ -130,7 +135,7 @@ def build_today_panel(participant, viewer) -> dict[str, Any] | None:
     """Their first page: a milestone to celebrate, this week, the next step (stored figures)."""
     return {
         "participant": participant,
-        "overview": overview.overview(participant, _centre_of(participant, viewer)),
+        "overview": _overview(participant, viewer),
     }
 
 

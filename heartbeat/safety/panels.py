@@ -3,8 +3,11 @@ and on the participant's own page what they reported and what to do. One query e
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
 
 from heartbeat.core import panels
 from heartbeat.extensions import db
@@ -16,12 +19,19 @@ from heartbeat.safety.rules import symptom_labels
 SHOWN = 5
 
 
-def _open_flags(participant_id: int) -> list[RedFlag]:
-    return list(
-        db.session.scalars(
-            queries.flags_for(participant_id).where(RedFlag.acknowledged_at.is_(None)).limit(SHOWN)
-        )
+@cache
+def _open_flags_statement() -> sa.Select[tuple[RedFlag]]:
+    """Built once (the overview runs it on every visit); ``participant_id`` bound per call."""
+    participant_id = sa.bindparam("participant_id", type_=sa.Integer)
+    return (
+        queries.flags_for(participant_id)  # type: ignore[arg-type]
+        .where(RedFlag.acknowledged_at.is_(None))
+        .limit(SHOWN)
     )
+
+
+def _open_flags(participant_id: int) -> list[RedFlag]:
+    return list(db.session.scalars(_open_flags_statement(), {"participant_id": participant_id}))
 
 
 def profile_alert(participant, viewer) -> dict[str, Any] | None:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort
 from flask_login import current_user
 
+from heartbeat.auth.viewer import current_units
 from heartbeat.core.units import (
     Units,
     format_distance,
@@ -42,8 +43,10 @@ def centre_tz() -> ZoneInfo:
     return ZoneInfo(current_user.centre.timezone)
 
 
-def centre_units() -> Units:
-    return current_user.centre.units.value
+def viewer_units() -> Units:
+    """The signed-in person's units (their own choice, else the centre's): every distance
+    their pages show, and every distance they type, is in these."""
+    return current_units()
 
 
 def now() -> datetime:
@@ -114,8 +117,3 @@ def _load_sum(session: TrainingSession) -> str:
     if session.load is None:
         return MISSING
     return f"RPE {session.rpe} \u00d7 {format_duration(session.duration_s or 0)}"
-
-
-@bp.app_template_filter("session_when")
-def _when(value: datetime | None, tz: ZoneInfo, fmt: str = "%a %d %b %Y, %H:%M") -> str:
-    return value.astimezone(tz).strftime(fmt) if value else ""

@@ -24,7 +24,9 @@ COLUMNS: dict[str, str] = {
         "week."
     ),
     "kind": f"Required. {', '.join(_KINDS[:-1])} or {_KINDS[-1]}.",
-    "distance": "In the centre's unit ({units}); or use distance_m, distance_km or distance_mi.",
+    "distance": (
+        "In your units ({units}, as on My account); or use distance_m, distance_km or distance_mi."
+    ),
     "duration": "Moving time as h:mm:ss or mm:ss; or use duration_s (seconds).",
     "rpe": "Effort on the Borg CR10 scale, 0 to 10.",
     "pain": "Pain score 0 to 10.",

@@ -143,10 +143,14 @@ def import_sessions(
     now: datetime | None = None,
     file_name: str = "",
     progress: Progress | None = None,
+    units: str | None = None,
 ) -> ImportResult:
-    """Import every session in a CSV file for the centre's participants, all or nothing."""
+    """Import every session in a CSV file for the centre's participants, all or nothing.
+
+    A bare ``distance`` column is in ``units``: the uploader's (what the page told them), else
+    the centre's."""
     now = now or utcnow()
-    rows, _ = read_rows(data, centre=centre, now=now, progress=progress)
+    rows, _ = read_rows(data, centre=centre, now=now, progress=progress, units=units)
     _check_duplicates(rows)
 
     recorded_by = actor.id if actor is not None else None

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from heartbeat.centres.models import Centre
 from heartbeat.core import csvfiles
+from heartbeat.core.units import units_of
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
 from heartbeat.training.csv_format import (
@@ -41,6 +42,7 @@ def read_rows(
     centre: Centre,
     now: datetime,
     progress: Progress | None = None,
+    units: str | None = None,
 ) -> tuple[list[dict], int]:
     """Every row as clean session values (with ``participant_id``), or :class:`CsvImportError`.
 
@@ -51,7 +53,8 @@ def read_rows(
     # The line count is a good guess of the rows (a quoted cell may span lines).
     expected = max(1, data.count(b"\n"))
     tz: tzinfo = ZoneInfo(centre.timezone)
-    units = centre.units.value
+    # A bare "distance" column: the uploader's units (``units``), else the centre's.
+    bare_units = units_of(units) if units else units_of(centre.units)
     timelines: dict[int, Timeline] = {
         row.id: Timeline(row.date_of_birth, row.enrolled_on, tz)
         for row in db.session.execute(
@@ -81,7 +84,7 @@ def read_rows(
     column_of = {field_name: source[1] for field_name, source in sources.items()}
     column_of.setdefault("date", column_of.get("started_at", "date"))
     column_of.setdefault("time", column_of.get("started_at", "time"))
-    distance_unit = sources.get("distance", (0, "", None))[2] or units
+    distance_unit = sources.get("distance", (0, "", None))[2] or bare_units
     duration_in_seconds = sources.get("duration", (0, "", None))[2] == "s"
     width = len(names)
 

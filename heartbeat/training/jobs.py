@@ -52,7 +52,7 @@ def check_header(text: str) -> None:
 
 
 def submit_import_if_large(
-    data: bytes, *, centre: Centre, actor: User | None, file_name: str
+    data: bytes, *, centre: Centre, actor: User | None, file_name: str, units: str | None = None
 ) -> int | None:
     """Queue a big file as a job and return its id (commit, then ``dispatch``); None: small.
 
@@ -69,7 +69,7 @@ def submit_import_if_large(
         IMPORT_JOB,
         centre_id=centre.id,
         actor=actor,
-        params={"csv": text, "file_name": file_name[:255], "rows": rows},
+        params={"csv": text, "file_name": file_name[:255], "rows": rows, "units": units},
     )
     return job.id
 
@@ -110,6 +110,7 @@ def import_sessions(ctx: JobContext, params: dict) -> None:
             now=utcnow(),
             file_name=file_name,
             progress=ctx.progress,
+            units=params.get("units"),
         )
     except CsvImportError as error:
         raise JobError(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from heartbeat.auth.viewer import units_for
 from heartbeat.core import panels
 from heartbeat.extensions import db
 from heartbeat.permissions import can
@@ -19,7 +20,7 @@ WAITING_SHOWN = 20
 
 def _centre_settings(viewer) -> tuple[str, ZoneInfo, bool]:
     centre = viewer.centre
-    return centre.units.value, ZoneInfo(centre.timezone), bool(centre.allow_self_report)
+    return units_for(viewer), ZoneInfo(centre.timezone), bool(centre.allow_self_report)
 
 
 def portal_panel(participant, viewer) -> dict[str, Any] | None:

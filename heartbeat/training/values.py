@@ -310,7 +310,7 @@ def _bounded(values, clean, fail, column: str, low: int, high: int, message: str
 
 
 def distance_input(metres: float | None, units: str) -> str:
-    """The distance as the form shows it for editing: metre precision in the centre's unit."""
+    """The distance as the form shows it for editing: metre precision in the reader's units."""
     if not metres:
         return ""
     value = metres / UNIT_METRES[units]

@@ -105,6 +105,20 @@ def test_the_demo_has_a_staff_invitation_waiting_once(app):
         assert invite.state(utcnow()) == "pending"
 
 
+def test_the_demo_coach_reads_miles_in_a_kilometre_centre(app):
+    from heartbeat.auth.models import User
+    from heartbeat.centres.models import Centre, Units
+
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        centre = db.session.scalar(sa.select(Centre))
+        units = dict(db.session.execute(sa.select(User.email, User.units)).all())
+        assert centre.units == Units.KM
+        assert units["coach@riverside.example"] == Units.MI
+        assert units["therapist@riverside.example"] is None  # the centre's default
+
+
 def test_the_demo_portal_participant_has_a_session_from_a_device_file_with_its_original(app):
     from heartbeat.training import storage
     from heartbeat.training.devicefiles import parse_activity

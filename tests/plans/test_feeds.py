@@ -92,3 +92,22 @@ def test_a_therapist_feed_has_their_squads_weekly(app, plans, world):
     assert "Tuesday track" in str(event["summary"])
     assert event["rrule"]["FREQ"] == ["WEEKLY"]
     assert event.decoded("dtstart").weekday() == 1
+
+
+def test_the_feed_is_in_its_owners_units(app, plans, world):
+    """No one is signed in when a calendar reads the feed: it is in the units its owner reads."""
+    from heartbeat.auth.models import User
+
+    plans.link(plans.pid, world.a.participant)
+    today = date.today()
+    plans.assign(starts_on=today - timedelta(days=today.weekday()))
+    portal = signed_in(app, world.a.participant)
+    path = _make(portal)
+    miles = re.compile(r"\d mi\b")
+    assert not miles.search(app.test_client().get(path).data.decode())
+    with app.app_context():
+        db.session.execute(
+            sa.update(User).where(User.id == world.a.participant.id).values(units="mi")
+        )
+        db.session.commit()
+    assert miles.search(app.test_client().get(path).data.decode())

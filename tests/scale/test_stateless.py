@@ -49,6 +49,11 @@ SAFE = {
     ("heartbeat.audit.registry", "_fields"): "field labels the features declare at start",
     ("heartbeat.audit.registry", "_namers"): "name lookups the features declare at start",
     ("heartbeat.audit.registry", "_subjects"): "the subject lookup a feature declares at start",
+    # SQL statements built once from the code (values are bound per call): hot reads.
+    ("heartbeat.auth.loader", "_user_statement"): "the signed-in user's query, built once",
+    ("heartbeat.measures.queries", "_standings_statement"): "a query built once from the code",
+    ("heartbeat.participants.queries", "participant_by_bound_id"): "a query built once",
+    ("heartbeat.safety.panels", "_open_flags_statement"): "a query built once from the code",
     # A cache whose key holds every version its value depends on (the participant's session
     # stamp, award and stage versions, the day): never stale, and a miss just recomputes.
     ("heartbeat.progress.panels", "_summaries"): "summaries keyed by their data's versions",

@@ -6,6 +6,7 @@ from flask import Response, abort, current_app, render_template, request
 from flask_login import current_user
 
 from heartbeat.auth.models import Role
+from heartbeat.auth.viewer import current_units, local_time
 from heartbeat.core.units import format_distance
 from heartbeat.db import row_id, utcnow
 from heartbeat.extensions import db
@@ -92,8 +93,8 @@ def caseload():
             today=today(),
             tz=zone,
         ),
-        when=lambda moment: moment.astimezone(zone).strftime("%d %b %Y"),
-        units=centre.units.value,
+        when=lambda moment: local_time(moment, "%d %b %Y"),
+        units=current_units(),
         distance=format_distance,
         ladder_done=queries.LADDER_DONE,
     )

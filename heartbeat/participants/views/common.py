@@ -31,7 +31,9 @@ def today() -> date:
 
 
 def load_participant(participant_id: int, action: str) -> Participant:
-    participant = db.session.scalars(queries.participant_by_id(participant_id)).one_or_none()
+    participant = db.session.scalars(
+        queries.participant_by_bound_id(), {"participant_id": participant_id}
+    ).one_or_none()
     if participant is None:
         abort(404)
     if not current_user.is_staff and not can(current_user, "participant.view", participant):

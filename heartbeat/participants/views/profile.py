@@ -34,7 +34,7 @@ def profile(participant_id: int):
     if not current_user.is_staff:
         return redirect(url_for(".portal"))
     answered = {
-        row.kind: row.given for row in db.session.scalars(queries.consents_for(participant.id))
+        kind: given for kind, given in db.session.execute(queries.consent_answers(participant.id))
     }
     return render_template(
         "participants/profile.html",

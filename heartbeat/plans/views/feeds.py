@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from heartbeat.auth.viewer import units_for
 from heartbeat.centres.models import Centre
 from heartbeat.extensions import db
 from heartbeat.permissions import require
@@ -52,7 +53,9 @@ def calendar_feed(token: str):
         db.select(Centre).where(Centre.id == user.centre_id).execution_options(all_centres=True)
     ).one()
     feed.last_used_at = now()
-    body = feeds.calendar_for(user, ZoneInfo(centre.timezone), centre.units.value, now=now())
+    # In the feed owner's units (their own choice, else the centre's): no one is signed in.
+    units = units_for(user, centre)
+    body = feeds.calendar_for(user, ZoneInfo(centre.timezone), units, now=now())
     db.session.commit()
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="heartbeat-miles.ics"'

@@ -14,7 +14,7 @@ from heartbeat.core.edits import (
 from heartbeat.extensions import db
 from heartbeat.permissions import admin_required, can, require, staff_required
 from heartbeat.plans import queries
-from heartbeat.plans.blueprint import actor, bp, centre, centre_units, found
+from heartbeat.plans.blueprint import actor, bp, centre, found, viewer_units
 from heartbeat.plans.forms import ConfirmForm, TemplateForm, TemplateSessionForm
 from heartbeat.plans.library import DEFAULT_TEMPLATES
 from heartbeat.plans.models import PlanTemplate, TemplateSession
@@ -67,7 +67,7 @@ def template(template_id: int):
         template=row,
         weeks=weeks,
         empty=services.empty_weeks(row, list(sessions)),
-        units=centre_units(),
+        units=viewer_units(),
         can_edit=can(current_user, "plan_template.edit", row),
     )
 
@@ -116,7 +116,7 @@ def edit_template(template_id: int):
 
 def _session_values(form: TemplateSessionForm) -> dict | None:
     try:
-        values = read_targets(form.targets(), centre_units())
+        values = read_targets(form.targets(), viewer_units())
     except PlanInputError as error:
         from heartbeat.core.edits import apply_errors
 
@@ -131,7 +131,7 @@ def new_template_session(template_id: int):
     row = _template(template_id, "plan_template.edit")
     form = TemplateSessionForm()
     form.set_weeks(row.weeks)
-    form.set_units(centre_units())
+    form.set_units(viewer_units())
     if request.method == "GET":
         form.week.data = request.args.get("week", "1")
         form.day.data = "0"
@@ -164,7 +164,7 @@ def _template_session(row_id: int) -> TemplateSession:
 def edit_template_session(template_session_id: int):
     row = _template_session(template_session_id)
     template = row.template
-    units = centre_units()
+    units = viewer_units()
     form, unchosen = versioned_form(TemplateSessionForm)
     form.set_weeks(template.weeks)
     form.set_units(units)

@@ -26,10 +26,10 @@ from heartbeat.plans.blueprint import (
     actor,
     bp,
     centre_tz,
-    centre_units,
     found,
     participant_or_404,
     today,
+    viewer_units,
 )
 from heartbeat.plans.forms import (
     AssignForm,
@@ -83,7 +83,7 @@ def participant_plan(participant_id: int):
         participant=participant,
         plans=plans,
         view=view,
-        units=centre_units(),
+        units=viewer_units(),
         tz=centre_tz(),
         today=day,
         can_edit=can(current_user, "plan.assign", participant),
@@ -138,7 +138,7 @@ def assign(participant_id: int):
 
 def _targets_of(form: PlannedSessionForm) -> dict[str, Any] | None:
     try:
-        values = read_targets(form.targets(), centre_units())
+        values = read_targets(form.targets(), viewer_units())
         values["on"] = read_day(form.on.data)
     except PlanInputError as error:
         apply_errors(form, error)
@@ -151,7 +151,7 @@ def _targets_of(form: PlannedSessionForm) -> dict[str, Any] | None:
 def new_planned(plan_id: int):
     plan = _plan(plan_id, "plan.edit")
     form = PlannedSessionForm()
-    form.set_units(centre_units())
+    form.set_units(viewer_units())
     if request.method == "GET":
         form.on.data = request.args.get("on") or max(today(), plan.starts_on).isoformat()
     elif form.validate_on_submit() and (values := _targets_of(form)) is not None:
@@ -177,7 +177,7 @@ def _back(plan: Plan) -> Any:
 def edit_planned(planned_id: int):
     row = _planned(planned_id)
     plan = row.plan
-    units = centre_units()
+    units = viewer_units()
     form, unchosen = versioned_form(PlannedSessionForm)
     form.set_units(units)
     rebased = None

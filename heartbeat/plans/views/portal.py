@@ -13,7 +13,7 @@ from heartbeat.participants import queries as participant_queries
 from heartbeat.participants.models import Participant
 from heartbeat.permissions import can, hide, require
 from heartbeat.plans import queries
-from heartbeat.plans.blueprint import actor, bp, centre_tz, centre_units, found, now, today
+from heartbeat.plans.blueprint import actor, bp, centre_tz, found, now, today, viewer_units
 from heartbeat.plans.services import weeks
 from heartbeat.training import services as training
 from heartbeat.training.forms import SelfReportForm
@@ -45,7 +45,7 @@ def my_plan():
         "plans/my_plan.html",
         participant=participant,
         view=view,
-        units=centre_units(),
+        units=viewer_units(),
         tz=centre_tz(),
         today=day,
         can_log=can(current_user, "session.self_report", participant),
@@ -63,7 +63,7 @@ def log_planned(planned_id: int):
     if participant.user_id != current_user.id:
         hide("session.self_report", participant)
     require("session.self_report", participant)
-    units, tz = centre_units(), centre_tz()
+    units, tz = viewer_units(), centre_tz()
     form = SelfReportForm()
     form.set_units(units)
     if request.method == "GET":

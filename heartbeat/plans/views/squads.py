@@ -19,7 +19,7 @@ from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
 from heartbeat.permissions import require, staff_required
 from heartbeat.plans import queries
-from heartbeat.plans.blueprint import actor, bp, centre, centre_tz, centre_units, found, now
+from heartbeat.plans.blueprint import actor, bp, centre, centre_tz, found, now, viewer_units
 from heartbeat.plans.forms import SquadForm, SquadSessionForm
 from heartbeat.plans.models import Squad, SquadSession
 from heartbeat.plans.services import squads as services
@@ -50,7 +50,7 @@ def squads():
         .limit(RECENT_SESSIONS)
     ).all()
     return render_template(
-        "plans/squads.html", squads=rows, recent=recent, tz=centre_tz(), units=centre_units()
+        "plans/squads.html", squads=rows, recent=recent, tz=centre_tz(), units=viewer_units()
     )
 
 
@@ -150,7 +150,7 @@ def _read_rows(
     form: SquadSessionForm, people: list[Participant], kind: SessionKind | None
 ) -> list[services.Row]:
     """Each person's line, blank fields taking the defaults at the top of the form."""
-    units, tz = centre_units(), centre_tz()
+    units, tz = viewer_units(), centre_tz()
     defaults = {
         "distance": form.distance.data,
         "duration": form.duration.data,
@@ -240,5 +240,5 @@ def new_squad_session():
         squads=db.session.scalars(queries.squads()).all() if not people else [],
         choices=_member_choices() if not people else [],
         rpe_labels=RPE_LABELS,
-        units=centre_units(),
+        units=viewer_units(),
     ), status

@@ -13,9 +13,10 @@ from zoneinfo import ZoneInfo
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from heartbeat.auth.viewer import current_units
 from heartbeat.core.edits import parse_version, render_form
 from heartbeat.core.transactions import rollback
-from heartbeat.core.units import day_text, distance_text, units_of
+from heartbeat.core.units import day_text, distance_text
 from heartbeat.core.wording import agree, plural
 from heartbeat.db import row_id, utcnow
 from heartbeat.extensions import db
@@ -345,5 +346,5 @@ def pending_awards():
         reasons=REVIEW_REASONS,
         day_text=day_text,
         distance_text=distance_text,
-        units=units_of(current_user.centre.units),
+        units=current_units(),
     )

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from heartbeat.auth.viewer import current_units
 from heartbeat.core.units import day_text
 from heartbeat.db import utcnow
 from heartbeat.permissions import admin_required, require
@@ -40,7 +41,7 @@ def dashboard():
     return render_template(
         "progress/dashboard.html",
         centre=centre,
-        board=build_dashboard(centre, now, month),
+        board=build_dashboard(centre, now, month, current_units()),
         flags=acknowledgement_times(centre.id, now - timedelta(days=FLAG_WINDOW_DAYS), now),
         flag_days=FLAG_WINDOW_DAYS,
         wait_text=wait_text,

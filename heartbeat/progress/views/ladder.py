@@ -12,6 +12,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3, stubs 3.2
 
+from heartbeat.auth.viewer import current_units
 from heartbeat.centres.models import Centre
 from heartbeat.core.edits import (
     StaleEdit,
@@ -23,7 +24,7 @@ from heartbeat.core.edits import (
     versioned_form,
 )
 from heartbeat.core.transactions import rollback
-from heartbeat.core.units import Units, day_text, units_of
+from heartbeat.core.units import Units, day_text
 from heartbeat.extensions import db
 from heartbeat.permissions import admin_required, require
 from heartbeat.progress import jobs as progress_jobs
@@ -55,7 +56,8 @@ def _centre() -> Centre:
 
 
 def _units(centre: Centre) -> Units:
-    return units_of(centre.units)
+    # The signed-in admin's units: the criteria they read and the distances they type.
+    return current_units()
 
 
 def _stage(stage_id: int) -> LadderStage:

@@ -32,10 +32,10 @@ from heartbeat.training.blueprint import (
     actor,
     bp,
     centre_tz,
-    centre_units,
     now,
     participant_or_404,
     session_or_404,
+    viewer_units,
 )
 from heartbeat.training.forms import ConfirmForm, SelfReportForm, SessionForm, parse_version
 from heartbeat.training.models import TrainingSession
@@ -72,7 +72,7 @@ def sessions(participant_id: int):
         "training/list.html",
         participant=participant,
         page=page,
-        units=centre_units(),
+        units=viewer_units(),
         tz=centre_tz(),
         staff=staff,
         waiting=waiting,
@@ -127,7 +127,7 @@ def _new_session_values(
 @staff_required
 def new_session(participant_id: int):
     participant = participant_or_404(participant_id, "session.log")
-    units, tz = centre_units(), centre_tz()
+    units, tz = viewer_units(), centre_tz()
     form = SessionForm()
     values = _new_session_values(form, units, tz, participant)
     if values is not None:
@@ -152,7 +152,7 @@ def new_session(participant_id: int):
 @login_required
 def session(session_id: int):
     session = session_or_404(session_id, "session.view", detail=True)
-    units = centre_units()
+    units = viewer_units()
     preview = None
     if session.activity_file is not None:
         preview = route_preview(session.activity_file.route, units=units)
@@ -173,7 +173,7 @@ def session(session_id: int):
 def edit_session(session_id: int):
     session = session_or_404(session_id, "session.edit")
     participant = session.participant
-    units, tz = centre_units(), centre_tz()
+    units, tz = viewer_units(), centre_tz()
     form, unchosen = versioned_form(SessionForm)
     form.set_units(units)
 
@@ -262,7 +262,7 @@ def delete_session(session_id: int):
         form=form,
         session=session,
         participant=participant,
-        units=centre_units(),
+        units=viewer_units(),
         tz=centre_tz(),
         changed=changed,
     ), (409 if changed else 200)
@@ -333,7 +333,7 @@ def waiting():
         queries.waiting_for_verification(), per_page=_page_size() * 2, error_out=False
     )
     return render_template(
-        "training/waiting.html", page=page, form=form, units=centre_units(), tz=centre_tz()
+        "training/waiting.html", page=page, form=form, units=viewer_units(), tz=centre_tz()
     )
 
 
@@ -349,7 +349,7 @@ def self_report():
     if participant is None:
         abort(404)
     require("session.self_report", participant)
-    units, tz = centre_units(), centre_tz()
+    units, tz = viewer_units(), centre_tz()
     form = SelfReportForm()
     values = _new_session_values(form, units, tz, participant)
     if values is not None:

@@ -34,10 +34,10 @@ from heartbeat.training import jobs as training_jobs
 from heartbeat.training.blueprint import (
     actor,
     bp,
-    centre_units,
     now,
     participant_or_404,
     session_or_404,
+    viewer_units,
 )
 from heartbeat.training.devicefiles import ActivityFileError, ParseLimits, archives
 from heartbeat.training.forms import CsvImportForm, UploadForm
@@ -183,7 +183,11 @@ def csv_upload():
         data = upload.read()
         try:
             job_id = training_jobs.submit_import_if_large(
-                data, centre=centre, actor=actor(), file_name=upload.filename or ""
+                data,
+                centre=centre,
+                actor=actor(),
+                file_name=upload.filename or "",
+                units=viewer_units(),
             )
             if job_id is not None:
                 return _follow_import_job(job_id)
@@ -193,6 +197,7 @@ def csv_upload():
                 actor=actor(),
                 now=now(),
                 file_name=upload.filename or "",
+                units=viewer_units(),
             )
         except csv_format.CsvImportError as error:
             problems = error
@@ -213,7 +218,7 @@ def csv_upload():
         problems=problems,
         columns=csv_format.COLUMNS,
         alternatives=csv_format.ALTERNATIVES,
-        units=centre_units(),
+        units=viewer_units(),
         job_rows=int(current_app.config["HEARTBEAT_IMPORT_JOB_ROWS"]),
     ), status
 

@@ -1,0 +1,47 @@
+"""The account page's "Distances": kilometres, miles, or the centre's default (``viewer.py``).
+
+A display setting, like the email choices beside it: not recorded in the audit trail (it
+changes no record, only how this person's own pages read).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, url_for
+from flask_login import current_user, login_required
+
+from heartbeat.auth import viewer
+from heartbeat.auth.forms import UnitsForm
+from heartbeat.auth.models import User
+from heartbeat.centres.models import Units
+from heartbeat.extensions import db
+
+CHOSEN = {
+    "": "Distances are in your centre's default units",
+    "km": "Distances are in kilometres",
+    "mi": "Distances are in miles",
+}
+
+
+def units_form(user: User) -> UnitsForm:
+    return UnitsForm(formdata=None, units=user.units.value if user.units else "")
+
+
+def set_units(user: User, choice: str) -> None:
+    """``choice``: "km", "mi", or "" for the centre's default."""
+    user.units = Units(choice) if choice else None
+    viewer.forget()
+
+
+def save_units():
+    form = UnitsForm()
+    if form.validate_on_submit():
+        set_units(current_user._get_current_object(), form.units.data or "")
+        db.session.commit()
+        flash(f"{CHOSEN[form.units.data or '']}.", "success")
+    else:
+        flash("That choice could not be saved; please try again.", "error")
+    return redirect(url_for("auth.account", _anchor="units-title"))
+
+
+def add_routes(bp: Blueprint) -> None:
+    bp.add_url_rule("/account/units", "units", login_required(save_units), methods=["POST"])
