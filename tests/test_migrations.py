@@ -151,7 +151,7 @@ def test_the_classification_statuses_keep_every_row_and_its_children(migrated_ap
     """Widening the status column keeps participants and what refers to them (on SQLite the
     participant table is not copied, so no cascade can empty its children)."""
     with migrated_app.app_context():
-        flask_migrate.upgrade(revision="9c1e4d7a2b35")
+        flask_migrate.upgrade(revision="f3a9c2d71e58")
         with db.engine.begin() as conn:
             meta = sa.MetaData()
             meta.reflect(conn, only=["centre", "participant", "participant_note"])
@@ -174,7 +174,7 @@ def test_the_classification_statuses_keep_every_row_and_its_children(migrated_ap
             assert status.scalar() == "FRD"
         differences = schema_differences(migrated_app)
         assert differences == [], describe(differences)
-        flask_migrate.downgrade(revision="9c1e4d7a2b35")
+        flask_migrate.downgrade(revision="f3a9c2d71e58")
         with db.engine.begin() as conn:
             assert conn.execute(sa.text("SELECT count(*) FROM participant_note")).scalar() == 1
             status = conn.execute(sa.text("SELECT classification_status FROM participant"))

@@ -5,7 +5,7 @@ checklist starts empty. Existing centres' ladders require no skills until an adm
 new centres' default ladders come with them.
 
 Revision ID: f3a8c2d17e54
-Revises: 9c1e4d7a2b35
+Revises: f3a9c2d71e58
 Create Date: 2026-12-02 13:00:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f3a8c2d17e54'
-down_revision = '9c1e4d7a2b35'
+down_revision = 'f3a9c2d71e58'
 branch_labels = None
 depends_on = None
 
