@@ -179,3 +179,32 @@ def test_the_classification_statuses_keep_every_row_and_its_children(migrated_ap
             assert conn.execute(sa.text("SELECT count(*) FROM participant_note")).scalar() == 1
             status = conn.execute(sa.text("SELECT classification_status FROM participant"))
             assert status.scalar() == "R"
+
+
+def test_upgrading_a_database_with_records_keeps_every_child_row(migrated_app):
+    """Upgrading from the first release with participants to today keeps their sessions and
+    notes. On SQLite, migrations that rebuild the participant table (copy, DROP, rename) would
+    otherwise empty every table pointing at it through ON DELETE CASCADE: env.py turns foreign
+    keys off while migrating and checks every reference afterwards."""
+    children = ("training_session", "participant_note")
+    with migrated_app.app_context():
+        flask_migrate.upgrade(revision="7c3e1a9d2b40")
+        with db.engine.begin() as conn:
+            meta = sa.MetaData()
+            meta.reflect(conn, only=["centre", "participant", *children])
+            centre = _fill(conn, meta.tables["centre"], slug="alpha", name="Alpha")
+            person = _fill(conn, meta.tables["participant"], centre_id=centre)
+            for table in children:
+                for _ in range(3):
+                    _fill(conn, meta.tables[table], centre_id=centre, participant_id=person)
+        flask_migrate.upgrade()
+        with db.engine.begin() as conn:
+            for table in children:
+                count = conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()  # noqa: S608
+                assert count == 3, f"{table} lost rows in the upgrade"
+            foreign_keys = (
+                conn.execute(sa.text("PRAGMA foreign_keys"))
+                if conn.dialect.name == "sqlite"
+                else None
+            )
+            assert foreign_keys is None or foreign_keys.scalar() == 1  # back on after migrating
