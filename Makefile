@@ -50,8 +50,11 @@ run: setup
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads $(THREADS) \
 	  --timeout 120 --graceful-timeout 5 --log-level warning 'heartbeat:create_app()'
 
+# One test process per core (pytest-xdist; the browser journeys together on one of them, in
+# order); TEST_WORKERS=0 runs everything in this one process.
+TEST_WORKERS ?= auto
 test: setup-dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 bench: setup-dev
 	@scripts/system-deps.sh --bench

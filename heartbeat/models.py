@@ -35,7 +35,7 @@ from heartbeat.plans.models import (
     TemplateSession,
     UnavailableDay,
 )
-from heartbeat.progress.models import Award, LadderStage, ParticipantSummary
+from heartbeat.progress.models import Award, LadderStage, ParticipantSummary, StageSkill
 from heartbeat.safety.models import RedFlag, SafetyGuidance
 from heartbeat.training.models import ActivityFile, TrainingSession
 
@@ -58,6 +58,7 @@ __all__ = [
     "ActivityFile",
     "Award",
     "LadderStage",
+    "StageSkill",
     "MfaRecoveryCode",
     "SignInGuard",
     "TrainingSession",

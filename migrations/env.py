@@ -103,10 +103,42 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch migration on SQLite rebuilds a table (copy, DROP, rename), and with foreign
+            # keys on, DROP TABLE first deletes every row, cascading to the children: upgrading
+            # would empty the sessions, awards and notes of every participant. So foreign keys
+            # are off while migrations run (set outside any transaction: SQLite ignores the pragma
+            # inside one), and every reference is checked once they have run.
+            _sqlite_foreign_keys(connection, on=False)
+        try:
+            context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite:
+                _refuse_broken_references(connection)
+        finally:
+            if sqlite:
+                # Alembic commits each migration on its own on SQLite (no transactional DDL):
+                # what is left open here is reads only.
+                if connection.in_transaction():
+                    connection.rollback()
+                _sqlite_foreign_keys(connection, on=True)
+
+
+def _sqlite_foreign_keys(connection, *, on: bool) -> None:
+    raw = connection.connection.driver_connection
+    raw.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
+    (state,) = raw.execute("PRAGMA foreign_keys").fetchone()
+    if bool(state) != on:
+        raise RuntimeError("could not switch SQLite's foreign keys for the migration")
+
+
+def _refuse_broken_references(connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"the migration left rows pointing at missing rows: {broken[:10]}")
 
 
 if context.is_offline_mode():

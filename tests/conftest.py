@@ -169,3 +169,13 @@ def count_queries(app):
 @pytest.fixture
 def query_counter(app):
     return lambda: count_queries(app)
+
+
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist (``make test``), the browser journeys stay together on one worker, in
+    order: they share one live server, later journeys build on earlier ones, and no two pages
+    may share a title across the whole set. Everything else is spread over the other workers."""
+    browser = pytest.mark.xdist_group("browser")
+    for item in items:
+        if "/tests/e2e/" in str(item.path):
+            item.add_marker(browser)

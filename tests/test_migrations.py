@@ -11,6 +11,7 @@ import contextlib
 import logging.config
 import os
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 
 import flask_migrate
 import pytest
@@ -115,3 +116,95 @@ def test_the_migrations_have_a_single_head_and_upgrade_again_after_a_downgrade(m
     assert len(heads) == 1
     differences = schema_differences(migrated_app)
     assert differences == [], describe(differences)
+
+
+def _fill(conn, table: sa.Table, **values) -> int:
+    """A row of ``table`` with every required column given something of its type; returns its id."""
+    row = dict(values)
+    for column in table.columns:
+        if column.name in row or column.nullable or column.primary_key:
+            continue
+        if column.server_default is not None:
+            continue
+        try:
+            kind = column.type.python_type
+        except NotImplementedError:
+            kind = str
+        if kind is bool:
+            row[column.name] = False
+        elif kind is int:
+            row[column.name] = 1
+        elif kind is float:
+            row[column.name] = 1.0
+        elif kind is datetime:
+            row[column.name] = datetime(2025, 1, 1, tzinfo=UTC)
+        elif kind is date:
+            row[column.name] = date(2025, 1, 1)
+        elif kind is dict or kind is list:
+            row[column.name] = {}
+        else:
+            row[column.name] = f"x{column.name}"[: getattr(column.type, "length", None) or 40]
+    return conn.execute(table.insert().values(**row)).inserted_primary_key[0]
+
+
+def test_the_classification_statuses_keep_every_row_and_its_children(migrated_app):
+    """Widening the status column keeps participants and what refers to them (on SQLite the
+    participant table is not copied, so no cascade can empty its children)."""
+    with migrated_app.app_context():
+        flask_migrate.upgrade(revision="f3a9c2d71e58")
+        with db.engine.begin() as conn:
+            meta = sa.MetaData()
+            meta.reflect(conn, only=["centre", "participant", "participant_note"])
+            centre = _fill(conn, meta.tables["centre"], slug="alpha", name="Alpha")
+            person = _fill(
+                conn, meta.tables["participant"], centre_id=centre, classification_status="R"
+            )
+            _fill(
+                conn,
+                meta.tables["participant_note"],
+                centre_id=centre,
+                participant_id=person,
+                author_id=None,
+            )
+        flask_migrate.upgrade()
+        with db.engine.begin() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM participant_note")).scalar() == 1
+            conn.execute(sa.text("UPDATE participant SET classification_status = 'FRD'"))
+            status = conn.execute(sa.text("SELECT classification_status FROM participant"))
+            assert status.scalar() == "FRD"
+        differences = schema_differences(migrated_app)
+        assert differences == [], describe(differences)
+        flask_migrate.downgrade(revision="f3a9c2d71e58")
+        with db.engine.begin() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM participant_note")).scalar() == 1
+            status = conn.execute(sa.text("SELECT classification_status FROM participant"))
+            assert status.scalar() == "R"
+
+
+def test_upgrading_a_database_with_records_keeps_every_child_row(migrated_app):
+    """Upgrading from the first release with participants to today keeps their sessions and
+    notes. On SQLite, migrations that rebuild the participant table (copy, DROP, rename) would
+    otherwise empty every table pointing at it through ON DELETE CASCADE: env.py turns foreign
+    keys off while migrating and checks every reference afterwards."""
+    children = ("training_session", "participant_note")
+    with migrated_app.app_context():
+        flask_migrate.upgrade(revision="7c3e1a9d2b40")
+        with db.engine.begin() as conn:
+            meta = sa.MetaData()
+            meta.reflect(conn, only=["centre", "participant", *children])
+            centre = _fill(conn, meta.tables["centre"], slug="alpha", name="Alpha")
+            person = _fill(conn, meta.tables["participant"], centre_id=centre)
+            for table in children:
+                for _ in range(3):
+                    _fill(conn, meta.tables[table], centre_id=centre, participant_id=person)
+        flask_migrate.upgrade()
+        with db.engine.begin() as conn:
+            for table in children:
+                count = conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()  # noqa: S608
+                assert count == 3, f"{table} lost rows in the upgrade"
+            foreign_keys = (
+                conn.execute(sa.text("PRAGMA foreign_keys"))
+                if conn.dialect.name == "sqlite"
+                else None
+            )
+            assert foreign_keys is None or foreign_keys.scalar() == 1  # back on after migrating

@@ -11,7 +11,7 @@ from heartbeat.extensions import db
 
 
 @cache
-def _user_statement(with_device: bool) -> sa.Select[tuple[User]]:
+def _user_statement(with_device: bool) -> sa.Select[User]:
     """Built once per shape: every signed-in request runs it, and building it each time cost
     more than running it. ``user_id`` and ``nonce_hash`` are bound per call."""
     stmt = (

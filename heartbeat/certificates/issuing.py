@@ -21,7 +21,9 @@ from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
 from heartbeat.progress import services as progress
 from heartbeat.progress.models import Award, CriterionKind
+from heartbeat.progress.rules.skills import skills_sentence
 from heartbeat.progress.sentences import after_name
+from heartbeat.progress.skills import required_labels
 from heartbeat.training.models import TrainingSession
 
 
@@ -42,7 +44,9 @@ def criteria_text(award: Award, units: Units) -> str:
             )
         return "A Heartbeat Miles club, verified by a therapist."
     if stage.kind == CriterionKind.SIGNOFF:
-        return sentence(f"Signed off by a therapist: {after_name(stage.description)}")
+        signed = sentence(f"Signed off by a therapist: {after_name(stage.description)}")
+        skills = skills_sentence(required_labels(stage))
+        return f"{signed} {skills}" if skills else signed
     distance = format_distance(stage.threshold_m or 0, units, both=True)
     if stage.kind == CriterionKind.RACE:
         return f"An official race finish of at least {distance}, verified by a therapist."

@@ -21,6 +21,7 @@ from heartbeat.devtools.clinical_demo import seed_measures, seed_red_flags
 from heartbeat.devtools.demo_addresses import move_demo_certificates
 from heartbeat.devtools.demo_emails import seed_emails
 from heartbeat.devtools.demofiles import track_gpx
+from heartbeat.devtools.pathway_demo import seed_pathway
 from heartbeat.devtools.plans_demo import seed_plans
 from heartbeat.extensions import db
 from heartbeat.participants import services as participant_services
@@ -123,6 +124,7 @@ def seed_demo(today: date | None = None) -> list[tuple[str, str]]:
     )
     seed_red_flags(centre, therapist=users["therapist@riverside.example"], today=today)
     seed_measures(centre, therapist=users["therapist@riverside.example"], today=today)
+    seed_pathway(centre, therapist=users["therapist@riverside.example"], today=today)
     _seed_certificates(centre, admin=users["admin@riverside.example"])
     _seed_invitation(centre, admin=users["admin@riverside.example"])
     seed_emails(centre, users)

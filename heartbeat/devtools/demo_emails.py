@@ -42,7 +42,14 @@ def seed_emails(centre: Centre, users: dict[str, User], now: datetime | None = N
     coach = users["coach@riverside.example"]
     participant = users["participant@riverside.example"]
     history = [
-        (6, therapist, EmailKind.DIGEST, "This week at Riverside Rehab: 5 to look at", 1),
+        (
+            6,
+            therapist,
+            EmailKind.DIGEST,
+            "Red flag: 1 person has symptoms to follow up. This week at Riverside Rehab: 5 to"
+            " look at in your caseload",
+            1,
+        ),
         (5, participant, EmailKind.MILESTONE, "Milestone reached: One mile", 1),
         (4, None, EmailKind.INVITATION, "Your invitation to Riverside Rehab on Heartbeat Miles", 2),
         (2, coach, EmailKind.DIGEST, "This week at Riverside Rehab: 2 to look at", 1),

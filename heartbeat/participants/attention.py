@@ -18,8 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from heartbeat.extensions import db
+from heartbeat.participants.classification import REVIEW_DATED, ClassificationStatus
 from heartbeat.participants.models import (
-    ClassificationStatus,
     Consent,
     ConsentKind,
     Participant,
@@ -83,6 +83,9 @@ class AttentionRule:
     hint: str
     reason_template: str  # renders one ``item``'s reason (with ``zone``, ``units``, ``distance``)
     build: Callable[[AttentionQuery], Found]
+    # A safety matter (safety's red flags): the therapist's digest names it in its subject and
+    # puts it first, before everything else.
+    urgent: bool = False
 
 
 @dataclass(frozen=True)
@@ -257,13 +260,14 @@ def _consents(q: AttentionQuery) -> Found:
 
 
 def _reviews(q: AttentionQuery) -> Found:
-    """Classification status R with the review due within 30 days, overdue, or not dated."""
+    """Classification status R or R (FRD) with the review due within 30 days, overdue, or not
+    dated."""
     review_on = Participant.classification_review_on
     rows = db.session.execute(
-        sa.select(*NAME_COLUMNS, review_on, q.total)
+        sa.select(*NAME_COLUMNS, review_on, Participant.classification_status, q.total)
         .where(
             *q.people,
-            Participant.classification_status == ClassificationStatus.REVIEW,
+            Participant.classification_status.in_(sorted(REVIEW_DATED)),
             sa.or_(review_on.is_(None), review_on <= q.today + timedelta(days=REVIEW_WITHIN_DAYS)),
         )
         .order_by(review_on.is_not(None), review_on, Participant.family_name, Participant.id)
@@ -275,6 +279,7 @@ def _reviews(q: AttentionQuery) -> Found:
             "review_on": row.classification_review_on,
             "overdue": row.classification_review_on is not None
             and row.classification_review_on < q.today,
+            "fixed": row.classification_status == ClassificationStatus.FIXED_REVIEW,
         },
     )
 
@@ -310,7 +315,7 @@ def register() -> None:
             "reviews",
             60,
             "Classification reviews due",
-            "Status R with the review date in the next 30 days or already past.",
+            "Status R or R (FRD) with the review date in the next 30 days or already past.",
             "participants/attention/reviews.html",
             _reviews,
         ),
@@ -350,7 +355,7 @@ def for_person(
         items.append(PersonItem("Consent to data processing not given.", consents_href))
     elif any(kind not in answered for kind in ConsentKind):
         items.append(PersonItem("A consent was never answered.", consents_href))
-    if participant.classification_status == ClassificationStatus.REVIEW:
+    if participant.classification_status in REVIEW_DATED:
         review_on = participant.classification_review_on
         if review_on is None:
             items.append(PersonItem("Classification review: no date set."))

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 
 from heartbeat.audit import formats, registry
 from heartbeat.extensions import db
+from heartbeat.participants.classification import ClassificationStatus, checklist_labels
 from heartbeat.participants.exporting import EXPORT_COLUMNS
 from heartbeat.participants.models import (
-    ClassificationStatus,
     Consent,
     ConsentKind,
     EquipmentFitting,
@@ -32,6 +32,7 @@ ACTIONS = {
     "participant.status": "Status changed",
     "participant.link_user": "Portal login linked",
     "consent.change": "Consent recorded",
+    "participant.classification_checklist": "Medical diagnostics form checklist changed",
     "equipment.create": "Equipment fitted",
     "note.create": "Note added",
     "participant.import": "Participants imported from CSV",
@@ -112,6 +113,15 @@ def choices() -> list[tuple[int, str]]:
     return [(row.id, _display(row)) for row in rows]
 
 
+def _checklist(value: Any, ctx: formats.Context) -> str:
+    """The checklist's ticked items in words ("nothing ticked" for none)."""
+    if isinstance(value, list):
+        return "; ".join(checklist_labels(value)) or "nothing ticked"
+    if isinstance(value, str):
+        return checklist_labels([value])[0]
+    return formats.text(value, ctx)
+
+
 def register() -> None:
     registry.actions(ACTIONS)
     registry.entity(
@@ -171,6 +181,12 @@ def register() -> None:
     for name, (label, format) in participant_fields.items():
         registry.field(name, label, format, entity="participant")
     registry.field("user_id", "Portal login", refers_to="user", entity="participant")
+    registry.field(
+        "classification_checklist",
+        "Medical diagnostics form checklist",
+        _checklist,
+        entity="participant",
+    )
 
     registry.field("kind", "Consent to", formats.enum_labels(ConsentKind), entity="consent")
     registry.field("given", "Given", formats.yes_no, entity="consent")

@@ -66,8 +66,16 @@ COLUMNS: tuple[Column, ...] = (
         "One of: " + ", ".join(member.value for member in RacingClass) + ".",
         "T53",
     ),
-    Column("classification_status", True, "N (new), R (review) or C (confirmed).", "N"),
-    Column("classification_review_on", False, "YYYY-MM-DD; needed when the status is R.", ""),
+    Column(
+        "classification_status",
+        True,
+        "N (new), R (review), FRD (review with a fixed review date), C (confirmed),"
+        " CNC (classification not completed) or NE (not eligible).",
+        "N",
+    ),
+    Column(
+        "classification_review_on", False, "YYYY-MM-DD; needed when the status is R or FRD.", ""
+    ),
     Column("enrolled_on", True, "YYYY-MM-DD, not before the date of birth.", "2025-01-10"),
     Column("therapist_email", False, "Email of a therapist or admin of this centre.", ""),
     Column("goal", False, "Free text.", "Push a full mile"),

@@ -5,6 +5,8 @@ page, or turns it off (``outbox.models.EmailPreference``; Monday 08:00 by defaul
 lists the registered needs-attention lists (``attention.py``) for the participants they are the
 therapist of, with names and the list each is on: what the caseload page shows them anyway,
 and no values (no pain scores, no distances). Nothing is sent when nothing needs attention.
+Open red flags (safety's list, marked ``urgent`` in the registry) come first, and the subject
+says so.
 
 ``send_due_digests`` runs every few minutes in the worker (``outbox.sending.periodic``) and from
 ``flask --app heartbeat send-digests`` (cron, or by hand).
@@ -22,6 +24,7 @@ import sqlalchemy as sa
 from heartbeat.auth.models import Role, User
 from heartbeat.centres.models import Centre
 from heartbeat.core.public_url import public_url_for
+from heartbeat.core.wording import agree, plural
 from heartbeat.db import set_centre_scope
 from heartbeat.extensions import db
 from heartbeat.outbox.models import EmailKind, EmailPreference
@@ -41,6 +44,11 @@ class DigestList:
     title: str
     names: list[str]
     more: int
+    urgent: bool = False  # a safety matter (an open red flag): first, and named in the subject
+
+    @property
+    def count(self) -> int:
+        return len(self.names) + self.more
 
 
 def digest_for(user: User, centre: Centre, now: datetime) -> list[DigestList]:
@@ -54,11 +62,24 @@ def digest_for(user: User, centre: Centre, now: datetime) -> list[DigestList]:
         tz=tz,
         limit=NAMES_PER_LIST,
     )
-    return [
-        DigestList(part.rule.title, [item.name for item in part.items], part.more)
+    lists = [
+        DigestList(part.rule.title, [item.name for item in part.items], part.more, part.rule.urgent)
         for part in found.lists
         if part.total
     ]
+    # Safety first whatever the lists' order: open red flags head the email.
+    return sorted(lists, key=lambda part: not part.urgent)
+
+
+def subject_of(lists: list[DigestList], centre: Centre) -> str:
+    """ "Red flag waiting ..." first when one is open, then how many to look at."""
+    count = sum(part.count for part in lists)
+    subject = f"This week at {centre.name}: {count} to look at in your caseload"
+    flagged = sum(part.count for part in lists if part.urgent)
+    if flagged:
+        people = f"{plural(flagged, 'person', 'people')} {agree(flagged, 'has', 'have')}"
+        return f"Red flag: {people} symptoms to follow up. {subject}"
+    return subject
 
 
 def is_due(pref: EmailPreference, centre: Centre, now: datetime) -> bool:
@@ -102,11 +123,10 @@ def send_due_digests(now: datetime) -> int:
         db.session.add(pref)
         if not lists:
             continue
-        count = sum(len(part.names) + part.more for part in lists)
         email = queue_email(
             kind=EmailKind.DIGEST,
             to=user.email,
-            subject=f"This week at {centre.name}: {count} to look at in your caseload",
+            subject=subject_of(lists, centre),
             template="digest",
             context={
                 "name": user.name,

@@ -13,17 +13,19 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TelField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3, stubs 3.2
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from heartbeat.core.edits import VersionedForm
 from heartbeat.core.text import refuse_unprintable_name
+from heartbeat.participants.classification import CODES_TEXT, MDF_ITEMS, ClassificationStatus
 from heartbeat.participants.models import (
-    ClassificationStatus,
     ConsentKind,
     Gloves,
     ImpairmentCategory,
@@ -129,10 +131,11 @@ class ParticipantForm(VersionedForm):
         choices=_choices(ClassificationStatus),
         default=ClassificationStatus.NEW.value,
         validators=[DataRequired(message="Choose a classification status.")],
-        invalid_message="Choose N, R or C.",
+        invalid_message=f"Choose {CODES_TEXT}.",
     )
     classification_review_on = _date(
-        "Classification review date", description="Needed when the status is R (review)."
+        "Classification review date",
+        description="Needed when the status is R (review) or R (FRD) (the fixed review date).",
     )
     enrolled_on = _date("Enrolment date", "Enter the enrolment date.")
     therapist_id = ListSelectField(
@@ -282,3 +285,21 @@ class EraseForm(FlaskForm):
         validators=[DataRequired(message="Enter your password."), Length(max=128)],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class ClassificationChecklistForm(VersionedForm):
+    """The Medical Diagnostics Form checklist: one tick per item done."""
+
+    checklist = SelectMultipleField(
+        "Done so far",
+        description="Tick each item once it is done: with every one ticked, the form is ready.",
+        choices=[SelectChoice(key, label) for key, label in MDF_ITEMS.items()],
+        coerce=str,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=False,  # the service names an unknown item
+    )
+
+    def load(self, participant) -> None:
+        self.checklist.data = list(participant.classification_checklist or [])
+        self.mark_loaded(participant.version)

@@ -18,6 +18,7 @@ from heartbeat.auth.models import STAFF_ROLES, User
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants import services, stages
+from heartbeat.participants.classification import CODES_TEXT, ClassificationStatus
 from heartbeat.participants.csvfile import (
     COLUMN_NAMES,
     COLUMNS,
@@ -31,7 +32,6 @@ from heartbeat.participants.csvfile import (
     template_csv,
 )
 from heartbeat.participants.models import (
-    ClassificationStatus,
     ConsentKind,
     ImpairmentCategory,
     Participant,
@@ -96,7 +96,7 @@ _CHOICE_MESSAGES = {
         + ", ".join(m.value for m in RacingClass)
         + ".",
     ),
-    "classification_status": (ClassificationStatus, "Use N, R or C."),
+    "classification_status": (ClassificationStatus, f"Use {CODES_TEXT}."),
     "name_order": (
         NameOrder,
         "Use given_first or family_first (or leave it blank for given name first).",

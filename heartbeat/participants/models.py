@@ -17,6 +17,7 @@ from heartbeat.auth.models import User
 from heartbeat.core.personal import Computed, declare
 from heartbeat.db import CentreScoped, UTCDateTime, string_enum, utcnow
 from heartbeat.extensions import Model
+from heartbeat.participants.classification import ClassificationStatus
 from heartbeat.participants.names import NameOrder, join_name
 from heartbeat.participants.rules import heart_rate_unreliable
 
@@ -57,12 +58,6 @@ class RacingClass(Labelled):
         return "Not classified" if self is RacingClass.UNCLASSIFIED else self.value
 
 
-class ClassificationStatus(Labelled):
-    NEW = "N"
-    REVIEW = "R"
-    CONFIRMED = "C"
-
-
 class ParticipantStatus(Labelled):
     ACTIVE = "active"
     PAUSED = "paused"
@@ -97,9 +92,6 @@ _LABELS: dict[enum.Enum, str] = {
     RacingClass.T71: "T71 (frame running)",
     RacingClass.T72: "T72 (frame running)",
     RacingClass.UNCLASSIFIED: "Not yet classified",
-    ClassificationStatus.NEW: "N: new, never assessed",
-    ClassificationStatus.REVIEW: "R: review, to be re-assessed",
-    ClassificationStatus.CONFIRMED: "C: confirmed",
     ParticipantStatus.ACTIVE: "Active",
     ParticipantStatus.PAUSED: "Paused",
     ParticipantStatus.GRADUATED: "Graduated",
@@ -146,6 +138,7 @@ class Participant(CentreScoped, Model):
             "racing_class",
             "classification_status",
             "classification_review_on",
+            "classification_checklist",
             "enrolled_on",
             "status",
             "current_stage_id",
@@ -189,9 +182,11 @@ class Participant(CentreScoped, Model):
     sci_level: Mapped[str | None] = mapped_column(sa.String(3))
     racing_class: Mapped[RacingClass] = mapped_column(string_enum(RacingClass, 16), index=True)
     classification_status: Mapped[ClassificationStatus] = mapped_column(
-        string_enum(ClassificationStatus, 1)
+        string_enum(ClassificationStatus, 8)
     )
     classification_review_on: Mapped[date | None] = mapped_column(sa.Date)
+    # The Medical Diagnostics Form checklist's ticked items (``classification.MDF_ITEMS`` keys).
+    classification_checklist: Mapped[list[str] | None] = mapped_column(sa.JSON)
     enrolled_on: Mapped[date] = mapped_column(sa.Date)
     therapist_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True

@@ -33,7 +33,7 @@ def participant_by_id(participant_id: int) -> sa.Select:
 
 
 @cache
-def participant_by_bound_id() -> sa.Select[tuple[Participant]]:
+def participant_by_bound_id() -> sa.Select[Participant]:
     """``participant_by_id`` built once, with ``participant_id`` bound per call: every page of
     a participant's record runs it first."""
     return participant_by_id(sa.bindparam("participant_id", type_=sa.Integer))  # type: ignore[arg-type]

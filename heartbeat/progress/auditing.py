@@ -29,7 +29,7 @@ ACTIONS = {
     "award.confirm_history": "Award from history confirmed, with its date",
     "award.withdraw": "Award withdrawn",
     "ladder.add": "Ladder stage added",
-    "ladder.edit": "Ladder stage reworded",
+    "ladder.edit": "Ladder stage edited (wording, expiry or skills required)",
     "ladder.move": "Ladder stage moved",
     "ladder.retire": "Ladder stage retired",
     "ladder.restore": "Ladder stage restored",
@@ -94,6 +94,13 @@ def stage_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str]
     return {row.id: row.title for row in rows}
 
 
+def _skills(value: Any, ctx: formats.Context) -> str:
+    """Skills checklist items by name, "; " between them (a name may hold a comma)."""
+    if isinstance(value, list):
+        return "; ".join(str(label) for label in value) or "none"
+    return formats.text(value, ctx)
+
+
 def register() -> None:
     registry.actions(ACTIONS)
     registry.entity("award", "Award", names=award_names, participant_column=Award.participant_id)
@@ -115,6 +122,7 @@ def register() -> None:
         "needs_review": ("Needs review", formats.yes_no),
         "review_reason": ("Why it needs review", formats.labels(REASONS)),
         "reason": ("Reason", formats.text),
+        "skills_unmet": ("Required skills not recorded as passed", _skills),
     }
     for name, (label, format) in award.items():
         registry.field(name, label, format, entity="award")
@@ -132,6 +140,7 @@ def register() -> None:
         "valid_for_months": ("Certificates expire after (months)", formats.number),
         "retired_at": ("Retired", formats.moment),
         "moved": ("Moved", formats.text),
+        "skills": ("Skills required", _skills),
     }
     for name, (label, format) in stage.items():
         registry.field(name, label, format, entity="ladder_stage")

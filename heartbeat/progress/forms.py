@@ -6,9 +6,17 @@ import re
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3, stubs 3.2
 from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from heartbeat.core.edits import VersionedForm
 from heartbeat.core.units import METRES_PER_KM, METRES_PER_MILE
@@ -69,7 +77,37 @@ class _StageExpiry(FlaskForm):
         self.valid_for_months = _months(field.data)
 
 
-class StageForm(_StageWords, _StageExpiry):
+SKILLS_HINT = (
+    "Items of the wheelchair skills checklist this stage asks for (sign-off stages only). Its"
+    " sign-off page shows each one's latest result, and its certificates name them."
+)
+
+
+class _StageSkills(FlaskForm):
+    skill_ids: tuple[int, ...] = ()  # set by validation
+
+    skills = SelectMultipleField(
+        "Skills required (optional)",
+        description=SKILLS_HINT,
+        choices=[],
+        coerce=str,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=False,  # the service checks them against the centre's checklist
+    )
+
+    def offer_skills(self, items) -> None:
+        """The centre's skills checklist items to choose from."""
+        self.skills.choices = [SelectChoice(str(item.id), item.label) for item in items]
+
+    def validate_skills(self, field) -> None:
+        try:
+            self.skill_ids = tuple(sorted({int(value) for value in field.data or []}))
+        except ValueError:
+            raise ValidationError("Choose skills from the list.") from None
+
+
+class StageForm(_StageWords, _StageExpiry, _StageSkills):
     kind = SelectField(
         "How it is reached",
         choices=[SelectChoice(kind.value, kind.label) for kind in CriterionKind],
@@ -139,11 +177,12 @@ class StageForm(_StageWords, _StageExpiry):
             raise ValidationError("Choose a place from the list.")
 
 
-class StageEditForm(_StageWords, _StageExpiry, VersionedForm):
-    def load(self, stage) -> None:
+class StageEditForm(_StageWords, _StageExpiry, _StageSkills, VersionedForm):
+    def load(self, stage, required=()) -> None:
         self.title.data, self.description.data = stage.title, stage.description
         months = stage.valid_for_months
         self.expires_after.data = str(months) if months else ""
+        self.skills.data = [str(item.id) for item in required]
         self.mark_loaded(stage.version)
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from heartbeat.core.units import METRES_PER_MILE
+from heartbeat.measures.instruments import SKILLS
 
 CriterionKind = Literal["signoff", "distance", "race"]
 
@@ -25,7 +26,9 @@ class StageSpec:
 
     ``distance``: one continuous counting push (training or race) of at least ``threshold_m``,
     within ``max_duration_s`` when set. ``race``: the same, but only a race counts. ``signoff``:
-    a therapist's sign-off; no threshold.
+    a therapist's sign-off; no threshold. ``skills``: items of the wheelchair skills checklist
+    (``measures.instruments.SKILLS``, by label) a sign-off stage asks for; its sign-off page shows
+    each one's latest result and the certificate's criteria name them.
     """
 
     code: str
@@ -36,10 +39,15 @@ class StageSpec:
     kind: CriterionKind
     threshold_m: float | None = None
     max_duration_s: int | None = None
+    skills: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in CRITERION_KINDS:
             raise ValueError(f"unknown criterion kind {self.kind!r}")
+        if self.skills and self.kind != "signoff":
+            raise ValueError(f"only a sign-off stage requires skills, not {self.code!r}")
+        if unknown := set(self.skills) - set(SKILLS.items):
+            raise ValueError(f"stage {self.code!r}: no such skill {sorted(unknown)!r}")
         if self.kind == "signoff":
             if self.threshold_m is not None or self.max_duration_s is not None:
                 raise ValueError(f"sign-off stage {self.code!r} takes no distance or time")
@@ -68,6 +76,7 @@ DEFAULT_LADDER: tuple[StageSpec, ...] = (
         title="Chair fitted",
         description="had a racing chair fitted and transferred in and out of it safely",
         kind="signoff",
+        skills=("Transfer into and out of the racing chair",),
     ),
     StageSpec(
         code="first-push",
@@ -81,6 +90,12 @@ DEFAULT_LADDER: tuple[StageSpec, ...] = (
         title="Steer and stop",
         description="steered with the compensator, cornered and braked safely on the track",
         kind="signoff",
+        # Turning and braking: the everyday-chair skills the racing ones build on.
+        skills=(
+            "Turn in place (both ways)",
+            "Turn while moving forward",
+            "Stop and hold on a slope with the brakes",
+        ),
     ),
     StageSpec(
         code="one-lap",

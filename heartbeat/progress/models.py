@@ -18,6 +18,7 @@ from heartbeat.auth.models import User
 from heartbeat.core.personal import declare
 from heartbeat.db import CentreScoped, UTCDateTime, string_enum, utcnow
 from heartbeat.extensions import Model
+from heartbeat.measures.models import MeasureItem
 from heartbeat.participants.models import Participant
 from heartbeat.training.models import TrainingSession
 
@@ -107,6 +108,22 @@ class LadderStage(CentreScoped, Model):
 
     def __repr__(self) -> str:
         return f"<LadderStage {self.position} {self.code}>"
+
+
+class StageSkill(CentreScoped, Model):
+    """A wheelchair skills checklist item a sign-off stage requires (``progress.skills``)."""
+
+    __tablename__ = "ladder_stage_skill"
+    __personal_data__ = declare(not_personal=("id", "stage_id", "item_id", "centre_id"))
+    __table_args__ = (sa.UniqueConstraint("stage_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stage_id: Mapped[int] = mapped_column(sa.ForeignKey("ladder_stage.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("measure_item.id", ondelete="CASCADE"), index=True
+    )
+
+    item: Mapped[MeasureItem] = relationship(lazy="raise")
 
 
 class Award(CentreScoped, Model):

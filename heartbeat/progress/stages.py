@@ -9,6 +9,7 @@ the person saw; an older one raises ``core.edits.StaleEdit`` and changes nothing
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -20,8 +21,9 @@ from heartbeat.auth.models import User
 from heartbeat.core.edits import InputError, check_version
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
-from heartbeat.progress.models import CriterionKind, LadderStage
+from heartbeat.progress.models import CriterionKind, LadderStage, StageSkill
 from heartbeat.progress.sentences import clean_description, description_problem
+from heartbeat.progress.skills import required_items, skill_items
 
 TITLE_MAX = 80
 DESCRIPTION_MAX = 300
@@ -53,6 +55,46 @@ def _snapshot(stage: LadderStage) -> dict[str, Any]:
         "valid_for_months": stage.valid_for_months,
         "retired_at": stage.retired_at,
     }
+
+
+def _skill_labels(stage: LadderStage) -> list[str]:
+    return [item.label for item in required_items([stage.id])[stage.id]]
+
+
+def _chosen_skills(
+    centre_id: int, kind: CriterionKind, item_ids: Collection[int]
+) -> dict[int, str]:
+    """The skills checklist items chosen for a stage (id: label, in the checklist's order), or
+    ``StageError``: only a sign-off stage requires skills, and only the centre's checklist's."""
+    wanted = set(item_ids)
+    if wanted and kind != CriterionKind.SIGNOFF:
+        raise StageError(
+            "The stage cannot be saved.",
+            {"skills": "Only a sign-off stage can require skills: a session reaches this one."},
+        )
+    items = {item.id: item.label for item in skill_items(centre_id)}
+    if wanted - set(items):
+        raise StageError(
+            "The stage cannot be saved.",
+            {"skills": "Choose skills from the list (the wheelchair skills checklist)."},
+        )
+    return {item_id: label for item_id, label in items.items() if item_id in wanted}
+
+
+def _set_skills(stage: LadderStage, chosen: dict[int, str]) -> list[str]:
+    """Make the stage require exactly the ``chosen`` items; returns their labels."""
+    have = {
+        row.item_id: row
+        for row in db.session.scalars(sa.select(StageSkill).where(StageSkill.stage_id == stage.id))
+    }
+    for item_id, row in have.items():
+        if item_id not in chosen:
+            db.session.delete(row)
+    db.session.add_all(
+        StageSkill(centre_id=stage.centre_id, stage_id=stage.id, item_id=item_id)
+        for item_id in sorted(set(chosen) - set(have))
+    )
+    return list(chosen.values())
 
 
 def _check_validity(valid_for_months: int | None) -> None:
@@ -117,8 +159,10 @@ def add_stage(
     after_stage_id: int | None = None,
     at_top: bool = False,
     valid_for_months: int | None = None,
+    skill_ids: Collection[int] = (),
 ) -> LadderStage:
-    """Add a stage after ``after_stage_id`` (at the end by default, first with ``at_top``)."""
+    """Add a stage after ``after_stage_id`` (at the end by default, first with ``at_top``);
+    a sign-off stage may require ``skill_ids`` (skills checklist items)."""
     _check_validity(valid_for_months)
     stages = _stages(centre_id)
     title, description = _clean_words(title, description, others=stages)
@@ -143,6 +187,7 @@ def add_stage(
             errors["time_limit"] = "Enter a time limit above zero and at most 48 hours."
     if errors:
         raise StageError("The stage cannot be saved.", errors)
+    chosen = _chosen_skills(centre_id, criterion, skill_ids)
 
     if at_top:
         position = 1
@@ -177,9 +222,11 @@ def add_stage(
     )
     db.session.add(stage)
     db.session.flush()
-    audit.record(
-        actor, centre_id, "ladder.add", "ladder_stage", stage.id, audit.created(_snapshot(stage))
-    )
+    created = _snapshot(stage)
+    if chosen:
+        created["skills"] = _set_skills(stage, chosen)
+        db.session.flush()
+    audit.record(actor, centre_id, "ladder.add", "ladder_stage", stage.id, audit.created(created))
     return stage
 
 
@@ -191,17 +238,30 @@ def update_stage(
     description: str,
     expected_version: int | None,
     valid_for_months: int | None = None,
+    skill_ids: Collection[int] | None = None,
 ) -> dict[str, Any]:
-    """Reword a stage or change how long its certificates stay valid (from the next issued on);
-    returns the audited changes (empty when nothing changed)."""
+    """Reword a stage, change how long its certificates stay valid (from the next issued on) or,
+    with ``skill_ids``, the skills it requires; returns the audited changes (empty when nothing
+    changed)."""
     _check_version(stage, expected_version)
     _check_validity(valid_for_months)
     others = [s for s in _stages(stage.centre_id) if s.id != stage.id]
     title, description = _clean_words(title, description, others=others)
+    chosen = (
+        _chosen_skills(stage.centre_id, stage.kind, skill_ids) if skill_ids is not None else None
+    )
     before = _snapshot(stage)
+    if chosen is not None:
+        before["skills"] = _skill_labels(stage)
     stage.title, stage.description = title, description
     stage.valid_for_months = valid_for_months
-    changes = audit.diff(before, _snapshot(stage))
+    after = _snapshot(stage)
+    if chosen is not None:
+        after["skills"] = _set_skills(stage, chosen)
+        if after["skills"] != before["skills"]:
+            # The stage's version moves with what it requires, so a stale form is caught.
+            flag_modified(stage, "title")
+    changes = audit.diff(before, after)
     if changes:
         db.session.flush()
         audit.record(actor, stage.centre_id, "ladder.edit", "ladder_stage", stage.id, changes)

@@ -47,5 +47,6 @@ def register() -> None:
             "Possible autonomic dysreflexia reported with a session, not yet acknowledged.",
             "safety/attention_red_flags.html",
             _red_flags,
+            urgent=True,  # the digest's subject names it, and lists it first
         )
     )

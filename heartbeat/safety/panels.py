@@ -20,7 +20,7 @@ SHOWN = 5
 
 
 @cache
-def _open_flags_statement() -> sa.Select[tuple[RedFlag]]:
+def _open_flags_statement() -> sa.Select[RedFlag]:
     """Built once (the overview runs it on every visit); ``participant_id`` bound per call."""
     participant_id = sa.bindparam("participant_id", type_=sa.Integer)
     return (

@@ -32,5 +32,17 @@ def flags_for(participant_id: int) -> sa.Select:
     )
 
 
-def flag_for_session(session_id: int) -> sa.Select:
-    return sa.select(RedFlag).where(RedFlag.session_id == session_id).order_by(RedFlag.id).limit(1)
+def flag_for_session(session_id: int, *, newest: bool = False) -> sa.Select:
+    """The first flag raised with a session (with ``newest``, the latest: an edit can add one)."""
+    order = RedFlag.id.desc() if newest else RedFlag.id
+    return sa.select(RedFlag).where(RedFlag.session_id == session_id).order_by(order).limit(1)
+
+
+def flags_of_session(session_id: int, *, limit: int) -> sa.Select:
+    """The flags raised with one session, newest first (the edit form lists them)."""
+    return (
+        sa.select(RedFlag)
+        .where(RedFlag.session_id == session_id)
+        .order_by(*NEWEST_FIRST)
+        .limit(limit)
+    )

@@ -151,15 +151,33 @@ def update_session(
     values: Mapping[str, Any],
     expected_version: int | None,
     now: datetime | None = None,
+    symptoms: Sequence[str] = (),
 ) -> audit.Changes:
-    """Apply the edit form's values; ``StaleEdit`` if it was built from an older version."""
+    """Apply the edit form's values; ``StaleEdit`` if it was built from an older version.
+
+    ``symptoms`` ticked on the edit form (the autonomic dysreflexia checklist) mark the session
+    "symptom reported" and raise a new red flag with it, as on the new-session forms: symptoms
+    remembered later are reported all the same. The flag is raised even when no other field
+    changed.
+    """
     values = {name: value for name, value in values.items() if name in EDITABLE}
+    if symptoms:
+        values["symptom_reported"] = True
     check_version(expected_version, session.version, "this session")
     now = now or utcnow()
     before = snapshot(session)
     for name, value in values.items():
         setattr(session, name, value)
     changes = audit.diff(before, snapshot(session))
+    if symptoms:
+        safety.raise_flag(
+            participant,
+            symptoms,
+            actor=actor,
+            session_id=session.id,
+            self_reported=actor.id == participant.user_id,
+            now=now,
+        )
     if not changes:
         return changes
     session.updated_at = now

@@ -30,6 +30,7 @@ from heartbeat.progress.models import (
     CriterionKind,
     LadderStage,
 )
+from heartbeat.progress.skills import required_items, skill_items
 from heartbeat.training import services as training
 from heartbeat.training.csv_import import import_sessions
 from heartbeat.training.imports import import_activity
@@ -85,6 +86,9 @@ def _records(world, pid: int, other: int) -> None:
         today=TODAY,
     )
     participants.add_note(ada, actor=therapist, body="Good first week", shared=True)
+    participants.set_classification_checklist(
+        ada, actor=therapist, ticked=["diagnosis", "signed"], expected_version=ada.version
+    )
     bea = db.session.get(Participant, other)
     participants.change_status(
         bea,
@@ -234,6 +238,18 @@ def _ladder_and_certificates(world, pid: int, tmp_path, runner) -> None:
         .where(LadderStage.centre_id == centre.id, LadderStage.kind == CriterionKind.SIGNOFF)
         .order_by(LadderStage.position)
     ).first()
+    # The stage asks for one more skill of the checklist; Ada has passed none (the sign-off
+    # records the unmet ones).
+    checklist = skill_items(centre.id)
+    required = [item.id for item in required_items([skill.id])[skill.id]]
+    stages.update_stage(
+        skill,
+        actor=admin,
+        title=skill.title,
+        description=skill.description,
+        expected_version=skill.version,
+        skill_ids=[*required, checklist[0].id],
+    )
     award = progress.sign_off(ada, skill, actor=therapist)
     branding.update_branding(
         centre,

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 
 from heartbeat.auth.models import Role
 from heartbeat.extensions import db
@@ -133,3 +134,32 @@ def test_the_command_makes_the_digests_and_sends(app, world, mailbox, caseloads,
     assert "participants.digest: 1 queued" in result.output
     (message,) = mailbox.wait_for(1)
     assert message["To"] == world.a.therapist.email
+
+
+def test_an_open_red_flag_heads_the_digest_and_its_subject(app, world, mailbox, caseloads):
+    """Safety's red flags reach the digest through the needs-attention registry (no import of
+    safety here or in participants): first in the email, and named in the subject."""
+    from heartbeat.participants.models import Participant
+    from heartbeat.safety.services import raise_flag
+
+    with app.app_context():
+        rosa = db.session.scalars(
+            sa.select(Participant).where(Participant.family_name == "Reyes")
+        ).one()
+        raise_flag(rosa, ["headache", "flushing"], actor=None, now=MONDAY_9 - timedelta(days=2))
+        db.session.commit()
+    _run(app, MONDAY_9)
+    (message,) = mailbox.to(world.a.therapist.email)
+    assert message["Subject"].startswith("Red flag: 1 person has symptoms to follow up.")
+    text = message.get_body(("plain",)).get_content().replace("\r", "")
+    html = message.get_body(("html",)).get_content()
+    first = text.index("Red flags: symptoms reported")
+    assert first < text.index("No session for 14 days")
+    assert "Reyes, Rosa" in text[first : text.index("No session for 14 days")]
+    assert "follow these up first" in text
+    assert html.index("Red flags: symptoms reported") < html.index("No session for 14 days")
+    # No symptoms, no health details in an email: the list names the person only.
+    assert "headache" not in text.lower() and "headache" not in html.lower()
+    # B's therapist has no red flag: a plain subject.
+    (theirs,) = mailbox.to(world.b.therapist.email)
+    assert theirs["Subject"].startswith("This week at ")

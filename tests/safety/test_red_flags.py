@@ -204,3 +204,56 @@ def test_deleting_the_session_keeps_the_flag(app, staff, training):
         db.session.commit()
     [flag] = flags(app)
     assert flag.session_id is None and flag.open
+
+
+def test_the_edit_form_offers_the_checklist_and_a_tick_raises_a_new_flag(app, staff, training):
+    """Symptoms remembered after the session was logged are reported on its edit form too."""
+    session_id = training.add(distance_m=450, moving_time_s=180, rpe=5)
+    page = text(staff.get(f"/sessions/{session_id}/edit"))
+    assert "Any of these during or after the session?" in page
+    assert 'value="headache"' in page and GUIDANCE_START in page
+    assert "Already reported with this session" not in page
+
+    edit = {**FORM, "distance": "0.45", "duration": "3:00", "rpe": "5", "version": "1"}
+    saved = staff.post(f"/sessions/{session_id}/edit", data={**edit, "ad_symptoms": ["nose"]})
+    assert saved.status_code == 302, text(saved)
+    [flag] = flags(app)
+    assert saved.headers["Location"].endswith(f"/red-flags/{flag.id}")
+    assert flag.symptoms == ["nose"] and flag.session_id == session_id and flag.open
+    assert not flag.self_reported
+    assert training.session(session_id).symptom_reported
+    [raised] = audit(app, "red_flag.raise")
+    assert raised.actor_id == training.world.a.therapist.id
+
+    # The edit form now lists the flag, and another tick raises another (the first stays).
+    page = text(staff.get(f"/sessions/{session_id}/edit"))
+    assert "Already reported with this session" in page
+    assert f"/red-flags/{flag.id}" in page and "Stuffy (blocked) nose" in page
+    version = str(training.session(session_id).version)
+    again = staff.post(
+        f"/sessions/{session_id}/edit",
+        data={**edit, "version": version, "symptom_reported": "y", "ad_symptoms": ["headache"]},
+    )
+    assert again.status_code == 302, text(again)
+    first, second = flags(app)
+    assert again.headers["Location"].endswith(f"/red-flags/{second.id}")
+    assert (first.symptoms, second.symptoms) == (["nose"], ["headache"])
+
+    # An unknown symptom is refused, and nothing is saved or raised.
+    version = str(training.session(session_id).version)
+    refused = staff.post(
+        f"/sessions/{session_id}/edit",
+        data={**edit, "version": version, "rpe": "9", "ad_symptoms": ["fainting"]},
+    )
+    assert refused.status_code == 422
+    assert len(flags(app)) == 2 and training.session(session_id).rpe == 5
+
+
+def test_the_edit_form_has_no_checklist_below_t6(app, staff, training):
+    set_level(app, training.pid, "T7")
+    session_id = training.add(distance_m=450, moving_time_s=180, rpe=5)
+    page = text(staff.get(f"/sessions/{session_id}/edit"))
+    assert "Pounding headache" not in page and "A symptom was reported" in page
+    edit = {**FORM, "distance": "0.45", "duration": "3:00", "version": "1"}
+    saved = staff.post(f"/sessions/{session_id}/edit", data={**edit, "ad_symptoms": ["nose"]})
+    assert saved.status_code == 302 and flags(app) == []

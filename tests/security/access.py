@@ -153,6 +153,7 @@ ENDPOINTS: dict[str, Access] = {
     "participants.records": READ_RECORD,
     "participants.edit": STAFF_RECORD,
     "participants.consents": STAFF_RECORD,
+    "participants.classification": STAFF_RECORD,
     "participants.equipment": STAFF_RECORD,
     "participants.invite": STAFF_RECORD,
     "participants.add_note": STAFF_RECORD,

@@ -8,8 +8,8 @@ from heartbeat.api.fields import Text
 from heartbeat.api.schemas.common import PageArgs, page_of
 from heartbeat.db import MAX_ID
 from heartbeat.participants import queries
+from heartbeat.participants.classification import ClassificationStatus
 from heartbeat.participants.models import (
-    ClassificationStatus,
     ImpairmentCategory,
     ParticipantStatus,
     RacingClass,

@@ -19,7 +19,12 @@ from heartbeat.participants.services.enrolment import (
     update_details,
 )
 from heartbeat.participants.services.portal import find_for_invite, link_portal_user
-from heartbeat.participants.services.records import add_fitting, add_note, set_consents
+from heartbeat.participants.services.records import (
+    add_fitting,
+    add_note,
+    set_classification_checklist,
+    set_consents,
+)
 from heartbeat.participants.services.status import TRANSITIONS, change_status
 
 __all__ = [
@@ -35,6 +40,7 @@ __all__ = [
     "enrolment_consent_errors",
     "find_for_invite",
     "link_portal_user",
+    "set_classification_checklist",
     "set_consents",
     "snapshot",
     "update_details",

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from heartbeat.auth.models import STAFF_ROLES, User
 from heartbeat.core.edits import InputError
 from heartbeat.extensions import db
+from heartbeat.participants.classification import CODES_TEXT, ClassificationStatus
 from heartbeat.participants.models import (
-    ClassificationStatus,
     ImpairmentCategory,
     Participant,
     RacingClass,
@@ -146,15 +146,21 @@ def clean_details(values: Mapping[str, Any], *, centre_id: int, today: date) -> 
     clean["classification_status"] = _enum_value(
         ClassificationStatus,
         values.get("classification_status"),
-        "Choose a classification status: N, R or C.",
+        f"Choose a classification status: {CODES_TEXT}.",
         "classification_status",
         errors,
     )
+    status = clean["classification_status"]
     if (
-        clean["classification_status"] == ClassificationStatus.REVIEW
+        status is not None
+        and status.needs_review_date
         and clean["classification_review_on"] is None
     ):
-        errors["classification_review_on"] = "Enter the date of the classification review."
+        errors["classification_review_on"] = (
+            "Enter the date of the classification review."
+            if status == ClassificationStatus.REVIEW
+            else "Enter the fixed review date: the class holds until then."
+        )
 
     try:
         clean["sci_level"] = normalise_sci_level(values.get("sci_level"))

@@ -1,8 +1,9 @@
-"""What staff record about a participant besides details: consents, fittings, notes."""
+"""What staff record about a participant besides details: consents, fittings, notes, and the
+Medical Diagnostics Form checklist of their classification."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -12,6 +13,7 @@ from heartbeat.auth.models import User
 from heartbeat.core.edits import check_version
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
+from heartbeat.participants.classification import clean_checklist
 from heartbeat.participants.models import (
     Consent,
     ConsentKind,
@@ -177,3 +179,36 @@ def add_note(
         at=now,
     )
     return note
+
+
+def set_classification_checklist(
+    participant: Participant,
+    *,
+    actor: User,
+    ticked: Iterable[str],
+    expected_version: int | None,
+    now: datetime | None = None,
+) -> list[str]:
+    """Record which items of the Medical Diagnostics Form checklist are done; returns the
+    ticked keys in the checklist's order (an unchanged list audits nothing)."""
+    check_version(expected_version, participant.version, "this checklist")
+    try:
+        keys = clean_checklist(ticked)
+    except ValueError as error:
+        raise ParticipantError(str(error), {"checklist": str(error)}) from None
+    before = list(participant.classification_checklist or [])
+    if keys == before:
+        return keys
+    participant.classification_checklist = keys
+    participant.updated_at = now or utcnow()
+    db.session.flush()
+    audit.record(
+        actor,
+        participant.centre_id,
+        "participant.classification_checklist",
+        "participant",
+        participant.id,
+        {"classification_checklist": {"before": before, "after": keys}},
+        at=participant.updated_at,
+    )
+    return keys

@@ -7,6 +7,7 @@ Each module adds its routes to the one ``participants`` blueprint (``participant
 from heartbeat.participants.blueprint import bp
 from heartbeat.participants.views import (
     caseload,
+    classification,
     own_data,
     portal,
     privacy,
@@ -15,4 +16,14 @@ from heartbeat.participants.views import (
     transfer,
 )
 
-__all__ = ["bp", "caseload", "own_data", "portal", "privacy", "profile", "records", "transfer"]
+__all__ = [
+    "bp",
+    "caseload",
+    "classification",
+    "own_data",
+    "portal",
+    "privacy",
+    "profile",
+    "records",
+    "transfer",
+]

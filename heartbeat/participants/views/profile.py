@@ -19,6 +19,7 @@ from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants import attention, queries, services
 from heartbeat.participants.blueprint import bp
+from heartbeat.participants.classification import MDF_ITEMS
 from heartbeat.participants.forms import NoteForm, StatusForm
 from heartbeat.participants.models import Participant
 from heartbeat.participants.stages import chair_signed_off_on
@@ -93,6 +94,7 @@ def render_records(
         status_form=status_form,
         note_form=note_form or NoteForm(),
         status_stale=status_stale,
+        mdf_items=MDF_ITEMS,
         may_export=can(viewer, "participant.subject_access", participant),
         may_erase=can(viewer, "participant.erase", participant) and not participant.erased,
     ), code

@@ -1,4 +1,5 @@
-"""The private calendar feed: made and revoked on My account's "Apps and calendars" page, read by calendar apps."""
+"""The private calendar feed: made and revoked on My account's "Apps and calendars" page, read
+by calendar apps."""
 
 from __future__ import annotations
 

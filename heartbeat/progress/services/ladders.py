@@ -8,9 +8,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from heartbeat.extensions import db
+from heartbeat.measures.services import ensure_built_in
 from heartbeat.progress import rules
-from heartbeat.progress.ladder import DEFAULT_CLUBS, DEFAULT_LADDER, ClubSpec
-from heartbeat.progress.models import Award, CriterionKind, LadderStage
+from heartbeat.progress.ladder import DEFAULT_CLUBS, DEFAULT_LADDER, ClubSpec, StageSpec
+from heartbeat.progress.models import Award, CriterionKind, LadderStage, StageSkill
+from heartbeat.progress.skills import skill_items
 from heartbeat.training.models import TrainingSession
 
 CLUBS_BY_CODE: dict[str, ClubSpec] = {club.code: club for club in DEFAULT_CLUBS}
@@ -53,7 +55,22 @@ def seed_default_ladder(centre_id: int) -> list[LadderStage]:
     ]
     db.session.add_all(stages)
     db.session.flush()
+    _default_skills(centre_id, zip(DEFAULT_LADDER, stages, strict=True))
     return stages
+
+
+def _default_skills(centre_id: int, pairs: Iterable[tuple[StageSpec, LadderStage]]) -> None:
+    """The skills the default ladder's sign-off stages require, from the centre's built-in
+    skills checklist (added first if the centre has none yet)."""
+    ensure_built_in(centre_id)
+    items = {item.label: item.id for item in skill_items(centre_id, all_centres=True)}
+    db.session.add_all(
+        StageSkill(centre_id=centre_id, stage_id=stage.id, item_id=items[label])
+        for spec, stage in pairs
+        for label in spec.skills
+        if label in items
+    )
+    db.session.flush()
 
 
 def ladder(centre_id: int, *, include_retired: bool = True) -> list[LadderStage]:

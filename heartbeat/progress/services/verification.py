@@ -16,8 +16,10 @@ from heartbeat.participants.models import Participant
 from heartbeat.participants.services import ParticipantError, add_fitting
 from heartbeat.progress.ladder import records_chair_fitting
 from heartbeat.progress.models import HISTORY_EVIDENCE, Award, CriterionKind, LadderStage
+from heartbeat.progress.rules.skills import unmet
 from heartbeat.progress.services.engine import centre_zone, evaluate_awards
 from heartbeat.progress.services.ladders import ProgressError, stage_key
+from heartbeat.progress.skills import checks_for
 
 award_verified = event(
     "progress.award-verified",
@@ -38,6 +40,9 @@ def sign_off(
 
     For the stage that records a chair fitting ("Chair fitted"), ``fitting`` (make and model)
     records the participant's fitting on the same day, so their chair panel agrees with it.
+
+    Skills the stage requires that are not passed yet do not stop it (``rules.skills``: they
+    warn); the audit trail records which they were.
     """
     if fitting is not None and not records_chair_fitting(stage.code):
         raise ProgressError(f"“{stage.title}” does not record a chair fitting.")
@@ -82,13 +87,16 @@ def sign_off(
         except ParticipantError as error:
             raise ProgressError(str(next(iter(error.field_errors.values()), error))) from None
     evaluate_awards(participant, actor=actor, now=now)
+    record: dict[str, object] = {"key": key, "participant_id": participant.id, "stage": stage.title}
+    if missing := [check.label for check in unmet(checks_for(participant, stage))]:
+        record["skills_unmet"] = missing
     audit.record(
         actor,
         participant.centre_id,
         "award.sign_off",
         "award",
         award.id,
-        audit.created({"key": key, "participant_id": participant.id, "stage": stage.title}),
+        audit.created(record),
     )
     award_verified.send(award, now=now)
     return award

@@ -28,6 +28,7 @@ from heartbeat.progress.blueprint import bp
 from heartbeat.progress.forms import SignOffForm, VersionForm, WithdrawForm
 from heartbeat.progress.ladder import records_chair_fitting
 from heartbeat.progress.models import HISTORY_EVIDENCE, REVIEW_REASONS, Award, CriterionKind
+from heartbeat.progress.rules.skills import unmet
 from heartbeat.progress.services import (
     ProgressError,
     award_moment,
@@ -35,6 +36,7 @@ from heartbeat.progress.services import (
     sign_off,
     verify_awards,
 )
+from heartbeat.progress.skills import checks_for
 
 
 def _actor():
@@ -263,6 +265,10 @@ def sign_off_stage(participant_id: int, stage_id: int):
             participant_queries.fittings_for(participant.id).limit(1)
         ).first()
     asks_for_chair = records_chair_fitting(stage.code) and fitting_on_record is None
+    # Skills the stage requires, with the participant's latest score: unmet ones warn (the rule
+    # is in ``rules/skills.py``), and the sign-off's audit entry names them.
+    skills = checks_for(participant, stage)
+    not_met = unmet(skills)
     if request.method == "GET":
         form.signed_on.data = _today()
     elif form.validate_on_submit():
@@ -281,6 +287,11 @@ def sign_off_stage(participant_id: int, stage_id: int):
                 f"“{stage.title}” is signed off for {participant.display_name}"
                 f" ({day_text(signed_on)})."
             )
+            if not_met:
+                message += (
+                    f" {plural(len(not_met), 'required skill')} not recorded as passed"
+                    f" ({'; '.join(check.label for check in not_met)}): the audit trail notes it."
+                )
             try:
                 sign_off(
                     participant,
@@ -309,6 +320,9 @@ def sign_off_stage(participant_id: int, stage_id: int):
         stage=stage,
         asks_for_chair=asks_for_chair,
         fitting_on_record=fitting_on_record,
+        skills=skills,
+        not_met=not_met,
+        tz=_tz(),
     )
 
 

@@ -31,7 +31,8 @@ from heartbeat.progress import jobs as progress_jobs
 from heartbeat.progress import queries, stages
 from heartbeat.progress.blueprint import bp
 from heartbeat.progress.forms import StageEditForm, StageForm, VersionForm
-from heartbeat.progress.models import Award, LadderStage
+from heartbeat.progress.models import Award, CriterionKind, LadderStage
+from heartbeat.progress.rules.skills import skills_sentence
 from heartbeat.progress.sentences import (
     SAMPLE_NAME,
     clean_description,
@@ -39,6 +40,7 @@ from heartbeat.progress.sentences import (
     milestone_sentence,
 )
 from heartbeat.progress.services import ladder as load_ladder
+from heartbeat.progress.skills import required_items, skill_items
 from heartbeat.progress.summary import criterion_text
 
 
@@ -79,11 +81,16 @@ def _award_counts() -> dict[int | None, int]:
 def _render_ladder(centre: Centre, *, stale: LadderStage | None = None, code: int = 200):
     all_stages = load_ladder(centre.id)
     units = _units(centre)
+    skills = required_items(stage.id for stage in all_stages)
     return render_template(
         "progress/ladder.html",
         centre=centre,
         stages=all_stages,
         criteria={stage.id: criterion_text(stage, units) for stage in all_stages},
+        skills={
+            stage.id: skills_sentence([item.label for item in skills[stage.id]])
+            for stage in all_stages
+        },
         sample_name=SAMPLE_NAME,
         # Stages worded before the sentence rule (or by hand in the database) are pointed out.
         problems={
@@ -145,6 +152,7 @@ def add_stage():
     centre = _centre()
     require("ladder.edit", centre)
     form = StageForm(units=_units(centre), places=_places(load_ladder(centre.id)))
+    form.offer_skills(skill_items(centre.id))
     if not _previewing() and form.validate_on_submit():
         try:
             stage = stages.add_stage(
@@ -156,6 +164,7 @@ def add_stage():
                 threshold_m=form.threshold_m,
                 max_duration_s=form.max_duration_s,
                 valid_for_months=form.valid_for_months,
+                skill_ids=form.skill_ids,
                 **form.placement(),
             )
         except stages.StageError as error:
@@ -178,9 +187,16 @@ def edit_stage(stage_id: int):
     stage = _stage(stage_id)
     centre = _centre()
     form, unchosen = versioned_form(StageEditForm)
+    # Only a sign-off stage requires skills: a session reaches the others.
+    asks_skills = stage.kind == CriterionKind.SIGNOFF
+    form.offer_skills(skill_items(centre.id) if asks_skills else [])
+
+    def load() -> None:
+        form.load(stage, required_items([stage.id])[stage.id] if asks_skills else [])
+
     rebased = None
     if request.method == "GET":
-        form.load(stage)
+        load()
     elif _previewing():
         pass  # the page shows the sentence; nothing is saved
     elif form.validate_on_submit() and not (rebased := refuse_unchosen(form, unchosen)):
@@ -193,8 +209,9 @@ def edit_stage(stage_id: int):
                 description=form.description.data or "",
                 expected_version=form.expected_version(),
                 valid_for_months=form.valid_for_months,
+                skill_ids=form.skill_ids if asks_skills else None,
             ),
-            load=lambda: form.load(stage),
+            load=load,
         )
         if outcome.saved:
             if not outcome.result:
@@ -209,6 +226,7 @@ def edit_stage(stage_id: int):
         status=200 if _previewing() else None,
         stage=stage,
         criterion=criterion_text(stage, _units(centre)),
+        asks_skills=asks_skills and bool(form.skills.choices),
         rebased=rebased,
         **_preview(form),
     )

@@ -185,6 +185,7 @@ def edit_session(session_id: int):
         load()
     elif form.validate_on_submit() and not (rebased := refuse_unchosen(form, unchosen)):
         try:
+            symptoms = symptoms_ticked(form, participant)
             values = read_session(
                 form.raw(),
                 units=units,
@@ -194,6 +195,8 @@ def edit_session(session_id: int):
             )
         except SessionValueError as error:
             apply_errors(form, error)
+        except ValueError as error:  # a symptom the checklist does not know
+            form.ad_symptoms.errors = [str(error)]
         else:
             # An untouched distance field keeps the device's exact figure.
             if same_distance_shown(values["distance_m"], session.distance_m, units):
@@ -207,11 +210,17 @@ def edit_session(session_id: int):
                     values=values,
                     expected_version=form.expected_version(),
                     now=now(),
+                    symptoms=symptoms,
                 ),
                 load=load,
             )
             if outcome.saved:
                 changes = outcome.result
+                if symptoms:
+                    flash("Session saved.", "success")
+                    return after_symptoms(session, symptoms, newest=True) or redirect(
+                        url_for("training.session", session_id=session_id)
+                    )
                 flash(
                     "Session saved." if changes else "Nothing had changed, so nothing was saved.",
                     "success" if changes else "info",
@@ -225,6 +234,8 @@ def edit_session(session_id: int):
         session=session,
         units=units,
         rebased=rebased,
+        tz=tz,
+        **checklist(participant, session=session),
     )
 
 

@@ -1,6 +1,7 @@
-"""The autonomic dysreflexia checklist on the new-session forms (staff and self-report): offered
-to participants at T6 and above, read with the rest of the form, and after a save with ticks the
-red flag's page (the guidance first) comes next."""
+"""The autonomic dysreflexia checklist on the session forms (new sessions, staff and self-report,
+and the edit form): offered to participants at T6 and above, read with the rest of the form, and
+after a save with ticks the red flag's page (the guidance first) comes next. On the edit form the
+flags already raised with the session are listed above it; ticking more raises a new one."""
 
 from __future__ import annotations
 
@@ -23,18 +24,35 @@ def symptoms_ticked(form, participant: Participant) -> list[str]:
     return safety_rules.clean_symptoms(form.ad_symptoms.data or [])
 
 
-def checklist(participant: Participant) -> dict[str, Any]:
-    """What the form template needs for the checklist: whether to show it, and the guidance."""
+# The edit form lists at most this many flags already raised with the session.
+EARLIER_SHOWN = 5
+
+
+def checklist(
+    participant: Participant, *, session: TrainingSession | None = None
+) -> dict[str, Any]:
+    """What the form template needs for the checklist: whether to show it, the guidance, and
+    (editing a session) the flags already raised with it."""
     if not safety_rules.at_risk(participant):
-        return {"checklist": False, "guidance": None}
-    return {"checklist": True, "guidance": guidance_text(participant.centre_id)}
+        return {"checklist": False, "guidance": None, "earlier_flags": []}
+    earlier = (
+        list(db.session.scalars(safety_queries.flags_of_session(session.id, limit=EARLIER_SHOWN)))
+        if session is not None
+        else []
+    )
+    return {
+        "checklist": True,
+        "guidance": guidance_text(participant.centre_id),
+        "earlier_flags": earlier,
+        "symptom_labels": safety_rules.symptom_labels,
+    }
 
 
-def after_symptoms(session: TrainingSession, symptoms: list[str]):
+def after_symptoms(session: TrainingSession, symptoms: list[str], *, newest: bool = False):
     """With symptoms ticked, the next page is the red flag: the guidance first."""
     if not symptoms:
         return None
-    flag = db.session.scalars(safety_queries.flag_for_session(session.id)).first()
+    flag = db.session.scalars(safety_queries.flag_for_session(session.id, newest=newest)).first()
     if flag is None:
         return None
     flash("Symptoms reported: follow the guidance below. The team has been told.", "error")
