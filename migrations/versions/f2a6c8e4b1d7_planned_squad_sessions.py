@@ -2,7 +2,7 @@
 (issue 17); the session kind "skills" needs no change (kinds are stored as text, unchecked)
 
 Revision ID: f2a6c8e4b1d7
-Revises: f3a9c2d71e58
+Revises: f3a8c2d17e54
 Create Date: 2026-12-02 12:50:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f2a6c8e4b1d7'
-down_revision = 'f3a9c2d71e58'
+down_revision = 'f3a8c2d17e54'
 branch_labels = None
 depends_on = None
 
