@@ -56,7 +56,7 @@ def test_the_progress_rules_take_their_kinds_from_session_kind():
 
 
 def test_the_csv_template_lists_every_session_kind():
-    assert COLUMNS["kind"] == "Required. track, road, roller, handcycle, strength or race."
+    assert COLUMNS["kind"] == "Required. track, road, roller, handcycle, skills, strength or race."
     assert all(kind.value in COLUMNS["kind"] for kind in SessionKind)
 
 

@@ -1,6 +1,7 @@
 """The demo centre's training plans: the demo participant on a plan with this plan-week under
 way (some sessions done, today's open to log), a second person falling behind (so the caseload's
-needs-attention lists and the dashboard show plans), a saved squad and a past squad session.
+needs-attention lists and the dashboard show plans), a saved squad, a past squad session and a
+one-off skills session planned for next Saturday.
 Idempotent: anything already there is left alone."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from heartbeat.participants.models import Participant
 from heartbeat.plans.models import (
     Plan,
     PlannedSession,
+    PlannedSquadSession,
     PlanTemplate,
     Squad,
     SquadSession,
@@ -170,4 +172,19 @@ def seed_plans(centre: Centre, *, therapist: User, portal_user: User, today: dat
             place="Riverside athletics track",
             squad=squad,
             rows=rows_in,
+        )
+    # A one-off skills clinic next Saturday morning, planned ahead: in the squad's calendar feeds.
+    planned = db.session.scalar(
+        sa.select(PlannedSquadSession.id)
+        .where(PlannedSquadSession.centre_id == centre.id)
+        .execution_options(all_centres=True)
+    )
+    if not planned:
+        saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
+        squads.plan_squad_session(
+            squad,
+            actor=therapist,
+            starts_at=datetime.combine(saturday, time(10, 0), tzinfo=tz).astimezone(UTC),
+            kind=SessionKind.SKILLS,
+            place="Riverside car park: cones for cornering and braking",
         )

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from heartbeat.audit import formats, registry
+from heartbeat.audit.models import AuditEvent
 from heartbeat.auth.models import User
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
@@ -30,6 +31,10 @@ ACTIONS = {
     "plan_template.add_session": "Session added to a plan template",
     "plan_template.change_session": "Session of a plan template changed",
     "plan_template.remove_session": "Session removed from a plan template",
+    "plan_template.retire": "Plan template retired",
+    "plan_template.restore": "Plan template brought back",
+    "plan_template.delete": "Plan template deleted",
+    "plan_template.copy_plan": "Plan saved as a template",
     "plan.assign": "Plan assigned",
     "plan.add_session": "Session added to a plan",
     "plan.change_session": "Planned session adjusted",
@@ -40,6 +45,9 @@ ACTIONS = {
     "plan.unavailable": "Days marked unavailable",
     "plan.available": "Day marked available again",
     "squad.save": "Squad saved",
+    "squad.delete": "Squad deleted",
+    "squad.plan_session": "Squad session planned",
+    "squad.cancel_session": "Planned squad session called off",
     "squad_session.record": "Squad session recorded",
     "calendar_feed.create": "Calendar feed address made",
     "calendar_feed.revoke": "Calendar feed address revoked",
@@ -50,11 +58,32 @@ def _ints(values: Collection[Any]) -> list[int]:
     return [value for value in values if isinstance(value, int) and not isinstance(value, bool)]
 
 
-def template_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str]:
+def _gone_names(entity: str, ids: set[int]) -> dict[int, str]:
+    """Names of deleted templates and squads, from the trail's own rows about them."""
+    if not ids:
+        return {}
     rows = db.session.execute(
-        sa.select(PlanTemplate.id, PlanTemplate.name).where(PlanTemplate.id.in_(_ints(ids)))
+        sa.select(AuditEvent.entity_id, AuditEvent.changes)
+        .where(AuditEvent.entity_type == entity, AuditEvent.entity_id.in_(ids))
+        .order_by(AuditEvent.id)
     )
-    return {row.id: row.name for row in rows}
+    names = {}
+    for entity_id, changes in rows:
+        change = changes.get("name") if isinstance(changes, dict) else None
+        if isinstance(change, dict):
+            value = change.get("after") or change.get("before")
+            if isinstance(value, str):
+                names[entity_id] = f"{value} (deleted)"
+    return names
+
+
+def template_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str]:
+    wanted = set(_ints(ids))
+    rows = db.session.execute(
+        sa.select(PlanTemplate.id, PlanTemplate.name).where(PlanTemplate.id.in_(wanted))
+    )
+    names = {row.id: row.name for row in rows}
+    return {**_gone_names("plan_template", wanted - set(names)), **names}
 
 
 def plan_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str]:
@@ -89,8 +118,10 @@ def squad_session_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[A
 
 
 def squad_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str]:
-    rows = db.session.execute(sa.select(Squad.id, Squad.name).where(Squad.id.in_(_ints(ids))))
-    return {row.id: row.name for row in rows}
+    wanted = set(_ints(ids))
+    rows = db.session.execute(sa.select(Squad.id, Squad.name).where(Squad.id.in_(wanted)))
+    names = {row.id: row.name for row in rows}
+    return {**_gone_names("squad", wanted - set(names)), **names}
 
 
 def feed_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str]:
@@ -128,6 +159,9 @@ FIELDS: dict[str, tuple[str, formats.Formatter]] = {
     "attended": ("Attended", formats.number),
     "absent": ("Absent", formats.number),
     "members": ("Members", formats.number),
+    "retired": ("Retired", formats.yes_no),
+    "starts_at": ("Planned for", formats.moment),
+    "planned_squad_session_id": ("Planned squad session", formats.number),
     "place": ("Place", formats.text),
     "meets_weekday": (
         "Meets on",
@@ -167,4 +201,10 @@ def register() -> None:
         for name, (label, format) in FIELDS.items():
             registry.field(name, label, format, entity=entity)
     registry.field("template_id", "Template", refers_to="plan_template", entity="training_plan")
+    registry.field(
+        "copied_from_plan",
+        "Copied from the plan",
+        refers_to="training_plan",
+        entity="plan_template",
+    )
     registry.names("plan_template", template_names)

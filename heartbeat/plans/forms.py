@@ -93,6 +93,21 @@ class TemplateForm(VersionedForm):
         }
 
 
+class CopyPlanForm(FlaskForm):  # Flask-WTF ships no types
+    """A person's plan, as adjusted, saved as a new template of the library."""
+
+    name = StringField(
+        "Name of the new template",
+        validators=[DataRequired("Give the template a name."), Length(max=120)],
+    )
+    summary = TextAreaField("Who it is for and what it builds", validators=[Length(max=2000)])
+    keep_notes = BooleanField(
+        "Copy each session's notes",
+        description="Templates are seen by all staff: check the notes say nothing about this"
+        " person.",
+    )
+
+
 class TemplateSessionForm(_Targets, VersionedForm):
     week = ListSelectField("Week", choices=[], validate_choice=False)
     day = ListSelectField(
@@ -215,3 +230,15 @@ class SquadSessionForm(FlaskForm):
         + [SelectChoice(str(n), f"{n}: {RPE_LABELS[n]}") for n in range(11)],
         validate_choice=False,
     )
+
+
+class PlanSquadSessionForm(FlaskForm):
+    """A one-off squad session planned ahead: when, what and where (the squad says who)."""
+
+    date = StringField("Date", render_kw={"type": "date"})
+    time = StringField("Start time", render_kw={"type": "time"}, description="hh:mm")
+    kind = ListSelectField(
+        "Kind of session",
+        choices=[SelectChoice(kind.value, kind.label) for kind in PLANNED_KINDS],
+    )
+    place = StringField("Place", validators=[Length(max=120)])

@@ -51,11 +51,11 @@ def _first_5k() -> TemplateSpec:
             SessionSpec(
                 week,
                 0,
-                SessionKind.TRACK,
+                SessionKind.SKILLS,
                 duration_s=(20 if week < 5 else 25) * 60,
                 rpe=3 if easy else 5,
-                notes="Technique: long smooth strokes, steering and braking; short efforts"
-                " with full rests.",
+                notes="Skills: long smooth strokes, steering, cornering and braking; short"
+                " efforts with full rests.",
             ),
             SessionSpec(
                 week, 1, SessionKind.STRENGTH, duration_s=30 * 60, rpe=5, notes=STRENGTH_NOTE
@@ -86,9 +86,9 @@ def _first_5k() -> TemplateSpec:
         ]
     return TemplateSpec(
         "First 5K in a racing chair, 8 weeks",
-        "From a first continuous mile to a continuous 5K: two technique and endurance sessions"
-        " and two strength sessions a week, the long push growing about a tenth a week with an"
-        " easier fourth week. For people past 'Steer and stop' on the ladder.",
+        "From a first continuous mile to a continuous 5K: a skills session, two endurance"
+        " sessions and two strength sessions a week, the long push growing about a tenth a"
+        " week with an easier fourth week. For people past 'Steer and stop' on the ladder.",
         len(long_push),
         tuple(sessions),
     )

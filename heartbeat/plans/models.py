@@ -10,7 +10,7 @@ something for the person (``plans.rules.heart_rate_meaningful``); RPE is always 
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -174,8 +174,6 @@ class Plan(CentreScoped, Model):
 
     @property
     def last_day(self) -> date:
-        from datetime import timedelta
-
         return self.starts_on + timedelta(days=7 * self.weeks - 1)
 
     @property
@@ -320,6 +318,35 @@ class SquadSession(CentreScoped, Model):
     attendance: Mapped[list[SquadAttendance]] = relationship(
         lazy="raise", back_populates="squad_session", cascade="all, delete-orphan"
     )
+
+
+class PlannedSquadSession(CentreScoped, Model):
+    """A one-off squad session planned ahead: in the members' and their therapists' calendar
+    feeds until it is recorded (``squad_session_id`` set) or called off (deleted)."""
+
+    __tablename__ = "planned_squad_session"
+    __personal_data__ = declare(
+        not_personal=(
+            *("id", "centre_id", "squad_id", "starts_at", "kind", "place"),
+            *("planned_by_id", "squad_session_id", "created_at"),
+        )
+    )
+    __table_args__ = (sa.Index("ix_planned_squad_session_centre_starts", "centre_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    squad_id: Mapped[int] = mapped_column(sa.ForeignKey("squad.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    kind: Mapped[SessionKind] = mapped_column(string_enum(SessionKind, 16))
+    place: Mapped[str | None] = mapped_column(sa.String(120))
+    planned_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    squad_session_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("squad_session.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    squad: Mapped[Squad] = relationship(lazy="raise")
 
 
 class SquadAttendance(CentreScoped, Model):

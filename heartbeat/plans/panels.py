@@ -21,7 +21,7 @@ def portal_panel(participant: Any, viewer: Any) -> dict[str, Any] | None:
     plan = weeks.shown_plan(participant.id, today)
     if plan is None:
         return None
-    view = weeks.plan_weeks(plan, tz, today)
+    view = weeks.plan_weeks(plan, tz, today, shown=today)  # only this week shown day by day
     week = view.current
     upcoming = []
     if week is not None:

@@ -12,6 +12,7 @@ from heartbeat.participants.models import Participant, ParticipantStatus
 from heartbeat.plans.models import (
     Plan,
     PlannedSession,
+    PlannedSquadSession,
     PlanTemplate,
     Squad,
     TemplateSession,
@@ -26,6 +27,15 @@ def participant_by_id(participant_id: int) -> sa.Select:
 
 def templates() -> sa.Select:
     return sa.select(PlanTemplate).order_by(PlanTemplate.retired, PlanTemplate.name)
+
+
+def plans_per_template() -> sa.Select:
+    """(template id, how many plans were assigned from it), for templates with any."""
+    return (
+        sa.select(Plan.template_id, sa.func.count())
+        .where(Plan.template_id.is_not(None))
+        .group_by(Plan.template_id)
+    )
 
 
 def template_by_id(template_id: int, *, sessions: bool = False) -> sa.Select:
@@ -117,4 +127,25 @@ def active_participants() -> sa.Select:
             Participant.erased_at.is_(None),
         )
         .order_by(Participant.family_name, Participant.given_name, Participant.id)
+    )
+
+
+def planned_squad_by_id(row_id: int) -> sa.Select:
+    return (
+        sa.select(PlannedSquadSession)
+        .options(joinedload(PlannedSquadSession.squad).selectinload(Squad.members))
+        .where(PlannedSquadSession.id == row_id)
+    )
+
+
+def planned_squad_sessions(since: datetime) -> sa.Select:
+    """Squad sessions planned from ``since`` on and not recorded yet, the soonest first."""
+    return (
+        sa.select(PlannedSquadSession)
+        .options(joinedload(PlannedSquadSession.squad))
+        .where(
+            PlannedSquadSession.starts_at >= since,
+            PlannedSquadSession.squad_session_id.is_(None),
+        )
+        .order_by(PlannedSquadSession.starts_at, PlannedSquadSession.id)
     )

@@ -19,7 +19,7 @@ sessions nobody planned do not raise the figure. Bands: within ±20% (80-120%) "
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Protocol
@@ -91,6 +91,8 @@ class Week:
     reasons: dict[date, object] = field(default_factory=dict)  # why each day was unavailable
     ratio: float | None = None
     counted: int = 0  # planned sessions the figure covers
+    # sessions done each day, where a page read only the first few of them (see ``day_rows``)
+    day_totals: dict[date, int] = field(default_factory=dict)
 
     @property
     def last(self) -> date:
@@ -123,35 +125,45 @@ def match(
     done: Sequence[DoneLike],
     tz: tzinfo,
     unavailable: Iterable[date] = (),
+    days: Mapping[int, date] | None = None,
 ) -> dict[int, DoneLike]:
-    """Planned session id -> the done session matched to it (see the module's rule)."""
+    """Planned session id -> the done session matched to it (see the module's rule).
+
+    ``days`` maps ``id(done)`` to its local day when the caller has worked them out already.
+    Linear in the sessions: done sessions are bucketed by day and kind, not searched per plan.
+    """
     off = set(unavailable)
+    if days is None:
+        days = {id(d): local_day(d.started_at, tz) for d in done}
     open_planned = sorted((p for p in planned if p.on not in off), key=lambda p: (p.on, p.id))
-    left = sorted(
-        (d for d in done if local_day(d.started_at, tz) not in off),
-        key=lambda d: (d.started_at, d.id),
-    )
+    left = sorted((d for d in done if days[id(d)] not in off), key=lambda d: (d.started_at, d.id))
+    same_day: dict[tuple[date, str], list[DoneLike]] = {}
+    for d in left:
+        same_day.setdefault((days[id(d)], d.kind), []).append(d)
     matches: dict[int, DoneLike] = {}
-    # Pass 1: the same day.
+    taken: set[int] = set()
+    # Pass 1: the same day (each bucket is in start order: the earliest left goes first).
     for p in open_planned:
-        for d in left:
-            if d.kind == p.kind and local_day(d.started_at, tz) == p.on:
-                matches[p.id] = d
-                left.remove(d)
-                break
+        bucket = same_day.get((p.on, p.kind))
+        if bucket:
+            d = bucket.pop(0)
+            matches[p.id] = d
+            taken.add(id(d))
     # Pass 2: the nearest day left, earlier first on a tie.
+    by_kind: dict[str, list[DoneLike]] = {}
+    for d in left:
+        if id(d) not in taken:
+            by_kind.setdefault(d.kind, []).append(d)
     for p in open_planned:
         if p.id in matches:
             continue
-        candidates = [d for d in left if d.kind == p.kind]
+        candidates = by_kind.get(p.kind)
         if not candidates:
             continue
-        best = min(
-            candidates,
-            key=lambda d: (abs((local_day(d.started_at, tz) - p.on).days), d.started_at, d.id),
-        )
+        on = p.on
+        best = min(candidates, key=lambda d: (abs((days[id(d)] - on).days), d.started_at, d.id))
         matches[p.id] = best
-        left.remove(best)
+        candidates.remove(best)
     return matches
 
 
@@ -209,24 +221,34 @@ def weeks_of(
     counted_until: date | None = None,
 ) -> list[Week]:
     """The plan's weeks with their sessions matched and compliance worked out to ``today``
-    (or to ``counted_until`` when earlier: the day before a pause, the day a plan ended)."""
+    (or to ``counted_until`` when earlier: the day before a pause, the day a plan ended).
+    Each session's local day is worked out once, and everything is bucketed by plan week."""
     cutoff = today if counted_until is None else min(today, counted_until)
-    off = set(unavailable)
-    # Each session's local day once, and the sessions grouped by plan week.
-    by_week: dict[int, list[DoneLike]] = {}
+    days: dict[int, date] = {}
+    done_by_week: dict[int, list[DoneLike]] = {}
     for d in sorted(done, key=lambda d: (d.started_at, d.id)):
-        index = (local_day(d.started_at, tz) - starts_on).days // 7
+        day = local_day(d.started_at, tz)
+        index = (day - starts_on).days // 7
         if 0 <= index < weeks:
-            by_week.setdefault(index, []).append(d)
+            days[id(d)] = day
+            done_by_week.setdefault(index, []).append(d)
+    planned_by_week: dict[int, list[PlannedLike]] = {}
+    for p in sorted(planned, key=lambda p: p.on):
+        index = (p.on - starts_on).days // 7
+        if 0 <= index < weeks:
+            planned_by_week.setdefault(index, []).append(p)
+    off_by_week: dict[int, set[date]] = {}
+    for day in set(unavailable):
+        off_by_week.setdefault((day - starts_on).days // 7, set()).add(day)
     result = []
     for n in range(weeks):
         first = starts_on + timedelta(days=7 * n)
-        last = first + timedelta(days=6)
         week = Week(n + 1, first)
-        week.planned = sorted((p for p in planned if first <= p.on <= last), key=lambda p: p.on)
-        week.done = by_week.get(n, [])
-        week.unavailable = {day for day in off if first <= day <= last}
-        week.matches = match(week.planned, week.done, tz, week.unavailable)
+        week.planned = planned_by_week.get(n, [])
+        week.done = done_by_week.get(n, [])
+        week.unavailable = off_by_week.get(n, set())
+        if week.planned and week.done:
+            week.matches = match(week.planned, week.done, tz, week.unavailable, days)
         if first <= cutoff:
             week.ratio, week.counted = compliance(
                 week.planned, week.matches, unavailable=week.unavailable, until=cutoff
@@ -262,11 +284,17 @@ class DayRow:
     planned: list[tuple[PlannedLike, DoneLike | None]]
     extra: list[DoneLike]
     unavailable: object | None  # the reason, when the day was marked unavailable
+    more: int = 0  # sessions that day not read (a page lists the first few)
 
 
 def day_rows(week: Week, tz: tzinfo) -> list[DayRow]:
-    """The week day by day, for the page: each planned session with what matched it."""
+    """The week day by day, for the page: each planned session with what matched it, the
+    sessions nobody planned, and how many more were done than were read (``day_totals``)."""
     extra = week.extra
+    read: dict[date, int] = {}
+    for d in week.done:
+        day = local_day(d.started_at, tz)
+        read[day] = read.get(day, 0) + 1
     rows = []
     for day in week.days:
         rows.append(
@@ -275,6 +303,7 @@ def day_rows(week: Week, tz: tzinfo) -> list[DayRow]:
                 [(p, week.matches.get(p.id)) for p in week.planned if p.on == day],
                 [d for d in extra if local_day(d.started_at, tz) == day],
                 week.reasons.get(day) if day in week.unavailable else None,
+                max(0, week.day_totals.get(day, 0) - read.get(day, 0)),
             )
         )
     return rows

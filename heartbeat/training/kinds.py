@@ -15,6 +15,7 @@ class SessionKind(enum.StrEnum):
     ROAD = "road"
     ROLLER = "roller"
     HANDCYCLE = "handcycle"
+    SKILLS = "skills"  # steering, cornering, braking, starts: a short push, technique first
     STRENGTH = "strength"
     RACE = "race"
 
@@ -28,6 +29,7 @@ _KIND_LABELS = {
     SessionKind.ROAD: "Road",
     SessionKind.ROLLER: "Rollers / trainer",
     SessionKind.HANDCYCLE: "Hand-cycle",
+    SessionKind.SKILLS: "Skills",
     SessionKind.STRENGTH: "Strength / conditioning",
     SessionKind.RACE: "Race",
 }

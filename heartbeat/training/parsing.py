@@ -53,6 +53,8 @@ _KIND_WORDS: dict[str, SessionKind] = {
     "handbike": SessionKind.HANDCYCLE,
     "strength and conditioning": SessionKind.STRENGTH,
     "conditioning": SessionKind.STRENGTH,
+    "skill": SessionKind.SKILLS,
+    "technique": SessionKind.SKILLS,
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from heartbeat.auth.models import User
 from heartbeat.extensions import db
@@ -63,7 +63,16 @@ def build_plans(world, pid: int) -> None:
         values={"on": date(2025, 6, 5), **TARGETS, "target_rpe": 3},
         expected_version=added.version,
     )
+    copied = templates.template_from_plan(
+        plan,
+        [added],
+        actor=admin,
+        values={"name": "Audit block, as adjusted", "summary": "From a plan"},
+    )
     assigning.remove_planned_session(added, plan, actor=therapist)
+    templates.delete_template(copied, actor=admin)
+    templates.retire_template(template, actor=admin)
+    templates.retire_template(template, actor=admin, retired=False)
     for status in ("paused", "active", "ended"):
         assigning.set_status(
             plan,
@@ -88,6 +97,14 @@ def build_plans(world, pid: int) -> None:
         members=[participant],
     )
     started = datetime(2025, 6, 3, 17, 30, tzinfo=UTC)
+    ahead = {"actor": therapist, "kind": SessionKind.SKILLS, "place": "Car park"}
+    planned, called_off = (
+        squads.plan_squad_session(
+            squad, starts_at=at, now=datetime(2025, 6, 1, tzinfo=UTC), **ahead
+        )
+        for at in (started, started + timedelta(days=7))
+    )
+    squads.cancel_planned(called_off, actor=therapist)
     squads.record_squad_session(
         centre_id,
         actor=therapist,
@@ -96,7 +113,15 @@ def build_plans(world, pid: int) -> None:
         place="Track",
         squad=squad,
         rows=[squads.Row(participant, True, session_values(started_at=started))],
+        planned=planned,
     )
+    spare_squad = squads.save_squad(
+        centre_id,
+        actor=therapist,
+        values={"name": "Audit squad, spare", "place": None, "kind": SessionKind.SKILLS},
+        members=[participant],
+    )
+    squads.delete_squad(spare_squad, actor=therapist)
     feeds.make_feed(admin)
     feeds.revoke_feed(admin)
     db.session.commit()

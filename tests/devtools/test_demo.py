@@ -137,12 +137,20 @@ def test_the_demo_portal_participant_has_a_session_from_a_device_file_with_its_o
 
 
 def test_the_demo_shows_every_part_of_training_plans(app):
-    from datetime import date
+    from datetime import date, timedelta
     from zoneinfo import ZoneInfo
 
     from heartbeat.auth.models import User
-    from heartbeat.plans.models import Plan, Squad, SquadAttendance, SquadSession
+    from heartbeat.plans.models import (
+        Plan,
+        PlannedSession,
+        PlannedSquadSession,
+        Squad,
+        SquadAttendance,
+        SquadSession,
+    )
     from heartbeat.plans.services import weeks
+    from heartbeat.training.models import SessionKind
 
     with app.app_context():
         seed_demo()
@@ -166,7 +174,17 @@ def test_the_demo_shows_every_part_of_training_plans(app):
             .where(SquadAttendance.attended.is_(False))
         )
         assert absent == 2
+        # a one-off skills session planned ahead, and skills sessions in a plan
+        (ahead,) = db.session.scalars(sa.select(PlannedSquadSession)).all()
+        assert ahead.kind == SessionKind.SKILLS and ahead.squad_id == squad.id
+        assert ahead.starts_at.date() > date.today() - timedelta(days=1)
+        assert db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(PlannedSession)
+            .where(PlannedSession.kind == SessionKind.SKILLS)
+        )
         seed_demo()  # again: nothing doubles
         db.session.commit()
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Plan)) == 2
         assert db.session.scalar(sa.select(sa.func.count()).select_from(SquadSession)) == 1
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(PlannedSquadSession)) == 1

@@ -119,3 +119,63 @@ def test_assign_a_plan_record_a_squad_of_eight_and_see_the_week_on_a_phone(
     width = phone.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 390
     shot(phone, "this week's plan on a phone")
+
+
+def test_a_squad_session_planned_ahead_recorded_later_and_a_plan_saved_as_a_template(
+    page: Page, new_page, shot, squad
+):
+    ids, _, family = squad
+    sign_in(page, shot, PEOPLE.therapist)
+    shot(page, "therapist home, again")
+    # --- a saved squad, a session of it planned for tomorrow --------------------------------
+    page.goto("/plans/squads/new")
+    page.get_by_label("Name").fill(f"Racers {family}")
+    page.get_by_label(f"{family}, Racer1").check()
+    page.get_by_label(f"{family}, Racer2").check()
+    shot(page, "save a squad")
+    page.get_by_role("button", name="Save the squad").click()
+    expect(page.get_by_role("status")).to_contain_text("saved")
+    shot(page, "squads with the new squad")
+    page.get_by_role("link", name=re.compile(f"Plan a session.*Racers {family}")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Plan a session")
+    tomorrow = date.today() + timedelta(days=1)
+    page.get_by_label("Date").fill(tomorrow.isoformat())
+    page.get_by_label("Start time").fill("10:00")
+    page.get_by_label("Kind of session").select_option("skills")
+    shot(page, "plan a squad session ahead")
+    page.get_by_role("button", name="Plan the session").click()
+    expect(page.get_by_role("status")).to_contain_text("Planned")
+    shot(page, "squads with a session planned")
+    # recording it later: the form comes filled in with the squad and the plan
+    page.get_by_role("link", name=re.compile(f"Record it.*Racers {family}")).click()
+    expect(page.get_by_label("Date")).to_have_value(tomorrow.isoformat())
+    expect(page.get_by_label("Kind of session")).to_have_value("skills")
+    shot(page, "a planned squad session to record")
+    # the squad deleted, after a confirmation
+    page.goto("/plans/squads")
+    shot(page, "squads, the planned session still listed")
+    page.get_by_role("link", name=re.compile(f"Delete.*Racers {family}")).click()
+    shot(page, "delete a squad?")
+    page.get_by_role("button", name="Delete the squad").click()
+    expect(page.get_by_role("status")).to_contain_text("deleted")
+    shot(page, "squads after deleting one")
+
+    # --- an admin saves a participant's plan as a template, then deletes the copy ----------
+    admin = new_page()
+    sign_in(admin, shot, PEOPLE.admin)
+    shot(admin, "admin home")
+    admin.goto(f"/participants/{ids[0]}/plan")
+    shot(admin, "the plan, as an admin sees it")
+    admin.get_by_role("link", name="Save as a template").click()
+    admin.get_by_label("Name of the new template").fill(f"5K as adjusted {family}")
+    shot(admin, "save a plan as a template")
+    admin.get_by_role("button", name="Save as a template").click()
+    expect(admin.get_by_role("status")).to_contain_text("added to the templates")
+    shot(admin, "the template copied from a plan")
+    admin.goto("/plans/templates")
+    shot(admin, "the template library, retire or delete")
+    admin.get_by_role("link", name=re.compile(f"Delete.*5K as adjusted {family}")).click()
+    shot(admin, "delete an unused template?")
+    admin.get_by_role("button", name="Delete the template").click()
+    expect(admin.get_by_role("status")).to_contain_text("deleted")
+    shot(admin, "the library after deleting the copy")

@@ -55,7 +55,7 @@ def test_a_participant_subscribes_to_their_plan(app, plans, world):
     assert len(events) == 40
     text = response.data.decode()
     assert "Sore" not in text and "shoulder" not in text  # no health details
-    assert str(events[0]["summary"]).startswith("Track: ")
+    assert str(events[0]["summary"]).startswith("Skills: ")  # the 5K block starts with skills
     assert "RPE" in str(events[0]["summary"])
     # a new address stops the old one; revoking stops the new one
     second = _make(portal)

@@ -28,9 +28,9 @@ def _weeks(app, plan_id, today):
 def test_compliance_follows_what_was_done(plans, app):
     plan_id = plans.assign()
     planned = [p for p in plans.planned(plan_id) if p.on < MONDAY + timedelta(weeks=1)]
-    # Week 1: track 20 min (Mon), strength 30 min (Tue), rollers 20 min (Thu), strength (Fri),
+    # Week 1: skills 20 min (Mon), strength 30 min (Tue), rollers 20 min (Thu), strength (Fri),
     # track 1,600 m (Sat). Done: all on the day except rollers a day late; the long push short.
-    plans.log(MONDAY, SessionKind.TRACK, moving_time_s=20 * 60, distance_m=3000)
+    plans.log(MONDAY, SessionKind.SKILLS, moving_time_s=20 * 60, distance_m=3000)
     plans.log(MONDAY + timedelta(days=1), SessionKind.STRENGTH, moving_time_s=30 * 60, distance_m=0)
     plans.log(MONDAY + timedelta(days=4), SessionKind.ROLLER, moving_time_s=20 * 60)
     plans.log(MONDAY + timedelta(days=4), SessionKind.STRENGTH, moving_time_s=30 * 60, distance_m=0)

@@ -91,7 +91,7 @@ def test_session_facts_need_an_aware_start_time():
 
 
 def test_session_facts_refuse_an_unknown_kind_rather_than_quietly_not_counting_it():
-    assert SESSION_KINDS == ("track", "road", "roller", "handcycle", "strength", "race")
+    assert SESSION_KINDS == ("track", "road", "roller", "handcycle", "skills", "strength", "race")
     with pytest.raises(ValueError, match="unknown session kind"):
         session(1, 0, 400, kind="rollers")
 

@@ -235,6 +235,9 @@ ENDPOINTS: dict[str, Access] = {
     "plans.new_template_session": ADMIN_OBJECT,
     "plans.edit_template_session": ADMIN_OBJECT,
     "plans.delete_template_session": ADMIN_OBJECT,
+    "plans.retire_template": ADMIN_OBJECT,
+    "plans.restore_template": ADMIN_OBJECT,
+    "plans.copy_plan": ADMIN_OBJECT,
     "plans.participant_plan": READ_RECORD,
     "plans.assign": Access("403", "centre", "centre", "404"),
     "plans.new_planned": Access("403", "centre", "centre", "404"),
@@ -248,6 +251,9 @@ ENDPOINTS: dict[str, Access] = {
     "plans.squads": STAFF_403_OPERATOR,
     "plans.new_squad": STAFF_403_OPERATOR,
     "plans.edit_squad": STAFF_OBJECT,
+    "plans.delete_squad": STAFF_OBJECT,
+    "plans.plan_squad_session": STAFF_OBJECT,
+    "plans.cancel_planned_squad": STAFF_OBJECT,
     "plans.new_squad_session": STAFF_403_OPERATOR,
     # each person's own calendar address; the feed itself answers to its token alone (the
     # world's token here is an invitation's: no feed has it)

@@ -62,6 +62,8 @@ NOT_CRAWLED = {
     "plans.add_default_templates": PlansConfirmForm,
     # the rows appear once a squad or people are chosen (a query string the crawl does not add)
     "plans.new_squad_session": SquadSessionForm,
+    # shown only beside a retired template, and the world's are all in use
+    "plans.restore_template": PlansConfirmForm,
     "plans.revoke_feed": PlansConfirmForm,  # shown only while a feed exists; the world has none
     # shown only beside an unavailable day in the week on screen, and the world's plan (a fixed
     # date) is not this week's

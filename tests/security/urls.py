@@ -61,6 +61,7 @@ def fill(world: SecurityWorld, arg: str, role: str, centre: str, record: str):
         "template_id": side.template_id,
         "template_session_id": side.template_session_id,
         "squad_id": side.squad_id,
+        "planned_squad_id": side.planned_squad_id,
         "day": "2026-04-28",  # p1's day marked unavailable
     }
     if arg not in simple:

@@ -90,6 +90,7 @@ class CentreSide:
     template_id: int = 0  # a plan template, one of its sessions, a saved squad
     template_session_id: int = 0
     squad_id: int = 0
+    planned_squad_id: int = 0  # a one-off session of the squad, planned ahead
 
 
 @dataclass
@@ -289,7 +290,9 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
             db.session.get(Participant, record.participant_id), wuspi, actor=therapist
         )
         record.response_id = response.id
-    template_id, template_session_id, squad_id = _plans(centre.id, therapist, records)
+    template_id, template_session_id, squad_id, planned_squad_id = _plans(
+        centre.id, therapist, records
+    )
     p2_login = db.session.get(User, records["p2"].user_id)
     reset = resets.issue(p2_login, utcnow())
     return CentreSide(
@@ -313,6 +316,7 @@ def _side(app, slug: str, names: tuple[tuple[str, str], tuple[str, str]]) -> Cen
         template_id=template_id,
         template_session_id=template_session_id,
         squad_id=squad_id,
+        planned_squad_id=planned_squad_id,
     )
 
 
@@ -320,9 +324,11 @@ PLAN_STARTS = date(2026, 4, 27)  # the Monday before NOW
 UNAVAILABLE_DAY = date(2026, 4, 28)
 
 
-def _plans(centre_id: int, therapist: User, records: dict[str, Record]) -> tuple[int, int, int]:
+def _plans(
+    centre_id: int, therapist: User, records: dict[str, Record]
+) -> tuple[int, int, int, int]:
     """The default templates, a plan for each linked record (p1 with a day marked unavailable),
-    and a saved squad of the two."""
+    a saved squad of the two and a session of it planned ahead."""
     templates = plan_templates.seed_default_templates(centre_id)
     template = templates[0]
     rows = sorted(template.sessions, key=lambda row: (row.week, row.day))
@@ -354,7 +360,15 @@ def _plans(centre_id: int, therapist: User, records: dict[str, Record]) -> tuple
         values={"name": "Track squad", "place": "Track", "kind": SessionKind.TRACK},
         members=people,
     )
-    return template.id, rows[0].id, squad.id
+    planned = squads.plan_squad_session(
+        squad,
+        actor=therapist,
+        starts_at=NOW + timedelta(days=5),
+        kind=SessionKind.SKILLS,
+        place="Car park",
+        now=NOW,
+    )
+    return template.id, rows[0].id, squad.id, planned.id
 
 
 def device_file_bytes(original_name: str) -> bytes:

@@ -3,8 +3,9 @@
 Only the token's SHA-256 is stored, so the address is shown once, when it is made; making a new
 one or revoking it stops the old one at once. The feed holds planned sessions only: their kind
 and target, never notes, pain or anything else about the person's health. A participant's feed
-has their plan; a therapist's, the weekly meetings of the squads they run or whose members are
-on their caseload.
+has their plan and the one-off sessions planned for their squads; a therapist's, the weekly
+meetings and the one-off planned sessions of the squads they run or whose members are on their
+caseload.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
 
 import icalendar
 import sqlalchemy as sa
@@ -22,7 +24,13 @@ from heartbeat.auth.models import Role, User
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
-from heartbeat.plans.models import CalendarFeed, PlannedSession, Squad, squad_member
+from heartbeat.plans.models import (
+    CalendarFeed,
+    PlannedSession,
+    PlannedSquadSession,
+    Squad,
+    squad_member,
+)
 from heartbeat.plans.values import describe_target
 
 TOKEN_BYTES = 32  # 256 bits, 43 characters of URL-safe text
@@ -30,6 +38,7 @@ PAST_DAYS = 28
 MAX_EVENTS = 400
 PRODID = "-//Heartbeat Miles//Training plans//EN"
 DEFAULT_START = time(10, 0)  # planned sessions have a day, not a time: shown at 10:00 for 1 h
+SQUAD_LENGTH = timedelta(hours=1, minutes=30)
 
 
 def token_hash(token: str) -> str:
@@ -114,6 +123,35 @@ def _calendar(name: str) -> icalendar.Calendar:
     return calendar
 
 
+def planned_squad_events(squad_ids: sa.Select[Any], since: datetime, now: datetime) -> list[Any]:
+    """One event per one-off squad session planned for the squads ``squad_ids`` selects, from
+    ``since`` on and not yet recorded."""
+    rows = db.session.execute(
+        sa.select(PlannedSquadSession, Squad.name)
+        .join(Squad, Squad.id == PlannedSquadSession.squad_id)
+        .where(
+            PlannedSquadSession.squad_id.in_(squad_ids),
+            PlannedSquadSession.starts_at >= since,
+            PlannedSquadSession.squad_session_id.is_(None),
+        )
+        .order_by(PlannedSquadSession.starts_at, PlannedSquadSession.id)
+        .limit(MAX_EVENTS)
+        .execution_options(all_centres=True)
+    ).all()
+    events = []
+    for row, name in rows:
+        event = icalendar.Event()
+        event.add("uid", f"planned-squad-{row.id}@heartbeat-miles")
+        event.add("dtstamp", now)
+        event.add("dtstart", row.starts_at.astimezone(UTC))
+        event.add("dtend", (row.starts_at + SQUAD_LENGTH).astimezone(UTC))
+        event.add("summary", f"Squad session: {name} ({row.kind.label})")
+        if row.place:
+            event.add("location", row.place)
+        events.append(event)
+    return events
+
+
 def participant_events(
     user: User, tz: tzinfo, units: str, today: date, now: datetime
 ) -> Sequence[icalendar.Event]:
@@ -147,7 +185,9 @@ def participant_events(
         event.add("summary", f"{row.kind.label}: {target}, RPE {row.target_rpe}")
         event.add("description", "Planned session. Log it on your Heartbeat Miles page when done.")
         events.append(event)
-    return events
+    mine = sa.select(squad_member.c.squad_id).where(squad_member.c.participant_id == participant.id)
+    since = datetime.combine(today - timedelta(days=PAST_DAYS), time.min, tzinfo=tz)
+    return events + planned_squad_events(mine, since, now)
 
 
 def therapist_events(user: User, tz: tzinfo, today: date, now: datetime) -> list[icalendar.Event]:
@@ -156,13 +196,13 @@ def therapist_events(user: User, tz: tzinfo, today: date, now: datetime) -> list
         .join(Participant, Participant.id == squad_member.c.participant_id)
         .where(Participant.therapist_id == user.id)
     )
+    theirs = sa.select(Squad.id).where(
+        Squad.centre_id == user.centre_id,
+        sa.or_(Squad.therapist_id == user.id, Squad.id.in_(caseload)),
+    )
     squads = db.session.scalars(
         sa.select(Squad)
-        .where(
-            Squad.centre_id == user.centre_id,
-            Squad.meets_weekday.is_not(None),
-            sa.or_(Squad.therapist_id == user.id, Squad.id.in_(caseload)),
-        )
+        .where(Squad.id.in_(theirs), Squad.meets_weekday.is_not(None))
         .order_by(Squad.name)
         .limit(MAX_EVENTS)
         .execution_options(all_centres=True)
@@ -177,13 +217,14 @@ def therapist_events(user: User, tz: tzinfo, today: date, now: datetime) -> list
         event.add("uid", f"squad-{squad.id}@heartbeat-miles")
         event.add("dtstamp", now)
         event.add("dtstart", start)
-        event.add("dtend", start + timedelta(hours=1, minutes=30))
+        event.add("dtend", start + SQUAD_LENGTH)
         event.add("rrule", {"freq": "weekly"})
         event.add("summary", f"Squad session: {squad.name} ({squad.kind.label})")
         if squad.place:
             event.add("location", squad.place)
         events.append(event)
-    return events
+    since = datetime.combine(today - timedelta(days=PAST_DAYS), time.min, tzinfo=tz)
+    return events + planned_squad_events(theirs, since, now)
 
 
 def calendar_for(user: User, tz: tzinfo, units: str, *, now: datetime | None = None) -> bytes:

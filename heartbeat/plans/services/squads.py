@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,7 +18,7 @@ from heartbeat.core.wording import plural
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
-from heartbeat.plans.models import Squad, SquadAttendance, SquadSession
+from heartbeat.plans.models import PlannedSquadSession, Squad, SquadAttendance, SquadSession
 from heartbeat.plans.values import PlanInputError
 from heartbeat.training import services as training
 from heartbeat.training.models import SessionKind
@@ -81,6 +81,84 @@ def save_squad(
     return squad
 
 
+def delete_squad(squad: Squad, *, actor: User, now: datetime | None = None) -> None:
+    """Delete a saved squad (its members loaded). Its past squad sessions stay, each person's
+    session and attendance with them; they no longer name the squad. Sessions planned for it
+    and not recorded go."""
+    now = now or utcnow()
+    gone = audit.diff(_snapshot(squad), {})
+    centre_id, squad_id = squad.centre_id, squad.id
+    db.session.execute(
+        sa.delete(PlannedSquadSession)
+        .where(PlannedSquadSession.squad_id == squad_id)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        sa.update(SquadSession)
+        .where(SquadSession.squad_id == squad_id)
+        .values(squad_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    squad.members = []
+    db.session.flush()
+    db.session.delete(squad)
+    db.session.flush()
+    audit.record(actor, centre_id, "squad.delete", "squad", squad_id, gone, at=now)
+
+
+def plan_squad_session(
+    squad: Squad,
+    *,
+    actor: User,
+    starts_at: datetime,
+    kind: SessionKind,
+    place: str | None,
+    now: datetime | None = None,
+) -> PlannedSquadSession:
+    """A one-off session of ``squad`` planned ahead (for the calendar feeds)."""
+    now = now or utcnow()
+    if starts_at < now - timedelta(hours=1):
+        raise PlanInputError(
+            "A planned session is in the future.",
+            {"date": "Choose a day from today on: record a past session instead."},
+        )
+    row = PlannedSquadSession(
+        centre_id=squad.centre_id,
+        squad_id=squad.id,
+        starts_at=starts_at,
+        kind=kind,
+        place=place,
+        planned_by_id=actor.id,
+        created_at=now,
+    )
+    db.session.add(row)
+    db.session.flush()
+    audit.record(
+        actor,
+        squad.centre_id,
+        "squad.plan_session",
+        "squad",
+        squad.id,
+        audit.created({"planned_squad_session_id": row.id, **_planned_snapshot(row)}),
+        at=now,
+    )
+    return row
+
+
+def _planned_snapshot(row: PlannedSquadSession) -> dict[str, Any]:
+    return {"starts_at": row.starts_at, "kind": row.kind, "place": row.place}
+
+
+def cancel_planned(row: PlannedSquadSession, *, actor: User, now: datetime | None = None) -> None:
+    """Call off a planned squad session (it leaves the calendar feeds)."""
+    now = now or utcnow()
+    gone = audit.diff({"planned_squad_session_id": row.id, **_planned_snapshot(row)}, {})
+    centre_id, squad_id = row.centre_id, row.squad_id
+    db.session.delete(row)
+    db.session.flush()
+    audit.record(actor, centre_id, "squad.cancel_session", "squad", squad_id, gone, at=now)
+
+
 @dataclass
 class Row:
     """One person's line of a squad session form, as read from it."""
@@ -109,10 +187,11 @@ def record_squad_session(
     place: str | None,
     squad: Squad | None,
     rows: Sequence[Row],
+    planned: PlannedSquadSession | None = None,
     now: datetime | None = None,
 ) -> SquadSession:
     """Save the group session and every attendee's own session, or nothing (any row with
-    errors raises :class:`SquadRowsError`)."""
+    errors raises :class:`SquadRowsError`). Recording a ``planned`` one marks it done."""
     if not rows:
         raise PlanInputError("Choose who was there.", {"participants": "Choose the squad."})
     if any(row.errors for row in rows):
@@ -151,6 +230,8 @@ def record_squad_session(
                 session_id=session_id,
             )
         )
+    if planned is not None:
+        planned.squad_session_id = group.id
     db.session.flush()
     audit.record(
         actor,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -239,3 +239,131 @@ def empty_weeks(template: PlanTemplate, sessions: list[TemplateSession]) -> list
     """The template's weeks with no planned session (a plan cannot be assigned from it)."""
     used = {row.week for row in sessions}
     return [week for week in range(1, template.weeks + 1) if week not in used]
+
+
+def plans_using(template: PlanTemplate) -> int:
+    """How many plans were assigned from ``template`` (any status)."""
+    from heartbeat.plans.models import Plan
+
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(Plan).where(Plan.template_id == template.id)
+        )
+        or 0
+    )
+
+
+def retire_template(
+    template: PlanTemplate, *, actor: User, retired: bool = True, now: datetime | None = None
+) -> audit.Changes:
+    """Take a template out of the list therapists assign from (``retired=False`` brings it
+    back). Plans assigned from it keep their sessions and their link to it."""
+    changes = audit.assign(template, ("retired",), {"retired": retired})
+    if changes:
+        now = now or utcnow()
+        template.updated_at = now
+        db.session.flush()
+        where = (template.centre_id, "plan_template", template.id)
+        if retired:
+            audit.record(actor, where[0], "plan_template.retire", *where[1:], changes, at=now)
+        else:
+            audit.record(actor, where[0], "plan_template.restore", *where[1:], changes, at=now)
+    return changes
+
+
+class TemplateInUse(PlanInputError):
+    """A template plans were assigned from is retired, never deleted."""
+
+
+def delete_template(template: PlanTemplate, *, actor: User, now: datetime | None = None) -> None:
+    """Delete a template no plan was assigned from (``TemplateInUse`` otherwise: retire it)."""
+    used = plans_using(template)
+    if used:
+        raise TemplateInUse(
+            f"{used} plans were assigned from this template: retire it instead.",
+            {"template": "Plans use it: retire it instead."},
+        )
+    now = now or utcnow()
+    sessions = int(
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(TemplateSession)
+            .where(TemplateSession.template_id == template.id)
+        )
+        or 0
+    )
+    gone = audit.diff(
+        {**audit.snapshot(template, TEMPLATE_FIELDS), "planned_sessions": sessions}, {}
+    )
+    centre_id, template_id = template.centre_id, template.id
+    db.session.execute(sa.delete(TemplateSession).where(TemplateSession.template_id == template_id))
+    db.session.execute(
+        sa.delete(PlanTemplate)
+        .where(PlanTemplate.id == template_id)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expunge(template)
+    audit.record(
+        actor, centre_id, "plan_template.delete", "plan_template", template_id, gone, at=now
+    )
+
+
+def template_from_plan(
+    plan: Any,
+    planned: Sequence[Any],
+    *,
+    actor: User,
+    values: Mapping[str, Any],
+    keep_notes: bool = True,
+    now: datetime | None = None,
+) -> PlanTemplate:
+    """A new template copied from one person's plan as adjusted: each planned session goes to
+    its week and day of the plan (those moved outside the plan's weeks are left out). Nothing
+    names the person; their notes are copied only when ``keep_notes``."""
+    name = (values.get("name") or "").strip()
+    _check_template(plan.centre_id, {"name": name, "weeks": plan.weeks}, None)
+    now = now or utcnow()
+    template = PlanTemplate(
+        centre_id=plan.centre_id,
+        name=name,
+        summary=values.get("summary") or None,
+        weeks=plan.weeks,
+        created_at=now,
+        updated_at=now,
+    )
+    template.sessions = []
+    for row in planned:
+        offset = (row.on - plan.starts_on).days
+        if not 0 <= offset < 7 * plan.weeks:
+            continue
+        template.sessions.append(
+            TemplateSession(
+                centre_id=plan.centre_id,
+                week=offset // 7 + 1,
+                day=offset % 7,
+                kind=row.kind,
+                target_distance_m=row.target_distance_m,
+                target_duration_s=row.target_duration_s,
+                target_rpe=row.target_rpe,
+                hr_zone=row.hr_zone,
+                notes=row.notes if keep_notes else None,
+            )
+        )
+    db.session.add(template)
+    db.session.flush()
+    audit.record(
+        actor,
+        plan.centre_id,
+        "plan_template.copy_plan",
+        "plan_template",
+        template.id,
+        audit.created(
+            {
+                **audit.snapshot(template, TEMPLATE_FIELDS),
+                "planned_sessions": len(template.sessions),
+                "copied_from_plan": plan.id,
+            }
+        ),
+        at=now,
+    )
+    return template

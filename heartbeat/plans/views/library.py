@@ -6,18 +6,20 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from heartbeat.core.edits import (
+    apply_errors,
     refuse_unchosen,
     render_form,
     save_versioned,
     versioned_form,
 )
+from heartbeat.core.wording import agree, plural
 from heartbeat.extensions import db
 from heartbeat.permissions import admin_required, can, require, staff_required
 from heartbeat.plans import queries
 from heartbeat.plans.blueprint import actor, bp, centre, found, viewer_units
-from heartbeat.plans.forms import ConfirmForm, TemplateForm, TemplateSessionForm
+from heartbeat.plans.forms import ConfirmForm, CopyPlanForm, TemplateForm, TemplateSessionForm
 from heartbeat.plans.library import DEFAULT_TEMPLATES
-from heartbeat.plans.models import PlanTemplate, TemplateSession
+from heartbeat.plans.models import Plan, PlannedSession, PlanTemplate, TemplateSession
 from heartbeat.plans.services import templates as services
 from heartbeat.plans.values import PlanInputError, read_targets
 
@@ -39,6 +41,7 @@ def templates():
     return render_template(
         "plans/templates.html",
         templates=rows,
+        used={row[0]: row[1] for row in db.session.execute(queries.plans_per_template())},
         can_edit=can(current_user, "plan_template.edit", centre()),
         defaults_missing=[spec.name for spec in DEFAULT_TEMPLATES if spec.name not in names],
         form=ConfirmForm(),
@@ -81,8 +84,6 @@ def new_template():
         try:
             row = services.create_template(centre().id, actor=actor(), values=form.values())
         except PlanInputError as error:
-            from heartbeat.core.edits import apply_errors
-
             apply_errors(form, error)
         else:
             db.session.commit()
@@ -118,8 +119,6 @@ def _session_values(form: TemplateSessionForm) -> dict | None:
     try:
         values = read_targets(form.targets(), viewer_units())
     except PlanInputError as error:
-        from heartbeat.core.edits import apply_errors
-
         apply_errors(form, error)
         return None
     return {**values, **form.place()}
@@ -139,8 +138,6 @@ def new_template_session(template_id: int):
         try:
             services.add_template_session(row, actor=actor(), values=values)
         except PlanInputError as error:
-            from heartbeat.core.edits import apply_errors
-
             apply_errors(form, error)
         else:
             db.session.commit()
@@ -215,3 +212,89 @@ def delete_template_session(template_session_id: int):
         cancel=url_for("plans.template", template_id=template.id),
         button="Remove the session",
     )
+
+
+@bp.route("/plans/templates/<int:template_id>/retire", methods=["GET", "POST"])
+@admin_required
+def retire_template(template_id: int):
+    """Retire a template plans use, or delete one nobody used (after this confirmation)."""
+    row = _template(template_id, "plan_template.edit")
+    used = services.plans_using(row)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        if used:
+            services.retire_template(row, actor=actor())
+            message = f"“{row.name}” retired: plans assigned from it keep their sessions."
+        else:
+            name = row.name
+            services.delete_template(row, actor=actor())
+            message = f"“{name}” deleted."
+        db.session.commit()
+        flash(message, "success")
+        return redirect(url_for("plans.templates"))
+    if used:
+        title = f"Retire “{row.name}”?"
+        body = (
+            f"{plural(used, 'plan')} {agree(used, 'was', 'were')} assigned from it: they keep"
+            " their sessions. It leaves the list therapists assign from, and you can bring it"
+            " back later."
+        )
+        button = "Retire the template"
+    else:
+        title = f"Delete “{row.name}”?"
+        body = "No plan was assigned from it, so it is deleted with its sessions, for good."
+        button = "Delete the template"
+    return render_template(
+        "plans/confirm.html",
+        form=form,
+        title=title,
+        body=body,
+        action=url_for("plans.retire_template", template_id=row.id),
+        cancel=url_for("plans.templates"),
+        button=button,
+    )
+
+
+@bp.post("/plans/templates/<int:template_id>/restore")
+@admin_required
+def restore_template(template_id: int):
+    row = _template(template_id, "plan_template.edit")
+    if ConfirmForm().validate_on_submit() and services.retire_template(
+        row, actor=actor(), retired=False
+    ):
+        db.session.commit()
+        flash(f"“{row.name}” is back in the list therapists assign from.", "success")
+    return redirect(url_for("plans.templates"))
+
+
+@bp.route("/plans/<int:plan_id>/save-as-template", methods=["GET", "POST"])
+@admin_required
+def copy_plan(plan_id: int):
+    """A participant's plan, as adjusted for them, copied into a new template."""
+    plan: Plan = found(db.session.scalars(queries.plan_by_id(plan_id)).one_or_none())
+    require("plan_template.edit", plan)
+    form = CopyPlanForm()
+    if request.method == "GET":
+        form.name.data = f"{plan.name} (adjusted)"[:120]
+        form.keep_notes.data = True
+    elif form.validate_on_submit():
+        planned = db.session.scalars(
+            queries.planned_between(plan.participant_id, plan.starts_on, plan.last_day).where(
+                PlannedSession.plan_id == plan.id
+            )
+        ).all()
+        try:
+            row = services.template_from_plan(
+                plan,
+                list(planned),
+                actor=actor(),
+                values={"name": form.name.data, "summary": (form.summary.data or "").strip()},
+                keep_notes=bool(form.keep_notes.data),
+            )
+        except PlanInputError as error:
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(f"“{row.name}” added to the templates, copied from this plan.", "success")
+            return redirect(url_for("plans.template", template_id=row.id))
+    return render_form("plans/copy_plan.html", form, plan=plan)

@@ -71,10 +71,15 @@ def participant_plan(participant_id: int):
     plan = next((p for p in plans if p.id == chosen_id), None) or weeks.shown_plan(
         participant.id, day, plans
     )
-    view = weeks.plan_weeks(plan, centre_tz(), day) if plan is not None else None
+    wanted = request.args.get("week", type=int)
+    view = None
+    if plan is not None:
+        # the week shown day by day: the one asked for, else this week (or the nearest end)
+        real = wanted is not None and 1 <= wanted <= plan.weeks
+        ask = plan.starts_on + timedelta(weeks=wanted - 1) if real and wanted else day
+        view = weeks.plan_weeks(plan, centre_tz(), day, shown=ask)
     shown = None
     if view is not None:
-        wanted = request.args.get("week", type=int)
         shown = next((w for w in view.weeks if w.number == wanted), None) or view.current
         shown = shown or (view.weeks[-1] if view.finished else view.weeks[0])
     return render_template(
@@ -87,6 +92,7 @@ def participant_plan(participant_id: int):
         tz=centre_tz(),
         today=day,
         can_edit=can(current_user, "plan.assign", participant),
+        can_copy=plan is not None and can(current_user, "plan_template.edit", plan),
         status_form=StatusForm(),
         statuses=PlanStatus,
     )

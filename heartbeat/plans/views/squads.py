@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
+from datetime import time as dtime
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,15 +17,16 @@ from heartbeat.core.edits import (
     save_versioned,
     versioned_form,
 )
+from heartbeat.core.wording import plural
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
 from heartbeat.permissions import require, staff_required
 from heartbeat.plans import queries
 from heartbeat.plans.blueprint import actor, bp, centre, centre_tz, found, now, viewer_units
-from heartbeat.plans.forms import SquadForm, SquadSessionForm
-from heartbeat.plans.models import Squad, SquadSession
+from heartbeat.plans.forms import ConfirmForm, PlanSquadSessionForm, SquadForm, SquadSessionForm
+from heartbeat.plans.models import PlannedSquadSession, Squad, SquadSession
 from heartbeat.plans.services import squads as services
-from heartbeat.plans.values import PlanInputError
+from heartbeat.plans.values import PlanInputError, read_day
 from heartbeat.training import services as training
 from heartbeat.training.models import SessionKind
 from heartbeat.training.parsing import parse_started_at, read_session
@@ -31,6 +34,8 @@ from heartbeat.training.values import RPE_LABELS, SessionValueError
 
 CHOOSABLE = 300  # participants offered when picking a squad
 RECENT_SESSIONS = 10
+PLANNED_PAST_DAYS = 14  # a planned session not recorded yet stays on the list this long
+MAX_AHEAD_DAYS = 366
 ROW_FIELDS = ("distance", "duration", "rpe", "pain")
 
 
@@ -49,8 +54,18 @@ def squads():
         .order_by(SquadSession.started_at.desc(), SquadSession.id.desc())
         .limit(RECENT_SESSIONS)
     ).all()
+    planned = db.session.scalars(
+        queries.planned_squad_sessions(now() - timedelta(days=PLANNED_PAST_DAYS)).limit(
+            RECENT_SESSIONS
+        )
+    ).all()
     return render_template(
-        "plans/squads.html", squads=rows, recent=recent, tz=centre_tz(), units=viewer_units()
+        "plans/squads.html",
+        squads=rows,
+        recent=recent,
+        planned=planned,
+        tz=centre_tz(),
+        units=viewer_units(),
     )
 
 
@@ -123,9 +138,128 @@ def edit_squad(squad_id: int):
     return render_form("plans/squad_form.html", form, squad=squad, rebased=rebased)
 
 
-def _chosen() -> tuple[Squad | None, list[Participant]]:
-    squad = None
-    squad_id = request.values.get("squad", type=int)
+@bp.route("/plans/squads/<int:squad_id>/delete", methods=["GET", "POST"])
+@staff_required
+def delete_squad(squad_id: int):
+    squad: Squad = found(db.session.scalars(queries.squad_by_id(squad_id)).one_or_none())
+    require("squad.edit", squad)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        name = squad.name
+        services.delete_squad(squad, actor=actor())
+        db.session.commit()
+        flash(f"Squad “{name}” deleted. Its past sessions are kept.", "success")
+        return redirect(url_for("plans.squads"))
+    held = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(SquadSession)
+        .where(SquadSession.squad_id == squad.id)
+    )
+    return render_template(
+        "plans/confirm.html",
+        form=form,
+        title=f"Delete the squad “{squad.name}”?",
+        body=f"The squad and its list of {plural(len(squad.members), 'member')} go; nobody's"
+        f" record changes. Its {plural(held or 0, 'past squad session')} and what each person"
+        " did in them are kept.",
+        action=url_for("plans.delete_squad", squad_id=squad.id),
+        cancel=url_for("plans.squads"),
+        button="Delete the squad",
+    )
+
+
+def _planned_start(form: PlanSquadSessionForm) -> Any:
+    day = read_day(form.date.data, "date")
+    local_today = now().astimezone(centre_tz()).date()
+    if not local_today - timedelta(days=1) <= day <= local_today + timedelta(days=MAX_AHEAD_DAYS):
+        raise PlanInputError(
+            "Check the date.", {"date": "Plan a session from today to a year ahead."}
+        )
+    at = (form.time.data or "").strip()
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", at):
+        raise PlanInputError("Check the time.", {"time": "Enter a time as hh:mm, e.g. 18:30."})
+    hour, minute = (int(part) for part in at.split(":"))
+    return datetime.combine(day, dtime(hour, minute), tzinfo=centre_tz()).astimezone(UTC)
+
+
+@bp.route("/plans/squads/<int:squad_id>/plan", methods=["GET", "POST"])
+@staff_required
+def plan_squad_session(squad_id: int):
+    """Plan a one-off session of a squad: it shows in the members' and therapists' feeds."""
+    squad: Squad = found(db.session.scalars(queries.squad_by_id(squad_id)).one_or_none())
+    require("squad.record", squad)
+    form = PlanSquadSessionForm()
+    if request.method == "GET":
+        local = now().astimezone(centre_tz())
+        weekday = local.weekday() if squad.meets_weekday is None else squad.meets_weekday
+        form.date.data = (
+            local.date() + timedelta(days=(weekday - local.weekday()) % 7 or 7)
+        ).isoformat()
+        form.time.data = squad.meets_at or "18:00"
+        form.kind.data = squad.kind.value
+        form.place.data = squad.place or ""
+    elif form.validate_on_submit():
+        try:
+            row = services.plan_squad_session(
+                squad,
+                actor=actor(),
+                starts_at=_planned_start(form),
+                kind=SessionKind(form.kind.data),
+                place=(form.place.data or "").strip() or None,
+            )
+        except PlanInputError as error:
+            apply_errors(form, error)
+        else:
+            message = (
+                f"Planned: {row.kind.label} for “{squad.name}” on"
+                f" {row.starts_at.astimezone(centre_tz()):%A %-d %b at %H:%M}. It is in the"
+                " members' and their therapists' calendar feeds."
+            )
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("plans.squads"))
+    return render_form("plans/squad_plan_form.html", form, squad=squad)
+
+
+def _planned_row(planned_squad_id: int) -> PlannedSquadSession:
+    row: PlannedSquadSession = found(
+        db.session.scalars(queries.planned_squad_by_id(planned_squad_id)).one_or_none()
+    )
+    require("squad.record", row.squad)
+    return row
+
+
+@bp.route("/plans/planned-squad-sessions/<int:planned_squad_id>/cancel", methods=["GET", "POST"])
+@staff_required
+def cancel_planned_squad(planned_squad_id: int):
+    row = _planned_row(planned_squad_id)
+    form = ConfirmForm()
+    when = f"{row.starts_at.astimezone(centre_tz()):%A %-d %b at %H:%M}"
+    if form.validate_on_submit():
+        services.cancel_planned(row, actor=actor())
+        db.session.commit()
+        flash(f"The session planned for {when} is called off.", "success")
+        return redirect(url_for("plans.squads"))
+    return render_template(
+        "plans/confirm.html",
+        form=form,
+        title=f"Call off {row.squad.name}'s session?",
+        body=f"{row.kind.label} on {when}{f' at {row.place}' if row.place else ''}. It leaves"
+        " the members' and their therapists' calendar feeds.",
+        action=url_for("plans.cancel_planned_squad", planned_squad_id=row.id),
+        cancel=url_for("plans.squads"),
+        button="Call it off",
+    )
+
+
+def _chosen() -> tuple[Squad | None, list[Participant], PlannedSquadSession | None]:
+    squad = planned = None
+    planned_id = request.values.get("planned", type=int)
+    if planned_id and 0 < planned_id < 2**31:
+        planned = db.session.scalars(queries.planned_squad_by_id(planned_id)).one_or_none()
+        if planned is not None and planned.squad_session_id is not None:
+            planned = None  # recorded already
+    squad_id = planned.squad_id if planned is not None else request.values.get("squad", type=int)
     if squad_id:
         squad = db.session.scalars(queries.squad_by_id(squad_id)).one_or_none()
         if squad is not None:
@@ -143,7 +277,7 @@ def _chosen() -> tuple[Squad | None, list[Participant]]:
         people = list(squad.members)
     else:
         people = []
-    return squad, people
+    return squad, people, planned
 
 
 def _read_rows(
@@ -190,7 +324,7 @@ def _read_rows(
 @staff_required
 def new_squad_session():
     require("squad.record", centre())
-    squad, people = _chosen()
+    squad, people, planned = _chosen()
     form = SquadSessionForm()
     rows: list[services.Row] = []
     problem = None
@@ -201,6 +335,11 @@ def new_squad_session():
         if squad is not None:
             form.kind.data = squad.kind.value
             form.place.data = squad.place or ""
+        if planned is not None:  # recording a planned session: as planned
+            start = planned.starts_at.astimezone(centre_tz())
+            form.date.data, form.time.data = start.date().isoformat(), f"{start:%H:%M}"
+            form.kind.data = planned.kind.value
+            form.place.data = planned.place or ""
         rows = [services.Row(person, True) for person in people]
     elif form.validate_on_submit():
         kind = SessionKind(form.kind.data) if form.kind.data else None
@@ -215,6 +354,7 @@ def new_squad_session():
                 place=(form.place.data or "").strip() or None,
                 squad=squad,
                 rows=rows,
+                planned=planned,
             )
         except ValueError as error:  # PlanInputError, SquadRowsError, a date that reads wrong
             problem = str(error)
@@ -233,6 +373,7 @@ def new_squad_session():
         "plans/squad_session.html",
         form=form,
         squad=squad,
+        planned=planned,
         people=people,
         rows={row.participant.id: row for row in rows},
         sent=request.form,
@@ -241,4 +382,5 @@ def new_squad_session():
         choices=_member_choices() if not people else [],
         rpe_labels=RPE_LABELS,
         units=viewer_units(),
+        tz=centre_tz(),
     ), status

@@ -9,8 +9,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
-# Kinds pushed on the rims (hand-cycling and strength work load the shoulders differently).
-PUSH_KINDS = frozenset({"track", "road", "roller", "race"})
+# Kinds pushed on the rims (hand-cycling and strength work load the shoulders differently);
+# skills work (starts, braking, turns) is pushing too, and starts load the shoulder most.
+PUSH_KINDS = frozenset({"track", "road", "roller", "skills", "race"})
 # Pushes a minute when a session has no cadence: a middling racing cadence (typed cadences and
 # device files override it).
 DEFAULT_CADENCE_PPM = 90

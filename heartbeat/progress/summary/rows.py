@@ -20,6 +20,7 @@ _EVIDENCE_KINDS: dict[str, str] = {
     SessionKind.ROAD: "Road session",
     SessionKind.ROLLER: "Rollers session",
     SessionKind.HANDCYCLE: "Hand-cycle session",
+    SessionKind.SKILLS: "Skills session",
     SessionKind.STRENGTH: "Strength session",
 }
 

@@ -193,6 +193,8 @@ def sport_from_label(label: str | None) -> str:
         return SessionKind.HANDCYCLE
     if any(word in text for word in ("roller", "indoor", "treadmill", "trainer", "virtual")):
         return SessionKind.ROLLER
+    if "skill" in text or "technique" in text:
+        return SessionKind.SKILLS
     if "strength" in text or "weight" in text:
         return SessionKind.STRENGTH
     return OTHER_SPORT
