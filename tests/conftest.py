@@ -171,6 +171,7 @@ def query_counter(app):
     return lambda: count_queries(app)
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups off the markers
 def pytest_collection_modifyitems(items):
     """Under pytest-xdist (``make test``), the browser journeys stay together on one worker, in
     order: they share one live server, later journeys build on earlier ones, and no two pages
