@@ -16,16 +16,21 @@ import contextlib
 import os
 import re
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
-from heartbeat.auth.models import Role
+from heartbeat.auth.models import Role, User
 from heartbeat.centres.models import Centre
 from heartbeat.db import scratch_postgres_database
 from heartbeat.extensions import db
+from heartbeat.participants.models import ConsentKind
+from heartbeat.participants.services import enrol
 from heartbeat.progress.services import seed_default_ladder
 from tests.browser import NARROW, REFLOW, SCREENSHOT_DIR, WIDE
 from tests.e2e import a11y
@@ -395,3 +400,31 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(
             f"{len(TITLES_SEEN)} distinct page titles, none shared by two different pages"
         )
+
+
+def enrol_t4_at_alpha(given_name: str, family_prefix: str, born: date):
+    """Centre ALPHA, its therapist, and a new participant at T4 (class T53, classification
+    confirmed, data consent given) with a family name of their own; inside an app context."""
+    centre = db.session.scalars(sa.select(Centre).where(Centre.slug == "alpha")).one()
+    therapist = db.session.scalars(
+        sa.select(User).where(User.email == PEOPLE.therapist.email)
+    ).one()
+    participant = enrol(
+        centre_id=centre.id,
+        actor=therapist,
+        details={
+            "given_name": given_name,
+            "family_name": f"{family_prefix}{uuid.uuid4().hex[:6]}",
+            "date_of_birth": born,
+            "enrolled_on": date(2025, 1, 10),
+            "impairment": "sci",
+            "sci_level": "T4",
+            "racing_class": "T53",
+            "classification_status": "C",
+            "therapist_id": therapist.id,
+        },
+        consents={ConsentKind.DATA_PROCESSING: True},
+        consent_recorded_on=date(2025, 1, 10),
+        today=date.today(),
+    )
+    return centre, therapist, participant

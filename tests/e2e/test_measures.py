@@ -9,16 +9,12 @@ import uuid
 from datetime import date
 
 import pytest
-import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
-from heartbeat.auth.models import Role, User
-from heartbeat.centres.models import Centre
+from heartbeat.auth.models import Role
 from heartbeat.extensions import db
 from heartbeat.measures.services import ensure_built_in
-from heartbeat.participants.models import ConsentKind
-from heartbeat.participants.services import enrol
-from tests.e2e.conftest import PEOPLE, Person, make_live_app
+from tests.e2e.conftest import Person, enrol_t4_at_alpha, make_live_app
 from tests.helpers import add_user
 
 pytestmark = pytest.mark.e2e
@@ -29,30 +25,9 @@ def _participant(live_database_url, tmp_path_factory) -> Person:
     email = f"wuspi.{uuid.uuid4().hex[:8]}@alpha.example"
     app = make_live_app(live_database_url, tmp_path_factory.mktemp("wuspi"))
     with app.app_context():
-        centre = db.session.scalars(sa.select(Centre).where(Centre.slug == "alpha")).one()
-        therapist = db.session.scalars(
-            sa.select(User).where(User.email == PEOPLE.therapist.email)
-        ).one()
+        centre, therapist, participant = enrol_t4_at_alpha("Wren", "Pusher", date(1988, 3, 14))
         ensure_built_in(centre.id)  # centres made here skip create_centre and its event
         user = add_user(centre, email, Role.PARTICIPANT)
-        participant = enrol(
-            centre_id=centre.id,
-            actor=therapist,
-            details={
-                "given_name": "Wren",
-                "family_name": f"Pusher{uuid.uuid4().hex[:6]}",
-                "date_of_birth": date(1988, 3, 14),
-                "enrolled_on": date(2025, 1, 10),
-                "impairment": "sci",
-                "sci_level": "T4",
-                "racing_class": "T53",
-                "classification_status": "C",
-                "therapist_id": therapist.id,
-            },
-            consents={ConsentKind.DATA_PROCESSING: True},
-            consent_recorded_on=date(2025, 1, 10),
-            today=date.today(),
-        )
         db.session.flush()
         participant.user_id = user.id
         db.session.commit()

@@ -6,21 +6,16 @@ form, which raises a red flag."""
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
-from heartbeat.auth.models import User
-from heartbeat.centres.models import Centre
 from heartbeat.extensions import db
-from heartbeat.participants.models import ConsentKind
-from heartbeat.participants.services import enrol
 from heartbeat.progress.models import LadderStage
 from heartbeat.training import services as training
-from tests.e2e.conftest import PEOPLE, make_live_app
+from tests.e2e.conftest import PEOPLE, enrol_t4_at_alpha, make_live_app
 from tests.e2e.journeys import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -30,28 +25,7 @@ def _t4_with_a_session(live_database_url, tmp_path_factory) -> tuple[int, int, i
     """A participant at T4 with one session; their id, the session's and Steer and stop's."""
     app = make_live_app(live_database_url, tmp_path_factory.mktemp("pathway"))
     with app.app_context():
-        centre = db.session.scalars(sa.select(Centre).where(Centre.slug == "alpha")).one()
-        therapist = db.session.scalars(
-            sa.select(User).where(User.email == PEOPLE.therapist.email)
-        ).one()
-        participant = enrol(
-            centre_id=centre.id,
-            actor=therapist,
-            details={
-                "given_name": "Tess",
-                "family_name": f"Path{uuid.uuid4().hex[:6]}",
-                "date_of_birth": date(1990, 6, 1),
-                "enrolled_on": date(2025, 1, 10),
-                "impairment": "sci",
-                "sci_level": "T4",
-                "racing_class": "T53",
-                "classification_status": "C",
-                "therapist_id": therapist.id,
-            },
-            consents={ConsentKind.DATA_PROCESSING: True},
-            consent_recorded_on=date(2025, 1, 10),
-            today=date.today(),
-        )
+        centre, therapist, participant = enrol_t4_at_alpha("Tess", "Path", date(1990, 6, 1))
         session = training.log_session(
             participant,
             actor=therapist,
