@@ -11,7 +11,8 @@ PORT ?= 5000
 WORKERS ?= 1
 THREADS ?= 8
 
-.PHONY: run test setup setup-dev system-deps system-deps-browser lint bench bench-quick clean
+.PHONY: run test setup setup-dev system-deps system-deps-browser lint bench bench-quick clean \
+	i18n-update i18n-compile i18n-check
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -69,6 +70,18 @@ lint: setup-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+	$(BIN)/python -m heartbeat.devtools.i18n check
+
+# Translations (docs/translating.md): after marking text, `make i18n-update` brings the
+# catalogues in line with the code; translate the new entries, then `make i18n-compile`.
+i18n-update: setup-dev
+	$(BIN)/python -m heartbeat.devtools.i18n update
+
+i18n-compile: setup-dev
+	$(BIN)/python -m heartbeat.devtools.i18n compile
+
+i18n-check: setup-dev
+	$(BIN)/python -m heartbeat.devtools.i18n check
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts node_modules

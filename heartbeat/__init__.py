@@ -41,6 +41,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from heartbeat import models  # noqa: F401  (every model registered before mapping)
+    from heartbeat.auth.viewer import request_language
+    from heartbeat.core.i18n import gettext
+    from heartbeat.core.i18n import register as register_languages
     from heartbeat.db import configure_engine, install_centre_scope
     from heartbeat.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -58,7 +61,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to see that page."
     login_manager.login_message_category = "info"
+    login_manager.localize_callback = gettext
     login_manager.session_protection = "strong"
+    # The language of each request: the person's, else their centre's, else the browser's.
+    register_languages(app, locale_selector=request_language)
     install_centre_scope()
     with app.app_context():
         configure_engine(db.engine)

@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from heartbeat.centres.models import PaperSize, Units
 from heartbeat.centres.services import timezone_choices
+from heartbeat.core.i18n import LANGUAGES
 
 
 class CentreSettingsForm(FlaskForm):
@@ -22,6 +23,15 @@ class CentreSettingsForm(FlaskForm):
         "Distances shown in",
         choices=[SelectChoice(Units.KM.value, "Kilometres"), SelectChoice(Units.MI.value, "Miles")],
         description="The centre's default: each person may choose their own on My account.",
+    )
+    language = SelectField(
+        "Language",
+        choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
+        default="en",
+        description=(
+            "Of the centre's pages, emails and certificates: each person may choose their own on "
+            "My account."
+        ),
     )
     paper_size = SelectField(
         "Certificate paper",

@@ -196,6 +196,7 @@ def settings():
                 units=form.units.data,
                 paper_size=form.paper_size.data,
                 allow_self_report=form.allow_self_report.data,
+                language=form.language.data,
             )
         except services.CentreError as error:
             form.name.errors.append(str(error))
@@ -242,6 +243,7 @@ def operator_create_centre():
                 country=form.country.data,
                 units=form.units.data,
                 paper_size=form.paper_size.data,
+                language=form.language.data,
             )
         except services.CentreError as error:
             form.slug.errors.append(str(error))

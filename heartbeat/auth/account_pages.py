@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 from heartbeat.auth import mfa, services, tokens
 from heartbeat.auth.forms import TokenForm
 from heartbeat.auth.models import TokenScope, User
-from heartbeat.auth.preferences import units_form
+from heartbeat.auth.preferences import language_form, units_form
 from heartbeat.core import panels
 from heartbeat.db import row_id, utcnow
 from heartbeat.extensions import db
@@ -30,6 +30,7 @@ def account():
         mfa_required=mfa.mfa_required(user),
         recovery_left=mfa.recovery_codes_left(user) if user.mfa_enabled else 0,
         units_form=units_form(user),
+        language_form=language_form(user),
     )
 
 

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 from heartbeat.auth import passwords
 from heartbeat.auth.models import Role
 from heartbeat.auth.viewer import UNITS_CHOICES
+from heartbeat.core.i18n import LANGUAGES, _l
 from heartbeat.core.text import refuse_unprintable_name
 
 
@@ -154,6 +155,17 @@ class TokenForm(FlaskForm):
         super().__init__(*args, **kwargs)
         labels = {"read": "Only read", "write": "Read and change records"}
         self.scope.choices = [SelectChoice(s.value, labels[s.value]) for s in scopes]
+
+
+class LanguageForm(FlaskForm):
+    """The language of this person's pages, emails and certificates, or their centre's."""
+
+    language = RadioField(
+        _l("Show pages in"),
+        choices=[SelectChoice("", _l("My centre's language"))]
+        + [SelectChoice(code, name) for code, name in LANGUAGES.items()],
+        default="",
+    )
 
 
 class UnitsForm(FlaskForm):

@@ -83,6 +83,7 @@ class User(CentreScoped, Model):
             "guessing_alerted_at",
             "mfa_enabled_at",
             "units",
+            "language",
             "created_at",
         ),
     )
@@ -123,6 +124,8 @@ class User(CentreScoped, Model):
     # Kilometres or miles on every page this person sees (and in the boxes they type distances
     # into); empty means the centre's default. A display setting, like their email choices.
     units: Mapped[Units | None] = mapped_column(string_enum(Units, 8))
+    # The language of their pages, emails and certificates; empty means the centre's.
+    language: Mapped[str | None] = mapped_column(sa.String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     centre: Mapped[Centre | None] = relationship(lazy="raise")

@@ -18,11 +18,13 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
-from flask import Flask, g, has_request_context
+from flask import Flask, g, has_request_context, request
+from flask_babel import refresh
 from flask_login import current_user
 
 from heartbeat.auth.models import User
 from heartbeat.centres.models import Centre
+from heartbeat.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, date_text, supported
 from heartbeat.core.units import MOMENT, Units, moment_text, units_of
 from heartbeat.extensions import db
 
@@ -87,10 +89,44 @@ def current_zone() -> tzinfo:
     return zone
 
 
+def language_for(user: Any, centre: Centre | None = None) -> str:
+    """``user``'s own language, else their centre's (``centre``, or ``user.centre``, loaded)."""
+    own = supported(getattr(user, "language", None))
+    if own:
+        return own
+    if centre is None and getattr(user, "is_authenticated", False):
+        centre = user.centre
+    return (supported(centre.language) if centre is not None else None) or DEFAULT_LANGUAGE
+
+
+def language_of_login(user_id: int | None, centre: Centre) -> str:
+    """The language a person's login chose (one query), else the centre's: what their emails
+    and certificates are written in."""
+    if user_id is not None:
+        own = supported(db.session.scalar(sa.select(User.language).where(User.id == user_id)))
+        if own:
+            return own
+    return supported(centre.language) or DEFAULT_LANGUAGE
+
+
+def request_language() -> str:
+    """Flask-Babel's locale selector: the signed-in person's language (theirs, else their
+    centre's), else the first the browser asks for that the app speaks, else English."""
+    person = current_user._get_current_object() if has_request_context() else None
+    if person is not None and person.is_authenticated:
+        return language_for(person)
+    if has_request_context():
+        wanted = request.accept_languages.best_match(LANGUAGES)
+        if wanted:
+            return wanted
+    return DEFAULT_LANGUAGE
+
+
 def forget() -> None:
-    """The person changed their units: the rest of this request reads the new ones."""
+    """The person changed their units or language: the rest of this request reads the new ones."""
     if has_request_context():
         g.pop("viewer_units", None)
+        refresh()
 
 
 def local_time(
@@ -106,7 +142,7 @@ def local_time(
     if value is None:
         return ""
     if not isinstance(value, datetime):
-        return value.strftime(pattern)
+        return date_text(value, pattern)
     return moment_text(value, zone if zone is not None else current_zone(), pattern, label=label)
 
 

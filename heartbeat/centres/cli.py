@@ -4,6 +4,7 @@ import click
 from flask import Flask
 
 from heartbeat.centres import services
+from heartbeat.core.i18n import LANGUAGES
 from heartbeat.extensions import db
 
 
@@ -15,7 +16,14 @@ def register(app: Flask) -> None:
     @click.option("--country", default="GB", show_default=True, help="Two-letter country code.")
     @click.option("--units", type=click.Choice(["km", "mi"]), default="km", show_default=True)
     @click.option("--paper", type=click.Choice(["A4", "Letter"]), default="A4", show_default=True)
-    def create_centre_command(name, slug, timezone, country, units, paper):
+    @click.option(
+        "--language",
+        type=click.Choice(sorted(LANGUAGES)),
+        default="en",
+        show_default=True,
+        help="The centre's pages, emails and certificates (each person may choose their own).",
+    )
+    def create_centre_command(name, slug, timezone, country, units, paper, language):
         """Create a centre."""
         try:
             centre = services.create_centre(
@@ -25,6 +33,7 @@ def register(app: Flask) -> None:
                 country=country,
                 units=units,
                 paper_size=paper,
+                language=language,
             )
         except services.CentreError as error:
             db.session.rollback()

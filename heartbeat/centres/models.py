@@ -31,6 +31,7 @@ class Centre(Model):
             "timezone",
             "country",
             "units",
+            "language",
             "paper_size",
             "allow_self_report",
             "mfa_required_for_staff",
@@ -47,6 +48,9 @@ class Centre(Model):
         string_enum(Units, 8),
         default=Units.KM,
     )
+    # The language of the centre's pages, emails and certificates unless a person chose their own
+    # (a code of ``core.i18n.LANGUAGES``).
+    language: Mapped[str] = mapped_column(sa.String(8), default="en", server_default="en")
     paper_size: Mapped[PaperSize] = mapped_column(
         string_enum(PaperSize, 8),
         default=PaperSize.A4,

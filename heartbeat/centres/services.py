@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from heartbeat.centres.models import Centre, PaperSize, Units
 from heartbeat.core.events import event
+from heartbeat.core.i18n import LANGUAGES
 from heartbeat.extensions import db
 
 centre_created = event("centres.created", "A centre was created (sender: the centre, flushed).")
@@ -77,7 +78,7 @@ def find_centre_by_slug(slug: str) -> Centre | None:
 
 
 def validate_settings(
-    *, name: str, timezone: str, country: str, units: str, paper_size: str
+    *, name: str, timezone: str, country: str, units: str, paper_size: str, language: str = "en"
 ) -> None:
     if not name.strip():
         raise CentreError("A centre needs a name.")
@@ -87,6 +88,8 @@ def validate_settings(
         raise CentreError(f"Unknown time zone {timezone!r}; use a name such as Europe/London.")
     if not re.fullmatch(r"[A-Z]{2}", country):
         raise CentreError("The country is a two-letter code such as GB, US or DE.")
+    if language not in LANGUAGES:
+        raise CentreError(f"Unknown language {language!r}; choose one of {', '.join(LANGUAGES)}.")
     try:
         Units(units)
         PaperSize(paper_size)
@@ -120,6 +123,7 @@ def create_centre(
     country: str = "GB",
     units: str = "km",
     paper_size: str = "A4",
+    language: str = "en",
 ) -> Centre:
     """A new centre; a blank ``slug`` is made from the name (``suggest_slug``)."""
     slug = slug.strip().lower() or suggest_slug(name)
@@ -130,7 +134,12 @@ def create_centre(
         )
     country = country.strip().upper()
     validate_settings(
-        name=name, timezone=timezone, country=country, units=units, paper_size=paper_size
+        name=name,
+        timezone=timezone,
+        country=country,
+        units=units,
+        paper_size=paper_size,
+        language=language,
     )
     if find_centre_by_slug(slug) is not None:
         raise CentreError(f"A centre with the slug {slug!r} already exists.")
@@ -141,6 +150,7 @@ def create_centre(
         country=country,
         units=Units(units),
         paper_size=PaperSize(paper_size),
+        language=language,
     )
     db.session.add(centre)
     db.session.flush()
@@ -157,12 +167,20 @@ def update_settings(
     units: str,
     paper_size: str,
     allow_self_report: bool | None = None,
+    language: str | None = None,
 ) -> None:
-    """``allow_self_report`` None leaves that setting as it is."""
+    """``allow_self_report`` and ``language`` None leave those settings as they are."""
     country = country.strip().upper()
     validate_settings(
-        name=name, timezone=timezone, country=country, units=units, paper_size=paper_size
+        name=name,
+        timezone=timezone,
+        country=country,
+        units=units,
+        paper_size=paper_size,
+        language=language or centre.language,
     )
+    if language is not None:
+        centre.language = language
     centre.name = name.strip()
     centre.timezone = timezone
     centre.country = country

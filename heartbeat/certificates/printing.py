@@ -123,7 +123,7 @@ def render_prepared(
             prepared.pages,
             title=f"Certificates for printing: {prepared.centre_name}",
             subject=(
-                f"{plural(total, 'certificate')} from {prepared.centre_name},"
+                f"{plural(total, 'certificate', 'certificates')} from {prepared.centre_name},"
                 f" printed {now:%d %B %Y}"
             ),
             author=prepared.centre_name,

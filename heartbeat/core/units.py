@@ -1,7 +1,8 @@
 """Units and their text: metres and seconds everywhere in the data, km or miles on the page;
 moments stored in UTC, read in a centre's time zone.
 
-No Flask, no database. Every feature shows distances, durations, paces, days and times through
+No database; the numbers and month names follow the reader's language (``core.i18n``; English
+is Python's own formatting). Every feature shows distances, durations, paces, days and times through
 these (which units and which zone a page uses: ``auth.viewer``).
 """
 
@@ -10,6 +11,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
+
+from heartbeat.core.i18n import date_text, gettext, number
 
 Units = Literal["km", "mi"]
 
@@ -56,8 +59,8 @@ def _format_km(metres: float) -> str:
         return "0 km"
     whole_metres = _round_half_up(metres, 0)
     if whole_metres < 1000:
-        return f"{whole_metres:,} m"
-    return f"{_round_half_up(metres_to_km(metres), 1):,} km"
+        return f"{number(whole_metres)} m"
+    return f"{number(_round_half_up(metres_to_km(metres), 1))} km"
 
 
 def _format_miles(metres: float) -> str:
@@ -66,8 +69,8 @@ def _format_miles(metres: float) -> str:
     miles = metres_to_miles(metres)
     hundredths = _round_half_up(miles, 2)
     if hundredths < 1:
-        return f"{hundredths} mi"
-    return f"{_round_half_up(miles, 1):,} mi"
+        return f"{number(hundredths)} mi"
+    return f"{number(_round_half_up(miles, 1))} mi"
 
 
 def format_distance(metres: float, units: Units = "km", both: bool = False) -> str:
@@ -132,8 +135,8 @@ def format_speed(distance_m: float, duration_s: float | None, units: Units = "km
         raise ValueError(f"units must be 'km' or 'mi', not {units!r}")
     hours = duration_s / 3600
     if units == "km":
-        return f"{_round_half_up(metres_to_km(distance_m) / hours, 1)} km/h"
-    return f"{_round_half_up(metres_to_miles(distance_m) / hours, 1)} mph"
+        return f"{number(_round_half_up(metres_to_km(distance_m) / hours, 1))} km/h"
+    return f"{number(_round_half_up(metres_to_miles(distance_m) / hours, 1))} mph"
 
 
 # --- short forms for pages and charts ----------------------------------------------------------
@@ -141,12 +144,12 @@ def format_speed(distance_m: float, duration_s: float | None, units: Units = "km
 
 def day_text(day: date | None) -> str:
     """``3 Jun 2025`` (empty for no date)."""
-    return f"{day.day} {day:%b %Y}" if day else ""
+    return f"{day.day} {date_text(day, '%b %Y')}" if day else ""
 
 
 def short_day(day: date) -> str:
     """``3 Jun``: a date under a chart."""
-    return f"{day.day} {day:%b}"
+    return f"{day.day} {date_text(day, '%b')}"
 
 
 def distance_text(metres: float, units: Units = "km") -> str:
@@ -164,13 +167,14 @@ def distance_of_text(done_m: float, target_m: float, units: Units = "km") -> str
     target = distance_text(target_m, units)
     unit = target.rsplit(" ", 1)[1]
     if unit == "m":
-        done = f"{_round_half_up(done_m, 0):,} m"
+        done = f"{number(_round_half_up(done_m, 0))} m"
     elif unit == "km":
-        done = f"{_round_half_up(metres_to_km(done_m), 1):,} km"
+        done = f"{number(_round_half_up(metres_to_km(done_m), 1))} km"
     else:
         places = 2 if target_m < METRES_PER_MILE else 1
-        done = f"{_round_half_up(metres_to_miles(done_m), places):,} mi"
-    return f"{done.replace('.0 ', ' ').replace('.00 ', ' ')} of {target}"
+        done = f"{number(_round_half_up(metres_to_miles(done_m), places))} mi"
+    done = done.replace(".0 ", " ").replace(".00 ", " ")
+    return gettext("%(done)s of %(target)s", done=done, target=target)
 
 
 def to_units(metres: float, units: Units = "km") -> float:
@@ -197,5 +201,5 @@ def moment_text(
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     local = moment.astimezone(zone)
-    text = local.strftime(pattern)
+    text = date_text(local, pattern)
     return f"{text} {zone_label(local)}" if label else text

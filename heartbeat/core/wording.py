@@ -11,6 +11,8 @@ from typing import Any
 
 from flask import Flask
 
+from heartbeat.core.i18n import ngettext, number
+
 MISSING = "\u2014"  # an em dash: "not recorded", in a table cell or next to another value
 _STOPS = (".", "!", "?", "\u2026")
 _CLOSERS = "\"')]\u201d\u2019"
@@ -23,18 +25,17 @@ def or_dash(value: Any) -> Any:
     return value
 
 
-def plural(count: int | float, singular: str, plural_form: str | None = None) -> str:
-    """``"1 session"``, ``"3 participants"``, ``"1,204 sessions"``: the count and the noun that
-    agrees with it (``plural_form`` for the irregular ones: ``plural(n, "person", "people")``).
-    """
-    return f"{count:,} {agree(count, singular, plural_form)}"
+def plural(count: int | float, singular: str, plural_form: str) -> str:
+    """``"1 session"``, ``"3 participants"``, ``"1,204 sessions"``: the count, written in the
+    reader's language, and the noun that agrees with it. Both forms are spelt out (they are
+    the catalogue's entry: ``plural(n, "person", "people")``); a whole sentence with a count in
+    it is one ``ngettext`` instead, so that a translation can order its words."""
+    return f"{number(count)} {agree(count, singular, plural_form)}"
 
 
-def agree(count: int | float, singular: str, plural_form: str | None = None) -> str:
+def agree(count: int | float, singular: str, plural_form: str) -> str:
     """The word alone, agreeing with ``count``: ``agree(n, "exists", "exist")``."""
-    if count == 1:
-        return singular
-    return plural_form if plural_form is not None else singular + "s"
+    return ngettext(singular, plural_form, count if isinstance(count, int) else 1 if count == 1 else 2)
 
 
 def sentence(text: str | None) -> str:

@@ -50,7 +50,7 @@ def register(app: Flask) -> None:
         outcomes = sweep_stale()
         for job_id, state in outcomes:
             click.echo(f"job {job_id}: {state.value}")
-        click.echo(f"{plural(len(outcomes), 'job')} recovered.")
+        click.echo(f"{plural(len(outcomes), 'job', 'jobs')} recovered.")
 
     @jobs_group.command("run")
     @click.argument("job_id", type=int)
@@ -96,4 +96,4 @@ def register(app: Flask) -> None:
         )
         deleted = rows_changed(result)
         db.session.commit()
-        click.echo(f"{plural(deleted, 'finished job')} older than {plural(days, 'day')} deleted.")
+        click.echo(f"{plural(deleted, 'finished job', 'finished jobs')} older than {plural(days, 'day', 'days')} deleted.")

@@ -132,7 +132,7 @@ class ImportRejected(Exception):
 
     def __str__(self) -> str:
         count = len(self.errors) + self.more_errors
-        return f"The file was not imported: {plural(count, 'problem')}."
+        return f"The file was not imported: {plural(count, 'problem', 'problems')}."
 
 
 @dataclass

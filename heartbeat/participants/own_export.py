@@ -64,7 +64,7 @@ def _readme(participant: Participant, now: datetime, counts: dict[str, int]) -> 
         "Distances are in metres, durations in seconds, times in UTC (ISO 8601).",
         "",
     ]
-    lines += [f"{part.describe} ({plural(counts[part.name], 'file')})" for part in parts()]
+    lines += [f"{part.describe} ({plural(counts[part.name], 'file', 'files')})" for part in parts()]
     return "\r\n".join(lines) + "\r\n"
 
 
@@ -89,7 +89,7 @@ def build(
                 counts[part.name] += 1
                 done += 1
                 if progress is not None:
-                    progress(min(done, total), total, f"{done:,} of {plural(total, 'file')}")
+                    progress(min(done, total), total, f"{done:,} of {plural(total, 'file', 'files')}")
         archive.writestr("README.txt", _readme(participant, now, counts))
     audit.record(
         actor,

@@ -238,12 +238,12 @@ def _readme(
         "",
     ]
     lines += [
-        f"csv/{name}.csv ({plural(counts[name], 'row')}): {what}"
+        f"csv/{name}.csv ({plural(counts[name], 'row', 'rows')}): {what}"
         for name, what in sections().items()
     ]
     if files:
         lines.append(
-            f"files/ ({plural(files, 'file')}): the original files they or staff uploaded "
+            f"files/ ({plural(files, 'file', 'files')}): the original files they or staff uploaded "
             "(device files, named by session number), exactly as uploaded."
         )
     return "\r\n".join(lines) + "\r\n"

@@ -27,14 +27,14 @@ def register(app: Flask) -> None:
         db.session.commit()
         counts = ", ".join(f"{label} {count}" for label, count in summary.counts.items())
         click.echo(
-            f"Re-evaluated {plural(summary.participants, 'participant')} at {centre.name}"
+            f"Re-evaluated {plural(summary.participants, 'participant', 'participants')} at {centre.name}"
             f" ({centre.slug})."
         )
         if not summary.changed:
             click.echo("No awards changed.")
             return
         click.echo(f"Awards: {counts}.")
-        click.echo(f"{plural(len(summary.changed), 'participant')} changed:")
+        click.echo(f"{plural(len(summary.changed), 'participant', 'participants')} changed:")
         for changes in summary.changed:
             click.echo(
                 f"  {changes.name} (#{changes.participant_id}): {summary.describe(changes.result)}"
@@ -57,6 +57,6 @@ def register(app: Flask) -> None:
         count = overview.rebuild(centre_id)
         db.session.commit()
         click.echo(
-            f"Rebuilt the overview of {plural(count, 'participant')}"
+            f"Rebuilt the overview of {plural(count, 'participant', 'participants')}"
             f" in {time.perf_counter() - started:.1f} s."
         )

@@ -233,7 +233,7 @@ def distribution_chart(rows: list[StageCount]) -> charts.Chart:
     total = sum(row.count for row in rows)
     busiest = max(rows, key=lambda row: row.count) if rows else None
     description = (
-        f"Bar chart of {plural(total, 'active participant')} by the stage they are working on."
+        f"Bar chart of {plural(total, 'active participant', 'active participants')} by the stage they are working on."
         + (
             f" Most are working on {busiest.label} ({busiest.count})."
             if busiest and busiest.count

@@ -98,7 +98,7 @@ def longest_push_chart(
     points.append(charts.Point(1.0, to_units(best, units)))  # the record holds until today
     description = (
         f"Step chart of the longest continuous push over time:"
-        f" {plural(len(records), 'new record')}, from {distance_text(records[0][1], units)}"
+        f" {plural(len(records), 'new record', 'new records')}, from {distance_text(records[0][1], units)}"
         f" on {day_text(first)} to {distance_text(best, units)} on {day_text(records[-1][0])}."
     )
     return charts.line_chart(

@@ -62,10 +62,10 @@ def wait_text(minutes: float | None) -> str:
         return "none yet"
     total = round(minutes)
     if total < 60:
-        return plural(total, "minute")
+        return plural(total, "minute", "minutes")
     hours, mins = divmod(total, 60)
     if hours < 24:
         return f"{hours} h {mins} min" if mins else f"{hours} h"
     days, hours = divmod(hours, 24)
-    day_text = plural(days, "day")
+    day_text = plural(days, "day", "days")
     return f"{day_text} {hours} h" if hours else day_text

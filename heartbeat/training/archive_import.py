@@ -135,7 +135,7 @@ def import_archive(
                 outcomes.append(None)
             except ActivityFileError as error:
                 outcomes.append(FileOutcome(entry.name, SKIPPED, str(error)))
-        advance(f"{index + 1:,} of {plural(total, 'file')} read")
+        advance(f"{index + 1:,} of {plural(total, 'file', 'files')} read")
     # Then each readable file is saved whole, or not at all.
     for index, entry in enumerate(entries(archive, limits)):
         if index in parsed and entry.data is not None:
@@ -149,7 +149,7 @@ def import_archive(
                 now=now,
                 parsed=parsed.pop(index),
             )
-        advance(f"{index + 1:,} of {plural(total, 'file')} saved")
+        advance(f"{index + 1:,} of {plural(total, 'file', 'files')} saved")
     done = [outcome for outcome in outcomes if outcome is not None]
     if any(outcome.result == IMPORTED for outcome in done):
         # The awards, once for the whole archive.

@@ -76,7 +76,7 @@ class CsvImportError(Exception):
     rows: int = 0
 
     def __str__(self) -> str:
-        return f"Nothing was imported: {plural(self.total, 'problem')} in the file."
+        return f"Nothing was imported: {plural(self.total, 'problem', 'problems')} in the file."
 
 
 def template_csv() -> str:

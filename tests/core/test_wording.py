@@ -27,7 +27,7 @@ def test_a_missing_value_is_a_dash_and_zero_is_a_value():
     [(0, "0 sessions"), (1, "1 session"), (2, "2 sessions"), (1204, "1,204 sessions")],
 )
 def test_a_count_agrees_with_its_noun(count, expected):
-    assert plural(count, "session") == expected
+    assert plural(count, "session", "sessions") == expected
 
 
 def test_irregular_plurals_and_verbs():
@@ -73,7 +73,7 @@ def test_progress_toward_a_target_uses_one_unit(done, target, units, expected):
 def test_the_rules_are_filters_in_every_template(app):
     with app.app_context():
         page = render_template_string(
-            "{{ 1|plural('session') }}; {{ 3|plural('participant') }}; {{ none|or_dash }};"
+            "{{ 1|plural('session', 'sessions') }}; {{ 3|plural('participant', 'participants') }}; {{ none|or_dash }};"
             " {{ 0|or_dash }}; {{ 'record.'|sentence }}; {{ 2|agree('stays', 'stay') }};"
             " {{ missing }}"
         )

@@ -47,7 +47,7 @@ def classification(participant_id: int):
         )
         if outcome.saved:
             done = len(outcome.result)
-            flash(f"Checklist saved: {done} of {plural(len(MDF_ITEMS), 'item')} done.", "success")
+            flash(f"Checklist saved: {done} of {plural(len(MDF_ITEMS), 'item', 'items')} done.", "success")
             return redirect(
                 url_for(".records", participant_id=participant.id, _anchor="classification")
             )

@@ -238,7 +238,7 @@ def consents(participant_id: int):
         if outcome.saved:
             changed = outcome.result
             flash(
-                f"{plural(len(changed), 'consent answer')} recorded."
+                f"{plural(len(changed), 'consent answer', 'consent answers')} recorded."
                 if changed
                 else "No answer changed.",
                 "success" if changed else "info",

@@ -50,7 +50,7 @@ def import_csv():
         # the signed-in user, whose centre the page header still needs.
         return _render(form, rejected, 422)
     db.session.commit()
-    flash(f"Imported {plural(len(enrolled), 'participant')}.", "success")
+    flash(f"Imported {plural(len(enrolled), 'participant', 'participants')}.", "success")
     return redirect(url_for(".caseload", scope="all", sort="-enrolled"))
 
 

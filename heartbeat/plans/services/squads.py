@@ -174,7 +174,7 @@ class SquadRowsError(PlanInputError):
 
     def __init__(self, rows: Sequence[Row]):
         bad = [row for row in rows if row.errors]
-        super().__init__(f"{plural(len(bad), 'row')} cannot be saved: nothing was saved.")
+        super().__init__(f"{plural(len(bad), 'row', 'rows')} cannot be saved: nothing was saved.")
         self.rows = list(rows)
 
 

@@ -235,7 +235,7 @@ def retire_template(template_id: int):
     if used:
         title = f"Retire “{row.name}”?"
         body = (
-            f"{plural(used, 'plan')} {agree(used, 'was', 'were')} assigned from it: they keep"
+            f"{plural(used, 'plan', 'plans')} {agree(used, 'was', 'were')} assigned from it: they keep"
             " their sessions. It leaves the list therapists assign from, and you can bring it"
             " back later."
         )

@@ -159,8 +159,8 @@ def delete_squad(squad_id: int):
         "plans/confirm.html",
         form=form,
         title=f"Delete the squad “{squad.name}”?",
-        body=f"The squad and its list of {plural(len(squad.members), 'member')} go; nobody's"
-        f" record changes. Its {plural(held or 0, 'past squad session')} and what each person"
+        body=f"The squad and its list of {plural(len(squad.members), 'member', 'members')} go; nobody's"
+        f" record changes. Its {plural(held or 0, 'past squad session', 'past squad sessions')} and what each person"
         " did in them are kept.",
         action=url_for("plans.delete_squad", squad_id=squad.id),
         cancel=url_for("plans.squads"),

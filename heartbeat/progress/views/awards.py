@@ -110,7 +110,7 @@ def verify(participant_id: int):
     count = verify_awards(ready, actor=_actor())
     db.session.commit()
     if count:
-        flash(f"Verified {plural(count, 'award')}: {ready_titles}.", "success")
+        flash(f"Verified {plural(count, 'award', 'awards')}: {ready_titles}.", "success")
     if stale:
         flash(
             f"{stale_titles} changed after you opened the page (the evidence moved), so"
@@ -289,7 +289,7 @@ def sign_off_stage(participant_id: int, stage_id: int):
             )
             if not_met:
                 message += (
-                    f" {plural(len(not_met), 'required skill')} not recorded as passed"
+                    f" {plural(len(not_met), 'required skill', 'required skills')} not recorded as passed"
                     f" ({'; '.join(check.label for check in not_met)}): the audit trail notes it."
                 )
             try:

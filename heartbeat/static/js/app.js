@@ -92,7 +92,12 @@ document.addEventListener("DOMContentLoaded", () => {
       window.location.reload();
     } else if (left <= warnBefore) {
       const shown = Math.max(left, 0);
-      if (countdown) countdown.textContent = shown >= 120 ? `${Math.ceil(shown / 60)} minutes` : `${shown} seconds`;
+      if (countdown) {
+        // The words come from the page, in its language: "{n} minutes", "{n} secondes".
+        const minutes = shown >= 120;
+        const words = dialog.dataset[minutes ? "textMinutes" : "textSeconds"] || (minutes ? "{n} minutes" : "{n} seconds");
+        countdown.textContent = words.replace("{n}", String(minutes ? Math.ceil(shown / 60) : shown));
+      }
       if (!dialog.open) {
         returnFocus = document.activeElement;
         dialog.showModal();

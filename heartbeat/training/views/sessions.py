@@ -291,7 +291,7 @@ def _selected_ids() -> list[int]:
 def _flash_verified(count: int) -> None:
     if count:
         flash(
-            f"{plural(count, 'session')} verified: {agree(count, 'it', 'they')} now count"
+            f"{plural(count, 'session', 'sessions')} verified: {agree(count, 'it', 'they')} now count"
             f"{agree(count, 's', '')} towards milestones.",
             "success",
         )

@@ -205,8 +205,8 @@ def csv_upload():
         else:
             db.session.commit()
             flash(
-                f"Imported {plural(result.sessions, 'session')} for"
-                f" {plural(result.participants, 'participant')}.",
+                f"Imported {plural(result.sessions, 'session', 'sessions')} for"
+                f" {plural(result.participants, 'participant', 'participants')}.",
                 "success",
             )
             return redirect(url_for("training.csv_upload"))
