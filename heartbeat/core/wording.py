@@ -35,7 +35,8 @@ def plural(count: int | float, singular: str, plural_form: str) -> str:
 
 def agree(count: int | float, singular: str, plural_form: str) -> str:
     """The word alone, agreeing with ``count``: ``agree(n, "exists", "exist")``."""
-    return ngettext(singular, plural_form, count if isinstance(count, int) else 1 if count == 1 else 2)
+    whole = count if isinstance(count, int) else 1 if count == 1 else 2
+    return ngettext(singular, plural_form, whole)
 
 
 def sentence(text: str | None) -> str:

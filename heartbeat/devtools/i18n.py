@@ -4,10 +4,11 @@ that every language says everything, fill catalogues from translators' files.
 ``python -m heartbeat.devtools.i18n check`` is what ``make lint`` and CI run: it fails when a
 template has text outside ``{% trans %}`` / ``_()``, when a catalogue lacks a message or has an
 empty, fuzzy or badly formatted one, or when a compiled ``.mo`` is older than its ``.po``.
-``fill FILE.json…`` copies translations into the catalogues (``{"es": {msgid: text or [forms]},
-"fr": {…}}``); ``scan [PATH…]`` lists unmarked template text; ``todo PATH… [PART.json…]`` prints the messages
-marked in those paths that the part files do not translate yet; ``update`` re-extracts and merges the catalogues;
-``compile`` writes the ``.mo`` files the app reads (kept in git, checked for freshness).
+``fill FILE.json…`` copies translations into the catalogues (``{"es": {msgid: text or
+[forms]}, "fr": {…}}``); ``scan [PATH…]`` lists unmarked template text; ``todo PATH…
+[PART.json…]`` prints the messages marked in those paths that the part files do not translate
+yet; ``update`` re-extracts and merges the catalogues; ``compile`` writes the ``.mo`` files the
+app reads (kept in git, checked for freshness).
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ def extract_templates(
     source = fileobj.read()
     options = {**options, "silent": "false", "trimmed": "true", "newstyle_gettext": "true"}
     yield from babel_extract(_Bytes(source), keywords, comment_tags, options)
-    environment = Environment(extensions=["jinja2.ext.i18n"])  # nosec B701: parsed, never rendered
+    # Parsed, never rendered: escaping does not arise.
+    environment = Environment(extensions=["jinja2.ext.i18n"])  # noqa: S701  # nosec B701
     tree = environment.parse(source.decode("utf-8"))
     for node in tree.find_all(nodes.Filter):
         if node.name not in _COUNT_FILTERS:
@@ -118,7 +120,7 @@ def update() -> None:
 
 
 def _pybabel(*arguments: str) -> None:
-    subprocess.run(  # nosec B603: our own arguments
+    subprocess.run(  # noqa: S603  # nosec B603: our own arguments
         [str(Path(sys.executable).with_name("pybabel")), "-q", *arguments], check=True, cwd=ROOT
     )
 
