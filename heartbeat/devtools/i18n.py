@@ -62,7 +62,7 @@ def extract_templates(
     plus the ``plural``/``agree`` filters: ``{{ n|plural("day", "days") }}`` is a message."""
     source = fileobj.read()
     options = {**options, "silent": "false", "trimmed": "true", "newstyle_gettext": "true"}
-    yield from babel_extract(_Bytes(source), keywords, comment_tags, options)
+    yield from babel_extract(_Bytes(source), keywords, comment_tags, options)  # type: ignore[arg-type]
     # Parsed, never rendered: escaping does not arise.
     environment = Environment(extensions=["jinja2.ext.i18n"])  # noqa: S701  # nosec B701
     tree = environment.parse(source.decode("utf-8"))
@@ -299,7 +299,7 @@ def fill(files: Iterable[Path]) -> list[str]:
         for message in catalogue:
             if not message.id:
                 continue
-            key = message.id[0] if isinstance(message.id, tuple) else message.id
+            key = str(message.id[0] if isinstance(message.id, list | tuple) else message.id)
             text = given[language].get(key)
             if text is None:
                 if not _translated(message.string):
@@ -335,7 +335,7 @@ def todo(paths: list[str], have: list[Path]) -> dict[str, Any]:
     for message in wanted:
         if not message.id:
             continue
-        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        key = str(message.id[0] if isinstance(message.id, list | tuple) else message.id)
         if key in known or not any(
             where.startswith(prefix) for where, _ in message.locations for prefix in prefixes
         ):
@@ -352,8 +352,8 @@ def main(argv: list[str]) -> int:
         print(json.dumps(todo(paths, have), ensure_ascii=False, indent=1))
         return 0
     if command == "scan":
-        paths = templates(Path(p) for p in rest)
-        lines = [f"{p}:{line}: {text!r}" for p in paths for line, text in bare_text(p)]
+        found = templates(Path(p) for p in rest)
+        lines = [f"{p}:{line}: {text!r}" for p in found for line, text in bare_text(p)]
     elif command == "fill":
         lines = fill(Path(p) for p in rest)
     elif command == "update":
