@@ -105,6 +105,7 @@ ENDPOINTS: dict[str, Access] = {
     "auth.create_token": SIGNED_IN,
     "auth.revoke_token": SIGNED_IN,  # names no token here: back to the account page
     "auth.units": SIGNED_IN,  # each person's own distance units
+    "auth.language": SIGNED_IN,  # each person's own language
     # forgotten passwords: the link is the authority (a signed-in visitor stays signed in)
     "auth.forgot_password": PUBLIC,
     "auth.reset_password": PUBLIC,
