@@ -175,7 +175,9 @@ def test_numbers_distances_and_dates_follow_the_language(app):
 
 
 def test_a_count_in_a_template_is_written_in_the_languages_numbers(app):
-    source = "{% trans count=n %}{{ count }} session{% pluralize %}{{ count }} sessions{% endtrans %}"
+    source = (
+        "{% trans count=n %}{{ count }} session{% pluralize %}{{ count }} sessions{% endtrans %}"
+    )
     with app.test_request_context():
         template = app.jinja_env.from_string(source)
         assert template.render(n=1204) == "1,204 sessions"
@@ -211,7 +213,12 @@ def test_the_scan_finds_text_nobody_marked_and_passes_marked_text(tmp_path):
 
 def test_extraction_reads_count_filters_as_plural_messages(tmp_path):
     source = b"{{ n|plural('day', 'days') }} {% trans %}Today{% endtrans %} {{ x|plural(a, b) }}"
-    found = [message for _, _, message, _ in tools.extract_templates(_Bytes(source), ("gettext", "ngettext", "_"), [], {})]
+    found = [
+        message
+        for _, _, message, _ in tools.extract_templates(
+            _Bytes(source), ("gettext", "ngettext", "_"), [], {}
+        )
+    ]
     assert ("day", "days") in found
     assert "Today" in found
     assert len(found) == 2  # a filter with variable words is not a message

@@ -73,7 +73,8 @@ def test_progress_toward_a_target_uses_one_unit(done, target, units, expected):
 def test_the_rules_are_filters_in_every_template(app):
     with app.app_context():
         page = render_template_string(
-            "{{ 1|plural('session', 'sessions') }}; {{ 3|plural('participant', 'participants') }}; {{ none|or_dash }};"
+            "{{ 1|plural('session', 'sessions') }}; {{ 3|plural('participant', 'participants') }};"
+            " {{ none|or_dash }};"
             " {{ 0|or_dash }}; {{ 'record.'|sentence }}; {{ 2|agree('stays', 'stay') }};"
             " {{ missing }}"
         )
