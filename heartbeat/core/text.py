@@ -7,7 +7,9 @@ from typing import Any
 import emoji
 from wtforms.validators import ValidationError
 
-EMOJI_IN_NAME = "Names can't contain emoji; they would not print on certificates."
+from heartbeat.core.i18n import _l
+
+EMOJI_IN_NAME = _l("Names can't contain emoji; they would not print on certificates.")
 
 
 def emoji_in(text: str) -> list[str]:
@@ -23,4 +25,4 @@ def refuse_unprintable_name(form: Any, field: Any) -> None:
     with one is refused where it is typed rather than misprinted later.
     """
     if emoji_in(field.data or ""):
-        raise ValidationError(EMOJI_IN_NAME)
+        raise ValidationError(str(EMOJI_IN_NAME))
