@@ -24,11 +24,11 @@ from flask_login import current_user
 
 from heartbeat.auth.models import User
 from heartbeat.centres.models import Centre
-from heartbeat.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, date_text, supported
+from heartbeat.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, _l, date_text, supported
 from heartbeat.core.units import MOMENT, Units, moment_text, units_of
 from heartbeat.extensions import db
 
-UNITS_CHOICES = (("", "My centre's default"), ("km", "Kilometres"), ("mi", "Miles"))
+UNITS_CHOICES = (("", _l("My centre's default")), ("km", _l("Kilometres")), ("mi", _l("Miles")))
 
 
 def centre_units(centre: Centre | None) -> Units:
