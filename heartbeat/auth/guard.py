@@ -35,7 +35,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.wrappers import Response
 
 from heartbeat.auth.models import SignInGuard, User
-from heartbeat.auth.viewer import language_for
+from heartbeat.auth.viewer import language_of_account
 from heartbeat.core.i18n import _, speaking
 from heartbeat.db import rows_changed
 from heartbeat.extensions import db
@@ -335,7 +335,7 @@ def unlock(user: User) -> None:
 def send_guessing_alert(user: User) -> bool:
     """Email the account's owner that someone is trying passwords on it (through the outbox,
     committed here: the caller has already committed the attempt that raised the alert)."""
-    language = language_for(user, user.centre)
+    language = language_of_account(user)
     with speaking(language):
         email = queue_email(
             kind=EmailKind.SECURITY_ALERT,

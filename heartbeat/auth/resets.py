@@ -22,7 +22,7 @@ from flask import current_app
 
 from heartbeat.auth import guard, services
 from heartbeat.auth.models import PasswordReset, User
-from heartbeat.auth.viewer import language_for
+from heartbeat.auth.viewer import language_of_account
 from heartbeat.core.events import event
 from heartbeat.core.i18n import _, _l, speaking
 from heartbeat.core.public_url import public_url_for
@@ -97,7 +97,7 @@ def request_reset(email: str, now: datetime) -> None:
         security_log.info("password reset asked for an unknown or inactive account")
         return
     issued = issue(user, now)
-    language = language_for(user, user.centre)
+    language = language_of_account(user)
     with speaking(language):
         queue_email(
             kind=EmailKind.PASSWORD_RESET,

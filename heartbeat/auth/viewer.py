@@ -109,6 +109,16 @@ def language_of_login(user_id: int | None, centre: Centre) -> str:
     return supported(centre.language) or DEFAULT_LANGUAGE
 
 
+def language_of_account(user: User) -> str:
+    """A loaded account's language, else its centre's (read by id: ``User.centre`` is not
+    loaded lazily): what an email to them is written in."""
+    own = supported(user.language)
+    if own:
+        return own
+    centre = db.session.get(Centre, user.centre_id) if user.centre_id is not None else None
+    return (supported(centre.language) if centre is not None else None) or DEFAULT_LANGUAGE
+
+
 def request_language() -> str:
     """Flask-Babel's locale selector: the signed-in person's language (theirs, else their
     centre's), else the first the browser asks for that the app speaks, else English."""
