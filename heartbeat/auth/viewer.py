@@ -95,7 +95,10 @@ def language_for(user: Any, centre: Centre | None = None) -> str:
     if own:
         return own
     if centre is None and getattr(user, "is_authenticated", False):
-        centre = user.centre
+        # By id, from the session's identity map when loaded: an account loaded without its
+        # centre (``lazy="raise"``, at sign-in) is asked for its language too.
+        centre_id = getattr(user, "centre_id", None)
+        centre = db.session.get(Centre, centre_id) if centre_id is not None else None
     return (supported(centre.language) if centre is not None else None) or DEFAULT_LANGUAGE
 
 
