@@ -18,6 +18,7 @@ from heartbeat.auth.forms import TokenForm
 from heartbeat.auth.models import TokenScope, User
 from heartbeat.auth.preferences import language_form, units_form
 from heartbeat.core import panels
+from heartbeat.core.i18n import _
 from heartbeat.db import row_id, utcnow
 from heartbeat.extensions import db
 from heartbeat.outbox.views import preferences_form
@@ -80,10 +81,10 @@ def revoke_token():
     token_id = request.form.get("token_id", type=row_id)
     token = tokens.token_of(user, token_id) if token_id is not None else None
     if token is None:  # none chosen, or someone else's: nothing to say about it
-        flash("That token was not found: nothing was revoked.", "error")
+        flash(_("That token was not found: nothing was revoked."), "error")
     elif tokens.revoke_token(token, utcnow()):
         db.session.commit()
-        flash(f"The token “{token.name}” no longer works.", "success")
+        flash(_("The token “%(name)s” no longer works.", name=token.name), "success")
     return redirect(url_for("auth.connections", _anchor="tokens-title"))
 
 

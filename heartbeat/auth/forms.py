@@ -8,22 +8,22 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 from heartbeat.auth import passwords
 from heartbeat.auth.models import Role
 from heartbeat.auth.viewer import UNITS_CHOICES
-from heartbeat.core.i18n import LANGUAGES, _l
+from heartbeat.core.i18n import LANGUAGES, _, _l
 from heartbeat.core.text import refuse_unprintable_name
 
 
 class SignInForm(FlaskForm):
     email = EmailField(
-        "Email",
+        _l("Email"),
         validators=[DataRequired(), Length(max=254)],
         render_kw={"autocomplete": "username"},
     )
     password = PasswordField(
-        "Password",
+        _l("Password"),
         validators=[DataRequired(), Length(max=passwords.MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
-    remember = BooleanField("Keep me signed in on this device")
+    remember = BooleanField(_l("Keep me signed in on this device"))
 
 
 class _NewPasswordMixin:
@@ -38,14 +38,16 @@ _new_password_kw = {"autocomplete": "new-password", "minlength": passwords.MIN_L
 
 class SetPasswordForm(_NewPasswordMixin, FlaskForm):
     password = PasswordField(
-        "New password",
+        _l("New password"),
         validators=[DataRequired(), Length(max=passwords.MAX_LENGTH)],
-        description=f"At least {passwords.MIN_LENGTH} characters. A short sentence works well.",
+        description=_l(
+            "At least %(num)s characters. A short sentence works well.", num=passwords.MIN_LENGTH
+        ),
         render_kw=_new_password_kw,
     )
     confirm = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -56,7 +58,7 @@ class SetPasswordForm(_NewPasswordMixin, FlaskForm):
 
 class ChangePasswordForm(SetPasswordForm):
     current_password = PasswordField(
-        "Current password",
+        _l("Current password"),
         validators=[DataRequired(), Length(max=passwords.MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
@@ -71,11 +73,11 @@ class ChangePasswordForm(SetPasswordForm):
 
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(
-        "Email",
+        _l("Email"),
         validators=[
-            DataRequired(message="Enter the email address you sign in with."),
+            DataRequired(message=_l("Enter the email address you sign in with.")),
             Length(max=254),
-            Email(message="Enter an email address, like name@example.org."),
+            Email(message=_l("Enter an email address, like name@example.org.")),
         ],
         render_kw={"autocomplete": "username"},
     )
@@ -83,15 +85,15 @@ class ForgotPasswordForm(FlaskForm):
 
 class InviteForm(FlaskForm):
     name = StringField(
-        "Full name", validators=[DataRequired(), Length(max=120), refuse_unprintable_name]
+        _l("Full name"), validators=[DataRequired(), Length(max=120), refuse_unprintable_name]
     )
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField(
-        "Role",
+        _l("Role"),
         # SelectChoice, not tuples: WTForms 3.3 deprecates tuple choices (removed in 3.4).
         choices=[
-            SelectChoice(Role.THERAPIST.value, "Therapist or coach"),
-            SelectChoice(Role.ADMIN.value, "Centre admin"),
+            SelectChoice(Role.THERAPIST.value, _l("Therapist or coach")),
+            SelectChoice(Role.ADMIN.value, _l("Centre admin")),
         ],
         validators=[DataRequired()],
     )
@@ -99,9 +101,11 @@ class InviteForm(FlaskForm):
 
 class SecondFactorForm(FlaskForm):
     code = StringField(
-        "Code",
+        _l("Code"),
         validators=[DataRequired(), Length(max=32)],
-        description="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        description=_l(
+            "The 6-digit code from your authenticator app, or one of your recovery codes."
+        ),
         render_kw={
             "autocomplete": "one-time-code",
             "inputmode": "text",
@@ -113,9 +117,9 @@ class SecondFactorForm(FlaskForm):
 
 class EnableMfaForm(FlaskForm):
     code = StringField(
-        "Code from your app",
+        _l("Code from your app"),
         validators=[DataRequired(), Length(max=16)],
-        description="After adding Heartbeat Miles to your app, type the 6-digit code it shows.",
+        description=_l("After adding Heartbeat Miles to your app, type the 6-digit code it shows."),
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
 
@@ -124,7 +128,7 @@ class ConfirmPasswordForm(FlaskForm):
     """Sensitive changes ask for the password again (re-authentication)."""
 
     password = PasswordField(
-        "Your password",
+        _l("Your password"),
         validators=[DataRequired(), Length(max=passwords.MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
@@ -134,18 +138,20 @@ class TokenForm(FlaskForm):
     """A new personal access token for the API."""
 
     name = StringField(
-        "Name",
+        _l("Name"),
         validators=[DataRequired(), Length(max=80)],
-        description="What will use it, such as “watch sync script”, so you can tell tokens apart.",
+        description=_l(
+            "What will use it, such as “watch sync script”, so you can tell tokens apart."
+        ),
     )
-    scope = SelectField("It may", validators=[DataRequired()])
+    scope = SelectField(_l("It may"), validators=[DataRequired()])
     days = SelectField(
-        "Expires after",
+        _l("Expires after"),
         choices=[
-            SelectChoice("7", "7 days"),
-            SelectChoice("30", "30 days"),
-            SelectChoice("90", "90 days"),
-            SelectChoice("366", "A year"),
+            SelectChoice("7", _l("7 days")),
+            SelectChoice("30", _l("30 days")),
+            SelectChoice("90", _l("90 days")),
+            SelectChoice("366", _l("A year")),
         ],
         default="90",
         validators=[DataRequired()],
@@ -153,7 +159,7 @@ class TokenForm(FlaskForm):
 
     def __init__(self, *args, scopes=(), **kwargs):
         super().__init__(*args, **kwargs)
-        labels = {"read": "Only read", "write": "Read and change records"}
+        labels = {"read": _("Only read"), "write": _("Read and change records")}
         self.scope.choices = [SelectChoice(s.value, labels[s.value]) for s in scopes]
 
 
@@ -172,7 +178,7 @@ class UnitsForm(FlaskForm):
     """Kilometres or miles on every page this person sees, or their centre's default."""
 
     units = RadioField(
-        "Show distances in",
+        _l("Show distances in"),
         choices=[SelectChoice(value, label) for value, label in UNITS_CHOICES],
         default="",
     )

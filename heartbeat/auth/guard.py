@@ -35,6 +35,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.wrappers import Response
 
 from heartbeat.auth.models import SignInGuard, User
+from heartbeat.auth.viewer import language_of_account
+from heartbeat.core.i18n import _, speaking
 from heartbeat.db import rows_changed
 from heartbeat.extensions import db
 from heartbeat.outbox.models import EmailKind
@@ -333,18 +335,21 @@ def unlock(user: User) -> None:
 def send_guessing_alert(user: User) -> bool:
     """Email the account's owner that someone is trying passwords on it (through the outbox,
     committed here: the caller has already committed the attempt that raised the alert)."""
-    email = queue_email(
-        kind=EmailKind.SECURITY_ALERT,
-        to=user.email,
-        subject="Someone is trying to sign in to your Heartbeat Miles account",
-        template="security_alert",
-        context={
-            "name": user.name,
-            "email": user.email,
-            "minutes": current_app.config["HEARTBEAT_LOCKOUT_MINUTES"],
-        },
-        centre_id=user.centre_id,
-        user_id=user.id,
-    )
+    language = language_of_account(user)
+    with speaking(language):
+        email = queue_email(
+            kind=EmailKind.SECURITY_ALERT,
+            to=user.email,
+            subject=_("Someone is trying to sign in to your Heartbeat Miles account"),
+            template="security_alert",
+            context={
+                "name": user.name,
+                "email": user.email,
+                "minutes": current_app.config["HEARTBEAT_LOCKOUT_MINUTES"],
+            },
+            centre_id=user.centre_id,
+            user_id=user.id,
+            language=language,
+        )
     db.session.commit()
     return email is not None

@@ -26,6 +26,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from heartbeat.auth import passwords
 from heartbeat.auth.models import MfaRecoveryCode, Role, User
 from heartbeat.centres.models import Centre
+from heartbeat.core.i18n import _
 from heartbeat.db import rows_changed
 from heartbeat.extensions import db
 
@@ -55,8 +56,10 @@ def decrypt_secret(token: str) -> str:
         return _fernet().decrypt(token.encode()).decode()
     except InvalidToken:
         raise MfaError(
-            "Two-factor sign-in cannot be checked: the server's secret key has changed. "
-            "Ask an admin to reset your two-factor sign-in."
+            _(
+                "Two-factor sign-in cannot be checked: the server's secret key has changed. "
+                "Ask an admin to reset your two-factor sign-in."
+            )
         ) from None
 
 
@@ -135,7 +138,7 @@ def enable(user: User, code: str, now: datetime) -> list[str]:
     secret = pending_secret(user)
     step = _matching_step(secret, code, now)
     if step is None:
-        raise MfaError("That code did not match. Check the time on your phone and try again.")
+        raise MfaError(_("That code did not match. Check the time on your phone and try again."))
     user.mfa_secret = user.mfa_pending_secret
     user.mfa_pending_secret = None
     user.mfa_enabled_at = now
@@ -157,8 +160,8 @@ def disable(user: User) -> None:
 def regenerate_recovery_codes(user: User) -> list[str]:
     db.session.execute(sa.delete(MfaRecoveryCode).where(MfaRecoveryCode.user_id == user.id))
     codes = []
-    for _ in range(RECOVERY_CODES):
-        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(10))
+    for _index in range(RECOVERY_CODES):
+        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _position in range(10))
         code = f"{raw[:5]}-{raw[5:]}"
         codes.append(code)
         db.session.add(MfaRecoveryCode(user_id=user.id, code_hash=passwords.hash_password(code)))

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from heartbeat.centres.models import Centre, Units
+from heartbeat.core.i18n import _
 from heartbeat.core.personal import Computed, declare
 from heartbeat.db import CentreScoped, UTCDateTime, string_enum, utcnow
 from heartbeat.extensions import Model
@@ -25,7 +26,13 @@ class Role(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        """The role's name in the reader's language ("Therapist")."""
+        labels = {
+            Role.PARTICIPANT: _("Participant"),
+            Role.THERAPIST: _("Therapist"),
+            Role.ADMIN: _("Admin"),
+        }
+        return labels[self]
 
     def __ge__(self, other: object) -> bool:
         if not isinstance(other, Role):

@@ -9,6 +9,8 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
 
+from heartbeat.core.i18n import _
+
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 
@@ -76,13 +78,13 @@ def password_problems(password: str, *, email: str = "", name: str = "") -> list
     """Reasons a new password is refused, in words a person can act on (empty: acceptable)."""
     problems = []
     if len(password) < MIN_LENGTH:
-        problems.append(f"Use at least {MIN_LENGTH} characters.")
+        problems.append(_("Use at least %(num)s characters.", num=MIN_LENGTH))
     if len(password) > MAX_LENGTH:
-        problems.append(f"Use at most {MAX_LENGTH} characters.")
+        problems.append(_("Use at most %(num)s characters.", num=MAX_LENGTH))
     lowered = password.lower()
     if lowered in common_passwords() or len(set(lowered)) <= 2:
-        problems.append("This password is too common; choose one that is harder to guess.")
+        problems.append(_("This password is too common; choose one that is harder to guess."))
     local_part = email.split("@")[0].lower()
     if local_part and len(local_part) >= 4 and lowered == local_part:
-        problems.append("Do not use your email address as your password.")
+        problems.append(_("Do not use your email address as your password."))
     return problems

@@ -14,13 +14,13 @@ from heartbeat.auth import viewer
 from heartbeat.auth.forms import LanguageForm, UnitsForm
 from heartbeat.auth.models import User
 from heartbeat.centres.models import Units
-from heartbeat.core.i18n import _, current_language, language_name, supported
+from heartbeat.core.i18n import _, _l, current_language, language_name, supported
 from heartbeat.extensions import db
 
 CHOSEN = {
-    "": "Distances are in your centre's default units",
-    "km": "Distances are in kilometres",
-    "mi": "Distances are in miles",
+    "": _l("Distances are in your centre's default units."),
+    "km": _l("Distances are in kilometres."),
+    "mi": _l("Distances are in miles."),
 }
 
 
@@ -39,9 +39,9 @@ def save_units():
     if form.validate_on_submit():
         set_units(current_user._get_current_object(), form.units.data or "")
         db.session.commit()
-        flash(f"{CHOSEN[form.units.data or '']}.", "success")
+        flash(str(CHOSEN[form.units.data or ""]), "success")
     else:
-        flash("That choice could not be saved; please try again.", "error")
+        flash(_("That choice could not be saved; please try again."), "error")
     return redirect(url_for("auth.account", _anchor="units-title"))
 
 

@@ -10,14 +10,21 @@ from flask_login import current_user, logout_user
 from heartbeat.auth import resets, services
 from heartbeat.auth.forms import ForgotPasswordForm, SetPasswordForm
 from heartbeat.auth.views import bp
+from heartbeat.core.i18n import _, ngettext
 from heartbeat.db import utcnow
 from heartbeat.extensions import db, limiter
 
-SENT = (
-    "If that address belongs to an account, we have emailed it a link to choose a new password. "
-    "It works once, for {minutes} minutes. No email? Check the spelling and your spam folder, or "
-    "ask your centre's admin."
-)
+
+def sent_message(minutes: int) -> str:
+    return ngettext(
+        "If that address belongs to an account, we have emailed it a link to choose a new "
+        "password. It works once, for %(num)s minute. No email? Check the spelling and your spam "
+        "folder, or ask your centre's admin.",
+        "If that address belongs to an account, we have emailed it a link to choose a new "
+        "password. It works once, for %(num)s minutes. No email? Check the spelling and your spam "
+        "folder, or ask your centre's admin.",
+        minutes,
+    )
 
 
 def _address_key() -> str:
@@ -44,7 +51,7 @@ def forgot_password():
         floor = int(current_app.config["HEARTBEAT_RESET_ANSWER_MS"]) / 1000
         time.sleep(max(0.0, floor - (time.monotonic() - started)))
         minutes = current_app.config["HEARTBEAT_RESET_MINUTES"]
-        return render_template("auth/forgot_sent.html", message=SENT.format(minutes=minutes))
+        return render_template("auth/forgot_sent.html", message=sent_message(int(minutes)))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/forgot_password.html", form=form), status
 
@@ -71,8 +78,10 @@ def reset_password(secret: str):
         if current_user.is_authenticated and current_user.id == user.id:
             logout_user()  # this session ended with every other one
         flash(
-            "Your password has been changed, and every device signed in to your account has "
-            "been signed out. Sign in with your new password.",
+            _(
+                "Your password has been changed, and every device signed in to your account has "
+                "been signed out. Sign in with your new password."
+            ),
             "success",
         )
         return redirect(url_for("auth.login"))

@@ -22,7 +22,9 @@ from flask import current_app
 
 from heartbeat.auth import guard, services
 from heartbeat.auth.models import PasswordReset, User
+from heartbeat.auth.viewer import language_of_account
 from heartbeat.core.events import event
+from heartbeat.core.i18n import _, _l, speaking
 from heartbeat.core.public_url import public_url_for
 from heartbeat.db import rows_changed
 from heartbeat.extensions import db
@@ -41,9 +43,9 @@ reset_used = event(
 
 _LONGEST_SECRET = 100
 UNUSABLE = {
-    "used": "This reset link has already been used. Ask for a new one if you still need it.",
-    "expired": "This reset link has expired. Ask for a new one below.",
-    "inactive": "This account is deactivated. Ask your centre's admin for help.",
+    "used": _l("This reset link has already been used. Ask for a new one if you still need it."),
+    "expired": _l("This reset link has expired. Ask for a new one below."),
+    "inactive": _l("This account is deactivated. Ask your centre's admin for help."),
 }
 
 
@@ -95,20 +97,23 @@ def request_reset(email: str, now: datetime) -> None:
         security_log.info("password reset asked for an unknown or inactive account")
         return
     issued = issue(user, now)
-    queue_email(
-        kind=EmailKind.PASSWORD_RESET,
-        to=user.email,
-        subject="Reset your Heartbeat Miles password",
-        template="password_reset",
-        context={
-            "name": user.name,
-            "link": issued.link,
-            "minutes": current_app.config["HEARTBEAT_RESET_MINUTES"],
-        },
-        centre_id=user.centre_id,
-        user_id=user.id,
-        now=now,
-    )
+    language = language_of_account(user)
+    with speaking(language):
+        queue_email(
+            kind=EmailKind.PASSWORD_RESET,
+            to=user.email,
+            subject=_("Reset your Heartbeat Miles password"),
+            template="password_reset",
+            context={
+                "name": user.name,
+                "link": issued.link,
+                "minutes": current_app.config["HEARTBEAT_RESET_MINUTES"],
+            },
+            centre_id=user.centre_id,
+            user_id=user.id,
+            now=now,
+            language=language,
+        )
     security_log.info("password reset link emailed", extra={"user_id": user.id})
 
 
@@ -147,7 +152,7 @@ def use(reset: PasswordReset, new_password: str, now: datetime) -> User:
     user = owner(reset)
     found = state(reset, user, now)
     if found != "usable":
-        raise services.AccountError(UNUSABLE[found])
+        raise services.AccountError(str(UNUSABLE[found]))
     services.set_password(user, new_password)  # the policy; ends every session
     # Used exactly once, even when two tabs send the form at the same moment.
     claimed = db.session.execute(
@@ -157,7 +162,7 @@ def use(reset: PasswordReset, new_password: str, now: datetime) -> User:
         .execution_options(synchronize_session=False)
     )
     if rows_changed(claimed) != 1:
-        raise services.AccountError(UNUSABLE["used"])
+        raise services.AccountError(str(UNUSABLE["used"]))
     guard.unlock(user)
     reset_used.send(reset, user=user, now=now)
     security_log.info("password reset with a link", extra={"user_id": user.id})

@@ -9,6 +9,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -18,6 +19,7 @@ from heartbeat.auth.models import Invite, Role, User, normalise_email
 from heartbeat.auth.viewer import local_time
 from heartbeat.centres.models import Centre
 from heartbeat.core.events import event
+from heartbeat.core.i18n import _, _l, speaking
 from heartbeat.extensions import db
 from heartbeat.outbox.models import EmailKind
 from heartbeat.outbox.services import queue_email
@@ -59,10 +61,13 @@ class InviteAlreadyPending(AccountError):
 
     def __init__(self, invite: Invite) -> None:
         super().__init__(
-            f"An invitation to {invite.email} is already waiting (it expires on "
-            f"{local_time(invite.expires_at, '%d %b %Y at %H:%M', label=True)}). Renew its link"
-            " to send it again, "
-            "or withdraw it first."
+            _(
+                "An invitation to %(email)s is already waiting (it expires on %(day)s at "
+                "%(time)s). Renew its link to send it again, or withdraw it first.",
+                email=invite.email,
+                day=local_time(invite.expires_at, "%d %b %Y"),
+                time=local_time(invite.expires_at, "%H:%M", label=True),
+            )
         )
         self.invite = invite
 
@@ -158,7 +163,7 @@ def set_password(user: User, new_password: str) -> None:
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
     if not passwords.verify_password(user.password_hash, current_password):
-        raise AccountError("Your current password is not right.")
+        raise AccountError(_("Your current password is not right."))
     set_password(user, new_password)
 
 
@@ -187,11 +192,11 @@ def create_user(
 ) -> User:
     email = normalise_email(email)
     if not email or "@" not in email:
-        raise AccountError("Enter a valid email address.")
+        raise AccountError(_("Enter a valid email address."))
     if find_user_by_email(email) is not None:
-        raise AccountError(f"An account with the email {email} already exists.")
+        raise AccountError(_("An account with the email %(email)s already exists.", email=email))
     if centre is None and not is_operator:
-        raise AccountError("Every account except a platform operator's belongs to a centre.")
+        raise AccountError(_("Every account except a platform operator's belongs to a centre."))
     user = User(
         email=email,
         name=name.strip() or email,
@@ -237,9 +242,9 @@ def create_invite(
     # Said only when the inviter may see that account anyway: a colleague or participant of
     # their own centre, or any account for an operator.
     if existing is not None and existing.centre_id == centre.id:
-        raise AccountError(f"{email} already has an account here.")
+        raise AccountError(_("%(email)s already has an account here.", email=email))
     if existing is not None and inviter.is_operator:
-        raise AccountError(f"{email} already has an account.")
+        raise AccountError(_("%(email)s already has an account.", email=email))
     # One invitation waiting per address and centre: a second would leave two live links, and
     # the one not used would stay "waiting" after the person joined.
     waiting = pending_invite_for(centre.id, email, now)
@@ -294,7 +299,7 @@ def renew_invite(invite: Invite, now: datetime, *, actor: User) -> IssuedInvite:
     Only a digest of a link is kept, so a link cannot be shown again: this is how an admin gets
     one to copy or send again."""
     if invite.state(now) != "pending":
-        raise AccountError("Only a waiting invitation can get a new link.")
+        raise AccountError(_("Only a waiting invitation can get a new link."))
     old_expires_at = invite.expires_at
     link = invite_links.new_link(invite.id)
     invite.token_hash = link.token_hash
@@ -306,34 +311,41 @@ def renew_invite(invite: Invite, now: datetime, *, actor: User) -> IssuedInvite:
 
 
 def queue_invitation(
-    issued: IssuedInvite, *, link: str, subject: str, inviter: str, role: str | None = None
+    issued: IssuedInvite, *, link: str, subject: Any, inviter: str, role: Any = None
 ) -> bool:
     """Put the invitation email in the outbox (sent after the caller's commit); False when
     there is no mail server. When the address already has an account elsewhere, the email is a
-    note for the address's owner that the link will not work, and carries no link."""
+    note for the address's owner that the link will not work, and carries no link.
+
+    The email is in the centre's language (the invited person has no account, so no language of
+    their own yet): ``subject`` and ``role`` are best given lazily (``_l(...)``), and are read
+    in that language here."""
     invite = issued.invite
     centre = db.session.get(Centre, invite.centre_id)
-    where = centre.name if centre is not None else "a centre"
     template = "invitation_taken" if issued.address_taken else "invitation"
-    email = queue_email(
-        kind=EmailKind.INVITATION,
-        to=invite.email,
-        subject=subject,
-        template=template,
-        context={
-            "name": invite.name,
-            "inviter": inviter,
-            "centre": where,
-            "role": role,
-            "hours": current_app.config["HEARTBEAT_INVITE_HOURS"],
-            "link": link,
-        },
-        centre_id=invite.centre_id,
-    )
+    language = centre.language if centre is not None else None
+    with speaking(language):
+        where = centre.name if centre is not None else _("a centre")
+        email = queue_email(
+            kind=EmailKind.INVITATION,
+            to=invite.email,
+            subject=str(subject),
+            template=template,
+            context={
+                "name": invite.name,
+                "inviter": inviter,
+                "centre": where,
+                "role": None if role is None else str(role),
+                "hours": current_app.config["HEARTBEAT_INVITE_HOURS"],
+                "link": link,
+            },
+            centre_id=invite.centre_id,
+            language=language,
+        )
     return email is not None
 
 
-ADDRESS_TAKEN = (
+ADDRESS_TAKEN = _l(
     "This invitation cannot be used: this email address already has a Heartbeat Miles account, "
     "and an address can hold only one. Ask the person who invited you to use another address."
 )
@@ -344,14 +356,14 @@ def accept_invite(invite: Invite, password: str, now: datetime) -> User:
     if state != "pending":
         raise AccountError(
             {
-                "accepted": "This invitation has already been used. Sign in instead.",
-                "revoked": "This invitation was withdrawn. Ask your centre for a new one.",
-                "expired": "This invitation has expired. Ask your centre for a new one.",
+                "accepted": _("This invitation has already been used. Sign in instead."),
+                "revoked": _("This invitation was withdrawn. Ask your centre for a new one."),
+                "expired": _("This invitation has expired. Ask your centre for a new one."),
             }[state]
         )
     if find_user_by_email(invite.email) is not None:
         security_log.info("invitation refused: the address has an account")
-        raise AccountError(ADDRESS_TAKEN)
+        raise AccountError(str(ADDRESS_TAKEN))
     centre = db.session.get(Centre, invite.centre_id)
     # A portal invitation names a participant: their feature checks the record can still take a
     # login (raising AccountError if not) before the account exists, and links it after.
@@ -383,7 +395,7 @@ def _close_other_invites(accepted: Invite, now: datetime) -> None:
 
 def revoke_invite(invite: Invite, now: datetime, *, actor: User | None = None) -> None:
     if invite.state(now) != "pending":
-        raise AccountError("Only a pending invitation can be withdrawn.")
+        raise AccountError(_("Only a pending invitation can be withdrawn."))
     invite.revoked_at = now
     db.session.flush()
     invite_revoked.send(invite, actor=actor, now=now)

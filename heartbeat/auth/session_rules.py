@@ -26,6 +26,7 @@ from heartbeat.auth import mfa
 from heartbeat.centres.models import Centre
 from heartbeat.core import transactions
 from heartbeat.core.hooks import NO_USER_ENDPOINTS, authenticates_itself
+from heartbeat.core.i18n import _
 from heartbeat.extensions import db
 
 # Pages a person who must set up two-factor sign-in can still reach.
@@ -102,12 +103,17 @@ def enforce():
         max_age = current_app.config["HEARTBEAT_SESSION_MAX_HOURS"] * 3600
         if now - signed_in_at > max_age:
             return _sign_out(
-                "For your security you were signed out after a long session. Please sign in again."
+                _(
+                    "For your security you were signed out after a long session. "
+                    "Please sign in again."
+                )
             )
         if now - last_seen > idle_limit_seconds(current_user):
             return _sign_out(
-                "You were signed out because the page was left idle. "
-                "Please sign in again; nothing after your last save was kept."
+                _(
+                    "You were signed out because the page was left idle. "
+                    "Please sign in again; nothing after your last save was kept."
+                )
             )
         # Written at most every half minute (or at once on "Stay signed in"): a session that
         # changes on every request means a new signed cookie on every response.
@@ -120,6 +126,6 @@ def enforce():
         and not current_user.mfa_enabled
         and mfa.mfa_required(current_user)
     ):
-        flash("Your account needs two-factor sign-in. Set it up to continue.", "info")
+        flash(_("Your account needs two-factor sign-in. Set it up to continue."), "info")
         return redirect(url_for("auth.mfa_setup"))
     return None

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_required, logout_user
 
 from heartbeat.auth import sessions
+from heartbeat.core.i18n import _
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 
@@ -21,7 +22,7 @@ def _signed_out(message: str):
 def logout():
     sessions.end_this_one(current_user._get_current_object(), utcnow())
     db.session.commit()
-    return _signed_out("You have signed out on this device.")
+    return _signed_out(_("You have signed out on this device."))
 
 
 def sign_out_everywhere():
@@ -29,7 +30,7 @@ def sign_out_everywhere():
         return render_template("auth/sign_out_everywhere.html")
     sessions.end_everywhere(current_user._get_current_object(), utcnow())
     db.session.commit()
-    return _signed_out("You have signed out on every device, this one included.")
+    return _signed_out(_("You have signed out on every device, this one included."))
 
 
 def register(bp: Blueprint) -> None:

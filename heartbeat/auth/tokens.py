@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload
 
 from heartbeat.auth.models import ApiToken, Role, TokenScope, User
 from heartbeat.auth.services import AccountError
+from heartbeat.core.i18n import _
 from heartbeat.extensions import db
 
 TOKEN_PREFIX = "hbm_"  # noqa: S105  (a marker, not a secret)
@@ -56,15 +57,15 @@ def issue_token(
 ) -> IssuedToken:
     name = " ".join((name or "").split())
     if not name:
-        raise AccountError("Give the token a name, such as the script or device that uses it.")
+        raise AccountError(_("Give the token a name, such as the script or device that uses it."))
     if len(name) > NAME_LENGTH:
-        raise AccountError(f"Use at most {NAME_LENGTH} characters for the name.")
+        raise AccountError(_("Use at most %(num)s characters for the name.", num=NAME_LENGTH))
     if scope not in scopes_for(user):
-        raise AccountError("A participant's token can only read their own data.")
+        raise AccountError(_("A participant's token can only read their own data."))
     if not 1 <= days <= MAX_DAYS:
-        raise AccountError(f"A token lasts from 1 to {MAX_DAYS} days.")
+        raise AccountError(_("A token lasts from 1 to %(num)s days.", num=MAX_DAYS))
     if not user.active:
-        raise AccountError("This account is deactivated.")
+        raise AccountError(_("This account is deactivated."))
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user_id=user.id,

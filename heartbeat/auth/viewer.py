@@ -24,11 +24,11 @@ from flask_login import current_user
 
 from heartbeat.auth.models import User
 from heartbeat.centres.models import Centre
-from heartbeat.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, date_text, supported
+from heartbeat.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, _l, date_text, supported
 from heartbeat.core.units import MOMENT, Units, moment_text, units_of
 from heartbeat.extensions import db
 
-UNITS_CHOICES = (("", "My centre's default"), ("km", "Kilometres"), ("mi", "Miles"))
+UNITS_CHOICES = (("", _l("My centre's default")), ("km", _l("Kilometres")), ("mi", _l("Miles")))
 
 
 def centre_units(centre: Centre | None) -> Units:
@@ -95,7 +95,10 @@ def language_for(user: Any, centre: Centre | None = None) -> str:
     if own:
         return own
     if centre is None and getattr(user, "is_authenticated", False):
-        centre = user.centre
+        # By id, from the session's identity map when loaded: an account loaded without its
+        # centre (``lazy="raise"``, at sign-in) is asked for its language too.
+        centre_id = getattr(user, "centre_id", None)
+        centre = db.session.get(Centre, centre_id) if centre_id is not None else None
     return (supported(centre.language) if centre is not None else None) or DEFAULT_LANGUAGE
 
 
@@ -107,6 +110,16 @@ def language_of_login(user_id: int | None, centre: Centre) -> str:
         if own:
             return own
     return supported(centre.language) or DEFAULT_LANGUAGE
+
+
+def language_of_account(user: User) -> str:
+    """A loaded account's language, else its centre's (read by id: ``User.centre`` is not
+    loaded lazily): what an email to them is written in."""
+    own = supported(user.language)
+    if own:
+        return own
+    centre = db.session.get(Centre, user.centre_id) if user.centre_id is not None else None
+    return (supported(centre.language) if centre is not None else None) or DEFAULT_LANGUAGE
 
 
 def request_language() -> str:

@@ -38,6 +38,7 @@ from heartbeat.auth.forms import (
 )
 from heartbeat.auth.models import User
 from heartbeat.auth.session_rules import start_session_clock
+from heartbeat.core.i18n import _, _l, ngettext
 from heartbeat.db import utcnow
 from heartbeat.extensions import db, limiter
 
@@ -46,9 +47,14 @@ signing_out.register(bp)
 preferences.add_routes(bp)
 account_pages.add_routes(bp)
 
-SIGN_IN_FAILED = (
-    "That email and password did not work. Check them and try again. After several failed "
-    "attempts, sign-in from this device is paused for a while; your centre's admin can lift it."
+# The English text (marked for the catalogue); ``_(SIGN_IN_FAILED)`` reads it in the reader's
+# language.
+SIGN_IN_FAILED = str(
+    _l(
+        "That email and password did not work. Check them and try again. After several failed "
+        "attempts, sign-in from this device is paused for a while; your centre's admin can lift "
+        "it."
+    )
 )
 
 
@@ -89,7 +95,7 @@ def login():
             guard.send_guessing_alert(attempt.alert)
         user = attempt.user
         if user is None:
-            flash(SIGN_IN_FAILED, "error")
+            flash(_(SIGN_IN_FAILED), "error")
             return render_template("auth/login.html", form=form), 401
         session.clear()  # a fresh session at sign-in: nothing carried over from before
         next_url = _safe_next(request.args.get("next"))
@@ -112,7 +118,7 @@ def _complete_sign_in(user: User, *, remember: bool, next_url: str | None):
     db.session.commit()
     login_user(user, remember=remember)
     start_session_clock()
-    flash(f"Welcome back, {user.name}.", "success")
+    flash(_("Welcome back, %(name)s.", name=user.name), "success")
     if not user.mfa_enabled and mfa.mfa_required(user):
         return guard.remember_device(redirect(url_for("auth.mfa_setup")), user)
     return guard.remember_device(redirect(next_url or url_for("home.index")), user)
@@ -144,7 +150,7 @@ def login_second_factor():
     user = _pending_second_factor()
     if user is None:
         session.pop("mfa_pending", None)
-        flash("Please sign in again.", "info")
+        flash(_("Please sign in again."), "info")
         return redirect(url_for("auth.login"))
     form = SecondFactorForm()
     if form.validate_on_submit():
@@ -164,7 +170,7 @@ def login_second_factor():
             if alert:
                 guard.send_guessing_alert(user)
             form.code.errors.append(
-                "That code did not work. Codes change every 30 seconds and each works once."
+                _("That code did not work. Codes change every 30 seconds and each works once.")
             )
             return render_template("auth/login_code.html", form=form), 401
         pending = session.pop("mfa_pending")
@@ -172,8 +178,13 @@ def login_second_factor():
         session.clear()
         if used == "recovery":
             flash(
-                f"You used a recovery code; {mfa.recovery_codes_left(user)} are left. "
-                "Make new ones from My account if you are running low.",
+                ngettext(
+                    "You used a recovery code; %(num)s is left. "
+                    "Make new ones from My account if you are running low.",
+                    "You used a recovery code; %(num)s are left. "
+                    "Make new ones from My account if you are running low.",
+                    mfa.recovery_codes_left(user),
+                ),
                 "warning",
             )
         return _complete_sign_in(user, remember=pending["remember"], next_url=pending["next"])
@@ -196,7 +207,7 @@ def mfa_setup():
         return redirect(url_for("auth.account"))
     if request.method == "POST" and not user.mfa_pending_secret:
         # A code for a secret this page never showed: show one first (and store nothing here).
-        flash("Scan the code below with your app first, then enter the code it shows.", "info")
+        flash(_("Scan the code below with your app first, then enter the code it shows."), "info")
         return redirect(url_for("auth.mfa_setup"))
     secret = mfa.pending_secret(user)
     db.session.commit()  # the same secret on every visit until enrolment ends
@@ -213,7 +224,7 @@ def mfa_setup():
             # Other devices are signed out; this one carries on with the new session version.
             login_user(user)
             start_session_clock()
-            flash("Two-factor sign-in is on.", "success")
+            flash(_("Two-factor sign-in is on."), "success")
             return render_template("auth/recovery_codes.html", codes=codes)
     uri = mfa.provisioning_uri(user, secret)
     status = 422 if form.errors else 200
@@ -235,19 +246,19 @@ def mfa_recovery_codes():
     form = ConfirmPasswordForm()
     if form.validate_on_submit():
         if not services.check_password(user, form.password.data):
-            form.password.errors.append("That password is not right.")
+            form.password.errors.append(_("That password is not right."))
         else:
             codes = mfa.regenerate_recovery_codes(user)
             db.session.commit()
-            flash("New recovery codes made; the old ones no longer work.", "success")
+            flash(_("New recovery codes made; the old ones no longer work."), "success")
             return render_template("auth/recovery_codes.html", codes=codes)
     status = 422 if form.errors else 200
     return render_template(
         "auth/confirm_password.html",
         form=form,
-        title="Make new recovery codes",
-        action_label="Make new codes",
-        explanation="Your old recovery codes will stop working.",
+        title=_("Make new recovery codes"),
+        action_label=_("Make new codes"),
+        explanation=_("Your old recovery codes will stop working."),
     ), status
 
 
@@ -258,12 +269,12 @@ def mfa_disable():
     if not user.mfa_enabled:
         return redirect(url_for("auth.account"))
     if mfa.mfa_required(user):
-        flash("Your account must keep two-factor sign-in on.", "error")
+        flash(_("Your account must keep two-factor sign-in on."), "error")
         return redirect(url_for("auth.account"))
     form = ConfirmPasswordForm()
     if form.validate_on_submit():
         if not services.check_password(user, form.password.data):
-            form.password.errors.append("That password is not right.")
+            form.password.errors.append(_("That password is not right."))
         else:
             mfa.disable(user)
             services.end_all_sessions(user)
@@ -271,15 +282,15 @@ def mfa_disable():
             db.session.commit()
             login_user(user)
             start_session_clock()
-            flash("Two-factor sign-in is off.", "info")
+            flash(_("Two-factor sign-in is off."), "info")
             return redirect(url_for("auth.account"))
     status = 422 if form.errors else 200
     return render_template(
         "auth/confirm_password.html",
         form=form,
-        title="Turn off two-factor sign-in",
-        action_label="Turn it off",
-        explanation="Signing in will need only your password. Other devices will be signed out.",
+        title=_("Turn off two-factor sign-in"),
+        action_label=_("Turn it off"),
+        explanation=_("Signing in will need only your password. Other devices will be signed out."),
     ), status
 
 
@@ -300,7 +311,7 @@ def change_password():
         # Every other session is gone with the old version; this one carries on with the new.
         login_user(current_user._get_current_object())
         start_session_clock()
-        flash("Your password has been changed. Other devices have been signed out.", "success")
+        flash(_("Your password has been changed. Other devices have been signed out."), "success")
         return redirect(url_for("auth.account"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/change_password.html", form=form), status
@@ -334,7 +345,10 @@ def accept_invite(token: str):
         db.session.commit()
         login_user(user)
         start_session_clock()
-        flash(f"Welcome to Heartbeat Miles, {user.name}. Your account is ready.", "success")
+        flash(
+            _("Welcome to Heartbeat Miles, %(name)s. Your account is ready.", name=user.name),
+            "success",
+        )
         return redirect(url_for("home.index"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/accept_invite.html", form=form, invite=invite), status

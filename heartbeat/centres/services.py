@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from heartbeat.centres.models import Centre, PaperSize, Units
 from heartbeat.core.events import event
-from heartbeat.core.i18n import LANGUAGES
+from heartbeat.core.i18n import LANGUAGES, _
 from heartbeat.extensions import db
 
 centre_created = event("centres.created", "A centre was created (sender: the centre, flushed).")
@@ -60,16 +60,16 @@ def canonical_timezones() -> tuple[str, ...]:
 def timezone_choices(keep: str | None = None) -> dict[str, list[tuple[str, str]]]:
     """The canonical zones grouped by region ("Europe": [("Europe/London", "London")...]),
     UTC first; ``keep`` (a centre's current zone, maybe an old alias) is offered too."""
-    groups: dict[str, list[tuple[str, str]]] = {"UTC": [("UTC", "UTC (no time zone)")]}
+    groups: dict[str, list[tuple[str, str]]] = {"UTC": [("UTC", _("UTC (no time zone)"))]}
     names = list(canonical_timezones())
     if keep and keep not in names and keep in timezone_names():
         names.append(keep)
     for name in sorted(names):
         if name == "UTC":
             continue
-        region, _, place = name.partition("/")
+        region, _slash, place = name.partition("/")
         label = place.replace("_", " ").replace("/", ", ") if place else name
-        groups.setdefault(region if place else "Other", []).append((name, label))
+        groups.setdefault(region if place else _("Other"), []).append((name, label))
     return groups
 
 
@@ -81,15 +81,23 @@ def validate_settings(
     *, name: str, timezone: str, country: str, units: str, paper_size: str, language: str = "en"
 ) -> None:
     if not name.strip():
-        raise CentreError("A centre needs a name.")
+        raise CentreError(_("A centre needs a name."))
     if len(name) > 120:
-        raise CentreError("A centre name can be at most 120 characters.")
+        raise CentreError(_("A centre name can be at most %(num)s characters.", num=120))
     if timezone not in timezone_names():
-        raise CentreError(f"Unknown time zone {timezone!r}; use a name such as Europe/London.")
+        raise CentreError(
+            _("Unknown time zone %(zone)s; use a name such as Europe/London.", zone=repr(timezone))
+        )
     if not re.fullmatch(r"[A-Z]{2}", country):
-        raise CentreError("The country is a two-letter code such as GB, US or DE.")
+        raise CentreError(_("The country is a two-letter code such as GB, US or DE."))
     if language not in LANGUAGES:
-        raise CentreError(f"Unknown language {language!r}; choose one of {', '.join(LANGUAGES)}.")
+        raise CentreError(
+            _(
+                "Unknown language %(language)s; choose one of %(languages)s.",
+                language=repr(language),
+                languages=", ".join(LANGUAGES),
+            )
+        )
     try:
         Units(units)
         PaperSize(paper_size)
@@ -129,8 +137,10 @@ def create_centre(
     slug = slug.strip().lower() or suggest_slug(name)
     if not SLUG_PATTERN.fullmatch(slug):
         raise CentreError(
-            "A slug is 1-60 lower-case letters, digits and hyphens, starting and ending with a "
-            "letter or digit."
+            _(
+                "A slug is 1-60 lower-case letters, digits and hyphens, starting and ending with "
+                "a letter or digit."
+            )
         )
     country = country.strip().upper()
     validate_settings(
@@ -142,7 +152,7 @@ def create_centre(
         language=language,
     )
     if find_centre_by_slug(slug) is not None:
-        raise CentreError(f"A centre with the slug {slug!r} already exists.")
+        raise CentreError(_("A centre with the slug %(slug)s already exists.", slug=repr(slug)))
     centre = Centre(
         name=name.strip(),
         slug=slug,

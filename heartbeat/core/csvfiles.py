@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from heartbeat.core.i18n import _, _l
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 
@@ -56,11 +58,11 @@ def write_csv(header: Iterable[str], rows: Iterable[Iterable[Any]], *, bom: bool
 # --- reading ------------------------------------------------------------------------------------
 
 # The separators a spreadsheet saves, and how to name them to a person.
-DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}
+DELIMITERS = {",": _l("commas"), ";": _l("semicolons"), "\t": _l("tabs")}
 # How much of the file is looked at to tell the separator: the header and a few rows.
 SNIFF_CHARS = 64 * 1024
 SNIFF_RECORDS = 20
-SAVE_AS_UTF8 = (
+SAVE_AS_UTF8 = _l(
     "In your spreadsheet choose \u201cSave as\u201d \u2192 \u201cCSV UTF-8 (comma delimited)\u201d "
     "and upload that file."
 )
@@ -86,26 +88,29 @@ class Record:
 def decode(data: bytes) -> str:
     """The file's text: UTF-8, with or without a byte-order mark, and nothing else."""
     if not data.strip():
-        raise CsvFileError("The file is empty.")
+        raise CsvFileError(_("The file is empty."))
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        raise _not_utf8("It is saved as UTF-32.")
+        raise _not_utf8(_("It is saved as UTF-32."))
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise _not_utf8("It is saved as UTF-16 (\u201cUnicode text\u201d).")
+        raise _not_utf8(_("It is saved as UTF-16 (\u201cUnicode text\u201d)."))
     try:
         text = data.removeprefix(codecs.BOM_UTF8).decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise _not_utf8(
-            f"Line {line} has a character that is not UTF-8 (perhaps the file was saved as "
-            "Windows-1252 or Latin-1)."
+            _(
+                "Line %(line)s has a character that is not UTF-8 (perhaps the file was saved as "
+                "Windows-1252 or Latin-1).",
+                line=line,
+            )
         ) from None
     if "\x00" in text:
-        raise _not_utf8("It contains NUL characters, so it is not a text file.")
+        raise _not_utf8(_("It contains NUL characters, so it is not a text file."))
     return text
 
 
 def _not_utf8(why: str) -> CsvFileError:
-    return CsvFileError(f"The file is not UTF-8 text. {why} {SAVE_AS_UTF8}")
+    return CsvFileError(f"{_('The file is not UTF-8 text.')} {why} {SAVE_AS_UTF8}")
 
 
 def _sample(text: str, delimiter: str) -> list[int]:
@@ -144,10 +149,17 @@ def detect_delimiter(text: str) -> str:
     even = [d for d, widths in splits.items() if all(width == widths[0] for width in widths)]
     if len(even) == 1:
         return even[0]
-    names = " and ".join(DELIMITERS[d] for d in splits)
+    found = [str(DELIMITERS[d]) for d in splits]
+    names = found[0]
+    for name in found[1:]:
+        names = _("%(first)s and %(second)s", first=names, second=name)
     raise CsvFileError(
-        f"The header line has both {names}, so it is not clear which one separates the "
-        f"columns. Use one separator only: {SAVE_AS_UTF8}",
+        _(
+            "The header line has both %(names)s, so it is not clear which one separates the "
+            "columns. Use one separator only: %(advice)s",
+            names=names,
+            advice=str(SAVE_AS_UTF8),
+        ),
         1,
     )
 
@@ -167,7 +179,9 @@ def records(text: str, delimiter: str | None = None) -> Iterator[Record]:
         except StopIteration:
             return
         except csv.Error as error:
-            raise CsvFileError(f"This line cannot be read as CSV ({error}).", line) from None
+            raise CsvFileError(
+                _("This line cannot be read as CSV (%(error)s).", error=error), line
+            ) from None
         start, line = line, reader.line_num + 1
         if any(cell.strip() for cell in cells):
             yield Record(start, cells)

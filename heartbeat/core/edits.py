@@ -40,6 +40,7 @@ from wtforms.fields import (
     SubmitField,
 )
 
+from heartbeat.core.i18n import _, date_text
 from heartbeat.extensions import db
 
 T = TypeVar("T")
@@ -61,12 +62,17 @@ class InputError(ValueError):
 class StaleEdit(Exception):
     """The form was built from an older version of the record; nothing was saved."""
 
-    def __init__(self, current_version: int, what: str = "this record"):
-        super().__init__(f"Someone else changed {what} after you opened the form.")
+    def __init__(self, current_version: int, what: str | None = None):
+        super().__init__(
+            _(
+                "Someone else changed %(what)s after you opened the form.",
+                what=what or _("this record"),
+            )
+        )
         self.current_version = current_version
 
 
-def check_version(expected: int | None, actual: int, what: str = "this record") -> None:
+def check_version(expected: int | None, actual: int, what: str | None = None) -> None:
     """Refuse a save built from another version than the record's (or from none)."""
     if expected is None or expected != actual:
         raise StaleEdit(actual, what)
@@ -147,9 +153,9 @@ def decode_values(text: str | None) -> dict[str, list[str]] | None:
 def describe(f: Field, values: list[str]) -> str:
     """Values as a person reads them: a choice's label, "Yes"/"No", a date in words."""
     if isinstance(f, BooleanField):
-        return "Yes" if values else "No"
+        return _("Yes") if values else _("No")
     if not values:
-        return "(empty)"
+        return _("(empty)")
     # Every select field (RadioField is a SelectField): the two classes that declare choices.
     if isinstance(f, SelectField | SelectMultipleField):
         labels = {str(getattr(c[0], "value", c[0])): str(c[1]) for c in _choices(f)}
@@ -176,7 +182,7 @@ def _choices(f: SelectField | SelectMultipleField) -> list[tuple[Any, Any]]:
 
 
 def _day(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
+    return date_text(day, "%-d %b %Y")
 
 
 def _set(f: Field, values: list[str]) -> None:
@@ -290,7 +296,7 @@ def refuse_unchosen(form: VersionedForm, missing: list[str]) -> Rebased | None:
             }
         )
     labels = ", ".join(row["label"] for row in outcome.conflicts)
-    form.form_errors.append(f"Choose which value to keep for: {labels}.")
+    form.form_errors.append(_("Choose which value to keep for: %(labels)s.", labels=labels))
     form.conflicted.data = ",".join(missing)
     return outcome
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, jsonify, render_template, request
@@ -13,43 +14,48 @@ from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from heartbeat.core.i18n import DEFAULT_LANGUAGE, _, _l, html_lang, speaking
 from heartbeat.extensions import db, login_manager
 
 log = logging.getLogger("heartbeat.errors")
 
+# Titles and hints: shown on the error page in the reader's language; a JSON answer keeps them
+# in English (``render_error``).
 MESSAGES = {
     400: (
-        "Something in that request was not right",
-        "Please go back, check the form and try again.",
+        _l("Something in that request was not right"),
+        _l("Please go back, check the form and try again."),
     ),
     403: (
-        "You don't have access to this",
-        "Your account cannot do this. If you think it should, ask your centre's admin.",
+        _l("You don't have access to this"),
+        _l("Your account cannot do this. If you think it should, ask your centre's admin."),
     ),
     404: (
-        "We couldn't find that page",
-        "The page may have moved, or the link may be mistyped.",
+        _l("We couldn't find that page"),
+        _l("The page may have moved, or the link may be mistyped."),
     ),
     405: (
-        "That didn't work",
-        "This page cannot be used that way. Go back and use the buttons on the page.",
+        _l("That didn't work"),
+        _l("This page cannot be used that way. Go back and use the buttons on the page."),
     ),
     413: (
-        "That file is too large",
-        "Choose a smaller file and try again. Nothing was saved.",
+        _l("That file is too large"),
+        _l("Choose a smaller file and try again. Nothing was saved."),
     ),  # with the limit and a way back to the form: ``_too_large``
     429: (
-        "Too many attempts",
-        "Please wait a minute before trying again.",
+        _l("Too many attempts"),
+        _l("Please wait a minute before trying again."),
     ),
     500: (
-        "Something went wrong on our side",
-        "Nothing you did caused this. Please try again in a moment.",
+        _l("Something went wrong on our side"),
+        _l("Nothing you did caused this. Please try again in a moment."),
     ),
     503: (
-        "The service is briefly unavailable",
-        "We can't reach the database right now. Please try again in a minute; nothing you "
-        "entered has been saved.",
+        _l("The service is briefly unavailable"),
+        _l(
+            "We can't reach the database right now. Please try again in a minute; nothing you "
+            "entered has been saved."
+        ),
     ),
 }
 
@@ -74,7 +80,7 @@ def _own_renderer() -> Callable[[int, str | None], ResponseReturnValue] | None:
 
 
 PLAIN_PAGE = (
-    '<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><title>{title} ({status})'
+    '<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{title} ({status})'
     "</title></head><body><main><h1>{title}</h1><p>{hint}</p></main></body></html>"
 )
 
@@ -119,35 +125,45 @@ def _back_to_the_form() -> tuple[str, str] | None:
     if request.method != "GET" and request.url_rule is not None:
         methods = request.url_rule.methods or set()
         if "GET" in methods:
-            return request.full_path.rstrip("?"), "Back to the form"
+            return request.full_path.rstrip("?"), _("Back to the form")
     if _same_site(request.referrer):
-        return str(request.referrer), "Back to the page you were on"
+        return str(request.referrer), _("Back to the page you were on")
     return None
 
 
 def _too_large() -> str:
     limit = size_limit_text()
-    sized = f"Files up to {limit} can be sent. " if limit else ""
-    return f"{sized}Choose a smaller file and try again. Nothing was saved."
+    again = _("Choose a smaller file and try again. Nothing was saved.")
+    if not limit:
+        return again
+    return _("Files up to %(limit)s can be sent.", limit=limit) + " " + again
 
 
-def render_error(status: int, detail: str | None = None) -> ResponseReturnValue:
+def render_error(status: int, detail: Any = None) -> ResponseReturnValue:
+    """The error page (or JSON) for ``status``; ``detail`` replaces the hint (a string, or a
+    lazy one so that a JSON answer can keep it in English)."""
     _ensure_url_adapter()
     own = _own_renderer()
     if own is not None:
-        return own(status, detail)
+        with speaking(DEFAULT_LANGUAGE):  # the API's answers are in English
+            text = None if detail is None else str(detail)
+        return own(status, text)
     title, hint = MESSAGES.get(status, MESSAGES[500])
+    if _wants_json():
+        # What programs read stays in English, whoever asks.
+        with speaking(DEFAULT_LANGUAGE):
+            if status == 413 and detail is None:
+                detail = _too_large()
+            return jsonify({"error": str(title), "detail": str(detail or hint)}), status
     if status == 413 and detail is None:
         detail = _too_large()
-    if _wants_json():
-        return jsonify({"error": title, "detail": detail or hint}), status
     back = _back_to_the_form() if status in (400, 409, 413, 422, 429) else None
     try:
         page = render_template(
             "errors/error.html",
             status=status,
-            title=title,
-            hint=detail or hint,
+            title=str(title),
+            hint=str(detail or hint),
             bare=status >= 500,
             back_url=back[0] if back else None,
             back_label=back[1] if back else None,
@@ -156,7 +172,14 @@ def render_error(status: int, detail: str | None = None) -> ResponseReturnValue:
         # The error page itself failed (the database went away while the header loaded the
         # user, say): a plain page still answers, instead of an unlogged server error.
         log.exception("error page could not be rendered")
-        page = PLAIN_PAGE.format(status=status, title=escape(title), hint=escape(detail or hint))
+        try:
+            lang, words = html_lang(), (str(title), str(detail or hint))
+        except Exception:  # the language could not be worked out either: English
+            with speaking(DEFAULT_LANGUAGE):
+                lang, words = html_lang(), (str(title), str(detail or hint))
+        page = PLAIN_PAGE.format(
+            lang=lang, status=status, title=escape(words[0]), hint=escape(words[1])
+        )
     return page, status
 
 
@@ -165,8 +188,10 @@ def register(app: Flask) -> None:
     def csrf_error(error: CSRFError) -> ResponseReturnValue:
         return render_error(
             400,
-            "The form had expired or was sent from somewhere else. Reload the page and try again; "
-            "nothing was saved.",
+            _l(
+                "The form had expired or was sent from somewhere else. Reload the page and try "
+                "again; nothing was saved."
+            ),
         )
 
     @app.errorhandler(HTTPException)

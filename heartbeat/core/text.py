@@ -7,6 +7,9 @@ from typing import Any
 import emoji
 from wtforms.validators import ValidationError
 
+from heartbeat.core.i18n import _
+
+# The English message (what the validator says, in the reader's language).
 EMOJI_IN_NAME = "Names can't contain emoji; they would not print on certificates."
 
 
@@ -23,4 +26,4 @@ def refuse_unprintable_name(form: Any, field: Any) -> None:
     with one is refused where it is typed rather than misprinted later.
     """
     if emoji_in(field.data or ""):
-        raise ValidationError(EMOJI_IN_NAME)
+        raise ValidationError(_("Names can't contain emoji; they would not print on certificates."))

@@ -8,14 +8,15 @@ section, so the section's link is marked current on its sub-pages too.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from heartbeat.auth.models import Role
+from heartbeat.core.i18n import _l
 
 
 class NavItem(NamedTuple):
     endpoint: str
-    label: str
+    label: Any  # text, read in the reader's language (lazy)
     # Other pages that belong to this section: its link is marked current on them too.
     section: frozenset[str] = frozenset()
 
@@ -30,8 +31,8 @@ class NavItem(NamedTuple):
 
 class HubLink(NamedTuple):
     endpoint: str
-    label: str
-    description: str
+    label: Any  # text, read in the reader's language (lazy)
+    description: Any
     # Pages reached from this one; their breadcrumb runs Centre › this page.
     children: frozenset[str] = frozenset()
 
@@ -40,13 +41,13 @@ class HubLink(NamedTuple):
 CENTRE_LINKS: tuple[HubLink, ...] = (
     HubLink(
         "progress.dashboard",
-        "Dashboard",
-        "This month at a glance: active participants, sessions, distance and milestones.",
+        _l("Dashboard"),
+        _l("This month at a glance: active participants, sessions, distance and milestones."),
     ),
     HubLink(
         "progress.ladder",
-        "Ladder",
-        "The stages participants climb, from first push to marathon: add, reword, reorder.",
+        _l("Ladder"),
+        _l("The stages participants climb, from first push to marathon: add, reword, reorder."),
         frozenset(
             {
                 "progress.add_stage",
@@ -58,8 +59,8 @@ CENTRE_LINKS: tuple[HubLink, ...] = (
     ),
     HubLink(
         "plans.templates",
-        "Plan templates",
-        "Blocks of planned weeks therapists assign: the defaults and your own, week by week.",
+        _l("Plan templates"),
+        _l("Blocks of planned weeks therapists assign: the defaults and your own, week by week."),
         frozenset(
             {
                 "plans.template",
@@ -73,57 +74,59 @@ CENTRE_LINKS: tuple[HubLink, ...] = (
     ),
     HubLink(
         "admin.staff",
-        "Staff",
-        "Therapists, coaches and admins: invite, deactivate, unlock.",
+        _l("Staff"),
+        _l("Therapists, coaches and admins: invite, deactivate, unlock."),
         frozenset({"admin.deactivate_user"}),
     ),
     HubLink(
         "admin.settings",
-        "Centre settings",
-        "Name, time zone, units, paper size and whether participants may log sessions.",
+        _l("Centre settings"),
+        _l("Name, time zone, units, paper size and whether participants may log sessions."),
     ),
     HubLink(
         "certificates.branding_settings",
-        "Branding",
-        "How certificates look: logo, colours, signatory and paper, with a live preview.",
+        _l("Branding"),
+        _l("How certificates look: logo, colours, signatory and paper, with a live preview."),
     ),
     HubLink(
         "safety.guidance",
-        "Symptom guidance",
-        "What people see when symptoms of autonomic dysreflexia are reported: your clinical"
-        " lead's words.",
+        _l("Symptom guidance"),
+        _l(
+            "What people see when symptoms of autonomic dysreflexia are reported: your clinical"
+            " lead's words."
+        ),
     ),
     HubLink(
         "measures.manage",
-        "Outcome measures",
-        "Questionnaires and checklists: WUSPI, wheelchair skills and your own; how often due.",
+        _l("Outcome measures"),
+        _l("Questionnaires and checklists: WUSPI, wheelchair skills and your own; how often due."),
         frozenset({"measures.new_measure", "measures.edit_measure", "measures.delete"}),
     ),
     HubLink(
         "audit.index",
-        "Audit trail",
-        "Every change to participant data: who, when, before and after.",
+        _l("Audit trail"),
+        _l("Every change to participant data: who, when, before and after."),
     ),
     HubLink(
         "jobs.index",
-        "Jobs",
-        "Work running in the background, such as certificate batches and big imports.",
+        _l("Jobs"),
+        _l("Work running in the background, such as certificate batches and big imports."),
         frozenset({"jobs.status"}),
     ),
     HubLink(
         "admin.emails",
-        "Emails",
-        "What the site has emailed lately, and whether it arrived at the mail server.",
+        _l("Emails"),
+        _l("What the site has emailed lately, and whether it arrived at the mail server."),
     ),
     HubLink(
         "training.csv_upload",
-        "Session CSV import",
-        "Many training sessions at once, for any participant, from a spreadsheet.",
+        _l("Session CSV import"),
+        _l("Many training sessions at once, for any participant, from a spreadsheet."),
     ),
     HubLink(
         "participants.import_csv",
-        "Participant import",
-        "Enrol many participants at once from a spreadsheet.",
+        _l("Participant import"),
+        _l("Enrol many participants at once from a spreadsheet."),
     ),
 )
 
@@ -202,15 +205,15 @@ class Navigation(list):
         super().__init__(items)
         self.admin = admin
 
-    def trail(self, endpoint: str | None) -> list[tuple[str, str]]:
+    def trail(self, endpoint: str | None) -> list[tuple[str, Any]]:
         """Breadcrumb ancestors of ``endpoint`` as (endpoint, label): Centre pages only."""
         if not self.admin or endpoint is None or endpoint == "home.centre_hub":
             return []
         for link in CENTRE_LINKS:
             if endpoint == link.endpoint:
-                return [("home.centre_hub", "Centre")]
+                return [("home.centre_hub", _l("Centre"))]
             if endpoint in link.children:
-                return [("home.centre_hub", "Centre"), (link.endpoint, link.label)]
+                return [("home.centre_hub", _l("Centre")), (link.endpoint, link.label)]
         return []
 
 
@@ -222,15 +225,15 @@ def navigation_for(user) -> Navigation:
     admin = user.role == Role.ADMIN and in_centre
     if user.role in (Role.THERAPIST, Role.ADMIN) and in_centre:
         caseload = _CASELOAD_SECTION - _CENTRE_SECTION if admin else _CASELOAD_SECTION
-        items.append(NavItem("home.home", "Home"))
-        items.append(NavItem("participants.caseload", "Caseload", caseload))
-        items.append(NavItem("progress.pending_awards", "To verify", _VERIFY_SECTION))
-        items.append(NavItem("certificates.register", "Certificates", _CERTIFICATES_SECTION))
+        items.append(NavItem("home.home", _l("Home")))
+        items.append(NavItem("participants.caseload", _l("Caseload"), caseload))
+        items.append(NavItem("progress.pending_awards", _l("To verify"), _VERIFY_SECTION))
+        items.append(NavItem("certificates.register", _l("Certificates"), _CERTIFICATES_SECTION))
     if admin:
-        items.append(NavItem("home.centre_hub", "Centre", _CENTRE_SECTION))
+        items.append(NavItem("home.centre_hub", _l("Centre"), _CENTRE_SECTION))
     if user.role == Role.PARTICIPANT:
-        items.append(NavItem("participants.portal", "My progress", _PORTAL_SECTION))
+        items.append(NavItem("participants.portal", _l("My progress"), _PORTAL_SECTION))
     if user.is_operator:
-        items.append(NavItem("admin.operator_centres", "All centres", _OPERATOR_SECTION))
-    items.append(NavItem("auth.account", "My account", _ACCOUNT_SECTION))
+        items.append(NavItem("admin.operator_centres", _l("All centres"), _OPERATOR_SECTION))
+    items.append(NavItem("auth.account", _l("My account"), _ACCOUNT_SECTION))
     return Navigation(items, admin=admin)

@@ -4,21 +4,31 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3, stubs 3.2
 
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+from heartbeat.core.i18n import _l
+
+WEEKDAYS = [
+    _l("Monday"),
+    _l("Tuesday"),
+    _l("Wednesday"),
+    _l("Thursday"),
+    _l("Friday"),
+    _l("Saturday"),
+    _l("Sunday"),
+]
 
 
 class EmailPreferencesForm(FlaskForm):
-    digest = BooleanField("A weekly digest of who in my caseload needs attention")
+    digest = BooleanField(_l("A weekly digest of who in my caseload needs attention"))
     digest_weekday = SelectField(
-        "Day of the digest",
+        _l("Day of the digest"),
         choices=[SelectChoice(str(number), name) for number, name in enumerate(WEEKDAYS)],
         default="0",
     )
     digest_hour = SelectField(
-        "Time of the digest",
+        _l("Time of the digest"),
         choices=[SelectChoice(str(hour), f"{hour:02d}:00") for hour in range(24)],
         default="8",
-        description="In your centre's time zone.",
+        description=_l("In your centre's time zone."),
     )
-    milestones = BooleanField("When I reach a milestone")
-    certificates = BooleanField("When a certificate is issued to me")
+    milestones = BooleanField(_l("When I reach a milestone"))
+    certificates = BooleanField(_l("When a certificate is issued to me"))

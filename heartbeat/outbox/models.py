@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from heartbeat.core.i18n import _
 from heartbeat.core.personal import declare
 from heartbeat.db import CentreScoped, UTCDateTime, string_enum, utcnow
 from heartbeat.extensions import Model
@@ -29,10 +30,10 @@ class EmailState(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            "queued": "Waiting to send",
-            "sending": "Sending",
-            "sent": "Sent",
-            "failed": "Failed",
+            "queued": _("Waiting to send"),
+            "sending": _("Sending"),
+            "sent": _("Sent"),
+            "failed": _("Failed"),
         }[self.value]
 
 
@@ -53,12 +54,12 @@ class EmailKind(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            "invitation": "Invitation",
-            "password_reset": "Password reset",
-            "security_alert": "Sign-in warning",
-            "digest": "Weekly needs-attention digest",
-            "milestone": "Milestone reached",
-            "certificate": "Certificate issued",
+            "invitation": _("Invitation"),
+            "password_reset": _("Password reset"),
+            "security_alert": _("Sign-in warning"),
+            "digest": _("Weekly needs-attention digest"),
+            "milestone": _("Milestone reached"),
+            "certificate": _("Certificate issued"),
         }[self.value]
 
 

@@ -24,6 +24,7 @@ from flask import current_app, render_template
 from flask_sqlalchemy.pagination import Pagination
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from heartbeat.core.i18n import _, speaking
 from heartbeat.core.public_url import public_url_for
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
@@ -80,9 +81,9 @@ def set_preferences(
 ) -> EmailPreference:
     errors = {}
     if not 0 <= digest_weekday <= 6:
-        errors["digest_weekday"] = "Choose a day of the week."
+        errors["digest_weekday"] = _("Choose a day of the week.")
     if not 0 <= digest_hour <= 23:
-        errors["digest_hour"] = "Choose an hour from 00 to 23."
+        errors["digest_hour"] = _("Choose an hour from 00 to 23.")
     if errors:
         raise PreferenceError(errors)
     pref = preferences_of(user_id)
@@ -154,9 +155,12 @@ def queue_email(
     centre_id: int | None,
     user_id: int | None = None,
     now: datetime | None = None,
+    language: str | None = None,
 ) -> OutboxEmail | None:
     """Store an email to send once the caller commits; None when no mail server is configured,
-    or the person turned this kind of email off."""
+    or the person turned this kind of email off. ``language``: the bodies are rendered in it (the
+    caller renders ``subject`` in it too); None keeps the language of the moment (the request's,
+    or the ``speaking`` block around the call)."""
     if not mail_configured() or not wants(user_id, kind):
         return None
     headers: dict[str, str] = {}
@@ -168,9 +172,12 @@ def queue_email(
         headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         headers["Auto-Submitted"] = "auto-generated"
-    text, html = render_email(
-        template, {**context, "subject": subject, "unsubscribe_url": unsubscribe_url}
-    )
+    bodies = {**context, "subject": subject, "unsubscribe_url": unsubscribe_url}
+    if language is None:
+        text, html = render_email(template, bodies)
+    else:
+        with speaking(language):
+            text, html = render_email(template, bodies)
     now = now or utcnow()
     email = OutboxEmail(
         centre_id=centre_id,

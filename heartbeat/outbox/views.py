@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from heartbeat.core.i18n import _
 from heartbeat.extensions import csrf, db, limiter
 from heartbeat.outbox import services
 from heartbeat.outbox.forms import EmailPreferencesForm
@@ -47,9 +48,9 @@ def preferences():
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash("Your email choices are saved.", "success")
+            flash(_("Your email choices are saved."), "success")
     else:
-        flash("Those choices could not be saved; please try again.", "error")
+        flash(_("Those choices could not be saved; please try again."), "error")
     return redirect(url_for("auth.email_choices", _anchor="emails-title"))
 
 
