@@ -11,7 +11,7 @@ import enum
 from collections.abc import Iterable
 from typing import Any
 
-from heartbeat.core.i18n import _l
+from heartbeat.core.i18n import _, _l
 
 
 class ClassificationStatus(enum.StrEnum):
@@ -89,7 +89,9 @@ def clean_checklist(keys: Iterable[str]) -> list[str]:
     """Ticked items in the checklist's order, each once; ValueError naming an unknown one."""
     wanted = set(keys)
     if unknown := wanted - set(MDF_ITEMS):
-        raise ValueError(f"Not an item of the checklist: {', '.join(sorted(unknown))}.")
+        raise ValueError(
+            _("Not an item of the checklist: %(items)s.", items=", ".join(sorted(unknown)))
+        )
     return [key for key in MDF_ITEMS if key in wanted]
 
 

@@ -26,7 +26,7 @@ from heartbeat.participants.views.common import (
 def subject_access_export(participant_id: int):
     participant = load_participant(participant_id, "participant.subject_access")
     centre = current_user.centre
-    archive, _ = subject_access.build_archive(participant, centre=centre, actor=actor())
+    archive, _files = subject_access.build_archive(participant, centre=centre, actor=actor())
     filename = (
         f"subject-access-{centre.slug}-participant-{participant.id}-{today().isoformat()}.zip"
     )
