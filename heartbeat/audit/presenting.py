@@ -137,7 +137,9 @@ def _changes(event: AuditEvent, ctx: formats.Context) -> list[ShownChange]:
     shown: list[tuple[tuple[int, str], ShownChange]] = []
     for name, change in (event.changes or {}).items():
         field = registry.field_for(event.entity_type, name)
-        label = field.label if field is not None else name.replace("_", " ").capitalize()
+        label = (
+            registry.said(field.label) if field is not None else name.replace("_", " ").capitalize()
+        )
         if isinstance(change, dict) and set(change) <= {"before", "after"}:
             before, after = change.get("before"), change.get("after")
         else:

@@ -45,7 +45,9 @@ def index():
         events=presenting.present(page.items, ctx),
         zone_name=ctx.zone_name,
         actions=registry.action_labels(),
-        entities={code: kind.label for code, kind in registry.entity_types().items()},
+        entities={
+            code: registry.said(kind.label) for code, kind in registry.entity_types().items()
+        },
         people=_people(),
         participants=registry.subject_choices(),
         filters=chosen,
