@@ -68,7 +68,7 @@ def invite_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str
     return {row.id: f"{row.name} <{row.email}>, {Role(row.role).label}" for row in rows}
 
 
-def _record_created(invite: Invite, *, inviter: User, now: datetime, **_: object) -> None:
+def _record_created(invite: Invite, *, inviter: User, now: datetime, **_kwargs: object) -> None:
     values = {
         "name": invite.name,
         "email": invite.email,
@@ -93,7 +93,7 @@ def _record_revoked(
     actor: User | None,
     now: datetime,
     closed_by: Invite | None = None,
-    **_: object,
+    **_kwargs: object,
 ) -> None:
     changes = services.diff({"revoked_at": None}, {"revoked_at": now})
     if closed_by is None:
@@ -107,13 +107,13 @@ def _record_revoked(
 
 
 def _record_renewed(
-    invite: Invite, *, actor: User, now: datetime, old_expires_at: datetime, **_: object
+    invite: Invite, *, actor: User, now: datetime, old_expires_at: datetime, **_kwargs: object
 ) -> None:
     changes = services.diff({"expires_at": old_expires_at}, {"expires_at": invite.expires_at})
     services.record(actor, invite.centre_id, "invite.renew", "invite", invite.id, changes, at=now)
 
 
-def _record_sessions_ended(user: User, *, now: datetime, **_: object) -> None:
+def _record_sessions_ended(user: User, *, now: datetime, **_kwargs: object) -> None:
     if user.centre_id is None:  # a platform operator's trail is the security log
         return
     services.record(
@@ -121,7 +121,7 @@ def _record_sessions_ended(user: User, *, now: datetime, **_: object) -> None:
     )
 
 
-def _record_accepted(invite: Invite, *, user: User, now: datetime, **_: object) -> None:
+def _record_accepted(invite: Invite, *, user: User, now: datetime, **_kwargs: object) -> None:
     changes = services.diff(
         {"used_at": None, "user_id": None}, {"used_at": now, "user_id": user.id}
     )
@@ -129,7 +129,7 @@ def _record_accepted(invite: Invite, *, user: User, now: datetime, **_: object) 
 
 
 def _record_reset_link(
-    reset: PasswordReset, *, user: User, actor: User, now: datetime, **_: object
+    reset: PasswordReset, *, user: User, actor: User, now: datetime, **_kwargs: object
 ) -> None:
     if user.centre_id is None:  # an operator's account: no centre's trail to write in
         return
@@ -137,7 +137,7 @@ def _record_reset_link(
     services.record(actor, user.centre_id, "password.reset_link", "user", user.id, changes, at=now)
 
 
-def _record_reset(reset: PasswordReset, *, user: User, now: datetime, **_: object) -> None:
+def _record_reset(reset: PasswordReset, *, user: User, now: datetime, **_kwargs: object) -> None:
     if user.centre_id is None:
         return
     changes = services.diff({"password": None}, {"password": "changed"})

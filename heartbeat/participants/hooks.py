@@ -13,7 +13,7 @@ from heartbeat.outbox import sending
 from heartbeat.participants import attention, auditing, digest, sections, services
 
 
-def _check_portal_invite(invite: Invite, *, now: datetime, **_: object) -> None:
+def _check_portal_invite(invite: Invite, *, now: datetime, **_kwargs: object) -> None:
     if invite.participant_id is None:
         return
     participant = services.find_for_invite(invite.participant_id, invite.centre_id)
@@ -21,7 +21,7 @@ def _check_portal_invite(invite: Invite, *, now: datetime, **_: object) -> None:
         raise AccountError(_("This invitation is no longer valid. Ask your centre for a new one."))
 
 
-def _link_portal_login(invite: Invite, *, user: User, now: datetime, **_: object) -> None:
+def _link_portal_login(invite: Invite, *, user: User, now: datetime, **_kwargs: object) -> None:
     if invite.participant_id is None:
         return
     participant = services.find_for_invite(invite.participant_id, invite.centre_id)
