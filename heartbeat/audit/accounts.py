@@ -22,17 +22,18 @@ from heartbeat.auth.services import (
 )
 from heartbeat.centres.models import Centre, PaperSize
 from heartbeat.core.events import connect
+from heartbeat.core.i18n import _, _l
 from heartbeat.extensions import db
 
 ACTIONS = {
-    "invite.create": "Invitation sent",
-    "invite.revoke": "Invitation withdrawn",
-    "invite.accept": "Invitation accepted",
-    "invite.close": "Invitation closed (the person joined through another)",
-    "invite.renew": "Invitation link renewed",
-    "account.sign_out_everywhere": "Signed out on every device",
-    "password.reset_link": "Password reset link made",
-    "password.reset": "Password reset with a link",
+    "invite.create": _l("Invitation sent"),
+    "invite.revoke": _l("Invitation withdrawn"),
+    "invite.accept": _l("Invitation accepted"),
+    "invite.close": _l("Invitation closed (the person joined through another)"),
+    "invite.renew": _l("Invitation link renewed"),
+    "account.sign_out_everywhere": _l("Signed out on every device"),
+    "password.reset_link": _l("Password reset link made"),
+    "password.reset": _l("Password reset with a link"),
 }
 
 
@@ -44,7 +45,8 @@ def user_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str]:
         .execution_options(all_centres=True)
     )
     return {
-        row.id: f"{row.name} (platform operator)" if row.is_operator else row.name for row in rows
+        row.id: _("%(name)s (platform operator)", name=row.name) if row.is_operator else row.name
+        for row in rows
     }
 
 
@@ -66,7 +68,7 @@ def invite_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str
     return {row.id: f"{row.name} <{row.email}>, {Role(row.role).label}" for row in rows}
 
 
-def _record_created(invite: Invite, *, inviter: User, now: datetime, **_: object) -> None:
+def _record_created(invite: Invite, *, inviter: User, now: datetime, **_kwargs: object) -> None:
     values = {
         "name": invite.name,
         "email": invite.email,
@@ -91,7 +93,7 @@ def _record_revoked(
     actor: User | None,
     now: datetime,
     closed_by: Invite | None = None,
-    **_: object,
+    **_kwargs: object,
 ) -> None:
     changes = services.diff({"revoked_at": None}, {"revoked_at": now})
     if closed_by is None:
@@ -105,13 +107,13 @@ def _record_revoked(
 
 
 def _record_renewed(
-    invite: Invite, *, actor: User, now: datetime, old_expires_at: datetime, **_: object
+    invite: Invite, *, actor: User, now: datetime, old_expires_at: datetime, **_kwargs: object
 ) -> None:
     changes = services.diff({"expires_at": old_expires_at}, {"expires_at": invite.expires_at})
     services.record(actor, invite.centre_id, "invite.renew", "invite", invite.id, changes, at=now)
 
 
-def _record_sessions_ended(user: User, *, now: datetime, **_: object) -> None:
+def _record_sessions_ended(user: User, *, now: datetime, **_kwargs: object) -> None:
     if user.centre_id is None:  # a platform operator's trail is the security log
         return
     services.record(
@@ -119,7 +121,7 @@ def _record_sessions_ended(user: User, *, now: datetime, **_: object) -> None:
     )
 
 
-def _record_accepted(invite: Invite, *, user: User, now: datetime, **_: object) -> None:
+def _record_accepted(invite: Invite, *, user: User, now: datetime, **_kwargs: object) -> None:
     changes = services.diff(
         {"used_at": None, "user_id": None}, {"used_at": now, "user_id": user.id}
     )
@@ -127,7 +129,7 @@ def _record_accepted(invite: Invite, *, user: User, now: datetime, **_: object) 
 
 
 def _record_reset_link(
-    reset: PasswordReset, *, user: User, actor: User, now: datetime, **_: object
+    reset: PasswordReset, *, user: User, actor: User, now: datetime, **_kwargs: object
 ) -> None:
     if user.centre_id is None:  # an operator's account: no centre's trail to write in
         return
@@ -135,7 +137,7 @@ def _record_reset_link(
     services.record(actor, user.centre_id, "password.reset_link", "user", user.id, changes, at=now)
 
 
-def _record_reset(reset: PasswordReset, *, user: User, now: datetime, **_: object) -> None:
+def _record_reset(reset: PasswordReset, *, user: User, now: datetime, **_kwargs: object) -> None:
     if user.centre_id is None:
         return
     changes = services.diff({"password": None}, {"password": "changed"})
@@ -144,21 +146,21 @@ def _record_reset(reset: PasswordReset, *, user: User, now: datetime, **_: objec
 
 def register() -> None:
     registry.actions(ACTIONS)
-    registry.entity("user", "Account", names=user_names)
-    registry.field("password", "Password", entity="user")
-    registry.field("expires_at", "Reset link expires", formats.moment, entity="user")
-    registry.entity("centre", "Centre", names=centre_names)
+    registry.entity("user", _l("Account"), names=user_names)
+    registry.field("password", _l("Password"), entity="user")
+    registry.field("expires_at", _l("Reset link expires"), formats.moment, entity="user")
+    registry.entity("centre", _l("Centre"), names=centre_names)
     registry.entity(
-        "invite", "Invitation", names=invite_names, participant_column=Invite.participant_id
+        "invite", _l("Invitation"), names=invite_names, participant_column=Invite.participant_id
     )
-    registry.field("name", "Name", entity="invite")
-    registry.field("email", "Email", entity="invite")
-    registry.field("role", "Role", formats.enum_labels(Role), entity="invite")
-    registry.field("expires_at", "Expires", formats.moment, entity="invite")
-    registry.field("revoked_at", "Withdrawn", formats.moment, entity="invite")
-    registry.field("used_at", "Accepted", formats.moment, entity="invite")
-    registry.field("user_id", "Account", refers_to="user", entity="invite")
-    registry.field("paper_size", "Paper size", formats.enum_labels(PaperSize), entity="centre")
+    registry.field("name", _l("Name"), entity="invite")
+    registry.field("email", _l("Email"), entity="invite")
+    registry.field("role", _l("Role"), formats.enum_labels(Role), entity="invite")
+    registry.field("expires_at", _l("Expires"), formats.moment, entity="invite")
+    registry.field("revoked_at", _l("Withdrawn"), formats.moment, entity="invite")
+    registry.field("used_at", _l("Accepted"), formats.moment, entity="invite")
+    registry.field("user_id", _l("Account"), refers_to="user", entity="invite")
+    registry.field("paper_size", _l("Paper size"), formats.enum_labels(PaperSize), entity="centre")
     connect(invite_created, _record_created)
     connect(invite_revoked, _record_revoked)
     connect(invite_accepted, _record_accepted)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 
 from heartbeat.audit import registry
 from heartbeat.audit.models import AuditEvent
+from heartbeat.core.i18n import _
 from heartbeat.db import row_id
 
 # The "who" filter's value for rows no person wrote.
@@ -68,7 +69,7 @@ def _day(args: Mapping[str, str], name: str, errors: dict[str, str]) -> date | N
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        errors[name] = "Enter a date as day, month and year, for example 2025-06-03."
+        errors[name] = _("Enter a date as day, month and year, for example 2025-06-03.")
         return None
 
 
@@ -90,7 +91,7 @@ def parse(args: Mapping[str, str]) -> AuditFilters:
         errors=errors,
     )
     if found.date_from and found.date_to and found.date_from > found.date_to:
-        errors["to"] = "The last day must be on or after the first day."
+        errors["to"] = _("The last day must be on or after the first day.")
         found.date_to = None
     return found
 

@@ -16,6 +16,8 @@ from enum import Enum
 from typing import Any
 
 from heartbeat.core import units
+from heartbeat.core.i18n import DEFAULT_LANGUAGE, _, current_language, decimal_text, gettext
+from heartbeat.core.i18n import number as i18n_number
 
 
 @dataclass(frozen=True)
@@ -37,27 +39,29 @@ Formatter = Callable[[Any, Context], str]
 def text(value: Any, ctx: Context) -> str:
     """Any value as plain text: yes/no for booleans, "a: 1; b: 2" for mappings."""
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     if isinstance(value, int | float):
         return number(value, ctx)
     if isinstance(value, Mapping):
-        return "; ".join(f"{key}: {text(item, ctx)}" for key, item in value.items()) or "none"
+        return "; ".join(f"{key}: {text(item, ctx)}" for key, item in value.items()) or _("none")
     if isinstance(value, list | tuple):
-        return ", ".join(text(item, ctx) for item in value) or "none"
+        return ", ".join(text(item, ctx) for item in value) or _("none")
     return str(value)
 
 
 def number(value: Any, ctx: Context) -> str:
-    """``1234`` -> "1,234"; ``2.50`` -> "2.5"."""
+    """``1234`` -> "1,234"; ``2.50`` -> "2.5" (in the reader's digits: "1234", "2,5" in Spanish)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     if isinstance(value, float) and not value.is_integer():
+        if current_language() != DEFAULT_LANGUAGE:
+            return decimal_text(round(value, 2))
         return f"{value:,.2f}".rstrip("0").rstrip(".")
-    return f"{int(value):,}"
+    return i18n_number(int(value))
 
 
 def yes_no(value: Any, ctx: Context) -> str:
-    return "Yes" if value else "No"
+    return _("Yes") if value else _("No")
 
 
 def distance(value: Any, ctx: Context) -> str:
@@ -102,7 +106,7 @@ def suffixed(suffix: str) -> Formatter:
 
 def out_of_ten(value: Any, ctx: Context) -> str:
     """A 0-10 score (effort, pain): "4 of 10"."""
-    return f"{number(value, ctx)} of 10"
+    return _("%(score)s of 10", score=number(value, ctx))
 
 
 def labels(mapping: Mapping[Any, str]) -> Formatter:
@@ -110,7 +114,8 @@ def labels(mapping: Mapping[Any, str]) -> Formatter:
     table = dict(mapping)
 
     def formatter(value: Any, ctx: Context) -> str:
-        return table.get(value, str(value))
+        label = table.get(value)
+        return gettext(str(label)) if label is not None else str(value)
 
     return formatter
 
@@ -122,16 +127,18 @@ def enum_labels(enum_class: type[Enum]) -> Formatter:
     )
 
 
+def _label(names: Mapping[str, Any], key: str) -> str:
+    label = names.get(key)
+    return gettext(str(label)) if label is not None else key.replace("_", " ").capitalize()
+
+
 def counts(names: Mapping[str, str]) -> Formatter:
     """A mapping of counts with labelled keys: {"notes": 2} -> "Notes: 2"."""
 
     def formatter(value: Any, ctx: Context) -> str:
         if not isinstance(value, Mapping):
             return text(value, ctx)
-        parts = [
-            f"{names.get(key, key.replace('_', ' ').capitalize())}: {text(item, ctx)}"
-            for key, item in value.items()
-        ]
-        return "; ".join(parts) or "none"
+        parts = [f"{_label(names, key)}: {text(item, ctx)}" for key, item in value.items()]
+        return "; ".join(parts) or _("none")
 
     return formatter

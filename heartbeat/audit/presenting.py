@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from heartbeat.audit import formats, registry
 from heartbeat.audit.models import AuditEvent
 from heartbeat.centres.models import Centre
+from heartbeat.core.i18n import _
 from heartbeat.core.units import Units
 from heartbeat.extensions import db
 
@@ -96,7 +97,7 @@ def resolve_names(events: Sequence[AuditEvent], ctx: formats.Context) -> formats
 
 
 def _gone(value: Any) -> str:
-    return f"no longer on record (#{value})"
+    return _("no longer on record (#%(id)s)", id=value)
 
 
 def _name(named: Mapping[Any, str], value: Any, ctx: formats.Context) -> str:
@@ -116,11 +117,11 @@ def show_value(field: registry.Field | None, value: Any, ctx: formats.Context) -
         if isinstance(value, list):
             listed = [_name(named, item, ctx) for item in value[:MAX_LISTED]]
             if len(value) > MAX_LISTED:
-                listed.append(f"and {len(value) - MAX_LISTED:,} more")
-            return ", ".join(listed) or "none"
+                listed.append(_("and %(num)s more", num=len(value) - MAX_LISTED))
+            return ", ".join(listed) or _("none")
         return _name(named, value, ctx)
     if isinstance(value, list) and field.format is not formats.text:
-        return ", ".join(_formatted(field, item, ctx) for item in value) or "none"
+        return ", ".join(_formatted(field, item, ctx) for item in value) or _("none")
     return _formatted(field, value, ctx)
 
 
@@ -136,7 +137,9 @@ def _changes(event: AuditEvent, ctx: formats.Context) -> list[ShownChange]:
     shown: list[tuple[tuple[int, str], ShownChange]] = []
     for name, change in (event.changes or {}).items():
         field = registry.field_for(event.entity_type, name)
-        label = field.label if field is not None else name.replace("_", " ").capitalize()
+        label = (
+            registry.said(field.label) if field is not None else name.replace("_", " ").capitalize()
+        )
         if isinstance(change, dict) and set(change) <= {"before", "after"}:
             before, after = change.get("before"), change.get("after")
         else:
@@ -146,7 +149,7 @@ def _changes(event: AuditEvent, ctx: formats.Context) -> list[ShownChange]:
         if was == now:
             was = None  # recorded for context (whose certificate, which consent), not changed
         shown.append((order, ShownChange(label, was, now)))
-    return [change for _, change in sorted(shown, key=lambda pair: pair[0])]
+    return [change for _order, change in sorted(shown, key=lambda pair: pair[0])]
 
 
 def _owner_id(changes: Any) -> Hashable | None:
@@ -209,12 +212,14 @@ def record_text(event: AuditEvent, ctx: formats.Context) -> str:
     """ "Session: Ada Lovelace, 3 Jun 2025"; a record since deleted names whose it was."""
     label = registry.entity_label(event.entity_type)
     if registry.namer(event.entity_type) is None:
-        return f"{label} #{event.entity_id}"
+        return _("%(label)s #%(id)s", label=label, id=event.entity_id)
     name = ctx.names.get(event.entity_type, {}).get(event.entity_id)
     if name:
-        return f"{label}: {name}"
+        return _("%(label)s: %(name)s", label=label, name=name)
     owner = _owner(event, ctx)
-    return f"{label} (deleted): {owner}" if owner else f"{label} #{event.entity_id} (deleted)"
+    if owner:
+        return _("%(label)s (deleted): %(owner)s", label=label, owner=owner)
+    return _("%(label)s #%(id)s (deleted)", label=label, id=event.entity_id)
 
 
 def present(events: Sequence[AuditEvent], ctx: formats.Context) -> list[ShownEvent]:
@@ -226,7 +231,7 @@ def present(events: Sequence[AuditEvent], ctx: formats.Context) -> list[ShownEve
             at=event.at,
             when=formats.local_time(event.at, ctx),
             who=(
-                SYSTEM
+                _("System")
                 if event.actor_id is None
                 else people.get(event.actor_id) or _gone(event.actor_id)
             ),

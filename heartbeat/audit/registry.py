@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from heartbeat.audit import formats
+from heartbeat.core.i18n import gettext
 
 Namer = Callable[[Collection[Any], formats.Context], Mapping[Any, str]]
 Choices = Callable[[], list[tuple[int, str]]]
@@ -95,22 +96,32 @@ def subjects(choices: Choices) -> None:
 # --- reading it -------------------------------------------------------------------------------
 
 
+def said(label: Any) -> str:
+    """A registered label in the reader's language. Labels are registered in English (or as
+    lazy text) when the app starts and read on the page, so each is looked up as it is read:
+    the catalogue has the ones marked with ``_l`` anywhere in the app."""
+    return gettext(str(label))
+
+
 def action_labels() -> dict[str, str]:
-    """Every registered action, by label (the "What happened" filter)."""
-    return dict(sorted(_actions.items(), key=lambda item: item[1].casefold()))
+    """Every registered action, by label (the "What happened" filter), in the reader's
+    language."""
+    labels = {code: said(label) for code, label in _actions.items()}
+    return dict(sorted(labels.items(), key=lambda item: item[1].casefold()))
 
 
 def action_label(code: str) -> str:
-    return _actions.get(code) or code
+    label = _actions.get(code)
+    return said(label) if label else code
 
 
 def entity_types() -> dict[str, EntityType]:
-    return dict(sorted(_entities.items(), key=lambda item: item[1].label.casefold()))
+    return dict(sorted(_entities.items(), key=lambda item: said(item[1].label).casefold()))
 
 
 def entity_label(code: str) -> str:
     found = _entities.get(code)
-    return found.label if found is not None else code
+    return said(found.label) if found is not None else code
 
 
 def namer(kind: str) -> Namer | None:

@@ -10,6 +10,7 @@ from heartbeat.audit import filters, presenting, registry
 from heartbeat.audit.models import AuditEvent
 from heartbeat.auth.models import Role, User
 from heartbeat.auth.viewer import current_units
+from heartbeat.core.i18n import _
 from heartbeat.extensions import db
 from heartbeat.permissions import admin_required, require
 
@@ -23,7 +24,7 @@ def _people() -> dict[str, list[tuple[int, str]]]:
     ).all()
     staff = [(row.id, row.name) for row in rows if row.role != Role.PARTICIPANT]
     participants = [(row.id, row.name) for row in rows if row.role == Role.PARTICIPANT]
-    return {"Staff": staff, "Participants": participants}
+    return {_("Staff"): staff, _("Participants"): participants}
 
 
 @bp.get("/audit")
@@ -44,7 +45,9 @@ def index():
         events=presenting.present(page.items, ctx),
         zone_name=ctx.zone_name,
         actions=registry.action_labels(),
-        entities={code: kind.label for code, kind in registry.entity_types().items()},
+        entities={
+            code: registry.said(kind.label) for code, kind in registry.entity_types().items()
+        },
         people=_people(),
         participants=registry.subject_choices(),
         filters=chosen,

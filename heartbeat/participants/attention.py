@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from heartbeat.core.i18n import _, _l, date_text, ngettext
 from heartbeat.extensions import db
 from heartbeat.participants.classification import REVIEW_DATED, ClassificationStatus
 from heartbeat.participants.models import (
@@ -79,7 +80,7 @@ class AttentionQuery:
 class AttentionRule:
     key: str  # also the HTML id of its group
     order: int  # lower first
-    title: str
+    title: str  # lazy text (``_l``), read in the reader's language
     hint: str
     reason_template: str  # renders one ``item``'s reason (with ``zone``, ``units``, ``distance``)
     build: Callable[[AttentionQuery], Found]
@@ -290,32 +291,32 @@ def register() -> None:
         AttentionRule(
             "quiet",
             10,
-            "No session for 14 days",
-            "Active participants with no session logged in the last 14 days.",
+            _l("No session for 14 days"),
+            _l("Active participants with no session logged in the last 14 days."),
             "participants/attention/quiet.html",
             _quiet,
         ),
         AttentionRule(
             "pain",
             20,
-            "Pain 6/10 or more",
-            "Their latest recorded pain score was 6 out of 10 or higher.",
+            _l("Pain 6/10 or more"),
+            _l("Their latest recorded pain score was 6 out of 10 or higher."),
             "participants/attention/pain.html",
             _pain,
         ),
         AttentionRule(
             "consents",
             50,
-            "Consents missing",
-            "Data processing not given, or a consent never answered.",
+            _l("Consents missing"),
+            _l("Data processing not given, or a consent never answered."),
             "participants/attention/consents.html",
             _consents,
         ),
         AttentionRule(
             "reviews",
             60,
-            "Classification reviews due",
-            "Status R or R (FRD) with the review date in the next 30 days or already past.",
+            _l("Classification reviews due"),
+            _l("Status R or R (FRD) with the review date in the next 30 days or already past."),
             "participants/attention/reviews.html",
             _reviews,
         ),
@@ -345,22 +346,37 @@ def for_person(
     last_at = participant.last_session_at
     if participant.status == ParticipantStatus.ACTIVE:
         if last_at is not None and last_at < now - timedelta(days=QUIET_DAYS):
-            items.append(PersonItem(f"No session for {(now - last_at).days} days."))
+            days = (now - last_at).days
+            items.append(
+                PersonItem(
+                    ngettext("No session for %(num)s day.", "No session for %(num)s days.", days)
+                )
+            )
         elif last_at is None and participant.enrolled_on <= today - timedelta(days=QUIET_DAYS):
             days = (today - participant.enrolled_on).days
-            items.append(PersonItem(f"No session since enrolling {days} days ago."))
+            items.append(
+                PersonItem(
+                    ngettext(
+                        "No session since enrolling %(num)s day ago.",
+                        "No session since enrolling %(num)s days ago.",
+                        days,
+                    )
+                )
+            )
     if participant.last_pain is not None and participant.last_pain >= PAIN_AT_LEAST:
-        items.append(PersonItem(f"Latest pain score {participant.last_pain}/10."))
+        items.append(PersonItem(_("Latest pain score %(pain)s/10.", pain=participant.last_pain)))
     if not answered.get(ConsentKind.DATA_PROCESSING, False):
-        items.append(PersonItem("Consent to data processing not given.", consents_href))
+        items.append(PersonItem(_("Consent to data processing not given."), consents_href))
     elif any(kind not in answered for kind in ConsentKind):
-        items.append(PersonItem("A consent was never answered.", consents_href))
+        items.append(PersonItem(_("A consent was never answered."), consents_href))
     if participant.classification_status in REVIEW_DATED:
         review_on = participant.classification_review_on
         if review_on is None:
-            items.append(PersonItem("Classification review: no date set."))
+            items.append(PersonItem(_("Classification review: no date set.")))
         elif review_on < today:
-            items.append(PersonItem(f"Classification review was due {review_on:%d %b %Y}."))
+            day = date_text(review_on, "%d %b %Y")
+            items.append(PersonItem(_("Classification review was due %(day)s.", day=day)))
         elif review_on <= today + timedelta(days=REVIEW_WITHIN_DAYS):
-            items.append(PersonItem(f"Classification review due {review_on:%d %b %Y}."))
+            day = date_text(review_on, "%d %b %Y")
+            items.append(PersonItem(_("Classification review due %(day)s.", day=day)))
     return items

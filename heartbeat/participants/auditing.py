@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from heartbeat.audit import formats, registry
+from heartbeat.core.i18n import _, _l
 from heartbeat.extensions import db
 from heartbeat.participants.classification import ClassificationStatus, checklist_labels
 from heartbeat.participants.exporting import EXPORT_COLUMNS
@@ -27,19 +28,19 @@ from heartbeat.participants.names import NameOrder, display_name_of
 from heartbeat.participants.services.cleaning import DETAIL_FIELDS
 
 ACTIONS = {
-    "participant.create": "Participant enrolled",
-    "participant.update": "Participant details changed",
-    "participant.status": "Status changed",
-    "participant.link_user": "Portal login linked",
-    "consent.change": "Consent recorded",
-    "participant.classification_checklist": "Medical diagnostics form checklist changed",
-    "equipment.create": "Equipment fitted",
-    "note.create": "Note added",
-    "participant.import": "Participants imported from CSV",
-    "participant.export": "Caseload exported to CSV",
-    "participant.subject_access": "Subject-access export downloaded",
-    "participant.own_export": "Their own data downloaded (by them)",
-    "participant.erase": "Personal data erased",
+    "participant.create": _l("Participant enrolled"),
+    "participant.update": _l("Participant details changed"),
+    "participant.status": _l("Status changed"),
+    "participant.link_user": _l("Portal login linked"),
+    "consent.change": _l("Consent recorded"),
+    "participant.classification_checklist": _l("Medical diagnostics form checklist changed"),
+    "equipment.create": _l("Equipment fitted"),
+    "note.create": _l("Note added"),
+    "participant.import": _l("Participants imported from CSV"),
+    "participant.export": _l("Caseload exported to CSV"),
+    "participant.subject_access": _l("Subject-access export downloaded"),
+    "participant.own_export": _l("Their own data downloaded (by them)"),
+    "participant.erase": _l("Personal data erased"),
 }
 
 _DAYS = ("date_of_birth", "classification_review_on", "enrolled_on", "goal_target_on")
@@ -51,11 +52,11 @@ _CHOICES = {
     "name_order": NameOrder,
 }
 SECTIONS = {
-    "details": "Details",
-    "consents": "Consents",
-    "status_history": "Status history",
-    "equipment": "Equipment",
-    "notes": "Notes",
+    "details": _l("Details"),
+    "consents": _l("Consents"),
+    "status_history": _l("Status history"),
+    "equipment": _l("Equipment"),
+    "notes": _l("Notes"),
 }
 
 
@@ -116,7 +117,7 @@ def choices() -> list[tuple[int, str]]:
 def _checklist(value: Any, ctx: formats.Context) -> str:
     """The checklist's ticked items in words ("nothing ticked" for none)."""
     if isinstance(value, list):
-        return "; ".join(checklist_labels(value)) or "nothing ticked"
+        return "; ".join(checklist_labels(value)) or _("nothing ticked")
     if isinstance(value, str):
         return checklist_labels([value])[0]
     return formats.text(value, ctx)
@@ -126,13 +127,13 @@ def register() -> None:
     registry.actions(ACTIONS)
     registry.entity(
         "participant",
-        "Participant",
+        _l("Participant"),
         names=participant_names,
         participant_column=Participant.id,
     )
     registry.entity(
         "consent",
-        "Consent",
+        _l("Consent"),
         names=_owned_names(
             Consent, ((Consent.kind,), lambda row, ctx: ConsentKind(row.kind).label)
         ),
@@ -140,7 +141,7 @@ def register() -> None:
     )
     registry.entity(
         "equipment_fitting",
-        "Equipment fitting",
+        _l("Equipment fitting"),
         names=_owned_names(
             EquipmentFitting,
             (
@@ -151,11 +152,11 @@ def register() -> None:
         participant_column=EquipmentFitting.participant_id,
     )
     registry.entity(
-        "note", "Note", names=_owned_names(Note), participant_column=Note.participant_id
+        "note", _l("Note"), names=_owned_names(Note), participant_column=Note.participant_id
     )
     registry.subjects(choices)
 
-    registry.field("participant_id", "Participant", refers_to="participant")
+    registry.field("participant_id", _l("Participant"), refers_to="participant")
     for name, label in DETAIL_FIELDS.items():
         if name == "therapist_id":
             registry.field(name, label, refers_to="user", entity="participant")
@@ -166,49 +167,49 @@ def register() -> None:
         else:
             registry.field(name, label, entity="participant")
     participant_fields = {
-        "status": ("Status", formats.enum_labels(ParticipantStatus)),
-        "changed_on": ("Status changed on", formats.day),
-        "reason": ("Reason", formats.text),
-        "sections": ("Sections exported", formats.counts(SECTIONS)),
-        "erased_fields": ("Fields erased", formats.labels(DETAIL_FIELDS)),
-        "cleared": ("Records cleared", formats.counts(SECTIONS)),
-        "portal_login_closed": ("Portal login closed", formats.yes_no),
-        "erased_at": ("Erased at", formats.moment),
-        "audit_rows_redacted": ("Audit entries redacted", formats.number),
-        "job_outputs_removed": ("Job results removed", formats.number),
-        "files": ("Files exported", formats.counts({})),
+        "status": (_l("Status"), formats.enum_labels(ParticipantStatus)),
+        "changed_on": (_l("Status changed on"), formats.day),
+        "reason": (_l("Reason"), formats.text),
+        "sections": (_l("Sections exported"), formats.counts(SECTIONS)),
+        "erased_fields": (_l("Fields erased"), formats.labels(DETAIL_FIELDS)),
+        "cleared": (_l("Records cleared"), formats.counts(SECTIONS)),
+        "portal_login_closed": (_l("Portal login closed"), formats.yes_no),
+        "erased_at": (_l("Erased at"), formats.moment),
+        "audit_rows_redacted": (_l("Audit entries redacted"), formats.number),
+        "job_outputs_removed": (_l("Job results removed"), formats.number),
+        "files": (_l("Files exported"), formats.counts({})),
     }
     for name, (label, format) in participant_fields.items():
         registry.field(name, label, format, entity="participant")
-    registry.field("user_id", "Portal login", refers_to="user", entity="participant")
+    registry.field("user_id", _l("Portal login"), refers_to="user", entity="participant")
     registry.field(
         "classification_checklist",
-        "Medical diagnostics form checklist",
+        _l("Medical diagnostics form checklist"),
         _checklist,
         entity="participant",
     )
 
-    registry.field("kind", "Consent to", formats.enum_labels(ConsentKind), entity="consent")
-    registry.field("given", "Given", formats.yes_no, entity="consent")
-    registry.field("recorded_on", "Recorded on", formats.day, entity="consent")
+    registry.field("kind", _l("Consent to"), formats.enum_labels(ConsentKind), entity="consent")
+    registry.field("given", _l("Given"), formats.yes_no, entity="consent")
+    registry.field("recorded_on", _l("Recorded on"), formats.day, entity="consent")
 
     fitting = {
-        "chair_make": ("Chair make", formats.text),
-        "chair_model": ("Chair model", formats.text),
-        "fitted_on": ("Fitted on", formats.day),
-        "wheel_size": ("Wheel size", formats.text),
-        "push_rim_mm": ("Push-rim diameter", formats.suffixed("mm")),
-        "gloves": ("Gloves", formats.enum_labels(Gloves)),
-        "notes": ("Notes", formats.text),
+        "chair_make": (_l("Chair make"), formats.text),
+        "chair_model": (_l("Chair model"), formats.text),
+        "fitted_on": (_l("Fitted on"), formats.day),
+        "wheel_size": (_l("Wheel size"), formats.text),
+        "push_rim_mm": (_l("Push-rim diameter"), formats.suffixed("mm")),
+        "gloves": (_l("Gloves"), formats.enum_labels(Gloves)),
+        "notes": (_l("Notes"), formats.text),
     }
     for name, (label, format) in fitting.items():
         registry.field(name, label, format, entity="equipment_fitting")
 
-    registry.field("shared", "Shared with the participant", formats.yes_no, entity="note")
-    registry.field("body", "Note", entity="note")
+    registry.field("shared", _l("Shared with the participant"), formats.yes_no, entity="note")
+    registry.field("body", _l("Note"), entity="note")
 
-    registry.field("file", "File", entity="centre")
-    registry.field("rows", "Rows", formats.number, entity="centre")
-    registry.field("participant_ids", "Participants", refers_to="participant", entity="centre")
-    registry.field("filters", "Filters", entity="centre")
-    registry.field("columns", "Columns", formats.labels(EXPORT_COLUMNS), entity="centre")
+    registry.field("file", _l("File"), entity="centre")
+    registry.field("rows", _l("Rows"), formats.number, entity="centre")
+    registry.field("participant_ids", _l("Participants"), refers_to="participant", entity="centre")
+    registry.field("filters", _l("Filters"), entity="centre")
+    registry.field("columns", _l("Columns"), formats.labels(EXPORT_COLUMNS), entity="centre")

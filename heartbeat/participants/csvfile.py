@@ -14,7 +14,7 @@ from typing import Any
 
 from heartbeat.core import csvfiles
 from heartbeat.core.csvfiles import write_csv
-from heartbeat.core.wording import plural
+from heartbeat.core.i18n import _, _l, ngettext
 from heartbeat.participants.models import (
     ConsentKind,
     ImpairmentCategory,
@@ -30,61 +30,68 @@ MAX_ROWS = 1_000
 class Column:
     name: str
     required: bool
-    help: str
+    help: Any  # lazy text (``_l``), read in the reader's language
     example: str
 
 
 # The documented header, in the template's order. Only required columns must be present.
 COLUMNS: tuple[Column, ...] = (
-    Column("given_name", True, "Up to 80 characters.", "Ada"),
-    Column("family_name", True, "Up to 80 characters.", "Lovelace"),
-    Column("preferred_name", False, "What they like to be called.", "Addie"),
+    Column("given_name", True, _l("Up to 80 characters."), "Ada"),
+    Column("family_name", True, _l("Up to 80 characters."), "Lovelace"),
+    Column("preferred_name", False, _l("What they like to be called."), "Addie"),
     Column(
         "name_order",
         False,
-        "given_first or family_first: which name is written first (blank: given first).",
+        _l("given_first or family_first: which name is written first (blank: given first)."),
         "given_first",
     ),
-    Column("date_of_birth", True, "YYYY-MM-DD, in the past.", "1990-05-31"),
-    Column("email", False, "Their email address.", "ada@example.org"),
-    Column("phone", False, "Up to 40 characters.", "01234 567890"),
-    Column("emergency_name", False, "Emergency contact's name.", "Byron Lovelace"),
-    Column("emergency_phone", False, "Emergency contact's phone.", "09876 543210"),
+    Column("date_of_birth", True, _l("YYYY-MM-DD, in the past."), "1990-05-31"),
+    Column("email", False, _l("Their email address."), "ada@example.org"),
+    Column("phone", False, _l("Up to 40 characters."), "01234 567890"),
+    Column("emergency_name", False, _l("Emergency contact's name."), "Byron Lovelace"),
+    Column("emergency_phone", False, _l("Emergency contact's phone."), "09876 543210"),
     Column(
         "impairment",
         True,
-        "One of: " + ", ".join(member.value for member in ImpairmentCategory) + ".",
+        _l("One of: %(values)s.", values=", ".join(member.value for member in ImpairmentCategory)),
         "sci",
     ),
-    Column("condition", False, "Free text, up to 4,000 characters.", "Incomplete SCI, 2019"),
+    Column("condition", False, _l("Free text, up to 4,000 characters."), "Incomplete SCI, 2019"),
     Column(
-        "sci_level", False, "Needed for a spinal-cord injury: C1-C8, T1-T12, L1-L5, S1-S5.", "T4"
+        "sci_level",
+        False,
+        _l("Needed for a spinal-cord injury: C1-C8, T1-T12, L1-L5, S1-S5."),
+        "T4",
     ),
     Column(
         "racing_class",
         True,
-        "One of: " + ", ".join(member.value for member in RacingClass) + ".",
+        _l("One of: %(values)s.", values=", ".join(member.value for member in RacingClass)),
         "T53",
     ),
     Column(
         "classification_status",
         True,
-        "N (new), R (review), FRD (review with a fixed review date), C (confirmed),"
-        " CNC (classification not completed) or NE (not eligible).",
+        _l(
+            "N (new), R (review), FRD (review with a fixed review date), C (confirmed),"
+            " CNC (classification not completed) or NE (not eligible)."
+        ),
         "N",
     ),
     Column(
-        "classification_review_on", False, "YYYY-MM-DD; needed when the status is R or FRD.", ""
+        "classification_review_on", False, _l("YYYY-MM-DD; needed when the status is R or FRD."), ""
     ),
-    Column("enrolled_on", True, "YYYY-MM-DD, not before the date of birth.", "2025-01-10"),
-    Column("therapist_email", False, "Email of a therapist or admin of this centre.", ""),
-    Column("goal", False, "Free text.", "Push a full mile"),
-    Column("goal_milestone", False, "For example: One mile.", "One mile"),
-    Column("goal_target_on", False, "YYYY-MM-DD.", "2025-12-01"),
-    Column("consent_data_processing", True, "yes or no; must be yes to enrol.", "yes"),
-    Column("consent_media", False, "yes or no (blank means no).", "no"),
-    Column("consent_public_verification", False, "yes or no (blank means no).", "no"),
-    Column("consent_recorded_on", True, "YYYY-MM-DD: when they gave these answers.", "2025-01-10"),
+    Column("enrolled_on", True, _l("YYYY-MM-DD, not before the date of birth."), "2025-01-10"),
+    Column("therapist_email", False, _l("Email of a therapist or admin of this centre."), ""),
+    Column("goal", False, _l("Free text."), "Push a full mile"),
+    Column("goal_milestone", False, _l("For example: One mile."), "One mile"),
+    Column("goal_target_on", False, _l("YYYY-MM-DD."), "2025-12-01"),
+    Column("consent_data_processing", True, _l("yes or no; must be yes to enrol."), "yes"),
+    Column("consent_media", False, _l("yes or no (blank means no)."), "no"),
+    Column("consent_public_verification", False, _l("yes or no (blank means no)."), "no"),
+    Column(
+        "consent_recorded_on", True, _l("YYYY-MM-DD: when they gave these answers."), "2025-01-10"
+    ),
 )
 COLUMN_NAMES = tuple(column.name for column in COLUMNS)
 REQUIRED = frozenset(column.name for column in COLUMNS if column.required)
@@ -115,11 +122,17 @@ class RowError:
     @property
     def where(self) -> str:
         if self.line is None:
-            return "The file"
+            return _("The file")
         if self.column is None:
-            return f"Line {self.line}"
-        letter = f" ({self.letter})" if self.letter else ""
-        return f"Line {self.line}, column {self.column}{letter}"
+            return _("Line %(line)s", line=self.line)
+        if self.letter:
+            return _(
+                "Line %(line)s, column %(column)s (%(letter)s)",
+                line=self.line,
+                column=self.column,
+                letter=self.letter,
+            )
+        return _("Line %(line)s, column %(column)s", line=self.line, column=self.column)
 
 
 @dataclass
@@ -132,7 +145,11 @@ class ImportRejected(Exception):
 
     def __str__(self) -> str:
         count = len(self.errors) + self.more_errors
-        return f"The file was not imported: {plural(count, 'problem', 'problems')}."
+        return ngettext(
+            "The file was not imported: %(num)s problem.",
+            "The file was not imported: %(num)s problems.",
+            count,
+        )
 
 
 @dataclass
@@ -176,8 +193,13 @@ def read_rows(text: str) -> tuple[list[str], list[Row]]:
                         RowError(
                             None,
                             None,
-                            f"The file has more than {MAX_ROWS:,} participants. Split it into "
-                            "smaller files and import them one after the other.",
+                            ngettext(
+                                "The file has more than %(num)s participant. Split it into "
+                                "smaller files and import them one after the other.",
+                                "The file has more than %(num)s participants. Split it into "
+                                "smaller files and import them one after the other.",
+                                MAX_ROWS,
+                            ),
                         )
                     ]
                 )
@@ -187,8 +209,13 @@ def read_rows(text: str) -> tuple[list[str], list[Row]]:
                     RowError(
                         record.line,
                         None,
-                        f"This line has {len(cells)} values but the header has {len(header)} "
-                        "columns. Check for a stray separator or an unquoted one inside a value.",
+                        _(
+                            "This line has %(values)s values but the header has %(columns)s "
+                            "columns. Check for a stray separator or an unquoted one inside a "
+                            "value.",
+                            values=len(cells),
+                            columns=len(header),
+                        ),
                     )
                 )
                 continue
@@ -197,12 +224,12 @@ def read_rows(text: str) -> tuple[list[str], list[Row]]:
     except csvfiles.CsvFileError as error:
         raise ImportRejected([RowError(error.line, None, error.message)]) from None
     if header is None:
-        raise ImportRejected([RowError(None, None, "The file is empty.")])
+        raise ImportRejected([RowError(None, None, _("The file is empty."))])
     if errors:
         raise ImportRejected(errors, rows_checked=len(rows) + len(errors))
     if not rows:
         raise ImportRejected(
-            [RowError(None, None, "The file has a header but no participants under it.")]
+            [RowError(None, None, _("The file has a header but no participants under it."))]
         )
     return header, rows
 
@@ -213,13 +240,17 @@ def _check_header(header: list[str], line: int) -> None:
     for index, name in enumerate(header):
         letter = column_letter(index)
         if not name:
-            errors.append(RowError(line, None, f"Column {letter} has no name in the header."))
+            errors.append(
+                RowError(
+                    line, None, _("Column %(letter)s has no name in the header.", letter=letter)
+                )
+            )
         elif name not in COLUMN_NAMES:
             errors.append(
                 RowError(
                     line,
                     name,
-                    "This is not a column we know. Use the names in the template's header.",
+                    _("This is not a column we know. Use the names in the template's header."),
                     letter,
                 )
             )
@@ -228,13 +259,18 @@ def _check_header(header: list[str], line: int) -> None:
                 RowError(
                     line,
                     name,
-                    f"This column appears twice (also column {column_letter(seen[name])}).",
+                    _(
+                        "This column appears twice (also column %(letter)s).",
+                        letter=column_letter(seen[name]),
+                    ),
                     letter,
                 )
             )
         seen.setdefault(name, index)
     for name in COLUMN_NAMES:
         if name in REQUIRED and name not in seen:
-            errors.append(RowError(line, name, "This required column is missing from the header."))
+            errors.append(
+                RowError(line, name, _("This required column is missing from the header."))
+            )
     if errors:
         raise ImportRejected(errors)

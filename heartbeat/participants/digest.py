@@ -22,9 +22,10 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from heartbeat.auth.models import Role, User
+from heartbeat.auth.viewer import language_of_login
 from heartbeat.centres.models import Centre
+from heartbeat.core.i18n import _, ngettext, speaking
 from heartbeat.core.public_url import public_url_for
-from heartbeat.core.wording import agree, plural
 from heartbeat.db import set_centre_scope
 from heartbeat.extensions import db
 from heartbeat.outbox.models import EmailKind, EmailPreference
@@ -41,7 +42,7 @@ NAMES_PER_LIST = 8
 
 @dataclass(frozen=True)
 class DigestList:
-    title: str
+    title: str  # lazy text: read in the language the email is written in
     names: list[str]
     more: int
     urgent: bool = False  # a safety matter (an open red flag): first, and named in the subject
@@ -74,11 +75,19 @@ def digest_for(user: User, centre: Centre, now: datetime) -> list[DigestList]:
 def subject_of(lists: list[DigestList], centre: Centre) -> str:
     """ "Red flag waiting ..." first when one is open, then how many to look at."""
     count = sum(part.count for part in lists)
-    subject = f"This week at {centre.name}: {count} to look at in your caseload"
+    subject = _(
+        "This week at %(centre)s: %(count)s to look at in your caseload",
+        centre=centre.name,
+        count=count,
+    )
     flagged = sum(part.count for part in lists if part.urgent)
     if flagged:
-        people = f"{plural(flagged, 'person', 'people')} {agree(flagged, 'has', 'have')}"
-        return f"Red flag: {people} symptoms to follow up. {subject}"
+        return ngettext(
+            "Red flag: %(num)s person has symptoms to follow up. %(subject)s",
+            "Red flag: %(num)s people have symptoms to follow up. %(subject)s",
+            flagged,
+            subject=subject,
+        )
     return subject
 
 
@@ -123,21 +132,23 @@ def send_due_digests(now: datetime) -> int:
         db.session.add(pref)
         if not lists:
             continue
-        email = queue_email(
-            kind=EmailKind.DIGEST,
-            to=user.email,
-            subject=subject_of(lists, centre),
-            template="digest",
-            context={
-                "name": user.name,
-                "centre": centre.name,
-                "lists": lists,
-                "caseload_url": public_url_for("participants.caseload", scope="mine"),
-            },
-            centre_id=centre.id,
-            user_id=user.id,
-            now=now,
-        )
+        # Written in the therapist's language (their login's, else their centre's).
+        with speaking(language_of_login(user.id, centre)):
+            email = queue_email(
+                kind=EmailKind.DIGEST,
+                to=user.email,
+                subject=subject_of(lists, centre),
+                template="digest",
+                context={
+                    "name": user.name,
+                    "centre": centre.name,
+                    "lists": lists,
+                    "caseload_url": public_url_for("participants.caseload", scope="mine"),
+                },
+                centre_id=centre.id,
+                user_id=user.id,
+                now=now,
+            )
         queued += email is not None
     db.session.flush()
     if queued:

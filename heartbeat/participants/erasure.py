@@ -31,6 +31,7 @@ from heartbeat.auth import services as account_services
 from heartbeat.auth.models import Invite, User
 from heartbeat.core import personal
 from heartbeat.core.events import event
+from heartbeat.core.i18n import _
 from heartbeat.db import rows_changed, utcnow
 from heartbeat.extensions import Model, db
 from heartbeat.jobs.models import Job, JobState
@@ -171,11 +172,15 @@ def erase(
 ) -> ErasureResult:
     """Erase their personal data; refused unless ``confirm_name`` is their full name."""
     if participant.erased:
-        raise ParticipantError("This participant's personal data was already erased.")
+        raise ParticipantError(_("This participant's personal data was already erased."))
     if not name_matches(confirm_name, participant):
         raise ParticipantError(
-            "The name typed does not match: nothing was erased.",
-            {"confirm_name": "Type their full name exactly as shown above (case does not matter)."},
+            _("The name typed does not match: nothing was erased."),
+            {
+                "confirm_name": _(
+                    "Type their full name exactly as shown above (case does not matter)."
+                )
+            },
         )
     now = now or utcnow()
     pid = participant.id
@@ -184,7 +189,7 @@ def erase(
 
     audit_rows_redacted = audit.redact(audit_events_about(participant))
     reports: dict[str, Any] = {}
-    for _, report in participant_erasing.send(
+    for _receiver, report in participant_erasing.send(
         participant, actor=actor, now=now, reason=ERASURE_REASON
     ):
         reports.update(report or {})

@@ -8,19 +8,20 @@ from datetime import datetime
 from heartbeat.auth.models import Invite, User
 from heartbeat.auth.services import AccountError, invite_accepted, invite_accepting
 from heartbeat.core.events import connect
+from heartbeat.core.i18n import _
 from heartbeat.outbox import sending
 from heartbeat.participants import attention, auditing, digest, sections, services
 
 
-def _check_portal_invite(invite: Invite, *, now: datetime, **_: object) -> None:
+def _check_portal_invite(invite: Invite, *, now: datetime, **_kwargs: object) -> None:
     if invite.participant_id is None:
         return
     participant = services.find_for_invite(invite.participant_id, invite.centre_id)
     if participant is None or participant.user_id is not None:
-        raise AccountError("This invitation is no longer valid. Ask your centre for a new one.")
+        raise AccountError(_("This invitation is no longer valid. Ask your centre for a new one."))
 
 
-def _link_portal_login(invite: Invite, *, user: User, now: datetime, **_: object) -> None:
+def _link_portal_login(invite: Invite, *, user: User, now: datetime, **_kwargs: object) -> None:
     if invite.participant_id is None:
         return
     participant = services.find_for_invite(invite.participant_id, invite.centre_id)

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from heartbeat.audit import services as audit
 from heartbeat.auth.models import STAFF_ROLES, User
+from heartbeat.core.i18n import DEFAULT_LANGUAGE, _, _l, speaking
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants import services, stages
@@ -77,10 +78,12 @@ def _parse_date(text: str) -> date:
 
 
 def _parse_choice(enum_cls, text: str):
-    """A member from its stored value or its label, ignoring case."""
+    """A member from its stored value or its label (English, or the reader's), ignoring case."""
     wanted = text.strip().casefold()
     for member in enum_cls:
-        if wanted in (member.value.casefold(), member.label.casefold()):
+        with speaking(DEFAULT_LANGUAGE):
+            english = member.label.casefold()
+        if wanted in (member.value.casefold(), english, member.label.casefold()):
             return member
     raise ValueError
 
@@ -88,18 +91,19 @@ def _parse_choice(enum_cls, text: str):
 _CHOICE_MESSAGES = {
     "impairment": (
         ImpairmentCategory,
-        "Use one of: " + ", ".join(m.value for m in ImpairmentCategory) + ".",
+        _l("Use one of: %(values)s.", values=", ".join(m.value for m in ImpairmentCategory)),
     ),
     "racing_class": (
         RacingClass,
-        "This is not a racing class we know. Use one of: "
-        + ", ".join(m.value for m in RacingClass)
-        + ".",
+        _l(
+            "This is not a racing class we know. Use one of: %(values)s.",
+            values=", ".join(m.value for m in RacingClass),
+        ),
     ),
-    "classification_status": (ClassificationStatus, f"Use {CODES_TEXT}."),
+    "classification_status": (ClassificationStatus, _l("Use %(codes)s.", codes=CODES_TEXT)),
     "name_order": (
         NameOrder,
-        "Use given_first or family_first (or leave it blank for given name first).",
+        _l("Use given_first or family_first (or leave it blank for given name first)."),
     ),
 }
 
@@ -126,7 +130,7 @@ def _check_row(
             try:
                 value = _parse_date(text)
             except ValueError:
-                errors[name] = "Enter a real date as YYYY-MM-DD, for example 1990-05-31."
+                errors[name] = _("Enter a real date as YYYY-MM-DD, for example 1990-05-31.")
         if name == "consent_recorded_on":
             row.consent_recorded_on = value
         else:
@@ -138,13 +142,13 @@ def _check_row(
             try:
                 details[name] = _parse_choice(enum_cls, text)
             except ValueError:
-                errors[name] = message
+                errors[name] = str(message)
     email = cells.get("therapist_email", "").lower()
     details["therapist_id"] = None
     if email:
         details["therapist_id"] = staff_by_email.get(email)
         if details["therapist_id"] is None:
-            errors["therapist_email"] = (
+            errors["therapist_email"] = _(
                 "No therapist or admin of this centre has this email. Leave it blank to assign "
                 "a therapist later."
             )
@@ -155,7 +159,7 @@ def _check_row(
         elif text in _NO:
             row.consents[kind] = False
         else:
-            errors[name] = "Write yes or no."
+            errors[name] = _("Write yes or no.")
 
     try:
         services.clean_details(details, centre_id=centre_id, today=today)
@@ -229,7 +233,10 @@ def check(data: bytes, *, centre_id: int, today: date) -> list[Row]:
                 RowError(
                     row.line,
                     None,
-                    f"The same person (name and date of birth) as line {first_line[key]}.",
+                    _(
+                        "The same person (name and date of birth) as line %(line)s.",
+                        line=first_line[key],
+                    ),
                 )
             )
         else:
@@ -239,8 +246,11 @@ def check(data: bytes, *, centre_id: int, today: date) -> list[Row]:
                 RowError(
                     row.line,
                     None,
-                    f"Already enrolled: participant number {existing[key]} has the same name "
-                    "and date of birth.",
+                    _(
+                        "Already enrolled: participant number %(id)s has the same name "
+                        "and date of birth.",
+                        id=existing[key],
+                    ),
                 )
             )
     if errors:

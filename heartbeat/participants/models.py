@@ -9,11 +9,13 @@ from __future__ import annotations
 import enum
 import secrets
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from heartbeat.auth.models import User
+from heartbeat.core.i18n import _, _l
 from heartbeat.core.personal import Computed, declare
 from heartbeat.db import CentreScoped, UTCDateTime, string_enum, utcnow
 from heartbeat.extensions import Model
@@ -31,6 +33,12 @@ class Labelled(enum.StrEnum):
 
     @property
     def label(self) -> str:
+        """In the reader's language (English outside a request)."""
+        return str(_LABELS[self])
+
+    @property
+    def lazy_label(self) -> Any:
+        """The label read when shown: for text made once, before any request (form choices)."""
         return _LABELS[self]
 
 
@@ -55,7 +63,7 @@ class RacingClass(Labelled):
 
     @property
     def short(self) -> str:
-        return "Not classified" if self is RacingClass.UNCLASSIFIED else self.value
+        return _("Not classified") if self is RacingClass.UNCLASSIFIED else self.value
 
 
 class ParticipantStatus(Labelled):
@@ -77,31 +85,31 @@ class Gloves(Labelled):
     PRINTED = "printed_3d"
 
 
-_LABELS: dict[enum.Enum, str] = {
-    ImpairmentCategory.SCI: "Spinal-cord injury",
-    ImpairmentCategory.AMPUTATION: "Amputation",
-    ImpairmentCategory.CEREBRAL_PALSY: "Cerebral palsy",
-    ImpairmentCategory.SPINA_BIFIDA: "Spina bifida",
-    ImpairmentCategory.OTHER: "Other",
-    RacingClass.T51: "T51 (pulling action only)",
-    RacingClass.T52: "T52 (limited finger function)",
-    RacingClass.T53: "T53 (full arms, no trunk)",
-    RacingClass.T54: "T54 (full arms, some or full trunk)",
-    RacingClass.T33: "T33 (coordination impairment)",
-    RacingClass.T34: "T34 (coordination impairment, near-normal arms)",
-    RacingClass.T71: "T71 (frame running)",
-    RacingClass.T72: "T72 (frame running)",
-    RacingClass.UNCLASSIFIED: "Not yet classified",
-    ParticipantStatus.ACTIVE: "Active",
-    ParticipantStatus.PAUSED: "Paused",
-    ParticipantStatus.GRADUATED: "Graduated",
-    ParticipantStatus.WITHDRAWN: "Withdrawn",
-    ConsentKind.DATA_PROCESSING: "Processing of their personal and health data",
-    ConsentKind.MEDIA: "Photos and other media",
-    ConsentKind.PUBLIC_VERIFICATION: "Certificate verification page shows their name",
-    Gloves.SOFT: "Soft",
-    Gloves.HARD: "Hard",
-    Gloves.PRINTED: "3-D printed",
+_LABELS: dict[enum.Enum, Any] = {
+    ImpairmentCategory.SCI: _l("Spinal-cord injury"),
+    ImpairmentCategory.AMPUTATION: _l("Amputation"),
+    ImpairmentCategory.CEREBRAL_PALSY: _l("Cerebral palsy"),
+    ImpairmentCategory.SPINA_BIFIDA: _l("Spina bifida"),
+    ImpairmentCategory.OTHER: _l("Other"),
+    RacingClass.T51: _l("T51 (pulling action only)"),
+    RacingClass.T52: _l("T52 (limited finger function)"),
+    RacingClass.T53: _l("T53 (full arms, no trunk)"),
+    RacingClass.T54: _l("T54 (full arms, some or full trunk)"),
+    RacingClass.T33: _l("T33 (coordination impairment)"),
+    RacingClass.T34: _l("T34 (coordination impairment, near-normal arms)"),
+    RacingClass.T71: _l("T71 (frame running)"),
+    RacingClass.T72: _l("T72 (frame running)"),
+    RacingClass.UNCLASSIFIED: _l("Not yet classified"),
+    ParticipantStatus.ACTIVE: _l("Active"),
+    ParticipantStatus.PAUSED: _l("Paused"),
+    ParticipantStatus.GRADUATED: _l("Graduated"),
+    ParticipantStatus.WITHDRAWN: _l("Withdrawn"),
+    ConsentKind.DATA_PROCESSING: _l("Processing of their personal and health data"),
+    ConsentKind.MEDIA: _l("Photos and other media"),
+    ConsentKind.PUBLIC_VERIFICATION: _l("Certificate verification page shows their name"),
+    Gloves.SOFT: _l("Soft"),
+    Gloves.HARD: _l("Hard"),
+    Gloves.PRINTED: _l("3-D printed"),
 }
 
 

@@ -15,6 +15,8 @@ import enum
 import unicodedata
 from typing import Any
 
+from heartbeat.core.i18n import _l
+
 
 class NameOrder(enum.StrEnum):
     GIVEN_FIRST = "given_first"
@@ -22,12 +24,18 @@ class NameOrder(enum.StrEnum):
 
     @property
     def label(self) -> str:
+        """In the reader's language (English outside a request)."""
+        return str(_LABELS[self])
+
+    @property
+    def lazy_label(self) -> Any:
+        """The label read when shown: for text made once, before any request (form choices)."""
         return _LABELS[self]
 
 
 _LABELS = {
-    NameOrder.GIVEN_FIRST: "Given name first (as in Ada Lovelace)",
-    NameOrder.FAMILY_FIRST: "Family name first (as in Wang Xiaoming or Nagy Ilona)",
+    NameOrder.GIVEN_FIRST: _l("Given name first (as in Ada Lovelace)"),
+    NameOrder.FAMILY_FIRST: _l("Family name first (as in Wang Xiaoming or Nagy Ilona)"),
 }
 
 # Unicode character-name prefixes of the scripts written without spaces between name parts.

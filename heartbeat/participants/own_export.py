@@ -89,7 +89,9 @@ def build(
                 counts[part.name] += 1
                 done += 1
                 if progress is not None:
-                    progress(min(done, total), total, f"{done:,} of {plural(total, 'file', 'files')}")
+                    progress(
+                        min(done, total), total, f"{done:,} of {plural(total, 'file', 'files')}"
+                    )
         archive.writestr("README.txt", _readme(participant, now, counts))
     audit.record(
         actor,

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from heartbeat.auth.models import STAFF_ROLES, User
+from heartbeat.core.i18n import _l
 from heartbeat.participants import stages
 from heartbeat.participants.models import (
     Consent,
@@ -100,21 +101,21 @@ def staff() -> sa.Select:
 # --- the caseload -------------------------------------------------------------------------------
 
 STATUS_FILTERS = {
-    "current": "Active, paused and graduated",
-    "active": "Active",
-    "paused": "Paused",
-    "graduated": "Graduated",
-    "withdrawn": "Withdrawn",
-    "all": "Everyone, withdrawn included",
+    "current": _l("Active, paused and graduated"),
+    "active": _l("Active"),
+    "paused": _l("Paused"),
+    "graduated": _l("Graduated"),
+    "withdrawn": _l("Withdrawn"),
+    "all": _l("Everyone, withdrawn included"),
 }
 SORTS = {
-    "name": "Family name, A to Z",
-    "-name": "Family name, Z to A",
-    "-enrolled": "Newest enrolment first",
-    "enrolled": "Oldest enrolment first",
-    "class": "Racing class",
-    "status": "Status",
-    "stage": "Ladder stage",
+    "name": _l("Family name, A to Z"),
+    "-name": _l("Family name, Z to A"),
+    "-enrolled": _l("Newest enrolment first"),
+    "enrolled": _l("Oldest enrolment first"),
+    "class": _l("Racing class"),
+    "status": _l("Status"),
+    "stage": _l("Ladder stage"),
 }
 
 

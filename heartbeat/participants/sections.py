@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from heartbeat.core.i18n import _l
+
 
 @dataclass(frozen=True)
 class Section:
     key: str
-    label: str
+    label: str  # lazy text (``_l``): read in the reader's language
     endpoint: str  # takes ``participant_id``
     order: int  # lower first
 
@@ -43,7 +45,7 @@ def portal_sections() -> list[Section]:
 
 
 def register() -> None:
-    register_section(Section("overview", "Overview", "participants.profile", 10))
-    register_section(Section("records", "Records", "participants.records", 50))
-    register_portal_section(Section("today", "Today", "participants.portal", 10))
-    register_portal_section(Section("about", "About me", "participants.portal_about", 50))
+    register_section(Section("overview", _l("Overview"), "participants.profile", 10))
+    register_section(Section("records", _l("Records"), "participants.records", 50))
+    register_portal_section(Section("today", _l("Today"), "participants.portal", 10))
+    register_portal_section(Section("about", _l("About me"), "participants.portal_about", 50))

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from heartbeat.auth.models import STAFF_ROLES, User
 from heartbeat.core.edits import InputError
+from heartbeat.core.i18n import _
 from heartbeat.extensions import db
 from heartbeat.participants.classification import CODES_TEXT, ClassificationStatus
 from heartbeat.participants.models import (
@@ -96,57 +97,58 @@ def clean_details(values: Mapping[str, Any], *, centre_id: int, today: date) -> 
     for name, limit in _TEXT_LIMITS.items():
         clean[name] = _text(values.get(name))
         if clean[name] is not None and len(clean[name]) > limit:
-            errors[name] = f"Use at most {limit} characters."
-    for name in ("given_name", "family_name"):
-        if clean[name] is None:
-            errors[name] = f"Enter the {DETAIL_FIELDS[name].lower()}."
+            errors[name] = _("Use at most %(limit)s characters.", limit=limit)
+    if clean["given_name"] is None:
+        errors["given_name"] = _("Enter the given name.")
+    if clean["family_name"] is None:
+        errors["family_name"] = _("Enter the family name.")
     if clean["email"] and "@" not in clean["email"]:
-        errors["email"] = "Enter an email address like name@example.com."
+        errors["email"] = _("Enter an email address like name@example.com.")
 
     for name in ("date_of_birth", "enrolled_on", "classification_review_on", "goal_target_on"):
         value = values.get(name)
         if value is not None and not isinstance(value, date):
-            errors[name] = "Enter a real date."
+            errors[name] = _("Enter a real date.")
             value = None
         clean[name] = value
     dob = clean["date_of_birth"]
     if dob is None:
-        errors.setdefault("date_of_birth", "Enter the date of birth.")
+        errors.setdefault("date_of_birth", _("Enter the date of birth."))
     elif dob > today:
-        errors["date_of_birth"] = "The date of birth must be in the past."
+        errors["date_of_birth"] = _("The date of birth must be in the past.")
     elif dob < EARLIEST_BIRTH:
-        errors["date_of_birth"] = "Check the year of birth."
+        errors["date_of_birth"] = _("Check the year of birth.")
     if clean["enrolled_on"] is None:
-        errors.setdefault("enrolled_on", "Enter the enrolment date.")
+        errors.setdefault("enrolled_on", _("Enter the enrolment date."))
     elif dob is not None and clean["enrolled_on"] < dob:
-        errors["enrolled_on"] = "The enrolment date cannot be before the date of birth."
+        errors["enrolled_on"] = _("The enrolment date cannot be before the date of birth.")
 
     # Not said (an older form, a CSV file without the column): given name first, as before.
     clean["name_order"] = _enum_value(
         NameOrder,
         values.get("name_order") or NameOrder.GIVEN_FIRST,
-        "Choose which name comes first.",
+        _("Choose which name comes first."),
         "name_order",
         errors,
     )
     clean["impairment"] = _enum_value(
         ImpairmentCategory,
         values.get("impairment"),
-        "Choose an impairment category from the list.",
+        _("Choose an impairment category from the list."),
         "impairment",
         errors,
     )
     clean["racing_class"] = _enum_value(
         RacingClass,
         values.get("racing_class"),
-        "Choose a racing class from the list, or \u201cNot yet classified\u201d.",
+        _("Choose a racing class from the list, or \u201cNot yet classified\u201d."),
         "racing_class",
         errors,
     )
     clean["classification_status"] = _enum_value(
         ClassificationStatus,
         values.get("classification_status"),
-        f"Choose a classification status: {CODES_TEXT}.",
+        _("Choose a classification status: %(codes)s.", codes=CODES_TEXT),
         "classification_status",
         errors,
     )
@@ -157,28 +159,30 @@ def clean_details(values: Mapping[str, Any], *, centre_id: int, today: date) -> 
         and clean["classification_review_on"] is None
     ):
         errors["classification_review_on"] = (
-            "Enter the date of the classification review."
+            _("Enter the date of the classification review.")
             if status == ClassificationStatus.REVIEW
-            else "Enter the fixed review date: the class holds until then."
+            else _("Enter the fixed review date: the class holds until then.")
         )
 
     try:
         clean["sci_level"] = normalise_sci_level(values.get("sci_level"))
-    except ValueError as error:
-        errors["sci_level"] = str(error)
+    except ValueError:
+        errors["sci_level"] = _(
+            "Enter a spinal-cord level such as C6, T4, L1 or S2 (C1-C8, T1-T12, L1-L5, S1-S5)."
+        )
         clean["sci_level"] = None
     if clean["impairment"] == ImpairmentCategory.SCI:
         if clean["sci_level"] is None and "sci_level" not in errors:
-            errors["sci_level"] = "Enter the level of the spinal-cord injury, such as T4."
+            errors["sci_level"] = _("Enter the level of the spinal-cord injury, such as T4.")
     elif clean["impairment"] is not None:
         clean["sci_level"] = None  # only meaningful for a spinal-cord injury
 
     clean["therapist_id"] = values.get("therapist_id") or None
     if clean["therapist_id"] is not None and not _is_centre_staff(clean["therapist_id"], centre_id):
-        errors["therapist_id"] = "Choose a therapist of this centre."
+        errors["therapist_id"] = _("Choose a therapist of this centre.")
 
     if errors:
-        raise ParticipantError("Some details need attention.", errors)
+        raise ParticipantError(_("Some details need attention."), errors)
     return clean
 
 
@@ -197,12 +201,10 @@ def snapshot(participant: Participant) -> dict[str, Any]:
     return {name: getattr(participant, name) for name in DETAIL_FIELDS}
 
 
-def _not_in_future(value: date | None, today: date, name: str, what: str) -> date:
-    """``value``, refused when missing or in the future."""
+def _not_in_future(value: date | None, today: date, name: str, missing: str, future: str) -> date:
+    """``value``, refused when missing (``missing`` says so) or in the future (``future``)."""
     if value is None:
-        raise ParticipantError(f"Enter the {what}.", {name: f"Enter the {what}."})
+        raise ParticipantError(missing, {name: missing})
     if value > today:
-        raise ParticipantError(
-            f"The {what} cannot be in the future.", {name: f"The {what} cannot be in the future."}
-        )
+        raise ParticipantError(future, {name: future})
     return value

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from heartbeat.audit import services as audit
 from heartbeat.auth.models import User
 from heartbeat.core.edits import check_version
+from heartbeat.core.i18n import _
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants import stages
@@ -28,11 +29,11 @@ def enrolment_consent_errors(
     """What stops an enrolment on consent grounds (the form and the CSV import share it)."""
     errors: dict[str, str] = {}
     if not consents.get(ConsentKind.DATA_PROCESSING):
-        errors["consent_data_processing"] = (
+        errors["consent_data_processing"] = _(
             "Record consent to data processing: we cannot enrol anyone without it."
         )
     if recorded_on is None or recorded_on > today:
-        errors["consent_recorded_on"] = "Enter the date consent was given (not in the future)."
+        errors["consent_recorded_on"] = _("Enter the date consent was given (not in the future).")
     return errors
 
 
@@ -61,7 +62,7 @@ def enrol(
         clean = {}
     errors.update(enrolment_consent_errors(consents, consent_recorded_on, today))
     if errors:
-        raise ParticipantError("The participant was not enrolled.", errors)
+        raise ParticipantError(_("The participant was not enrolled."), errors)
 
     participant = Participant(
         centre_id=centre_id,

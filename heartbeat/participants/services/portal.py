@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from heartbeat.audit import services as audit
 from heartbeat.auth.models import User
+from heartbeat.core.i18n import _
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import (
@@ -27,9 +28,9 @@ def find_for_invite(participant_id: int, centre_id: int) -> Participant | None:
 def link_portal_user(participant: Participant, user: User, now: datetime | None = None) -> None:
     """Give the participant's new login access to their record."""
     if participant.user_id is not None:
-        raise ParticipantError("This participant already has a login.")
+        raise ParticipantError(_("This participant already has a login."))
     if user.centre_id != participant.centre_id:
-        raise ParticipantError("The login belongs to another centre.")
+        raise ParticipantError(_("The login belongs to another centre."))
     participant.user_id = user.id
     participant.updated_at = now or utcnow()
     db.session.flush()

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from heartbeat.audit import services as audit
 from heartbeat.auth.models import User
 from heartbeat.core.edits import check_version
+from heartbeat.core.i18n import _, number
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.classification import clean_checklist
@@ -49,7 +50,13 @@ def set_consents(
 ) -> list[Consent]:
     """Record the answers that changed (who, when); returns the consents that changed."""
     check_version(expected_version, participant.version, "these consents")
-    recorded_on = _not_in_future(recorded_on, today, "recorded_on", "date the answer was given")
+    recorded_on = _not_in_future(
+        recorded_on,
+        today,
+        "recorded_on",
+        _("Enter the date the answer was given."),
+        _("The date the answer was given cannot be in the future."),
+    )
     now = now or utcnow()
     rows = {
         row.kind: row
@@ -102,18 +109,18 @@ def add_fitting(
     """A new fitting; earlier ones stay as the history."""
     errors: dict[str, str] = {}
     if _text(chair_make) is None:
-        errors["chair_make"] = "Enter the make of the chair."
+        errors["chair_make"] = _("Enter the make of the chair.")
     if fitted_on is None:
-        errors["fitted_on"] = "Enter the date of the fitting."
+        errors["fitted_on"] = _("Enter the date of the fitting.")
     elif fitted_on > today:
-        errors["fitted_on"] = "The fitting date cannot be in the future."
+        errors["fitted_on"] = _("The fitting date cannot be in the future.")
     if push_rim_mm is not None and not 150 <= push_rim_mm <= 800:
-        errors["push_rim_mm"] = "Enter the push-rim diameter in millimetres (150 to 800)."
+        errors["push_rim_mm"] = _("Enter the push-rim diameter in millimetres (150 to 800).")
     glove_value = None
     if gloves:
-        glove_value = _enum_value(Gloves, gloves, "Choose a kind of gloves.", "gloves", errors)
+        glove_value = _enum_value(Gloves, gloves, _("Choose a kind of gloves."), "gloves", errors)
     if errors:
-        raise ParticipantError("The fitting was not saved.", errors)
+        raise ParticipantError(_("The fitting was not saved."), errors)
     now = now or utcnow()
     values = {
         "chair_make": _text(chair_make),
@@ -155,9 +162,12 @@ def add_note(
 ) -> Note:
     text = _text(body)
     if text is None:
-        raise ParticipantError("Write the note first.", {"body": "Write the note first."})
+        raise ParticipantError(_("Write the note first."), {"body": _("Write the note first.")})
     if len(text) > 10_000:
-        raise ParticipantError("That note is too long.", {"body": "Use at most 10,000 characters."})
+        raise ParticipantError(
+            _("That note is too long."),
+            {"body": _("Use at most %(limit)s characters.", limit=number(10_000))},
+        )
     now = now or utcnow()
     note = Note(
         centre_id=participant.centre_id,

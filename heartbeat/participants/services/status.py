@@ -7,6 +7,7 @@ from datetime import date, datetime
 from heartbeat.audit import services as audit
 from heartbeat.auth.models import User
 from heartbeat.core.edits import check_version
+from heartbeat.core.i18n import _
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import (
@@ -47,25 +48,41 @@ def change_status(
 ) -> StatusChange:
     errors: dict[str, str] = {}
     target = _enum_value(
-        ParticipantStatus, to_status, "Choose the new status.", "to_status", errors
+        ParticipantStatus, to_status, _("Choose the new status."), "to_status", errors
     )
     if errors:
-        raise ParticipantError("Choose the new status.", errors)
+        raise ParticipantError(_("Choose the new status."), errors)
     check_version(expected_version, participant.version, "this record")
     current = participant.status
     if target not in TRANSITIONS[current]:
         raise ParticipantError(
-            f"A participant who is {current.label.lower()} cannot become {target.label.lower()}.",
-            {"to_status": f"{current.label} cannot change to {target.label.lower()}."},
+            _(
+                "A participant who is %(current)s cannot become %(target)s.",
+                current=current.label.lower(),
+                target=target.label.lower(),
+            ),
+            {
+                "to_status": _(
+                    "%(current)s cannot change to %(target)s.",
+                    current=current.label,
+                    target=target.label.lower(),
+                )
+            },
         )
     reason = _text(reason)
     if reason is None:
-        raise ParticipantError("Give a reason for the change.", {"reason": "Give a reason."})
-    on = _not_in_future(on, today, "changed_on", "date of the change")
+        raise ParticipantError(_("Give a reason for the change."), {"reason": _("Give a reason.")})
+    on = _not_in_future(
+        on,
+        today,
+        "changed_on",
+        _("Enter the date of the change."),
+        _("The date of the change cannot be in the future."),
+    )
     if on < participant.enrolled_on:
         raise ParticipantError(
-            "The change cannot be dated before enrolment.",
-            {"changed_on": "The date cannot be before the enrolment date."},
+            _("The change cannot be dated before enrolment."),
+            {"changed_on": _("The date cannot be before the enrolment date.")},
         )
     now = now or utcnow()
     change = StatusChange(

@@ -12,7 +12,7 @@ from heartbeat.core.edits import (
     save_versioned,
     versioned_form,
 )
-from heartbeat.core.wording import plural
+from heartbeat.core.i18n import ngettext
 from heartbeat.participants import services
 from heartbeat.participants.blueprint import bp
 from heartbeat.participants.classification import MDF_ITEMS
@@ -47,7 +47,15 @@ def classification(participant_id: int):
         )
         if outcome.saved:
             done = len(outcome.result)
-            flash(f"Checklist saved: {done} of {plural(len(MDF_ITEMS), 'item', 'items')} done.", "success")
+            flash(
+                ngettext(
+                    "Checklist saved: %(done)s of %(num)s item done.",
+                    "Checklist saved: %(done)s of %(num)s items done.",
+                    len(MDF_ITEMS),
+                    done=done,
+                ),
+                "success",
+            )
             return redirect(
                 url_for(".records", participant_id=participant.id, _anchor="classification")
             )

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 
+from heartbeat.core.i18n import _
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants import queries
@@ -47,7 +48,8 @@ def refuse_if_erased(participant: Participant):
     if not participant.erased:
         return None
     flash(
-        "This participant's personal data was erased; the record can no longer be changed.", "info"
+        _("This participant's personal data was erased; the record can no longer be changed."),
+        "info",
     )
     return redirect(url_for("participants.profile", participant_id=participant.id))
 

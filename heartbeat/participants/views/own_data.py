@@ -7,6 +7,7 @@ from flask import Response, abort, current_app, flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from heartbeat.auth.models import Role
+from heartbeat.core.i18n import ngettext
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants import own_export
@@ -40,8 +41,13 @@ def own_export_download():
         db.session.commit()
         dispatch(job_id)
         flash(
-            f"Your data is {files:,} files, so it is put together in the background. This page "
-            "follows it; the download appears here when it is ready.",
+            ngettext(
+                "Your data is %(num)s file, so it is put together in the background. This page "
+                "follows it; the download appears here when it is ready.",
+                "Your data is %(num)s files, so it is put together in the background. This page "
+                "follows it; the download appears here when it is ready.",
+                files,
+            ),
             "info",
         )
         return redirect(url_for("jobs.status", job_id=job_id))

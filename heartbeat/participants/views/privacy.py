@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from heartbeat.auth import services as account_services
 from heartbeat.core.edits import apply_errors
+from heartbeat.core.i18n import _
 from heartbeat.extensions import db
 from heartbeat.participants import erasure, subject_access
 from heartbeat.participants.blueprint import bp
@@ -25,7 +26,7 @@ from heartbeat.participants.views.common import (
 def subject_access_export(participant_id: int):
     participant = load_participant(participant_id, "participant.subject_access")
     centre = current_user.centre
-    archive, _ = subject_access.build_archive(participant, centre=centre, actor=actor())
+    archive, _files = subject_access.build_archive(participant, centre=centre, actor=actor())
     filename = (
         f"subject-access-{centre.slug}-participant-{participant.id}-{today().isoformat()}.zip"
     )
@@ -41,7 +42,7 @@ def _password_confirmed(form: EraseForm) -> bool:
     """Re-authentication: erasure cannot be undone, so a signed-in screen alone is not enough."""
     if account_services.check_password(actor(), form.password.data or ""):
         return True
-    form.password.errors = [*form.password.errors, "That password is not right."]
+    form.password.errors = [*form.password.errors, _("That password is not right.")]
     return False
 
 
@@ -65,9 +66,11 @@ def erase(participant_id: int):
         else:
             back = url_for(".profile", participant_id=participant_id)
             db.session.commit()
-            message = f"Participant {participant_id}'s personal data was erased."
+            message = _("Participant %(id)s's personal data was erased.", id=participant_id)
             if result.certificates_revoked is None:
-                message += " Certificates could not be revoked automatically: check them by hand."
+                message += " " + _(
+                    "Certificates could not be revoked automatically: check them by hand."
+                )
             flash(message, "success")
             return redirect(back)
     status = 422 if request.method == "POST" else 200

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from heartbeat.auth import services as account_services
 from heartbeat.auth.invitations import show_new_link
 from heartbeat.auth.models import Role
+from heartbeat.auth.viewer import language_of_login
 from heartbeat.core.edits import (
     StaleEdit,
     apply_errors,
@@ -21,8 +22,8 @@ from heartbeat.core.edits import (
     save_versioned,
     versioned_form,
 )
+from heartbeat.core.i18n import _, ngettext, speaking
 from heartbeat.core.public_url import public_url_for
-from heartbeat.core.wording import plural
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants import queries, services
@@ -74,7 +75,7 @@ def enrol():
             apply_errors(form, error)
         else:
             db.session.commit()
-            flash(f"{participant.display_name} is enrolled.", "success")
+            flash(_("%(name)s is enrolled.", name=participant.display_name), "success")
             return redirect(url_for(".profile", participant_id=participant.id))
     return render_form("participants/enrol.html", form)
 
@@ -104,7 +105,7 @@ def edit(participant_id: int):
         if outcome.saved:
             changes = outcome.result
             flash(
-                "Details saved." if changes else "Nothing had changed, so nothing was saved.",
+                _("Details saved.") if changes else _("Nothing had changed, so nothing was saved."),
                 "success" if changes else "info",
             )
             return redirect(url_for(".profile", participant_id=participant.id))
@@ -138,7 +139,14 @@ def change_status(participant_id: int):
             apply_errors(form, error)
         else:
             db.session.commit()
-            flash(f"{participant.display_name} is now {change.to_status.label.lower()}.", "success")
+            flash(
+                _(
+                    "%(name)s is now %(status)s.",
+                    name=participant.display_name,
+                    status=str(change.to_status.label).lower(),
+                ),
+                "success",
+            )
             return redirect(url_for(".records", participant_id=participant.id, _anchor="status"))
     return render_records(participant, status_form=form, code=422)
 
@@ -160,9 +168,9 @@ def add_note(participant_id: int):
         else:
             db.session.commit()
             flash(
-                "Note added and shared with the participant."
+                _("Note added and shared with the participant.")
                 if note.shared
-                else "Note added (staff only).",
+                else _("Note added (staff only)."),
                 "success",
             )
             return redirect(url_for(".records", participant_id=participant.id, _anchor="notes"))
@@ -196,7 +204,7 @@ def equipment(participant_id: int):
             apply_errors(form, error)
         else:
             db.session.commit()
-            flash("Fitting saved; earlier fittings stay in the history.", "success")
+            flash(_("Fitting saved; earlier fittings stay in the history."), "success")
             return redirect(url_for(".records", participant_id=participant.id, _anchor="equipment"))
     return render_form(
         "participants/equipment.html",
@@ -238,9 +246,13 @@ def consents(participant_id: int):
         if outcome.saved:
             changed = outcome.result
             flash(
-                f"{plural(len(changed), 'consent answer', 'consent answers')} recorded."
+                ngettext(
+                    "%(num)s consent answer recorded.",
+                    "%(num)s consent answers recorded.",
+                    len(changed),
+                )
                 if changed
-                else "No answer changed.",
+                else _("No answer changed."),
                 "success" if changed else "info",
             )
             return redirect(url_for(".records", participant_id=participant.id, _anchor="consents"))
@@ -263,7 +275,7 @@ def invite(participant_id: int):
     if (refused := refuse_if_erased(participant)) is not None:
         return refused
     if participant.user_id is not None:
-        flash(f"{participant.display_name} already has a login.", "info")
+        flash(_("%(name)s already has a login.", name=participant.display_name), "info")
         return redirect(url_for(".profile", participant_id=participant.id))
     form = PortalInviteForm()
     if request.method == "GET":
@@ -289,13 +301,15 @@ def invite(participant_id: int):
             # its therapist (maybe the signed-in user) without the centre the page header needs.
             back_url = url_for(".profile", participant_id=participant_id)
             link = public_url_for("auth.accept_invite", token=issued.token)
-            emailed = account_services.queue_invitation(
-                issued,
-                link=link,
-                subject=f"Your Heartbeat Miles page at {centre.name}",
-                inviter=centre.name,
-                role="a participant, to see your progress",
-            )
+            # Written in the centre's language: the person has no login (nor language) yet.
+            with speaking(language_of_login(None, centre)):
+                emailed = account_services.queue_invitation(
+                    issued,
+                    link=link,
+                    subject=_("Your Heartbeat Miles page at %(centre)s", centre=centre.name),
+                    inviter=centre.name,
+                    role=_("a participant, to see your progress"),
+                )
             db.session.commit()
             return show_new_link(issued, back_url=back_url, emailed=emailed)
     return render_form("participants/invite.html", form, participant=participant, existing=existing)

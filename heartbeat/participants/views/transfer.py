@@ -6,7 +6,7 @@ from flask import Response, flash, redirect, url_for
 from flask_login import current_user
 
 from heartbeat.core.edits import render_form
-from heartbeat.core.wording import plural
+from heartbeat.core.i18n import ngettext
 from heartbeat.extensions import db
 from heartbeat.participants import importing
 from heartbeat.participants.blueprint import bp
@@ -50,7 +50,10 @@ def import_csv():
         # the signed-in user, whose centre the page header still needs.
         return _render(form, rejected, 422)
     db.session.commit()
-    flash(f"Imported {plural(len(enrolled), 'participant', 'participants')}.", "success")
+    flash(
+        ngettext("Imported %(num)s participant.", "Imported %(num)s participants.", len(enrolled)),
+        "success",
+    )
     return redirect(url_for(".caseload", scope="all", sort="-enrolled"))
 
 
