@@ -42,7 +42,7 @@ ROW_FIELDS = ("distance", "duration", "rpe", "pain")
 def _when(moment: datetime) -> str:
     """ "Monday 2 Mar at 18:30", in the centre's time zone and the reader's language."""
     local = moment.astimezone(centre_tz())
-    return _("%(day)s at %(time)s", day=date_text(local, "%A %-d %b"), time=f"{local:%H:%M}")
+    return _("%(day)s at %(time)s", day=date_text(local, "%A %-d %b"), time=local.strftime("%H:%M"))
 
 
 def _member_choices() -> list[tuple[str, str]]:
