@@ -6,6 +6,7 @@ session shares one set of rules and messages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -25,11 +26,31 @@ DAYS = [_l("Day %(day)s", day=n) for n in range(1, 8)]
 UNIT_WORDS = {"km": _l("kilometres"), "mi": _l("miles")}
 
 
+def _kinds(blank: Any = None) -> Callable[[], list[Any]]:
+    """The kinds a plan may ask for, worded when a form is shown (in the reader's language)."""
+
+    def choices() -> list[Any]:
+        first = [SelectChoice("", blank)] if blank is not None else []
+        return first + [SelectChoice(kind.value, kind.label) for kind in PLANNED_KINDS]
+
+    return choices
+
+
+def _efforts(blank: Any) -> Callable[[], list[Any]]:
+    """The RPE options, worded when a form is shown (in the reader's language)."""
+
+    def choices() -> list[Any]:
+        return [SelectChoice("", blank)] + [
+            SelectChoice(str(n), f"{n}: {RPE_LABELS[n]}") for n in range(11)
+        ]
+
+    return choices
+
+
 class _Targets:
     kind = ListSelectField(
         _l("Kind of session"),
-        choices=[SelectChoice("", _l("Choose the kind"))]
-        + [SelectChoice(kind.value, kind.label) for kind in PLANNED_KINDS],
+        choices=_kinds(_l("Choose the kind")),
         validate_choice=False,  # values.read_targets checks it, with every other field
     )
     distance = StringField(_l("Target distance"), render_kw={"inputmode": "decimal", "size": 8})
@@ -40,8 +61,7 @@ class _Targets:
     )
     rpe = ListSelectField(
         _l("Target effort: RPE (Borg CR10)"),
-        choices=[SelectChoice("", _l("Choose the effort"))]
-        + [SelectChoice(str(n), f"{n}: {RPE_LABELS[n]}") for n in range(11)],
+        choices=_efforts(_l("Choose the effort")),
         validate_choice=False,
     )
     hr_zone = ListSelectField(
@@ -174,7 +194,7 @@ class UnavailableForm(FlaskForm):
     first = StringField(_l("From"), render_kw={"type": "date"})
     last = StringField(_l("To (the same day for one day)"), render_kw={"type": "date"})
     reason = ListSelectField(
-        _l("Why"), choices=[SelectChoice(r.value, r.label) for r in Unavailability]
+        _l("Why"), choices=lambda: [SelectChoice(r.value, r.label) for r in Unavailability]
     )
 
 
@@ -199,7 +219,7 @@ class SquadForm(VersionedForm):
     )
     kind = ListSelectField(
         _l("Usual kind of session"),
-        choices=[SelectChoice(kind.value, kind.label) for kind in PLANNED_KINDS],
+        choices=_kinds(),
     )
     place = StringField(_l("Usual place"), validators=[Length(max=120)])
     meets_weekday = ListSelectField(
@@ -239,7 +259,7 @@ class SquadSessionForm(FlaskForm):
     time = StringField(_l("Start time"), render_kw={"type": "time"})
     kind = ListSelectField(
         _l("Kind of session"),
-        choices=[SelectChoice(kind.value, kind.label) for kind in PLANNED_KINDS],
+        choices=_kinds(),
     )
     place = StringField(_l("Place"), validators=[Length(max=120)])
     distance = StringField(
@@ -248,8 +268,7 @@ class SquadSessionForm(FlaskForm):
     duration = StringField(_l("Time for everyone"), render_kw={"autocomplete": "off", "size": 8})
     rpe = ListSelectField(
         _l("RPE for everyone"),
-        choices=[SelectChoice("", _l("Each person's own"))]
-        + [SelectChoice(str(n), f"{n}: {RPE_LABELS[n]}") for n in range(11)],
+        choices=_efforts(_l("Each person's own")),
         validate_choice=False,
     )
 
@@ -261,6 +280,6 @@ class PlanSquadSessionForm(FlaskForm):
     time = StringField(_l("Start time"), render_kw={"type": "time"}, description="hh:mm")
     kind = ListSelectField(
         _l("Kind of session"),
-        choices=[SelectChoice(kind.value, kind.label) for kind in PLANNED_KINDS],
+        choices=_kinds(),
     )
     place = StringField(_l("Place"), validators=[Length(max=120)])
