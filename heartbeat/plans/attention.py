@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import g
 
+from heartbeat.core.i18n import _l
 from heartbeat.participants import attention
 from heartbeat.participants.attention import AttentionQuery, AttentionRule, Found, Item
 from heartbeat.plans import rules
@@ -59,8 +60,11 @@ def register() -> None:
         AttentionRule(
             "plan-missed",
             25,
-            "Missed two planned sessions in a row",
-            "The last two sessions on their plan were not done (days marked unavailable left out).",
+            _l("Missed two planned sessions in a row"),
+            _l(
+                "The last two sessions on their plan were not done (days marked unavailable left"
+                " out)."
+            ),
             "plans/attention/missed.html",
             _missed,
         )
@@ -69,8 +73,8 @@ def register() -> None:
         AttentionRule(
             "plan-low",
             26,
-            "Compliance under 50% for two weeks",
-            "Done against planned was under half in each of the last two finished plan weeks.",
+            _l("Compliance under %(percent)s%% for two weeks", percent=50),
+            _l("Done against planned was under half in each of the last two finished plan weeks."),
             "plans/attention/low.html",
             _low,
         )

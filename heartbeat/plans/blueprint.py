@@ -10,6 +10,7 @@ from flask import Blueprint, abort
 from flask_login import current_user
 
 from heartbeat.auth.viewer import current_units
+from heartbeat.core.i18n import date_text
 from heartbeat.core.units import Units
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
@@ -80,9 +81,9 @@ def _plan_day_rows(week: Any, tz: Any) -> Any:
 
 @bp.app_template_filter("weekday_text")
 def _weekday_text(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%b}"
+    return date_text(day, "%A %-d %b")
 
 
 @bp.app_template_filter("short_day_text")
 def _short_day_text(day: date) -> str:
-    return f"{day.day} {day:%b}"
+    return date_text(day, "%-d %b")

@@ -6,6 +6,7 @@ session shares one set of rules and messages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -15,47 +16,71 @@ from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from heartbeat.core.edits import VersionedForm
+from heartbeat.core.i18n import _, _l
 from heartbeat.participants.forms import ListSelectField
 from heartbeat.plans.models import PlannedSession, PlanTemplate, TemplateSession, Unavailability
 from heartbeat.plans.values import HR_ZONES, PLANNED_KINDS
 from heartbeat.training.values import RPE_LABELS, distance_input, duration_input
 
-DAYS = ["Day 1", "Day 2", "Day 3", "Day 4", "Day 5", "Day 6", "Day 7"]
-UNIT_WORDS = {"km": "kilometres", "mi": "miles"}
+DAYS = [_l("Day %(day)s", day=n) for n in range(1, 8)]
+UNIT_WORDS = {"km": _l("kilometres"), "mi": _l("miles")}
+
+
+def _kinds(blank: Any = None) -> Callable[[], list[Any]]:
+    """The kinds a plan may ask for, worded when a form is shown (in the reader's language)."""
+
+    def choices() -> list[Any]:
+        first = [SelectChoice("", blank)] if blank is not None else []
+        return first + [SelectChoice(kind.value, kind.label) for kind in PLANNED_KINDS]
+
+    return choices
+
+
+def _efforts(blank: Any) -> Callable[[], list[Any]]:
+    """The RPE options, worded when a form is shown (in the reader's language)."""
+
+    def choices() -> list[Any]:
+        return [SelectChoice("", blank)] + [
+            SelectChoice(str(n), f"{n}: {RPE_LABELS[n]}") for n in range(11)
+        ]
+
+    return choices
 
 
 class _Targets:
     kind = ListSelectField(
-        "Kind of session",
-        choices=[SelectChoice("", "Choose the kind")]
-        + [SelectChoice(kind.value, kind.label) for kind in PLANNED_KINDS],
+        _l("Kind of session"),
+        choices=_kinds(_l("Choose the kind")),
         validate_choice=False,  # values.read_targets checks it, with every other field
     )
-    distance = StringField("Target distance", render_kw={"inputmode": "decimal", "size": 8})
+    distance = StringField(_l("Target distance"), render_kw={"inputmode": "decimal", "size": 8})
     duration = StringField(
-        "Target time",
-        description="As h:mm:ss or mm:ss, or minutes (30). A distance, a time, or both.",
+        _l("Target time"),
+        description=_l("As h:mm:ss or mm:ss, or minutes (30). A distance, a time, or both."),
         render_kw={"autocomplete": "off", "size": 8},
     )
     rpe = ListSelectField(
-        "Target effort: RPE (Borg CR10)",
-        choices=[SelectChoice("", "Choose the effort")]
-        + [SelectChoice(str(n), f"{n}: {RPE_LABELS[n]}") for n in range(11)],
+        _l("Target effort: RPE (Borg CR10)"),
+        choices=_efforts(_l("Choose the effort")),
         validate_choice=False,
     )
     hr_zone = ListSelectField(
-        "Heart-rate zone (optional)",
-        choices=[SelectChoice("", "None: by RPE only")]
+        _l("Heart-rate zone (optional)"),
+        choices=[SelectChoice("", _l("None: by RPE only"))]
         + [SelectChoice(str(n), label) for n, label in HR_ZONES.items()],
-        description="Left out of the plan of anyone whose injury is at or above T6: their heart"
-        " rate does not show effort.",
+        description=_l(
+            "Left out of the plan of anyone whose injury is at or above T6: their heart"
+            " rate does not show effort."
+        ),
         validate_choice=False,
     )
-    notes = TextAreaField("Notes", validators=[Length(max=2000)])
+    notes = TextAreaField(_l("Notes"), validators=[Length(max=2000)])
 
     def set_units(self, units: str) -> None:
-        self.distance.label.text = f"Target distance ({units})"
-        self.distance.description = f"In {UNIT_WORDS.get(units, units)}, for example 5, or 400 m."
+        self.distance.label.text = _("Target distance (%(units)s)", units=units)
+        self.distance.description = _(
+            "In %(units)s, for example 5, or 400 m.", units=str(UNIT_WORDS.get(units, units))
+        )
 
     def targets(self) -> dict[str, Any]:
         return {
@@ -74,10 +99,12 @@ class _Targets:
 
 class TemplateForm(VersionedForm):
     name = StringField(
-        "Name", validators=[DataRequired("Give the template a name."), Length(max=120)]
+        _l("Name"), validators=[DataRequired(_l("Give the template a name.")), Length(max=120)]
     )
-    summary = TextAreaField("Who it is for and what it builds", validators=[Length(max=2000)])
-    weeks = ListSelectField("Weeks", choices=[SelectChoice(str(n), str(n)) for n in range(1, 27)])
+    summary = TextAreaField(_l("Who it is for and what it builds"), validators=[Length(max=2000)])
+    weeks = ListSelectField(
+        _l("Weeks"), choices=[SelectChoice(str(n), str(n)) for n in range(1, 27)]
+    )
 
     def load(self, template: PlanTemplate) -> None:
         self.name.data = template.name
@@ -97,28 +124,31 @@ class CopyPlanForm(FlaskForm):  # Flask-WTF ships no types
     """A person's plan, as adjusted, saved as a new template of the library."""
 
     name = StringField(
-        "Name of the new template",
-        validators=[DataRequired("Give the template a name."), Length(max=120)],
+        _l("Name of the new template"),
+        validators=[DataRequired(_l("Give the template a name.")), Length(max=120)],
     )
-    summary = TextAreaField("Who it is for and what it builds", validators=[Length(max=2000)])
+    summary = TextAreaField(_l("Who it is for and what it builds"), validators=[Length(max=2000)])
     keep_notes = BooleanField(
-        "Copy each session's notes",
-        description="Templates are seen by all staff: check the notes say nothing about this"
-        " person.",
+        _l("Copy each session's notes"),
+        description=_l(
+            "Templates are seen by all staff: check the notes say nothing about this person."
+        ),
     )
 
 
 class TemplateSessionForm(_Targets, VersionedForm):
-    week = ListSelectField("Week", choices=[], validate_choice=False)
+    week = ListSelectField(_l("Week"), choices=[], validate_choice=False)
     day = ListSelectField(
-        "Day of the week",
+        _l("Day of the week"),
         choices=[SelectChoice(str(n), label) for n, label in enumerate(DAYS)],
-        description="Day 1 is the day the plan starts on.",
+        description=_l("Day 1 is the day the plan starts on."),
         validate_choice=False,
     )
 
     def set_weeks(self, weeks: int) -> None:
-        self.week.choices = [SelectChoice(str(n), f"Week {n}") for n in range(1, weeks + 1)]
+        self.week.choices = [
+            SelectChoice(str(n), _("Week %(week)s", week=n)) for n in range(1, weeks + 1)
+        ]
 
     def place(self) -> dict[str, Any]:
         def number(text: Any) -> int | None:
@@ -134,7 +164,7 @@ class TemplateSessionForm(_Targets, VersionedForm):
 
 
 class PlannedSessionForm(_Targets, VersionedForm):
-    on = StringField("Date", render_kw={"type": "date"})
+    on = StringField(_l("Date"), render_kw={"type": "date"})
 
     def load(self, row: PlannedSession, units: str) -> None:
         self.on.data = row.on.isoformat()
@@ -143,11 +173,11 @@ class PlannedSessionForm(_Targets, VersionedForm):
 
 
 class AssignForm(FlaskForm):  # Flask-WTF ships no types
-    template = ListSelectField("Plan template", choices=[], validate_choice=False)
+    template = ListSelectField(_l("Plan template"), choices=[], validate_choice=False)
     starts_on = StringField(
-        "Starts on",
+        _l("Starts on"),
         render_kw={"type": "date"},
-        description="Week 1 starts on this day; day 1 of each week is the same weekday.",
+        description=_l("Week 1 starts on this day; day 1 of each week is the same weekday."),
     )
 
 
@@ -161,39 +191,49 @@ class ConfirmForm(FlaskForm):
 
 
 class UnavailableForm(FlaskForm):
-    first = StringField("From", render_kw={"type": "date"})
-    last = StringField("To (the same day for one day)", render_kw={"type": "date"})
+    first = StringField(_l("From"), render_kw={"type": "date"})
+    last = StringField(_l("To (the same day for one day)"), render_kw={"type": "date"})
     reason = ListSelectField(
-        "Why", choices=[SelectChoice(r.value, r.label) for r in Unavailability]
+        _l("Why"), choices=lambda: [SelectChoice(r.value, r.label) for r in Unavailability]
     )
 
 
 class FeedForm(FlaskForm):
-    confirm = BooleanField("I understand the old address stops working")
+    confirm = BooleanField(_l("I understand the old address stops working"))
 
 
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+WEEKDAYS = [
+    _l("Monday"),
+    _l("Tuesday"),
+    _l("Wednesday"),
+    _l("Thursday"),
+    _l("Friday"),
+    _l("Saturday"),
+    _l("Sunday"),
+]
 
 
 class SquadForm(VersionedForm):
-    name = StringField("Name", validators=[DataRequired("Give the squad a name."), Length(max=120)])
-    kind = ListSelectField(
-        "Usual kind of session",
-        choices=[SelectChoice(kind.value, kind.label) for kind in PLANNED_KINDS],
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Give the squad a name.")), Length(max=120)]
     )
-    place = StringField("Usual place", validators=[Length(max=120)])
+    kind = ListSelectField(
+        _l("Usual kind of session"),
+        choices=_kinds(),
+    )
+    place = StringField(_l("Usual place"), validators=[Length(max=120)])
     meets_weekday = ListSelectField(
-        "Meets on",
-        choices=[SelectChoice("", "No regular day")]
+        _l("Meets on"),
+        choices=[SelectChoice("", _l("No regular day"))]
         + [SelectChoice(str(n), day) for n, day in enumerate(WEEKDAYS)],
-        description="For the therapist's calendar feed.",
+        description=_l("For the therapist's calendar feed."),
         validate_choice=False,
     )
     meets_at = StringField(
-        "At", render_kw={"type": "time"}, validators=[Length(max=5)], description="hh:mm"
+        _l("At"), render_kw={"type": "time"}, validators=[Length(max=5)], description="hh:mm"
     )
     members = SelectMultipleField(
-        "Members",
+        _l("Members"),
         choices=[],
         coerce=str,
         widget=ListWidget(prefix_label=False),
@@ -215,19 +255,20 @@ class SquadSessionForm(FlaskForm):
     """The top of the squad session form: when, where, what, and the defaults each row takes
     where it is left blank. The rows themselves are read by the view (one per person)."""
 
-    date = StringField("Date", render_kw={"type": "date"})
-    time = StringField("Start time", render_kw={"type": "time"})
+    date = StringField(_l("Date"), render_kw={"type": "date"})
+    time = StringField(_l("Start time"), render_kw={"type": "time"})
     kind = ListSelectField(
-        "Kind of session",
-        choices=[SelectChoice(kind.value, kind.label) for kind in PLANNED_KINDS],
+        _l("Kind of session"),
+        choices=_kinds(),
     )
-    place = StringField("Place", validators=[Length(max=120)])
-    distance = StringField("Distance for everyone", render_kw={"inputmode": "decimal", "size": 8})
-    duration = StringField("Time for everyone", render_kw={"autocomplete": "off", "size": 8})
+    place = StringField(_l("Place"), validators=[Length(max=120)])
+    distance = StringField(
+        _l("Distance for everyone"), render_kw={"inputmode": "decimal", "size": 8}
+    )
+    duration = StringField(_l("Time for everyone"), render_kw={"autocomplete": "off", "size": 8})
     rpe = ListSelectField(
-        "RPE for everyone",
-        choices=[SelectChoice("", "Each person's own")]
-        + [SelectChoice(str(n), f"{n}: {RPE_LABELS[n]}") for n in range(11)],
+        _l("RPE for everyone"),
+        choices=_efforts(_l("Each person's own")),
         validate_choice=False,
     )
 
@@ -235,10 +276,10 @@ class SquadSessionForm(FlaskForm):
 class PlanSquadSessionForm(FlaskForm):
     """A one-off squad session planned ahead: when, what and where (the squad says who)."""
 
-    date = StringField("Date", render_kw={"type": "date"})
-    time = StringField("Start time", render_kw={"type": "time"}, description="hh:mm")
+    date = StringField(_l("Date"), render_kw={"type": "date"})
+    time = StringField(_l("Start time"), render_kw={"type": "time"}, description="hh:mm")
     kind = ListSelectField(
-        "Kind of session",
-        choices=[SelectChoice(kind.value, kind.label) for kind in PLANNED_KINDS],
+        _l("Kind of session"),
+        choices=_kinds(),
     )
-    place = StringField("Place", validators=[Length(max=120)])
+    place = StringField(_l("Place"), validators=[Length(max=120)])

@@ -8,6 +8,7 @@ from heartbeat.centres.services import centre_created
 from heartbeat.core import panels as core_panels
 from heartbeat.core.events import connect
 from heartbeat.core.hooks import own_authentication
+from heartbeat.core.i18n import _l
 from heartbeat.participants.sections import Section, register_portal_section, register_section
 from heartbeat.plans import attention, auditing, panels
 from heartbeat.plans.services.templates import seed_default_templates
@@ -21,8 +22,8 @@ def register() -> None:
     auditing.register()
     attention.register()
     panels.register()
-    register_section(Section("plan", "Plan", "plans.participant_plan", 25))
-    register_portal_section(Section("plan", "My plan", "plans.my_plan", 15))
+    register_section(Section("plan", _l("Plan"), "plans.participant_plan", 25))
+    register_portal_section(Section("plan", _l("My plan"), "plans.my_plan", 15))
     connect(centre_created, _seed_templates)
     # The calendar feed authenticates itself by its token: no cookie is read there.
     own_authentication("/calendar/")

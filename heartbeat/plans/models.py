@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from heartbeat.auth.models import User
+from heartbeat.core.i18n import _
 from heartbeat.core.personal import declare
 from heartbeat.db import CentreScoped, UTCDateTime, string_enum, utcnow
 from heartbeat.extensions import Model
@@ -30,7 +31,7 @@ class PlanStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {"active": _("Active"), "paused": _("Paused"), "ended": _("Ended")}[self.value]
 
 
 class Unavailability(enum.StrEnum):
@@ -40,7 +41,9 @@ class Unavailability(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"illness": "Ill", "holiday": "On holiday", "other": "Unavailable"}[self.value]
+        return {"illness": _("Ill"), "holiday": _("On holiday"), "other": _("Unavailable")}[
+            self.value
+        ]
 
 
 class _Targets:

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Protocol
 
+from heartbeat.core.i18n import _
+
 ON_PLAN = (0.8, 1.2)
 PARTLY = (0.5, 1.5)
 
@@ -57,15 +59,19 @@ class DoneLike(Protocol):
 @dataclass(frozen=True)
 class Band:
     key: str  # on-plan | partly | off-plan | none
-    label: str
+
+    @property
+    def label(self) -> str:
+        """The band in words, in the reader's language."""
+        return {
+            "on-plan": _("On plan"),
+            "partly": _("Partly"),
+            "off-plan": _("Off plan"),
+            "none": _("Nothing planned yet"),
+        }[self.key]
 
 
-BANDS = {
-    "on-plan": Band("on-plan", "On plan"),
-    "partly": Band("partly", "Partly"),
-    "off-plan": Band("off-plan", "Off plan"),
-    "none": Band("none", "Nothing planned yet"),
-}
+BANDS = {key: Band(key) for key in ("on-plan", "partly", "off-plan", "none")}
 
 
 def band(ratio: float | None) -> Band:

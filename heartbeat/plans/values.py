@@ -8,15 +8,16 @@ from datetime import date
 from typing import Any
 
 from heartbeat.core.edits import InputError
+from heartbeat.core.i18n import _, _l
 from heartbeat.training.kinds import SessionKind
 from heartbeat.training.parsing import parse_date, parse_distance, parse_duration
 
 HR_ZONES = {
-    1: "Zone 1: very easy",
-    2: "Zone 2: easy, can talk",
-    3: "Zone 3: steady",
-    4: "Zone 4: threshold",
-    5: "Zone 5: maximal",
+    1: _l("Zone 1: very easy"),
+    2: _l("Zone 2: easy, can talk"),
+    3: _l("Zone 3: steady"),
+    4: _l("Zone 4: threshold"),
+    5: _l("Zone 5: maximal"),
 }
 # What a plan may ask for: a race is entered, not planned as training.
 PLANNED_KINDS = [kind for kind in SessionKind if kind != SessionKind.RACE]
@@ -45,7 +46,7 @@ def read_targets(raw: Mapping[str, Any], units: str) -> dict[str, Any]:
             raise ValueError
         values["kind"] = kind
     except ValueError:
-        errors["kind"] = "Choose the kind of session."
+        errors["kind"] = _("Choose the kind of session.")
     distance = _text(raw, "distance")
     duration = _text(raw, "duration")
     values["target_distance_m"] = None
@@ -54,7 +55,7 @@ def read_targets(raw: Mapping[str, Any], units: str) -> dict[str, Any]:
         try:
             metres = parse_distance(distance, units)
             if not 0 < metres <= MAX_DISTANCE_M:
-                raise ValueError("A planned distance is more than 0 and at most 50 km.")
+                raise ValueError(_("A planned distance is more than 0 and at most 50 km."))
             values["target_distance_m"] = round(metres, 1)
         except ValueError as error:
             errors["distance"] = str(error)
@@ -62,30 +63,30 @@ def read_targets(raw: Mapping[str, Any], units: str) -> dict[str, Any]:
         try:
             seconds = parse_duration(duration)
             if not 0 < seconds <= MAX_DURATION_S:
-                raise ValueError("A planned time is more than 0 and at most 6 hours.")
+                raise ValueError(_("A planned time is more than 0 and at most 6 hours."))
             values["target_duration_s"] = seconds
         except ValueError as error:
             errors["duration"] = str(error)
     if not distance and not duration and "distance" not in errors:
-        errors["distance"] = "Give a target distance or a target time (or both)."
+        errors["distance"] = _("Give a target distance or a target time (or both).")
     rpe = _text(raw, "rpe")
     if rpe.isdigit() and 0 <= int(rpe) <= 10:
         values["target_rpe"] = int(rpe)
     else:
-        errors["rpe"] = "Choose the target effort (RPE 0 to 10)."
+        errors["rpe"] = _("Choose the target effort (RPE 0 to 10).")
     zone = _text(raw, "hr_zone")
     if zone == "":
         values["hr_zone"] = None
     elif zone.isdigit() and int(zone) in HR_ZONES:
         values["hr_zone"] = int(zone)
     else:
-        errors["hr_zone"] = "Choose a zone from 1 to 5, or none."
+        errors["hr_zone"] = _("Choose a zone from 1 to 5, or none.")
     notes = _text(raw, "notes")
     if len(notes) > 2000:
-        errors["notes"] = "Keep the notes under 2,000 characters."
+        errors["notes"] = _("Keep the notes under %(num)s characters.", num=2000)
     values["notes"] = notes or None
     if errors:
-        raise PlanInputError("Check the session's targets.", errors)
+        raise PlanInputError(_("Check the session's targets."), errors)
     return values
 
 
@@ -94,7 +95,7 @@ def read_day(text: str | None, field: str = "on") -> date:
         return parse_date(text or "")
     except ValueError:
         raise PlanInputError(
-            "Enter a date.", {field: "Enter a date, such as 2026-03-02."}
+            _("Enter a date."), {field: _("Enter a date, such as 2026-03-02.")}
         ) from None
 
 
@@ -102,10 +103,10 @@ def describe_target(distance_m: float | None, duration_s: int | None, units: str
     """ "5 km", "30 min", "5 km in about 30 min": what the plan asks for, in words."""
     from heartbeat.core.units import format_distance, format_duration
 
-    parts = []
-    if distance_m:
-        parts.append(format_distance(distance_m, units))  # type: ignore[arg-type]  # km or mi
+    distance = format_distance(distance_m, units) if distance_m else ""  # type: ignore[arg-type]
+    time = ""
     if duration_s:
-        text = f"{duration_s // 60} min" if duration_s % 60 == 0 else format_duration(duration_s)
-        parts.append(("in about " if parts else "") + text)
-    return " ".join(parts)
+        time = f"{duration_s // 60} min" if duration_s % 60 == 0 else format_duration(duration_s)
+    if distance and time:
+        return _("%(distance)s in about %(time)s", distance=distance, time=time)
+    return distance or time

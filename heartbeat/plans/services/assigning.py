@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from heartbeat.audit import services as audit
 from heartbeat.auth.models import User
 from heartbeat.core.edits import check_version
+from heartbeat.core.i18n import _
 from heartbeat.core.units import day_text
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
@@ -71,33 +72,46 @@ def assign_plan(
     now = now or utcnow()
     if starts_on < participant.enrolled_on:
         raise PlanInputError(
-            "The plan would start before enrolment.",
+            _("The plan would start before enrolment."),
             {
-                "starts_on": f"{participant.display_name} was enrolled on "
-                f"{day_text(participant.enrolled_on)}: start the plan on that day or later."
+                "starts_on": _(
+                    "%(name)s was enrolled on %(day)s: start the plan on that day or later.",
+                    name=participant.display_name,
+                    day=day_text(participant.enrolled_on),
+                )
             },
         )
     if template.retired:
-        raise PlanInputError("That template is retired.", {"template": "Choose another template."})
+        raise PlanInputError(
+            _("That template is retired."), {"template": _("Choose another template.")}
+        )
     empty = empty_weeks(template, sessions)
     if empty:
         weeks = ", ".join(str(week) for week in empty)
         raise PlanInputError(
-            "The template has weeks without sessions.",
+            _("The template has weeks without sessions."),
             {
-                "template": f"Week {weeks} of “{template.name}” has no sessions: an admin adds"
-                " them in the template library first."
+                "template": _(
+                    "Week %(weeks)s of “%(name)s” has no sessions: an admin adds them in the"
+                    " template library first.",
+                    weeks=weeks,
+                    name=template.name,
+                )
             },
         )
     last = starts_on + timedelta(days=7 * template.weeks - 1)
     clash = overlapping(participant.id, starts_on, last)
     if clash is not None:
         raise PlanInputError(
-            "Plans cannot overlap.",
+            _("Plans cannot overlap."),
             {
-                "starts_on": f"“{clash.name}” runs from {day_text(clash.starts_on)} to"
-                f" {day_text(clash.runs_until)}: end it first, or start after"
-                f" {day_text(clash.runs_until)}."
+                "starts_on": _(
+                    "“%(name)s” runs from %(first)s to %(last)s: end it first, or start after"
+                    " %(last)s.",
+                    name=clash.name,
+                    first=day_text(clash.starts_on),
+                    last=day_text(clash.runs_until),
+                )
             },
         )
     plan = Plan(
@@ -155,14 +169,20 @@ def assign_plan(
 def _within(plan: Plan, day: date) -> None:
     if not plan.starts_on <= day <= plan.last_day:
         raise PlanInputError(
-            "That day is outside the plan.",
-            {"on": f"The plan runs from {day_text(plan.starts_on)} to {day_text(plan.last_day)}."},
+            _("That day is outside the plan."),
+            {
+                "on": _(
+                    "The plan runs from %(first)s to %(last)s.",
+                    first=day_text(plan.starts_on),
+                    last=day_text(plan.last_day),
+                )
+            },
         )
 
 
 def _editable(plan: Plan) -> None:
     if plan.status == PlanStatus.ENDED:
-        raise PlanInputError("This plan has ended: it can no longer be changed.")
+        raise PlanInputError(_("This plan has ended: it can no longer be changed."))
 
 
 def add_planned_session(
@@ -202,7 +222,7 @@ def update_planned_session(
     now: datetime | None = None,
 ) -> audit.Changes:
     """Adjust one planned session for this person; ``StaleEdit`` if the form is out of date."""
-    check_version(expected_version, row.version, "this planned session")
+    check_version(expected_version, row.version, _("this planned session"))
     _editable(plan)
     _within(plan, values["on"])
     changes = audit.assign(row, PLANNED_FIELDS, values)
@@ -244,9 +264,9 @@ def set_status(
     now: datetime | None = None,
 ) -> audit.Changes:
     """Pause (compliance stops counting from today), resume, or end (from today) the plan."""
-    check_version(expected_version, plan.version, "this plan")
+    check_version(expected_version, plan.version, _("this plan"))
     if plan.status == PlanStatus.ENDED:
-        raise PlanInputError("This plan has ended already.")
+        raise PlanInputError(_("This plan has ended already."))
     if status == plan.status:
         return {}
     before = audit.snapshot(plan, PLAN_FIELDS)
@@ -283,9 +303,14 @@ def mark_unavailable(
 ) -> list[UnavailableDay]:
     """Mark first..last unavailable (at most 60 days); days marked already keep their reason."""
     if last < first:
-        raise PlanInputError("The last day is before the first.", {"last": "Check the dates."})
+        raise PlanInputError(
+            _("The last day is before the first."), {"last": _("Check the dates.")}
+        )
     if (last - first).days >= 60:
-        raise PlanInputError("At most 60 days at once.", {"last": "Mark at most 60 days at once."})
+        raise PlanInputError(
+            _("At most %(num)s days at once.", num=60),
+            {"last": _("Mark at most %(num)s days at once.", num=60)},
+        )
     now = now or utcnow()
     have = set(
         db.session.scalars(

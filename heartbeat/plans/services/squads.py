@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from heartbeat.audit import services as audit
 from heartbeat.auth.models import User
 from heartbeat.core.edits import check_version
-from heartbeat.core.wording import plural
+from heartbeat.core.i18n import _, ngettext
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
@@ -45,23 +45,23 @@ def save_squad(
 ) -> Squad:
     """A new squad, or ``squad`` changed (``StaleEdit`` if the form is out of date)."""
     if squad is not None:
-        check_version(expected_version, squad.version, "this squad")
+        check_version(expected_version, squad.version, _("this squad"))
     name = (values.get("name") or "").strip()
     errors = {}
     if not name:
-        errors["name"] = "Give the squad a name."
+        errors["name"] = _("Give the squad a name.")
     elif db.session.scalar(
         sa.select(Squad.id).where(
             Squad.centre_id == centre_id, Squad.name == name, Squad.id != (squad.id if squad else 0)
         )
     ):
-        errors["name"] = "Another squad has this name."
+        errors["name"] = _("Another squad has this name.")
     if not members:
-        errors["members"] = "Choose at least one participant."
+        errors["members"] = _("Choose at least one participant.")
     elif len(members) > MAX_SQUAD:
-        errors["members"] = f"A squad has at most {MAX_SQUAD} people."
+        errors["members"] = _("A squad has at most %(num)s people.", num=MAX_SQUAD)
     if errors:
-        raise PlanInputError("Check the squad.", errors)
+        raise PlanInputError(_("Check the squad."), errors)
     now = now or utcnow()
     before = _snapshot(squad) if squad is not None else {}
     if squad is None:
@@ -119,8 +119,8 @@ def plan_squad_session(
     now = now or utcnow()
     if starts_at < now - timedelta(hours=1):
         raise PlanInputError(
-            "A planned session is in the future.",
-            {"date": "Choose a day from today on: record a past session instead."},
+            _("A planned session is in the future."),
+            {"date": _("Choose a day from today on: record a past session instead.")},
         )
     row = PlannedSquadSession(
         centre_id=squad.centre_id,
@@ -174,7 +174,13 @@ class SquadRowsError(PlanInputError):
 
     def __init__(self, rows: Sequence[Row]):
         bad = [row for row in rows if row.errors]
-        super().__init__(f"{plural(len(bad), 'row', 'rows')} cannot be saved: nothing was saved.")
+        super().__init__(
+            ngettext(
+                "%(num)s row cannot be saved: nothing was saved.",
+                "%(num)s rows cannot be saved: nothing was saved.",
+                len(bad),
+            )
+        )
         self.rows = list(rows)
 
 
@@ -193,7 +199,7 @@ def record_squad_session(
     """Save the group session and every attendee's own session, or nothing (any row with
     errors raises :class:`SquadRowsError`). Recording a ``planned`` one marks it done."""
     if not rows:
-        raise PlanInputError("Choose who was there.", {"participants": "Choose the squad."})
+        raise PlanInputError(_("Choose who was there."), {"participants": _("Choose the squad.")})
     if any(row.errors for row in rows):
         raise SquadRowsError(rows)
     now = now or utcnow()

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from heartbeat.audit import services as audit
 from heartbeat.auth.models import User
 from heartbeat.core.edits import check_version
+from heartbeat.core.i18n import _, ngettext
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.plans.library import DEFAULT_TEMPLATES
@@ -70,7 +71,7 @@ def _check_template(centre_id: int, values: Mapping[str, Any], template_id: int 
     errors = {}
     name = (values.get("name") or "").strip()
     if not name:
-        errors["name"] = "Give the template a name."
+        errors["name"] = _("Give the template a name.")
     elif db.session.scalar(
         sa.select(PlanTemplate.id).where(
             PlanTemplate.centre_id == centre_id,
@@ -78,12 +79,12 @@ def _check_template(centre_id: int, values: Mapping[str, Any], template_id: int 
             PlanTemplate.id != (template_id or 0),
         )
     ):
-        errors["name"] = "Another template has this name."
+        errors["name"] = _("Another template has this name.")
     weeks = values.get("weeks")
     if not isinstance(weeks, int) or not 1 <= weeks <= MAX_WEEKS:
-        errors["weeks"] = f"A block is 1 to {MAX_WEEKS} weeks."
+        errors["weeks"] = _("A block is 1 to %(weeks)s weeks.", weeks=MAX_WEEKS)
     if errors:
-        raise PlanInputError("Check the template.", errors)
+        raise PlanInputError(_("Check the template."), errors)
 
 
 def create_template(
@@ -121,7 +122,7 @@ def update_template(
     expected_version: int | None,
     now: datetime | None = None,
 ) -> audit.Changes:
-    check_version(expected_version, template.version, "this template")
+    check_version(expected_version, template.version, _("this template"))
     _check_template(template.centre_id, values, template.id)
     weeks = values["weeks"]
     beyond = db.session.scalar(
@@ -131,8 +132,15 @@ def update_template(
     )
     if beyond:
         raise PlanInputError(
-            "Sessions are planned after that week.",
-            {"weeks": f"{beyond} planned sessions fall after week {weeks}: remove them first."},
+            _("Sessions are planned after that week."),
+            {
+                "weeks": ngettext(
+                    "%(num)s planned session falls after week %(week)s: remove it first.",
+                    "%(num)s planned sessions fall after week %(week)s: remove them first.",
+                    beyond,
+                    week=weeks,
+                )
+            },
         )
     before = audit.snapshot(template, TEMPLATE_FIELDS)
     template.name = values["name"].strip()
@@ -158,11 +166,11 @@ def update_template(
 def _check_place(template: PlanTemplate, week: Any, day: Any) -> None:
     errors = {}
     if not isinstance(week, int) or not 1 <= week <= template.weeks:
-        errors["week"] = f"Choose a week from 1 to {template.weeks}."
+        errors["week"] = _("Choose a week from 1 to %(weeks)s.", weeks=template.weeks)
     if not isinstance(day, int) or not 0 <= day <= 6:
-        errors["day"] = "Choose a day of the week."
+        errors["day"] = _("Choose a day of the week.")
     if errors:
-        raise PlanInputError("Check the week and day.", errors)
+        raise PlanInputError(_("Check the week and day."), errors)
 
 
 def add_template_session(
@@ -199,7 +207,7 @@ def update_template_session(
     expected_version: int | None,
     now: datetime | None = None,
 ) -> audit.Changes:
-    check_version(expected_version, row.version, "this planned session")
+    check_version(expected_version, row.version, _("this planned session"))
     _check_place(template, values.get("week"), values.get("day"))
     changes = audit.assign(row, SESSION_FIELDS, values)
     if changes:
@@ -280,8 +288,12 @@ def delete_template(template: PlanTemplate, *, actor: User, now: datetime | None
     used = plans_using(template)
     if used:
         raise TemplateInUse(
-            f"{used} plans were assigned from this template: retire it instead.",
-            {"template": "Plans use it: retire it instead."},
+            ngettext(
+                "%(num)s plan was assigned from this template: retire it instead.",
+                "%(num)s plans were assigned from this template: retire it instead.",
+                used,
+            ),
+            {"template": _("Plans use it: retire it instead.")},
         )
     now = now or utcnow()
     sessions = int(

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from heartbeat.auth.viewer import units_for
 from heartbeat.centres.models import Centre
+from heartbeat.core.i18n import DEFAULT_LANGUAGE, _, speaking
 from heartbeat.extensions import db
 from heartbeat.permissions import require
 from heartbeat.plans.blueprint import actor, bp, now
@@ -40,7 +41,7 @@ def revoke_feed():
     require("calendar_feed.manage", user)
     if ConfirmForm().validate_on_submit() and feeds.revoke_feed(user, now=now()):
         db.session.commit()
-        flash("Your calendar address no longer works.", "success")
+        flash(_("Your calendar address no longer works."), "success")
     return redirect(url_for("auth.connections", _anchor="calendar-title"))
 
 
@@ -56,7 +57,9 @@ def calendar_feed(token: str):
     feed.last_used_at = now()
     # In the feed owner's units (their own choice, else the centre's): no one is signed in.
     units = units_for(user, centre)
-    body = feeds.calendar_for(user, ZoneInfo(centre.timezone), units, now=now())
+    # The feed's words stay in English (calendar apps read it, not a person's page).
+    with speaking(DEFAULT_LANGUAGE):
+        body = feeds.calendar_for(user, ZoneInfo(centre.timezone), units, now=now())
     db.session.commit()
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="heartbeat-miles.ics"'

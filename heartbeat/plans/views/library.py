@@ -12,7 +12,7 @@ from heartbeat.core.edits import (
     save_versioned,
     versioned_form,
 )
-from heartbeat.core.wording import agree, plural
+from heartbeat.core.i18n import _, ngettext
 from heartbeat.extensions import db
 from heartbeat.permissions import admin_required, can, require, staff_required
 from heartbeat.plans import queries
@@ -55,7 +55,12 @@ def add_default_templates():
     if ConfirmForm().validate_on_submit():
         added = services.seed_default_templates(centre().id)
         db.session.commit()
-        flash(f"{len(added)} default templates added.", "success")
+        flash(
+            ngettext(
+                "%(num)s default template added.", "%(num)s default templates added.", len(added)
+            ),
+            "success",
+        )
     return redirect(url_for("plans.templates"))
 
 
@@ -87,7 +92,9 @@ def new_template():
             apply_errors(form, error)
         else:
             db.session.commit()
-            flash(f"“{row.name}” added: now add its sessions, week by week.", "success")
+            flash(
+                _("“%(name)s” added: now add its sessions, week by week.", name=row.name), "success"
+            )
             return redirect(url_for("plans.template", template_id=row.id))
     return render_form("plans/template_form.html", form, plan_template=None, rebased=None)
 
@@ -109,7 +116,7 @@ def edit_template(template_id: int):
             load=lambda: form.load(row),
         )
         if outcome.saved:
-            flash(f"“{row.name}” saved.", "success")
+            flash(_("“%(name)s” saved.", name=row.name), "success")
             return redirect(url_for("plans.template", template_id=row.id))
         rebased = outcome.rebased
     return render_form("plans/template_form.html", form, plan_template=row, rebased=rebased)
@@ -141,7 +148,7 @@ def new_template_session(template_id: int):
             apply_errors(form, error)
         else:
             db.session.commit()
-            flash(f"Session added to week {values['week']}.", "success")
+            flash(_("Session added to week %(week)s.", week=values["week"]), "success")
             return redirect(url_for("plans.template", template_id=row.id))
     return render_form(
         "plans/template_session_form.html", form, plan_template=row, row=None, rebased=None
@@ -183,7 +190,7 @@ def edit_template_session(template_session_id: int):
                 load=lambda: form.load(row, units),
             )
             if outcome.saved:
-                flash("Session saved.", "success")
+                flash(_("Session saved."), "success")
                 return redirect(url_for("plans.template", template_id=template.id))
             rebased = outcome.rebased
     return render_form(
@@ -200,17 +207,21 @@ def delete_template_session(template_session_id: int):
     if form.validate_on_submit():
         services.delete_template_session(row, template, actor=actor())
         db.session.commit()
-        flash("Session removed from the template.", "success")
+        flash(_("Session removed from the template."), "success")
         return redirect(url_for("plans.template", template_id=template.id))
     return render_template(
         "plans/confirm.html",
         form=form,
-        title="Remove this session from the template?",
-        body=f"Week {row.week}, day {row.day + 1}: {row.kind.label}. Plans already assigned"
-        " keep their sessions.",
+        title=_("Remove this session from the template?"),
+        body=_(
+            "Week %(week)s, day %(day)s: %(kind)s. Plans already assigned keep their sessions.",
+            week=row.week,
+            day=row.day + 1,
+            kind=row.kind.label,
+        ),
         action=url_for("plans.delete_template_session", template_session_id=row.id),
         cancel=url_for("plans.template", template_id=template.id),
-        button="Remove the session",
+        button=_("Remove the session"),
     )
 
 
@@ -224,26 +235,30 @@ def retire_template(template_id: int):
     if form.validate_on_submit():
         if used:
             services.retire_template(row, actor=actor())
-            message = f"“{row.name}” retired: plans assigned from it keep their sessions."
+            message = _(
+                "“%(name)s” retired: plans assigned from it keep their sessions.", name=row.name
+            )
         else:
             name = row.name
             services.delete_template(row, actor=actor())
-            message = f"“{name}” deleted."
+            message = _("“%(name)s” deleted.", name=name)
         db.session.commit()
         flash(message, "success")
         return redirect(url_for("plans.templates"))
     if used:
-        title = f"Retire “{row.name}”?"
-        body = (
-            f"{plural(used, 'plan', 'plans')} {agree(used, 'was', 'were')} assigned from it: they keep"
-            " their sessions. It leaves the list therapists assign from, and you can bring it"
-            " back later."
+        title = _("Retire “%(name)s”?", name=row.name)
+        body = ngettext(
+            "%(num)s plan was assigned from it: they keep their sessions. It leaves the list"
+            " therapists assign from, and you can bring it back later.",
+            "%(num)s plans were assigned from it: they keep their sessions. It leaves the list"
+            " therapists assign from, and you can bring it back later.",
+            used,
         )
-        button = "Retire the template"
+        button = _("Retire the template")
     else:
-        title = f"Delete “{row.name}”?"
-        body = "No plan was assigned from it, so it is deleted with its sessions, for good."
-        button = "Delete the template"
+        title = _("Delete “%(name)s”?", name=row.name)
+        body = _("No plan was assigned from it, so it is deleted with its sessions, for good.")
+        button = _("Delete the template")
     return render_template(
         "plans/confirm.html",
         form=form,
@@ -263,7 +278,7 @@ def restore_template(template_id: int):
         row, actor=actor(), retired=False
     ):
         db.session.commit()
-        flash(f"“{row.name}” is back in the list therapists assign from.", "success")
+        flash(_("“%(name)s” is back in the list therapists assign from.", name=row.name), "success")
     return redirect(url_for("plans.templates"))
 
 
@@ -275,7 +290,7 @@ def copy_plan(plan_id: int):
     require("plan_template.edit", plan)
     form = CopyPlanForm()
     if request.method == "GET":
-        form.name.data = f"{plan.name} (adjusted)"[:120]
+        form.name.data = _("%(name)s (adjusted)", name=plan.name)[:120]
         form.keep_notes.data = True
     elif form.validate_on_submit():
         planned = db.session.scalars(
@@ -295,6 +310,9 @@ def copy_plan(plan_id: int):
             apply_errors(form, error)
         else:
             db.session.commit()
-            flash(f"“{row.name}” added to the templates, copied from this plan.", "success")
+            flash(
+                _("“%(name)s” added to the templates, copied from this plan.", name=row.name),
+                "success",
+            )
             return redirect(url_for("plans.template", template_id=row.id))
     return render_form("plans/copy_plan.html", form, plan=plan)

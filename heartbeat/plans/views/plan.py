@@ -18,6 +18,7 @@ from heartbeat.core.edits import (
     save_versioned,
     versioned_form,
 )
+from heartbeat.core.i18n import _, ngettext
 from heartbeat.core.units import day_text
 from heartbeat.extensions import db
 from heartbeat.permissions import can, require, staff_required
@@ -107,12 +108,15 @@ def _next_monday(day: Any) -> Any:
 def assign(participant_id: int):
     participant = participant_or_404(participant_id, "plan.assign")
     choices = [
-        (str(t.id), f"{t.name} ({t.weeks} weeks)")
+        (
+            str(t.id),
+            ngettext("%(name)s (%(num)s week)", "%(name)s (%(num)s weeks)", t.weeks, name=t.name),
+        )
         for t in db.session.scalars(queries.templates().limit(ASSIGNABLE_LIMIT))
         if not t.retired
     ]
     form = AssignForm()
-    form.template.choices = [("", "Choose a template"), *choices]
+    form.template.choices = [("", _("Choose a template")), *choices]
     if request.method == "GET":
         form.starts_on.data = max(_next_monday(today()), participant.enrolled_on).isoformat()
         if len(choices) == 1:
@@ -122,7 +126,7 @@ def assign(participant_id: int):
             template_id = int(form.template.data) if str(form.template.data).isdigit() else 0
             template = db.session.scalars(queries.template_by_id(template_id)).one_or_none()
             if template is None:
-                raise PlanInputError("Choose a template.", {"template": "Choose a template."})
+                raise PlanInputError(_("Choose a template."), {"template": _("Choose a template.")})
             require("plan.assign", participant)
             starts_on = read_day(form.starts_on.data, "starts_on")
             sessions = db.session.scalars(queries.template_sessions(template.id)).all()
@@ -134,8 +138,12 @@ def assign(participant_id: int):
         else:
             db.session.commit()
             flash(
-                f"“{plan.name}” assigned to {participant.display_name} from"
-                f" {day_text(plan.starts_on)}.",
+                _(
+                    "“%(plan)s” assigned to %(name)s from %(day)s.",
+                    plan=plan.name,
+                    name=participant.display_name,
+                    day=day_text(plan.starts_on),
+                ),
                 "success",
             )
             return redirect(url_for("plans.participant_plan", participant_id=participant.id))
@@ -167,7 +175,7 @@ def new_planned(plan_id: int):
             apply_errors(form, error)
         else:
             db.session.commit()
-            flash(f"Session added on {day_text(values['on'])}.", "success")
+            flash(_("Session added on %(day)s.", day=day_text(values["on"])), "success")
             return _back(plan)
     return render_form("plans/planned_form.html", form, plan=plan, row=None, rebased=None)
 
@@ -204,7 +212,7 @@ def edit_planned(planned_id: int):
                 load=lambda: form.load(row, units),
             )
             if outcome.saved:
-                flash("Planned session saved, for this person only.", "success")
+                flash(_("Planned session saved, for this person only."), "success")
                 return _back(plan)
             rebased = outcome.rebased
     return render_form("plans/planned_form.html", form, plan=plan, row=row, rebased=rebased)
@@ -223,17 +231,21 @@ def delete_planned(planned_id: int):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash("Planned session removed.", "success")
+            flash(_("Planned session removed."), "success")
         return _back(plan)
     return render_template(
         "plans/confirm.html",
         form=form,
-        title="Remove this planned session?",
-        body=f"{row.kind.label} on {day_text(row.on)}, from {plan.participant.display_name}'s"
-        " plan. Sessions already done stay in their log.",
+        title=_("Remove this planned session?"),
+        body=_(
+            "%(kind)s on %(day)s, from %(name)s's plan. Sessions already done stay in their log.",
+            kind=row.kind.label,
+            day=day_text(row.on),
+            name=plan.participant.display_name,
+        ),
         action=url_for("plans.delete_planned", planned_id=row.id),
         cancel=url_for("plans.participant_plan", participant_id=plan.participant_id),
-        button="Remove it",
+        button=_("Remove it"),
     )
 
 
@@ -262,13 +274,17 @@ def plan_status(plan_id: int):
             )
         except StaleEdit:
             db.session.rollback()
-            flash("Someone else changed this plan a moment ago: nothing was saved.", "error")
+            flash(_("Someone else changed this plan a moment ago: nothing was saved."), "error")
         except PlanInputError as error:
             flash(str(error), "error")
         else:
             db.session.commit()
-            words = {"paused": "paused", "active": "resumed", "ended": "ended"}[status.value]
-            flash(f"“{plan.name}” {words}.", "success")
+            message = {
+                "paused": _("“%(plan)s” paused.", plan=plan.name),
+                "active": _("“%(plan)s” resumed.", plan=plan.name),
+                "ended": _("“%(plan)s” ended.", plan=plan.name),
+            }[status.value]
+            flash(message, "success")
     return _back(plan)
 
 
@@ -291,7 +307,8 @@ def unavailable(participant_id: int):
         else:
             db.session.commit()
             flash(
-                "Marked unavailable: those days are left out of the compliance figure.", "success"
+                _("Marked unavailable: those days are left out of the compliance figure."),
+                "success",
             )
             return redirect(url_for("plans.participant_plan", participant_id=participant.id))
     return render_form("plans/unavailable.html", form, participant=participant)
@@ -308,5 +325,5 @@ def clear_unavailable(participant_id: int, day: str):
             cleared = False
         if cleared:
             db.session.commit()
-            flash("Available again: that day counts in compliance.", "success")
+            flash(_("Available again: that day counts in compliance."), "success")
     return redirect(url_for("plans.participant_plan", participant_id=participant.id))

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from heartbeat.auth.models import Role
 from heartbeat.core.edits import apply_errors, render_form
+from heartbeat.core.i18n import _
 from heartbeat.extensions import db
 from heartbeat.participants import queries as participant_queries
 from heartbeat.participants.models import Participant
@@ -88,8 +89,10 @@ def log_planned(planned_id: int):
             training.self_report(participant, actor=actor(), values=values, now=now())
             db.session.commit()
             flash(
-                "Session saved: it shows on your plan now, and counts towards your milestones"
-                " once your therapist confirms it.",
+                _(
+                    "Session saved: it shows on your plan now, and counts towards your milestones"
+                    " once your therapist confirms it."
+                ),
                 "success",
             )
             return redirect(url_for("participants.portal"))

@@ -17,7 +17,7 @@ from heartbeat.core.edits import (
     save_versioned,
     versioned_form,
 )
-from heartbeat.core.wording import plural
+from heartbeat.core.i18n import _, date_text, ngettext, number
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
 from heartbeat.permissions import require, staff_required
@@ -37,6 +37,12 @@ RECENT_SESSIONS = 10
 PLANNED_PAST_DAYS = 14  # a planned session not recorded yet stays on the list this long
 MAX_AHEAD_DAYS = 366
 ROW_FIELDS = ("distance", "duration", "rpe", "pain")
+
+
+def _when(moment: datetime) -> str:
+    """ "Monday 2 Mar at 18:30", in the centre's time zone and the reader's language."""
+    local = moment.astimezone(centre_tz())
+    return _("%(day)s at %(time)s", day=date_text(local, "%A %-d %b"), time=local.strftime("%H:%M"))
 
 
 def _member_choices() -> list[tuple[str, str]]:
@@ -77,7 +83,9 @@ def _squad_values(form: SquadForm) -> tuple[dict[str, Any], list[Participant]]:
     at = (form.meets_at.data or "").strip()
     weekday = str(form.meets_weekday.data or "")[:1]
     if at and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", at):
-        raise PlanInputError("Check the time.", {"meets_at": "Enter a time as hh:mm, e.g. 18:30."})
+        raise PlanInputError(
+            _("Check the time."), {"meets_at": _("Enter a time as hh:mm, e.g. 18:30.")}
+        )
     values = {
         "name": form.name.data,
         "place": (form.place.data or "").strip() or None,
@@ -102,7 +110,7 @@ def new_squad():
             apply_errors(form, error)
         else:
             db.session.commit()
-            flash(f"Squad “{squad.name}” saved.", "success")
+            flash(_("Squad “%(name)s” saved.", name=squad.name), "success")
             return redirect(url_for("plans.squads"))
     return render_form("plans/squad_form.html", form, squad=None, rebased=None)
 
@@ -132,7 +140,7 @@ def edit_squad(squad_id: int):
 
         outcome = save_versioned(form, save, load=lambda: form.load(squad))
         if outcome.saved:
-            flash(f"Squad “{squad.name}” saved.", "success")
+            flash(_("Squad “%(name)s” saved.", name=squad.name), "success")
             return redirect(url_for("plans.squads"))
         rebased = outcome.rebased
     return render_form("plans/squad_form.html", form, squad=squad, rebased=rebased)
@@ -148,7 +156,7 @@ def delete_squad(squad_id: int):
         name = squad.name
         services.delete_squad(squad, actor=actor())
         db.session.commit()
-        flash(f"Squad “{name}” deleted. Its past sessions are kept.", "success")
+        flash(_("Squad “%(name)s” deleted. Its past sessions are kept.", name=name), "success")
         return redirect(url_for("plans.squads"))
     held = db.session.scalar(
         sa.select(sa.func.count())
@@ -158,13 +166,24 @@ def delete_squad(squad_id: int):
     return render_template(
         "plans/confirm.html",
         form=form,
-        title=f"Delete the squad “{squad.name}”?",
-        body=f"The squad and its list of {plural(len(squad.members), 'member', 'members')} go; nobody's"
-        f" record changes. Its {plural(held or 0, 'past squad session', 'past squad sessions')} and what each person"
-        " did in them are kept.",
+        title=_("Delete the squad “%(name)s”?", name=squad.name),
+        body=" ".join(
+            (
+                ngettext(
+                    "The squad and its list of %(num)s member go; nobody's record changes.",
+                    "The squad and its list of %(num)s members go; nobody's record changes.",
+                    len(squad.members),
+                ),
+                ngettext(
+                    "Its %(num)s past squad session and what each person did in them are kept.",
+                    "Its %(num)s past squad sessions and what each person did in them are kept.",
+                    held or 0,
+                ),
+            )
+        ),
         action=url_for("plans.delete_squad", squad_id=squad.id),
         cancel=url_for("plans.squads"),
-        button="Delete the squad",
+        button=_("Delete the squad"),
     )
 
 
@@ -173,11 +192,13 @@ def _planned_start(form: PlanSquadSessionForm) -> Any:
     local_today = now().astimezone(centre_tz()).date()
     if not local_today - timedelta(days=1) <= day <= local_today + timedelta(days=MAX_AHEAD_DAYS):
         raise PlanInputError(
-            "Check the date.", {"date": "Plan a session from today to a year ahead."}
+            _("Check the date."), {"date": _("Plan a session from today to a year ahead.")}
         )
     at = (form.time.data or "").strip()
     if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", at):
-        raise PlanInputError("Check the time.", {"time": "Enter a time as hh:mm, e.g. 18:30."})
+        raise PlanInputError(
+            _("Check the time."), {"time": _("Enter a time as hh:mm, e.g. 18:30.")}
+        )
     hour, minute = (int(part) for part in at.split(":"))
     return datetime.combine(day, dtime(hour, minute), tzinfo=centre_tz()).astimezone(UTC)
 
@@ -210,10 +231,12 @@ def plan_squad_session(squad_id: int):
         except PlanInputError as error:
             apply_errors(form, error)
         else:
-            message = (
-                f"Planned: {row.kind.label} for “{squad.name}” on"
-                f" {row.starts_at.astimezone(centre_tz()):%A %-d %b at %H:%M}. It is in the"
-                " members' and their therapists' calendar feeds."
+            message = _(
+                "Planned: %(kind)s for “%(name)s” on %(when)s. It is in the members' and their"
+                " therapists' calendar feeds.",
+                kind=row.kind.label,
+                name=squad.name,
+                when=_when(row.starts_at),
             )
             db.session.commit()
             flash(message, "success")
@@ -234,21 +257,35 @@ def _planned_row(planned_squad_id: int) -> PlannedSquadSession:
 def cancel_planned_squad(planned_squad_id: int):
     row = _planned_row(planned_squad_id)
     form = ConfirmForm()
-    when = f"{row.starts_at.astimezone(centre_tz()):%A %-d %b at %H:%M}"
+    when = _when(row.starts_at)
     if form.validate_on_submit():
         services.cancel_planned(row, actor=actor())
         db.session.commit()
-        flash(f"The session planned for {when} is called off.", "success")
+        flash(_("The session planned for %(when)s is called off.", when=when), "success")
         return redirect(url_for("plans.squads"))
     return render_template(
         "plans/confirm.html",
         form=form,
-        title=f"Call off {row.squad.name}'s session?",
-        body=f"{row.kind.label} on {when}{f' at {row.place}' if row.place else ''}. It leaves"
-        " the members' and their therapists' calendar feeds.",
+        title=_("Call off %(name)s's session?", name=row.squad.name),
+        body=(
+            _(
+                "%(kind)s on %(when)s at %(place)s. It leaves the members' and their therapists'"
+                " calendar feeds.",
+                kind=row.kind.label,
+                when=when,
+                place=row.place,
+            )
+            if row.place
+            else _(
+                "%(kind)s on %(when)s. It leaves the members' and their therapists' calendar"
+                " feeds.",
+                kind=row.kind.label,
+                when=when,
+            )
+        ),
         action=url_for("plans.cancel_planned_squad", planned_squad_id=row.id),
         cancel=url_for("plans.squads"),
-        button="Call it off",
+        button=_("Call it off"),
     )
 
 
@@ -299,7 +336,7 @@ def _read_rows(
         row = services.Row(person, attended)
         if not attended:
             if sent["distance"] or sent["duration"]:
-                row.errors["attended"] = (
+                row.errors["attended"] = _(
                     "Marked absent, but a distance or time is given: tick “Came” or clear them."
                 )
             rows.append(row)
@@ -364,7 +401,12 @@ def new_squad_session():
             db.session.commit()
             came = sum(1 for row in rows if row.attended)
             flash(
-                f"Squad session saved: {came} sessions logged, {len(rows) - came} absent.",
+                ngettext(
+                    "Squad session saved: %(num)s session logged, %(absent)s absent.",
+                    "Squad session saved: %(num)s sessions logged, %(absent)s absent.",
+                    came,
+                    absent=number(len(rows) - came),
+                ),
                 "success",
             )
             return redirect(url_for("plans.squads", saved=group.id))
