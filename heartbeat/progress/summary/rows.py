@@ -118,7 +118,7 @@ def award_rows(
     units: Units,
     tz: tzinfo,
 ) -> list[AwardRow]:
-    from heartbeat.progress.services import award_description, award_title
+    from heartbeat.progress.services import award_description_text, award_title_text
 
     stage_by_id = {stage.id: stage for stage in stages}
     rows = []
@@ -129,8 +129,8 @@ def award_rows(
             AwardRow(
                 id=award.id,
                 key=award.key,
-                title=award_title(award),
-                description=award_description(award),
+                title=award_title_text(award),
+                description=award_description_text(award),
                 achieved_on=award.achieved_at.astimezone(tz).date(),
                 evidence=evidence_text(fact, units, tz),
                 verified=award.verified,
