@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from heartbeat.core.i18n import _, _l
+from heartbeat.core.i18n import DEFAULT_LANGUAGE, _, _l, current_language
 
 #: The name the ladder editor's preview puts in front of a description.
 SAMPLE_NAME = "Ada Lovelace"
@@ -79,6 +79,10 @@ def description_problem(text: str | None) -> str | None:
             "Start with a small letter: it follows the name, as in “%(sentence)s”",
             sentence=milestone_sentence(SAMPLE_NAME, text[:1].lower() + text[1:]),
         )
+    if current_language() != DEFAULT_LANGUAGE:
+        # The checks below know English grammar only: a centre writing in its own language is
+        # trusted with its verbs (the preview shows the sentence before it is saved).
+        return None
     words = _WORD.findall(text.lower())
     first = words[0] if words else ""
     if first in _WRONG_START:
