@@ -33,7 +33,6 @@ from heartbeat.progress import queries, stages
 from heartbeat.progress.blueprint import bp
 from heartbeat.progress.forms import StageEditForm, StageForm, VersionForm
 from heartbeat.progress.models import Award, CriterionKind, LadderStage
-from heartbeat.progress.rules.skills import skills_sentence
 from heartbeat.progress.sentences import (
     SAMPLE_NAME,
     clean_description,
@@ -89,7 +88,7 @@ def _render_ladder(centre: Centre, *, stale: LadderStage | None = None, code: in
         stages=all_stages,
         criteria={stage.id: criterion_text(stage, units) for stage in all_stages},
         skills={
-            stage.id: skills_sentence([item.label for item in skills[stage.id]])
+            stage.id: _skills_text([item.label for item in skills[stage.id]])
             for stage in all_stages
         },
         sample_name=SAMPLE_NAME,
@@ -105,6 +104,13 @@ def _render_ladder(centre: Centre, *, stale: LadderStage | None = None, code: in
         day_text=day_text,
         tz_name=centre.timezone,
     ), code
+
+
+def _skills_text(labels: list[str]) -> str:
+    """``rules.skills.skills_sentence`` in the reader's language (certificates keep theirs)."""
+    if not labels:
+        return ""
+    return _("Skills required (wheelchair skills checklist): %(skills)s.", skills="; ".join(labels))
 
 
 def _changed(message: str):
