@@ -21,7 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from heartbeat.core.edits import VersionedForm
 from heartbeat.core.i18n import _, _l
 from heartbeat.core.units import METRES_PER_KM, METRES_PER_MILE
-from heartbeat.progress.models import CriterionKind
+from heartbeat.progress.models import CRITERION_LABELS, CriterionKind
 from heartbeat.progress.reviews import WITHDRAW_REASON_MAX
 from heartbeat.progress.sentences import HINT
 from heartbeat.progress.stages import DESCRIPTION_MAX, TITLE_MAX
@@ -110,17 +110,10 @@ class _StageSkills(FlaskForm):
             raise ValidationError(_("Choose skills from the list.")) from None
 
 
-KIND_LABELS = {
-    CriterionKind.SIGNOFF: _l("Therapist sign-off"),
-    CriterionKind.DISTANCE: _l("One continuous session of at least a distance"),
-    CriterionKind.RACE: _l("An official race finish at a distance"),
-}
-
-
 class StageForm(_StageWords, _StageExpiry, _StageSkills):
     kind = SelectField(
         _l("How it is reached"),
-        choices=[SelectChoice(kind.value, KIND_LABELS[kind]) for kind in CriterionKind],
+        choices=[SelectChoice(kind.value, CRITERION_LABELS[kind.value]) for kind in CriterionKind],
         default=CriterionKind.DISTANCE.value,
         validate_choice=False,
     )

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from heartbeat.auth.models import User
-from heartbeat.core.i18n import _, _l
+from heartbeat.core.i18n import _l
 from heartbeat.core.personal import declare
 from heartbeat.db import CentreScoped, UTCDateTime, string_enum, utcnow
 from heartbeat.extensions import Model
@@ -58,11 +58,15 @@ class CriterionKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "signoff": _("Therapist sign-off"),
-            "distance": _("One continuous session of at least a distance"),
-            "race": _("An official race finish at a distance"),
-        }[self.value]
+        return str(CRITERION_LABELS[self.value])
+
+
+# How a stage is reached, in words (read in the reader's language when shown).
+CRITERION_LABELS = {
+    CriterionKind.SIGNOFF.value: _l("Therapist sign-off"),
+    CriterionKind.DISTANCE.value: _l("One continuous session of at least a distance"),
+    CriterionKind.RACE.value: _l("An official race finish at a distance"),
+}
 
 
 class LadderStage(CentreScoped, Model):
