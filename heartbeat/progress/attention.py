@@ -9,6 +9,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import url_for
 
+from heartbeat.core.i18n import _, _l
 from heartbeat.extensions import db
 from heartbeat.participants import attention
 from heartbeat.participants.attention import AttentionQuery, AttentionRule, Found, Item
@@ -53,7 +54,10 @@ def _awards(q: AttentionQuery) -> Found:
         rows, lambda row: {"unverified": int(row.unverified), "review": int(row.review)}
     )
     waiting_awards = int(rows[0].awards) if rows else 0
-    link = (url_for("progress.pending_awards"), f"Verify awards ({waiting_awards} waiting)")
+    link = (
+        url_for("progress.pending_awards"),
+        _("Verify awards (%(count)s waiting)", count=waiting_awards),
+    )
     return Found(listed.items, listed.total, link)
 
 
@@ -117,9 +121,11 @@ def register() -> None:
         AttentionRule(
             "load",
             30,
-            "Training load jumped",
-            "Last 7 days well above the weekly average of the 4 weeks before, "
-            "while pain is rising.",
+            _l("Training load jumped"),
+            _l(
+                "Last 7 days well above the weekly average of the 4 weeks before, "
+                "while pain is rising."
+            ),
             "progress/attention/load.html",
             _load,
         )
@@ -128,8 +134,8 @@ def register() -> None:
         AttentionRule(
             "awards",
             40,
-            "Awards waiting",
-            "Milestones waiting for a therapist to verify or review them.",
+            _l("Awards waiting"),
+            _l("Milestones waiting for a therapist to verify or review them."),
             "progress/attention/awards.html",
             _awards,
         )

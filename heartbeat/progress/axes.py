@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from heartbeat.core.i18n import DEFAULT_LANGUAGE, current_language, date_text, decimal_text
+
 MAX_DECIMALS = 12
 FACTORS = (1, 2, 5, 10)
 # Left margins (CSS px) the stylesheet reserves for the y labels: ``svg.chart.y-56`` and so on.
@@ -82,6 +84,8 @@ def axis(low: float, high: float, count: int = 4, steps: Sequence[float] | None 
 
 def number(value: float, decimals: int = 0) -> str:
     """``1234.5`` -> ``"1,234.5"``; never ``"-0"``."""
+    if current_language() != DEFAULT_LANGUAGE:
+        return decimal_text(0.0 if round(value, decimals) == 0 else value, decimals)
     text = f"{value:,.{decimals}f}"
     return text[1:] if text.startswith("-") and float(text[1:].replace(",", "")) == 0 else text
 
@@ -138,7 +142,7 @@ class XLabel:
 
 def short_day(day: date) -> str:
     """``3 Jun``: a day under a chart (its year, when needed, is on the row below)."""
-    return f"{day.day} {day:%b}"
+    return f"{day.day} {date_text(day, '%b')}"
 
 
 def time_axis(first: date, last: date, last_text: str, *, max_years: int = 4) -> list[XLabel]:

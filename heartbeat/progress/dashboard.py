@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from heartbeat.centres.models import Centre
+from heartbeat.core.i18n import _, date_text, ngettext, number
 from heartbeat.core.units import Units, distance_text, units_of
-from heartbeat.core.wording import plural
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant, ParticipantStatus
 from heartbeat.plans.services.caseload import CentreCompliance, centre_compliance
@@ -56,7 +56,7 @@ class Dashboard:
     @property
     def when(self) -> str:
         """How the month stats are labelled: "this month" or "in March 2026"."""
-        return "this month" if self.current else f"in {self.month_label}"
+        return _("this month") if self.current else _("in %(month)s", month=self.month_label)
 
     @property
     def milestones_this_month(self) -> int:
@@ -165,7 +165,7 @@ def build_dashboard(
     )
     distribution = stage_distribution(centre.id)
     return Dashboard(
-        month_label=f"{shown:%B %Y}",
+        month_label=date_text(shown, "%B %Y"),
         active_participants=active or 0,
         sessions_this_month=sessions or 0,
         distance_this_month_m=float(distance or 0.0),
@@ -225,32 +225,34 @@ def stage_distribution(centre_id: int) -> list[StageCount]:
         for stage in stages
         if not stage.retired or counts.get(stage.id)
     ]
-    rows.append(StageCount("Reached every stage", at_top))
+    rows.append(StageCount(_("Reached every stage"), at_top))
     return rows
 
 
 def distribution_chart(rows: list[StageCount]) -> charts.Chart:
     total = sum(row.count for row in rows)
     busiest = max(rows, key=lambda row: row.count) if rows else None
-    description = (
-        f"Bar chart of {plural(total, 'active participant', 'active participants')} by the stage they are working on."
-        + (
-            f" Most are working on {busiest.label} ({busiest.count})."
-            if busiest and busiest.count
-            else ""
-        )
+    description = ngettext(
+        "Bar chart of %(num)s active participant by the stage they are working on.",
+        "Bar chart of %(num)s active participants by the stage they are working on.",
+        total,
     )
-    labels = [row.label + (" (retired)" if row.retired else "") for row in rows]
+    if busiest and busiest.count:
+        description += " " + _(
+            "Most are working on %(stage)s (%(count)s).", stage=busiest.label, count=busiest.count
+        )
+    retired = " " + _("(retired)")
+    labels = [row.label + (retired if row.retired else "") for row in rows]
     table = charts.DataTable(
-        caption="Active participants by the stage they are working on",
-        columns=("Stage", "Participants"),
-        rows=tuple((label, str(row.count)) for label, row in zip(labels, rows, strict=True)),
+        caption=_("Active participants by the stage they are working on"),
+        columns=(_("Stage"), _("Participants")),
+        rows=tuple((label, number(row.count)) for label, row in zip(labels, rows, strict=True)),
     )
     return charts.row_bar_chart(
         "dashboard-stages",
-        "Where participants are on the ladder",
+        _("Where participants are on the ladder"),
         description,
         [(label, row.count) for label, row in zip(labels, rows, strict=True)],
-        format_value=lambda value: f"{value:,.0f}",
+        format_value=lambda value: number(round(value)),
         table=table,
     )

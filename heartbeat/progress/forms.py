@@ -19,8 +19,9 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from heartbeat.core.edits import VersionedForm
+from heartbeat.core.i18n import _, _l
 from heartbeat.core.units import METRES_PER_KM, METRES_PER_MILE
-from heartbeat.progress.models import CriterionKind
+from heartbeat.progress.models import CRITERION_LABELS, CriterionKind
 from heartbeat.progress.reviews import WITHDRAW_REASON_MAX
 from heartbeat.progress.sentences import HINT
 from heartbeat.progress.stages import DESCRIPTION_MAX, TITLE_MAX
@@ -32,24 +33,24 @@ def parse_duration(text: str) -> int:
     """ "1:30:00" or "45:00" as seconds; ValueError with a message for the person."""
     match = _DURATION.match(text.strip())
     if not match:
-        raise ValueError("Enter the time as hours:minutes:seconds, such as 1:30:00, or 45:00.")
+        raise ValueError(_("Enter the time as hours:minutes:seconds, such as 1:30:00, or 45:00."))
     hours, minutes, seconds = (int(part or 0) for part in match.groups())
     if seconds >= 60 or (match.group(1) is not None and minutes >= 60):
-        raise ValueError("Minutes and seconds go up to 59.")
+        raise ValueError(_("Minutes and seconds go up to 59."))
     return hours * 3600 + minutes * 60 + seconds
 
 
 class _StageWords(FlaskForm):
     title = StringField(
-        "Title",
-        description="Short, as it reads on the ladder and on certificates: “10K”.",
-        validators=[DataRequired(message="Enter a title."), Length(max=TITLE_MAX)],
+        _l("Title"),
+        description=_l("Short, as it reads on the ladder and on certificates: “10K”."),
+        validators=[DataRequired(message=_l("Enter a title.")), Length(max=TITLE_MAX)],
     )
     description = TextAreaField(
-        "What it means",
+        _l("What it means"),
         description=HINT,
         validators=[
-            DataRequired(message="Say what reaching it means."),
+            DataRequired(message=_l("Say what reaching it means.")),
             Length(max=DESCRIPTION_MAX),
         ],
     )
@@ -60,7 +61,7 @@ def _months(text: str | None) -> int | None:
     if not cleaned:
         return None
     if not cleaned.isdigit():
-        raise ValidationError("Enter a whole number of months, such as 12, or leave it empty.")
+        raise ValidationError(_("Enter a whole number of months, such as 12, or leave it empty."))
     return int(cleaned)
 
 
@@ -68,8 +69,10 @@ class _StageExpiry(FlaskForm):
     valid_for_months: int | None = None  # set by validation
 
     expires_after = StringField(
-        "Certificates expire after (months, optional)",
-        description="For a clearance that must be renewed, such as 12. Empty: they never expire.",
+        _l("Certificates expire after (months, optional)"),
+        description=_l(
+            "For a clearance that must be renewed, such as 12. Empty: they never expire."
+        ),
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
 
@@ -77,7 +80,7 @@ class _StageExpiry(FlaskForm):
         self.valid_for_months = _months(field.data)
 
 
-SKILLS_HINT = (
+SKILLS_HINT = _l(
     "Items of the wheelchair skills checklist this stage asks for (sign-off stages only). Its"
     " sign-off page shows each one's latest result, and its certificates name them."
 )
@@ -87,7 +90,7 @@ class _StageSkills(FlaskForm):
     skill_ids: tuple[int, ...] = ()  # set by validation
 
     skills = SelectMultipleField(
-        "Skills required (optional)",
+        _l("Skills required (optional)"),
         description=SKILLS_HINT,
         choices=[],
         coerce=str,
@@ -104,41 +107,41 @@ class _StageSkills(FlaskForm):
         try:
             self.skill_ids = tuple(sorted({int(value) for value in field.data or []}))
         except ValueError:
-            raise ValidationError("Choose skills from the list.") from None
+            raise ValidationError(_("Choose skills from the list.")) from None
 
 
 class StageForm(_StageWords, _StageExpiry, _StageSkills):
     kind = SelectField(
-        "How it is reached",
-        choices=[SelectChoice(kind.value, kind.label) for kind in CriterionKind],
+        _l("How it is reached"),
+        choices=[SelectChoice(kind.value, CRITERION_LABELS[kind.value]) for kind in CriterionKind],
         default=CriterionKind.DISTANCE.value,
         validate_choice=False,
     )
     distance = StringField(
-        "Distance",
-        description="For a distance or race stage. Leave empty for a sign-off.",
+        _l("Distance"),
+        description=_l("For a distance or race stage. Leave empty for a sign-off."),
         render_kw={"inputmode": "decimal", "autocomplete": "off"},
     )
     time_limit = StringField(
-        "Time limit (optional)",
-        description="Only for a stage that must be done within a time: hours:minutes:seconds.",
+        _l("Time limit (optional)"),
+        description=_l("Only for a stage that must be done within a time: hours:minutes:seconds."),
         render_kw={"autocomplete": "off"},
     )
-    place = SelectField("Place on the ladder", validate_choice=False)
+    place = SelectField(_l("Place on the ladder"), validate_choice=False)
 
     def __init__(
         self, *args, units: str = "km", places: list[SelectChoice] | None = None, **kwargs
     ):
         super().__init__(*args, **kwargs)
         self.units = units
-        self.distance.label.text = f"Distance ({'miles' if units == 'mi' else 'km'})"
-        self.place.choices = places or [SelectChoice("end", "At the end")]
+        self.distance.label.text = _("Distance (miles)") if units == "mi" else _("Distance (km)")
+        self.place.choices = places or [SelectChoice("end", _("At the end"))]
         self.threshold_m: float | None = None
         self.max_duration_s: int | None = None
 
     def validate_kind(self, field) -> None:
         if field.data not in {kind.value for kind in CriterionKind}:
-            raise ValidationError("Choose how the stage is reached.")
+            raise ValidationError(_("Choose how the stage is reached."))
 
     def validate_distance(self, field) -> None:
         text = (field.data or "").strip().replace(",", "")
@@ -148,9 +151,9 @@ class StageForm(_StageWords, _StageExpiry, _StageSkills):
         try:
             value = float(text)
         except ValueError:
-            raise ValidationError("Enter the distance as a number, such as 5 or 21.1.") from None
+            raise ValidationError(_("Enter the distance as a number, such as 5 or 21.1.")) from None
         if value != value or value <= 0:
-            raise ValidationError("Enter a distance above zero.")
+            raise ValidationError(_("Enter a distance above zero."))
         per_unit = METRES_PER_MILE if self.units == "mi" else METRES_PER_KM
         self.threshold_m = round(value * per_unit, 3)
 
@@ -174,7 +177,7 @@ class StageForm(_StageWords, _StageExpiry, _StageSkills):
         choices: list[Any] = list(self.place.choices or [])
         valid = {choice.value for choice in choices}
         if field.data not in valid:
-            raise ValidationError("Choose a place from the list.")
+            raise ValidationError(_("Choose a place from the list."))
 
 
 class StageEditForm(_StageWords, _StageExpiry, _StageSkills, VersionedForm):
@@ -194,19 +197,21 @@ class VersionForm(FlaskForm):
 
 class SignOffForm(FlaskForm):
     signed_on = DateField(
-        "Date signed off",
-        description="The day the participant showed the skill.",
-        validators=[DataRequired(message="Enter the date it was signed off.")],
+        _l("Date signed off"),
+        description=_l("The day the participant showed the skill."),
+        validators=[DataRequired(message=_l("Enter the date it was signed off."))],
     )
     # Only for "Chair fitted" while no fitting is on record: the sign-off records it too, so the
     # chair panel and the ladder agree (issue 14 item 5).
     chair_make = StringField(
-        "Chair make",
-        description="The racing chair they were fitted with. Leave it empty to record the"
-        " fitting later; their page then says the fitting details are not recorded yet.",
+        _l("Chair make"),
+        description=_l(
+            "The racing chair they were fitted with. Leave it empty to record the fitting later;"
+            " their page then says the fitting details are not recorded yet."
+        ),
         validators=[Length(max=80)],
     )
-    chair_model = StringField("Chair model (optional)", validators=[Length(max=80)])
+    chair_model = StringField(_l("Chair model (optional)"), validators=[Length(max=80)])
 
     def fitting(self) -> dict[str, str] | None:
         make = (self.chair_make.data or "").strip()
@@ -217,11 +222,12 @@ class SignOffForm(FlaskForm):
 
 class WithdrawForm(FlaskForm):
     reason = TextAreaField(
-        "Why is it withdrawn?",
-        description="Goes in the audit trail, for example “the session was logged for the wrong"
-        " person”.",
+        _l("Why is it withdrawn?"),
+        description=_l(
+            "Goes in the audit trail, for example “the session was logged for the wrong person”."
+        ),
         validators=[
-            DataRequired(message="Say why the award is withdrawn."),
+            DataRequired(message=_l("Say why the award is withdrawn.")),
             Length(max=WITHDRAW_REASON_MAX),
         ],
     )

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from heartbeat.centres.models import Centre
 from heartbeat.centres.services import centre_created
 from heartbeat.core.events import connect
+from heartbeat.core.i18n import _l
 from heartbeat.extensions import db
 from heartbeat.participants import stages as participant_stages
 from heartbeat.participants.sections import Section, register_portal_section, register_section
@@ -83,8 +84,8 @@ def register() -> None:
     attention.register()
     shoulder_load.register()
     panels.register()
-    register_section(Section("progress", "Progress", "progress.participant_progress", 30))
-    register_portal_section(Section("progress", "My progress", "progress.my_progress", 20))
+    register_section(Section("progress", _l("Progress"), "progress.participant_progress", 30))
+    register_portal_section(Section("progress", _l("My progress"), "progress.my_progress", 20))
     connect(centre_created, _seed_ladder)
     connect(sessions_changed, _evaluate_awards)
     if not sa.event.contains(sa.orm.Session, "before_flush", overview.renew_on_flush):

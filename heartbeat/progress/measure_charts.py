@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, tzinfo
 
+from heartbeat.core.i18n import _, decimal_text, ngettext
 from heartbeat.core.units import day_text
 from heartbeat.measures import queries as measure_queries
 from heartbeat.measures.models import Measure, MeasureResponse
@@ -16,7 +17,21 @@ from heartbeat.progress import axes, charts
 def _text(value: float | None, measure: Measure) -> str:
     if value is None:
         return "–"
-    return f"{value:.0f}%" if measure.scoring == Scoring.PERCENT else f"{value:.1f}"
+    if measure.scoring == Scoring.PERCENT:
+        return f"{decimal_text(value, 0)}%"
+    return decimal_text(value, 1)
+
+
+def _signed(value: float) -> str:
+    """ "+2.5" / "-1.0": a change, with its sign, in the reader's numbers."""
+    text = decimal_text(abs(value), 1)
+    return f"-{text}" if f"{value:+.1f}".startswith("-") else f"+{text}"
+
+
+def _g(value: float) -> str:
+    """``f"{value:g}"`` with the reader's decimal sign."""
+    text = f"{value:g}"
+    return text if "." not in text else decimal_text(value)
 
 
 def measure_chart(
@@ -33,37 +48,51 @@ def measure_chart(
     previous: float | None = None
     for day, total in scored:
         moved = real_change(previous, total, src)
-        change = f"{total - previous:+.1f}" if previous is not None else "–"
-        verdict = {1: "real rise", -1: "real fall"}.get(moved, "") if src else ""
+        change = _signed(total - previous) if previous is not None else "–"
+        verdict = {1: _("real rise"), -1: _("real fall")}.get(moved, "") if src else ""
         table_rows.append((day_text(day), _text(total, measure), change, verdict))
         previous = total
     table = charts.DataTable(
-        caption=f"{measure.title}: each result",
-        columns=("Date", "Total", "Change", "Beyond the smallest real change"),
+        caption=_("%(measure)s: each result", measure=measure.title),
+        columns=(_("Date"), _("Total"), _("Change"), _("Beyond the smallest real change")),
         rows=tuple(table_rows),
     )
     if not scored:
-        return charts.Chart(chart_id, measure.title, "No results yet.", table)
+        return charts.Chart(chart_id, measure.title, _("No results yet."), table)
     first = scored[0][0]
     span = max((today - first).days, 1)
     points = [charts.Point((day - first).days / span, total) for day, total in scored]
     band = None
     if src:
         baseline = scored[0][1]
-        band = (baseline - src, baseline + src, f"±{src:g} of the first result: no real change")
+        band = (
+            baseline - src,
+            baseline + src,
+            _("±%(change)s of the first result: no real change", change=_g(src)),
+        )
     latest = scored[-1][1]
-    description = (
-        f"Line chart of {measure.title} over time: {len(scored)} results, from"
-        f" {_text(scored[0][1], measure)} on {day_text(first)} to {_text(latest, measure)} on"
-        f" {day_text(scored[-1][0])}."
-        + (f" The shaded band is ±{src:g} around the first result." if src else "")
+    description = ngettext(
+        "Line chart of %(measure)s over time: %(num)s results, from %(first)s on %(first_day)s"
+        " to %(latest)s on %(latest_day)s.",
+        "Line chart of %(measure)s over time: %(num)s results, from %(first)s on %(first_day)s"
+        " to %(latest)s on %(latest_day)s.",
+        len(scored),
+        measure=measure.title,
+        first=_text(scored[0][1], measure),
+        first_day=day_text(first),
+        latest=_text(latest, measure),
+        latest_day=day_text(scored[-1][0]),
     )
+    if src:
+        description += " " + _(
+            "The shaded band is ±%(change)s around the first result.", change=_g(src)
+        )
     return charts.line_chart(
         chart_id,
         measure.title,
         description,
         points,
-        x_labels=axes.time_axis(first, today, "Today"),
+        x_labels=axes.time_axis(first, today, _("Today")),
         format_tick=lambda value, decimals: axes.number(value, decimals),
         table=table,
         from_zero=True,

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from heartbeat.auth.models import User
+from heartbeat.core.i18n import _l
 from heartbeat.core.personal import declare
 from heartbeat.db import CentreScoped, UTCDateTime, string_enum, utcnow
 from heartbeat.extensions import Model
@@ -30,12 +31,17 @@ KEPT_BY_PERSON = "kept_by_person"  # a person kept it without evidence; not flag
 HISTORY_EVIDENCE = "history_evidence"
 
 REVIEW_REASONS = {
-    EVIDENCE_VANISHED: "The session that proved it was deleted or changed, and no other session"
-    " reaches it now.",
-    EVIDENCE_CHANGED: "The evidence moved: another session now proves it, or the session was"
-    " edited (for example its date or distance).",
-    HISTORY_EVIDENCE: "Only history from before enrolment reaches it. Confirm the award and"
-    " choose its date: history never dates an award by itself.",
+    EVIDENCE_VANISHED: _l(
+        "The session that proved it was deleted or changed, and no other session reaches it now."
+    ),
+    EVIDENCE_CHANGED: _l(
+        "The evidence moved: another session now proves it, or the session was edited (for"
+        " example its date or distance)."
+    ),
+    HISTORY_EVIDENCE: _l(
+        "Only history from before enrolment reaches it. Confirm the award and choose its date:"
+        " history never dates an award by itself."
+    ),
 }
 
 
@@ -52,11 +58,15 @@ class CriterionKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "signoff": "Therapist sign-off",
-            "distance": "One continuous session of at least a distance",
-            "race": "An official race finish at a distance",
-        }[self.value]
+        return str(CRITERION_LABELS[self.value])
+
+
+# How a stage is reached, in words (read in the reader's language when shown).
+CRITERION_LABELS = {
+    CriterionKind.SIGNOFF.value: _l("Therapist sign-off"),
+    CriterionKind.DISTANCE.value: _l("One continuous session of at least a distance"),
+    CriterionKind.RACE.value: _l("An official race finish at a distance"),
+}
 
 
 class LadderStage(CentreScoped, Model):

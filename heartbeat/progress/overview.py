@@ -29,6 +29,7 @@ from flask import get_template_attribute
 from sqlalchemy.dialects import postgresql, sqlite
 
 from heartbeat.centres.models import Centre
+from heartbeat.core.i18n import DEFAULT_LANGUAGE, current_language, date_text
 from heartbeat.core.units import Units, day_text, distance_text, format_duration, units_of
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
@@ -94,12 +95,21 @@ def overview(participant: Participant, centre: Centre, units: Units) -> dict[str
         or stored.settings != settings
     ):
         stored = None  # stale: none of its figures are used
-    if stored is not None and units in stored.payload:
-        return stored.payload[units]
+    key = payload_key(units)
+    if stored is not None and key in stored.payload:
+        return stored.payload[key]
     payload = compute(participant, centre, today, units)
     others = dict(stored.payload) if stored is not None else {}
-    _store(participant, centre, today, settings, {**others, units: payload})
+    _store(participant, centre, today, settings, {**others, key: payload})
     return payload
+
+
+def payload_key(units: Units) -> str:
+    """Where the figures in ``units`` are kept in the row: their words are in the reader's
+    language, so another language's figures are kept beside them (``"km|es"``); English keeps
+    the units alone."""
+    language = current_language()
+    return units if language == DEFAULT_LANGUAGE else f"{units}|{language}"
 
 
 def _store(
@@ -186,7 +196,7 @@ def _recent_sessions(rows, *, units: Units, tz: ZoneInfo) -> list[dict[str, Any]
         recent.append(
             {
                 "id": row.id,
-                "when": f"{row.started_at.astimezone(tz):%d %b %Y, %H:%M}",
+                "when": date_text(row.started_at.astimezone(tz), "%d %b %Y, %H:%M"),
                 "kind": kind.label,
                 "distance": distance_text(row.distance_m, units) if row.distance_m else None,
                 "duration": format_duration(row.moving_time_s) if row.moving_time_s else None,

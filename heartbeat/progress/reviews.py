@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from heartbeat.audit import services as audit
 from heartbeat.auth.models import User
+from heartbeat.core.i18n import _
 from heartbeat.core.units import day_text
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
@@ -49,9 +50,9 @@ def confirm_review(award: Award, participant, *, actor: User, now: datetime | No
     the person vouches for it: it is kept as it is, and the engine leaves it alone from now on.
     """
     if not award.needs_review:
-        raise ProgressError("This award is not waiting for a review.")
+        raise ProgressError(_("This award is not waiting for a review."))
     if award.review_reason == HISTORY_EVIDENCE:
-        raise ProgressError("This award comes from history: confirm it with its date.")
+        raise ProgressError(_("This award comes from history: confirm it with its date."))
     now = now or utcnow()
     before = _snapshot(award)
     stages = ladder(participant.centre_id)
@@ -100,7 +101,7 @@ def confirm_history(
     then verified like any other, and certificates print that day.
     """
     if award.verified or award.review_reason != HISTORY_EVIDENCE:
-        raise ProgressError("This award is not waiting for its date to be confirmed.")
+        raise ProgressError(_("This award is not waiting for its date to be confirmed."))
     now = now or utcnow()
     tz = centre_zone(participant.centre_id)
     today = now.astimezone(tz).date()
@@ -109,12 +110,15 @@ def confirm_history(
     )
     session_day = evidence.started_at.astimezone(tz).date() if evidence else None
     if achieved_on > today:
-        raise ProgressError("The date cannot be in the future.")
+        raise ProgressError(_("The date cannot be in the future."))
     if achieved_on < participant.date_of_birth:
-        raise ProgressError("The date is before the participant was born.")
+        raise ProgressError(_("The date is before the participant was born."))
     if session_day is not None and achieved_on < session_day:
         raise ProgressError(
-            f"The date cannot be before the session that shows it ({day_text(session_day)})."
+            _(
+                "The date cannot be before the session that shows it (%(day)s).",
+                day=day_text(session_day),
+            )
         )
     before = _snapshot(award)
     award.achieved_at = award_moment(achieved_on, tz)
@@ -143,15 +147,21 @@ def withdraw_award(
     """
     reason = (reason or "").strip()
     if not reason:
-        raise ProgressError("Say why the award is withdrawn; the reason goes in the audit trail.")
+        raise ProgressError(
+            _("Say why the award is withdrawn; the reason goes in the audit trail.")
+        )
     if len(reason) > WITHDRAW_REASON_MAX:
-        raise ProgressError(f"Keep the reason to {WITHDRAW_REASON_MAX} characters or fewer.")
+        raise ProgressError(
+            _("Keep the reason to %(max)s characters or fewer.", max=WITHDRAW_REASON_MAX)
+        )
     if not (award.verified and award.needs_review):
-        raise ProgressError("Only a verified award flagged for review can be withdrawn.")
+        raise ProgressError(_("Only a verified award flagged for review can be withdrawn."))
     if award.review_reason != EVIDENCE_VANISHED:
         raise ProgressError(
-            "Sessions still reach this award, so it cannot be withdrawn; confirm it with the new"
-            " evidence instead."
+            _(
+                "Sessions still reach this award, so it cannot be withdrawn; confirm it with the"
+                " new evidence instead."
+            )
         )
     now = now or utcnow()
     # Whose it was stays in the trail after the row is gone (the trail's participant filter).

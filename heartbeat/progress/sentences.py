@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import re
 
+from heartbeat.core.i18n import DEFAULT_LANGUAGE, _, _l, current_language
+
 #: The name the ladder editor's preview puts in front of a description.
 SAMPLE_NAME = "Ada Lovelace"
 
-HINT = (
+HINT = _l(
     "Reads after the participant's name, in the past tense, so that it makes a sentence: "
     "“Ada Lovelace completed a continuous 10 km push.” Start with a small letter and with "
     "what they did (completed, pushed, steered, finished…); no “has”, and no full stop at the end."
@@ -42,13 +44,13 @@ _NOT_PAST = frozenset({"bed", "red", "shed", "wed", "need", "speed", "feed", "se
 _PAST_EED = frozenset({"agreed", "freed", "guaranteed", "refereed"})
 # Starts that show the description was written for "has …" or for the present tense.
 _WRONG_START = {
-    "has": "Leave out “has”: write “completed a continuous 10 km push”, not “has completed…”.",
-    "have": "Leave out “have”: write “completed a continuous 10 km push”.",
-    "is": "Write what they did, in the past tense: “was fitted with…”, not “is…”.",
-    "are": "Write what they did, in the past tense, such as “completed…”.",
-    "will": "Write what they did, in the past tense, such as “completed…”.",
-    "can": "Write what they did, in the past tense: “steered safely…”, not “can steer…”.",
-    "to": "Write what they did, in the past tense: “completed…”, not “to complete…”.",
+    "has": _l("Leave out “has”: write “completed a continuous 10 km push”, not “has completed…”."),
+    "have": _l("Leave out “have”: write “completed a continuous 10 km push”."),
+    "is": _l("Write what they did, in the past tense: “was fitted with…”, not “is…”."),
+    "are": _l("Write what they did, in the past tense, such as “completed…”."),
+    "will": _l("Write what they did, in the past tense, such as “completed…”."),
+    "can": _l("Write what they did, in the past tense: “steered safely…”, not “can steer…”."),
+    "to": _l("Write what they did, in the past tense: “completed…”, not “to complete…”."),
 }
 _WORD = re.compile(r"[a-z][a-z'\-]*")
 
@@ -71,20 +73,24 @@ def description_problem(text: str | None) -> str | None:
     """What stops ``text`` reading after a name, or None when ``<Name> <text>.`` is a sentence."""
     text = clean_description(text)
     if not text:
-        return "Say what reaching it means, as it reads after a name: “completed a 10 km push”."
+        return _("Say what reaching it means, as it reads after a name: “completed a 10 km push”.")
     if not text[0].islower():
-        return (
-            "Start with a small letter: it follows the name, as in "
-            f"“{milestone_sentence(SAMPLE_NAME, text[:1].lower() + text[1:])}”"
+        return _(
+            "Start with a small letter: it follows the name, as in “%(sentence)s”",
+            sentence=milestone_sentence(SAMPLE_NAME, text[:1].lower() + text[1:]),
         )
+    if current_language() != DEFAULT_LANGUAGE:
+        # The checks below know English grammar only: a centre writing in its own language is
+        # trusted with its verbs (the preview shows the sentence before it is saved).
+        return None
     words = _WORD.findall(text.lower())
     first = words[0] if words else ""
     if first in _WRONG_START:
-        return _WRONG_START[first]
+        return str(_WRONG_START[first])
     if first.endswith("ly") and len(words) > 1:
         first = words[1]  # "safely transferred…", "successfully completed…"
     if not _is_past_tense(first):
-        return (
+        return _(
             "Start with what they did, in the past tense, such as “completed”, “pushed”, "
             "“steered” or “finished”, so that it reads “Ada Lovelace completed…”."
         )

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 import sqlalchemy as sa
 
+from heartbeat.core.i18n import _l
 from heartbeat.extensions import db
 from heartbeat.measures.instruments import WUSPI_CODE
 from heartbeat.measures.models import Measure, MeasureResponse
@@ -143,9 +144,11 @@ def register() -> None:
         AttentionRule(
             "shoulder_load",
             32,
-            "Shoulder load jumped",
-            "Estimated pushes in the last 7 days over 1.5 times the weekly average of the last"
-            " 28, while pain or the WUSPI is rising.",
+            _l("Shoulder load jumped"),
+            _l(
+                "Estimated pushes in the last 7 days over 1.5 times the weekly average of the last"
+                " 28, while pain or the WUSPI is rising."
+            ),
             "progress/attention/shoulder.html",
             _attention,
         )

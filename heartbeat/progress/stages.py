@@ -19,6 +19,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from heartbeat.audit import services as audit
 from heartbeat.auth.models import User
 from heartbeat.core.edits import InputError, check_version
+from heartbeat.core.i18n import _
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.progress.models import CriterionKind, LadderStage, StageSkill
@@ -69,14 +70,14 @@ def _chosen_skills(
     wanted = set(item_ids)
     if wanted and kind != CriterionKind.SIGNOFF:
         raise StageError(
-            "The stage cannot be saved.",
-            {"skills": "Only a sign-off stage can require skills: a session reaches this one."},
+            _("The stage cannot be saved."),
+            {"skills": _("Only a sign-off stage can require skills: a session reaches this one.")},
         )
     items = {item.id: item.label for item in skill_items(centre_id)}
     if wanted - set(items):
         raise StageError(
-            "The stage cannot be saved.",
-            {"skills": "Choose skills from the list (the wheelchair skills checklist)."},
+            _("The stage cannot be saved."),
+            {"skills": _("Choose skills from the list (the wheelchair skills checklist).")},
         )
     return {item_id: label for item_id, label in items.items() if item_id in wanted}
 
@@ -100,8 +101,8 @@ def _set_skills(stage: LadderStage, chosen: dict[int, str]) -> list[str]:
 def _check_validity(valid_for_months: int | None) -> None:
     if valid_for_months is not None and not 1 <= valid_for_months <= MAX_VALID_MONTHS:
         raise StageError(
-            "The stage cannot be saved.",
-            {"expires_after": "Enter a number of months from 1 to 120, or leave it empty."},
+            _("The stage cannot be saved."),
+            {"expires_after": _("Enter a number of months from 1 to 120, or leave it empty.")},
         )
 
 
@@ -132,18 +133,18 @@ def _clean_words(title: str, description: str, *, others: list[LadderStage]) -> 
     title, description = (title or "").strip(), clean_description(description)
     errors = {}
     if not title:
-        errors["title"] = "Enter a title, such as “10K”."
+        errors["title"] = _("Enter a title, such as “10K”.")
     elif len(title) > TITLE_MAX:
-        errors["title"] = f"Keep the title to {TITLE_MAX} characters or fewer."
+        errors["title"] = _("Keep the title to %(max)s characters or fewer.", max=TITLE_MAX)
     elif any(s.title.casefold() == title.casefold() and not s.retired for s in others):
-        errors["title"] = "Another stage on the ladder already has this title."
+        errors["title"] = _("Another stage on the ladder already has this title.")
     if len(description) > DESCRIPTION_MAX:
-        errors["description"] = f"Keep it to {DESCRIPTION_MAX} characters or fewer."
+        errors["description"] = _("Keep it to %(max)s characters or fewer.", max=DESCRIPTION_MAX)
     elif problem := description_problem(description):
         # It must make a sentence after a name: certificates print "<Name> <description>."
         errors["description"] = problem
     if errors:
-        raise StageError("The stage cannot be saved.", errors)
+        raise StageError(_("The stage cannot be saved."), errors)
     return title, description
 
 
@@ -171,22 +172,22 @@ def add_stage(
         criterion = CriterionKind(kind)
     except ValueError:
         raise StageError(
-            "The stage cannot be saved.", {"kind": "Choose how it is reached."}
+            _("The stage cannot be saved."), {"kind": _("Choose how it is reached.")}
         ) from None
     if criterion == CriterionKind.SIGNOFF:
         if threshold_m is not None:
-            errors["distance"] = "A sign-off stage has no distance; leave it empty."
+            errors["distance"] = _("A sign-off stage has no distance; leave it empty.")
         if max_duration_s is not None:
-            errors["time_limit"] = "A sign-off stage has no time limit; leave it empty."
+            errors["time_limit"] = _("A sign-off stage has no time limit; leave it empty.")
     else:
         if threshold_m is None:
-            errors["distance"] = "Enter the distance of one continuous push."
+            errors["distance"] = _("Enter the distance of one continuous push.")
         elif not 0 < threshold_m <= MAX_THRESHOLD_M:
-            errors["distance"] = "Enter a distance above zero and at most 200 km (124 miles)."
+            errors["distance"] = _("Enter a distance above zero and at most 200 km (124 miles).")
         if max_duration_s is not None and not 0 < max_duration_s <= MAX_DURATION_S:
-            errors["time_limit"] = "Enter a time limit above zero and at most 48 hours."
+            errors["time_limit"] = _("Enter a time limit above zero and at most 48 hours.")
     if errors:
-        raise StageError("The stage cannot be saved.", errors)
+        raise StageError(_("The stage cannot be saved."), errors)
     chosen = _chosen_skills(centre_id, criterion, skill_ids)
 
     if at_top:
@@ -195,7 +196,7 @@ def add_stage(
         after = next((s for s in stages if s.id == after_stage_id), None)
         if after is None:
             raise StageError(
-                "The stage cannot be saved.", {"place": "Choose a place from the list."}
+                _("The stage cannot be saved."), {"place": _("Choose a place from the list.")}
             )
         position = after.position + 1
     else:
@@ -273,7 +274,7 @@ def move_stage(
 ) -> bool:
     """Swap a stage with its neighbour above (``up``) or below (``down``); False at an end."""
     if direction not in ("up", "down"):
-        raise StageError("Move a stage up or down.")
+        raise StageError(_("Move a stage up or down."))
     _check_version(stage, expected_version)
     stages = _stages(stage.centre_id)
     index = next(i for i, s in enumerate(stages) if s.id == stage.id)
@@ -325,7 +326,7 @@ def retire_stage(
     """Take a stage off the ladder; awards made for it stay valid and keep pointing at it."""
     _check_version(stage, expected_version)
     if stage.retired:
-        raise StageError(f"“{stage.title}” is already retired.")
+        raise StageError(_("“%(title)s” is already retired.", title=stage.title))
     before = _snapshot(stage)
     stage.retired_at = now or utcnow()
     db.session.flush()
@@ -343,11 +344,14 @@ def restore_stage(stage: LadderStage, *, actor: User, expected_version: int | No
     """Put a retired stage back on the ladder, where it was."""
     _check_version(stage, expected_version)
     if not stage.retired:
-        raise StageError(f"“{stage.title}” is on the ladder already.")
+        raise StageError(_("“%(title)s” is on the ladder already.", title=stage.title))
     others = [s for s in _stages(stage.centre_id) if s.id != stage.id and not s.retired]
     if any(s.title.casefold() == stage.title.casefold() for s in others):
         raise StageError(
-            f"Another stage on the ladder is called “{stage.title}”; reword one of them first."
+            _(
+                "Another stage on the ladder is called “%(title)s”; reword one of them first.",
+                title=stage.title,
+            )
         )
     before = _snapshot(stage)
     stage.retired_at = None

@@ -7,8 +7,8 @@ import statistics
 from collections import defaultdict
 from datetime import date, timedelta, tzinfo
 
+from heartbeat.core.i18n import _, decimal_text, ngettext, number
 from heartbeat.core.units import Units, day_text, distance_text, format_duration, to_units
-from heartbeat.core.wording import plural
 from heartbeat.progress import axes, charts, rules
 
 TREND_WEEKS = 26
@@ -29,32 +29,49 @@ def weekly_chart(
 ) -> charts.Chart:
     """Every session logged each week; ``waiting`` (the part a therapist has not confirmed yet)
     is said in the words and the table."""
-    values = [to_units(metres, units) for _, metres in weekly]
-    labels = [monday for monday, _ in weekly]
+    values = [to_units(metres, units) for _monday, metres in weekly]
+    labels = [monday for monday, _metres in weekly]
     best_index = max(range(len(values)), key=lambda i: values[i]) if values else 0
-    total = sum(metres for _, metres in weekly)
+    total = sum(metres for _monday, metres in weekly)
     if total:
         best_week, best_m = weekly[best_index]
-        description = (
-            f"Bar chart of the distance covered each week for the last {len(weekly)} weeks,"
-            f" {distance_text(total, units)} in all. The biggest week was the week of"
-            f" {day_text(best_week)} with {distance_text(best_m, units)}."
-            f" This week so far: {distance_text(weekly[-1][1], units)}."
+        description = ngettext(
+            "Bar chart of the distance covered each week for the last %(num)s week,"
+            " %(total)s in all. The biggest week was the week of %(best_week)s with"
+            " %(best)s. This week so far: %(this_week)s.",
+            "Bar chart of the distance covered each week for the last %(num)s weeks,"
+            " %(total)s in all. The biggest week was the week of %(best_week)s with"
+            " %(best)s. This week so far: %(this_week)s.",
+            len(weekly),
+            total=distance_text(total, units),
+            best_week=day_text(best_week),
+            best=distance_text(best_m, units),
+            this_week=distance_text(weekly[-1][1], units),
         )
-        waiting_m = sum(metres for _, metres in waiting or ())
+        waiting_m = sum(metres for _monday, metres in waiting or ())
         if waiting_m:
-            description += (
-                f" It includes {distance_text(waiting_m, units)} logged by the participant and"
-                " waiting for a therapist to confirm."
+            description += " " + _(
+                "It includes %(distance)s logged by the participant and waiting for a therapist"
+                " to confirm.",
+                distance=distance_text(waiting_m, units),
             )
     else:
-        description = f"No distance recorded in the last {len(weekly)} weeks."
+        description = ngettext(
+            "No distance recorded in the last %(num)s week.",
+            "No distance recorded in the last %(num)s weeks.",
+            len(weekly),
+        )
+    this_week = " " + _("(this week, so far)")
     table = charts.DataTable(
-        caption=f"Distance per week, last {len(weekly)} weeks",
-        columns=("Week starting", "Distance"),
+        caption=ngettext(
+            "Distance per week, last %(num)s week",
+            "Distance per week, last %(num)s weeks",
+            len(weekly),
+        ),
+        columns=(_("Week starting"), _("Distance")),
         rows=tuple(
             (
-                day_text(monday) + (" (this week, so far)" if i == len(weekly) - 1 else ""),
+                day_text(monday) + (this_week if i == len(weekly) - 1 else ""),
                 distance_text(metres, units),
             )
             for i, (monday, metres) in enumerate(weekly)
@@ -63,10 +80,10 @@ def weekly_chart(
         else (),
     )
     if not total:
-        return charts.Chart(chart_id, "Distance per week", description, table)
+        return charts.Chart(chart_id, _("Distance per week"), description, table)
     return charts.bar_chart(
         chart_id,
-        "Distance per week",
+        _("Distance per week"),
         description,
         labels,
         values,
@@ -86,27 +103,35 @@ def longest_push_chart(
             best = fact.distance_m
             records.append((fact.started_at.astimezone(tz).date(), fact.distance_m))
     table = charts.DataTable(
-        caption="Each time the longest push grew",
-        columns=("Date", "Longest continuous push"),
+        caption=_("Each time the longest push grew"),
+        columns=(_("Date"), _("Longest continuous push")),
         rows=tuple((day_text(day), distance_text(metres, units)) for day, metres in records),
     )
     if not records:
-        return charts.Chart(chart_id, "Longest push over time", "No pushes recorded yet.", table)
+        return charts.Chart(
+            chart_id, _("Longest push over time"), _("No pushes recorded yet."), table
+        )
     first = records[0][0]
     span = max((today - first).days, 1)
     points = [charts.Point((day - first).days / span, to_units(m, units)) for day, m in records]
     points.append(charts.Point(1.0, to_units(best, units)))  # the record holds until today
-    description = (
-        f"Step chart of the longest continuous push over time:"
-        f" {plural(len(records), 'new record', 'new records')}, from {distance_text(records[0][1], units)}"
-        f" on {day_text(first)} to {distance_text(best, units)} on {day_text(records[-1][0])}."
+    description = ngettext(
+        "Step chart of the longest continuous push over time: %(num)s new record, from"
+        " %(first)s on %(first_day)s to %(best)s on %(best_day)s.",
+        "Step chart of the longest continuous push over time: %(num)s new records, from"
+        " %(first)s on %(first_day)s to %(best)s on %(best_day)s.",
+        len(records),
+        first=distance_text(records[0][1], units),
+        first_day=day_text(first),
+        best=distance_text(best, units),
+        best_day=day_text(records[-1][0]),
     )
     return charts.line_chart(
         chart_id,
-        "Longest push over time",
+        _("Longest push over time"),
         description,
         points,
-        x_labels=axes.time_axis(first, today, "Today"),
+        x_labels=axes.time_axis(first, today, _("Today")),
         format_tick=distance_tick(units),
         table=table,
         from_zero=True,  # growth from nothing, not a zoom that makes 50 m look like a leap
@@ -141,23 +166,34 @@ def pace_chart(
         if paces.get(week)
     ]
     table = charts.DataTable(
-        caption=f"Typical pace per week, last {TREND_WEEKS} weeks (less time is faster)",
-        columns=("Week starting", f"Median pace per {units}", "Timed pushes"),
+        caption=_(
+            "Typical pace per week, last %(weeks)s weeks (less time is faster)", weeks=TREND_WEEKS
+        ),
+        columns=(_("Week starting"), _("Median pace per %(unit)s", unit=units), _("Timed pushes")),
         rows=tuple(
-            (day_text(week), f"{format_duration(pace)} /{units}", str(n))
+            (day_text(week), f"{format_duration(pace)} /{units}", number(n))
             for week, pace, n in medians
         ),
     )
-    title = "Pace trend"
+    title = _("Pace trend")
     if not medians:
-        return charts.Chart(chart_id, title, "No timed pushes in the last 26 weeks.", table)
+        return charts.Chart(chart_id, title, _("No timed pushes in the last 26 weeks."), table)
     fastest = min(medians, key=lambda m: m[1])
-    description = (
-        f"Line chart of the typical pace per {units} each week over the last {TREND_WEEKS}"
-        f" weeks, with faster paces higher up: the axis runs from the slowest pace at the"
-        f" bottom to the fastest at the top. {len(medians)} weeks have timed pushes. Latest:"
-        f" {format_duration(medians[-1][1])} per {units} in the week of {day_text(medians[-1][0])};"
-        f" fastest: {format_duration(fastest[1])} per {units}."
+    description = ngettext(
+        "Line chart of the typical pace per %(unit)s each week over the last %(weeks)s weeks,"
+        " with faster paces higher up: the axis runs from the slowest pace at the bottom to the"
+        " fastest at the top. %(num)s weeks have timed pushes. Latest: %(latest)s per %(unit)s in"
+        " the week of %(latest_week)s; fastest: %(fastest)s per %(unit)s.",
+        "Line chart of the typical pace per %(unit)s each week over the last %(weeks)s weeks,"
+        " with faster paces higher up: the axis runs from the slowest pace at the bottom to the"
+        " fastest at the top. %(num)s weeks have timed pushes. Latest: %(latest)s per %(unit)s in"
+        " the week of %(latest_week)s; fastest: %(fastest)s per %(unit)s.",
+        len(medians),
+        unit=units,
+        weeks=TREND_WEEKS,
+        latest=format_duration(medians[-1][1]),
+        latest_week=day_text(medians[-1][0]),
+        fastest=format_duration(fastest[1]),
     )
     return _weekly_line_chart(
         chart_id,
@@ -169,7 +205,7 @@ def pace_chart(
         table=table,
         steps=(5, 10, 15, 30, 60, 120, 300, 600, 900, 1800),
         invert=True,
-        note="Faster ↑",
+        note=_("Faster ↑"),
     )
 
 
@@ -191,19 +227,26 @@ def pain_chart(
         if scores.get(week)
     ]
     table = charts.DataTable(
-        caption=f"Average pain score per week, last {TREND_WEEKS} weeks (0 none, 10 worst)",
-        columns=("Week starting", "Average pain (0 to 10)", "Sessions with a score"),
-        rows=tuple((day_text(week), f"{mean:.1f}", str(n)) for week, mean, n in means),
+        caption=_(
+            "Average pain score per week, last %(weeks)s weeks (0 none, 10 worst)",
+            weeks=TREND_WEEKS,
+        ),
+        columns=(_("Week starting"), _("Average pain (0 to 10)"), _("Sessions with a score")),
+        rows=tuple((day_text(week), decimal_text(mean, 1), number(n)) for week, mean, n in means),
     )
-    title = "Pain trend"
+    title = _("Pain trend")
     if not means:
-        return charts.Chart(chart_id, title, "No pain scores in the last 26 weeks.", table)
+        return charts.Chart(chart_id, title, _("No pain scores in the last 26 weeks."), table)
     highest = max(means, key=lambda m: m[1])
-    description = (
-        f"Line chart of the average pain score (0 none to 10 worst) each week over the last"
-        f" {TREND_WEEKS} weeks. Latest: {means[-1][1]:.1f} in the week of"
-        f" {day_text(means[-1][0])}; highest: {highest[1]:.1f} in the week of"
-        f" {day_text(highest[0])}."
+    description = _(
+        "Line chart of the average pain score (0 none to 10 worst) each week over the last"
+        " %(weeks)s weeks. Latest: %(latest)s in the week of %(latest_week)s; highest:"
+        " %(highest)s in the week of %(highest_week)s.",
+        weeks=TREND_WEEKS,
+        latest=decimal_text(means[-1][1], 1),
+        latest_week=day_text(means[-1][0]),
+        highest=decimal_text(highest[1], 1),
+        highest_week=day_text(highest[0]),
     )
     return _weekly_line_chart(
         chart_id,
@@ -228,12 +271,12 @@ def _weekly_line_chart(
 ) -> charts.Chart:
     """A line over the trend's weeks, one point per week that has a value, oldest on the left."""
     span = len(weeks) - 1
-    points = [charts.Point(weeks.index(week) / span, value) for week, value, _ in values]
+    points = [charts.Point(weeks.index(week) / span, value) for week, value, _n in values]
     return charts.line_chart(
         chart_id,
         title,
         description,
         points,
-        x_labels=axes.time_axis(weeks[0], weeks[-1], "This week"),
+        x_labels=axes.time_axis(weeks[0], weeks[-1], _("This week")),
         **options,
     )

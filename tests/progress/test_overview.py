@@ -76,6 +76,23 @@ def test_the_overview_reads_one_stored_row_until_something_changes(app, progress
         assert db.session.get(ParticipantSummary, progress.pid).computed_at == computed_at
 
 
+def test_each_language_keeps_its_own_figures_in_the_row(app, progress):
+    """The figures hold words (a chart's title, "2.8 km to go"): a reader of another language
+    gets them computed in theirs, kept beside the English, never the English ones."""
+    _log(app, progress, distance_m=1200)
+    english = signed_in(app, progress.world.a.therapist.email)
+    _overview(english, progress.pid)
+    with app.app_context():
+        db.session.get(User, progress.world.a.admin.id).language = "es"
+        db.session.commit()
+    spanish = signed_in(app, progress.world.a.admin.email)
+    assert spanish.get(f"/participants/{progress.pid}").status_code == 200
+    with app.app_context():
+        payload = db.session.get(ParticipantSummary, progress.pid).payload
+        assert set(payload) == {"km", "km|es"}
+    assert _overview(english, progress.pid) == _overview(english, progress.pid)
+
+
 def test_a_session_added_edited_or_deleted_shows_at_once(app, progress):
     client = signed_in(app, progress.world.a.therapist.email)
     session_id = _log(app, progress, distance_m=1200)

@@ -11,19 +11,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+
+def _l(text: str) -> str:
+    """Marks text for translation and returns it unchanged: this module stays free of Flask; the
+    page translates it when it prints it (``_(label)`` in ``progress/_effort.html``)."""
+    return text
+
+
 RPE_BANDS: tuple[tuple[str, int, int, str], ...] = (
-    ("Easy", 1, 2, "Could talk in full sentences; warm-ups and recovery."),
-    ("Moderate", 3, 4, "Breathing harder, still able to talk; most aerobic work."),
-    ("Hard", 5, 6, "Short phrases only; tempo and long intervals."),
-    ("Very hard", 7, 8, "A few words at most; short intervals, race pace."),
-    ("Maximal", 9, 10, "All-out; sprints and finishes."),
+    (_l("Easy"), 1, 2, _l("Could talk in full sentences; warm-ups and recovery.")),
+    (_l("Moderate"), 3, 4, _l("Breathing harder, still able to talk; most aerobic work.")),
+    (_l("Hard"), 5, 6, _l("Short phrases only; tempo and long intervals.")),
+    (_l("Very hard"), 7, 8, _l("A few words at most; short intervals, race pace.")),
+    (_l("Maximal"), 9, 10, _l("All-out; sprints and finishes.")),
 )
 HR_ZONE_SHARES: tuple[tuple[str, int, int], ...] = (
-    ("Zone 1", 50, 60),
-    ("Zone 2", 60, 70),
-    ("Zone 3", 70, 80),
-    ("Zone 4", 80, 90),
-    ("Zone 5", 90, 100),
+    (_l("Zone 1"), 50, 60),
+    (_l("Zone 2"), 60, 70),
+    (_l("Zone 3"), 70, 80),
+    (_l("Zone 4"), 80, 90),
+    (_l("Zone 5"), 90, 100),
 )
 MIN_PLAUSIBLE_MAX = 100  # a "maximum" below this was no maximal effort
 
@@ -57,12 +64,12 @@ def effort_guide(hr_unreliable: bool, measured_max: int | None) -> EffortGuide:
         return EffortGuide(
             RPE_BANDS,
             (),
-            "Injury at or above T6 blunts the heart-rate response: effort is judged by RPE.",
+            _l("Injury at or above T6 blunts the heart-rate response: effort is judged by RPE."),
         )
     if measured_max is None or measured_max < MIN_PLAUSIBLE_MAX:
         return EffortGuide(
             RPE_BANDS,
             (),
-            "No maximum heart rate measured yet: effort is judged by RPE until one is.",
+            _l("No maximum heart rate measured yet: effort is judged by RPE until one is."),
         )
     return EffortGuide(RPE_BANDS, hr_zones(measured_max), None)

@@ -7,6 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from heartbeat.core.i18n import _, number
+from heartbeat.core.units import METRES_PER_MILE
 from heartbeat.extensions import db
 from heartbeat.measures.services import ensure_built_in
 from heartbeat.progress import rules
@@ -157,6 +159,46 @@ def award_description(award: Award) -> str:
         return award.stage.description if award.stage is not None else ""
     club = CLUBS_BY_CODE.get(award.club_code or "")
     return club.description if club else ""
+
+
+def club_title(club: ClubSpec) -> str:
+    """The club's name in the reader's language ("100-mile club"); ``club.title`` is the English
+    that certificates and the audit trail store."""
+    if club.kind == "marathons":
+        if club.threshold == 1:
+            return _("Marathon finisher")
+        return _("%(num)s marathons", num=club.threshold)
+    return _("%(miles)s-mile club", miles=number(club.threshold))
+
+
+def club_description(club: ClubSpec) -> str:
+    """What the club means, after a participant's name, in the reader's language."""
+    if club.kind == "marathons":
+        if club.threshold == 1:
+            return _("finished a marathon")
+        return _("finished %(num)s marathons", num=club.threshold)
+    return _(
+        "covered %(miles)s miles (%(km)s km) in training and races",
+        miles=number(club.threshold),
+        km=number(round(club.threshold * METRES_PER_MILE / 1000)),
+    )
+
+
+def award_title_text(award: Award) -> str:
+    """``award_title`` as a page shows it: a club's name in the reader's language (a stage's
+    title is the centre's own words). Never stored: ``award_title`` is what is kept."""
+    if award.stage_id is not None:
+        return award.stage.title if award.stage is not None else _("Ladder stage")
+    club = CLUBS_BY_CODE.get(award.club_code or "")
+    return club_title(club) if club else (award.club_code or _("Club"))
+
+
+def award_description_text(award: Award) -> str:
+    """``award_description`` as a page shows it (a club's meaning in the reader's language)."""
+    if award.stage_id is not None:
+        return award.stage.description if award.stage is not None else ""
+    club = CLUBS_BY_CODE.get(award.club_code or "")
+    return club_description(club) if club else ""
 
 
 def award_titles(stages: Iterable[LadderStage]) -> dict[str, str]:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from heartbeat.audit import services as audit
 from heartbeat.auth.models import User
 from heartbeat.core.events import event
+from heartbeat.core.i18n import _
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
@@ -45,17 +46,21 @@ def sign_off(
     warn); the audit trail records which they were.
     """
     if fitting is not None and not records_chair_fitting(stage.code):
-        raise ProgressError(f"“{stage.title}” does not record a chair fitting.")
+        raise ProgressError(_("“%(title)s” does not record a chair fitting.", title=stage.title))
     if stage.kind != CriterionKind.SIGNOFF:
-        raise ProgressError(f"“{stage.title}” is reached by distance, not by a sign-off.")
+        raise ProgressError(
+            _("“%(title)s” is reached by distance, not by a sign-off.", title=stage.title)
+        )
     if stage.retired:
-        raise ProgressError(f"“{stage.title}” is retired and can no longer be signed off.")
+        raise ProgressError(
+            _("“%(title)s” is retired and can no longer be signed off.", title=stage.title)
+        )
     now = utcnow()
     key = stage_key(stage.id)
     if db.session.scalar(
         sa.select(Award.id).where(Award.participant_id == participant.id, Award.key == key)
     ):
-        raise ProgressError(f"“{stage.title}” is already signed off.")
+        raise ProgressError(_("“%(title)s” is already signed off.", title=stage.title))
     award = Award(
         centre_id=participant.centre_id,
         participant_id=participant.id,

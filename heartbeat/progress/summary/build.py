@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from heartbeat.core.i18n import _, decimal_text, number
 from heartbeat.core.units import METRES_PER_MILE, Units, distance_text, format_distance
 from heartbeat.progress import rules
 from heartbeat.progress.ladder import DISTANCE_CLUBS_MILES, MARATHON_M
@@ -120,8 +121,11 @@ def build_summary(
         total_miles_text=format_distance(total, "mi"),
         total_km_text=format_distance(total, "km") if units == "km" else None,
         next_club_text=(
-            f"{format_distance((next_club - total_miles) * METRES_PER_MILE, 'mi')} to the"
-            f" {next_club:,}-mile club"
+            _(
+                "%(distance)s to the %(miles)s-mile club",
+                distance=format_distance((next_club - total_miles) * METRES_PER_MILE, "mi"),
+                miles=number(next_club),
+            )
             if next_club
             else None
         ),
@@ -150,11 +154,13 @@ def build_summary(
     )
     warning = summary.load_warning
     if warning is not None:
-        summary.load_warning_text = (
-            f"the last 7 days came to {distance_text(warning.last_7_days_m, units)} against a"
-            f" weekly average of {distance_text(warning.baseline_weekly_m, units)} over the 4"
-            f" weeks before, and pain rose from {warning.baseline_pain:.1f} to"
-            f" {warning.last_7_days_pain:.1f} on average."
+        summary.load_warning_text = _(
+            "the last 7 days came to %(last)s against a weekly average of %(baseline)s over the"
+            " 4 weeks before, and pain rose from %(pain_before)s to %(pain_now)s on average.",
+            last=distance_text(warning.last_7_days_m, units),
+            baseline=distance_text(warning.baseline_weekly_m, units),
+            pain_before=decimal_text(warning.baseline_pain, 1),
+            pain_now=decimal_text(warning.last_7_days_pain, 1),
         )
     builders = {
         "weekly": lambda: weekly_chart(

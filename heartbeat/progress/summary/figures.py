@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 from datetime import date, timedelta, tzinfo
 
+from heartbeat.core.i18n import _, decimal_text, ngettext, number
 from heartbeat.core.units import (
     Units,
     day_text,
@@ -38,18 +39,28 @@ def next_progress(
     best = min(best, threshold)
     conditions = []
     if stage.kind == CriterionKind.RACE:
-        conditions.append("in an official race")
+        conditions.append(_("in an official race"))
     if stage.max_duration_s:
-        conditions.append(f"within {format_duration(stage.max_duration_s)}")
+        conditions.append(_("within %(time)s", time=format_duration(stage.max_duration_s)))
     return NextProgress(
         stage_title=stage.title,
         best_m=best,
         threshold_m=threshold,
         text=distance_of_text(best, threshold, units),
-        to_go=f"{distance_text(max(threshold - best, 0), units)} to go",
+        to_go=_("%(distance)s to go", distance=distance_text(max(threshold - best, 0), units)),
         percent=min(100, int(best / threshold * 100)) if threshold else 0,
         condition=", ".join(conditions) or None,
     )
+
+
+def _fastest(label: str) -> str:
+    """ "Fastest 5K": one message per distance (a translation orders its own words)."""
+    return {
+        "5K": _("Fastest 5K"),
+        "10K": _("Fastest 10K"),
+        "Half marathon": _("Fastest Half marathon"),
+        "Marathon": _("Fastest Marathon"),
+    }.get(label) or f"Fastest {label}"
 
 
 def best_rows(facts: list[rules.SessionFact], units: Units, tz: tzinfo) -> list[Best]:
@@ -60,7 +71,7 @@ def best_rows(facts: list[rules.SessionFact], units: Units, tz: tzinfo) -> list[
         fact = by_id[found.longest_push_session_id]
         bests.append(
             Best(
-                "Longest continuous push",
+                _("Longest continuous push"),
                 distance_text(found.longest_push_m, units),
                 evidence_text(fact, units, tz) or "",
                 fact.started_at.astimezone(tz).date(),
@@ -74,12 +85,12 @@ def best_rows(facts: list[rules.SessionFact], units: Units, tz: tzinfo) -> list[
         pace = format_pace(fact.distance_m, time_s, units)
         bests.append(
             Best(
-                f"Fastest {label}",
+                _fastest(label),
                 format_duration(time_s),
                 ", ".join(
                     part
                     for part in (
-                        "race" if fact.race else "training",
+                        _("race") if fact.race else _("training"),
                         pace,
                         day_text(fact.started_at.astimezone(tz).date()),
                     )
@@ -108,23 +119,29 @@ def effort_rows(
     loads = [load for f in recent if (load := rules.session_load(f.rpe, f.duration_s))]
     hrs = [heart[f.id] for f in recent if f.id in heart]
     waiting = sum(1 for f in recent if f.waiting)
-    count = str(len(recent))
+    count = number(len(recent))
     if waiting:
-        count += f", {waiting} of them waiting for a therapist to confirm"
+        count = ngettext(
+            "%(count)s, %(num)s of them waiting for a therapist to confirm",
+            "%(count)s, %(num)s of them waiting for a therapist to confirm",
+            waiting,
+            count=count,
+        )
+    not_recorded = _("Not recorded")
     rows = [
-        ("Sessions in the last 4 weeks", count),
+        (_("Sessions in the last 4 weeks"), count),
         (
-            "Average effort (RPE, 0 to 10)",
-            f"{statistics.fmean(rpes):.1f}" if rpes else "Not recorded",
+            _("Average effort (RPE, 0 to 10)"),
+            decimal_text(statistics.fmean(rpes), 1) if rpes else not_recorded,
         ),
         (
-            "Training load (RPE × minutes) per week",
-            f"{sum(loads) / 4:,.0f}" if loads else "Not recorded",
+            _("Training load (RPE × minutes) per week"),
+            decimal_text(sum(loads) / 4, 0) if loads else not_recorded,
         ),
     ]
     heart_row = (
-        "Average heart rate" + (" (read with care)" if hr_unreliable else ""),
-        f"{statistics.fmean(hrs):.0f} bpm" if hrs else "Not recorded",
+        _("Average heart rate (read with care)") if hr_unreliable else _("Average heart rate"),
+        _("%(bpm)s bpm", bpm=decimal_text(statistics.fmean(hrs), 0)) if hrs else not_recorded,
     )
     # After an injury at or above T6 heart rate barely rises: effort leads, heart rate trails.
     return [*rows, heart_row] if hr_unreliable else [rows[0], heart_row, *rows[1:]]

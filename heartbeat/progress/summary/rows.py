@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import tzinfo
 from typing import Any
 
+from heartbeat.core.i18n import _, _l
 from heartbeat.core.units import Units, day_text, distance_text, format_duration
 from heartbeat.progress import rules
 from heartbeat.progress.models import REVIEW_REASONS, Award, CriterionKind, LadderStage
@@ -16,28 +17,35 @@ from heartbeat.training.models import SessionKind
 _KIND_VALUES: dict[Any, str] = {kind: kind.value for kind in SessionKind}
 # How an award's evidence names its session (a race is "Race" whatever its kind).
 _EVIDENCE_KINDS: dict[str, str] = {
-    SessionKind.TRACK: "Track session",
-    SessionKind.ROAD: "Road session",
-    SessionKind.ROLLER: "Rollers session",
-    SessionKind.HANDCYCLE: "Hand-cycle session",
-    SessionKind.SKILLS: "Skills session",
-    SessionKind.STRENGTH: "Strength session",
+    SessionKind.TRACK: _l("Track session"),
+    SessionKind.ROAD: _l("Road session"),
+    SessionKind.ROLLER: _l("Rollers session"),
+    SessionKind.HANDCYCLE: _l("Hand-cycle session"),
+    SessionKind.SKILLS: _l("Skills session"),
+    SessionKind.STRENGTH: _l("Strength session"),
 }
 
 
 def criterion_text(stage: LadderStage, units: Units) -> str:
     """What reaches a stage, in words: "One continuous push of 5 km"."""
     if stage.kind == CriterionKind.SIGNOFF or stage.threshold_m is None:
-        return "Signed off by a therapist"
+        return _("Signed off by a therapist")
     distance = distance_text(stage.threshold_m, units)
-    text = (
-        f"An official race finish of {distance}"
-        if stage.kind == CriterionKind.RACE
-        else f"One continuous push of {distance}"
-    )
+    race = stage.kind == CriterionKind.RACE
     if stage.max_duration_s:
-        text += f" within {format_duration(stage.max_duration_s)}"
-    return text
+        time = format_duration(stage.max_duration_s)
+        if race:
+            return _(
+                "An official race finish of %(distance)s within %(time)s",
+                distance=distance,
+                time=time,
+            )
+        return _(
+            "One continuous push of %(distance)s within %(time)s", distance=distance, time=time
+        )
+    if race:
+        return _("An official race finish of %(distance)s", distance=distance)
+    return _("One continuous push of %(distance)s", distance=distance)
 
 
 def facts_from_rows(rows: Iterable[Any]) -> tuple[list[rules.SessionFact], dict[int, float]]:
@@ -86,15 +94,20 @@ def facts_from_rows(rows: Iterable[Any]) -> tuple[list[rules.SessionFact], dict[
 def evidence_text(fact: rules.SessionFact | None, units: Units, tz: tzinfo) -> str | None:
     if fact is None:
         return None
-    kind = "Race" if fact.race else _EVIDENCE_KINDS.get(fact.kind, "Session")
-    text = f"{kind} on {day_text(fact.started_at.astimezone(tz).date())}"
+    kind = _("Race") if fact.race else str(_EVIDENCE_KINDS.get(fact.kind) or _("Session"))
+    text = _("%(kind)s on %(day)s", kind=kind, day=day_text(fact.started_at.astimezone(tz).date()))
     if fact.distance_m:
         text += f", {distance_text(fact.distance_m, units)}"
     if fact.time_s:
-        text += f" in {format_duration(fact.time_s)}"
+        text += " " + _("in %(duration)s", duration=format_duration(fact.time_s))
     if fact.history:
-        text += " (history from before enrolment)"
+        text += " " + _("(history from before enrolment)")
     return text
+
+
+def _review_text(reason: str | None) -> str | None:
+    text = REVIEW_REASONS.get(reason or "")
+    return str(text) if text is not None else None
 
 
 def award_rows(
@@ -105,7 +118,7 @@ def award_rows(
     units: Units,
     tz: tzinfo,
 ) -> list[AwardRow]:
-    from heartbeat.progress.services import award_description, award_title
+    from heartbeat.progress.services import award_description_text, award_title_text
 
     stage_by_id = {stage.id: stage for stage in stages}
     rows = []
@@ -116,8 +129,8 @@ def award_rows(
             AwardRow(
                 id=award.id,
                 key=award.key,
-                title=award_title(award),
-                description=award_description(award),
+                title=award_title_text(award),
+                description=award_description_text(award),
                 achieved_on=award.achieved_at.astimezone(tz).date(),
                 evidence=evidence_text(fact, units, tz),
                 verified=award.verified,
@@ -125,7 +138,7 @@ def award_rows(
                 verified_on=award.verified_at.astimezone(tz).date() if award.verified_at else None,
                 needs_review=award.needs_review,
                 review_reason=award.review_reason,
-                review_text=REVIEW_REASONS.get(award.review_reason or ""),
+                review_text=_review_text(award.review_reason),
                 version=award.version,
                 is_club=award.club_code is not None,
                 stage_retired=stage is not None and stage.retired,

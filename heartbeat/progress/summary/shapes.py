@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from heartbeat.core.i18n import _l
 from heartbeat.core.units import Units
 from heartbeat.progress import charts, rules
 from heartbeat.progress.ladder import DEFAULT_CLUBS
@@ -14,9 +15,9 @@ CLUB_ORDER = {club.code: index for index, club in enumerate(DEFAULT_CLUBS)}
 
 StageState = Literal["achieved", "current", "upcoming"]
 STATE_LABELS: dict[StageState, str] = {
-    "achieved": "Reached",
-    "current": "Working on now",
-    "upcoming": "Still to come",
+    "achieved": _l("Reached"),
+    "current": _l("Working on now"),
+    "upcoming": _l("Still to come"),
 }
 
 
@@ -32,7 +33,7 @@ class StageStep:
 
     @property
     def state_label(self) -> str:
-        return STATE_LABELS[self.state]
+        return str(STATE_LABELS[self.state])
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from heartbeat.auth.viewer import current_units
 from heartbeat.core.edits import parse_version, render_form
 from heartbeat.core.transactions import rollback
 from heartbeat.core.units import day_text, distance_text
-from heartbeat.core.wording import agree, plural
+from heartbeat.core.i18n import _, ngettext
 from heartbeat.db import row_id, utcnow
 from heartbeat.extensions import db
 from heartbeat.participants import queries as participant_queries
@@ -32,7 +32,7 @@ from heartbeat.progress.rules.skills import unmet
 from heartbeat.progress.services import (
     ProgressError,
     award_moment,
-    award_title,
+    award_title_text,
     sign_off,
     verify_awards,
 )
@@ -76,7 +76,7 @@ def _back(participant: Participant):
 
 
 def _titles(awards) -> str:
-    return ", ".join(f"“{award_title(award)}”" for award in awards)
+    return ", ".join(f"“{award_title_text(award)}”" for award in awards)
 
 
 @bp.post("/participants/<int:participant_id>/awards/verify")
@@ -89,7 +89,7 @@ def verify(participant_id: int):
     ids = [only] if only is not None else request.form.getlist("award", type=row_id)
     ids = sorted(set(ids))
     if not ids:
-        flash("Tick at least one award to verify, then press “Verify ticked awards”.", "error")
+        flash(_("Tick at least one award to verify, then press “Verify ticked awards”."), "error")
         return _back(participant)
     awards = db.session.scalars(queries.awards_by_ids(participant.id, ids)).unique().all()
     for award in awards:
@@ -110,28 +110,45 @@ def verify(participant_id: int):
     count = verify_awards(ready, actor=_actor())
     db.session.commit()
     if count:
-        flash(f"Verified {plural(count, 'award', 'awards')}: {ready_titles}.", "success")
+        flash(
+            ngettext(
+                "Verified %(num)s award: %(titles)s.",
+                "Verified %(num)s awards: %(titles)s.",
+                count,
+                titles=ready_titles,
+            ),
+            "success",
+        )
     if stale:
         flash(
-            f"{stale_titles} changed after you opened the page (the evidence moved), so"
-            " nothing was done to it. Check it below and verify again.",
+            _(
+                "%(titles)s changed after you opened the page (the evidence moved), so nothing was"
+                " done to it. Check it below and verify again.",
+                titles=stale_titles,
+            ),
             "warning",
         )
     if to_date:
         flash(
-            f"{to_date_titles}: only history reaches it, so it needs its date: confirm it with"
-            " a date under “From history”.",
+            _(
+                "%(titles)s: only history reaches it, so it needs its date: confirm it with a date"
+                " under “From history”.",
+                titles=to_date_titles,
+            ),
             "warning",
         )
     missing = len(ids) - len(awards)
     if missing:
         flash(
-            f"{missing} of the ticked awards no longer {agree(missing, 'exists', 'exist')}: the"
-            " sessions behind them changed.",
+            ngettext(
+                "%(num)s of the ticked awards no longer exists: the sessions behind them changed.",
+                "%(num)s of the ticked awards no longer exist: the sessions behind them changed.",
+                missing,
+            ),
             "warning",
         )
     if not count and not stale and not missing and not to_date:
-        flash("Those awards were already verified.", "info")
+        flash(_("Those awards were already verified."), "info")
     return _back(participant)
 
 
@@ -145,11 +162,14 @@ def confirm_award(participant_id: int, award_id: int):
         abort(400)
     if parse_version(form.version.data) != award.version:
         flash(
-            f"“{award_title(award)}” changed after you opened the page; check it and try again.",
+            _(
+                "“%(title)s” changed after you opened the page; check it and try again.",
+                title=award_title_text(award),
+            ),
             "warning",
         )
         return _back(participant)
-    title = award_title(award)
+    title = award_title_text(award)
     try:
         outcome = reviews.confirm_review(award, participant, actor=_actor())
     except ProgressError as error:
@@ -158,10 +178,17 @@ def confirm_award(participant_id: int, award_id: int):
         return _back(participant)
     db.session.commit()
     if outcome == "moved":
-        flash(f"“{title}” is confirmed with the evidence the sessions show now.", "success")
+        flash(
+            _("“%(title)s” is confirmed with the evidence the sessions show now.", title=title),
+            "success",
+        )
     else:
         flash(
-            f"“{title}” is kept as verified, on your word; it will not be flagged again.", "success"
+            _(
+                "“%(title)s” is kept as verified, on your word; it will not be flagged again.",
+                title=title,
+            ),
+            "success",
         )
     return _back(participant)
 
@@ -175,23 +202,39 @@ def confirm_history(participant_id: int, award_id: int):
     form = VersionForm()
     if not form.validate_on_submit():
         abort(400)
-    title = award_title(award)
+    title = award_title_text(award)
     if parse_version(form.version.data) != award.version:
-        flash(f"“{title}” changed after you opened the page; check it and try again.", "warning")
+        flash(
+            _(
+                "“%(title)s” changed after you opened the page; check it and try again.",
+                title=title,
+            ),
+            "warning",
+        )
         return _back(participant)
     try:
         achieved_on = date.fromisoformat(request.form.get("achieved_on", "").strip())
     except ValueError:
-        flash(f"Enter the date of “{title}” as a real date, such as 2025-05-01.", "error")
+        flash(
+            _("Enter the date of “%(title)s” as a real date, such as 2025-05-01.", title=title),
+            "error",
+        )
         return _back(participant)
     try:
         reviews.confirm_history(award, participant, actor=_actor(), achieved_on=achieved_on)
     except ProgressError as error:
         rollback()
-        flash(f"“{title}” was not confirmed: {error}", "error")
+        flash(_("“%(title)s” was not confirmed: %(error)s", title=title, error=error), "error")
         return _back(participant)
     db.session.commit()
-    flash(f"“{title}” is confirmed and dated {day_text(achieved_on)}.", "success")
+    flash(
+        _(
+            "“%(title)s” is confirmed and dated %(day)s.",
+            title=title,
+            day=day_text(achieved_on),
+        ),
+        "success",
+    )
     return _back(participant)
 
 
@@ -209,13 +252,15 @@ def withdraw_award(participant_id: int, award_id: int):
     elif form.validate_on_submit():
         if parse_version(form.version.data) != award.version:
             form.form_errors.append(
-                "This award changed after you opened the page. Check it on the participant's"
-                " page before withdrawing it."
+                _(
+                    "This award changed after you opened the page. Check it on the participant's"
+                    " page before withdrawing it."
+                )
             )
             form.version.data = str(award.version)
             code = 409
         else:
-            title = award_title(award)
+            title = award_title_text(award)
             try:
                 reviews.withdraw_award(
                     award, participant, actor=_actor(), reason=form.reason.data or ""
@@ -226,7 +271,10 @@ def withdraw_award(participant_id: int, award_id: int):
                 code = 422
             else:
                 db.session.commit()
-                flash(f"“{title}” is withdrawn; the reason is in the audit trail.", "success")
+                flash(
+                    _("“%(title)s” is withdrawn; the reason is in the audit trail.", title=title),
+                    "success",
+                )
                 return _back(participant)
     else:
         code = 422
@@ -237,7 +285,7 @@ def withdraw_award(participant_id: int, award_id: int):
         "progress/award_withdraw.html",
         participant=participant,
         award=award,
-        title=award_title(award),
+        title=award_title_text(award),
         reason_text=REVIEW_REASONS.get(award.review_reason or ""),
         achieved=day_text(award.achieved_at.astimezone(_tz()).date()),
         form=form,
@@ -275,22 +323,28 @@ def sign_off_stage(participant_id: int, stage_id: int):
         signed_on = form.signed_on.data
         assert signed_on is not None  # a required field of a validated form
         if signed_on > _today():
-            form.signed_on.errors = [*form.signed_on.errors, "The date cannot be in the future."]
+            form.signed_on.errors = [*form.signed_on.errors, _("The date cannot be in the future.")]
         elif signed_on < participant.date_of_birth:
             form.signed_on.errors = [
                 *form.signed_on.errors,
-                "The date is before the participant was born.",
+                _("The date is before the participant was born."),
             ]
         else:
             achieved_at = award_moment(signed_on, _tz())
-            message = (
-                f"“{stage.title}” is signed off for {participant.display_name}"
-                f" ({day_text(signed_on)})."
+            message = _(
+                "“%(title)s” is signed off for %(name)s (%(day)s).",
+                title=stage.title,
+                name=participant.display_name,
+                day=day_text(signed_on),
             )
             if not_met:
-                message += (
-                    f" {plural(len(not_met), 'required skill', 'required skills')} not recorded as passed"
-                    f" ({'; '.join(check.label for check in not_met)}): the audit trail notes it."
+                message += " " + ngettext(
+                    "%(num)s required skill not recorded as passed (%(skills)s): the audit trail"
+                    " notes it.",
+                    "%(num)s required skills not recorded as passed (%(skills)s): the audit trail"
+                    " notes it.",
+                    len(not_met),
+                    skills="; ".join(check.label for check in not_met),
                 )
             try:
                 sign_off(
@@ -342,7 +396,7 @@ def pending_awards():
         "progress/pending.html",
         page=page,
         tz=_tz(),
-        award_title=award_title,
+        award_title=award_title_text,
         reasons=REVIEW_REASONS,
         day_text=day_text,
         distance_text=distance_text,

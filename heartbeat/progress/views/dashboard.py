@@ -9,12 +9,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from heartbeat.auth.viewer import current_units
+from heartbeat.core.i18n import _, date_text
 from heartbeat.core.units import day_text
 from heartbeat.db import utcnow
 from heartbeat.permissions import admin_required, require
 from heartbeat.progress.blueprint import bp
 from heartbeat.progress.dashboard import EARLIEST_MONTH, build_dashboard, parse_month
-from heartbeat.progress.services import award_title
+from heartbeat.progress.services import award_title_text
 from heartbeat.safety.stats import FLAG_WINDOW_DAYS, acknowledgement_times, wait_text
 
 
@@ -33,8 +34,12 @@ def dashboard():
         month = parse_month(asked, today)
         if month is None:
             flash(
-                f"There is no dashboard for “{asked[:20]}”: choose a month from "
-                f"{EARLIEST_MONTH:%B %Y} up to this month (as YYYY-MM). This month is shown.",
+                _(
+                    "There is no dashboard for “%(asked)s”: choose a month from %(earliest)s up"
+                    " to this month (as YYYY-MM). This month is shown.",
+                    asked=asked[:20],
+                    earliest=date_text(EARLIEST_MONTH, "%B %Y"),
+                ),
                 "error",
             )
             return redirect(url_for(".dashboard"))
@@ -46,6 +51,6 @@ def dashboard():
         flag_days=FLAG_WINDOW_DAYS,
         wait_text=wait_text,
         tz=ZoneInfo(centre.timezone),
-        award_title=award_title,
+        award_title=award_title_text,
         day_text=day_text,
     )

@@ -23,6 +23,7 @@ from heartbeat.core.edits import (
     save_versioned,
     versioned_form,
 )
+from heartbeat.core.i18n import _
 from heartbeat.core.transactions import rollback
 from heartbeat.core.units import Units, day_text
 from heartbeat.extensions import db
@@ -32,7 +33,6 @@ from heartbeat.progress import queries, stages
 from heartbeat.progress.blueprint import bp
 from heartbeat.progress.forms import StageEditForm, StageForm, VersionForm
 from heartbeat.progress.models import Award, CriterionKind, LadderStage
-from heartbeat.progress.rules.skills import skills_sentence
 from heartbeat.progress.sentences import (
     SAMPLE_NAME,
     clean_description,
@@ -88,7 +88,7 @@ def _render_ladder(centre: Centre, *, stale: LadderStage | None = None, code: in
         stages=all_stages,
         criteria={stage.id: criterion_text(stage, units) for stage in all_stages},
         skills={
-            stage.id: skills_sentence([item.label for item in skills[stage.id]])
+            stage.id: _skills_text([item.label for item in skills[stage.id]])
             for stage in all_stages
         },
         sample_name=SAMPLE_NAME,
@@ -104,6 +104,13 @@ def _render_ladder(centre: Centre, *, stale: LadderStage | None = None, code: in
         day_text=day_text,
         tz_name=centre.timezone,
     ), code
+
+
+def _skills_text(labels: list[str]) -> str:
+    """``rules.skills.skills_sentence`` in the reader's language (certificates keep theirs)."""
+    if not labels:
+        return ""
+    return _("Skills required (wheelchair skills checklist): %(skills)s.", skills="; ".join(labels))
 
 
 def _changed(message: str):
@@ -136,10 +143,13 @@ def _previewing() -> bool:
 
 def _places(all_stages: list[LadderStage]) -> list[SelectChoice]:
     return [
-        SelectChoice("end", "At the end of the ladder"),
-        SelectChoice("top", "At the top, before every other stage"),
+        SelectChoice("end", _("At the end of the ladder")),
+        SelectChoice("top", _("At the top, before every other stage")),
         *(
-            SelectChoice(f"after:{stage.id}", f"After {stage.position}. {stage.title}")
+            SelectChoice(
+                f"after:{stage.id}",
+                _("After %(place)s. %(title)s", place=stage.position, title=stage.title),
+            )
             for stage in all_stages
             if not stage.retired
         ),
@@ -171,7 +181,13 @@ def add_stage():
             apply_errors(form, error)
         else:
             db.session.commit()
-            return _changed(f"“{stage.title}” is on the ladder at place {stage.position}.")
+            return _changed(
+                _(
+                    "“%(title)s” is on the ladder at place %(place)s.",
+                    title=stage.title,
+                    place=stage.position,
+                )
+            )
     return render_form(
         "progress/stage_new.html",
         form,
@@ -215,9 +231,15 @@ def edit_stage(stage_id: int):
         )
         if outcome.saved:
             if not outcome.result:
-                flash("Nothing had changed, so nothing was saved.", "info")
+                flash(_("Nothing had changed, so nothing was saved."), "info")
             else:
-                flash(f"“{stage.title}” is saved. Awards already made keep their stage.", "success")
+                flash(
+                    _(
+                        "“%(title)s” is saved. Awards already made keep their stage.",
+                        title=stage.title,
+                    ),
+                    "success",
+                )
             return redirect(url_for("progress.ladder"))
         rebased = outcome.rebased
     return render_form(
@@ -248,10 +270,21 @@ def move_stage(stage_id: int):
         rollback()
         return _render_ladder(_centre(), stale=stage, code=409)
     if not moved:
-        flash(f"“{stage.title}” is already at the {'top' if direction == 'up' else 'end'}.", "info")
+        flash(
+            _("“%(title)s” is already at the top.", title=stage.title)
+            if direction == "up"
+            else _("“%(title)s” is already at the end.", title=stage.title),
+            "info",
+        )
         return redirect(url_for("progress.ladder"))
     db.session.commit()
-    return _changed(f"“{stage.title}” moved {direction} to place {stage.position}.")
+    return _changed(
+        _("“%(title)s” moved up to place %(place)s.", title=stage.title, place=stage.position)
+        if direction == "up"
+        else _(
+            "“%(title)s” moved down to place %(place)s.", title=stage.title, place=stage.position
+        )
+    )
 
 
 @bp.route("/ladder/<int:stage_id>/retire", methods=["GET", "POST"])
@@ -261,7 +294,7 @@ def retire_stage(stage_id: int):
     form = VersionForm()
     if request.method == "GET":
         if stage.retired:
-            flash(f"“{stage.title}” is already retired.", "info")
+            flash(_("“%(title)s” is already retired.", title=stage.title), "info")
             return redirect(url_for("progress.ladder"))
         form.version.data = str(stage.version)
         awards = _award_counts().get(stage.id, 0)
@@ -280,8 +313,11 @@ def retire_stage(stage_id: int):
         return redirect(url_for("progress.ladder"))
     db.session.commit()
     return _changed(
-        f"“{stage.title}” is retired. Awards already made for it stay valid; nobody new can reach"
-        " it."
+        _(
+            "“%(title)s” is retired. Awards already made for it stay valid; nobody new can reach"
+            " it.",
+            title=stage.title,
+        )
     )
 
 
@@ -304,7 +340,13 @@ def restore_stage(stage_id: int):
         flash(str(error), "error")
         return redirect(url_for("progress.ladder"))
     db.session.commit()
-    return _changed(f"“{stage.title}” is back on the ladder at place {stage.position}.")
+    return _changed(
+        _(
+            "“%(title)s” is back on the ladder at place %(place)s.",
+            title=stage.title,
+            place=stage.position,
+        )
+    )
 
 
 @bp.route("/ladder/recompute", methods=["GET", "POST"])
@@ -321,7 +363,9 @@ def recompute():
     running = progress_jobs.unfinished_recompute()
     if running is not None:
         # A second run would find nothing the first one will not: follow that one instead.
-        flash("The centre's awards are already being re-evaluated: this page follows it.", "info")
+        flash(
+            _("The centre's awards are already being re-evaluated: this page follows it."), "info"
+        )
         return redirect(url_for("jobs.status", job_id=running))
     job_id = progress_jobs.submit_recompute(centre, actor=_actor())
     db.session.commit()
