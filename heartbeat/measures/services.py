@@ -170,7 +170,7 @@ def update_schedule(
     expected_version: int | None,
 ) -> audit.Changes:
     """The centre's settings of a measure: how often it is due, and its smallest real change."""
-    check_version(expected_version, measure.version, "this measure")
+    check_version(expected_version, measure.version, _("this measure"))
     fields = ("due_after_days", "overdue_after_days", "smallest_real_change")
     before = {name: getattr(measure, name) for name in fields}
     probe = Definition(
@@ -364,7 +364,7 @@ def complete(
     """Score and close the response: every item must be answered (or marked not done)."""
     if response.complete:
         raise MeasureError(_("This questionnaire was already submitted."))
-    check_version(expected_version, response.version, "this questionnaire")
+    check_version(expected_version, response.version, _("this questionnaire"))
     answers = answers_of(response)
     missing = [item.position for item in items if item.id not in answers]
     if missing:

@@ -103,7 +103,7 @@ def acknowledge(
     if not flag.open:
         message = _("This red flag was already acknowledged.")
         raise SafetyError(message, field_errors={"follow_up": message})
-    check_version(expected_version, flag.version, "this red flag")
+    check_version(expected_version, flag.version, _("this red flag"))
     now = now or utcnow()
     flag.acknowledged_at = now
     flag.acknowledged_by_id = actor.id
@@ -152,7 +152,7 @@ def set_guidance(
     row = guidance_row(centre_id)
     before = row.dysreflexia if row is not None else english_default_guidance()
     if row is not None:
-        check_version(expected_version, row.version, "the guidance")
+        check_version(expected_version, row.version, _("the guidance"))
     if text == before:
         return {}
     if row is None:
