@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from heartbeat.admin.views import _own_centre, _staff_member, bp
 from heartbeat.auth import resets
+from heartbeat.core.i18n import _
 from heartbeat.db import row_id, utcnow
 from heartbeat.extensions import db
 from heartbeat.mail import mail_configured
@@ -43,9 +44,11 @@ def retry_email(email_id: int):
     require("email.retry", centre)
     if outbox.retry_failed(email, utcnow()):
         db.session.commit()
-        flash(f"The email to {email.to_address} will be tried again.", "success")
+        flash(
+            _("The email to %(address)s will be tried again.", address=email.to_address), "success"
+        )
     else:
-        flash("Only a failed email can be tried again.", "error")
+        flash(_("Only a failed email can be tried again."), "error")
     return redirect(url_for("admin.emails"))
 
 
@@ -64,13 +67,16 @@ def reset_link(user_id: int):
     )
     if mail_configured():
         flash(
-            f"This site emails reset links: ask {user.name} to use “Forgot your password?” on "
-            "the sign-in page.",
+            _(
+                "This site emails reset links: ask %(name)s to use “Forgot your password?” on "
+                "the sign-in page.",
+                name=user.name,
+            ),
             "info",
         )
         return redirect(back_url)
     if not user.active:
-        flash(f"{user.name}'s account is deactivated: reactivate it first.", "error")
+        flash(_("%(name)s's account is deactivated: reactivate it first.", name=user.name), "error")
         return redirect(back_url)
     issued = resets.issue(user, utcnow(), actor=current_user._get_current_object())
     db.session.commit()

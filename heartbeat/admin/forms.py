@@ -7,42 +7,45 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from heartbeat.centres.models import PaperSize, Units
 from heartbeat.centres.services import timezone_choices
-from heartbeat.core.i18n import LANGUAGES
+from heartbeat.core.i18n import LANGUAGES, _l
 
 
 class CentreSettingsForm(FlaskForm):
-    name = StringField("Centre name", validators=[DataRequired(), Length(max=120)])
-    timezone = SelectField("Time zone", validators=[DataRequired()])
+    name = StringField(_l("Centre name"), validators=[DataRequired(), Length(max=120)])
+    timezone = SelectField(_l("Time zone"), validators=[DataRequired()])
     country = StringField(
-        "Country code",
-        validators=[DataRequired(), Regexp(r"^[A-Za-z]{2}$", message="Two letters, e.g. GB.")],
-        description="Two letters, for example GB, US or DE.",
+        _l("Country code"),
+        validators=[DataRequired(), Regexp(r"^[A-Za-z]{2}$", message=_l("Two letters, e.g. GB."))],
+        description=_l("Two letters, for example GB, US or DE."),
         render_kw={"maxlength": 2, "autocomplete": "country"},
     )
     units = SelectField(
-        "Distances shown in",
-        choices=[SelectChoice(Units.KM.value, "Kilometres"), SelectChoice(Units.MI.value, "Miles")],
-        description="The centre's default: each person may choose their own on My account.",
+        _l("Distances shown in"),
+        choices=[
+            SelectChoice(Units.KM.value, _l("Kilometres")),
+            SelectChoice(Units.MI.value, _l("Miles")),
+        ],
+        description=_l("The centre's default: each person may choose their own on My account."),
     )
     language = SelectField(
-        "Language",
+        _l("Language"),
         choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
         default="en",
-        description=(
+        description=_l(
             "Of the centre's pages, emails and certificates: each person may choose their own on "
             "My account."
         ),
     )
     paper_size = SelectField(
-        "Certificate paper",
+        _l("Certificate paper"),
         choices=[
             SelectChoice(PaperSize.A4.value, "A4"),
-            SelectChoice(PaperSize.LETTER.value, "US Letter"),
+            SelectChoice(PaperSize.LETTER.value, _l("US Letter")),
         ],
     )
     allow_self_report = BooleanField(
-        "Participants may log their own sessions",
-        description=(
+        _l("Participants may log their own sessions"),
+        description=_l(
             "From their own page. Their sessions count towards milestones once a therapist "
             "verifies them."
         ),
@@ -56,16 +59,16 @@ class CentreSettingsForm(FlaskForm):
 
 class CreateCentreForm(CentreSettingsForm):
     slug = StringField(
-        "Short name for links (slug)",
+        _l("Short name for links (slug)"),
         validators=[
             Optional(),
             Length(max=60),
             Regexp(
                 r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$",
-                message="Lower-case letters, digits and hyphens only.",
+                message=_l("Lower-case letters, digits and hyphens only."),
             ),
         ],
-        description=(
+        description=_l(
             "Lower-case letters, digits and hyphens, e.g. riverside-rehab. Leave it blank to "
             "make one from the centre's name."
         ),

@@ -25,6 +25,7 @@ from heartbeat.auth import services
 from heartbeat.auth.invitations import SESSION_KEY, local_path, show_new_link
 from heartbeat.auth.models import Invite
 from heartbeat.centres.models import Centre
+from heartbeat.core.i18n import _
 from heartbeat.core.public_url import public_url_for
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
@@ -85,16 +86,16 @@ def renew(invite_id: int):
         flash(str(error), "error")
         return redirect(back_url)
     centre = db.session.get(Centre, invite.centre_id)
-    where = centre.name if centre is not None else "your centre"
+    where = centre.name if centre is not None else _("your centre")
     link = public_url_for("auth.accept_invite", token=issued.token)
     emailed = services.queue_invitation(
         issued,
         link=link,
-        subject=f"Your new invitation link for {where} on Heartbeat Miles",
+        subject=_("Your new invitation link for %(centre)s on Heartbeat Miles", centre=where),
         inviter=current_user.name,
     )
     db.session.commit()
-    flash("A new link was made; the earlier link no longer works.", "success")
+    flash(_("A new link was made; the earlier link no longer works."), "success")
     return show_new_link(issued, back_url=back_url, emailed=emailed)
 
 

@@ -14,6 +14,7 @@ from heartbeat.auth.invitations import show_new_link
 from heartbeat.auth.models import Invite, Role, User
 from heartbeat.centres import services
 from heartbeat.centres.models import Centre
+from heartbeat.core.i18n import _
 from heartbeat.core.public_url import public_url_for
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
@@ -111,7 +112,7 @@ def invite_staff():
     emailed = account_services.queue_invitation(
         issued,
         link=link,
-        subject=f"Your invitation to {centre.name} on Heartbeat Miles",
+        subject=_("Your invitation to %(centre)s on Heartbeat Miles", centre=centre.name),
         inviter=current_user.name,
     )
     db.session.commit()
@@ -134,7 +135,10 @@ def deactivate_user(user_id: int):
         return render_template("admin/confirm_deactivate.html", user=user)
     account_services.set_active(user, False)
     db.session.commit()
-    flash(f"{user.name} can no longer sign in; their open sessions have ended.", "success")
+    flash(
+        _("%(name)s can no longer sign in; their open sessions have ended.", name=user.name),
+        "success",
+    )
     return redirect(url_for("admin.staff"))
 
 
@@ -145,7 +149,7 @@ def reactivate_user(user_id: int):
     require("user.reactivate", user)
     account_services.set_active(user, True)
     db.session.commit()
-    flash(f"{user.name} can sign in again.", "success")
+    flash(_("%(name)s can sign in again.", name=user.name), "success")
     return redirect(url_for("admin.staff"))
 
 
@@ -156,7 +160,7 @@ def unlock_user(user_id: int):
     require("user.unlock", user)
     account_services.unlock(user)
     db.session.commit()
-    flash(f"{user.name}'s account is unlocked.", "success")
+    flash(_("%(name)s's account is unlocked.", name=user.name), "success")
     return redirect(url_for("admin.staff"))
 
 
@@ -171,7 +175,7 @@ def revoke_invite(invite_id: int):
         flash(str(error), "error")
         return redirect(url_for("admin.staff"))
     db.session.commit()
-    flash(f"The invitation to {invite.email} was withdrawn.", "success")
+    flash(_("The invitation to %(email)s was withdrawn.", email=invite.email), "success")
     return redirect(url_for("admin.staff"))
 
 
@@ -202,7 +206,7 @@ def settings():
             form.name.errors.append(str(error))
             return render_template("admin/settings.html", form=form, centre=centre), 422
         db.session.commit()
-        flash("Centre settings saved.", "success")
+        flash(_("Centre settings saved."), "success")
         return redirect(url_for("admin.settings"))
     status = 422 if form.is_submitted() else 200
     return render_template("admin/settings.html", form=form, centre=centre), status
@@ -250,7 +254,12 @@ def operator_create_centre():
             return render_template("admin/create_centre.html", form=form), 422
         db.session.commit()
         flash(
-            f"Centre {centre.name} created; its short name for links is {centre.slug}.", "success"
+            _(
+                "Centre %(name)s created; its short name for links is %(slug)s.",
+                name=centre.name,
+                slug=centre.slug,
+            ),
+            "success",
         )
         return redirect(url_for("admin.operator_centres"))
     status = 422 if form.is_submitted() else 200
@@ -263,7 +272,7 @@ def operator_invite_admin(centre_id: int):
     require("centre.create")
     centre = db.get_or_404(Centre, centre_id)
     form = InviteForm()
-    form.role.choices = [SelectChoice(Role.ADMIN.value, "Centre admin")]
+    form.role.choices = [SelectChoice(Role.ADMIN.value, _("Centre admin"))]
     if form.validate_on_submit():
         try:
             issued = account_services.create_invite(
@@ -284,9 +293,9 @@ def operator_invite_admin(centre_id: int):
         emailed = account_services.queue_invitation(
             issued,
             link=link,
-            subject=f"Your invitation to run {centre.name} on Heartbeat Miles",
+            subject=_("Your invitation to run %(centre)s on Heartbeat Miles", centre=centre.name),
             inviter=current_user.name,
-            role="its administrator",
+            role=_("its administrator"),
         )
         db.session.commit()
         return show_new_link(issued, back_url=url_for("admin.operator_centres"), emailed=emailed)

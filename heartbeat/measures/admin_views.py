@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from heartbeat.core.edits import apply_errors, render_form, save_versioned, versioned_form
+from heartbeat.core.i18n import _
 from heartbeat.extensions import db
 from heartbeat.measures import queries, services
 from heartbeat.measures.blueprint import actor, bp, measure_or_404
@@ -33,17 +34,17 @@ def _numbers(form) -> tuple[int | None, int | None, float | None] | None:
     try:
         due = parse_days(form.due_after_days.data)
     except ValueError:
-        form.due_after_days.errors = ["A whole number of days, or empty."]
+        form.due_after_days.errors = [_("A whole number of days, or empty.")]
         return None
     try:
         overdue = parse_days(form.overdue_after_days.data)
     except ValueError:
-        form.overdue_after_days.errors = ["A whole number of days, or empty."]
+        form.overdue_after_days.errors = [_("A whole number of days, or empty.")]
         return None
     try:
         change = parse_change(form.smallest_real_change.data)
     except ValueError:
-        form.smallest_real_change.errors = ["A number such as 5.1, or empty."]
+        form.smallest_real_change.errors = [_("A number such as 5.1, or empty.")]
         return None
     return due, overdue, change
 
@@ -87,7 +88,7 @@ def new_measure():
                 apply_errors(form, error)
             else:
                 db.session.commit()
-                flash(f"Measure \u201c{measure.title}\u201d added.", "success")
+                flash(_("Measure \u201c%(title)s\u201d added.", title=measure.title), "success")
                 return redirect(url_for(".manage"))
     return render_form("measures/new.html", form)
 
@@ -129,7 +130,7 @@ def edit_measure(measure_id: int):
             load=load,
         )
         if outcome.saved:
-            flash("Saved." if outcome.result else "Nothing had changed.", "success")
+            flash(_("Saved.") if outcome.result else _("Nothing had changed."), "success")
             return redirect(url_for(".manage"))
         rebased = outcome.rebased
     return render_form("measures/edit.html", form, measure=measure, rebased=rebased)
@@ -143,7 +144,7 @@ def retire(measure_id: int):
     if ConfirmForm().validate_on_submit():
         services.retire_measure(measure, actor=actor(), retire=not measure.retired)
         db.session.commit()
-        flash("Measure retired." if measure.retired else "Measure restored.", "success")
+        flash(_("Measure retired.") if measure.retired else _("Measure restored."), "success")
     return redirect(url_for(".manage"))
 
 
@@ -161,7 +162,7 @@ def delete(measure_id: int):
             error = str(refused)
         else:
             db.session.commit()
-            flash("Measure deleted.", "success")
+            flash(_("Measure deleted."), "success")
             return redirect(url_for(".manage"))
     return render_template("measures/delete.html", measure=measure, form=form, error=error), (
         422 if error else 200

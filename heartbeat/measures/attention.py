@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from heartbeat.core.i18n import _l
 from heartbeat.extensions import db
 from heartbeat.measures.models import Measure, MeasureResponse
 from heartbeat.participants import attention
@@ -145,9 +146,11 @@ def register() -> None:
         attention.AttentionRule(
             "measure_rise",
             25,
-            "Outcome measure worse by a real change",
-            "The latest total rose from the one before by at least the smallest real change"
-            " (WUSPI: 5.1 points).",
+            _l("Outcome measure worse by a real change"),
+            _l(
+                "The latest total rose from the one before by at least the smallest real change"
+                " (WUSPI: 5.1 points)."
+            ),
             "measures/attention_rise.html",
             _rises,
         )
@@ -156,8 +159,8 @@ def register() -> None:
         attention.AttentionRule(
             "measures_due",
             55,
-            "Questionnaires and checklists due",
-            "A scheduled outcome measure is due or overdue.",
+            _l("Questionnaires and checklists due"),
+            _l("A scheduled outcome measure is due or overdue."),
             "measures/attention_due.html",
             _due,
         )

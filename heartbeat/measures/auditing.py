@@ -9,20 +9,21 @@ import sqlalchemy as sa
 
 from heartbeat.audit import formats, registry
 from heartbeat.audit.models import AuditEvent
+from heartbeat.core.i18n import _, _l
 from heartbeat.extensions import db
 from heartbeat.measures.models import Measure, MeasureResponse
 from heartbeat.measures.scoring import SCALES
 from heartbeat.participants.models import Participant
 
 ACTIONS = {
-    "measure.define": "Outcome measure added",
-    "measure.update": "Outcome measure schedule changed",
-    "measure.retire": "Outcome measure retired",
-    "measure.restore": "Outcome measure restored",
-    "measure.delete": "Outcome measure deleted",
-    "measure.start": "Questionnaire started",
-    "measure.answer": "Questionnaire answer saved",
-    "measure.complete": "Questionnaire submitted",
+    "measure.define": _l("Outcome measure added"),
+    "measure.update": _l("Outcome measure schedule changed"),
+    "measure.retire": _l("Outcome measure retired"),
+    "measure.restore": _l("Outcome measure restored"),
+    "measure.delete": _l("Outcome measure deleted"),
+    "measure.start": _l("Questionnaire started"),
+    "measure.answer": _l("Questionnaire answer saved"),
+    "measure.complete": _l("Questionnaire submitted"),
 }
 
 
@@ -42,7 +43,7 @@ def measure_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, st
         for row in deletions:
             title = ((row.changes or {}).get("title") or {}).get("before")
             if isinstance(title, str):
-                names[row.entity_id] = f"{title} (deleted)"
+                names[row.entity_id] = _("%(title)s (deleted)", title=title)
     return names
 
 
@@ -53,7 +54,7 @@ def _scale(value: Any, ctx: formats.Context) -> str:
 
 def _answer(value: Any, ctx: formats.Context) -> str:
     """One answer of a submitted questionnaire (the page formats a list item by item)."""
-    return "not done" if value is None else formats.number(value, ctx)
+    return _("not done") if value is None else formats.number(value, ctx)
 
 
 def response_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str]:
@@ -78,29 +79,31 @@ def response_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, s
 
 def register() -> None:
     registry.actions(ACTIONS)
-    registry.entity("measure", "Outcome measure", names=measure_names)
+    registry.entity("measure", _l("Outcome measure"), names=measure_names)
     registry.entity(
         "measure_response",
-        "Questionnaire",
+        _l("Questionnaire"),
         names=response_names,
         participant_column=MeasureResponse.participant_id,
     )
     entity = "measure_response"
-    registry.field("measure_id", "Measure", refers_to="measure", entity=entity)
-    registry.field("value", "Answer", formats.number, entity=entity)
-    registry.field("not_done", "Not done", formats.yes_no, entity=entity)
-    registry.field("item", "Question", formats.number, entity=entity)
-    registry.field("total", "Total", formats.number, entity=entity)
-    registry.field("on_behalf", "Completed by staff on their behalf", formats.yes_no, entity=entity)
-    registry.field("completed_at", "Submitted at", formats.moment, entity=entity)
-    registry.field("answers", "Answers", _answer, entity=entity)
+    registry.field("measure_id", _l("Measure"), refers_to="measure", entity=entity)
+    registry.field("value", _l("Answer"), formats.number, entity=entity)
+    registry.field("not_done", _l("Not done"), formats.yes_no, entity=entity)
+    registry.field("item", _l("Question"), formats.number, entity=entity)
+    registry.field("total", _l("Total"), formats.number, entity=entity)
+    registry.field(
+        "on_behalf", _l("Completed by staff on their behalf"), formats.yes_no, entity=entity
+    )
+    registry.field("completed_at", _l("Submitted at"), formats.moment, entity=entity)
+    registry.field("answers", _l("Answers"), _answer, entity=entity)
     for name, label in (
-        ("due_after_days", "Due every (days)"),
-        ("overdue_after_days", "Overdue after (days)"),
-        ("smallest_real_change", "Smallest real change"),
-        ("items", "Items"),
+        ("due_after_days", _l("Due every (days)")),
+        ("overdue_after_days", _l("Overdue after (days)")),
+        ("smallest_real_change", _l("Smallest real change")),
+        ("items", _l("Items")),
     ):
         registry.field(name, label, formats.number, entity="measure")
-    registry.field("title", "Title", entity="measure")
-    registry.field("scale", "Scale", _scale, entity="measure")
-    registry.field("retired_at", "Retired at", formats.moment, entity="measure")
+    registry.field("title", _l("Title"), entity="measure")
+    registry.field("scale", _l("Scale"), _scale, entity="measure")
+    registry.field("retired_at", _l("Retired at"), formats.moment, entity="measure")

@@ -7,6 +7,7 @@ from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3, stubs 3.2
 
 from heartbeat.core.edits import VersionedForm
+from heartbeat.core.i18n import _l
 from heartbeat.measures.models import PARTICIPANT, STAFF
 from heartbeat.measures.scoring import SCALES, Scoring
 from heartbeat.participants.forms import ListSelectField
@@ -17,7 +18,7 @@ NUMBER = {"inputmode": "decimal", "autocomplete": "off", "size": 6}
 class AnswerForm(FlaskForm):
     """One question: ``value`` is a scale value or "none" (rendered as tiles by the template)."""
 
-    value = StringField("Answer")
+    value = StringField(_l("Answer"))
 
 
 class SubmitForm(FlaskForm):
@@ -30,16 +31,20 @@ class ConfirmForm(FlaskForm):
 
 class _Schedule:
     due_after_days = StringField(
-        "Due every (days)",
-        description="Days after the last completion. Empty: no schedule. WUSPI: 28 to 42.",
+        _l("Due every (days)"),
+        description=_l("Days after the last completion. Empty: no schedule. WUSPI: 28 to 42."),
         render_kw=NUMBER,
     )
     overdue_after_days = StringField(
-        "Overdue after (days)", description="Days after the last completion.", render_kw=NUMBER
+        _l("Overdue after (days)"),
+        description=_l("Days after the last completion."),
+        render_kw=NUMBER,
     )
     smallest_real_change = StringField(
-        "Smallest real change",
-        description="The least change in the total that counts as real (WUSPI: 5.1). Empty: none.",
+        _l("Smallest real change"),
+        description=_l(
+            "The least change in the total that counts as real (WUSPI: 5.1). Empty: none."
+        ),
         render_kw=NUMBER,
     )
 
@@ -49,29 +54,31 @@ class ScheduleForm(_Schedule, VersionedForm):
 
 
 class MeasureForm(_Schedule, FlaskForm):
-    title = StringField("Title")
-    instructions = TextAreaField("Instructions", description="Shown before the first question.")
+    title = StringField(_l("Title"))
+    instructions = TextAreaField(
+        _l("Instructions"), description=_l("Shown before the first question.")
+    )
     completed_by = ListSelectField(
-        "Completed by",
+        _l("Completed by"),
         choices=[
-            SelectChoice(PARTICIPANT, "The participant (staff may complete it for them)"),
-            SelectChoice(STAFF, "Staff"),
+            SelectChoice(PARTICIPANT, _l("The participant (staff may complete it for them)")),
+            SelectChoice(STAFF, _l("Staff")),
         ],
     )
     scale = ListSelectField(
-        "Answer scale",
+        _l("Answer scale"),
         choices=[SelectChoice(code, scale.label) for code, scale in SCALES.items()],
     )
     scoring = ListSelectField(
-        "Score", choices=[SelectChoice(kind.value, kind.label) for kind in Scoring]
+        _l("Score"), choices=[SelectChoice(kind.value, kind.label) for kind in Scoring]
     )
     items = TextAreaField(
-        "Items",
-        description="One question or skill per line, in order. At least one.",
+        _l("Items"),
+        description=_l("One question or skill per line, in order. At least one."),
         render_kw={"rows": 10},
     )
-    allow_not_done = BooleanField("Allow \u201cdoes not apply\u201d (left out of the score)")
-    higher_is_worse = BooleanField("A higher total is worse (as with pain)", default=True)
+    allow_not_done = BooleanField(_l("Allow \u201cdoes not apply\u201d (left out of the score)"))
+    higher_is_worse = BooleanField(_l("A higher total is worse (as with pain)"), default=True)
 
 
 def parse_days(raw: str | None) -> int | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from heartbeat.centres.models import Centre
 from heartbeat.centres.services import centre_created
 from heartbeat.core.events import connect
+from heartbeat.core.i18n import _l
 from heartbeat.measures import attention, auditing, panels, services
 from heartbeat.participants.sections import Section, register_portal_section, register_section
 
@@ -19,6 +20,8 @@ def register() -> None:
     auditing.register()
     attention.register()
     panels.register()
-    register_section(Section("measures", "Measures", "measures.participant_measures", 35))
-    register_portal_section(Section("measures", "My questionnaires", "measures.my_measures", 25))
+    register_section(Section("measures", _l("Measures"), "measures.participant_measures", 35))
+    register_portal_section(
+        Section("measures", _l("My questionnaires"), "measures.my_measures", 25)
+    )
     connect(centre_created, _built_in)

@@ -1,6 +1,7 @@
 """Pure scoring rules for outcome measures: scales, totals, the smallest real change, due dates.
 
-No Flask, no database. Worked examples are in tests/measures/test_scoring.py.
+No database, no request: the words are marked for translation and read lazily. Worked
+examples are in tests/measures/test_scoring.py.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from heartbeat.core.i18n import _l
 
 
 @dataclass(frozen=True)
@@ -36,10 +39,16 @@ def _numbers(low: int, high: int, anchors: dict[int, str]) -> tuple[tuple[int, s
 SCALES: dict[str, Scale] = {
     scale.code: scale
     for scale in (
-        Scale("0-10", "0 to 10", _numbers(0, 10, {0: "No pain", 10: "Worst pain ever"})),
-        Scale("0-4", "0 to 4", _numbers(0, 4, {0: "None", 4: "Extreme"})),
-        Scale("ppf", "Pass / partial / fail", ((0, "Fail"), (1, "Partial"), (2, "Pass"))),
-        Scale("yes-no", "Yes / no", ((0, "No"), (1, "Yes"))),
+        Scale(
+            "0-10", _l("0 to 10"), _numbers(0, 10, {0: _l("No pain"), 10: _l("Worst pain ever")})
+        ),
+        Scale("0-4", _l("0 to 4"), _numbers(0, 4, {0: _l("None"), 4: _l("Extreme")})),
+        Scale(
+            "ppf",
+            _l("Pass / partial / fail"),
+            ((0, _l("Fail")), (1, _l("Partial")), (2, _l("Pass"))),
+        ),
+        Scale("yes-no", _l("Yes / no"), ((0, _l("No")), (1, _l("Yes")))),
     )
 }
 
@@ -51,8 +60,8 @@ class Scoring(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            Scoring.SUM: "Total of the items (corrected for items not done)",
-            Scoring.PERCENT: "Percentage of the possible points",
+            Scoring.SUM: _l("Total of the items (corrected for items not done)"),
+            Scoring.PERCENT: _l("Percentage of the possible points"),
         }[self]
 
 
@@ -112,7 +121,7 @@ class Due(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {Due.NOT_YET: "Not due", Due.DUE: "Due", Due.OVERDUE: "Overdue"}[self]
+        return {Due.NOT_YET: _l("Not due"), Due.DUE: _l("Due"), Due.OVERDUE: _l("Overdue")}[self]
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from heartbeat.audit import services as audit
 from heartbeat.auth.models import User
 from heartbeat.core.edits import InputError, check_version
+from heartbeat.core.i18n import _
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.measures.instruments import BUILT_IN
@@ -98,24 +99,24 @@ def _check(definition: Definition) -> list[str]:
     items = [line.strip() for line in definition.items if line.strip()]
     errors: dict[str, str] = {}
     if not definition.title.strip():
-        errors["title"] = "Give the measure a title."
+        errors["title"] = _("Give the measure a title.")
     if not items:
-        errors["items"] = "Add at least one item: a measure with no items cannot be answered."
+        errors["items"] = _("Add at least one item: a measure with no items cannot be answered.")
     elif len(items) > MAX_ITEMS:
-        errors["items"] = f"A measure has at most {MAX_ITEMS} items."
+        errors["items"] = _("A measure has at most %(num)s items.", num=MAX_ITEMS)
     elif any(len(item) > LABEL_MAX for item in items):
-        errors["items"] = f"Keep each item under {LABEL_MAX} characters."
+        errors["items"] = _("Keep each item under %(num)s characters.", num=LABEL_MAX)
     if definition.scale not in SCALES:
-        errors["scale"] = "Choose one of the scales."
+        errors["scale"] = _("Choose one of the scales.")
     if definition.completed_by not in (PARTICIPANT, STAFF):
-        errors["completed_by"] = "Choose who completes it."
+        errors["completed_by"] = _("Choose who completes it.")
     due, overdue = definition.due_after_days, definition.overdue_after_days
     if due is not None and not 1 <= due <= 3650:
-        errors["due_after_days"] = "Between 1 and 3650 days, or empty for no schedule."
+        errors["due_after_days"] = _("Between 1 and 3650 days, or empty for no schedule.")
     if overdue is not None and (due is None or overdue < due):
-        errors["overdue_after_days"] = "Overdue comes on or after the day it is due."
+        errors["overdue_after_days"] = _("Overdue comes on or after the day it is due.")
     if definition.smallest_real_change is not None and definition.smallest_real_change <= 0:
-        errors["smallest_real_change"] = "More than 0, or empty."
+        errors["smallest_real_change"] = _("More than 0, or empty.")
     if errors:
         raise MeasureError(next(iter(errors.values())), field_errors=errors)
     return items
@@ -169,7 +170,7 @@ def update_schedule(
     expected_version: int | None,
 ) -> audit.Changes:
     """The centre's settings of a measure: how often it is due, and its smallest real change."""
-    check_version(expected_version, measure.version, "this measure")
+    check_version(expected_version, measure.version, _("this measure"))
     fields = ("due_after_days", "overdue_after_days", "smallest_real_change")
     before = {name: getattr(measure, name) for name in fields}
     probe = Definition(
@@ -224,11 +225,13 @@ def retire_measure(measure: Measure, *, actor: User, retire: bool = True) -> Non
 def delete_measure(measure: Measure, *, actor: User) -> None:
     """Only a measure nobody has answered; one with responses is retired instead."""
     if measure.code in {instrument.code for instrument in BUILT_IN}:
-        raise MeasureError("Built-in measures are retired, not deleted.")
+        raise MeasureError(_("Built-in measures are retired, not deleted."))
     if responses_count(measure):
         raise MeasureError(
-            "This measure has responses, so it cannot be deleted: retire it instead. Its"
-            " results stay on the participants' records."
+            _(
+                "This measure has responses, so it cannot be deleted: retire it instead. Its"
+                " results stay on the participants' records."
+            )
         )
     measure_id, centre_id, title = measure.id, measure.centre_id, measure.title
     db.session.delete(measure)
@@ -246,7 +249,7 @@ def start_response(
 ) -> MeasureResponse:
     """The participant's unfinished response to ``measure``, or a new one (save as you go)."""
     if measure.retired:
-        raise MeasureError("This measure is retired: it is no longer completed.")
+        raise MeasureError(_("This measure is retired: it is no longer completed."))
     open_one = db.session.scalar(
         sa.select(MeasureResponse).where(
             MeasureResponse.participant_id == participant.id,
@@ -289,24 +292,28 @@ def answer(
 ) -> MeasureAnswer:
     """Save one answer at once (``raw``: a scale value, or "none" for not done)."""
     if response.complete:
-        raise MeasureError("This questionnaire was already submitted: it cannot be changed.")
+        raise MeasureError(_("This questionnaire was already submitted: it cannot be changed."))
     if item.measure_id != response.measure_id:
-        raise MeasureError("That question is not part of this questionnaire.")
+        raise MeasureError(_("That question is not part of this questionnaire."))
     value: int | None
     not_done = raw == "none"
     if not_done:
         if not measure.allow_not_done:
-            raise MeasureError("Choose one of the answers.", field_errors={"value": "Choose one."})
+            raise MeasureError(
+                _("Choose one of the answers."), field_errors={"value": _("Choose one.")}
+            )
         value = None
     else:
         try:
             value = int(raw or "")
         except ValueError:
-            message = "Choose one of the answers."
+            message = _("Choose one of the answers.")
             raise MeasureError(message, field_errors={"value": message}) from None
         if value not in measure.scale_spec.values:
-            message = (
-                f"Answers go from {min(measure.scale_spec.values)} to {measure.scale_spec.highest}."
+            message = _(
+                "Answers go from %(low)s to %(high)s.",
+                low=min(measure.scale_spec.values),
+                high=measure.scale_spec.highest,
             )
             raise MeasureError(message, field_errors={"value": message})
     now = now or utcnow()
@@ -356,14 +363,17 @@ def complete(
 ) -> Score:
     """Score and close the response: every item must be answered (or marked not done)."""
     if response.complete:
-        raise MeasureError("This questionnaire was already submitted.")
-    check_version(expected_version, response.version, "this questionnaire")
+        raise MeasureError(_("This questionnaire was already submitted."))
+    check_version(expected_version, response.version, _("this questionnaire"))
     answers = answers_of(response)
     missing = [item.position for item in items if item.id not in answers]
     if missing:
         listed = ", ".join(str(n) for n in missing[:10])
         raise MeasureError(
-            f"Answer every question first (not yet: {listed}). Nothing was submitted."
+            _(
+                "Answer every question first (not yet: %(listed)s). Nothing was submitted.",
+                listed=listed,
+            )
         )
     result = score([answers[item.id].value for item in items], measure.scale_spec, measure.scoring)
     now = now or utcnow()

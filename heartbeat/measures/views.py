@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from heartbeat.auth.models import Role
 from heartbeat.core.edits import StaleEdit, apply_errors, parse_version
+from heartbeat.core.i18n import _
 from heartbeat.extensions import db
 from heartbeat.measures import queries, services
 from heartbeat.measures.blueprint import (
@@ -110,7 +111,7 @@ def question(response_id: int, number: int):
     response = response_or_404(response_id, "measure.complete")
     measure = response.measure
     if response.complete:
-        flash("This questionnaire was already submitted.", "info")
+        flash(_("This questionnaire was already submitted."), "info")
         return redirect(url_for(".result", response_id=response.id))
     items = measure.items
     if number == 0:
@@ -166,7 +167,7 @@ def review(response_id: int):
     response = response_or_404(response_id, "measure.complete")
     measure = response.measure
     if response.complete:
-        flash("This questionnaire was already submitted.", "info")
+        flash(_("This questionnaire was already submitted."), "info")
         return redirect(url_for(".result", response_id=response.id))
     form = SubmitForm()
     status = 200
@@ -183,10 +184,13 @@ def review(response_id: int):
         except services.MeasureError as refused:
             error, status = str(refused), 422
         except StaleEdit:
-            error, status = "This questionnaire changed while you were on this page: check it.", 409
+            error, status = (
+                _("This questionnaire changed while you were on this page: check it."),
+                409,
+            )
         else:
             db.session.commit()
-            flash("Thank you: your answers are saved and your team can see them.", "success")
+            flash(_("Thank you: your answers are saved and your team can see them."), "success")
             return redirect(url_for(".result", response_id=response.id))
     form.version.data = str(response.version)
     return render_template(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from heartbeat.core.i18n import _l
 from heartbeat.extensions import db
 from heartbeat.participants import attention
 from heartbeat.participants.models import Participant
@@ -43,8 +44,8 @@ def register() -> None:
         attention.AttentionRule(
             "red_flags",
             0,  # before everything else
-            "Red flags: symptoms reported",
-            "Possible autonomic dysreflexia reported with a session, not yet acknowledged.",
+            _l("Red flags: symptoms reported"),
+            _l("Possible autonomic dysreflexia reported with a session, not yet acknowledged."),
             "safety/attention_red_flags.html",
             _red_flags,
             urgent=True,  # the digest's subject names it, and lists it first

@@ -10,15 +10,16 @@ import sqlalchemy as sa
 
 from heartbeat.audit import formats, registry
 from heartbeat.centres.models import Centre
+from heartbeat.core.i18n import _, _l
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
 from heartbeat.safety.models import FlagKind, RedFlag, SafetyGuidance
 from heartbeat.safety.rules import symptom_labels
 
 ACTIONS = {
-    "red_flag.raise": "Red flag raised (symptoms reported)",
-    "red_flag.acknowledge": "Red flag acknowledged",
-    "safety.guidance": "Symptom guidance changed",
+    "red_flag.raise": _l("Red flag raised (symptoms reported)"),
+    "red_flag.acknowledge": _l("Red flag acknowledged"),
+    "safety.guidance": _l("Symptom guidance changed"),
 }
 
 
@@ -50,13 +51,13 @@ def guidance_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, s
         .join(Centre, Centre.id == SafetyGuidance.centre_id)
         .where(SafetyGuidance.id.in_(wanted))
     )
-    return {row.id: f"{row.name}'s guidance" for row in rows}
+    return {row.id: _("%(centre)s's guidance", centre=row.name) for row in rows}
 
 
 def _symptoms(value: Any, ctx: formats.Context) -> str:
     """The checklist's words for a symptom key (the page formats a list one item at a time)."""
     if isinstance(value, list):
-        return "; ".join(symptom_labels(value)) or "none"
+        return "; ".join(symptom_labels(value)) or _("none")
     if isinstance(value, str):
         return symptom_labels([value])[0]
     return formats.text(value, ctx)
@@ -65,16 +66,18 @@ def _symptoms(value: Any, ctx: formats.Context) -> str:
 def register() -> None:
     registry.actions(ACTIONS)
     registry.entity(
-        "red_flag", "Red flag", names=flag_names, participant_column=RedFlag.participant_id
+        "red_flag", _l("Red flag"), names=flag_names, participant_column=RedFlag.participant_id
     )
-    registry.entity("safety_guidance", "Symptom guidance", names=guidance_names)
+    registry.entity("safety_guidance", _l("Symptom guidance"), names=guidance_names)
     entity = "red_flag"
-    registry.field("participant_id", "Participant", refers_to="participant", entity=entity)
-    registry.field("kind", "Kind", formats.enum_labels(FlagKind), entity=entity)
-    registry.field("symptoms", "Symptoms", _symptoms, entity=entity)
-    registry.field("session_id", "Session", refers_to="training_session", entity=entity)
-    registry.field("self_reported", "Reported by the participant", formats.yes_no, entity=entity)
-    registry.field("acknowledged_at", "Acknowledged at", formats.moment, entity=entity)
-    registry.field("acknowledged_by_id", "Acknowledged by", refers_to="user", entity=entity)
-    registry.field("follow_up", "Follow-up note", entity=entity)
-    registry.field("guidance", "Guidance", entity="safety_guidance")
+    registry.field("participant_id", _l("Participant"), refers_to="participant", entity=entity)
+    registry.field("kind", _l("Kind"), formats.enum_labels(FlagKind), entity=entity)
+    registry.field("symptoms", _l("Symptoms"), _symptoms, entity=entity)
+    registry.field("session_id", _l("Session"), refers_to="training_session", entity=entity)
+    registry.field(
+        "self_reported", _l("Reported by the participant"), formats.yes_no, entity=entity
+    )
+    registry.field("acknowledged_at", _l("Acknowledged at"), formats.moment, entity=entity)
+    registry.field("acknowledged_by_id", _l("Acknowledged by"), refers_to="user", entity=entity)
+    registry.field("follow_up", _l("Follow-up note"), entity=entity)
+    registry.field("guidance", _l("Guidance"), entity="safety_guidance")

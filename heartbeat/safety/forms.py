@@ -8,6 +8,7 @@ from wtforms import HiddenField, SelectMultipleField, TextAreaField, widgets
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3, stubs 3.2
 
 from heartbeat.core.edits import VersionedForm
+from heartbeat.core.i18n import _l
 from heartbeat.safety.rules import SYMPTOMS
 
 
@@ -23,24 +24,24 @@ class SymptomsField(SelectMultipleField):
         super().__init__(*args, **kwargs)
 
 
-SYMPTOMS_LABEL = "Any of these during or after the session?"
-SYMPTOMS_HINT = (
+SYMPTOMS_LABEL = _l("Any of these during or after the session?")
+SYMPTOMS_HINT = _l(
     "Tick every one that happened. Any of them shows what to do straight away and tells the team."
 )
 
 
 class AcknowledgeForm(FlaskForm):
     follow_up = TextAreaField(
-        "Follow-up note",
-        description="What was done, what was found, and what happens next.",
+        _l("Follow-up note"),
+        description=_l("What was done, what was found, and what happens next."),
     )
     version = HiddenField()
 
 
 class GuidanceForm(VersionedForm):
     text = TextAreaField(
-        "Guidance shown when symptoms of autonomic dysreflexia are reported",
-        description=(
+        _l("Guidance shown when symptoms of autonomic dysreflexia are reported"),
+        description=_l(
             "Plain text; blank lines separate paragraphs. Leave it empty to go back to the"
             " default wording."
         ),

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from heartbeat.auth.models import User
+from heartbeat.core.i18n import _l
 from heartbeat.core.personal import declare
 from heartbeat.db import CentreScoped, UTCDateTime, string_enum, utcnow
 from heartbeat.extensions import Model
@@ -20,7 +21,7 @@ class FlagKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {FlagKind.DYSREFLEXIA: "Possible autonomic dysreflexia"}[self]
+        return {FlagKind.DYSREFLEXIA: _l("Possible autonomic dysreflexia")}[self]
 
 
 class RedFlag(CentreScoped, Model):

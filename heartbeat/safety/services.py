@@ -15,11 +15,18 @@ import sqlalchemy as sa
 from heartbeat.audit import services as audit
 from heartbeat.auth.models import User
 from heartbeat.core.edits import InputError, check_version
+from heartbeat.core.i18n import _
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
 from heartbeat.safety.models import FlagKind, RedFlag, SafetyGuidance
-from heartbeat.safety.rules import DEFAULT_GUIDANCE, GUIDANCE_MAX, clean_symptoms
+from heartbeat.safety.rules import (
+    GUIDANCE_MAX,
+    clean_symptoms,
+    english_default_guidance,
+    shown_guidance,
+    stored_guidance,
+)
 
 FOLLOW_UP_MAX = 4000
 
@@ -88,15 +95,15 @@ def acknowledge(
     """A staff member has read the flag and says what they did about it."""
     note = (follow_up or "").strip()
     if not note:
-        message = "Say what was done or what happens next (the follow-up note)."
+        message = _("Say what was done or what happens next (the follow-up note).")
         raise SafetyError(message, field_errors={"follow_up": message})
     if len(note) > FOLLOW_UP_MAX:
-        message = f"Keep the follow-up note under {FOLLOW_UP_MAX:,} characters."
+        message = _("Keep the follow-up note under %(num)s characters.", num=FOLLOW_UP_MAX)
         raise SafetyError(message, field_errors={"follow_up": message})
     if not flag.open:
-        message = "This red flag was already acknowledged."
+        message = _("This red flag was already acknowledged.")
         raise SafetyError(message, field_errors={"follow_up": message})
-    check_version(expected_version, flag.version, "this red flag")
+    check_version(expected_version, flag.version, _("this red flag"))
     now = now or utcnow()
     flag.acknowledged_at = now
     flag.acknowledged_by_id = actor.id
@@ -121,9 +128,10 @@ def guidance_row(centre_id: int) -> SafetyGuidance | None:
 
 
 def guidance_text(centre_id: int) -> str:
-    """The centre's guidance, or the default written from published guidance."""
+    """The centre's guidance, or the default written from published guidance (in the reader's
+    language)."""
     row = guidance_row(centre_id)
-    return row.dysreflexia if row is not None else DEFAULT_GUIDANCE
+    return shown_guidance(row.dysreflexia if row is not None else None)
 
 
 def set_guidance(
@@ -137,14 +145,14 @@ def set_guidance(
     """The clinical lead's own wording; an empty text goes back to the default."""
     text = (text or "").replace("\r\n", "\n").strip()
     if len(text) > GUIDANCE_MAX:
-        message = f"Keep the guidance under {GUIDANCE_MAX:,} characters."
+        message = _("Keep the guidance under %(num)s characters.", num=GUIDANCE_MAX)
         raise SafetyError(message, field_errors={"text": message})
-    text = text or DEFAULT_GUIDANCE
+    text = stored_guidance(text)
     now = now or utcnow()
     row = guidance_row(centre_id)
-    before = row.dysreflexia if row is not None else DEFAULT_GUIDANCE
+    before = row.dysreflexia if row is not None else english_default_guidance()
     if row is not None:
-        check_version(expected_version, row.version, "the guidance")
+        check_version(expected_version, row.version, _("the guidance"))
     if text == before:
         return {}
     if row is None:

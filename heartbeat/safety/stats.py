@@ -8,6 +8,7 @@ from statistics import median
 
 import sqlalchemy as sa
 
+from heartbeat.core.i18n import _
 from heartbeat.core.wording import plural
 from heartbeat.extensions import db
 from heartbeat.safety.models import RedFlag
@@ -59,7 +60,7 @@ def acknowledgement_times(centre_id: int, since: datetime, until: datetime) -> A
 def wait_text(minutes: float | None) -> str:
     """ "12 minutes", "3 h 20 min", "2 days 4 h"."""
     if minutes is None:
-        return "none yet"
+        return _("none yet")
     total = round(minutes)
     if total < 60:
         return plural(total, "minute", "minutes")

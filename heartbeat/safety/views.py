@@ -17,6 +17,7 @@ from heartbeat.core.edits import (
     save_versioned,
     versioned_form,
 )
+from heartbeat.core.i18n import _
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants import queries as participant_queries
@@ -24,7 +25,7 @@ from heartbeat.permissions import admin_required, require, staff_required
 from heartbeat.safety import queries, services
 from heartbeat.safety.blueprint import actor, bp, flag_or_404
 from heartbeat.safety.forms import AcknowledgeForm, GuidanceForm
-from heartbeat.safety.rules import DEFAULT_GUIDANCE, symptom_labels
+from heartbeat.safety.rules import shown_guidance, symptom_labels
 
 
 def _tz() -> ZoneInfo:
@@ -53,12 +54,14 @@ def flag(flag_id: int):
                 apply_errors(form, error)
             except StaleEdit:
                 form.follow_up.errors = [
-                    "Someone acknowledged or changed this red flag after you opened it:"
-                    " read it again below."
+                    _(
+                        "Someone acknowledged or changed this red flag after you opened it:"
+                        " read it again below."
+                    )
                 ]
             else:
                 db.session.commit()
-                flash("Red flag acknowledged; your follow-up note is on the record.", "success")
+                flash(_("Red flag acknowledged; your follow-up note is on the record."), "success")
                 return redirect(url_for(".flag", flag_id=flag.id))
         status = 422
     form.version.data = str(flag.version)
@@ -105,7 +108,7 @@ def guidance():
 
     def load() -> None:
         row = services.guidance_row(centre.id)
-        form.text.data = row.dysreflexia if row is not None else DEFAULT_GUIDANCE
+        form.text.data = shown_guidance(row.dysreflexia if row is not None else None)
         form.mark_loaded(row.version if row is not None else 0)
 
     def render(rebased=None):
@@ -132,7 +135,7 @@ def guidance():
     if not outcome.saved:
         return render(outcome.rebased)
     if outcome.result:
-        flash("Guidance saved. It shows the next time symptoms are reported.", "success")
+        flash(_("Guidance saved. It shows the next time symptoms are reported."), "success")
     else:
-        flash("Nothing had changed, so nothing was saved.", "info")
+        flash(_("Nothing had changed, so nothing was saved."), "info")
     return redirect(url_for(".guidance"))
