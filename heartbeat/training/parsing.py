@@ -45,7 +45,7 @@ _TRUE = {"1", "y", "yes", "true", "on", "x"}
 _FALSE = {"", "0", "n", "no", "false", "off"}
 _KIND_WORDS: dict[str, SessionKind] = {
     **{kind.value: kind for kind in SessionKind},
-    **{kind.label.lower(): kind for kind in SessionKind},
+    **{kind.english_label.lower(): kind for kind in SessionKind},
     "rollers": SessionKind.ROLLER,
     "trainer": SessionKind.ROLLER,
     "hand-cycle": SessionKind.HANDCYCLE,
