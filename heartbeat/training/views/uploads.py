@@ -30,7 +30,15 @@ from heartbeat.core.i18n import _, ngettext
 from heartbeat.core.wording import plural
 from heartbeat.extensions import db
 from heartbeat.permissions import require, staff_required
-from heartbeat.training import archive_import, csv_format, csv_import, imports, pending, storage
+from heartbeat.training import (
+    archive_import,
+    csv_format,
+    csv_import,
+    devicefile_text,
+    imports,
+    pending,
+    storage,
+)
 from heartbeat.training import jobs as training_jobs
 from heartbeat.training.blueprint import (
     actor,
@@ -76,7 +84,7 @@ def upload(participant_id: int):
                     before_enrolment=bool(form.before_enrolment.data),
                 )
             except archives.ArchiveRefused as refused:
-                form.file.errors = [*form.file.errors, str(refused)]
+                form.file.errors = [*form.file.errors, devicefile_text.shown(refused)]
                 chosen = None
             else:
                 return _follow_archive_job(job_id)
@@ -103,7 +111,7 @@ def upload(participant_id: int):
                     field = getattr(form, name)
                     field.errors = [*field.errors, message]
             except ActivityFileError as error:
-                form.file.errors = [*form.file.errors, str(error)]
+                form.file.errors = [*form.file.errors, devicefile_text.shown(error)]
             except imports.DuplicateActivity as error:
                 duplicate = error
                 form.file.errors = [*form.file.errors, str(error)]
