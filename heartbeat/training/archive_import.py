@@ -19,6 +19,7 @@ from flask import current_app
 
 from heartbeat.auth.models import User
 from heartbeat.core import csvfiles, filestore
+from heartbeat.core.i18n import _l
 from heartbeat.core.wording import plural
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
@@ -224,7 +225,7 @@ def counts(outcomes: list[FileOutcome]) -> dict[str, int]:
     return found
 
 
-@registry.handler(ARCHIVE_JOB, label="Import activity files from an archive")
+@registry.handler(ARCHIVE_JOB, label=_l("Import activity files from an archive"))
 def run_archive_import(ctx: JobContext, params: dict) -> JobResult:
     root, key = filestore.folder(), str(params.get("archive_key") or "")
     participant = db.session.get(Participant, int(params.get("participant_id") or 0))

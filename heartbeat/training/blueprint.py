@@ -10,6 +10,7 @@ from flask import Blueprint, abort
 from flask_login import current_user
 
 from heartbeat.auth.viewer import current_units
+from heartbeat.core.i18n import number
 from heartbeat.core.units import (
     Units,
     format_distance,
@@ -107,7 +108,7 @@ def _load(session: TrainingSession) -> str:
     if load is None:
         return MISSING
     # Half up, as people round (a load of 14.5 is 15); round() would give the even 14.
-    return f"{Decimal(str(load)).quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
+    return number(int(Decimal(str(load)).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
 
 
 @bp.app_template_filter("session_load_sum")

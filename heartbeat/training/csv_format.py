@@ -6,53 +6,54 @@ Documented on the import page and offered as a downloadable template (:func:`tem
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from heartbeat.core import csvfiles
-from heartbeat.core.wording import plural
+from heartbeat.core.i18n import _, _l, ngettext
 from heartbeat.training.models import SessionKind
 
 MAX_ERRORS = 200
 _KINDS = [kind.value for kind in SessionKind]
 
 # Column -> what it holds, in the order of the template. Documented on the import page.
-COLUMNS: dict[str, str] = {
-    "participant_id": "Required. The participant's number (shown on their sessions page).",
-    "date": "Required unless started_at is given. YYYY-MM-DD, at the centre.",
-    "time": (
+COLUMNS: dict[str, Any] = {
+    "participant_id": _l("Required. The participant's number (shown on their sessions page)."),
+    "date": _l("Required unless started_at is given. YYYY-MM-DD, at the centre."),
+    "time": _l(
         "Required unless started_at is given. Start time hh:mm at the centre. A line with no "
         "time is refused, never read as midnight: the time places the session in its day and "
         "week."
     ),
-    "kind": f"Required. {', '.join(_KINDS[:-1])} or {_KINDS[-1]}.",
-    "distance": (
+    "kind": _l("Required. %(kinds)s or %(last)s.", kinds=", ".join(_KINDS[:-1]), last=_KINDS[-1]),
+    "distance": _l(
         "In your units ({units}, as on My account); or use distance_m, distance_km or distance_mi."
     ),
-    "duration": "Moving time as h:mm:ss or mm:ss; or use duration_s (seconds).",
-    "rpe": "Effort on the Borg CR10 scale, 0 to 10.",
-    "pain": "Pain score 0 to 10.",
-    "pain_site": "shoulder, elbow, wrist, hand, back or other.",
-    "symptom_reported": "yes or no (empty is no).",
-    "avg_hr": "Average heart rate, beats per minute.",
-    "max_hr": "Maximum heart rate, beats per minute.",
-    "cadence": "Pushes per minute.",
-    "surface": "Free text, up to 80 characters.",
-    "weather": "Free text, up to 80 characters.",
-    "chair": "Free text, up to 120 characters.",
-    "notes": "Free text.",
-    "event_name": "Races only: the event.",
-    "official_time": "Races only: h:mm:ss.",
-    "place_in_class": "Races only: a whole number.",
-    "before_enrolment": (
+    "duration": _l("Moving time as h:mm:ss or mm:ss; or use duration_s (seconds)."),
+    "rpe": _l("Effort on the Borg CR10 scale, 0 to 10."),
+    "pain": _l("Pain score 0 to 10."),
+    "pain_site": _l("shoulder, elbow, wrist, hand, back or other."),
+    "symptom_reported": _l("yes or no (empty is no)."),
+    "avg_hr": _l("Average heart rate, beats per minute."),
+    "max_hr": _l("Maximum heart rate, beats per minute."),
+    "cadence": _l("Pushes per minute."),
+    "surface": _l("Free text, up to 80 characters."),
+    "weather": _l("Free text, up to 80 characters."),
+    "chair": _l("Free text, up to 120 characters."),
+    "notes": _l("Free text."),
+    "event_name": _l("Races only: the event."),
+    "official_time": _l("Races only: h:mm:ss."),
+    "place_in_class": _l("Races only: a whole number."),
+    "before_enrolment": _l(
         "yes for history from before the participant's enrolment (empty is no). A session dated"
         " before enrolment is refused unless it says yes; history never dates an award by"
         " itself: a therapist confirms any award it shows."
     ),
 }
 # Alternatives to a column above: name -> (the column it stands for, unit or meaning).
-ALTERNATIVES: dict[str, tuple[str, str]] = {
+ALTERNATIVES: dict[str, tuple[str, Any]] = {
     "started_at": (
         "date",
-        "ISO 8601 date and time, e.g. 2025-05-01T08:30 (centre time); the time is required",
+        _l("ISO 8601 date and time, e.g. 2025-05-01T08:30 (centre time); the time is required"),
     ),
     "distance_m": ("distance", "m"),
     "distance_km": ("distance", "km"),
@@ -76,7 +77,11 @@ class CsvImportError(Exception):
     rows: int = 0
 
     def __str__(self) -> str:
-        return f"Nothing was imported: {plural(self.total, 'problem', 'problems')} in the file."
+        return ngettext(
+            "Nothing was imported: %(num)s problem in the file.",
+            "Nothing was imported: %(num)s problems in the file.",
+            self.total,
+        )
 
 
 def template_csv() -> str:
@@ -102,19 +107,22 @@ def read_header(
     units: dict[str, str] = {}
     for name in names:
         if not name:
-            errors.append(RowError(line, None, "A column has no name in the header row."))
+            errors.append(RowError(line, None, _("A column has no name in the header row.")))
             continue
         stands_for = ALTERNATIVES[name][0] if name in ALTERNATIVES else name
         if stands_for not in COLUMNS:
-            errors.append(RowError(line, name, f"Unknown column \u201c{name}\u201d."))
+            errors.append(RowError(line, name, _("Unknown column “%(name)s”.", name=name)))
             continue
         if stands_for in seen:
             errors.append(
                 RowError(
                     line,
                     name,
-                    f"Give \u201c{stands_for}\u201d once only "
-                    f"(\u201c{seen[stands_for]}\u201d is there too).",
+                    _(
+                        "Give “%(column)s” once only (“%(other)s” is there too).",
+                        column=stands_for,
+                        other=seen[stands_for],
+                    ),
                 )
             )
             continue
@@ -123,20 +131,18 @@ def read_header(
             units[name] = ALTERNATIVES[name][1]
     for name in REQUIRED:
         if name not in seen:
-            errors.append(RowError(line, name, f"The column \u201c{name}\u201d is required."))
+            errors.append(RowError(line, name, _("The column “%(name)s” is required.", name=name)))
     if "date" not in seen:
-        errors.append(
-            RowError(
-                line, "date", "A \u201cdate\u201d or \u201cstarted_at\u201d column is required."
-            )
-        )
+        errors.append(RowError(line, "date", _("A “date” or “started_at” column is required.")))
     elif seen["date"] == "date" and "time" not in seen:
         errors.append(
             RowError(
                 line,
                 "time",
-                "A \u201ctime\u201d column is required with \u201cdate\u201d: each session "
-                "needs its start time (or give both in one \u201cstarted_at\u201d column).",
+                _(
+                    "A “time” column is required with “date”: each session needs its start time"
+                    " (or give both in one “started_at” column)."
+                ),
             )
         )
     return names, units, errors

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from heartbeat.audit.models import AuditEvent
 from heartbeat.auth.models import User
 from heartbeat.centres.models import Centre
+from heartbeat.core.i18n import _
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
@@ -117,13 +118,13 @@ def _check_duplicates(rows: list[dict]) -> None:
             row["moving_time_s"],
         )
         if key in existing:
-            message = (
+            message = _(
                 "This session is already saved (same participant, start, kind, distance and time)."
             )
         elif key in first_line:
-            message = (
-                f"This repeats line {first_line[key]} (same participant, start, kind, distance "
-                "and time)."
+            message = _(
+                "This repeats line %(line)s (same participant, start, kind, distance and time).",
+                line=first_line[key],
             )
         else:
             first_line[key] = row["_line"]

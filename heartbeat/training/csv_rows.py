@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from heartbeat.centres.models import Centre
 from heartbeat.core import csvfiles
+from heartbeat.core.i18n import _
 from heartbeat.core.units import units_of
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
@@ -69,7 +70,7 @@ def read_rows(
     except csvfiles.CsvFileError as error:
         raise CsvImportError([RowError(error.line, None, error.message)], 1) from None
     if header is None:
-        raise CsvImportError([RowError(None, None, "The file is empty: no header row.")], 1)
+        raise CsvImportError([RowError(None, None, _("The file is empty: no header row."))], 1)
     names, column_units, header_errors = read_header(header.cells, line=header.line)
     if header_errors:
         raise CsvImportError(header_errors, len(header_errors))
@@ -105,7 +106,11 @@ def read_rows(
                         RowError(
                             line,
                             None,
-                            f"This line has {len(cells)} values; the header has {width}.",
+                            _(
+                                "This line has %(values)s values; the header has %(width)s.",
+                                values=len(cells),
+                                width=width,
+                            ),
                         )
                     )
                 continue
@@ -114,9 +119,11 @@ def read_rows(
             pid_text = raw.pop("participant_id").strip()
             participant_id = int(pid_text) if pid_text.isdigit() else None
             if participant_id is None:
-                row_errors["participant_id"] = "Enter the participant's number."
+                row_errors["participant_id"] = _("Enter the participant's number.")
             elif participant_id not in timelines:
-                row_errors["participant_id"] = f"No participant {participant_id} at this centre."
+                row_errors["participant_id"] = _(
+                    "No participant %(number)s at this centre.", number=participant_id
+                )
             if duration_in_seconds:
                 raw["duration"] = _seconds_as_clock(raw["duration"], row_errors)
             try:
@@ -145,7 +152,7 @@ def read_rows(
         total_errors += 1
         errors.append(RowError(error.line, None, error.message))
     if not errors and not rows:
-        errors.append(RowError(None, None, "The file has a header but no sessions."))
+        errors.append(RowError(None, None, _("The file has a header but no sessions.")))
         total_errors = 1
     if errors:
         raise CsvImportError(errors, total_errors, lines)
@@ -160,7 +167,7 @@ def _seconds_as_clock(text: str, row_errors: dict[str, str]) -> str:
     if not seconds:
         return ""
     if not seconds.isdigit():
-        row_errors["duration"] = "Enter the time in whole seconds, such as 2700."
+        row_errors["duration"] = _("Enter the time in whole seconds, such as 2700.")
         return ""
     hours, rest = divmod(int(seconds), 3600)
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Literal, NamedTuple
 
+from heartbeat.core.i18n import _, _l
 from heartbeat.core.units import day_text
 
-HISTORY_LABEL = "This is history from before enrolment"
+HISTORY_LABEL = _l("This is history from before enrolment")
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,8 @@ class Timeline:
 
 @dataclass(frozen=True)
 class HistoryWording:
-    """How an entry path says "this is history": a tick box, a CSV column, a command option."""
+    """How an entry path says "this is history": a tick box, a CSV column, a command option.
+    Read in the reader's language (lazily: the wordings are made once); a command's is English."""
 
     mark: str
     unmark: str
@@ -38,17 +40,19 @@ class HistoryWording:
 
 
 ON_A_FORM = HistoryWording(
-    f"tick “{HISTORY_LABEL}”",
-    f"untick “{HISTORY_LABEL}”",
-    "otherwise check the date, or the enrolment date on their record",
+    _l("tick “%(label)s”", label=HISTORY_LABEL),
+    _l("untick “%(label)s”", label=HISTORY_LABEL),
+    _l("otherwise check the date, or the enrolment date on their record"),
 )
 FOR_A_FILE = HistoryWording(
-    f"tick “{HISTORY_LABEL}” and save again",
-    f"untick “{HISTORY_LABEL}” and save again",
-    "otherwise check that the file is theirs",
+    _l("tick “%(label)s” and save again", label=HISTORY_LABEL),
+    _l("untick “%(label)s” and save again", label=HISTORY_LABEL),
+    _l("otherwise check that the file is theirs"),
 )
 IN_A_CSV = HistoryWording(
-    "put yes in its before_enrolment column", "leave its before_enrolment cell empty"
+    _l("put yes in its before_enrolment column"),
+    _l("leave its before_enrolment cell empty"),
+    _l("otherwise check the date"),
 )
 IN_A_COMMAND = HistoryWording("pass --history", "leave out --history", "otherwise check the file")
 
@@ -77,22 +81,35 @@ def date_problem(
     if day < timeline.born_on:
         return DateProblem(
             "started_at",
-            f"{day_text(day)} is before the participant was born"
-            f" ({day_text(timeline.born_on)}): check the date.",
+            _(
+                "%(day)s is before the participant was born (%(born)s): check the date.",
+                day=day_text(day),
+                born=day_text(timeline.born_on),
+            ),
             "before_birth",
         )
     if day < timeline.enrolled_on and not history:
         return DateProblem(
             "started_at",
-            f"{day_text(day)} is before enrolment ({day_text(timeline.enrolled_on)}). If it is"
-            f" history from before they joined, {wording.mark}; {wording.otherwise}.",
+            _(
+                "%(day)s is before enrolment (%(enrolled)s). If it is history from before they"
+                " joined, %(mark)s; %(otherwise)s.",
+                day=day_text(day),
+                enrolled=day_text(timeline.enrolled_on),
+                mark=wording.mark,
+                otherwise=wording.otherwise,
+            ),
             "before_enrolment",
         )
     if history and day >= timeline.enrolled_on:
         return DateProblem(
             "before_enrolment",
-            f"{day_text(day)} is not before enrolment ({day_text(timeline.enrolled_on)}), so it"
-            f" is no history: {wording.unmark}.",
+            _(
+                "%(day)s is not before enrolment (%(enrolled)s), so it is no history: %(unmark)s.",
+                day=day_text(day),
+                enrolled=day_text(timeline.enrolled_on),
+                unmark=wording.unmark,
+            ),
             "not_history",
         )
     return None

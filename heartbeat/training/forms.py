@@ -9,12 +9,14 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3, stubs 3.2
 
 from heartbeat.core.edits import VersionedForm, parse_version
+from heartbeat.core.i18n import _, _l
 from heartbeat.participants.forms import ListSelectField
 from heartbeat.safety.forms import SYMPTOMS_HINT, SYMPTOMS_LABEL, SymptomsField
 from heartbeat.training.dates import HISTORY_LABEL
@@ -28,6 +30,11 @@ from heartbeat.training.values import (
 )
 
 UNIT_WORDS = {"km": "kilometres", "mi": "miles"}
+# The distance field's hint in each unit (one sentence each, for the translations).
+_DISTANCE_HINTS = {
+    "km": _l("In kilometres, for example 5.2. You can also type 400 m, 3 km or 2 mi."),
+    "mi": _l("In miles, for example 5.2. You can also type 400 m, 3 km or 2 mi."),
+}
 NUMERIC = {"inputmode": "numeric", "autocomplete": "off", "size": 5}
 DECIMAL = {"inputmode": "decimal", "autocomplete": "off", "size": 8}
 
@@ -36,13 +43,23 @@ __all__ = ["parse_version"]
 
 def _kinds(blank: str | None = None) -> list[SelectChoice]:
     choices = [SelectChoice("", blank)] if blank is not None else []
-    return choices + [SelectChoice(kind.value, kind.label) for kind in SessionKind]
+    return choices + [SelectChoice(kind.value, _label_of(kind)) for kind in SessionKind]
 
 
 def _scale(labels: dict[int, str], blank: str) -> list[SelectChoice]:
     return [SelectChoice("", blank)] + [
-        SelectChoice(str(n), f"{n}: {labels[n]}" if n in labels else str(n)) for n in range(11)
+        SelectChoice(str(n), _scale_label(n, labels)) for n in range(11)
     ]
+
+
+def _label_of(member: SessionKind | PainSite) -> Any:
+    """A member's label, read in each request's language (the choices are made once)."""
+    return LazyString(lambda: member.label)
+
+
+def _scale_label(n: int, labels: dict[int, str]) -> Any:
+    """ "4: Somewhat hard", read in each request's language (the choices are made once)."""
+    return LazyString(lambda: f"{n}: {labels[n]}") if n in labels else str(n)
 
 
 class _Required:
@@ -64,66 +81,63 @@ def _marks(name: str) -> list[_Required]:
 class _SessionFields:
     """The fields a participant may fill in about their own session."""
 
-    date = StringField("Date", validators=_marks("date"), render_kw={"type": "date"})
+    date = StringField(_l("Date"), validators=_marks("date"), render_kw={"type": "date"})
     before_enrolment = BooleanField(
         HISTORY_LABEL,
-        description=(
+        description=_l(
             "Tick it only for a session from before the enrolment date. History is marked as such"
             " and never dates a milestone by itself: a therapist confirms any award it shows."
         ),
     )
     time = StringField(
-        "Start time",
+        _l("Start time"),
         validators=_marks("time"),
-        description="At the centre's time, as hh:mm (for example 09:30).",
+        description=_l("At the centre's time, as hh:mm (for example 09:30)."),
         render_kw={"type": "time"},
     )
     kind = ListSelectField(
-        "Kind of session",
-        choices=_kinds("Choose the kind"),
+        _l("Kind of session"),
+        choices=_kinds(_l("Choose the kind")),
         validators=_marks("kind"),
         validate_choice=False,  # values.read_session checks it, with every other field
     )
-    distance = StringField("Distance", render_kw=DECIMAL)
+    distance = StringField(_l("Distance"), render_kw=DECIMAL)
     duration = StringField(
-        "Time",
-        description="Moving time as h:mm:ss or mm:ss, for example 1:05:30 or 42:05.",
+        _l("Time"),
+        description=_l("Moving time as h:mm:ss or mm:ss, for example 1:05:30 or 42:05."),
         render_kw={"autocomplete": "off", "size": 8},
     )
     rpe = ListSelectField(
-        "RPE: how hard it felt (Borg CR10)",
-        choices=_scale(RPE_LABELS, "Not recorded"),
-        description="0 is rest, 10 is the hardest effort possible.",
+        _l("RPE: how hard it felt (Borg CR10)"),
+        choices=_scale(RPE_LABELS, _l("Not recorded")),
+        description=_l("0 is rest, 10 is the hardest effort possible."),
         validate_choice=False,
     )
     pain = ListSelectField(
-        "Pain (0 to 10)",
-        choices=_scale(PAIN_LABELS, "Not recorded"),
+        _l("Pain (0 to 10)"),
+        choices=_scale(PAIN_LABELS, _l("Not recorded")),
         validate_choice=False,
     )
     pain_site = ListSelectField(
-        "Where it hurt",
-        choices=[SelectChoice("", "Nowhere / not recorded")]
-        + [SelectChoice(site.value, site.label) for site in PainSite],
+        _l("Where it hurt"),
+        choices=[SelectChoice("", _l("Nowhere / not recorded"))]
+        + [SelectChoice(site.value, _label_of(site)) for site in PainSite],
         validate_choice=False,
     )
     symptom_reported = BooleanField(
-        "A symptom was reported",
-        description=(
+        _l("A symptom was reported"),
+        description=_l(
             "For example a pounding headache, flushing or sweating above the injury: "
             "the team follows it up."
         ),
     )
     # Offered (and read) only for participants at T6 and above: ``safety.rules.at_risk``.
     ad_symptoms = SymptomsField(SYMPTOMS_LABEL, description=SYMPTOMS_HINT)
-    notes = TextAreaField("Notes")
+    notes = TextAreaField(_l("Notes"))
 
     def set_units(self, units: str) -> None:
-        word = UNIT_WORDS[units]
-        self.distance.label.text = f"Distance ({units})"
-        self.distance.description = (
-            f"In {word}, for example 5.2. You can also type 400 m, 3 km or 2 mi."
-        )
+        self.distance.label.text = _("Distance (%(units)s)", units=units)
+        self.distance.description = _DISTANCE_HINTS[units]
 
     def raw(self) -> dict[str, Any]:
         return {
@@ -149,17 +163,19 @@ class SelfReportForm(_SessionFields, FlaskForm):
 
 
 class SessionForm(_SessionFields, VersionedForm):
-    cadence = StringField("Push cadence (pushes per minute)", render_kw=NUMERIC)
-    avg_hr = StringField("Average heart rate (beats per minute)", render_kw=NUMERIC)
-    max_hr = StringField("Maximum heart rate (beats per minute)", render_kw=NUMERIC)
-    surface = StringField("Surface", description="For example track, tarmac, rollers.")
-    weather = StringField("Weather", description="For example dry, 14 \u00b0C, light wind.")
-    chair = StringField("Chair used")
-    event_name = StringField("Event")
+    cadence = StringField(_l("Push cadence (pushes per minute)"), render_kw=NUMERIC)
+    avg_hr = StringField(_l("Average heart rate (beats per minute)"), render_kw=NUMERIC)
+    max_hr = StringField(_l("Maximum heart rate (beats per minute)"), render_kw=NUMERIC)
+    surface = StringField(_l("Surface"), description=_l("For example track, tarmac, rollers."))
+    weather = StringField(_l("Weather"), description=_l("For example dry, 14 \u00b0C, light wind."))
+    chair = StringField(_l("Chair used"))
+    event_name = StringField(_l("Event"))
     official_time = StringField(
-        "Official time", description="As h:mm:ss.", render_kw={"autocomplete": "off", "size": 8}
+        _l("Official time"),
+        description=_l("As h:mm:ss."),
+        render_kw={"autocomplete": "off", "size": 8},
     )
-    place_in_class = StringField("Place in class", render_kw=NUMERIC)
+    place_in_class = StringField(_l("Place in class"), render_kw=NUMERIC)
 
     def raw(self) -> dict[str, Any]:
         return {
@@ -212,7 +228,7 @@ class _FileOrKept:
 
     field_flags = {"required": True}
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: Any) -> None:
         self.required = FileRequired(message=message)
 
     def __call__(self, form: FlaskForm, field: FileField) -> None:
@@ -222,9 +238,9 @@ class _FileOrKept:
 
 class UploadForm(FlaskForm):
     file = FileField(
-        "Device file (GPX, TCX or FIT)",
-        validators=[_FileOrKept("Choose a GPX, TCX or FIT file to upload.")],
-        description=(
+        _l("Device file (GPX, TCX or FIT)"),
+        validators=[_FileOrKept(_l("Choose a GPX, TCX or FIT file to upload."))],
+        description=_l(
             "As saved by a watch, bike computer or app; gzipped (.gz) files too, or a ZIP of many "
             "(a Strava or Garmin export), imported in the background with a report of every file."
         ),
@@ -234,14 +250,14 @@ class UploadForm(FlaskForm):
         },
     )
     kind = ListSelectField(
-        "Kind of session",
-        choices=_kinds("As the file says"),
-        description="Files from running or cycling apps often do not say; choose it then.",
+        _l("Kind of session"),
+        choices=_kinds(_l("As the file says")),
+        description=_l("Files from running or cycling apps often do not say; choose it then."),
         validate_choice=False,  # imports.choose_kind says what is wrong with it
     )
     before_enrolment = BooleanField(
         HISTORY_LABEL,
-        description=(
+        description=_l(
             "For a file recorded before the participant's enrolment: it is saved as history, and"
             " a therapist confirms any award it shows."
         ),
@@ -252,9 +268,9 @@ class UploadForm(FlaskForm):
 
 class CsvImportForm(FlaskForm):
     file = FileField(
-        "CSV file",
-        validators=[FileRequired(message="Choose a CSV file to import.")],
-        description="UTF-8 text with the header row described below.",
+        _l("CSV file"),
+        validators=[FileRequired(message=_l("Choose a CSV file to import."))],
+        description=_l("UTF-8 text with the header row described below."),
         render_kw={"accept": ".csv,text/csv"},
     )
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from heartbeat.auth.models import User
+from heartbeat.core.i18n import _, decimal_text
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
@@ -56,9 +57,11 @@ class DuplicateActivity(Exception):
     started_at: datetime | None
 
     def __str__(self) -> str:
-        return (
-            f"This file was uploaded before: it is already session {self.session_id} of "
-            f"{self.participant_name}. Nothing new was saved."
+        return _(
+            "This file was uploaded before: it is already session %(number)s of %(name)s."
+            " Nothing new was saved.",
+            number=self.session_id,
+            name=self.participant_name,
         )
 
 
@@ -91,15 +94,20 @@ def choose_kind(activity: ParsedActivity, kind: SessionKind | str | None) -> Ses
         try:
             return SessionKind(kind)
         except ValueError:
-            raise SessionError(
-                "Choose the kind of session from the list.",
-                {"kind": "Choose the kind of session from the list."},
-            ) from None
+            message = _("Choose the kind of session from the list.")
+            raise SessionError(message, {"kind": message}) from None
     try:
         return SessionKind(activity.sport)
     except ValueError:
-        said = f" (it says \u201c{activity.device_sport}\u201d)" if activity.device_sport else ""
-        message = f"This file does not say what kind of session it was{said}. Choose the kind."
+        message = (
+            _(
+                "This file does not say what kind of session it was (it says “%(sport)s”)."
+                " Choose the kind.",
+                sport=activity.device_sport,
+            )
+            if activity.device_sport
+            else _("This file does not say what kind of session it was. Choose the kind.")
+        )
         raise KindNeeded(message, {"kind": message}) from None
 
 
@@ -115,11 +123,12 @@ def _refuse_impossible_speed(activity: ParsedActivity) -> None:
         return  # no time at all: a distance alone, as the form allows
     seconds = activity.moving_time_s or activity.elapsed_time_s or 0
     if too_fast(activity.distance_m, seconds):
-        took = duration_input(seconds) if seconds >= 1 else "under a second"
-        message = (
-            "This file cannot be saved as a session. It records "
-            f"{activity.distance_m / 1000:,.1f} km in {took}, faster than 60 km/h on average: "
-            "the distance or the time in the file is wrong."
+        took = duration_input(seconds) if seconds >= 1 else _("under a second")
+        message = _(
+            "This file cannot be saved as a session. It records %(km)s km in %(took)s, faster"
+            " than 60 km/h on average: the distance or the time in the file is wrong.",
+            km=decimal_text((activity.distance_m or 0) / 1000, 1),
+            took=took,
         )
         raise SessionError(message, {"file": message})
 
@@ -133,7 +142,7 @@ def _check_dates(
     problem = date_problem(activity.started_at, timeline, history=before_enrolment, wording=wording)
     if problem is None:
         return
-    message = f"The session in this file: {problem.message}"
+    message = _("The session in this file: %(problem)s", problem=problem.message)
     if problem.reason == "before_birth":
         raise SessionError(message, {"file": message})
     raise HistoryNeeded(message, {"before_enrolment": message})
@@ -154,7 +163,7 @@ def activity_values(
     every entry path shares (``values.date_problem``); ``before_enrolment`` says it is history.
     """
     if activity.started_at is None:
-        message = (
+        message = _(
             "This file records no times, so the date of the session is unknown. "
             "Log the session by hand instead."
         )
@@ -184,7 +193,7 @@ def activity_values(
         return clean_session(typed, now=now, timeline=None)
     except SessionValueError as error:
         reasons = " ".join(dict.fromkeys(error.field_errors.values()))
-        message = f"This file cannot be saved as a session. {reasons}"
+        message = _("This file cannot be saved as a session. %(reasons)s", reasons=reasons)
         raise SessionError(message, {"file": message}) from None
 
 

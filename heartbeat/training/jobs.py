@@ -15,6 +15,7 @@ from flask import current_app
 from heartbeat.auth.models import User
 from heartbeat.centres.models import Centre
 from heartbeat.core import csvfiles
+from heartbeat.core.i18n import _l
 from heartbeat.core.wording import or_dash
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
@@ -95,7 +96,7 @@ def problems_table(error: CsvImportError) -> JobTable:
     )
 
 
-@registry.handler(IMPORT_JOB, label="Import sessions from a CSV file")
+@registry.handler(IMPORT_JOB, label=_l("Import sessions from a CSV file"))
 def import_sessions(ctx: JobContext, params: dict) -> None:
     """The whole file, all or nothing: its sessions commit with the job's outcome."""
     centre = db.session.get(Centre, ctx.centre_id)

@@ -15,13 +15,19 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from heartbeat.auth.models import User
+from heartbeat.core.i18n import _l, gettext
 from heartbeat.core.personal import Computed, declare
 from heartbeat.db import CentreScoped, UTCDateTime, string_enum, utcnow
 from heartbeat.extensions import Model
 from heartbeat.participants.models import Participant
+from heartbeat.training import kinds as _kinds
 
 # Defined in kinds.py (no database behind it, for the pure packages), re-exported here.
 from heartbeat.training.kinds import SessionKind as SessionKind
+
+# The kinds' labels in the reader's language (kinds.py stands alone, without the app's gettext).
+# Read when asked for, as plain text: a label may go into JSON or a stored summary.
+_kinds.translate = gettext
 
 
 class PainSite(enum.StrEnum):
@@ -34,7 +40,17 @@ class PainSite(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(_PAIN_SITE_LABELS[self])
+
+
+_PAIN_SITE_LABELS = {
+    PainSite.SHOULDER: _l("Shoulder"),
+    PainSite.ELBOW: _l("Elbow"),
+    PainSite.WRIST: _l("Wrist"),
+    PainSite.HAND: _l("Hand"),
+    PainSite.BACK: _l("Back"),
+    PainSite.OTHER: _l("Other"),
+}
 
 
 class SessionSource(enum.StrEnum):
@@ -47,14 +63,14 @@ class SessionSource(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return _SOURCE_LABELS[self]
+        return str(_SOURCE_LABELS[self])
 
 
 _SOURCE_LABELS = {
-    SessionSource.STAFF: "Logged by staff",
-    SessionSource.SELF_REPORT: "Self-reported",
-    SessionSource.DEVICE_FILE: "Device file",
-    SessionSource.CSV_IMPORT: "CSV import",
+    SessionSource.STAFF: _l("Logged by staff"),
+    SessionSource.SELF_REPORT: _l("Self-reported"),
+    SessionSource.DEVICE_FILE: _l("Device file"),
+    SessionSource.CSV_IMPORT: _l("CSV import"),
 }
 
 

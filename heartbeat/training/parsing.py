@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 
+from heartbeat.core.i18n import _
 from heartbeat.core.units import METRES_PER_KM, METRES_PER_MILE
 from heartbeat.training.dates import ON_A_FORM, HistoryWording, Timeline
 from heartbeat.training.models import PainSite, SessionKind
@@ -45,7 +46,7 @@ _TRUE = {"1", "y", "yes", "true", "on", "x"}
 _FALSE = {"", "0", "n", "no", "false", "off"}
 _KIND_WORDS: dict[str, SessionKind] = {
     **{kind.value: kind for kind in SessionKind},
-    **{kind.label.lower(): kind for kind in SessionKind},
+    **{kind.english_label.lower(): kind for kind in SessionKind},
     "rollers": SessionKind.ROLLER,
     "trainer": SessionKind.ROLLER,
     "hand-cycle": SessionKind.HANDCYCLE,
@@ -66,10 +67,10 @@ def parse_decimal(text: str) -> float:
         return float(text)
     match = _NUMBER.match(text)
     if not match or match.group(2):
-        raise ValueError("Enter a number, such as 5.2.")
+        raise ValueError(_("Enter a number, such as 5.2."))
     value = float(match.group(1).replace(",", "."))
     if not math.isfinite(value):
-        raise ValueError("Enter a number, such as 5.2.")
+        raise ValueError(_("Enter a number, such as 5.2."))
     return value
 
 
@@ -80,14 +81,14 @@ def parse_distance(text: str, units: str) -> float:
     """
     match = _NUMBER.match(text)
     if not match:
-        raise ValueError(f"Enter the distance as a number of {_unit_name(units)}, such as 5.2.")
+        raise ValueError(_distance_as_number(units))
     unit_word = match.group(2).lower()
     if unit_word not in _DISTANCE_UNITS:
-        raise ValueError("Give the distance in km, mi or m, such as 5.2 or 400 m.")
+        raise ValueError(_("Give the distance in km, mi or m, such as 5.2 or 400 m."))
     factor = _DISTANCE_UNITS[unit_word] or UNIT_METRES[units]
     value = float(match.group(1).replace(",", "."))
     if not math.isfinite(value):
-        raise ValueError("Enter the distance as a number.")
+        raise ValueError(_("Enter the distance as a number."))
     return value * factor
 
 
@@ -98,7 +99,7 @@ def parse_duration(text: str) -> int:
     """
     match = _CLOCK.match(text)
     if not match:
-        raise ValueError("Enter the time as h:mm:ss or mm:ss, such as 1:05:30 or 42:05.")
+        raise ValueError(_("Enter the time as h:mm:ss or mm:ss, such as 1:05:30 or 42:05."))
     first, second, third, fraction = match.groups()
     if second is None:
         if fraction is not None:
@@ -110,9 +111,9 @@ def parse_duration(text: str) -> int:
     else:
         hours, minutes, seconds = int(first), int(second), int(third)
         if minutes > 59:
-            raise ValueError("Minutes go up to 59: write h:mm:ss, such as 1:05:30.")
+            raise ValueError(_("Minutes go up to 59: write h:mm:ss, such as 1:05:30."))
     if seconds > 59:
-        raise ValueError("Seconds go up to 59: write h:mm:ss or mm:ss, such as 42:05.")
+        raise ValueError(_("Seconds go up to 59: write h:mm:ss or mm:ss, such as 42:05."))
     total = hours * 3600 + minutes * 60 + seconds
     if fraction is not None:
         total = round(total + float(f"0.{fraction}"))
@@ -120,31 +121,44 @@ def parse_duration(text: str) -> int:
 
 
 def parse_int(text: str, what: str) -> int:
+    """A whole number; ``what`` names it in the message (a key of :data:`_WHOLE_NUMBER`)."""
     if text.isascii() and text.isdigit():
         return int(text)
     try:
         value = parse_decimal(text)
     except ValueError:
-        raise ValueError(f"Enter {what} as a whole number.") from None
+        raise ValueError(_whole_number(what)) from None
     if value != int(value):
-        raise ValueError(f"Enter {what} as a whole number.")
+        raise ValueError(_whole_number(what))
     return int(value)
+
+
+def _whole_number(what: str) -> str:
+    """ "Enter the RPE as a whole number.": one sentence for each, for the translations."""
+    messages = {
+        "the push cadence": _("Enter the push cadence as a whole number."),
+        "the heart rate": _("Enter the heart rate as a whole number."),
+        "the RPE": _("Enter the RPE as a whole number."),
+        "the pain score": _("Enter the pain score as a whole number."),
+        "the place": _("Enter the place as a whole number."),
+    }
+    return messages.get(what) or f"Enter {what} as a whole number."
 
 
 def parse_date(text: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise ValueError("Enter a real date as YYYY-MM-DD, such as 2025-05-01.") from None
+        raise ValueError(_("Enter a real date as YYYY-MM-DD, such as 2025-05-01.")) from None
 
 
 def parse_time(text: str) -> time:
     match = re.match(r"^\s*(\d{1,2})[:.](\d{2})(?::(\d{2}))?\s*$", text)
     if not match:
-        raise ValueError("Enter the start time as hh:mm, such as 09:30.")
+        raise ValueError(_("Enter the start time as hh:mm, such as 09:30."))
     hours, minutes, seconds = int(match.group(1)), int(match.group(2)), int(match.group(3) or 0)
     if hours > 23 or minutes > 59 or seconds > 59:
-        raise ValueError("Enter a real time of day as hh:mm, such as 09:30 or 18:45.")
+        raise ValueError(_("Enter a real time of day as hh:mm, such as 09:30 or 18:45."))
     return time(hours, minutes, seconds)
 
 
@@ -152,7 +166,7 @@ def parse_kind(text: str) -> SessionKind:
     kind = _KIND_WORDS.get(" ".join(text.lower().split()))
     if kind is None:
         choices = ", ".join(kind.value for kind in SessionKind)
-        raise ValueError(f"Choose the kind of session: one of {choices}.")
+        raise ValueError(_("Choose the kind of session: one of %(choices)s.", choices=choices))
     return kind
 
 
@@ -161,7 +175,7 @@ def parse_pain_site(text: str) -> PainSite:
         return PainSite(text.strip().lower())
     except ValueError:
         choices = ", ".join(site.value for site in PainSite)
-        raise ValueError(f"Choose where it hurt: one of {choices}.") from None
+        raise ValueError(_("Choose where it hurt: one of %(choices)s.", choices=choices)) from None
 
 
 def parse_flag(text: Any) -> bool:
@@ -172,7 +186,7 @@ def parse_flag(text: Any) -> bool:
         return True
     if word in _FALSE:
         return False
-    raise ValueError("Answer yes or no.")
+    raise ValueError(_("Answer yes or no."))
 
 
 def local_datetime(day: date, at: time, tz: tzinfo) -> datetime:
@@ -189,16 +203,23 @@ def parse_started_at(text: str, tz: tzinfo) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError("Enter the start as YYYY-MM-DD hh:mm, such as 2025-05-01 08:30.") from None
+        raise ValueError(
+            _("Enter the start as YYYY-MM-DD hh:mm, such as 2025-05-01 08:30.")
+        ) from None
     if not _HAS_TIME.search(text):
-        raise ValueError("Give the start time too, such as 2025-05-01 08:30.")
+        raise ValueError(_("Give the start time too, such as 2025-05-01 08:30."))
     if value.tzinfo is None:
         return value.replace(tzinfo=tz).astimezone(UTC)
     return value.astimezone(UTC)
 
 
-def _unit_name(units: str) -> str:
-    return {"km": "kilometres", "mi": "miles", "m": "metres"}[units]
+def _distance_as_number(units: str) -> str:
+    """ "Enter the distance as a number of kilometres, such as 5.2.", in the reader's units."""
+    return {
+        "km": _("Enter the distance as a number of kilometres, such as 5.2."),
+        "mi": _("Enter the distance as a number of miles, such as 5.2."),
+        "m": _("Enter the distance as a number of metres, such as 5.2."),
+    }[units]
 
 
 # Plain parsers by input field: (stored column, parse(text)).
@@ -217,7 +238,7 @@ _PARSERS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "place_in_class": ("place_in_class", lambda text: parse_int(text, "the place")),
     **{name: (name, lambda text: text) for name in TEXT_LIMITS},
 }
-_EMPTY = dict.fromkeys((column for column, _ in _PARSERS.values()), None)
+_EMPTY = dict.fromkeys((parser[0] for parser in _PARSERS.values()), None)
 # The inputs ``read_session`` refuses when blank:
 # the session forms mark exactly these as required.
 REQUIRED_INPUTS = frozenset({"date", "time", "kind"})
@@ -283,10 +304,10 @@ def read_session(
         except ValueError as error:
             errors["time"] = str(error)
         if day is None and "date" not in errors:
-            errors["date"] = "Enter the date of the session."
+            errors["date"] = _("Enter the date of the session.")
         if at is None and "time" not in errors:
             # Never midnight by default: the start places a session in its day and its week.
-            errors["time"] = "Enter the start time, such as 09:30."
+            errors["time"] = _("Enter the start time, such as 09:30.")
         typed["started_at"] = local_datetime(day, at, tz) if day and at else None
     if "distance" in text_of:
         try:
@@ -294,7 +315,7 @@ def read_session(
         except ValueError as error:
             errors["distance"] = str(error)
     if "kind" not in errors and typed["kind"] is None:
-        errors["kind"] = "Choose the kind of session."
+        errors["kind"] = _("Choose the kind of session.")
 
     try:
         clean = clean_session(

@@ -10,6 +10,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from heartbeat.core.i18n import _
 from heartbeat.core.units import Units, format_distance
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -53,6 +54,29 @@ def _direction(east: float, north: float) -> str:
     return _COMPASS[round(angle / 45) % 8]
 
 
+def _finishes(direction: str, distance: str) -> str:
+    """ "It finishes about 2 km north-east of the start.": one sentence for each direction."""
+    sentences = {
+        "north": _("It finishes about %(distance)s north of the start.", distance=distance),
+        "north-east": _(
+            "It finishes about %(distance)s north-east of the start.", distance=distance
+        ),
+        "east": _("It finishes about %(distance)s east of the start.", distance=distance),
+        "south-east": _(
+            "It finishes about %(distance)s south-east of the start.", distance=distance
+        ),
+        "south": _("It finishes about %(distance)s south of the start.", distance=distance),
+        "south-west": _(
+            "It finishes about %(distance)s south-west of the start.", distance=distance
+        ),
+        "west": _("It finishes about %(distance)s west of the start.", distance=distance),
+        "north-west": _(
+            "It finishes about %(distance)s north-west of the start.", distance=distance
+        ),
+    }
+    return sentences[direction]
+
+
 def route_preview(
     route: Sequence[Sequence[float]] | None,
     *,
@@ -66,7 +90,7 @@ def route_preview(
     if len(points) < 2:
         return None
     xy = _metres(points)
-    xs, ys = [x for x, _ in xy], [y for _, y in xy]
+    xs, ys = [point[0] for point in xy], [point[1] for point in xy]
     span_x, span_y = max(xs) - min(xs), max(ys) - min(ys)
     if span_x < 1 and span_y < 1:
         return None  # the device never moved (or only by GPS jitter)
@@ -85,14 +109,14 @@ def route_preview(
     apart = math.hypot(end_east, end_north)
     loop = apart <= LOOP_WITHIN_M
     if loop:
-        ends = "It starts and finishes in the same place."
+        ends = _("It starts and finishes in the same place.")
     else:
-        ends = (
-            f"It finishes about {format_distance(apart, units)} "
-            f"{_direction(end_east, end_north)} of the start."
-        )
-    description = (
-        f"Route map. {ends} It covers an area about {format_distance(span_x, units)} east to "
-        f"west and {format_distance(span_y, units)} north to south; north is up."
+        ends = _finishes(_direction(end_east, end_north), format_distance(apart, units))
+    description = _(
+        "Route map. %(ends)s It covers an area about %(width)s east to west and %(height)s north"
+        " to south; north is up.",
+        ends=ends,
+        width=format_distance(span_x, units),
+        height=format_distance(span_y, units),
     )
     return RoutePreview(width, height, path, drawn[0], drawn[-1], loop, description)

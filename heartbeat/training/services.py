@@ -18,6 +18,7 @@ from heartbeat.auth.models import User
 from heartbeat.centres.models import Centre
 from heartbeat.core.edits import InputError, check_version
 from heartbeat.core.events import event
+from heartbeat.core.i18n import _
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
@@ -132,7 +133,7 @@ def self_report(
 ) -> TrainingSession:
     """The participant logs their own session: it counts once a therapist verifies it."""
     if participant.user_id is None or participant.user_id != actor.id:
-        raise SessionError("Participants log only their own sessions.")
+        raise SessionError(_("Participants log only their own sessions."))
     return log_session(
         participant,
         actor=actor,

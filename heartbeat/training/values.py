@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from heartbeat.core.i18n import _, _l
 from heartbeat.core.units import METRES_PER_KM, METRES_PER_MILE
 from heartbeat.training.dates import ON_A_FORM, HistoryWording, Timeline, date_problem
 from heartbeat.training.models import PainSite, SessionKind
@@ -27,7 +28,6 @@ from heartbeat.training.models import PainSite, SessionKind
 MAX_DISTANCE_M = 500_000.0  # 500 km: no push or ride in a day comes near it
 MAX_DURATION_S = 48 * 3600
 MAX_SPEED_M_S = 60 / 3.6  # 60 km/h on average: faster than any wheelchair racer or hand-cyclist
-TOO_FAST = "That is faster than 60 km/h on average: check the distance and the time."
 HR_MIN, HR_MAX = 25, 250
 CADENCE_MAX = 300
 PLACE_MAX = 10_000
@@ -93,25 +93,25 @@ EDITABLE: tuple[str, ...] = tuple(LABELS)
 
 # Borg CR10 anchors, as the scale prints them.
 RPE_LABELS = {
-    0: "Rest",
-    1: "Very, very easy",
-    2: "Easy",
-    3: "Moderate",
-    4: "Somewhat hard",
-    5: "Hard",
-    6: "Hard +",
-    7: "Very hard",
-    8: "Very hard +",
-    9: "Very, very hard",
-    10: "Maximal",
+    0: _l("Rest"),
+    1: _l("Very, very easy"),
+    2: _l("Easy"),
+    3: _l("Moderate"),
+    4: _l("Somewhat hard"),
+    5: _l("Hard"),
+    6: _l("Hard +"),
+    7: _l("Very hard"),
+    8: _l("Very hard +"),
+    9: _l("Very, very hard"),
+    10: _l("Maximal"),
 }
 PAIN_LABELS = {
-    0: "No pain",
-    1: "Very mild",
-    3: "Mild",
-    5: "Moderate",
-    7: "Severe",
-    10: "Worst imaginable",
+    0: _l("No pain"),
+    1: _l("Very mild"),
+    3: _l("Mild"),
+    5: _l("Moderate"),
+    7: _l("Severe"),
+    10: _l("Worst imaginable"),
 }
 
 UNIT_METRES = {"m": 1.0, "km": METRES_PER_KM, "mi": METRES_PER_MILE}
@@ -122,7 +122,7 @@ class SessionValueError(ValueError):
 
     def __init__(self, field_errors: Mapping[str, str], message: str = "") -> None:
         self.field_errors = dict(field_errors)
-        super().__init__(message or "Some values need attention.")
+        super().__init__(message or _("Some values need attention."))
 
 
 # --- the rules a session keeps ------------------------------------------------------------------
@@ -152,13 +152,13 @@ def clean_session(
     clean: dict[str, Any] = {}
     started_at = values.get("started_at")
     if started_at is None:
-        fail("started_at", "Enter the date of the session.")
+        fail("started_at", _("Enter the date of the session."))
     elif started_at.tzinfo is None:
         raise ValueError("started_at must be timezone-aware")
     elif started_at > now:
-        fail("started_at", "The session cannot be in the future.")
+        fail("started_at", _("The session cannot be in the future."))
     elif started_at < EARLIEST:
-        fail("started_at", "Check the year: sessions start from 1980.")
+        fail("started_at", _("Check the year: sessions start from 1980."))
     elif timeline is not None and (
         problem := date_problem(
             started_at,
@@ -176,27 +176,38 @@ def clean_session(
         try:
             kind = SessionKind(kind)
         except ValueError:
-            fail("kind", "Choose the kind of session from the list.")
+            fail("kind", _("Choose the kind of session from the list."))
             kind = None
     if kind is None:
-        fail("kind", "Choose the kind of session.")
+        fail("kind", _("Choose the kind of session."))
     clean["kind"] = kind
 
     distance = values.get("distance_m")
     if distance is not None:
         if distance < 0:
-            fail("distance_m", "The distance cannot be negative.")
+            fail("distance_m", _("The distance cannot be negative."))
         elif distance > MAX_DISTANCE_M:
-            fail("distance_m", "That is more than 500 km: check the distance and its unit.")
+            fail("distance_m", _("That is more than 500 km: check the distance and its unit."))
     clean["distance_m"] = float(distance) if distance is not None else 0.0
 
-    for column, what in (("moving_time_s", "time"), ("elapsed_time_s", "elapsed time")):
+    for column in ("moving_time_s", "elapsed_time_s"):
         seconds = values.get(column)
+        moving = column == "moving_time_s"
         if seconds is not None:
             if seconds <= 0:
-                fail(column, f"The {what} must be more than zero.")
+                fail(
+                    column,
+                    _("The time must be more than zero.")
+                    if moving
+                    else _("The elapsed time must be more than zero."),
+                )
             elif seconds > MAX_DURATION_S:
-                fail(column, f"The {what} is more than 48 hours: check it (h:mm:ss).")
+                fail(
+                    column,
+                    _("The time is more than 48 hours: check it (h:mm:ss).")
+                    if moving
+                    else _("The elapsed time is more than 48 hours: check it (h:mm:ss)."),
+                )
         clean[column] = int(seconds) if seconds is not None else None
 
     duration = clean["moving_time_s"] or clean["elapsed_time_s"]
@@ -205,9 +216,12 @@ def clean_session(
         and duration is None
         and not {"distance_m", "moving_time_s"} & set(skip)
     ):
-        fail("distance_m", "Enter the distance, the time, or both.")
+        fail("distance_m", _("Enter the distance, the time, or both."))
     if duration is not None and duration > 0 and too_fast(clean["distance_m"], duration):
-        fail("distance_m", TOO_FAST)
+        fail(
+            "distance_m",
+            _("That is faster than 60 km/h on average: check the distance and the time."),
+        )
 
     _bounded(
         values,
@@ -216,7 +230,7 @@ def clean_session(
         "cadence_ppm",
         1,
         CADENCE_MAX,
-        f"Push cadence is pushes per minute: between 1 and {CADENCE_MAX}.",
+        _("Push cadence is pushes per minute: between 1 and %(max)s.", max=CADENCE_MAX),
     )
     for column in ("avg_hr", "max_hr"):
         _bounded(
@@ -226,26 +240,30 @@ def clean_session(
             column,
             HR_MIN,
             HR_MAX,
-            f"Heart rate must be between {HR_MIN} and {HR_MAX} beats per minute.",
+            _(
+                "Heart rate must be between %(low)s and %(high)s beats per minute.",
+                low=HR_MIN,
+                high=HR_MAX,
+            ),
         )
     if (
         clean["avg_hr"] is not None
         and clean["max_hr"] is not None
         and clean["max_hr"] < clean["avg_hr"]
     ):
-        fail("max_hr", "The maximum heart rate cannot be below the average.")
-    _bounded(values, clean, fail, "rpe", 0, 10, "RPE is on the Borg CR10 scale: 0 to 10.")
-    _bounded(values, clean, fail, "pain", 0, 10, "Pain is scored from 0 to 10 (0 is no pain).")
+        fail("max_hr", _("The maximum heart rate cannot be below the average."))
+    _bounded(values, clean, fail, "rpe", 0, 10, _("RPE is on the Borg CR10 scale: 0 to 10."))
+    _bounded(values, clean, fail, "pain", 0, 10, _("Pain is scored from 0 to 10 (0 is no pain)."))
 
     site = values.get("pain_site")
     if site is not None and not isinstance(site, PainSite):
         try:
             site = PainSite(site)
         except ValueError:
-            fail("pain_site", "Choose where it hurt from the list.")
+            fail("pain_site", _("Choose where it hurt from the list."))
             site = None
     if site is not None and not clean["pain"] and "pain" not in skip:
-        fail("pain", "Give a pain score above 0 to record where it hurt.")
+        fail("pain", _("Give a pain score above 0 to record where it hurt."))
     clean["pain_site"] = site
     clean["symptom_reported"] = bool(values.get("symptom_reported"))
 
@@ -253,7 +271,7 @@ def clean_session(
         text = values.get(column)
         text = str(text).strip() if text is not None else ""
         if len(text) > limit:
-            fail(column, f"Use at most {limit:,} characters.")
+            fail(column, _("Use at most %(num)s characters.", num=limit))
         clean[column] = text or None
 
     _bounded(
@@ -263,7 +281,7 @@ def clean_session(
         "official_time_s",
         1,
         MAX_DURATION_S,
-        "The official time must be more than zero and at most 48 hours.",
+        _("The official time must be more than zero and at most 48 hours."),
     )
     _bounded(
         values,
@@ -272,14 +290,14 @@ def clean_session(
         "place_in_class",
         1,
         PLACE_MAX,
-        f"The place is a whole number from 1 to {PLACE_MAX:,}.",
+        _("The place is a whole number from 1 to %(num)s.", num=PLACE_MAX),
     )
     if kind is not None and kind != SessionKind.RACE:
         for column in ("event_name", "official_time_s", "place_in_class"):
             if clean[column] is not None:
-                fail(column, "Only a race has this: choose the kind Race, or leave it empty.")
+                fail(column, _("Only a race has this: choose the kind Race, or leave it empty."))
     elif kind == SessionKind.RACE and clean["event_name"] is None:
-        fail("event_name", "Enter the name of the race.")
+        fail("event_name", _("Enter the name of the race."))
 
     gain = values.get("elevation_gain_m")
     if gain is not None and not 0 <= gain <= MAX_ELEVATION_GAIN_M:

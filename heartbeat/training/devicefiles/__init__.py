@@ -122,17 +122,18 @@ def parse_activity(
         raise ActivityFileError(NOT_AN_ACTIVITY)
     digest = fingerprint(data)
     if kind == "fit":
-        activity = _guarded(parse_fit, data, digest, budget, FIT_DAMAGED)
+        activity = _guarded(parse_fit, data, digest, budget, ActivityFileError(FIT_DAMAGED))
         named = "FIT"
     else:
         root = parse_xml(data)
         budget.check()
         named = ROOTS[local(root.tag)]
         reader = parse_gpx if named == "GPX" else parse_tcx
-        activity = _guarded(reader, root, digest, budget, XML_DAMAGED.format(kind=named))
+        damaged = ActivityFileError(XML_DAMAGED, kind=named)
+        activity = _guarded(reader, root, digest, budget, damaged)
     if not activity.moved:
         # Nothing to log: a session of no distance and no time is not a session.
-        raise ActivityFileError(NO_MOVEMENT.format(kind=named))
+        raise ActivityFileError(NO_MOVEMENT, kind=named)
     return activity
 
 
@@ -152,7 +153,7 @@ def _guarded(
     source: _Source,
     digest: str,
     budget: ParseBudget,
-    damaged: str,
+    damaged: ActivityFileError,
 ) -> ParsedActivity:
     """Run one format's reader, turning any parser failure into an :class:`ActivityFileError`."""
     try:
@@ -160,4 +161,4 @@ def _guarded(
     except (ActivityFileError, MemoryError):
         raise
     except Exception as exc:  # the parsers raise more than their documented errors on bad data
-        raise ActivityFileError(damaged) from exc
+        raise damaged from exc

@@ -35,10 +35,20 @@ FIT_COURSE = "This FIT file is a course (a planned route), not a recorded activi
 NO_MOVEMENT = (
     "This {kind} file records no movement: no distance and no time, so there is nothing to log."
 )
+FIT_NO_ACTIVITY = "This FIT file holds no activity (it contains {kind})."
 
 
 class ActivityFileError(ValueError):
-    """The upload is not a readable activity; ``str(error)`` says why, for the uploader."""
+    """The upload is not a readable activity; ``str(error)`` says why, for the uploader.
+
+    ``template`` and ``values`` are the message before its values went in, so that the app can
+    give it in the uploader's language (``training.devicefile_text``); this package stays English.
+    """
+
+    def __init__(self, template: str, **values: Any) -> None:
+        super().__init__(template.format(**values) if values else template)
+        self.template = template
+        self.values = values
 
 
 @dataclass(frozen=True, slots=True)

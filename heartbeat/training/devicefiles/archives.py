@@ -21,6 +21,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Any
 
 from heartbeat.training.devicefiles.activity import MAX_FILE_BYTES
 
@@ -51,7 +52,13 @@ SKIP_SIZE_LIED = "Refused: it unpacks to more than the archive says."
 
 
 class ArchiveRefused(ValueError):
-    """The archive as a whole is refused; the message is for the person who uploaded it."""
+    """The archive as a whole is refused; the message is for the person who uploaded it
+    (``template`` and ``values`` as for :class:`~.activity.ActivityFileError`)."""
+
+    def __init__(self, template: str, **values: Any) -> None:
+        super().__init__(template.format(**values) if values else template)
+        self.template = template
+        self.values = values
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,18 +98,16 @@ def open_archive(data: bytes, limits: ArchiveLimits) -> zipfile.ZipFile:
         raise ArchiveRefused(NOT_A_ZIP) from exc
     files = [member for member in members if not member.is_dir()]
     if len(files) > limits.max_entries:
-        raise ArchiveRefused(TOO_MANY_ENTRIES.format(count=len(files), limit=limits.max_entries))
+        raise ArchiveRefused(TOO_MANY_ENTRIES, count=len(files), limit=limits.max_entries)
     declared = sum(member.file_size for member in files)
     if declared > limits.max_bytes:
-        raise ArchiveRefused(
-            TOO_LARGE.format(size_mb=declared / 2**20, limit_mb=limits.max_bytes / 2**20)
-        )
+        raise ArchiveRefused(TOO_LARGE, size_mb=declared / 2**20, limit_mb=limits.max_bytes / 2**20)
     for member in files:
         if member.file_size > 1024 * 1024 and (
             member.file_size > limits.max_ratio * max(member.compress_size, 1)
         ):
             ratio = member.file_size / max(member.compress_size, 1)
-            raise ArchiveRefused(TOO_COMPRESSED.format(name=_shown(member.filename), ratio=ratio))
+            raise ArchiveRefused(TOO_COMPRESSED, name=_shown(member.filename), ratio=ratio)
     return archive
 
 
@@ -136,7 +141,7 @@ def entries(archive: zipfile.ZipFile, limits: ArchiveLimits) -> Iterator[Entry]:
         unpacked += len(data)
         if unpacked > limits.max_bytes:  # declared sizes were checked; this is belt and braces
             raise ArchiveRefused(
-                TOO_LARGE.format(size_mb=unpacked / 2**20, limit_mb=limits.max_bytes / 2**20)
+                TOO_LARGE, size_mb=unpacked / 2**20, limit_mb=limits.max_bytes / 2**20
             )
         yield Entry(name, data=data)
 

@@ -70,7 +70,7 @@ class ParseBudget:
         """Count one recorded point (a GPX or TCX track point, a FIT record)."""
         self.points += 1
         if self.points > self.limits.max_records:
-            raise BudgetExceeded(TOO_MANY_POINTS.format(limit=self.limits.max_records))
+            raise BudgetExceeded(TOO_MANY_POINTS, limit=self.limits.max_records)
         self.step()
 
     def step(self) -> None:
@@ -83,4 +83,4 @@ class ParseBudget:
     def check(self) -> None:
         """Refuse the file once reading it has taken longer than allowed."""
         if self.clock() - self.started > self.limits.max_seconds:
-            raise BudgetExceeded(TOO_SLOW.format(limit=self.limits.max_seconds))
+            raise BudgetExceeded(TOO_SLOW, limit=self.limits.max_seconds)

@@ -18,6 +18,7 @@ import fitdecode
 
 from heartbeat.training.devicefiles.activity import (
     FIT_COURSE,
+    FIT_NO_ACTIVITY,
     ActivityFileError,
     ParsedActivity,
     cadence,
@@ -160,7 +161,7 @@ def _refuse_without_activity(read: _FitRead) -> None:
         raise ActivityFileError(FIT_COURSE)
     if not read.sessions and not read.records:
         kind = FIT_FILE_KINDS.get(str(file_type), "no sessions or records")
-        raise ActivityFileError(f"This FIT file holds no activity (it contains {kind}).")
+        raise ActivityFileError(FIT_NO_ACTIVITY, kind=kind)
 
 
 def _session_numbers(sessions: Sequence[dict[str, Any]], key: str) -> list[Any]:

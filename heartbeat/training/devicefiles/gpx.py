@@ -86,7 +86,7 @@ def _points(
         budget.point()
         lat, lon = to_float(trkpt.get("lat")), to_float(trkpt.get("lon"))
         if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise ActivityFileError(XML_DAMAGED.format(kind="GPX"))
+            raise ActivityFileError(XML_DAMAGED, kind="GPX")
         yield gpxpy.gpx.GPXTrackPoint(
             lat,
             lon,

@@ -36,7 +36,7 @@ def gunzip(data: bytes, limit: int) -> bytes:
     except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
         raise ActivityFileError(GZIP_DAMAGED) from exc
     if len(unpacked) > limit:
-        raise ActivityFileError(GZIP_TOO_LARGE.format(limit_mb=limit / (1024 * 1024)))
+        raise ActivityFileError(GZIP_TOO_LARGE, limit_mb=limit / (1024 * 1024))
     if not unpacked:
         raise ActivityFileError(EMPTY_FILE)
     if is_gzip(unpacked):

@@ -61,7 +61,7 @@ def parse_xml(data: bytes) -> StdET.Element:
         # Safe: the prolog checked above has no DOCTYPE, so nothing can be expanded or fetched.
         return StdET.fromstring(xml)  # noqa: S314  # nosec B314  # no DOCTYPE: checked above
     except (StdET.ParseError, ValueError, LookupError) as exc:
-        raise ActivityFileError(XML_DAMAGED.format(kind=ROOTS[root_name])) from exc
+        raise ActivityFileError(XML_DAMAGED, kind=ROOTS[root_name]) from exc
 
 
 def _xml_bytes_or_refuse(data: bytes) -> bytes:

@@ -21,7 +21,7 @@ from heartbeat.core.edits import (
     save_versioned,
     versioned_form,
 )
-from heartbeat.core.wording import agree, plural
+from heartbeat.core.i18n import _, ngettext
 from heartbeat.db import row_id
 from heartbeat.extensions import db
 from heartbeat.participants import queries as participant_queries
@@ -134,7 +134,7 @@ def new_session(participant_id: int):
         symptoms = values.pop("symptoms")
         session = services.log_session(participant, actor=actor(), values=values, symptoms=symptoms)
         db.session.commit()
-        flash(f"Session saved for {participant.display_name}.", "success")
+        flash(_("Session saved for %(name)s.", name=participant.display_name), "success")
         return after_symptoms(session, symptoms) or redirect(
             url_for("training.session", session_id=session.id)
         )
@@ -217,12 +217,14 @@ def edit_session(session_id: int):
             if outcome.saved:
                 changes = outcome.result
                 if symptoms:
-                    flash("Session saved.", "success")
+                    flash(_("Session saved."), "success")
                     return after_symptoms(session, symptoms, newest=True) or redirect(
                         url_for("training.session", session_id=session_id)
                     )
                 flash(
-                    "Session saved." if changes else "Nothing had changed, so nothing was saved.",
+                    _("Session saved.")
+                    if changes
+                    else _("Nothing had changed, so nothing was saved."),
                     "success" if changes else "info",
                 )
                 return redirect(url_for("training.session", session_id=session_id))
@@ -255,7 +257,7 @@ def delete_session(session_id: int):
         else:
             services.delete_session(session, participant, actor=actor(), now=now())
             db.session.commit()
-            flash("Session deleted.", "success")
+            flash(_("Session deleted."), "success")
             return redirect(url_for("training.sessions", participant_id=participant.id))
     return render_template(
         "training/confirm_delete.html",
@@ -291,12 +293,15 @@ def _selected_ids() -> list[int]:
 def _flash_verified(count: int) -> None:
     if count:
         flash(
-            f"{plural(count, 'session', 'sessions')} verified: {agree(count, 'it', 'they')} now count"
-            f"{agree(count, 's', '')} towards milestones.",
+            ngettext(
+                "%(num)s session verified: it now counts towards milestones.",
+                "%(num)s sessions verified: they now count towards milestones.",
+                count,
+            ),
             "success",
         )
     else:
-        flash("Nothing was verified: tick the sessions to verify first.", "info")
+        flash(_("Nothing was verified: tick the sessions to verify first."), "info")
 
 
 @bp.post("/participants/<int:participant_id>/sessions/verify")
@@ -361,8 +366,10 @@ def self_report():
         if (flagged := after_symptoms(session, symptoms)) is not None:
             return flagged
         flash(
-            "Session saved. It shows in this week's distance and your streak now, and counts"
-            " towards your milestones and Heartbeat Miles once your therapist confirms it.",
+            _(
+                "Session saved. It shows in this week's distance and your streak now, and counts"
+                " towards your milestones and Heartbeat Miles once your therapist confirms it."
+            ),
             "success",
         )
         return redirect(url_for("participants.portal"))

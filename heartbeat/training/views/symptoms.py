@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import flash, redirect, url_for
 
+from heartbeat.core.i18n import _
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
 from heartbeat.safety import queries as safety_queries
@@ -55,5 +56,5 @@ def after_symptoms(session: TrainingSession, symptoms: list[str], *, newest: boo
     flag = db.session.scalars(safety_queries.flag_for_session(session.id, newest=newest)).first()
     if flag is None:
         return None
-    flash("Symptoms reported: follow the guidance below. The team has been told.", "error")
+    flash(_("Symptoms reported: follow the guidance below. The team has been told."), "error")
     return redirect(url_for("safety.flag", flag_id=flag.id))

@@ -26,10 +26,19 @@ from flask_login import current_user, login_required
 
 from heartbeat.core import filestore
 from heartbeat.core.errors import size_limit_text
+from heartbeat.core.i18n import _, ngettext
 from heartbeat.core.wording import plural
 from heartbeat.extensions import db
 from heartbeat.permissions import require, staff_required
-from heartbeat.training import archive_import, csv_format, csv_import, imports, pending, storage
+from heartbeat.training import (
+    archive_import,
+    csv_format,
+    csv_import,
+    devicefile_text,
+    imports,
+    pending,
+    storage,
+)
 from heartbeat.training import jobs as training_jobs
 from heartbeat.training.blueprint import (
     actor,
@@ -48,7 +57,7 @@ from heartbeat.training.views.sessions import apply_errors
 def _say_limit(field) -> None:
     limit = size_limit_text()
     if limit:
-        field.description = f"{field.description} Up to {limit}."
+        field.description = f"{field.description} " + _("Up to %(limit)s.", limit=limit)
 
 
 @bp.route("/participants/<int:participant_id>/sessions/upload", methods=["GET", "POST"])
@@ -64,7 +73,7 @@ def upload(participant_id: int):
         status = 422
         chosen = _chosen_file(form, participant)
         if chosen is not None and archives.is_zip(chosen[0]):
-            data, filename, _ = chosen
+            data, filename = chosen[0], chosen[1]
             try:
                 job_id = archive_import.submit_archive(
                     data,
@@ -75,7 +84,7 @@ def upload(participant_id: int):
                     before_enrolment=bool(form.before_enrolment.data),
                 )
             except archives.ArchiveRefused as refused:
-                form.file.errors = [*form.file.errors, str(refused)]
+                form.file.errors = [*form.file.errors, devicefile_text.shown(refused)]
                 chosen = None
             else:
                 return _follow_archive_job(job_id)
@@ -98,11 +107,11 @@ def upload(participant_id: int):
                 questions = list(error.field_errors.items())
                 for index, (name, message) in enumerate(questions):
                     if index == len(questions) - 1:
-                        message += " The file is kept: there is no need to choose it again."
+                        message += " " + _("The file is kept: there is no need to choose it again.")
                     field = getattr(form, name)
                     field.errors = [*field.errors, message]
             except ActivityFileError as error:
-                form.file.errors = [*form.file.errors, str(error)]
+                form.file.errors = [*form.file.errors, devicefile_text.shown(error)]
             except imports.DuplicateActivity as error:
                 duplicate = error
                 form.file.errors = [*form.file.errors, str(error)]
@@ -117,7 +126,10 @@ def upload(participant_id: int):
                 db.session.commit()
                 if kept is not None:
                     pending.discard(_pending_folder(), kept.token)
-                flash(f"The file is saved as a session of {participant.display_name}.", "success")
+                flash(
+                    _("The file is saved as a session of %(name)s.", name=participant.display_name),
+                    "success",
+                )
                 return redirect(url_for("training.session", session_id=session.id))
     elif form.is_submitted():
         status = 422
@@ -163,7 +175,7 @@ def _chosen_file(
         form.kept.data = ""
         form.file.errors = [
             *form.file.errors,
-            "The file from before is no longer kept (files wait an hour). Choose it again.",
+            _("The file from before is no longer kept (files wait an hour). Choose it again."),
         ]
         return None
     return kept.data, kept.file_name, kept
@@ -205,8 +217,12 @@ def csv_upload():
         else:
             db.session.commit()
             flash(
-                f"Imported {plural(result.sessions, 'session', 'sessions')} for"
-                f" {plural(result.participants, 'participant', 'participants')}.",
+                ngettext(
+                    "Imported %(num)s session for %(participants)s.",
+                    "Imported %(num)s sessions for %(participants)s.",
+                    result.sessions,
+                    participants=plural(result.participants, "participant", "participants"),
+                ),
                 "success",
             )
             return redirect(url_for("training.csv_upload"))
@@ -229,8 +245,10 @@ def _follow_archive_job(job_id: int):
     db.session.commit()
     dispatch(job_id)
     flash(
-        "The archive is imported in the background, file by file. This page follows it and ends "
-        "with a report of every file; the import carries on if you leave.",
+        _(
+            "The archive is imported in the background, file by file. This page follows it and "
+            "ends with a report of every file; the import carries on if you leave."
+        ),
         "info",
     )
     return redirect(url_for("jobs.status", job_id=job_id))
@@ -242,8 +260,10 @@ def _follow_import_job(job_id: int):
     db.session.commit()
     dispatch(job_id)
     flash(
-        "The file is big, so it is checked and imported in the background. This page follows "
-        "it; the import carries on if you leave.",
+        _(
+            "The file is big, so it is checked and imported in the background. This page follows "
+            "it; the import carries on if you leave."
+        ),
         "info",
     )
     return redirect(url_for("jobs.status", job_id=job_id))
