@@ -31,10 +31,9 @@ from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
 from flask import Flask, has_app_context
 from flask_babel import Babel, force_locale, get_locale, get_translations
-from flask_babel import lazy_gettext as _lazy_gettext
-from flask_babel import lazy_ngettext as _lazy_ngettext
+from flask_babel.speaklater import LazyString
 from jinja2 import pass_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 DEFAULT_LANGUAGE = "en"
 # Each in its own name: a person looking for their language reads it in that language.
@@ -100,13 +99,22 @@ def pgettext(context: str, message: str, **variables: Any) -> str:
 _ = gettext
 
 
+class LazyText(LazyString):  # type: ignore[misc]  # flask_babel ships no types
+    """Text looked up each time it is read. In HTML it is text, escaped like any string (Flask-
+    Babel's own lazy string calls itself markup, which would let a value put into it, such as a
+    centre's name, write tags)."""
+
+    def __html__(self) -> Markup:
+        return escape(str(self))
+
+
 def lazy_gettext(message: str, **variables: Any) -> Any:
     """Text looked up when it is read (a form label, made once, read in each request's language)."""
-    return _lazy_gettext(message, **variables)
+    return LazyText(gettext, message, **variables)
 
 
 def lazy_ngettext(singular: str, plural: str, num: int, **variables: Any) -> Any:
-    return _lazy_ngettext(singular, plural, num, **variables)
+    return LazyText(ngettext, singular, plural, num, **variables)
 
 
 _l = lazy_gettext

@@ -25,7 +25,8 @@ def register(app: Flask) -> None:
             db.session.commit()
             if moved:
                 click.echo(
-                    f"Moved {plural(moved, 'demo certificate', 'demo certificates')} to {public_base_url()} "
+                    f"Moved {plural(moved, 'demo certificate', 'demo certificates')} to"
+                    f" {public_base_url()} "
                     "(links, QR codes and credentials)."
                 )
             click.echo(f"Demo logins, if the demo centre exists, use the password {DEMO_PASSWORD}")

@@ -96,4 +96,5 @@ def register(app: Flask) -> None:
         )
         deleted = rows_changed(result)
         db.session.commit()
-        click.echo(f"{plural(deleted, 'finished job', 'finished jobs')} older than {plural(days, 'day', 'days')} deleted.")
+        jobs = plural(deleted, "finished job", "finished jobs")
+        click.echo(f"{jobs} older than {plural(days, 'day', 'days')} deleted.")

@@ -27,8 +27,8 @@ def register(app: Flask) -> None:
         db.session.commit()
         counts = ", ".join(f"{label} {count}" for label, count in summary.counts.items())
         click.echo(
-            f"Re-evaluated {plural(summary.participants, 'participant', 'participants')} at {centre.name}"
-            f" ({centre.slug})."
+            f"Re-evaluated {plural(summary.participants, 'participant', 'participants')} at"
+            f" {centre.name} ({centre.slug})."
         )
         if not summary.changed:
             click.echo("No awards changed.")

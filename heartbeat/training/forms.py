@@ -9,14 +9,13 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask_babel import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3, stubs 3.2
 
 from heartbeat.core.edits import VersionedForm, parse_version
-from heartbeat.core.i18n import _, _l
+from heartbeat.core.i18n import LazyText, _, _l
 from heartbeat.participants.forms import ListSelectField
 from heartbeat.safety.forms import SYMPTOMS_HINT, SYMPTOMS_LABEL, SymptomsField
 from heartbeat.training.dates import HISTORY_LABEL
@@ -54,12 +53,12 @@ def _scale(labels: dict[int, str], blank: str) -> list[SelectChoice]:
 
 def _label_of(member: SessionKind | PainSite) -> Any:
     """A member's label, read in each request's language (the choices are made once)."""
-    return LazyString(lambda: member.label)
+    return LazyText(lambda: member.label)
 
 
 def _scale_label(n: int, labels: dict[int, str]) -> Any:
     """ "4: Somewhat hard", read in each request's language (the choices are made once)."""
-    return LazyString(lambda: f"{n}: {labels[n]}") if n in labels else str(n)
+    return LazyText(lambda: f"{n}: {labels[n]}") if n in labels else str(n)
 
 
 class _Required:

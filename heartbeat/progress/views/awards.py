@@ -15,9 +15,9 @@ from flask_login import current_user
 
 from heartbeat.auth.viewer import current_units
 from heartbeat.core.edits import parse_version, render_form
+from heartbeat.core.i18n import _, ngettext
 from heartbeat.core.transactions import rollback
 from heartbeat.core.units import day_text, distance_text
-from heartbeat.core.i18n import _, ngettext
 from heartbeat.db import row_id, utcnow
 from heartbeat.extensions import db
 from heartbeat.participants import queries as participant_queries
