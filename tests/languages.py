@@ -51,4 +51,9 @@ def visible_text(page: str) -> str:
 
 def english_on(page: str, language: str) -> list[str]:
     text = visible_text(page)
-    return [phrase for phrase in english_phrases(language) if phrase in text]
+    # Whole words: "connexion Heartbeat Miles" does not hold "on Heartbeat Miles".
+    return [
+        phrase
+        for phrase in english_phrases(language)
+        if phrase in text and re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text)
+    ]

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from heartbeat.audit import formats, registry
 from heartbeat.audit.models import AuditEvent
 from heartbeat.auth.models import User
+from heartbeat.core.i18n import _l
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
 from heartbeat.plans.models import (
@@ -26,31 +27,31 @@ from heartbeat.plans.values import HR_ZONES
 from heartbeat.training.models import SessionKind
 
 ACTIONS = {
-    "plan_template.create": "Plan template added",
-    "plan_template.update": "Plan template changed",
-    "plan_template.add_session": "Session added to a plan template",
-    "plan_template.change_session": "Session of a plan template changed",
-    "plan_template.remove_session": "Session removed from a plan template",
-    "plan_template.retire": "Plan template retired",
-    "plan_template.restore": "Plan template brought back",
-    "plan_template.delete": "Plan template deleted",
-    "plan_template.copy_plan": "Plan saved as a template",
-    "plan.assign": "Plan assigned",
-    "plan.add_session": "Session added to a plan",
-    "plan.change_session": "Planned session adjusted",
-    "plan.remove_session": "Planned session removed",
-    "plan.pause": "Plan paused",
-    "plan.resume": "Plan resumed",
-    "plan.end": "Plan ended",
-    "plan.unavailable": "Days marked unavailable",
-    "plan.available": "Day marked available again",
-    "squad.save": "Squad saved",
-    "squad.delete": "Squad deleted",
-    "squad.plan_session": "Squad session planned",
-    "squad.cancel_session": "Planned squad session called off",
-    "squad_session.record": "Squad session recorded",
-    "calendar_feed.create": "Calendar feed address made",
-    "calendar_feed.revoke": "Calendar feed address revoked",
+    "plan_template.create": _l("Plan template added"),
+    "plan_template.update": _l("Plan template changed"),
+    "plan_template.add_session": _l("Session added to a plan template"),
+    "plan_template.change_session": _l("Session of a plan template changed"),
+    "plan_template.remove_session": _l("Session removed from a plan template"),
+    "plan_template.retire": _l("Plan template retired"),
+    "plan_template.restore": _l("Plan template brought back"),
+    "plan_template.delete": _l("Plan template deleted"),
+    "plan_template.copy_plan": _l("Plan saved as a template"),
+    "plan.assign": _l("Plan assigned"),
+    "plan.add_session": _l("Session added to a plan"),
+    "plan.change_session": _l("Planned session adjusted"),
+    "plan.remove_session": _l("Planned session removed"),
+    "plan.pause": _l("Plan paused"),
+    "plan.resume": _l("Plan resumed"),
+    "plan.end": _l("Plan ended"),
+    "plan.unavailable": _l("Days marked unavailable"),
+    "plan.available": _l("Day marked available again"),
+    "squad.save": _l("Squad saved"),
+    "squad.delete": _l("Squad deleted"),
+    "squad.plan_session": _l("Squad session planned"),
+    "squad.cancel_session": _l("Planned squad session called off"),
+    "squad_session.record": _l("Squad session recorded"),
+    "calendar_feed.create": _l("Calendar feed address made"),
+    "calendar_feed.revoke": _l("Calendar feed address revoked"),
 }
 
 
@@ -179,31 +180,37 @@ FIELDS: dict[str, tuple[str, formats.Formatter]] = {
 
 def register() -> None:
     registry.actions(ACTIONS)
-    registry.entity("plan_template", "Plan template", names=template_names)
+    registry.entity("plan_template", _l("Plan template"), names=template_names)
     registry.entity(
-        "training_plan", "Training plan", names=plan_names, participant_column=Plan.participant_id
+        "training_plan",
+        _l("Training plan"),
+        names=plan_names,
+        participant_column=Plan.participant_id,
     )
-    registry.entity("squad", "Squad", names=squad_names)
-    registry.entity("squad_session", "Squad session", names=squad_session_names)
-    registry.entity("calendar_feed", "Calendar feed", names=feed_names)
-    registry.field("created_at", "Made at", formats.moment, entity="calendar_feed")
-    registry.field("revoked_at", "Revoked at", formats.moment, entity="calendar_feed")
+    registry.entity("squad", _l("Squad"), names=squad_names)
+    registry.entity("squad_session", _l("Squad session"), names=squad_session_names)
+    registry.entity("calendar_feed", _l("Calendar feed"), names=feed_names)
+    registry.field("created_at", _l("Made at"), formats.moment, entity="calendar_feed")
+    registry.field("revoked_at", _l("Revoked at"), formats.moment, entity="calendar_feed")
     # Days marked unavailable are recorded on the participant.
     for name in ("unavailable_from", "unavailable_to", "reason"):
         label, format = FIELDS[name]
         registry.field(name, label, format, entity="participant")
     # A session a squad session made says which.
     registry.field(
-        "squad_session_id", "Squad session", refers_to="squad_session", entity="training_session"
+        "squad_session_id",
+        _l("Squad session"),
+        refers_to="squad_session",
+        entity="training_session",
     )
     registry.names("squad_session", squad_session_names)
     for entity in ("plan_template", "training_plan", "squad", "squad_session"):
         for name, (label, format) in FIELDS.items():
             registry.field(name, label, format, entity=entity)
-    registry.field("template_id", "Template", refers_to="plan_template", entity="training_plan")
+    registry.field("template_id", _l("Template"), refers_to="plan_template", entity="training_plan")
     registry.field(
         "copied_from_plan",
-        "Copied from the plan",
+        _l("Copied from the plan"),
         refers_to="training_plan",
         entity="plan_template",
     )

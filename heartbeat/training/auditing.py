@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from heartbeat.audit import formats, registry
+from heartbeat.core.i18n import _l
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
 from heartbeat.participants.names import display_name_of
@@ -16,12 +17,12 @@ from heartbeat.training.models import PainSite, SessionKind, SessionSource, Trai
 from heartbeat.training.values import LABELS, PAIN_LABELS, RPE_LABELS
 
 ACTIONS = {
-    "session.create": "Session logged",
-    "session.update": "Session changed",
-    "session.delete": "Session deleted",
-    "session.verify": "Session verified",
+    "session.create": _l("Session logged"),
+    "session.update": _l("Session changed"),
+    "session.delete": _l("Session deleted"),
+    "session.verify": _l("Session verified"),
     # A device file (GPX, TCX, FIT) or a row of a session CSV: "Source" says which.
-    "session.import": "Session imported from a file",
+    "session.import": _l("Session imported from a file"),
 }
 
 
@@ -79,7 +80,7 @@ def register() -> None:
     registry.actions(ACTIONS)
     registry.entity(
         "training_session",
-        "Session",
+        _l("Session"),
         names=session_names,
         participant_column=TrainingSession.participant_id,
     )
@@ -97,10 +98,10 @@ def register() -> None:
     }
     for name, (label, format) in more.items():
         registry.field(name, label, format, entity="training_session")
-    registry.field("verified_by_id", "Verified by", refers_to="user", entity="training_session")
+    registry.field("verified_by_id", _l("Verified by"), refers_to="user", entity="training_session")
     registry.field(
         "device_files_removed",
-        "Original device files removed",
+        _l("Original device files removed"),
         formats.number,
         entity="participant",
     )
