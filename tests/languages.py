@@ -9,10 +9,12 @@ import html
 import re
 from functools import cache
 
+import sqlalchemy as sa
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
 from heartbeat.devtools import i18n as tools
+from heartbeat.extensions import db
 
 _TAG = re.compile(r"<[^>]+>")
 _PLACEHOLDER = re.compile(r"%\(\w+\)[sdf]|%[sd]|\{\w*\}|%%")
@@ -57,3 +59,16 @@ def english_on(page: str, language: str) -> list[str]:
         for phrase in english_phrases(language)
         if phrase in text and re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text)
     ]
+
+
+def stored_text(app) -> str:
+    """Every text value in the database: what people (and the seeded ladder and plan library of
+    a centre made in English) wrote, shown as written."""
+    values: list[str] = []
+    with app.app_context():
+        for table in db.metadata.sorted_tables:
+            columns = [c for c in table.columns if isinstance(c.type, sa.String)]
+            if columns:
+                for row in db.session.execute(sa.select(*columns)):
+                    values += [v for v in row if isinstance(v, str)]
+    return "\n".join(values)

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from heartbeat.auth.models import User
 from heartbeat.centres.models import Centre
 from heartbeat.extensions import db
-from tests.languages import english_on, english_phrases
+from tests.languages import english_on, english_phrases, stored_text
 from tests.security.access import ENDPOINTS, expected
 from tests.security.test_access_matrix import method_of, rules_of
 from tests.security.urls import Browsers, build_url, email_of, fill
@@ -40,19 +40,6 @@ def app(shared_app, shared_world):
         participant.language = "fr"
         db.session.commit()
     return shared_app
-
-
-def stored_text(app) -> str:
-    """Every text value in the database: what people (and the seeded ladder and plan library of
-    a centre made in English) wrote, shown as written."""
-    values: list[str] = []
-    with app.app_context():
-        for table in db.metadata.sorted_tables:
-            columns = [c for c in table.columns if isinstance(c.type, sa.String)]
-            if columns:
-                for row in db.session.execute(sa.select(*columns)):
-                    values += [v for v in row if isinstance(v, str)]
-    return "\n".join(values)
 
 
 def _pages(app, world, role: str) -> list[str]:
@@ -91,7 +78,9 @@ def test_every_page_a_person_opens_is_in_their_language(app, shared_world, role)
         left += [
             f"{url}: {phrase!r}" for phrase in english_on(page, language) if phrase not in stored
         ]
-    assert read > (2 if role == "anonymous" else 10), f"only {read} pages were read as {role}: {skipped}"
+    assert read > (2 if role == "anonymous" else 10), (
+        f"only {read} pages were read as {role}: {skipped}"
+    )
     assert not left, f"English left on {role}'s pages in {language}:\n" + "\n".join(left)
 
 
