@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from heartbeat.audit import services as audit
 from heartbeat.auth.models import User
+from heartbeat.auth.viewer import language_of_login
 from heartbeat.centres.models import Centre
 from heartbeat.certificates import render
 from heartbeat.certificates.branding import (
@@ -33,6 +34,8 @@ from heartbeat.certificates.issuing import signed_credential
 from heartbeat.certificates.models import REVOKED_NAME, Certificate
 from heartbeat.certificates.serials import new_serial, public_base_url, verify_url
 from heartbeat.core.events import event
+from heartbeat.core.i18n import DEFAULT_LANGUAGE, speaking
+from heartbeat.core.i18n import gettext as _
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Consent, ConsentKind, Participant
@@ -148,8 +151,10 @@ def issue(
 
     base = base_url or public_base_url()
     serial = _unique_serial(now.year)
-    title = progress.award_title(award)
-    description = progress.award_description(award)
+    # Recorded as the ladder says it (the credential and the register keep it as issued).
+    with speaking(DEFAULT_LANGUAGE):
+        title = str(progress.award_title(award))
+        description = str(progress.award_description(award))
     data = branding_data(centre, branding_for(centre.id))
     snapshot = freeze_branding(centre.id, data)
     made = signed_credential(
@@ -224,8 +229,26 @@ def issue(
 # --- rendering -----------------------------------------------------------------------------------
 
 
+def certificate_language(certificate: Certificate) -> str:
+    """What the certificate's own words are printed in: the language of the participant's
+    login, else their centre's."""
+    user_id = db.session.scalar(
+        sa.select(Participant.user_id)
+        .where(Participant.id == certificate.participant_id)
+        .execution_options(all_centres=True)
+    )
+    centre = db.session.get(Centre, certificate.centre_id)
+    if centre is None:  # pragma: no cover - a certificate always has its centre
+        return DEFAULT_LANGUAGE
+    return language_of_login(user_id, centre)
+
+
 def printable(
-    certificate: Certificate, *, stamp_revoked: bool = True, with_credential: bool = True
+    certificate: Certificate,
+    *,
+    stamp_revoked: bool = True,
+    with_credential: bool = True,
+    language: str | None = None,
 ) -> render.Printable:
     """What the certificate's page shows (``branding`` must be loaded; ``credential`` too
     unless ``with_credential`` is false, as for print batches, which attach none)."""
@@ -247,6 +270,7 @@ def printable(
         ),
         revoked_on=revoked_on,
         credential=certificate.credential if with_credential else None,
+        language=language or certificate_language(certificate),
     )
 
 
@@ -258,11 +282,18 @@ class _Metadata(TypedDict):
 
 
 def _metadata(certificate: Certificate) -> _Metadata:
+    """The PDF's properties, in the language being spoken."""
     return {
-        "title": f"{certificate.title} certificate: {certificate.participant_name}",
-        "subject": (
-            f"{milestone_sentence(certificate.participant_name, certificate.description)} "
-            f"Serial {certificate.serial}; verify at {certificate.verify_url}"
+        "title": _(
+            "%(title)s certificate: %(name)s",
+            title=certificate.title,
+            name=certificate.participant_name,
+        ),
+        "subject": _(
+            "%(sentence)s Serial %(serial)s; verify at %(url)s",
+            sentence=milestone_sentence(certificate.participant_name, certificate.description),
+            serial=certificate.serial,
+            url=certificate.verify_url,
         ),
         "author": certificate.branding.centre_name,
         "created": certificate.issued_at,
@@ -272,10 +303,11 @@ def _metadata(certificate: Certificate) -> _Metadata:
 def render_certificate(
     certificate: Certificate, *, stamp_revoked: bool = True
 ) -> render.RenderResult:
-    """The certificate's PDF; a revoked one is stamped REVOKED unless told otherwise."""
-    return render.render_pdf(
-        [printable(certificate, stamp_revoked=stamp_revoked)], **_metadata(certificate)
-    )
+    """The certificate's PDF, in the participant's language (``certificate_language``); a
+    revoked one is stamped REVOKED unless told otherwise."""
+    page = printable(certificate, stamp_revoked=stamp_revoked)
+    with speaking(page.language):
+        return render.render_pdf([page], **_metadata(certificate))
 
 
 def certificate_pdf(certificate: Certificate) -> bytes:
