@@ -27,6 +27,7 @@ from heartbeat.certificates.models import (
     BrandingSnapshot,
 )
 from heartbeat.core.edits import InputError, check_version
+from heartbeat.core.i18n import DEFAULT_LANGUAGE, _, current_language
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 
@@ -210,13 +211,13 @@ def update_branding(
     try:
         paper = PaperSize(paper_size)
     except ValueError:
-        errors["paper_size"] = "Choose A4 or US Letter."
+        errors["paper_size"] = _("Choose A4 or US Letter.")
         paper = centre.paper_size
     for name in ("primary_colour", "accent_colour"):
         if not images.HEX_COLOUR.match(values.get(name, "")):
-            errors[name] = "Enter a colour as # and six hex digits, like #0b5563."
+            errors[name] = _("Enter a colour as # and six hex digits, like #0b5563.")
     if errors:
-        raise BrandingError("The design was not saved.", errors)
+        raise BrandingError(_("The design was not saved."), errors)
 
     branding = branding_for(centre.id)
     if branding is None:
@@ -309,6 +310,8 @@ def sample_printable(data: render.BrandingData, *, today: date, base_url: str) -
         journey=tuple(
             render.JourneyStep(title, index <= 6, index == 6) for index, title in enumerate(titles)
         ),
+        # The reader's language: the page's own words as their participants may see them.
+        language=current_language() or DEFAULT_LANGUAGE,
     )
 
 
@@ -318,8 +321,8 @@ def preview_pdf(
     page = sample_printable(for_print(data), today=today, base_url=base_url)
     return render.render_pdf(
         [page],
-        title=f"Certificate preview: {centre.name}",
-        subject="A sample certificate in the centre's current design (not a real certificate)",
+        title=_("Certificate preview: %(centre)s", centre=centre.name),
+        subject=_("A sample certificate in the centre's current design (not a real certificate)"),
         author=centre.name,
         created=now,
         attach_credentials=False,

@@ -11,8 +11,7 @@ from datetime import datetime
 from heartbeat.auth.viewer import language_of_login
 from heartbeat.centres.models import Centre
 from heartbeat.certificates.models import Certificate
-from heartbeat.core.i18n import DEFAULT_LANGUAGE, speaking
-from heartbeat.core.i18n import gettext
+from heartbeat.core.i18n import DEFAULT_LANGUAGE, gettext, speaking
 from heartbeat.core.public_url import public_url_for
 from heartbeat.extensions import db
 from heartbeat.outbox.models import EmailKind

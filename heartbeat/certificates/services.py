@@ -105,7 +105,7 @@ def _journey(participant: Participant, award: Award) -> list[dict[str, object]]:
 
 
 def _unique_serial(year: int) -> str:
-    for _ in range(8):
+    for _attempt in range(8):
         serial = new_serial(year)
         taken = db.session.scalar(
             sa.select(sa.func.count())
@@ -115,7 +115,7 @@ def _unique_serial(year: int) -> str:
         )
         if not taken:
             return serial
-    raise CertificateError("Could not find a free serial; please try again.")  # pragma: no cover
+    raise CertificateError(_("Could not find a free serial; please try again."))  # pragma: no cover
 
 
 def issue(
@@ -130,24 +130,26 @@ def issue(
     """Issue the certificate of a verified award: the row, its signed credential and its PDF."""
     now = now or utcnow()
     if award.participant_id != participant.id or award.centre_id != centre.id:
-        raise CertificateError("That award does not belong to this participant.")
+        raise CertificateError(_("That award does not belong to this participant."))
     if getattr(participant, "erased", False):
         raise CertificateError(
-            "This participant's personal data was erased: no certificate can be issued."
+            _("This participant's personal data was erased: no certificate can be issued.")
         )
     if not award.verified:
         raise CertificateError(
-            "This award has not been verified yet: verify it before issuing a certificate."
+            _("This award has not been verified yet: verify it before issuing a certificate.")
         )
     if award.needs_review:
         raise CertificateError(
-            "This award is flagged for review: resolve the review before issuing a certificate."
+            _("This award is flagged for review: resolve the review before issuing a certificate.")
         )
     standing = db.session.scalar(
         sa.select(Certificate.serial).where(Certificate.standing_award_id == award.id)
     )
     if standing is not None:
-        raise CertificateError(f"This award already has a certificate ({standing}).")
+        raise CertificateError(
+            _("This award already has a certificate (%(serial)s).", serial=standing)
+        )
 
     base = base_url or public_base_url()
     serial = _unique_serial(now.year)
@@ -157,17 +159,18 @@ def issue(
         description = str(progress.award_description(award))
     data = branding_data(centre, branding_for(centre.id))
     snapshot = freeze_branding(centre.id, data)
-    made = signed_credential(
-        centre=centre,
-        participant=participant,
-        award=award,
-        serial=serial,
-        title=title,
-        description=description,
-        programme=data.programme_name,
-        base=base,
-        now=now,
-    )
+    with speaking(DEFAULT_LANGUAGE):  # the credential is in English, whoever issues it
+        made = signed_credential(
+            centre=centre,
+            participant=participant,
+            award=award,
+            serial=serial,
+            title=title,
+            description=description,
+            programme=data.programme_name,
+            base=base,
+            now=now,
+        )
     certificate = Certificate(
         centre_id=centre.id,
         serial=serial,
@@ -199,8 +202,10 @@ def issue(
     except Exception:
         log.exception("certificate %s could not be rendered", serial)
         raise CertificateError(
-            "The certificate could not be drawn, so it was not issued. Nothing was saved; "
-            "please try again, and tell your administrator if it keeps failing."
+            _(
+                "The certificate could not be drawn, so it was not issued. Nothing was saved; "
+                "please try again, and tell your administrator if it keeps failing."
+            )
         ) from None
     certificate.sha256 = result.sha256
     db.session.add(certificate)
@@ -333,11 +338,11 @@ def revoke(
     now = now or utcnow()
     reason = (reason or "").strip()
     if certificate.revoked:
-        raise CertificateError("This certificate was already revoked.")
+        raise CertificateError(_("This certificate was already revoked."))
     if len(reason) < 3:
-        raise CertificateError("Give the reason for revoking it (at least a few words).")
+        raise CertificateError(_("Give the reason for revoking it (at least a few words)."))
     if len(reason) > 1000:
-        raise CertificateError("Keep the reason under 1,000 characters.")
+        raise CertificateError(_("Keep the reason under 1,000 characters."))
     certificate.revoked_at = now
     certificate.revoked_by_id = actor.id
     certificate.revoked_reason = reason
