@@ -19,7 +19,7 @@ from heartbeat.certificates import queries
 from heartbeat.certificates.images import HEX_COLOUR, contrast_on_white
 from heartbeat.certificates.models import DEFAULT_ACCENT, DEFAULT_PRIMARY, DEFAULT_PROGRAMME
 from heartbeat.core.edits import VersionedForm
-from heartbeat.core.i18n import _, _l, decimal_text
+from heartbeat.core.i18n import LANGUAGES, _, _l, decimal_text
 from heartbeat.core.text import refuse_unprintable_name
 
 MIN_CONTRAST = 4.5
@@ -84,6 +84,14 @@ class CheckCredentialForm(FlaskForm):
 
 class IssueForm(FlaskForm):
     award_id = HiddenField(validators=[DataRequired(message=_l("Choose an award."))])
+    # Empty: the participant's own language (``services.participant_language``).
+    language = SelectField(
+        _l("Language"),
+        choices=[SelectChoice("", "")]
+        + [SelectChoice(code, name) for code, name in LANGUAGES.items()],
+        default="",
+        validate_choice=False,  # an unknown code is simply not a choice (the participant's)
+    )
 
 
 class RevokeForm(FlaskForm):

@@ -21,11 +21,10 @@ from heartbeat.centres.models import Centre
 from heartbeat.certificates import render
 from heartbeat.certificates.models import Certificate
 from heartbeat.certificates.services import CertificateError, centre_today, printable
-from heartbeat.core.i18n import DEFAULT_LANGUAGE, _, date_text, ngettext, supported
+from heartbeat.core.i18n import _, date_text, ngettext
 from heartbeat.db import rows_changed, utcnow
 from heartbeat.extensions import db
 from heartbeat.jobs.models import Job
-from heartbeat.participants.models import Participant
 
 PRINT_JOB = "certificates.print_batch"
 SELECTIONS = {
@@ -104,33 +103,11 @@ def prepare_batch(centre: Centre, ids: Sequence[int]) -> PreparedBatch:
     ).all()
     if not certificates:
         raise CertificateError(_("There is nothing to print: no standing certificate was chosen."))
-    languages = _languages(centre, {certificate.participant_id for certificate in certificates})
     return PreparedBatch(
-        pages=[
-            printable(
-                certificate,
-                with_credential=False,
-                language=languages.get(certificate.participant_id, DEFAULT_LANGUAGE),
-            )
-            for certificate in certificates
-        ],
+        pages=[printable(certificate, with_credential=False) for certificate in certificates],
         certificate_ids=[certificate.id for certificate in certificates],
         centre_name=centre.name,
     )
-
-
-def _languages(centre: Centre, participant_ids: set[int]) -> dict[int, str]:
-    """Each participant's certificate language (their login's, else the centre's), one query:
-    ``services.certificate_language`` for a whole batch."""
-    default = supported(centre.language) or DEFAULT_LANGUAGE
-    rows = db.session.execute(
-        sa.select(Participant.id, User.language)
-        .join(User, User.id == Participant.user_id)
-        .where(Participant.id.in_(participant_ids))
-        .execution_options(all_centres=True)
-    ).all()
-    own = {row.id: supported(row.language) for row in rows}
-    return {pid: own.get(pid) or default for pid in participant_ids}
 
 
 def render_prepared(

@@ -34,7 +34,7 @@ from heartbeat.certificates.issuing import signed_credential
 from heartbeat.certificates.models import REVOKED_NAME, Certificate
 from heartbeat.certificates.serials import new_serial, public_base_url, verify_url
 from heartbeat.core.events import event
-from heartbeat.core.i18n import DEFAULT_LANGUAGE, speaking
+from heartbeat.core.i18n import DEFAULT_LANGUAGE, speaking, supported
 from heartbeat.core.i18n import gettext as _
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
@@ -126,8 +126,10 @@ def issue(
     actor: User,
     now: datetime | None = None,
     base_url: str | None = None,
+    language: str | None = None,
 ) -> Certificate:
-    """Issue the certificate of a verified award: the row, its signed credential and its PDF."""
+    """Issue the certificate of a verified award: the row, its signed credential and its PDF,
+    in ``language`` (the participant's when not given: ``participant_language``)."""
     now = now or utcnow()
     if award.participant_id != participant.id or award.centre_id != centre.id:
         raise CertificateError(_("That award does not belong to this participant."))
@@ -190,6 +192,7 @@ def issue(
         identity_salt=made.identity_salt,
         status_index=made.status_index,
         valid_until=made.valid_until,
+        language=supported(language) or participant_language(participant, centre),
         branding_id=snapshot.id,
         sha256="",
         issued_at=now,
@@ -234,18 +237,10 @@ def issue(
 # --- rendering -----------------------------------------------------------------------------------
 
 
-def certificate_language(certificate: Certificate) -> str:
-    """What the certificate's own words are printed in: the language of the participant's
-    login, else their centre's."""
-    user_id = db.session.scalar(
-        sa.select(Participant.user_id)
-        .where(Participant.id == certificate.participant_id)
-        .execution_options(all_centres=True)
-    )
-    centre = db.session.get(Centre, certificate.centre_id)
-    if centre is None:  # pragma: no cover - a certificate always has its centre
-        return DEFAULT_LANGUAGE
-    return language_of_login(user_id, centre)
+def participant_language(participant: Participant, centre: Centre) -> str:
+    """What a new certificate's own words are printed in unless the issuer chooses: the
+    language of the participant's login, else their centre's."""
+    return language_of_login(participant.user_id, centre)
 
 
 def printable(
@@ -275,7 +270,7 @@ def printable(
         ),
         revoked_on=revoked_on,
         credential=certificate.credential if with_credential else None,
-        language=language or certificate_language(certificate),
+        language=language or certificate.language or DEFAULT_LANGUAGE,
     )
 
 
@@ -308,8 +303,8 @@ def _metadata(certificate: Certificate) -> _Metadata:
 def render_certificate(
     certificate: Certificate, *, stamp_revoked: bool = True
 ) -> render.RenderResult:
-    """The certificate's PDF, in the participant's language (``certificate_language``); a
-    revoked one is stamped REVOKED unless told otherwise."""
+    """The certificate's PDF, in the language it was issued in; a revoked one is stamped
+    REVOKED unless told otherwise."""
     page = printable(certificate, stamp_revoked=stamp_revoked)
     with speaking(page.language):
         return render.render_pdf([page], **_metadata(certificate))

@@ -150,7 +150,12 @@ def issue(participant_id: int):
     require("certificate.issue", award)
     try:
         certificate = services.issue(
-            award, participant=participant, centre=_centre(), actor=_actor(), now=utcnow()
+            award,
+            participant=participant,
+            centre=_centre(),
+            actor=_actor(),
+            now=utcnow(),
+            language=form.language.data or None,
         )
         serial, certificate_id, title = certificate.serial, certificate.id, certificate.title
         db.session.commit()
