@@ -27,7 +27,7 @@ from heartbeat.certificates.models import (
     BrandingSnapshot,
 )
 from heartbeat.core.edits import InputError, check_version
-from heartbeat.core.i18n import DEFAULT_LANGUAGE, _, current_language
+from heartbeat.core.i18n import DEFAULT_LANGUAGE, _, _l, current_language
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 
@@ -39,14 +39,14 @@ TEXT_FIELDS = (
     "signatory_title",
 )
 LABELS = {
-    "programme_name": "Programme name",
-    "primary_colour": "Main colour",
-    "accent_colour": "Accent colour",
-    "signatory_name": "Signatory's name",
-    "signatory_title": "Signatory's title",
-    "paper_size": "Paper size",
-    "logo": "Logo",
-    "signature": "Signature image",
+    "programme_name": _l("Programme name"),
+    "primary_colour": _l("Main colour"),
+    "accent_colour": _l("Accent colour"),
+    "signatory_name": _l("Signatory's name"),
+    "signatory_title": _l("Signatory's title"),
+    "paper_size": _l("Paper size"),
+    "logo": _l("Logo"),
+    "signature": _l("Signature image"),
 }
 
 
