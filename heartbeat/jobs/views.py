@@ -26,7 +26,14 @@ from flask import (
 from flask_login import current_user, login_required
 
 from heartbeat.auth.viewer import local_time
-from heartbeat.core.i18n import _, decimal_text, ngettext, number
+from heartbeat.core.i18n import (
+    DEFAULT_LANGUAGE,
+    _,
+    current_language,
+    decimal_text,
+    ngettext,
+    number,
+)
 from heartbeat.extensions import db
 from heartbeat.jobs import registry, services
 from heartbeat.jobs.live import LiveRow
@@ -157,8 +164,15 @@ def _size(n: int | None) -> str:
     if n < 1024:
         return _("%(size)s bytes", size=n)
     if n < 1024 * 1024:
-        return f"{decimal_text(n / 1024, 0)} KB"
-    return f"{decimal_text(n / (1024 * 1024), 1)} MB"
+        return _("%(size)s KB", size=_measured(n / 1024, 0))
+    return _("%(size)s MB", size=_measured(n / (1024 * 1024), 1))
+
+
+def _measured(value: float, places: int) -> str:
+    # English as it always was ("1000 KB", no grouping); other languages their own way.
+    if current_language() == DEFAULT_LANGUAGE:
+        return f"{value:.{places}f}"
+    return decimal_text(value, places)
 
 
 def _waiting_long(job: Job) -> bool:
