@@ -121,7 +121,7 @@ class BatchForm(FlaskForm):
     )
 
 
-def _colour_field(label: object, description: object) -> StringField:
+def _colour_field(label: str, description: str) -> StringField:
     return StringField(
         label,
         validators=[
