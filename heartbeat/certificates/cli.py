@@ -84,7 +84,10 @@ def register(app: Flask) -> None:
         except click.ClickException:
             db.session.rollback()
             raise
-        click.echo(f"Wrote {plural(batch.count, 'certificate', 'certificates')} of {centre.name} to {output}.")
+        click.echo(
+            f"Wrote {plural(batch.count, 'certificate', 'certificates')} of {centre.name}"
+            f" to {output}."
+        )
 
     @app.cli.command("rotate-signing-key")
     @click.option("--centre", "slug", required=True, help="The centre's slug.")
@@ -141,4 +144,7 @@ def register(app: Flask) -> None:
                 f"A signing key does not open with {old_secret_key_env}: nothing was changed."
             ) from None
         db.session.commit()
-        click.echo(f"Re-wrapped {plural(count, 'signing key', 'signing keys')} under the current SECRET_KEY.")
+        click.echo(
+            f"Re-wrapped {plural(count, 'signing key', 'signing keys')}"
+            " under the current SECRET_KEY."
+        )

@@ -96,4 +96,7 @@ def register(app: Flask) -> None:
         )
         deleted = rows_changed(result)
         db.session.commit()
-        click.echo(f"{plural(deleted, 'finished job', 'finished jobs')} older than {plural(days, 'day', 'days')} deleted.")
+        click.echo(
+            f"{plural(deleted, 'finished job', 'finished jobs')}"
+            f" older than {plural(days, 'day', 'days')} deleted."
+        )
