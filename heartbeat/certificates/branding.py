@@ -287,22 +287,23 @@ def update_branding(
 
 def sample_printable(data: render.BrandingData, *, today: date, base_url: str) -> render.Printable:
     """A specimen certificate in the given design, for the preview."""
+    # A specimen, not a record: its words are in the reader's language too.
     titles = [
-        "Chair fitted",
-        "First push",
-        "Steer and stop",
-        "One lap",
-        "One mile",
+        _("Chair fitted"),
+        _("First push"),
+        _("Steer and stop"),
+        _("One lap"),
+        _("One mile"),
         "5K",
         "10K",
-        "Half marathon",
-        "Marathon",
+        _("Half marathon"),
+        _("Marathon"),
     ]
     return render.Printable(
         serial="HM-SAMPLE-0000-0000",
         participant_name="Alex Sample-Participant",
         title="10K",
-        description="completed a continuous 10 km push",
+        description=_("completed a continuous 10 km push"),
         achieved_on=today,
         issued_on=today,
         verify_url=f"{base_url}/verify/HM-SAMPLE-0000-0000",
