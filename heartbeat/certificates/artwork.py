@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 
 import segno
+from babel.dates import format_date
+
+from heartbeat.core.i18n import DEFAULT_LANGUAGE, current_language, ngettext
+from heartbeat.core.i18n import gettext as _
 
 # Usable width of the name line (mm): landscape page less margins and padding.
 _NAME_WIDTH_MM = {"A4": 237.0, "Letter": 219.0}
@@ -33,7 +37,11 @@ class JourneyStep:
 
 
 def long_date(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
+    """ "5 March 2026", or the long date of the language being spoken ("5 de marzo de 2026")."""
+    language = current_language()
+    if language == DEFAULT_LANGUAGE:
+        return f"{value.day} {value:%B %Y}"
+    return format_date(value, "long", locale=language)
 
 
 def name_font_pt(name: str, paper_size: str) -> float:
@@ -110,11 +118,28 @@ def journey_svg(steps: Sequence[JourneyStep], primary: str, accent: str) -> byte
 def journey_text(steps: Sequence[JourneyStep]) -> str:
     reached = [step.title for step in steps if step.reached]
     if not steps:
-        return "Journey up the ladder: no ladder recorded."
+        return _("Journey up the ladder: no ladder recorded.")
     upcoming = next((step.title for step in steps if not step.reached), None)
-    text = f"Journey up the ladder: {len(reached)} of {len(steps)} stages reached"
+    values = {"reached": len(reached), "stages": ", ".join(reached), "next": upcoming}
+    if reached and upcoming:
+        return ngettext(
+            "Journey up the ladder: %(reached)s of %(num)s stages reached (%(stages)s);"
+            " next: %(next)s.",
+            "Journey up the ladder: %(reached)s of %(num)s stages reached (%(stages)s);"
+            " next: %(next)s.",
+            len(steps),
+            **values,
+        )
     if reached:
-        text += f" ({', '.join(reached)})"
-    if upcoming:
-        text += f"; next: {upcoming}"
-    return text + "."
+        return ngettext(
+            "Journey up the ladder: %(reached)s of %(num)s stages reached (%(stages)s).",
+            "Journey up the ladder: %(reached)s of %(num)s stages reached (%(stages)s).",
+            len(steps),
+            **values,
+        )
+    return ngettext(
+        "Journey up the ladder: %(reached)s of %(num)s stages reached; next: %(next)s.",
+        "Journey up the ladder: %(reached)s of %(num)s stages reached; next: %(next)s.",
+        len(steps),
+        **values,
+    )

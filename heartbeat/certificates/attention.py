@@ -8,6 +8,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from heartbeat.certificates.models import Certificate
+from heartbeat.core.i18n import _l
 from heartbeat.extensions import db
 from heartbeat.participants import attention
 from heartbeat.participants.attention import AttentionQuery, AttentionRule, Found
@@ -54,9 +55,12 @@ def register() -> None:
         AttentionRule(
             "expiring",
             45,
-            "Certificates expiring",
-            f"Certificates that expire in the next {EXPIRING_WITHIN_DAYS} days: renew them "
-            "after a new sign-off.",
+            _l("Certificates expiring"),
+            _l(
+                "Certificates that expire in the next %(days)s days: renew them after a new "
+                "sign-off.",
+                days=EXPIRING_WITHIN_DAYS,
+            ),
             "certificates/attention/expiring.html",
             _expiring,
         )

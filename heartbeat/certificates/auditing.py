@@ -11,18 +11,19 @@ import sqlalchemy as sa
 from heartbeat.audit import formats, registry
 from heartbeat.certificates.branding import LABELS as DESIGN_LABELS
 from heartbeat.certificates.models import Certificate
+from heartbeat.core.i18n import _, _l
 from heartbeat.extensions import db
 from heartbeat.jobs.models import Job, JobState
 
 ACTIONS = {
-    "certificate.issue": "Certificate issued",
-    "certificate.revoke": "Certificate revoked",
-    "branding.edit": "Certificate design changed",
-    "print_batch.submit": "Print batch requested",
-    "print_batch.finish": "Print batch printed",
-    "print_batch.command": "Certificates printed from the command line",
-    "signing_key.rotate": "Certificate signing key rotated",
-    "certificate.renew": "Certificate renewed after a new sign-off",
+    "certificate.issue": _l("Certificate issued"),
+    "certificate.revoke": _l("Certificate revoked"),
+    "branding.edit": _l("Certificate design changed"),
+    "print_batch.submit": _l("Print batch requested"),
+    "print_batch.finish": _l("Print batch printed"),
+    "print_batch.command": _l("Certificates printed from the command line"),
+    "signing_key.rotate": _l("Certificate signing key rotated"),
+    "certificate.renew": _l("Certificate renewed after a new sign-off"),
 }
 
 
@@ -44,8 +45,12 @@ def batch_names(ids: Collection[Any], ctx: formats.Context) -> Mapping[Any, str]
         sa.select(Job.id, Job.state, Job.created_at).where(Job.id.in_(_ints(ids)))
     )
     return {
-        row.id: f"job {row.id} of {formats.local_time(row.created_at, ctx)}, "
-        f"{JobState(row.state).label.lower()}"
+        row.id: _(
+            "job %(id)s of %(when)s, %(state)s",
+            id=row.id,
+            when=formats.local_time(row.created_at, ctx),
+            state=JobState(row.state).label.lower(),
+        )
         for row in rows
     }
 
@@ -54,41 +59,41 @@ def register() -> None:
     registry.actions(ACTIONS)
     registry.entity(
         "certificate",
-        "Certificate",
+        _l("Certificate"),
         names=certificate_names,
         participant_column=Certificate.participant_id,
     )
-    registry.entity("print_batch", "Print batch", names=batch_names)
+    registry.entity("print_batch", _l("Print batch"), names=batch_names)
 
     certificate = {
-        "serial": ("Serial", formats.text),
-        "title": ("Title", formats.text),
-        "sha256": ("File fingerprint (SHA-256)", formats.text),
-        "revoked_at": ("Revoked", formats.moment),
-        "revoked_reason": ("Reason", formats.text),
-        "renews": ("Renews", formats.text),
+        "serial": (_l("Serial"), formats.text),
+        "title": (_l("Title"), formats.text),
+        "sha256": (_l("File fingerprint (SHA-256)"), formats.text),
+        "revoked_at": (_l("Revoked"), formats.moment),
+        "revoked_reason": (_l("Reason"), formats.text),
+        "renews": (_l("Renews"), formats.text),
     }
     for name, (label, format) in certificate.items():
         registry.field(name, label, format, entity="certificate")
-    registry.field("award_id", "Award", refers_to="award", entity="certificate")
+    registry.field("award_id", _l("Award"), refers_to="award", entity="certificate")
 
     for name, label in DESIGN_LABELS.items():
         if name != "paper_size":  # the centre's own setting: declared with the centre
             registry.field(name, label, entity="centre")
 
     batch = {
-        "selection": ("Which certificates", formats.text),
-        "certificates": ("Certificates chosen", formats.number),
-        "printed": ("Certificates printed", formats.number),
-        "skipped_revoked": ("Left out (revoked since)", formats.number),
+        "selection": (_l("Which certificates"), formats.text),
+        "certificates": (_l("Certificates chosen"), formats.number),
+        "printed": (_l("Certificates printed"), formats.number),
+        "skipped_revoked": (_l("Left out (revoked since)"), formats.number),
     }
     for name, (label, format) in batch.items():
         registry.field(name, label, format, entity="print_batch")
     for name in ("printed", "skipped_revoked"):
         label, format = batch[name]
         registry.field(name, label, format, entity="centre")
-    registry.field("signing_key", "Signing key (new)", formats.text, entity="centre")
-    registry.field("retired_key", "Signing key retired", formats.text, entity="centre")
+    registry.field("signing_key", _l("Signing key (new)"), formats.text, entity="centre")
+    registry.field("retired_key", _l("Signing key retired"), formats.text, entity="centre")
     registry.field(
-        "certificates_revoked", "Certificates revoked", formats.number, entity="participant"
+        "certificates_revoked", _l("Certificates revoked"), formats.number, entity="participant"
     )

@@ -8,6 +8,7 @@ from flask import Blueprint
 
 from heartbeat.auth.viewer import local_day
 from heartbeat.certificates.pdfengine import ensure_engine
+from heartbeat.core.i18n import date_text
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
 
@@ -26,4 +27,4 @@ def certificate_day(value) -> str:
         return ""
     if isinstance(value, datetime):
         value = local_day(value)
-    return f"{value.day} {value:%b %Y}"
+    return f"{value.day} {date_text(value, '%b %Y')}"

@@ -27,6 +27,7 @@ from heartbeat.certificates.models import (
     BrandingSnapshot,
 )
 from heartbeat.core.edits import InputError, check_version
+from heartbeat.core.i18n import DEFAULT_LANGUAGE, _, _l, current_language
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 
@@ -38,14 +39,14 @@ TEXT_FIELDS = (
     "signatory_title",
 )
 LABELS = {
-    "programme_name": "Programme name",
-    "primary_colour": "Main colour",
-    "accent_colour": "Accent colour",
-    "signatory_name": "Signatory's name",
-    "signatory_title": "Signatory's title",
-    "paper_size": "Paper size",
-    "logo": "Logo",
-    "signature": "Signature image",
+    "programme_name": _l("Programme name"),
+    "primary_colour": _l("Main colour"),
+    "accent_colour": _l("Accent colour"),
+    "signatory_name": _l("Signatory's name"),
+    "signatory_title": _l("Signatory's title"),
+    "paper_size": _l("Paper size"),
+    "logo": _l("Logo"),
+    "signature": _l("Signature image"),
 }
 
 
@@ -210,13 +211,13 @@ def update_branding(
     try:
         paper = PaperSize(paper_size)
     except ValueError:
-        errors["paper_size"] = "Choose A4 or US Letter."
+        errors["paper_size"] = _("Choose A4 or US Letter.")
         paper = centre.paper_size
     for name in ("primary_colour", "accent_colour"):
         if not images.HEX_COLOUR.match(values.get(name, "")):
-            errors[name] = "Enter a colour as # and six hex digits, like #0b5563."
+            errors[name] = _("Enter a colour as # and six hex digits, like #0b5563.")
     if errors:
-        raise BrandingError("The design was not saved.", errors)
+        raise BrandingError(_("The design was not saved."), errors)
 
     branding = branding_for(centre.id)
     if branding is None:
@@ -286,22 +287,23 @@ def update_branding(
 
 def sample_printable(data: render.BrandingData, *, today: date, base_url: str) -> render.Printable:
     """A specimen certificate in the given design, for the preview."""
+    # A specimen, not a record: its words are in the reader's language too.
     titles = [
-        "Chair fitted",
-        "First push",
-        "Steer and stop",
-        "One lap",
-        "One mile",
+        _("Chair fitted"),
+        _("First push"),
+        _("Steer and stop"),
+        _("One lap"),
+        _("One mile"),
         "5K",
         "10K",
-        "Half marathon",
-        "Marathon",
+        _("Half marathon"),
+        _("Marathon"),
     ]
     return render.Printable(
         serial="HM-SAMPLE-0000-0000",
         participant_name="Alex Sample-Participant",
         title="10K",
-        description="completed a continuous 10 km push",
+        description=_("completed a continuous 10 km push"),
         achieved_on=today,
         issued_on=today,
         verify_url=f"{base_url}/verify/HM-SAMPLE-0000-0000",
@@ -309,6 +311,8 @@ def sample_printable(data: render.BrandingData, *, today: date, base_url: str) -
         journey=tuple(
             render.JourneyStep(title, index <= 6, index == 6) for index, title in enumerate(titles)
         ),
+        # The reader's language: the page's own words as their participants may see them.
+        language=current_language() or DEFAULT_LANGUAGE,
     )
 
 
@@ -318,8 +322,8 @@ def preview_pdf(
     page = sample_printable(for_print(data), today=today, base_url=base_url)
     return render.render_pdf(
         [page],
-        title=f"Certificate preview: {centre.name}",
-        subject="A sample certificate in the centre's current design (not a real certificate)",
+        title=_("Certificate preview: %(centre)s", centre=centre.name),
+        subject=_("A sample certificate in the centre's current design (not a real certificate)"),
         author=centre.name,
         created=now,
         attach_credentials=False,

@@ -18,9 +18,30 @@ import sqlalchemy as sa
 from heartbeat.centres.models import Centre
 from heartbeat.certificates import keys, proofs, serials
 from heartbeat.certificates.models import Certificate
+from heartbeat.core.i18n import _, _l
 from heartbeat.extensions import db
 
 MAX_BYTES = 64 * 1024  # a credential is a few kilobytes
+
+# ``proofs.check``'s reasons (plain English, as the library says them), as sentences for the page.
+_PROBLEMS = {
+    "it carries no single proof": _l("It carries no single proof."),
+    "its proof is not an EdDSA Data Integrity proof": _l(
+        "Its proof is not an EdDSA Data Integrity proof."
+    ),
+    "its proof is not made for asserting a credential": _l(
+        "Its proof is not made for asserting a credential."
+    ),
+    "its proof has no signature": _l("Its proof has no signature."),
+    "its proof was made for other JSON-LD contexts": _l(
+        "Its proof was made for other JSON-LD contexts."
+    ),
+    "it is not valid JSON": _l("It is not valid JSON."),
+    "the signature does not match its content: it was changed after it was signed": _l(
+        "The signature does not match its content: it was changed after it was signed."
+    ),
+}
+_NOT_JSON_LD = "it is not valid JSON-LD: "
 
 
 @dataclass(frozen=True)
@@ -37,13 +58,13 @@ def _refused(reason: str) -> Verdict:
 
 def parse(data: bytes) -> dict[str, Any] | Verdict:
     if len(data) > MAX_BYTES:
-        return _refused("The file is far larger than a credential: it is not one of ours.")
+        return _refused(_("The file is far larger than a credential: it is not one of ours."))
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError):
-        return _refused("It is not a JSON document, so it cannot be a credential.")
+        return _refused(_("It is not a JSON document, so it cannot be a credential."))
     if not isinstance(document, dict):
-        return _refused("It is JSON, but not a credential (a credential is a JSON object).")
+        return _refused(_("It is JSON, but not a credential (a credential is a JSON object)."))
     return document
 
 
@@ -58,21 +79,21 @@ def _centre_for(issuer_id: str, base: str) -> Centre | None:
 def check(document: dict[str, Any]) -> Verdict:
     """Whether ``document`` is a credential a centre of this site signed, and if not, why."""
     if "proof" not in document:
-        return _refused("It carries no signature (no proof), so nothing vouches for it.")
+        return _refused(_("It carries no signature (no proof), so nothing vouches for it."))
     issuer = document.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
     if not isinstance(issuer_id, str):
-        return _refused("It names no issuer.")
+        return _refused(_("It names no issuer."))
     centre = _centre_for(issuer_id, serials.public_base_url())
     if centre is None:
-        return _refused("It does not claim to come from a centre of this site.")
+        return _refused(_("It does not claim to come from a centre of this site."))
     proof = document["proof"]
     method = proof.get("verificationMethod") if isinstance(proof, dict) else None
     if not isinstance(method, str) or not method.startswith(issuer_id + "#"):
-        return _refused(f"Its signature does not name a key of {centre.name}.")
+        return _refused(_("Its signature does not name a key of %(centre)s.", centre=centre.name))
     key = next((k for k in keys.centre_keys(centre.id) if method == f"{issuer_id}#{k.kid}"), None)
     if key is None:
-        return _refused(f"It is signed with a key {centre.name} has never had.")
+        return _refused(_("It is signed with a key %(centre)s has never had.", centre=centre.name))
     problem = proofs.check(document, key.public_key)
     if problem is not None:
         return Verdict(False, sentence_of(problem), centre=centre)
@@ -80,6 +101,13 @@ def check(document: dict[str, Any]) -> Verdict:
 
 
 def sentence_of(problem: str) -> str:
+    """``proofs.check``'s reason as a sentence in the reader's language."""
+    known = _PROBLEMS.get(problem)
+    if known is not None:
+        return str(known)
+    if problem.startswith(_NOT_JSON_LD):
+        # The detail is the JSON-LD processor's own words.
+        return _("It is not valid JSON-LD: %(detail)s.", detail=problem.removeprefix(_NOT_JSON_LD))
     return problem[0].upper() + problem[1:] + "."
 
 

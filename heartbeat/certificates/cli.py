@@ -85,7 +85,8 @@ def register(app: Flask) -> None:
             db.session.rollback()
             raise
         click.echo(
-            f"Wrote {plural(batch.count, 'certificate', 'certificates')} of {centre.name} to {output}."
+            f"Wrote {plural(batch.count, 'certificate', 'certificates')} of {centre.name}"
+            f" to {output}."
         )
 
     @app.cli.command("rotate-signing-key")
@@ -144,5 +145,6 @@ def register(app: Flask) -> None:
             ) from None
         db.session.commit()
         click.echo(
-            f"Re-wrapped {plural(count, 'signing key', 'signing keys')} under the current SECRET_KEY."
+            f"Re-wrapped {plural(count, 'signing key', 'signing keys')}"
+            " under the current SECRET_KEY."
         )

@@ -18,11 +18,13 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 from heartbeat.certificates import queries
 from heartbeat.certificates.images import HEX_COLOUR, contrast_on_white
 from heartbeat.certificates.models import DEFAULT_ACCENT, DEFAULT_PRIMARY, DEFAULT_PROGRAMME
-from heartbeat.certificates.printing import SELECTIONS
 from heartbeat.core.edits import VersionedForm
+from heartbeat.core.i18n import LANGUAGES, _, _l, decimal_text
 from heartbeat.core.text import refuse_unprintable_name
 
 MIN_CONTRAST = 4.5
+# What the batch form offers (``printing.SELECTIONS``: the same keys, in the audit trail's words).
+BATCH_CHOICES = {"month": _l("Issued this month"), "unprinted": _l("Not printed yet")}
 
 
 class RegisterFilterForm(FlaskForm):
@@ -31,43 +33,44 @@ class RegisterFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    stage = SelectField("Milestone", choices=[], validate_choice=False)
-    issued_from = DateField("Issued on or after", validators=[Optional()])
-    issued_to = DateField("Issued on or before", validators=[Optional()])
+    stage = SelectField(_l("Milestone"), choices=[], validate_choice=False)
+    issued_from = DateField(_l("Issued on or after"), validators=[Optional()])
+    issued_to = DateField(_l("Issued on or before"), validators=[Optional()])
     printed = SelectField(
-        "Printed",
+        _l("Printed"),
         choices=[SelectChoice(k, v) for k, v in queries.PRINTED_FILTERS.items()],
         validate_choice=False,
     )
     status = SelectField(
-        "Status",
+        _l("Status"),
         choices=[SelectChoice(k, v) for k, v in queries.STATUS_FILTERS.items()],
         default="standing",
         validate_choice=False,
     )
-    q = SearchField("Name or serial", validators=[Optional(), Length(max=100)])
+    q = SearchField(_l("Name or serial"), validators=[Optional(), Length(max=100)])
 
     def __init__(self, *args, stages=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.stage.choices = [SelectChoice("", "Any milestone"), SelectChoice("club", "Clubs")] + [
-            SelectChoice(str(stage.id), stage.title) for stage in stages
-        ]
+        self.stage.choices = [
+            SelectChoice("", _("Any milestone")),
+            SelectChoice("club", _("Clubs")),
+        ] + [SelectChoice(str(stage.id), stage.title) for stage in stages]
 
     def validate_issued_to(self, field) -> None:
         if field.data and self.issued_from.data and field.data < self.issued_from.data:
-            raise ValidationError("The end date is before the start date.")
+            raise ValidationError(_("The end date is before the start date."))
 
 
 class CheckCredentialForm(FlaskForm):
     """Anyone can check a credential file they were given (public, CSRF-protected)."""
 
     credential_file = FileField(
-        "Credential file",
-        description="The .json file of a Heartbeat Miles credential (Open Badges 3.0).",
+        _l("Credential file"),
+        description=_l("The .json file of a Heartbeat Miles credential (Open Badges 3.0)."),
     )
     credential_text = TextAreaField(
-        "Or paste the credential",
-        validators=[Length(max=64 * 1024, message="That is far longer than a credential.")],
+        _l("Or paste the credential"),
+        validators=[Length(max=64 * 1024, message=_l("That is far longer than a credential."))],
     )
 
     def credential_bytes(self) -> bytes | None:
@@ -80,17 +83,25 @@ class CheckCredentialForm(FlaskForm):
 
 
 class IssueForm(FlaskForm):
-    award_id = HiddenField(validators=[DataRequired(message="Choose an award.")])
+    award_id = HiddenField(validators=[DataRequired(message=_l("Choose an award."))])
+    # Empty: the participant's own language (``services.participant_language``).
+    language = SelectField(
+        _l("Language"),
+        choices=[SelectChoice("", "")]
+        + [SelectChoice(code, name) for code, name in LANGUAGES.items()],
+        default="",
+        validate_choice=False,  # an unknown code is simply not a choice (the participant's)
+    )
 
 
 class RevokeForm(FlaskForm):
     reason = TextAreaField(
-        "Reason",
+        _l("Reason"),
         validators=[
-            DataRequired(message="Give the reason for revoking it."),
-            Length(min=3, max=1000, message="Between 3 and 1,000 characters."),
+            DataRequired(message=_l("Give the reason for revoking it.")),
+            Length(min=3, max=1000, message=_l("Between 3 and 1,000 characters.")),
         ],
-        description="Kept in the audit trail. The public verify page only says it was revoked.",
+        description=_l("Kept in the audit trail. The public verify page only says it was revoked."),
     )
     version = HiddenField()
 
@@ -103,10 +114,10 @@ class RenewForm(FlaskForm):
 
 class BatchForm(FlaskForm):
     mode = RadioField(
-        "Which certificates",
-        choices=[SelectChoice(k, v) for k, v in SELECTIONS.items() if k != "selected"],
+        _l("Which certificates"),
+        choices=[SelectChoice(k, v) for k, v in BATCH_CHOICES.items()],
         default="unprinted",
-        validators=[DataRequired(message="Choose which certificates to print.")],
+        validators=[DataRequired(message=_l("Choose which certificates to print."))],
     )
 
 
@@ -114,8 +125,8 @@ def _colour_field(label: str, description: str) -> StringField:
     return StringField(
         label,
         validators=[
-            DataRequired(message="Enter a colour as # and six hex digits, like #0b5563."),
-            Regexp(HEX_COLOUR, message="Enter a colour as # and six hex digits, like #0b5563."),
+            DataRequired(message=_l("Enter a colour as # and six hex digits, like #0b5563.")),
+            Regexp(HEX_COLOUR, message=_l("Enter a colour as # and six hex digits, like #0b5563.")),
         ],
         description=description,
         # A colour picker; a browser without one shows a text box, checked the same way.
@@ -125,41 +136,42 @@ def _colour_field(label: str, description: str) -> StringField:
 
 class BrandingForm(VersionedForm):
     programme_name = StringField(
-        "Programme name",
-        validators=[DataRequired(message="Enter the programme's name."), Length(max=120)],
-        description="Printed under the milestone, e.g. “Riverside adaptive racing programme”.",
+        _l("Programme name"),
+        validators=[DataRequired(message=_l("Enter the programme's name.")), Length(max=120)],
+        description=_l("Printed under the milestone, e.g. “Riverside adaptive racing programme”."),
     )
     primary_colour = _colour_field(
-        "Main colour", "Border, heading and centre name. Must read well on white (4.5:1)."
+        _l("Main colour"), _l("Border, heading and centre name. Must read well on white (4.5:1).")
     )
     accent_colour = _colour_field(
-        "Accent colour", "The milestone's name. Must read well on white (4.5:1)."
+        _l("Accent colour"), _l("The milestone's name. Must read well on white (4.5:1).")
     )
     signatory_name = StringField(
-        "Signatory's name",
+        _l("Signatory's name"),
         validators=[Optional(), Length(max=120), refuse_unprintable_name],
-        description="Who signs the certificates, e.g. “Dr Ana Souza”.",
+        description=_l("Who signs the certificates, e.g. “Dr Ana Souza”."),
     )
     signatory_title = StringField(
-        "Signatory's title",
+        _l("Signatory's title"),
         validators=[Optional(), Length(max=120)],
-        description="e.g. “Head of therapy”.",
+        description=_l("e.g. “Head of therapy”."),
     )
     paper_size = SelectField(
-        "Paper size", choices=[SelectChoice("A4", "A4"), SelectChoice("Letter", "US Letter")]
+        _l("Paper size"),
+        choices=[SelectChoice("A4", "A4"), SelectChoice("Letter", _l("US Letter"))],
     )
     logo = FileField(
-        "Logo",
-        description="PNG or SVG, up to 512 KB. SVGs with scripts or links are refused.",
+        _l("Logo"),
+        description=_l("PNG or SVG, up to 512 KB. SVGs with scripts or links are refused."),
         render_kw={"accept": "image/png,image/svg+xml,.png,.svg"},
     )
-    remove_logo = BooleanField("Remove the current logo")
+    remove_logo = BooleanField(_l("Remove the current logo"))
     signature = FileField(
-        "Signature image",
-        description="Optional. A PNG of the signature, up to 256 KB.",
+        _l("Signature image"),
+        description=_l("Optional. A PNG of the signature, up to 256 KB."),
         render_kw={"accept": "image/png,.png"},
     )
-    remove_signature = BooleanField("Remove the current signature image")
+    remove_signature = BooleanField(_l("Remove the current signature image"))
 
     def load(self, centre, current) -> None:
         """The design as saved (the defaults before anyone saved one)."""
@@ -177,8 +189,13 @@ class BrandingForm(VersionedForm):
             ratio = contrast_on_white(field.data)
             if ratio < MIN_CONTRAST:
                 raise ValidationError(
-                    f"{field.data} has a contrast of {ratio:.1f}:1 on white; text needs at least "
-                    f"{MIN_CONTRAST}:1. Choose a darker colour."
+                    _(
+                        "%(colour)s has a contrast of %(ratio)s:1 on white; text needs at least "
+                        "%(minimum)s:1. Choose a darker colour.",
+                        colour=field.data,
+                        ratio=decimal_text(ratio, 1),
+                        minimum=decimal_text(MIN_CONTRAST),
+                    )
                 )
 
     def validate_primary_colour(self, field) -> None:

@@ -12,6 +12,7 @@ from heartbeat.certificates import attention, auditing, notes, own_export, panel
 from heartbeat.certificates.models import Certificate
 from heartbeat.certificates.services import certificate_issued
 from heartbeat.core.events import connect
+from heartbeat.core.i18n import _l
 from heartbeat.extensions import db
 from heartbeat.jobs.models import Job, JobState
 from heartbeat.participants.erasure import forget_job_output, participant_erasing
@@ -53,10 +54,10 @@ def register() -> None:
     panels.register()
     attention.register()
     register_section(
-        Section("certificates", "Certificates", "certificates.participant_certificates", 40)
+        Section("certificates", _l("Certificates"), "certificates.participant_certificates", 40)
     )
     register_portal_section(
-        Section("certificates", "My certificates", "certificates.my_certificates", 40)
+        Section("certificates", _l("My certificates"), "certificates.my_certificates", 40)
     )
     connect(participant_erasing, _revoke_for_erasure)
     connect(certificate_issued, notes.note_certificate)

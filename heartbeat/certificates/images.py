@@ -14,6 +14,7 @@ from PIL import Image, UnidentifiedImageError
 
 from heartbeat.certificates.errors import ImageRejected
 from heartbeat.certificates.svg import MAX_LOGO_BYTES, clean_svg
+from heartbeat.core.i18n import _
 
 MAX_SIGNATURE_BYTES = 256 * 1024
 MAX_PIXELS = 4000 * 4000
@@ -40,24 +41,62 @@ def _print_ready(image: Image.Image) -> Image.Image:
     return clean
 
 
+def _refusal(what: str, reason: str, **values: object) -> ImageRejected:
+    """What is wrong with the logo or the signature image, in the reader's language."""
+    logo = what == "logo"
+    if reason == "size":
+        text = (
+            _("The logo is larger than %(kb)s KB. Choose a smaller file.", **values)
+            if logo
+            else _("The signature image is larger than %(kb)s KB. Choose a smaller file.", **values)
+        )
+    elif reason == "content":
+        text = (
+            _("The logo is not a PNG image (its content says otherwise).")
+            if logo
+            else _("The signature image is not a PNG image (its content says otherwise).")
+        )
+    elif reason == "format":
+        text = (
+            _("The logo is not a PNG image.")
+            if logo
+            else _("The signature image is not a PNG image.")
+        )
+    elif reason == "pixels":
+        text = (
+            _(
+                "The logo is too large (%(width)s × %(height)s pixels); 4000 × 4000 at most.",
+                **values,
+            )
+            if logo
+            else _(
+                "The signature image is too large (%(width)s × %(height)s pixels);"
+                " 4000 × 4000 at most.",
+                **values,
+            )
+        )
+    else:
+        text = (
+            _("The logo could not be read as a PNG image. Is the file damaged?")
+            if logo
+            else _("The signature image could not be read as a PNG image. Is the file damaged?")
+        )
+    return ImageRejected(text)
+
+
 def clean_png(data: bytes, *, what: str, max_bytes: int) -> bytes:
     if len(data) > max_bytes:
-        raise ImageRejected(
-            f"The {what} is larger than {max_bytes // 1024} KB. Choose a smaller file."
-        )
+        raise _refusal(what, "size", kb=max_bytes // 1024)
     if not data.startswith(PNG_MAGIC):
-        raise ImageRejected(f"The {what} is not a PNG image (its content says otherwise).")
+        raise _refusal(what, "content")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as probe:
                 if probe.format != "PNG":
-                    raise ImageRejected(f"The {what} is not a PNG image.")
+                    raise _refusal(what, "format")
                 if probe.width * probe.height > MAX_PIXELS:
-                    raise ImageRejected(
-                        f"The {what} is too large ({probe.width} × {probe.height} pixels); "
-                        "4000 × 4000 at most."
-                    )
+                    raise _refusal(what, "pixels", width=probe.width, height=probe.height)
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
                 image.load()
@@ -72,9 +111,7 @@ def clean_png(data: bytes, *, what: str, max_bytes: int) -> bytes:
         Image.DecompressionBombError,
         Image.DecompressionBombWarning,
     ):
-        raise ImageRejected(
-            f"The {what} could not be read as a PNG image. Is the file damaged?"
-        ) from None
+        raise _refusal(what, "damaged") from None
     out = io.BytesIO()
     clean.save(out, format="PNG")
     return out.getvalue()
@@ -101,17 +138,17 @@ def looks_like_svg(data: bytes) -> bool:
 def clean_logo(data: bytes) -> tuple[bytes, str]:
     """(bytes to store, MIME type) for an uploaded logo: PNG or SVG, judged by content."""
     if not data:
-        raise ImageRejected("The logo file is empty.")
+        raise ImageRejected(_("The logo file is empty."))
     if data.startswith(PNG_MAGIC):
         return clean_png(data, what="logo", max_bytes=MAX_LOGO_BYTES), "image/png"
     if looks_like_svg(data):
         return clean_svg(data), "image/svg+xml"
-    raise ImageRejected("The logo must be a PNG or SVG image; this file is neither.")
+    raise ImageRejected(_("The logo must be a PNG or SVG image; this file is neither."))
 
 
 def clean_signature(data: bytes) -> bytes:
     if not data:
-        raise ImageRejected("The signature file is empty.")
+        raise ImageRejected(_("The signature file is empty."))
     return clean_png(data, what="signature image", max_bytes=MAX_SIGNATURE_BYTES)
 
 

@@ -34,8 +34,8 @@ def criteria_text(award: Award, units: Units) -> str:
         club = progress.CLUBS_BY_CODE.get(award.club_code or "")
         if club is not None and club.kind == "marathons":
             return (
-                f"Finish {plural(club.threshold, 'marathon', 'marathons')}, counted across every race and"
-                " session."
+                f"Finish {plural(club.threshold, 'marathon', 'marathons')},"
+                " counted across every race and session."
             )
         if club is not None:
             return (

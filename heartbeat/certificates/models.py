@@ -146,6 +146,7 @@ class Certificate(CentreScoped, Model):
             "revoked_reason",
             "status_index",
             "valid_until",
+            "language",
             "version",
             "centre_id",
         ),
@@ -206,6 +207,10 @@ class Certificate(CentreScoped, Model):
     status_index: Mapped[int | None] = mapped_column()
     # When it stops being valid (the stage's ``valid_for_months``), NULL: never.
     valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The language of the PDF's own words ("Certificate of achievement", the dates), chosen when
+    # it was issued (the participant's, unless the issuer chose another): a reprint is the same
+    # file. Certificates issued before languages were English.
+    language: Mapped[str] = mapped_column(sa.String(8), default="en", server_default="en")
     version: Mapped[int] = mapped_column(default=1)
 
     participant: Mapped[Participant] = relationship(lazy="raise")

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from heartbeat.auth.viewer import language_of_login
 from heartbeat.centres.models import Centre
 from heartbeat.certificates.models import Certificate
+from heartbeat.core.i18n import DEFAULT_LANGUAGE, gettext, speaking
 from heartbeat.core.public_url import public_url_for
 from heartbeat.extensions import db
 from heartbeat.outbox.models import EmailKind
@@ -23,18 +25,21 @@ def note_certificate(certificate: Certificate, *, now: datetime, **_: object) ->
         return
     participant, user = found
     centre = db.session.get(Centre, certificate.centre_id)
-    queue_email(
-        kind=EmailKind.CERTIFICATE,
-        to=user.email,
-        subject=f"Your certificate: {certificate.title}",
-        template="certificate",
-        context={
-            "name": participant.preferred_name or participant.given_name,
-            "title": certificate.title,
-            "centre": centre.name if centre is not None else "your centre",
-            "link": public_url_for("certificates.my_certificates"),
-        },
-        centre_id=certificate.centre_id,
-        user_id=user.id,
-        now=now,
-    )
+    language = language_of_login(user.id, centre) if centre is not None else DEFAULT_LANGUAGE
+    # In the participant's language, whoever issued it (the subject, the body, its dates).
+    with speaking(language):
+        queue_email(
+            kind=EmailKind.CERTIFICATE,
+            to=user.email,
+            subject=gettext("Your certificate: %(title)s", title=certificate.title),
+            template="certificate",
+            context={
+                "name": participant.preferred_name or participant.given_name,
+                "title": certificate.title,
+                "centre": centre.name if centre is not None else gettext("your centre"),
+                "link": public_url_for("certificates.my_certificates"),
+            },
+            centre_id=certificate.centre_id,
+            user_id=user.id,
+            now=now,
+        )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, undefer
 
 from heartbeat.certificates import services
 from heartbeat.certificates.models import Certificate
+from heartbeat.core.i18n import _l
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
 from heartbeat.participants.own_export import ExportPart, register_part
@@ -52,7 +53,7 @@ def register() -> None:
     register_part(
         ExportPart(
             name="certificates",
-            describe=(
+            describe=_l(
                 "certificates/: each certificate as a PDF, and its signed credential (Open "
                 "Badges 3.0) as JSON that anyone can check at the verify address it names"
             ),

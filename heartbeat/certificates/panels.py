@@ -11,6 +11,7 @@ from typing import Any
 
 from heartbeat.centres.models import Centre
 from heartbeat.certificates import queries, services, sharing
+from heartbeat.core.i18n import LANGUAGES
 from heartbeat.extensions import db
 from heartbeat.permissions import can
 from heartbeat.progress.services import award_title
@@ -22,6 +23,7 @@ def build_profile_panel(participant, viewer) -> dict[str, Any] | None:
         participant, "erased", False
     )
     issuable = services.issuable_awards(participant) if may_issue else []
+    centre = db.session.get(Centre, participant.centre_id) if issuable else None
     return {
         "participant": participant,
         "certificates": certificates,
@@ -30,6 +32,9 @@ def build_profile_panel(participant, viewer) -> dict[str, Any] | None:
             for award in issuable
         ],
         "may_issue": may_issue,
+        # What a certificate is printed in unless the issuer chooses another language.
+        "own_language": services.participant_language(participant, centre) if centre else None,
+        "languages": LANGUAGES,
     }
 
 

@@ -21,7 +21,7 @@ from heartbeat.centres.models import Centre
 from heartbeat.certificates import render
 from heartbeat.certificates.models import Certificate
 from heartbeat.certificates.services import CertificateError, centre_today, printable
-from heartbeat.core.wording import plural
+from heartbeat.core.i18n import _, date_text, ngettext
 from heartbeat.db import rows_changed, utcnow
 from heartbeat.extensions import db
 from heartbeat.jobs.models import Job
@@ -62,10 +62,10 @@ def batch_ids(
         stmt = stmt.where(Certificate.id.in_(wanted))
     elif mode == "since":
         if since is None:
-            raise CertificateError("Give the date to print from.")
+            raise CertificateError(_("Give the date to print from."))
         stmt = stmt.where(Certificate.issued_on >= since)
     else:
-        raise CertificateError("Choose which certificates to print.")
+        raise CertificateError(_("Choose which certificates to print."))
     return list(db.session.scalars(stmt.limit(MAX_BATCH).execution_options(all_centres=True)))
 
 
@@ -102,7 +102,7 @@ def prepare_batch(centre: Centre, ids: Sequence[int]) -> PreparedBatch:
         .execution_options(all_centres=True)
     ).all()
     if not certificates:
-        raise CertificateError("There is nothing to print: no standing certificate was chosen.")
+        raise CertificateError(_("There is nothing to print: no standing certificate was chosen."))
     return PreparedBatch(
         pages=[printable(certificate, with_credential=False) for certificate in certificates],
         certificate_ids=[certificate.id for certificate in certificates],
@@ -121,10 +121,13 @@ def render_prepared(
     with render.layout_progress(total, progress_report, what="certificates"):
         result = render.render_pdf(
             prepared.pages,
-            title=f"Certificates for printing: {prepared.centre_name}",
-            subject=(
-                f"{plural(total, 'certificate', 'certificates')} from {prepared.centre_name},"
-                f" printed {now:%d %B %Y}"
+            title=_("Certificates for printing: %(centre)s", centre=prepared.centre_name),
+            subject=ngettext(
+                "%(num)s certificate from %(centre)s, printed %(date)s",
+                "%(num)s certificates from %(centre)s, printed %(date)s",
+                total,
+                centre=prepared.centre_name,
+                date=date_text(now, "%d %B %Y"),
             ),
             author=prepared.centre_name,
             created=now,

@@ -13,12 +13,17 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload
 
 from heartbeat.certificates.models import Certificate
+from heartbeat.core.i18n import _l
 from heartbeat.db import MAX_ID
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
 
-PRINTED_FILTERS = {"": "Printed or not", "no": "Not printed yet", "yes": "Printed"}
-STATUS_FILTERS = {"standing": "Standing (not revoked)", "revoked": "Revoked", "all": "All"}
+PRINTED_FILTERS = {"": _l("Printed or not"), "no": _l("Not printed yet"), "yes": _l("Printed")}
+STATUS_FILTERS = {
+    "standing": _l("Standing (not revoked)"),
+    "revoked": _l("Revoked"),
+    "all": _l("All"),
+}
 
 
 @dataclass(frozen=True)

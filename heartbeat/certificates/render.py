@@ -44,6 +44,8 @@ from heartbeat.certificates.pdfengine import (
     layout_progress,
     tagging_speedup,
 )
+from heartbeat.core.i18n import DEFAULT_LANGUAGE, HTML_LANG, speaking
+from heartbeat.core.i18n import gettext as _
 from heartbeat.progress.sentences import after_name
 
 __all__ = [
@@ -106,6 +108,9 @@ class Printable:
     journey: tuple[JourneyStep, ...] = ()
     revoked_on: date | None = None
     credential: dict[str, Any] | None = None
+    # The language the page's own words are in (the participant's); what was recorded when the
+    # certificate was issued (title, description, names) stays as it was written.
+    language: str = DEFAULT_LANGUAGE
 
 
 @dataclass
@@ -141,6 +146,37 @@ def _shared_style() -> tuple[FontConfiguration, CSS]:
     return _font_config, _stylesheet
 
 
+def _page_words(page: Printable, b: BrandingData) -> dict[str, Any]:
+    """The page's own words, in the language being spoken (``page.language``)."""
+    achieved = long_date(page.achieved_on)
+    issued = long_date(page.issued_on)
+    revoked = long_date(page.revoked_on) if page.revoked_on else None
+    signatory = b.signatory_name or b.centre_name
+    return {
+        "lang": HTML_LANG.get(page.language, page.language),
+        "achieved": achieved,
+        "issued": issued,
+        "revoked": revoked,
+        "words": {
+            "logo": _("%(centre)s logo", centre=b.centre_name),
+            "heading": _("Certificate of achievement"),
+            "when": _(
+                "Achieved %(date)s · %(programme)s", date=achieved, programme=b.programme_name
+            ),
+            "revoked_stamp": _("Revoked"),
+            "revoked_note": (
+                _("This certificate was revoked on %(date)s and is no longer valid.", date=revoked)
+                if revoked
+                else ""
+            ),
+            "signature": _("Signature of %(name)s", name=signatory),
+            "issued": _("Issued %(date)s", date=issued),
+            "qr": _("QR code that opens %(url)s", url=page.verify_url),
+            "check": _("Check it is genuine at"),
+        },
+    }
+
+
 def _page_context(page: Printable, assets: dict[str, tuple[bytes, str]]) -> dict[str, Any]:
     b = page.branding
     brand_key = b.digest()[:16]
@@ -159,26 +195,24 @@ def _page_context(page: Printable, assets: dict[str, tuple[bytes, str]]) -> dict
         journey_svg(page.journey, b.primary_colour, b.accent_colour),
         "image/svg+xml",
     )
-    return {
-        "page": page,
-        "b": b,
-        "brand": brand_key,
-        "paper": "letter" if b.paper_size == "Letter" else "a4",
-        "name_pt": name_font_pt(page.participant_name, b.paper_size),
-        "logo_url": logo_url,
-        "signature_url": signature_url,
-        "qr_url": qr_url,
-        "chart_url": chart_url,
-        "journey_text": journey_text(page.journey),
-        # The address on one line and the serial whole on the next: a serial must never be
-        # broken at one of its hyphens.
-        "verify_prefix": page.verify_url.removesuffix(page.serial),
-        # The sentence goes on from the name above it: "Ada Lovelace / completed a 5 km push."
-        "what": after_name(page.description),
-        "achieved": long_date(page.achieved_on),
-        "issued": long_date(page.issued_on),
-        "revoked": long_date(page.revoked_on) if page.revoked_on else None,
-    }
+    with speaking(page.language):
+        return _page_words(page, b) | {
+            "page": page,
+            "b": b,
+            "brand": brand_key,
+            "paper": "letter" if b.paper_size == "Letter" else "a4",
+            "name_pt": name_font_pt(page.participant_name, b.paper_size),
+            "logo_url": logo_url,
+            "signature_url": signature_url,
+            "qr_url": qr_url,
+            "chart_url": chart_url,
+            "journey_text": journey_text(page.journey),
+            # The address on one line and the serial whole on the next: a serial must never be
+            # broken at one of its hyphens.
+            "verify_prefix": page.verify_url.removesuffix(page.serial),
+            # The sentence goes on from the name above it: "Ada Lovelace / completed a 5 km push."
+            "what": after_name(page.description),
+        }
 
 
 def _colour(value: str, fallback: str) -> str:
@@ -220,6 +254,7 @@ def render_html(
     template = current_app.jinja_env.get_template("certificates/pdf/document.html")
     contexts = [_page_context(page, assets) for page in pages]
     return template.render(
+        lang=contexts[0]["lang"] if contexts else HTML_LANG[DEFAULT_LANGUAGE],
         pages=contexts,
         page_css=_page_css(contexts),
         title=title,

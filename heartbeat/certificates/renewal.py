@@ -18,6 +18,7 @@ from heartbeat.centres.models import Centre
 from heartbeat.certificates import services
 from heartbeat.certificates.errors import CertificateError
 from heartbeat.certificates.models import Certificate
+from heartbeat.core.i18n import _
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
 from heartbeat.progress.models import Award
@@ -30,14 +31,14 @@ def renewable(certificate: Certificate) -> bool:
 def renew(certificate: Certificate, *, actor: User, now: datetime) -> Certificate:
     """Sign the award off again, supersede ``certificate`` and issue its successor."""
     if not renewable(certificate) or certificate.award_id is None:
-        raise CertificateError("Only a standing certificate that expires can be renewed.")
+        raise CertificateError(_("Only a standing certificate that expires can be renewed."))
     award = db.session.scalars(
         sa.select(Award).options(joinedload(Award.stage)).where(Award.id == certificate.award_id)
     ).one()
     participant = db.session.get(Participant, certificate.participant_id)
     centre = db.session.get(Centre, certificate.centre_id)
     if participant is None or centre is None:
-        raise CertificateError("This certificate's participant is no longer on record.")
+        raise CertificateError(_("This certificate's participant is no longer on record."))
     award.verified_at, award.verified_by_id = now, actor.id
     services.revoke(certificate, actor=actor, reason="Renewed after a new sign-off", now=now)
     db.session.flush()

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from heartbeat.audit import services as audit
 from heartbeat.auth.models import User
+from heartbeat.auth.viewer import language_of_login
 from heartbeat.centres.models import Centre
 from heartbeat.certificates import render
 from heartbeat.certificates.branding import (
@@ -33,6 +34,8 @@ from heartbeat.certificates.issuing import signed_credential
 from heartbeat.certificates.models import REVOKED_NAME, Certificate
 from heartbeat.certificates.serials import new_serial, public_base_url, verify_url
 from heartbeat.core.events import event
+from heartbeat.core.i18n import DEFAULT_LANGUAGE, speaking, supported
+from heartbeat.core.i18n import gettext as _
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Consent, ConsentKind, Participant
@@ -102,7 +105,7 @@ def _journey(participant: Participant, award: Award) -> list[dict[str, object]]:
 
 
 def _unique_serial(year: int) -> str:
-    for _ in range(8):
+    for _attempt in range(8):
         serial = new_serial(year)
         taken = db.session.scalar(
             sa.select(sa.func.count())
@@ -112,7 +115,7 @@ def _unique_serial(year: int) -> str:
         )
         if not taken:
             return serial
-    raise CertificateError("Could not find a free serial; please try again.")  # pragma: no cover
+    raise CertificateError(_("Could not find a free serial; please try again."))  # pragma: no cover
 
 
 def issue(
@@ -123,46 +126,53 @@ def issue(
     actor: User,
     now: datetime | None = None,
     base_url: str | None = None,
+    language: str | None = None,
 ) -> Certificate:
-    """Issue the certificate of a verified award: the row, its signed credential and its PDF."""
+    """Issue the certificate of a verified award: the row, its signed credential and its PDF,
+    in ``language`` (the participant's when not given: ``participant_language``)."""
     now = now or utcnow()
     if award.participant_id != participant.id or award.centre_id != centre.id:
-        raise CertificateError("That award does not belong to this participant.")
+        raise CertificateError(_("That award does not belong to this participant."))
     if getattr(participant, "erased", False):
         raise CertificateError(
-            "This participant's personal data was erased: no certificate can be issued."
+            _("This participant's personal data was erased: no certificate can be issued.")
         )
     if not award.verified:
         raise CertificateError(
-            "This award has not been verified yet: verify it before issuing a certificate."
+            _("This award has not been verified yet: verify it before issuing a certificate.")
         )
     if award.needs_review:
         raise CertificateError(
-            "This award is flagged for review: resolve the review before issuing a certificate."
+            _("This award is flagged for review: resolve the review before issuing a certificate.")
         )
     standing = db.session.scalar(
         sa.select(Certificate.serial).where(Certificate.standing_award_id == award.id)
     )
     if standing is not None:
-        raise CertificateError(f"This award already has a certificate ({standing}).")
+        raise CertificateError(
+            _("This award already has a certificate (%(serial)s).", serial=standing)
+        )
 
     base = base_url or public_base_url()
     serial = _unique_serial(now.year)
-    title = progress.award_title(award)
-    description = progress.award_description(award)
+    # Recorded as the ladder says it (the credential and the register keep it as issued).
+    with speaking(DEFAULT_LANGUAGE):
+        title = str(progress.award_title(award))
+        description = str(progress.award_description(award))
     data = branding_data(centre, branding_for(centre.id))
     snapshot = freeze_branding(centre.id, data)
-    made = signed_credential(
-        centre=centre,
-        participant=participant,
-        award=award,
-        serial=serial,
-        title=title,
-        description=description,
-        programme=data.programme_name,
-        base=base,
-        now=now,
-    )
+    with speaking(DEFAULT_LANGUAGE):  # the credential is in English, whoever issues it
+        made = signed_credential(
+            centre=centre,
+            participant=participant,
+            award=award,
+            serial=serial,
+            title=title,
+            description=description,
+            programme=data.programme_name,
+            base=base,
+            now=now,
+        )
     certificate = Certificate(
         centre_id=centre.id,
         serial=serial,
@@ -182,6 +192,7 @@ def issue(
         identity_salt=made.identity_salt,
         status_index=made.status_index,
         valid_until=made.valid_until,
+        language=supported(language) or participant_language(participant, centre),
         branding_id=snapshot.id,
         sha256="",
         issued_at=now,
@@ -194,8 +205,10 @@ def issue(
     except Exception:
         log.exception("certificate %s could not be rendered", serial)
         raise CertificateError(
-            "The certificate could not be drawn, so it was not issued. Nothing was saved; "
-            "please try again, and tell your administrator if it keeps failing."
+            _(
+                "The certificate could not be drawn, so it was not issued. Nothing was saved; "
+                "please try again, and tell your administrator if it keeps failing."
+            )
         ) from None
     certificate.sha256 = result.sha256
     db.session.add(certificate)
@@ -224,8 +237,18 @@ def issue(
 # --- rendering -----------------------------------------------------------------------------------
 
 
+def participant_language(participant: Participant, centre: Centre) -> str:
+    """What a new certificate's own words are printed in unless the issuer chooses: the
+    language of the participant's login, else their centre's."""
+    return language_of_login(participant.user_id, centre)
+
+
 def printable(
-    certificate: Certificate, *, stamp_revoked: bool = True, with_credential: bool = True
+    certificate: Certificate,
+    *,
+    stamp_revoked: bool = True,
+    with_credential: bool = True,
+    language: str | None = None,
 ) -> render.Printable:
     """What the certificate's page shows (``branding`` must be loaded; ``credential`` too
     unless ``with_credential`` is false, as for print batches, which attach none)."""
@@ -247,6 +270,7 @@ def printable(
         ),
         revoked_on=revoked_on,
         credential=certificate.credential if with_credential else None,
+        language=language or certificate.language or DEFAULT_LANGUAGE,
     )
 
 
@@ -258,11 +282,18 @@ class _Metadata(TypedDict):
 
 
 def _metadata(certificate: Certificate) -> _Metadata:
+    """The PDF's properties, in the language being spoken."""
     return {
-        "title": f"{certificate.title} certificate: {certificate.participant_name}",
-        "subject": (
-            f"{milestone_sentence(certificate.participant_name, certificate.description)} "
-            f"Serial {certificate.serial}; verify at {certificate.verify_url}"
+        "title": _(
+            "%(title)s certificate: %(name)s",
+            title=certificate.title,
+            name=certificate.participant_name,
+        ),
+        "subject": _(
+            "%(sentence)s Serial %(serial)s; verify at %(url)s",
+            sentence=milestone_sentence(certificate.participant_name, certificate.description),
+            serial=certificate.serial,
+            url=certificate.verify_url,
         ),
         "author": certificate.branding.centre_name,
         "created": certificate.issued_at,
@@ -272,10 +303,11 @@ def _metadata(certificate: Certificate) -> _Metadata:
 def render_certificate(
     certificate: Certificate, *, stamp_revoked: bool = True
 ) -> render.RenderResult:
-    """The certificate's PDF; a revoked one is stamped REVOKED unless told otherwise."""
-    return render.render_pdf(
-        [printable(certificate, stamp_revoked=stamp_revoked)], **_metadata(certificate)
-    )
+    """The certificate's PDF, in the language it was issued in; a revoked one is stamped
+    REVOKED unless told otherwise."""
+    page = printable(certificate, stamp_revoked=stamp_revoked)
+    with speaking(page.language):
+        return render.render_pdf([page], **_metadata(certificate))
 
 
 def certificate_pdf(certificate: Certificate) -> bytes:
@@ -301,11 +333,11 @@ def revoke(
     now = now or utcnow()
     reason = (reason or "").strip()
     if certificate.revoked:
-        raise CertificateError("This certificate was already revoked.")
+        raise CertificateError(_("This certificate was already revoked."))
     if len(reason) < 3:
-        raise CertificateError("Give the reason for revoking it (at least a few words).")
+        raise CertificateError(_("Give the reason for revoking it (at least a few words)."))
     if len(reason) > 1000:
-        raise CertificateError("Keep the reason under 1,000 characters.")
+        raise CertificateError(_("Keep the reason under 1,000 characters."))
     certificate.revoked_at = now
     certificate.revoked_by_id = actor.id
     certificate.revoked_reason = reason

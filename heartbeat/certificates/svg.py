@@ -19,6 +19,7 @@ from defusedxml import DefusedXmlException
 
 from heartbeat.certificates import svg_css
 from heartbeat.certificates.errors import ImageRejected
+from heartbeat.core.i18n import _, _l
 
 MAX_LOGO_BYTES = 512 * 1024
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -52,20 +53,20 @@ ELEMENTS = frozenset(
 )
 # Refused outright: they run script, embed other documents or fetch things.
 DANGEROUS = {
-    "script": "a script",
-    "foreignObject": "embedded HTML (foreignObject)",
-    "image": "an embedded or linked image",
-    "a": "a link",
-    "iframe": "an embedded page",
-    "embed": "an embedded object",
-    "object": "an embedded object",
-    "animate": "an animation",
-    "set": "an animation",
-    "animateTransform": "an animation",
-    "animateMotion": "an animation",
-    "feImage": "a filter that loads an image",
-    "handler": "an event handler",
-    "listener": "an event handler",
+    "script": _l("a script"),
+    "foreignObject": _l("embedded HTML (foreignObject)"),
+    "image": _l("an embedded or linked image"),
+    "a": _l("a link"),
+    "iframe": _l("an embedded page"),
+    "embed": _l("an embedded object"),
+    "object": _l("an embedded object"),
+    "animate": _l("an animation"),
+    "set": _l("an animation"),
+    "animateTransform": _l("an animation"),
+    "animateMotion": _l("an animation"),
+    "feImage": _l("a filter that loads an image"),
+    "handler": _l("an event handler"),
+    "listener": _l("an event handler"),
 }
 _NUMBERS = re.compile(r"[A-Za-z0-9\s.,+%-]*")  # lengths, lists, path data ("M0 0L1e2 5z")
 _TRANSFORM = re.compile(r"[A-Za-z0-9\s.,+()-]*")
@@ -113,7 +114,10 @@ def _href(value: str) -> str:
     value = value.strip()
     if not svg_css.FRAGMENT.fullmatch(value):
         raise ImageRejected(
-            f"The logo refers to an outside file ({value[:60]}); a logo must be self-contained."
+            _(
+                "The logo refers to an outside file (%(url)s); a logo must be self-contained.",
+                url=value[:60],
+            )
         )
     return value
 
@@ -121,7 +125,7 @@ def _href(value: str) -> str:
 def _attribute(name: str, value: str) -> str | None:
     """The value to keep for an allowed attribute, None to drop it; refuses an outside URL."""
     kind = _KIND_OF[name]
-    where = f"{name} attribute"
+    where = _("%(name)s attribute", name=name)
     if kind == "css":
         return svg_css.attribute_value(value, where)
     if kind == "style":
@@ -147,7 +151,7 @@ def _attributes(source: Element) -> dict[str, str]:
         namespace, name = _local(key)
         if name.lower().startswith("on"):
             raise ImageRejected(
-                f"The logo contains an event handler ({name}), which is not allowed."
+                _("The logo contains an event handler (%(name)s), which is not allowed.", name=name)
             )
         if name == "href" and namespace in ("", XLINK_NS):
             kept["href"] = _href(value)
@@ -163,7 +167,11 @@ def _attributes(source: Element) -> dict[str, str]:
 def _refuse_if_dangerous(name: str) -> None:
     if name in DANGEROUS:
         raise ImageRejected(
-            f"The logo contains {DANGEROUS[name]} (<{name}>), which is not allowed."
+            _(
+                "The logo contains %(what)s (<%(name)s>), which is not allowed.",
+                what=DANGEROUS[name],
+                name=name,
+            )
         )
 
 
@@ -196,7 +204,7 @@ def clean_svg(data: bytes, *, max_bytes: int = MAX_LOGO_BYTES) -> bytes:
     """A safe copy of an SVG logo, or ImageRejected saying what is wrong with it."""
     if len(data) > max_bytes:
         raise ImageRejected(
-            f"The logo is larger than {max_bytes // 1024} KB. Choose a smaller file."
+            _("The logo is larger than %(kb)s KB. Choose a smaller file.", kb=max_bytes // 1024)
         )
     try:
         root = DefusedET.fromstring(
@@ -204,16 +212,18 @@ def clean_svg(data: bytes, *, max_bytes: int = MAX_LOGO_BYTES) -> bytes:
         )
     except DefusedXmlException:
         raise ImageRejected(
-            "The logo's SVG declares a DTD or entities, which are not allowed."
+            _("The logo's SVG declares a DTD or entities, which are not allowed.")
         ) from None
     except Exception:
         raise ImageRejected(
-            "The logo could not be read as an SVG image. Is the file damaged?"
+            _("The logo could not be read as an SVG image. Is the file damaged?")
         ) from None
     namespace, name = _local(root.tag)
     if name != "svg" or namespace != SVG_NS:
-        raise ImageRejected("The logo is not an SVG image (its root element is not <svg>).")
+        raise ImageRejected(_("The logo is not an SVG image (its root element is not <svg>)."))
     clean = _copy(root, None)
     if "viewBox" not in clean.attrib and not ("width" in clean.attrib and "height" in clean.attrib):
-        raise ImageRejected("The logo's SVG has no size: give it a viewBox or a width and height.")
+        raise ImageRejected(
+            _("The logo's SVG has no size: give it a viewBox or a width and height.")
+        )
     return tostring(clean, encoding="utf-8", xml_declaration=False)

@@ -17,6 +17,7 @@ import tinycss2
 from tinycss2 import ast
 
 from heartbeat.certificates.errors import ImageRejected
+from heartbeat.core.i18n import _
 
 # Properties a logo may set, in a style attribute or sheet (the same as its presentation
 # attributes); anything else (an editor's -inkscape-*, a behaviour:) is dropped.
@@ -65,7 +66,12 @@ class Unsafe(Exception):
 def _outside(where: str, url: str) -> ImageRejected:
     shown = url.strip()[:60] or "an empty address"
     return ImageRejected(
-        f"The logo's {where} refers to an outside file ({shown}); a logo must be self-contained."
+        _(
+            "The logo's %(where)s refers to an outside file (%(url)s); a logo must be"
+            " self-contained.",
+            where=where,
+            url=shown,
+        )
     )
 
 
@@ -130,7 +136,11 @@ def _declarations(nodes: Iterable[ast.Node], where: str) -> str:
     for node in nodes:
         if isinstance(node, ast.AtRule):
             raise ImageRejected(
-                f"The logo's {where} uses CSS that is not allowed (@{node.at_keyword})."
+                _(
+                    "The logo's %(where)s uses CSS that is not allowed (@%(rule)s).",
+                    where=where,
+                    rule=node.at_keyword,
+                )
             )
         if not isinstance(node, ast.Declaration):
             continue  # a parse error: what a browser would skip too
@@ -167,12 +177,16 @@ def _selector(prelude: list[ast.Node]) -> str:
 def style_sheet(text: str) -> str:
     """A ``<style>`` element's sheet, rebuilt from its rules; ImageRejected for an at-rule or an
     outside URL."""
-    where = "style sheet"
+    where = _("style sheet")
     rules = []
     for node in tinycss2.parse_stylesheet(text, skip_whitespace=True, skip_comments=True):
         if isinstance(node, ast.AtRule):
             raise ImageRejected(
-                f"The logo's {where} uses CSS that is not allowed (@{node.at_keyword})."
+                _(
+                    "The logo's %(where)s uses CSS that is not allowed (@%(rule)s).",
+                    where=where,
+                    rule=node.at_keyword,
+                )
             )
         if not isinstance(node, ast.QualifiedRule):
             continue

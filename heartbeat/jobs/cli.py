@@ -96,5 +96,7 @@ def register(app: Flask) -> None:
         )
         deleted = rows_changed(result)
         db.session.commit()
-        jobs = plural(deleted, "finished job", "finished jobs")
-        click.echo(f"{jobs} older than {plural(days, 'day', 'days')} deleted.")
+        click.echo(
+            f"{plural(deleted, 'finished job', 'finished jobs')}"
+            f" older than {plural(days, 'day', 'days')} deleted."
+        )

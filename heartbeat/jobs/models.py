@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from heartbeat.auth.models import User
+from heartbeat.core.i18n import _
 from heartbeat.core.personal import declare
 from heartbeat.db import CentreScoped, UTCDateTime, string_enum, utcnow
 from heartbeat.extensions import Model
@@ -31,10 +32,10 @@ class JobState(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            "queued": "Waiting to start",
-            "running": "Running",
-            "done": "Finished",
-            "failed": "Failed",
+            "queued": _("Waiting to start"),
+            "running": _("Running"),
+            "done": _("Finished"),
+            "failed": _("Failed"),
         }[self.value]
 
     @property

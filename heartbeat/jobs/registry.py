@@ -36,7 +36,7 @@ class UnknownJobKind(LookupError):
 class Handler:
     kind: str
     func: Callable[..., Any]
-    label: str
+    label: Any  # text, or lazily translated text (``_l``): read when a page shows it
 
 
 _handlers: dict[str, Handler] = {}
@@ -53,7 +53,7 @@ def _same_function(a: Callable[..., Any], b: Callable[..., Any]) -> bool:
     return (a.__module__, a.__qualname__) == (b.__module__, b.__qualname__)
 
 
-def handler(kind: str, *, label: str | None = None) -> Callable[[F], F]:
+def handler(kind: str, *, label: Any = None) -> Callable[[F], F]:
     """Register the decorated function as the handler of ``kind`` (``feature.name``)."""
     if not KIND_PATTERN.match(kind) or len(kind) > 80:
         raise ValueError(f"job kind {kind!r} must look like 'feature.name' (lower case, dots)")
@@ -101,9 +101,10 @@ def get(kind: str) -> Handler:
 
 
 def label(kind: str) -> str:
-    """The human name of a kind, for pages; an unknown kind shows as itself."""
+    """The human name of a kind, for pages (in the reader's language when the handler marked
+    it); an unknown kind shows as itself."""
     try:
-        return get(kind).label
+        return str(get(kind).label)
     except UnknownJobKind:
         return _default_label(kind)
 

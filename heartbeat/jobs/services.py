@@ -50,6 +50,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload, undefer
 
 from heartbeat.auth.models import User
+from heartbeat.core.i18n import _
 from heartbeat.db import rows_changed, utcnow
 from heartbeat.extensions import db
 from heartbeat.jobs import backends, engines, registry
@@ -170,7 +171,7 @@ def wait(job_id: int, timeout: float = 30.0, interval: float = 0.05) -> Job:
 def retry(job: Job, *, actor: User | None) -> Job:
     """Queue a failed job again, with a fresh allowance of attempts. Commit, then dispatch."""
     if job.state != JobState.FAILED:
-        raise JobNotRetryable("Only a failed job can be tried again.")
+        raise JobNotRetryable(_("Only a failed job can be tried again."))
     now = utcnow()
     allowance = max(1, int(current_app.config["HEARTBEAT_JOB_MAX_ATTEMPTS"]))
     updated = db.session.execute(
@@ -191,7 +192,7 @@ def retry(job: Job, *, actor: User | None) -> Job:
         .execution_options(synchronize_session=False)
     )
     if rows_changed(updated) != 1:
-        raise JobNotRetryable("The job has changed meanwhile; reload the page.")
+        raise JobNotRetryable(_("The job has changed meanwhile; reload the page."))
     log.info("job %s: queued again by user %s", job.id, actor.id if actor else None)
     db.session.refresh(job)
     return job

@@ -26,10 +26,19 @@ from flask import (
 from flask_login import current_user, login_required
 
 from heartbeat.auth.viewer import local_time
+from heartbeat.core.i18n import (
+    DEFAULT_LANGUAGE,
+    _,
+    current_language,
+    decimal_text,
+    ngettext,
+    number,
+)
 from heartbeat.extensions import db
 from heartbeat.jobs import registry, services
 from heartbeat.jobs.live import LiveRow
 from heartbeat.jobs.models import Job, JobState
+from heartbeat.jobs.words import said
 from heartbeat.permissions import require, staff_required
 
 bp = Blueprint("jobs", __name__, template_folder="templates")
@@ -78,7 +87,7 @@ def _local(value: datetime | None) -> str:
 
 
 def _count(n: int) -> str:
-    return f"{n:,}"
+    return number(n)
 
 
 def _progress(job: Job, live: LiveRow | None) -> tuple[int, int, str]:
@@ -97,10 +106,15 @@ def progress_text(job: Job, live: LiveRow | None = None) -> str:
         return ended_text(job)
     done, total, message = _progress(job, live)
     if total:
-        return f"{_count(done)} of {_count(total)} {message}".strip()
+        return _(
+            "%(done)s of %(total)s %(what)s",
+            done=_count(done),
+            total=_count(total),
+            what=said(message),
+        ).strip()
     if job.state == JobState.QUEUED:
-        return "Waiting to start."
-    return message or "Working…"
+        return _("Waiting to start.")
+    return said(message) or _("Working…")
 
 
 # A failure's reason in a list cell: enough to recognise it; the job's page has all of it.
@@ -110,40 +124,55 @@ ENDED_TEXT_LIMIT = 160
 def ended_text(job: Job) -> str:
     """One line for a finished job: its summary ("Certificates: 28 · Chosen: …") or its failure."""
     if job.state == JobState.FAILED:
-        reason = job.error or "Failed."
+        reason = said(job.error) or _("Failed.")
         return textwrap.shorten(reason, ENDED_TEXT_LIMIT, placeholder="…")
     rows = _summary_rows(job)
     if rows:
-        return " · ".join(f"{label}: {value}" for label, value in rows)
+        return " · ".join(
+            _("%(label)s: %(value)s", label=label, value=value) for label, value in rows
+        )
     if job.has_result:
-        return f"{job.result_filename} is ready to download."
-    return "Finished."
+        return _("%(file)s is ready to download.", file=job.result_filename)
+    return _("Finished.")
 
 
 def attempt_text(job: Job) -> str:
     """Which attempt this is, or how many it took; empty before the first one starts."""
     tried, most = job.attempts, job.max_attempts
     if job.state == JobState.RUNNING:
-        return f"Attempt {tried} of {most}"
+        return _("Attempt %(attempt)s of %(most)s", attempt=tried, most=most)
     if job.state == JobState.QUEUED:
-        return f"Attempt {tried + 1} of {most}, waiting to start" if tried else ""
+        if not tried:
+            return ""
+        return _("Attempt %(attempt)s of %(most)s, waiting to start", attempt=tried + 1, most=most)
     if job.state == JobState.DONE:
         if tried <= 0:
             return ""
-        return "Done on the first attempt" if tried == 1 else f"Done on attempt {tried} of {most}"
+        if tried == 1:
+            return _("Done on the first attempt")
+        return _("Done on attempt %(attempt)s of %(most)s", attempt=tried, most=most)
     if tried <= 0:
-        return "It never started"
-    return "Failed on the first attempt" if tried == 1 else f"Failed after {tried} attempts"
+        return _("It never started")
+    if tried == 1:
+        return _("Failed on the first attempt")
+    return ngettext("Failed after %(num)s attempt", "Failed after %(num)s attempts", tried)
 
 
 def _size(n: int | None) -> str:
     if not n:
         return ""
     if n < 1024:
-        return f"{n} bytes"
+        return _("%(size)s bytes", size=n)
     if n < 1024 * 1024:
-        return f"{n / 1024:.0f} KB"
-    return f"{n / (1024 * 1024):.1f} MB"
+        return _("%(size)s KB", size=_measured(n / 1024, 0))
+    return _("%(size)s MB", size=_measured(n / (1024 * 1024), 1))
+
+
+def _measured(value: float, places: int) -> str:
+    # English as it always was ("1000 KB", no grouping); other languages their own way.
+    if current_language() == DEFAULT_LANGUAGE:
+        return f"{value:.{places}f}"
+    return decimal_text(value, places)
 
 
 def _waiting_long(job: Job) -> bool:
@@ -154,16 +183,21 @@ def _attempt_note(job: Job) -> str:
     if job.state.finished or not job.error:
         return ""
     attempt = job.attempts + 1 if job.state == JobState.QUEUED else job.attempts
-    return f"Attempt {attempt} of {job.max_attempts}. The previous attempt stopped: {job.error}"
+    return _(
+        "Attempt %(attempt)s of %(most)s. The previous attempt stopped: %(error)s",
+        attempt=attempt,
+        most=job.max_attempts,
+        error=said(job.error),
+    )
 
 
 def _outcome(job: Job) -> str:
     if job.state == JobState.DONE:
         if job.has_result:
-            return f"Finished. {job.result_filename} is ready to download."
-        return "Finished."
+            return _("Finished. %(file)s is ready to download.", file=job.result_filename)
+        return _("Finished.")
     if job.state == JobState.FAILED:
-        return f"Failed: {job.error}" if job.error else "Failed."
+        return _("Failed: %(error)s", error=said(job.error)) if job.error else _("Failed.")
     return ""
 
 
@@ -173,10 +207,10 @@ def _summary_rows(job: Job) -> list[tuple[str, str]]:
         label = str(key).replace("_", " ")
         rows.append(
             (
-                label[:1].upper() + label[1:],
+                said(label[:1].upper() + label[1:]),
                 _count(value)
                 if isinstance(value, int) and not isinstance(value, bool)
-                else str(value),
+                else said(str(value)),
             )
         )
     return rows
@@ -200,7 +234,7 @@ def payload(job: Job) -> dict[str, Any]:
     return {
         "id": job.id,
         "kind": job.kind,
-        "label": registry.label(job.kind),
+        "label": said(registry.label(job.kind)),
         "state": job.state.value,
         "state_label": job.state.label,
         "finished": job.state.finished,
@@ -243,7 +277,7 @@ def index():
     return render_template(
         "jobs/index.html",
         page=page,
-        label=registry.label,
+        label=lambda kind: said(registry.label(kind)),
         local=_local,
         progress_text=lambda job: progress_text(job, live.get(job.id)),
     )
@@ -257,7 +291,7 @@ def status(job_id: int):
         "jobs/status.html",
         job=job,
         status=payload(job),
-        label=registry.label(job.kind),
+        label=said(registry.label(job.kind)),
         summary=_summary_rows(job),
         local=_local,
     )
@@ -299,5 +333,5 @@ def retry(job_id: int):
         return redirect(url_for(".status", job_id=job_id))
     db.session.commit()
     services.dispatch(job_id)
-    flash("The job will run again.", "success")
+    flash(_("The job will run again."), "success")
     return redirect(url_for(".status", job_id=job_id))

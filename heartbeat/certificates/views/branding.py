@@ -11,6 +11,7 @@ from heartbeat.certificates import branding, serials, services
 from heartbeat.certificates.blueprint import bp
 from heartbeat.certificates.forms import BrandingForm
 from heartbeat.core.edits import refuse_unchosen, render_form, save_versioned, versioned_form
+from heartbeat.core.i18n import _
 from heartbeat.db import utcnow
 from heartbeat.permissions import admin_required, require
 
@@ -85,11 +86,11 @@ def branding_settings():
         return _render(centre, form, branding.branding_for(centre.id), outcome.rebased)
     if outcome.result:
         flash(
-            "Certificate design saved. New certificates use it; issued ones keep theirs.",
+            _("Certificate design saved. New certificates use it; issued ones keep theirs."),
             "success",
         )
     else:
-        flash("Nothing had changed, so nothing was saved.", "info")
+        flash(_("Nothing had changed, so nothing was saved."), "info")
     return redirect(url_for(".branding_settings", _anchor="preview"))
 
 

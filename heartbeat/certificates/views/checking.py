@@ -9,6 +9,7 @@ from heartbeat.certificates import checking, services
 from heartbeat.certificates.blueprint import bp
 from heartbeat.certificates.forms import CheckCredentialForm
 from heartbeat.certificates.views.verify import verify_limit
+from heartbeat.core.i18n import _
 from heartbeat.db import utcnow
 
 
@@ -43,7 +44,7 @@ def check_credential():
         return _page(form, None, 422)
     data = form.credential_bytes()
     if data is None:
-        form.credential_file.errors = ["Choose a credential file, or paste one below."]
+        form.credential_file.errors = [_("Choose a credential file, or paste one below.")]
         return _page(form, None, 422)
     parsed = checking.parse(data)
     verdict = parsed if isinstance(parsed, checking.Verdict) else checking.check(parsed)

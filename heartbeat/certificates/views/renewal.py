@@ -10,6 +10,7 @@ from heartbeat.certificates.blueprint import bp
 from heartbeat.certificates.errors import CertificateError
 from heartbeat.certificates.forms import RenewForm
 from heartbeat.certificates.views.staff import load_certificate
+from heartbeat.core.i18n import _
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.permissions import staff_required
@@ -20,7 +21,7 @@ from heartbeat.permissions import staff_required
 def renew(certificate_id: int):
     certificate = load_certificate(certificate_id, "certificate.renew")
     if not renewal.renewable(certificate):
-        flash("Only a standing certificate that expires can be renewed.", "info")
+        flash(_("Only a standing certificate that expires can be renewed."), "info")
         return redirect(url_for(".detail", certificate_id=certificate.id))
     form = RenewForm()
     if request.method == "GET":
@@ -28,7 +29,7 @@ def renew(certificate_id: int):
     elif form.validate_on_submit():
         if form.version.data != str(certificate.version):
             form.form_errors.append(
-                "The certificate changed since this page was opened. Check it and confirm again."
+                _("The certificate changed since this page was opened. Check it and confirm again.")
             )
             form.version.data = str(certificate.version)
             return _page(certificate, form), 409
@@ -42,7 +43,14 @@ def renew(certificate_id: int):
             db.session.rollback()
             flash(str(error), "error")
             return redirect(url_for(".detail", certificate_id=certificate_id))
-        flash(f"Renewed: certificate {serial} replaces {certificate.serial}.", "success")
+        flash(
+            _(
+                "Renewed: certificate %(serial)s replaces %(old)s.",
+                serial=serial,
+                old=certificate.serial,
+            ),
+            "success",
+        )
         return redirect(url_for(".detail", certificate_id=successor_id))
     return _page(certificate, form)
 

@@ -28,6 +28,7 @@ from heartbeat.certificates.blueprint import bp
 from heartbeat.certificates.forms import BatchForm, IssueForm, RegisterFilterForm, RevokeForm
 from heartbeat.certificates.models import Certificate
 from heartbeat.core.edits import render_form
+from heartbeat.core.i18n import _
 from heartbeat.db import row_id, utcnow
 from heartbeat.extensions import db
 from heartbeat.participants.models import Participant
@@ -137,7 +138,7 @@ def issue(participant_id: int):
     except ValueError:
         award_id = None
     if award_id is None:
-        flash("Choose an award to issue a certificate for.", "error")
+        flash(_("Choose an award to issue a certificate for."), "error")
         return redirect(_profile_url(participant.id))
     award = db.session.scalars(
         sa.select(Award)
@@ -149,7 +150,12 @@ def issue(participant_id: int):
     require("certificate.issue", award)
     try:
         certificate = services.issue(
-            award, participant=participant, centre=_centre(), actor=_actor(), now=utcnow()
+            award,
+            participant=participant,
+            centre=_centre(),
+            actor=_actor(),
+            now=utcnow(),
+            language=form.language.data or None,
         )
         serial, certificate_id, title = certificate.serial, certificate.id, certificate.title
         db.session.commit()
@@ -160,9 +166,9 @@ def issue(participant_id: int):
     except sa.exc.IntegrityError:
         # Someone issued this award's certificate at the same moment: theirs stands.
         db.session.rollback()
-        flash("This award already has a certificate (issued a moment ago).", "error")
+        flash(_("This award already has a certificate (issued a moment ago)."), "error")
         return redirect(_profile_url(participant_id))
-    flash(f"Certificate {serial} issued for {title}.", "success")
+    flash(_("Certificate %(serial)s issued for %(title)s.", serial=serial, title=title), "success")
     return redirect(url_for(".detail", certificate_id=certificate_id))
 
 
@@ -198,7 +204,7 @@ def download(certificate_id: int):
 def revoke(certificate_id: int):
     certificate = load_certificate(certificate_id, "certificate.revoke")
     if certificate.revoked:
-        flash("This certificate was already revoked.", "info")
+        flash(_("This certificate was already revoked."), "info")
         return redirect(url_for(".detail", certificate_id=certificate.id))
     form = RevokeForm()
     if request.method == "GET":
@@ -206,8 +212,10 @@ def revoke(certificate_id: int):
     elif form.validate_on_submit():
         if form.version.data != str(certificate.version):
             form.form_errors.append(
-                "The certificate changed since this page was opened (printed or revoked by "
-                "someone else). Check it below and confirm again."
+                _(
+                    "The certificate changed since this page was opened (printed or revoked by "
+                    "someone else). Check it below and confirm again."
+                )
             )
             form.version.data = str(certificate.version)
             return render_template(
@@ -223,8 +231,11 @@ def revoke(certificate_id: int):
             serial = certificate.serial
             db.session.commit()
             flash(
-                f"Certificate {serial} is revoked. Its verify page now says so, and downloads "
-                "are stamped REVOKED.",
+                _(
+                    "Certificate %(serial)s is revoked. Its verify page now says so, and "
+                    "downloads are stamped REVOKED.",
+                    serial=serial,
+                ),
                 "success",
             )
             return redirect(url_for(".detail", certificate_id=certificate_id))
@@ -256,14 +267,17 @@ def print_batch():
         chosen = [row_id(value) for value in raw if _is_row_id(value)]
         ids = printing.batch_ids(centre, "selected", ids=chosen) if chosen else []
         if not ids:
-            flash("Tick at least one standing certificate in the register to print it.", "error")
+            flash(_("Tick at least one standing certificate in the register to print it."), "error")
             return redirect(url_for(".register"))
         return _submit_print_job(centre, ids, printing.SELECTIONS["selected"])
     if form.validate_on_submit():
         ids = printing.batch_ids(centre, form.mode.data, now=utcnow())
         if ids:
             return _submit_print_job(centre, ids, printing.SELECTIONS[form.mode.data])
-        form.mode.errors = [*form.mode.errors, "No standing certificate matches: nothing to print."]
+        form.mode.errors = [
+            *form.mode.errors,
+            _("No standing certificate matches: nothing to print."),
+        ]
     counts = {
         mode: len(printing.batch_ids(centre, mode, now=utcnow())) for mode in ("month", "unprinted")
     }
