@@ -119,6 +119,19 @@ def test_the_demo_coach_reads_miles_in_a_kilometre_centre(app):
         assert units["therapist@riverside.example"] is None  # the centre's default
 
 
+def test_the_demo_coach_reads_spanish_in_an_english_centre(app):
+    from heartbeat.auth.models import User
+    from heartbeat.centres.models import Centre
+
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        assert db.session.scalar(sa.select(Centre.language)) == "en"
+        languages = dict(db.session.execute(sa.select(User.email, User.language)).all())
+    assert languages["coach@riverside.example"] == "es"
+    assert languages["therapist@riverside.example"] is None
+
+
 def test_the_demo_portal_participant_has_a_session_from_a_device_file_with_its_original(app):
     from heartbeat.training import storage
     from heartbeat.training.devicefiles import parse_activity
