@@ -117,7 +117,14 @@ def lazy_ngettext(singular: str, plural: str, num: int, **variables: Any) -> Any
     return LazyText(ngettext, singular, plural, num, **variables)
 
 
+def lazy_pgettext(context: str, message: str, **variables: Any) -> Any:
+    """Lazy text with a context: the same English word meaning two things ("Hard" gloves, a
+    "Hard" session) is two messages, each translated for its own noun."""
+    return LazyText(pgettext, context, message, **variables)
+
+
 _l = lazy_gettext
+_lp = lazy_pgettext
 
 
 # Templates: Jinja's i18n extension (``{% trans %}``, ``_()``, ``ngettext()``) calls these with

@@ -45,6 +45,8 @@ KEYWORDS = (
     "ngettext:1,2",
     "lazy_ngettext:1,2",
     "pgettext:1c,2",
+    "_lp:1c,2",
+    "lazy_pgettext:1c,2",
     "plural:2,3",
     "agree:2,3",
 )

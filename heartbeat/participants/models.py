@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from heartbeat.auth.models import User
-from heartbeat.core.i18n import _, _l
+from heartbeat.core.i18n import _, _l, _lp
 from heartbeat.core.personal import Computed, declare
 from heartbeat.db import CentreScoped, UTCDateTime, string_enum, utcnow
 from heartbeat.extensions import Model
@@ -107,8 +107,8 @@ _LABELS: dict[enum.Enum, Any] = {
     ConsentKind.DATA_PROCESSING: _l("Processing of their personal and health data"),
     ConsentKind.MEDIA: _l("Photos and other media"),
     ConsentKind.PUBLIC_VERIFICATION: _l("Certificate verification page shows their name"),
-    Gloves.SOFT: _l("Soft"),
-    Gloves.HARD: _l("Hard"),
+    Gloves.SOFT: _lp("racing gloves", "Soft"),
+    Gloves.HARD: _lp("racing gloves", "Hard"),
     Gloves.PRINTED: _l("3-D printed"),
 }
 
