@@ -55,9 +55,14 @@ _WRONG_START = {
 _WORD = re.compile(r"[a-z][a-z'\-]*")
 
 
+# Runs of white space, but for the no-break spaces a language writes inside numbers and before
+# its punctuation ("1\u202f609 m" in French): those are kept as written.
+_SPACES = re.compile(r"[^\S\u00a0\u202f]+")
+
+
 def clean_description(text: str | None) -> str:
     """The description as stored: spaces trimmed and a closing full stop dropped."""
-    text = " ".join((text or "").split())
+    text = _SPACES.sub(" ", text or "").strip()
     return text.rstrip(". ").rstrip()
 
 
