@@ -62,7 +62,7 @@ _SPACES = re.compile(r"[^\S\u00a0\u202f]+")
 
 def clean_description(text: str | None) -> str:
     """The description as stored: spaces trimmed and a closing full stop dropped."""
-    text = _SPACES.sub(" ", text or "").strip()
+    text = _SPACES.sub(" ", str(text or "")).strip()
     return text.rstrip(". ").rstrip()
 
 
