@@ -7,13 +7,16 @@ from __future__ import annotations
 from heartbeat.centres.models import Centre
 from heartbeat.centres.services import centre_created
 from heartbeat.core.events import connect
-from heartbeat.core.i18n import _l
+from heartbeat.core.i18n import _l, speaking
 from heartbeat.measures import attention, auditing, panels, services
 from heartbeat.participants.sections import Section, register_portal_section, register_section
 
 
 def _built_in(centre: Centre, **_: object) -> None:
-    services.ensure_built_in(centre.id)
+    # In the centre's language, not that of whoever creates it (the WUSPI stays English:
+    # ``measures.instruments``).
+    with speaking(centre.language):
+        services.ensure_built_in(centre.id)
 
 
 def register() -> None:

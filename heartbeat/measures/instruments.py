@@ -1,11 +1,17 @@
 """The measures every centre starts with. Item labels are short names of the activities and
 skills written for Heartbeat Miles: the instruments' own questionnaire wording and instructions
-are not reproduced (docs/clinical.md says why and where to find them)."""
+are not reproduced (docs/clinical.md says why and where to find them).
+
+The skills checklist (our own short names) is marked for translation: a new centre gets it in its
+own language (``measures.hooks``), as the text of its stored items. The WUSPI is not: it is a
+validated instrument, and only a validated translation of it may be used, so every centre gets
+it in English until one is added here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from heartbeat.core.i18n import DEFAULT_LANGUAGE, _l, speaking
 from heartbeat.measures.scoring import Scoring
 
 WUSPI_CODE = "wuspi"
@@ -30,6 +36,8 @@ class Instrument:
     source: str
 
 
+# English only, on purpose: a validated instrument may only be used in a validated translation
+# (none is added yet), so its title, instructions and items are never marked for translation.
 WUSPI = Instrument(
     code=WUSPI_CODE,
     title="Wheelchair User's Shoulder Pain Index (WUSPI)",
@@ -69,8 +77,8 @@ WUSPI = Instrument(
 
 SKILLS = Instrument(
     code=SKILLS_CODE,
-    title="Wheelchair skills checklist",
-    instructions=(
+    title=_l("Wheelchair skills checklist"),
+    instructions=_l(
         "Skills from the Wheelchair Skills Test that matter for racing and daily life, scored by"
         " staff as they watch: pass, partial (with help or not to the standard) or fail."
         " \u201cNot tested\u201d leaves a skill out of the score."
@@ -79,30 +87,37 @@ SKILLS = Instrument(
     scale="ppf",
     scoring=Scoring.PERCENT,
     allow_not_done=True,
-    not_done_label="Not tested",
+    not_done_label=_l("Not tested"),
     higher_is_worse=False,
     smallest_real_change=None,
     due_after_days=84,
     overdue_after_days=112,
     items=(
-        "Roll forward 10 m",
-        "Roll forward 100 m",
-        "Roll backward 2 m",
-        "Turn in place (both ways)",
-        "Turn while moving forward",
-        "Stop and hold on a slope with the brakes",
-        "Go up a gentle incline",
-        "Go down a gentle incline",
-        "Go up a steep incline",
-        "Go down a steep incline",
-        "Get over a threshold",
-        "Go up a low kerb",
-        "Go down a low kerb",
-        "Transfer between chair and bench (level)",
-        "Transfer into and out of the racing chair",
-        "Pick an object up from the floor",
+        _l("Roll forward 10 m"),
+        _l("Roll forward 100 m"),
+        _l("Roll backward 2 m"),
+        _l("Turn in place (both ways)"),
+        _l("Turn while moving forward"),
+        _l("Stop and hold on a slope with the brakes"),
+        _l("Go up a gentle incline"),
+        _l("Go down a gentle incline"),
+        _l("Go up a steep incline"),
+        _l("Go down a steep incline"),
+        _l("Get over a threshold"),
+        _l("Go up a low kerb"),
+        _l("Go down a low kerb"),
+        _l("Transfer between chair and bench (level)"),
+        _l("Transfer into and out of the racing chair"),
+        _l("Pick an object up from the floor"),
     ),
     source="Wheelchair Skills Program (Dalhousie University), Wheelchair Skills Test skill set.",
 )
 
 BUILT_IN = (WUSPI, SKILLS)
+
+
+def english_items(instrument: Instrument) -> tuple[str, ...]:
+    """The items' English labels, whatever language is spoken: the keys code names them by
+    (``progress.ladder``'s skills), in the instrument's order."""
+    with speaking(DEFAULT_LANGUAGE):
+        return tuple(str(item) for item in instrument.items)

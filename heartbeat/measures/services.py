@@ -55,13 +55,15 @@ def ensure_built_in(centre_id: int) -> bool:
         measure = Measure(
             centre_id=centre_id,
             code=instrument.code,
-            title=instrument.title,
-            instructions=instrument.instructions,
+            # The words in the language spoken around the call (a new centre's own:
+            # ``measures.hooks``); the WUSPI's are English whatever it is.
+            title=str(instrument.title),
+            instructions=str(instrument.instructions),
             completed_by=instrument.completed_by,
             scale=instrument.scale,
             scoring=instrument.scoring,
             allow_not_done=instrument.allow_not_done,
-            not_done_label=instrument.not_done_label,
+            not_done_label=str(instrument.not_done_label),
             higher_is_worse=instrument.higher_is_worse,
             smallest_real_change=instrument.smallest_real_change,
             due_after_days=instrument.due_after_days,
@@ -71,7 +73,7 @@ def ensure_built_in(centre_id: int) -> bool:
         db.session.add(measure)
         db.session.flush()
         db.session.add_all(
-            MeasureItem(centre_id=centre_id, measure_id=measure.id, position=n, label=label)
+            MeasureItem(centre_id=centre_id, measure_id=measure.id, position=n, label=str(label))
             for n, label in enumerate(instrument.items, start=1)
         )
     db.session.flush()

@@ -8,14 +8,16 @@ from heartbeat.centres.services import centre_created
 from heartbeat.core import panels as core_panels
 from heartbeat.core.events import connect
 from heartbeat.core.hooks import own_authentication
-from heartbeat.core.i18n import _l
+from heartbeat.core.i18n import _l, speaking
 from heartbeat.participants.sections import Section, register_portal_section, register_section
 from heartbeat.plans import attention, auditing, panels
 from heartbeat.plans.services.templates import seed_default_templates
 
 
 def _seed_templates(centre: Centre, **_: object) -> None:
-    seed_default_templates(centre.id)
+    # In the centre's language, not that of whoever creates it.
+    with speaking(centre.language):
+        seed_default_templates(centre.id)
 
 
 def register() -> None:

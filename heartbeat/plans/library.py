@@ -7,12 +7,16 @@ strength sessions a week (the exercise guideline for adults with SCI); the long 
 a tenth a week with an easier week every fourth, because sudden jumps in weekly distance come
 before shoulder overuse injuries. Heart-rate zones are given for the easy sessions only, and
 assigning a plan leaves them out for anyone whose heart rate is blunted (injury at or above T6).
+
+Names, summaries and session notes are marked for translation (lazy): a centre gets its templates
+in its own language (``plans.hooks``), as text it then owns and edits like any other.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from heartbeat.core.i18n import _l
 from heartbeat.training.kinds import SessionKind
 
 
@@ -36,7 +40,7 @@ class TemplateSpec:
     sessions: tuple[SessionSpec, ...]
 
 
-STRENGTH_NOTE = (
+STRENGTH_NOTE = _l(
     "Shoulder care: rotator cuff and scapular work, rows before pushes; stop if it hurts."
 )
 
@@ -54,8 +58,10 @@ def _first_5k() -> TemplateSpec:
                 SessionKind.SKILLS,
                 duration_s=(20 if week < 5 else 25) * 60,
                 rpe=3 if easy else 5,
-                notes="Skills: long smooth strokes, steering, cornering and braking; short"
-                " efforts with full rests.",
+                notes=_l(
+                    "Skills: long smooth strokes, steering, cornering and braking; short"
+                    " efforts with full rests."
+                ),
             ),
             SessionSpec(
                 week, 1, SessionKind.STRENGTH, duration_s=30 * 60, rpe=5, notes=STRENGTH_NOTE
@@ -67,7 +73,7 @@ def _first_5k() -> TemplateSpec:
                 duration_s=(20 + 2 * (week - 1)) * 60 if not easy else 20 * 60,
                 rpe=4,
                 hr_zone=2,
-                notes="Steady and conversational.",
+                notes=_l("Steady and conversational."),
             ),
             SessionSpec(
                 week, 4, SessionKind.STRENGTH, duration_s=30 * 60, rpe=5, notes=STRENGTH_NOTE
@@ -79,16 +85,18 @@ def _first_5k() -> TemplateSpec:
                 distance_m=float(long_m),
                 rpe=4 if week < 8 else 6,
                 hr_zone=2 if week < 8 else None,
-                notes="One continuous push: the 5K itself in the last week."
+                notes=_l("One continuous push: the 5K itself in the last week.")
                 if week == 8
-                else "One continuous push at an even effort; stop if the shoulders hurt.",
+                else _l("One continuous push at an even effort; stop if the shoulders hurt."),
             ),
         ]
     return TemplateSpec(
-        "First 5K in a racing chair, 8 weeks",
-        "From a first continuous mile to a continuous 5K: a skills session, two endurance"
-        " sessions and two strength sessions a week, the long push growing about a tenth a"
-        " week with an easier fourth week. For people past 'Steer and stop' on the ladder.",
+        _l("First 5K in a racing chair, 8 weeks"),
+        _l(
+            "From a first continuous mile to a continuous 5K: a skills session, two endurance"
+            " sessions and two strength sessions a week, the long push growing about a tenth a"
+            " week with an easier fourth week. For people past 'Steer and stop' on the ladder."
+        ),
         len(long_push),
         tuple(sessions),
     )
@@ -106,9 +114,9 @@ def _ten_k_to_half() -> TemplateSpec:
                 SessionKind.TRACK,
                 duration_s=40 * 60,
                 rpe=4 if easy else 7,
-                notes="Intervals: for example 6 × 3 minutes hard, 2 minutes easy."
+                notes=_l("Intervals: for example 6 × 3 minutes hard, 2 minutes easy.")
                 if not easy
-                else "Easy technique session.",
+                else _l("Easy technique session."),
             ),
             SessionSpec(
                 week, 1, SessionKind.STRENGTH, duration_s=40 * 60, rpe=5, notes=STRENGTH_NOTE
@@ -120,7 +128,7 @@ def _ten_k_to_half() -> TemplateSpec:
                 duration_s=45 * 60,
                 rpe=4,
                 hr_zone=2,
-                notes="Steady aerobic push.",
+                notes=_l("Steady aerobic push."),
             ),
             SessionSpec(
                 week, 4, SessionKind.STRENGTH, duration_s=40 * 60, rpe=5, notes=STRENGTH_NOTE
@@ -132,16 +140,18 @@ def _ten_k_to_half() -> TemplateSpec:
                 distance_m=float(long_m),
                 rpe=5 if week < 10 else 7,
                 hr_zone=2 if week < 10 else None,
-                notes="The half-marathon distance, continuous."
+                notes=_l("The half-marathon distance, continuous.")
                 if week == 10
-                else "The long push, on the road, at an even effort.",
+                else _l("The long push, on the road, at an even effort."),
             ),
         ]
     return TemplateSpec(
-        "10K to half marathon, 10 weeks",
-        "For people who push 10K continuously: the long road push grows from 10K to the half"
-        " marathon (21.1 km) with easier weeks 4 and 8, one interval session, one steady"
-        " session on rollers and two strength sessions a week.",
+        _l("10K to half marathon, 10 weeks"),
+        _l(
+            "For people who push 10K continuously: the long road push grows from 10K to the half"
+            " marathon (21.1 km) with easier weeks 4 and 8, one interval session, one steady"
+            " session on rollers and two strength sessions a week."
+        ),
         len(long_push),
         tuple(sessions),
     )

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from heartbeat.centres.models import Centre
 from heartbeat.centres.services import centre_created
 from heartbeat.core.events import connect
-from heartbeat.core.i18n import _l
+from heartbeat.core.i18n import _l, speaking
 from heartbeat.extensions import db
 from heartbeat.participants import stages as participant_stages
 from heartbeat.participants.sections import Section, register_portal_section, register_section
@@ -31,7 +31,9 @@ from heartbeat.training.services import sessions_changed
 
 
 def _seed_ladder(centre: Centre, **_: object) -> None:
-    seed_default_ladder(centre.id)
+    # In the centre's language, not that of whoever creates it.
+    with speaking(centre.language):
+        seed_default_ladder(centre.id)
 
 
 def _evaluate_awards(centre_id: int, *, participants, actor, now, progress=None, **_) -> None:

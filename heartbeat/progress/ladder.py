@@ -1,7 +1,13 @@
 """The default Heartbeat Miles ladder and clubs as plain data.
 
-No Flask, no database: a centre's ladder lives in the database, seeded from ``DEFAULT_LADDER``.
+No database: a centre's ladder lives in the database, seeded from ``DEFAULT_LADDER``.
 Distances are metres and durations seconds everywhere (``heartbeat.core.units`` shows them).
+
+A stage's title and description are marked for translation (lazy: read as text, they are English
+unless something speaks another language): a new centre is seeded with them in its own language
+(``centre.language``, see ``progress.hooks``). Codes never change, and ``skills`` name the
+checklist's items by their English labels, which are keys here, whatever language the centre's
+checklist is written in.
 """
 
 from __future__ import annotations
@@ -9,8 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from heartbeat.core.i18n import _l
 from heartbeat.core.units import METRES_PER_MILE
-from heartbeat.measures.instruments import SKILLS
+from heartbeat.measures.instruments import SKILLS, english_items
 
 CriterionKind = Literal["signoff", "distance", "race"]
 
@@ -34,7 +41,9 @@ class StageSpec:
     code: str
     title: str
     # Reads after the participant's name, in the past tense: "<Name> <description>." (see
-    # ``progress.sentences``, whose rule every default description keeps).
+    # ``progress.sentences``, whose rule every default description keeps). Its translations read
+    # the same way: "Ada Lovelace completó un impulso continuo de 5 km", "Ada Lovelace a réalisé
+    # une poussée continue de 5 km": past tense, a small first letter, no full stop.
     description: str
     kind: CriterionKind
     threshold_m: float | None = None
@@ -46,7 +55,7 @@ class StageSpec:
             raise ValueError(f"unknown criterion kind {self.kind!r}")
         if self.skills and self.kind != "signoff":
             raise ValueError(f"only a sign-off stage requires skills, not {self.code!r}")
-        if unknown := set(self.skills) - set(SKILLS.items):
+        if unknown := set(self.skills) - set(english_items(SKILLS)):
             raise ValueError(f"stage {self.code!r}: no such skill {sorted(unknown)!r}")
         if self.kind == "signoff":
             if self.threshold_m is not None or self.max_duration_s is not None:
@@ -73,22 +82,22 @@ def records_chair_fitting(code: str) -> bool:
 DEFAULT_LADDER: tuple[StageSpec, ...] = (
     StageSpec(
         code=CHAIR_FITTED_CODE,
-        title="Chair fitted",
-        description="had a racing chair fitted and transferred in and out of it safely",
+        title=_l("Chair fitted"),
+        description=_l("had a racing chair fitted and transferred in and out of it safely"),
         kind="signoff",
         skills=("Transfer into and out of the racing chair",),
     ),
     StageSpec(
         code="first-push",
-        title="First push",
-        description="pushed 100 m unassisted and continuously",
+        title=_l("First push"),
+        description=_l("pushed 100 m unassisted and continuously"),
         kind="distance",
         threshold_m=100.0,
     ),
     StageSpec(
         code="steer-and-stop",
-        title="Steer and stop",
-        description="steered with the compensator, cornered and braked safely on the track",
+        title=_l("Steer and stop"),
+        description=_l("steered with the compensator, cornered and braked safely on the track"),
         kind="signoff",
         # Turning and braking: the everyday-chair skills the racing ones build on.
         skills=(
@@ -99,43 +108,43 @@ DEFAULT_LADDER: tuple[StageSpec, ...] = (
     ),
     StageSpec(
         code="one-lap",
-        title="One lap",
-        description="completed a continuous 400 m push",
+        title=_l("One lap"),
+        description=_l("completed a continuous 400 m push"),
         kind="distance",
         threshold_m=400.0,
     ),
     StageSpec(
         code="one-mile",
-        title="One mile",
-        description="completed a continuous one-mile (1,609 m) push",
+        title=_l("One mile"),
+        description=_l("completed a continuous one-mile (1,609 m) push"),
         kind="distance",
         threshold_m=METRES_PER_MILE,
     ),
     StageSpec(
         code="5k",
-        title="5K",
-        description="completed a continuous 5 km push",
+        title=_l("5K"),
+        description=_l("completed a continuous 5 km push"),
         kind="distance",
         threshold_m=5000.0,
     ),
     StageSpec(
         code="10k",
-        title="10K",
-        description="completed a continuous 10 km push",
+        title=_l("10K"),
+        description=_l("completed a continuous 10 km push"),
         kind="distance",
         threshold_m=10000.0,
     ),
     StageSpec(
         code="half-marathon",
-        title="Half marathon",
-        description="completed a continuous half-marathon (21.1 km) push",
+        title=_l("Half marathon"),
+        description=_l("completed a continuous half-marathon (21.1 km) push"),
         kind="distance",
         threshold_m=HALF_MARATHON_M,
     ),
     StageSpec(
         code="marathon",
-        title="Marathon",
-        description="finished a marathon (42.195 km) in a race or one continuous session",
+        title=_l("Marathon"),
+        description=_l("finished a marathon (42.195 km) in a race or one continuous session"),
         kind="distance",  # races count for distance stages too
         threshold_m=MARATHON_M,
     ),

@@ -55,9 +55,14 @@ _WRONG_START = {
 _WORD = re.compile(r"[a-z][a-z'\-]*")
 
 
+# Runs of white space, but for the no-break spaces a language writes inside numbers and before
+# its punctuation ("1\u202f609 m" in French): those are kept as written.
+_SPACES = re.compile(r"[^\S\u00a0\u202f]+")
+
+
 def clean_description(text: str | None) -> str:
     """The description as stored: spaces trimmed and a closing full stop dropped."""
-    text = " ".join((text or "").split())
+    text = _SPACES.sub(" ", str(text or "")).strip()
     return text.rstrip(". ").rstrip()
 
 
@@ -69,8 +74,11 @@ def _is_past_tense(word: str) -> bool:
     return not word.endswith("eed") or word in _PAST_EED
 
 
-def description_problem(text: str | None) -> str | None:
-    """What stops ``text`` reading after a name, or None when ``<Name> <text>.`` is a sentence."""
+def description_problem(text: str | None, language: str | None = None) -> str | None:
+    """What stops ``text`` reading after a name, or None when ``<Name> <text>.`` is a sentence.
+
+    ``language``: the one the description is written in, its centre's (a new centre's ladder is
+    seeded in it); the reader's when not given. The message is in the reader's language."""
     text = clean_description(text)
     if not text:
         return _("Say what reaching it means, as it reads after a name: “completed a 10 km push”.")
@@ -79,9 +87,10 @@ def description_problem(text: str | None) -> str | None:
             "Start with a small letter: it follows the name, as in “%(sentence)s”",
             sentence=milestone_sentence(SAMPLE_NAME, text[:1].lower() + text[1:]),
         )
-    if current_language() != DEFAULT_LANGUAGE:
+    if (language or current_language()) != DEFAULT_LANGUAGE:
         # The checks below know English grammar only: a centre writing in its own language is
-        # trusted with its verbs (the preview shows the sentence before it is saved).
+        # trusted with its verbs (the preview shows the sentence before it is saved), whatever
+        # language the person editing it reads.
         return None
     words = _WORD.findall(text.lower())
     first = words[0] if words else ""

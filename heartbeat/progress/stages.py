@@ -18,8 +18,9 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from heartbeat.audit import services as audit
 from heartbeat.auth.models import User
+from heartbeat.centres.models import Centre
 from heartbeat.core.edits import InputError, check_version
-from heartbeat.core.i18n import _
+from heartbeat.core.i18n import DEFAULT_LANGUAGE, _
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.progress.models import CriterionKind, LadderStage, StageSkill
@@ -129,7 +130,15 @@ def _unique_code(title: str, taken: set[str]) -> str:
     return code
 
 
-def _clean_words(title: str, description: str, *, others: list[LadderStage]) -> tuple[str, str]:
+def _centre_language(centre_id: int) -> str:
+    """The language the centre's ladder is written in (its own: a new centre's is seeded in it)."""
+    language = db.session.scalar(sa.select(Centre.language).where(Centre.id == centre_id))
+    return language or DEFAULT_LANGUAGE
+
+
+def _clean_words(
+    title: str, description: str, *, others: list[LadderStage], language: str
+) -> tuple[str, str]:
     title, description = (title or "").strip(), clean_description(description)
     errors = {}
     if not title:
@@ -140,7 +149,7 @@ def _clean_words(title: str, description: str, *, others: list[LadderStage]) -> 
         errors["title"] = _("Another stage on the ladder already has this title.")
     if len(description) > DESCRIPTION_MAX:
         errors["description"] = _("Keep it to %(max)s characters or fewer.", max=DESCRIPTION_MAX)
-    elif problem := description_problem(description):
+    elif problem := description_problem(description, language):
         # It must make a sentence after a name: certificates print "<Name> <description>."
         errors["description"] = problem
     if errors:
@@ -166,7 +175,9 @@ def add_stage(
     a sign-off stage may require ``skill_ids`` (skills checklist items)."""
     _check_validity(valid_for_months)
     stages = _stages(centre_id)
-    title, description = _clean_words(title, description, others=stages)
+    title, description = _clean_words(
+        title, description, others=stages, language=_centre_language(centre_id)
+    )
     errors: dict[str, str] = {}
     try:
         criterion = CriterionKind(kind)
@@ -247,7 +258,9 @@ def update_stage(
     _check_version(stage, expected_version)
     _check_validity(valid_for_months)
     others = [s for s in _stages(stage.centre_id) if s.id != stage.id]
-    title, description = _clean_words(title, description, others=others)
+    title, description = _clean_words(
+        title, description, others=others, language=_centre_language(stage.centre_id)
+    )
     chosen = (
         _chosen_skills(stage.centre_id, stage.kind, skill_ids) if skill_ids is not None else None
     )

@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from heartbeat.audit import services as audit
 from heartbeat.auth.models import User
 from heartbeat.core.edits import check_version
-from heartbeat.core.i18n import _, ngettext
+from heartbeat.core.i18n import LANGUAGES, _, ngettext, speaking
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
-from heartbeat.plans.library import DEFAULT_TEMPLATES
+from heartbeat.plans.library import DEFAULT_TEMPLATES, TemplateSpec
 from heartbeat.plans.models import PlanTemplate, TemplateSession
 from heartbeat.plans.values import MAX_WEEKS, PlanInputError
 
@@ -31,8 +31,20 @@ SESSION_FIELDS = (
 )
 
 
+def default_names(spec: TemplateSpec) -> set[str]:
+    """A default template's name in every language the app speaks: a centre has it if it has
+    a template of any of these names (its own language's, or English from before)."""
+    names = set()
+    for language in LANGUAGES:
+        with speaking(language):
+            names.add(str(spec.name))
+    return names
+
+
 def seed_default_templates(centre_id: int) -> list[PlanTemplate]:
-    """Add the default templates a centre does not have yet (by name); returns those added."""
+    """Add the default templates a centre does not have yet (by name, in any language); returns
+    those added, worded in the language spoken around the call (a new centre's: ``plans.hooks``;
+    an admin adding the defaults back: the centre's, ``views.library``)."""
     have = set(
         db.session.scalars(
             sa.select(PlanTemplate.name)
@@ -42,10 +54,10 @@ def seed_default_templates(centre_id: int) -> list[PlanTemplate]:
     )
     added = []
     for spec in DEFAULT_TEMPLATES:
-        if spec.name in have:
+        if default_names(spec) & have:
             continue
         template = PlanTemplate(
-            centre_id=centre_id, name=spec.name, summary=spec.summary, weeks=spec.weeks
+            centre_id=centre_id, name=str(spec.name), summary=str(spec.summary), weeks=spec.weeks
         )
         template.sessions = [
             TemplateSession(
@@ -57,7 +69,7 @@ def seed_default_templates(centre_id: int) -> list[PlanTemplate]:
                 target_duration_s=s.duration_s,
                 target_rpe=s.rpe,
                 hr_zone=s.hr_zone,
-                notes=s.notes,
+                notes=str(s.notes) if s.notes is not None else None,
             )
             for s in spec.sessions
         ]

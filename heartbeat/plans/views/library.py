@@ -12,7 +12,7 @@ from heartbeat.core.edits import (
     save_versioned,
     versioned_form,
 )
-from heartbeat.core.i18n import _, ngettext
+from heartbeat.core.i18n import _, ngettext, speaking
 from heartbeat.extensions import db
 from heartbeat.permissions import admin_required, can, require, staff_required
 from heartbeat.plans import queries
@@ -38,12 +38,17 @@ def templates():
     require("plan_template.view", centre())
     rows = db.session.scalars(queries.templates()).all()
     names = {row.name for row in rows}
+    # Named as they would be added: in the centre's language.
+    with speaking(centre().language):
+        missing = [
+            str(spec.name) for spec in DEFAULT_TEMPLATES if not services.default_names(spec) & names
+        ]
     return render_template(
         "plans/templates.html",
         templates=rows,
         used={row[0]: row[1] for row in db.session.execute(queries.plans_per_template())},
         can_edit=can(current_user, "plan_template.edit", centre()),
-        defaults_missing=[spec.name for spec in DEFAULT_TEMPLATES if spec.name not in names],
+        defaults_missing=missing,
         form=ConfirmForm(),
     )
 
@@ -53,7 +58,9 @@ def templates():
 def add_default_templates():
     require("plan_template.edit", centre())
     if ConfirmForm().validate_on_submit():
-        added = services.seed_default_templates(centre().id)
+        # Written in the centre's language, as a new centre's are (``plans.hooks``).
+        with speaking(centre().language):
+            added = services.seed_default_templates(centre().id)
         db.session.commit()
         flash(
             ngettext(

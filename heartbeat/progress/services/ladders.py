@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from heartbeat.core.i18n import _, number
 from heartbeat.core.units import METRES_PER_MILE
 from heartbeat.extensions import db
+from heartbeat.measures.instruments import SKILLS, english_items
 from heartbeat.measures.services import ensure_built_in
 from heartbeat.progress import rules
 from heartbeat.progress.ladder import DEFAULT_CLUBS, DEFAULT_LADDER, ClubSpec, StageSpec
@@ -33,7 +34,8 @@ def club_key(club_code: str) -> str:
 
 
 def seed_default_ladder(centre_id: int) -> list[LadderStage]:
-    """Give a centre the default Heartbeat Miles ladder, unless it has stages already."""
+    """Give a centre the default Heartbeat Miles ladder, unless it has stages already, worded
+    in the language spoken around the call (a new centre's: ``progress.hooks``)."""
     existing = db.session.scalars(
         sa.select(LadderStage)
         .where(LadderStage.centre_id == centre_id)
@@ -47,8 +49,8 @@ def seed_default_ladder(centre_id: int) -> list[LadderStage]:
             centre_id=centre_id,
             position=position,
             code=spec.code,
-            title=spec.title,
-            description=spec.description,
+            title=str(spec.title),
+            description=str(spec.description),
             kind=CriterionKind(spec.kind),
             threshold_m=spec.threshold_m,
             max_duration_s=spec.max_duration_s,
@@ -63,14 +65,16 @@ def seed_default_ladder(centre_id: int) -> list[LadderStage]:
 
 def _default_skills(centre_id: int, pairs: Iterable[tuple[StageSpec, LadderStage]]) -> None:
     """The skills the default ladder's sign-off stages require, from the centre's built-in
-    skills checklist (added first if the centre has none yet)."""
+    skills checklist (added first if the centre has none yet). Found by their place in the
+    checklist: its labels are in the centre's language, the specs name them in English."""
     ensure_built_in(centre_id)
-    items = {item.label: item.id for item in skill_items(centre_id, all_centres=True)}
+    items = {item.position: item.id for item in skill_items(centre_id, all_centres=True)}
+    positions = {label: n for n, label in enumerate(english_items(SKILLS), start=1)}
     db.session.add_all(
-        StageSkill(centre_id=centre_id, stage_id=stage.id, item_id=items[label])
+        StageSkill(centre_id=centre_id, stage_id=stage.id, item_id=items[positions[label]])
         for spec, stage in pairs
         for label in spec.skills
-        if label in items
+        if positions[label] in items
     )
     db.session.flush()
 

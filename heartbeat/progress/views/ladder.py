@@ -96,7 +96,7 @@ def _render_ladder(centre: Centre, *, stale: LadderStage | None = None, code: in
         problems={
             stage.id: problem
             for stage in all_stages
-            if (problem := description_problem(stage.description))
+            if (problem := description_problem(stage.description, centre.language))
         },
         award_counts=_award_counts(),
         offer_recompute=request.args.get("changed") == "1",
@@ -126,14 +126,14 @@ def ladder():
     return _render_ladder(centre)
 
 
-def _preview(form) -> dict[str, object]:
+def _preview(form, language: str) -> dict[str, object]:
     """The certificate sentence as the form's description would print it, worked out on the
     server so the preview needs no script: the "Show the sentence" button sends the form back
     without saving."""
     description = clean_description(form.description.data)
     return {
         "sentence": milestone_sentence(SAMPLE_NAME, description) if description else None,
-        "sentence_problem": description_problem(description) if description else None,
+        "sentence_problem": description_problem(description, language) if description else None,
     }
 
 
@@ -193,7 +193,7 @@ def add_stage():
         form,
         status=200 if _previewing() else None,
         units=_units(centre),
-        **_preview(form),
+        **_preview(form, centre.language),
     )
 
 
@@ -250,7 +250,7 @@ def edit_stage(stage_id: int):
         criterion=criterion_text(stage, _units(centre)),
         asks_skills=asks_skills and bool(form.skills.choices),
         rebased=rebased,
-        **_preview(form),
+        **_preview(form, centre.language),
     )
 
 
