@@ -11,7 +11,7 @@ Which language a request speaks is decided once, by the selector the app registe
 request (an email sent by the worker, a certificate printed by a command) wraps itself in
 ``speaking(language)``.
 
-Numbers and dates follow the language too: ``number`` (``1,204`` / ``1204`` / ``1 204``),
+Numbers and dates follow the language too: ``number`` (``1,204`` / ``1.204`` / ``1 204``),
 ``decimal_text`` and ``date_text`` (strftime patterns, written in English order, drawn with the
 language's month names). English keeps Python's own formatting, byte for byte what the pages
 printed before they were translated, and the fast path.
@@ -67,7 +67,7 @@ def speaking(language: str | None) -> Iterator[None]:
 
 # --- text --------------------------------------------------------------------------------------
 
-# Counts read as numbers of the language ("1,204 sessions", "1204 sesiones"); other
+# Counts read as numbers of the language ("1,204 sessions", "1.204 sesiones"); other
 # placeholders are passed in already written (a year is never "2,026").
 _COUNTS = ("num", "count")
 
@@ -162,7 +162,7 @@ def _locale() -> Locale:
 
 
 def number(value: int | float | Decimal) -> str:
-    """A count with the language's grouping: ``1,204`` (en), ``1204`` (es), ``1 204`` (fr)."""
+    """A count with the language's grouping: ``1,204`` (en), ``1.204`` (es), ``1 204`` (fr)."""
     language = current_language()
     if language == DEFAULT_LANGUAGE:
         return f"{value:,}"

@@ -287,6 +287,13 @@ def compile_all() -> None:
         _catalogue_path(language, "mo").write_bytes(_compiled(catalogue))
 
 
+def _key(message: Any) -> str:
+    """A message's key in translators' files: its English (the singular of a count), after its
+    context and a U+0004 when it has one (gettext's own way of writing the pair)."""
+    english = str(message.id[0] if isinstance(message.id, list | tuple) else message.id)
+    return f"{message.context}\x04{english}" if message.context else english
+
+
 def fill(files: Iterable[Path]) -> list[str]:
     """Copy translations from translators' JSON files into the catalogues; returns what is
     still missing."""
@@ -301,7 +308,7 @@ def fill(files: Iterable[Path]) -> list[str]:
         for message in catalogue:
             if not message.id:
                 continue
-            key = str(message.id[0] if isinstance(message.id, list | tuple) else message.id)
+            key = _key(message)
             text = given[language].get(key)
             if text is None:
                 if not _translated(message.string):
@@ -337,7 +344,7 @@ def todo(paths: list[str], have: list[Path]) -> dict[str, Any]:
     for message in wanted:
         if not message.id:
             continue
-        key = str(message.id[0] if isinstance(message.id, list | tuple) else message.id)
+        key = _key(message)
         if key in known or not any(
             where.startswith(prefix) for where, _ in message.locations for prefix in prefixes
         ):
