@@ -30,6 +30,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
 from flask import Flask, has_app_context
+from flask.globals import _cv_app
 from flask_babel import Babel, force_locale, get_locale, get_translations
 from flask_babel.speaklater import LazyString
 from jinja2 import pass_context
@@ -50,8 +51,34 @@ def supported(code: str | None) -> str | None:
     return base if base in LANGUAGES else None
 
 
+def _babel_state() -> Any:
+    """Flask-Babel's per-context record (``g._flask_babel``: the locale it chose, or the one a
+    ``speaking`` block forced), read without its proxies: pages look text up hundreds of times."""
+    app_context = _cv_app.get(None)
+    return None if app_context is None else app_context.g.__dict__.get("_flask_babel")
+
+
+def _translations() -> Any:
+    """The catalogue of the current language, kept beside the locale it belongs to (a
+    ``speaking`` block or ``refresh`` changes the locale, and the next lookup follows)."""
+    state = _babel_state()
+    if state is not None:
+        seen = state.__dict__
+        cached = seen.get("heartbeat_translations")
+        if cached is not None and cached[0] is seen.get("babel_locale") is not None:
+            return cached[1]
+    translations = get_translations()
+    state = _babel_state()
+    if state is not None:
+        state.heartbeat_translations = (state.__dict__.get("babel_locale"), translations)
+    return translations
+
+
 def current_language() -> str:
     """The language of this request, or of the ``speaking`` block around this code."""
+    state = _babel_state()
+    if state is not None and (chosen := state.__dict__.get("babel_locale")) is not None:
+        return str(chosen.language)
     if not has_app_context():
         return DEFAULT_LANGUAGE
     locale = get_locale()
@@ -81,18 +108,18 @@ def _counted(variables: dict[str, Any]) -> dict[str, Any]:
 
 
 def gettext(message: str, **variables: Any) -> str:
-    text: str = get_translations().ugettext(message)
+    text: str = _translations().ugettext(message)
     return text % _counted(variables) if variables else text
 
 
 def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
     variables.setdefault("num", num)
-    text: str = get_translations().ungettext(singular, plural, num)
+    text: str = _translations().ungettext(singular, plural, num)
     return text % _counted(variables)
 
 
 def pgettext(context: str, message: str, **variables: Any) -> str:
-    text: str = get_translations().upgettext(context, message)
+    text: str = _translations().upgettext(context, message)
     return text % _counted(variables) if variables else text
 
 
@@ -133,18 +160,18 @@ _lp = lazy_pgettext
 # "new style" gettext, the values are always applied: a bare "%" is written "%%".
 @pass_context
 def _template_gettext(context: Any, message: str, **variables: Any) -> str:
-    return _fill(context, get_translations().ugettext(message), variables)
+    return _fill(context, _translations().ugettext(message), variables)
 
 
 @pass_context
 def _template_ngettext(context: Any, singular: str, plural: str, num: int, **variables: Any) -> str:
     variables.setdefault("num", num)
-    return _fill(context, get_translations().ungettext(singular, plural, num), variables)
+    return _fill(context, _translations().ungettext(singular, plural, num), variables)
 
 
 @pass_context
 def _template_pgettext(context: Any, message_context: str, message: str, **variables: Any) -> str:
-    return _fill(context, get_translations().upgettext(message_context, message), variables)
+    return _fill(context, _translations().upgettext(message_context, message), variables)
 
 
 def _fill(context: Any, text: str, variables: dict[str, Any]) -> str:
