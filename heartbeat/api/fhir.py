@@ -148,7 +148,7 @@ def observation(session: TrainingSession, *, base: str, patient_ref: str) -> dic
         "category": [{"coding": [{"system": CATEGORY, "code": "activity", "display": "Activity"}]}],
         "code": _coding(LOINC, EXERCISE),
         "subject": {"reference": patient_ref},
-        "valueCodeableConcept": {"text": session.kind.label},
+        "valueCodeableConcept": {"text": session.kind.english_label},
     }
     start = session.started_at
     if session.elapsed_time_s:

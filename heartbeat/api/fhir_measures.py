@@ -48,7 +48,7 @@ def _answer(answer: MeasureAnswer, measure: Measure, base: str) -> dict[str, Any
     coding: dict[str, Any] = {"system": system, "code": str(answer.value)}
     words = measure.scale_spec.words(answer.value)
     if words:
-        coding["display"] = words
+        coding["display"] = str(words)  # the scale's words are lazy text: FHIR takes strings
     return {"valueCoding": coding}
 
 

@@ -315,11 +315,9 @@ def queue_invitation(
 ) -> bool:
     """Put the invitation email in the outbox (sent after the caller's commit); False when
     there is no mail server. When the address already has an account elsewhere, the email is a
-    note for the address's owner that the link will not work, and carries no link.
-
-    The email is in the centre's language (the invited person has no account, so no language of
-    their own yet): ``subject`` and ``role`` are best given lazily (``_l(...)``), and are read
-    in that language here."""
+    note for the address's owner that the link will not work, and carries no link. It is in the
+    centre's language (the invited have none of their own yet): give ``subject`` and ``role``
+    lazily (``_l(...)``) and they are read in it."""
     invite = issued.invite
     centre = db.session.get(Centre, invite.centre_id)
     template = "invitation_taken" if issued.address_taken else "invitation"

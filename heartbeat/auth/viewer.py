@@ -125,6 +125,9 @@ def language_of_account(user: User) -> str:
 def request_language() -> str:
     """Flask-Babel's locale selector: the signed-in person's language (theirs, else their
     centre's), else the first the browser asks for that the app speaks, else English."""
+    if has_request_context() and request.path.startswith("/api/"):
+        # The JSON API and its reference speak English to every client (docs/api.md).
+        return DEFAULT_LANGUAGE
     person = current_user._get_current_object() if has_request_context() else None
     if person is not None and person.is_authenticated:
         return language_for(person)

@@ -15,6 +15,7 @@ from heartbeat.auth.viewer import units_of_login
 from heartbeat.centres.models import Centre
 from heartbeat.certificates import credentials, statuslist
 from heartbeat.certificates.serials import achievement_url, did_web, issuer_url, verify_url
+from heartbeat.core.i18n import in_english
 from heartbeat.core.units import Units, format_distance
 from heartbeat.core.wording import plural, sentence
 from heartbeat.extensions import db
@@ -127,6 +128,7 @@ class IssuedCredential:
     valid_until: datetime | None
 
 
+@in_english  # the credential's words (criteria, evidence) are the same for every verifier
 def signed_credential(
     *,
     centre: Centre,

@@ -19,6 +19,7 @@ printed before they were translated, and the fast path.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -90,6 +91,18 @@ def speaking(language: str | None) -> Iterator[None]:
     """Everything inside (text, numbers, dates) in ``language`` (the default if not spoken)."""
     with force_locale(supported(language) or DEFAULT_LANGUAGE):
         yield
+
+
+def in_english(function: Any) -> Any:
+    """``function`` always runs in English: what it writes is read by machines and other
+    systems (a signed credential, an interchange file), whoever asked for it."""
+
+    @functools.wraps(function)
+    def english(*args: Any, **kwargs: Any) -> Any:
+        with speaking(DEFAULT_LANGUAGE):
+            return function(*args, **kwargs)
+
+    return english
 
 
 # --- text --------------------------------------------------------------------------------------

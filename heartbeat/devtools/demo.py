@@ -41,11 +41,9 @@ DEMO_ACCOUNTS = [
     ("coach@riverside.example", "Cara Coach", Role.THERAPIST, False),
     ("participant@riverside.example", "Pat Participant", Role.PARTICIPANT, False),
 ]
-# The centre counts in kilometres; its coach, who learnt the sport in miles, reads miles (their
-# account page's "Distances"): every page, chart and form of theirs is in miles.
-DEMO_READS_MILES = "coach@riverside.example"
-# ... and reads the app in Spanish (My account → Language): the languages in the shop window.
-DEMO_READS_SPANISH = "coach@riverside.example"
+# The centre counts in kilometres and speaks English; its coach, who learnt the sport in Spain,
+# reads miles and Spanish (My account: "Distances", "Language") on every page, chart and form.
+DEMO_COACH = "coach@riverside.example"
 
 # (given, family, preferred, impairment, SCI level, class, stages reached, public name consent)
 # "Stages reached" is how far up the default ladder (0-9) their sessions and sign-offs take them.
@@ -114,10 +112,8 @@ def seed_demo(today: date | None = None) -> list[tuple[str, str]]:
                 password=DEMO_PASSWORD,
                 is_operator=is_operator,
             )
-            if email == DEMO_READS_MILES:
-                user.units = Units.MI
-            if email == DEMO_READS_SPANISH:
-                user.language = "es"
+            if email == DEMO_COACH:
+                user.units, user.language = Units.MI, "es"
         users[email] = user
         logins.append(("operator" if is_operator else role.value, email))
     _seed_participants(

@@ -55,8 +55,7 @@ def ensure_built_in(centre_id: int) -> bool:
         measure = Measure(
             centre_id=centre_id,
             code=instrument.code,
-            # The words in the language spoken around the call (a new centre's own:
-            # ``measures.hooks``); the WUSPI's are English whatever it is.
+            # In the language spoken around the call (a new centre's: ``measures.hooks``).
             title=str(instrument.title),
             instructions=str(instrument.instructions),
             completed_by=instrument.completed_by,
@@ -301,9 +300,8 @@ def answer(
     not_done = raw == "none"
     if not_done:
         if not measure.allow_not_done:
-            raise MeasureError(
-                _("Choose one of the answers."), field_errors={"value": _("Choose one.")}
-            )
+            choose = {"value": _("Choose one.")}
+            raise MeasureError(_("Choose one of the answers."), field_errors=choose)
         value = None
     else:
         try:
@@ -370,13 +368,8 @@ def complete(
     answers = answers_of(response)
     missing = [item.position for item in items if item.id not in answers]
     if missing:
-        listed = ", ".join(str(n) for n in missing[:10])
-        raise MeasureError(
-            _(
-                "Answer every question first (not yet: %(listed)s). Nothing was submitted.",
-                listed=listed,
-            )
-        )
+        message = _("Answer every question first (not yet: %(listed)s). Nothing was submitted.")
+        raise MeasureError(message % {"listed": ", ".join(str(n) for n in missing[:10])})
     result = score([answers[item.id].value for item in items], measure.scale_spec, measure.scoring)
     now = now or utcnow()
     response.completed_at = now

@@ -41,9 +41,8 @@ class Unavailability(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"illness": _("Ill"), "holiday": _("On holiday"), "other": _("Unavailable")}[
-            self.value
-        ]
+        labels = {"illness": _("Ill"), "holiday": _("On holiday"), "other": _("Unavailable")}
+        return labels[self.value]
 
 
 class _Targets:

@@ -22,6 +22,7 @@ import heartbeat
 pytestmark = pytest.mark.slow
 
 SAFE = {
+    ("heartbeat.jobs.words", "_compiled"): "regular expressions compiled from the code's patterns",
     ("heartbeat.auth.forms", "_new_password_kw"): "fixed HTML attributes of a form field",
     ("heartbeat.auth.passwords", "_dummy_hash_for"): "a hash of a constant, per argon2 setting",
     ("heartbeat.auth.passwords", "common_passwords"): "a word list shipped with the package",

@@ -39,6 +39,11 @@ from heartbeat.progress.services import (
 from heartbeat.progress.skills import checks_for
 
 
+def _changed_meanwhile(title: str) -> None:
+    message = _("“%(title)s” changed after you opened the page; check it and try again.")
+    flash(message % {"title": title}, "warning")
+
+
 def _actor():
     return current_user._get_current_object()
 
@@ -161,13 +166,7 @@ def confirm_award(participant_id: int, award_id: int):
     if not form.validate_on_submit():
         abort(400)
     if parse_version(form.version.data) != award.version:
-        flash(
-            _(
-                "“%(title)s” changed after you opened the page; check it and try again.",
-                title=award_title_text(award),
-            ),
-            "warning",
-        )
+        _changed_meanwhile(award_title_text(award))
         return _back(participant)
     title = award_title_text(award)
     try:
@@ -204,13 +203,7 @@ def confirm_history(participant_id: int, award_id: int):
         abort(400)
     title = award_title_text(award)
     if parse_version(form.version.data) != award.version:
-        flash(
-            _(
-                "“%(title)s” changed after you opened the page; check it and try again.",
-                title=title,
-            ),
-            "warning",
-        )
+        _changed_meanwhile(title)
         return _back(participant)
     try:
         achieved_on = date.fromisoformat(request.form.get("achieved_on", "").strip())
