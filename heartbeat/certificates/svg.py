@@ -122,6 +122,9 @@ def _href(value: str) -> str:
     return value
 
 
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _attribute(name: str, value: str) -> str | None:
     """The value to keep for an allowed attribute, None to drop it; refuses an outside URL."""
     kind = _KIND_OF[name]
@@ -159,7 +162,9 @@ def _attributes(source: Element) -> dict[str, str]:
         if namespace or name not in _KIND_OF:
             continue  # editor metadata (inkscape:*, sodipodi:*, data-*) and the like
         clean = _attribute(name, value)
-        if clean is not None:
+        # A CSS escape ("\\1 ") can spell a character XML cannot hold: such a value is dropped,
+        # so what is stored always reads back.
+        if clean is not None and not _NOT_IN_XML.search(clean):
             kept[name] = clean
     return kept
 
@@ -185,7 +190,8 @@ def _copy(source: Element, parent: Element | None) -> Element:
     else:
         element = SubElement(parent, name, attributes)
     if name == "style":
-        element.text = svg_css.style_sheet(source.text or "")
+        sheet = svg_css.style_sheet(source.text or "")
+        element.text = "" if _NOT_IN_XML.search(sheet) else sheet
     elif name in ("text", "tspan", "title", "desc"):
         element.text = source.text
     for child in source:

@@ -8,7 +8,8 @@ Someone with years of training has thousands of sessions, and reading and summar
 most of the page's time. The summary is kept in a small per-process cache under a key that
 changes whenever anything it shows can change: the participant's ``summary_stamp`` (renewed by
 the milestone engine after every session change), the number and newest id of their sessions,
-each award's and stage's version, the day in the centre's time zone and the display settings. A
+each award's and stage's version, the day in the centre's time zone and the display settings
+(units and language). A
 stale entry can never be served; a process that has not seen the participant yet simply
 computes the summary, so no process needs another's memory.
 """
@@ -23,6 +24,7 @@ from zoneinfo import ZoneInfo
 from heartbeat.auth.viewer import units_for
 from heartbeat.centres.models import Centre
 from heartbeat.core import panels
+from heartbeat.core.i18n import current_language
 from heartbeat.db import utcnow
 from heartbeat.extensions import db
 from heartbeat.progress import overview, queries
@@ -79,6 +81,7 @@ def participant_summary(participant, viewer, *, chart_names, chart_prefix: str) 
         tuple((stage.id, stage.version) for stage in stages),
         today,
         units,
+        current_language(),  # the summary holds words (chart titles, "2.8 km to go")
         centre.timezone,
         participant.hr_unreliable,
         tuple(chart_names),

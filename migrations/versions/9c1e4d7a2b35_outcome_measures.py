@@ -134,13 +134,13 @@ def _built_in_for_existing_centres():
                 measure.insert().values(
                     centre_id=centre_id,
                     code=instrument.code,
-                    title=instrument.title,
-                    instructions=instrument.instructions,
+                    title=str(instrument.title),  # lazy text since translation
+                    instructions=str(instrument.instructions),
                     completed_by=instrument.completed_by,
                     scale=instrument.scale,
                     scoring=instrument.scoring.value,
                     allow_not_done=instrument.allow_not_done,
-                    not_done_label=instrument.not_done_label,
+                    not_done_label=instrument.not_done_label and str(instrument.not_done_label),
                     higher_is_worse=instrument.higher_is_worse,
                     smallest_real_change=instrument.smallest_real_change,
                     due_after_days=instrument.due_after_days,
@@ -158,7 +158,7 @@ def _built_in_for_existing_centres():
             bind.execute(
                 item.insert(),
                 [
-                    {"centre_id": centre_id, "measure_id": measure_id, "position": n, "label": label}
+                    {"centre_id": centre_id, "measure_id": measure_id, "position": n, "label": str(label)}
                     for n, label in enumerate(instrument.items, start=1)
                 ],
             )

@@ -270,3 +270,11 @@ def test_fuzzed_svgs_never_keep_an_outside_reference(data):
     assert_no_outside_reference(clean)
     # What is stored is stable: cleaning it again changes nothing.
     assert images.clean_logo(clean)[0] == clean
+
+
+def test_a_css_escape_spelling_a_control_character_is_dropped_not_stored():
+    # Found by the fuzzer: fill="\1 " decodes to U+0001, which no XML document may hold.
+    data = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect fill="\\1 " /></svg>'
+    clean, _ = images.clean_logo(data)
+    assert_no_outside_reference(clean)  # parses
+    assert b"fill" not in clean
