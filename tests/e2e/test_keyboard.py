@@ -147,7 +147,8 @@ def test_a_therapist_does_journey_two_with_the_keyboard_alone(
     keys.tab_to(page.get_by_label("Device file (GPX, TCX or FIT)"))
     # Chromium opens a file dialog only for the tab in front; other tests' pages may have been.
     page.bring_to_front()
-    with page.expect_file_chooser() as chooser:
+    # A loaded CI machine can take more than Playwright's default 5 s to show the dialog.
+    with page.expect_file_chooser(timeout=20_000) as chooser:
         keys.space()  # opens the file dialog, as it does for a person
     chooser.value.set_files(OTHER_GPX_FILE)
     keys.tab_to(page.get_by_label("Kind of session"))
