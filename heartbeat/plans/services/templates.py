@@ -84,6 +84,9 @@ def _check_template(centre_id: int, values: Mapping[str, Any], template_id: int 
     name = (values.get("name") or "").strip()
     if not name:
         errors["name"] = _("Give the template a name.")
+    elif any(ord(character) < 32 for character in name):
+        # Checked before the name is looked up: PostgreSQL refuses a NUL in any query.
+        errors["name"] = _("A name cannot hold control characters such as tabs or line breaks.")
     elif db.session.scalar(
         sa.select(PlanTemplate.id).where(
             PlanTemplate.centre_id == centre_id,
