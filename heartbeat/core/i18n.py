@@ -166,6 +166,17 @@ def lazy_pgettext(context: str, message: str, **variables: Any) -> Any:
 _l = lazy_gettext
 _lp = lazy_pgettext
 
+# Monday first (``date.weekday()``), read in the reader's language: the choices of a day.
+WEEKDAYS = [
+    _l("Monday"),
+    _l("Tuesday"),
+    _l("Wednesday"),
+    _l("Thursday"),
+    _l("Friday"),
+    _l("Saturday"),
+    _l("Sunday"),
+]
+
 
 # Templates: Jinja's i18n extension (``{% trans %}``, ``_()``, ``ngettext()``) calls these with
 # the values as keywords. In an HTML template the text is markup and the values are escaped

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from heartbeat.core.edits import VersionedForm
-from heartbeat.core.i18n import _, _l
+from heartbeat.core.i18n import WEEKDAYS, _, _l
 from heartbeat.participants.forms import ListSelectField
 from heartbeat.plans.models import PlannedSession, PlanTemplate, TemplateSession, Unavailability
 from heartbeat.plans.values import HR_ZONES, PLANNED_KINDS
@@ -200,17 +200,6 @@ class UnavailableForm(FlaskForm):
 
 class FeedForm(FlaskForm):
     confirm = BooleanField(_l("I understand the old address stops working"))
-
-
-WEEKDAYS = [
-    _l("Monday"),
-    _l("Tuesday"),
-    _l("Wednesday"),
-    _l("Thursday"),
-    _l("Friday"),
-    _l("Saturday"),
-    _l("Sunday"),
-]
 
 
 class SquadForm(VersionedForm):
