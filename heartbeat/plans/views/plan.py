@@ -20,6 +20,7 @@ from heartbeat.core.edits import (
 )
 from heartbeat.core.i18n import _, ngettext
 from heartbeat.core.units import day_text
+from heartbeat.db import row_id
 from heartbeat.extensions import db
 from heartbeat.permissions import can, require, staff_required
 from heartbeat.plans import queries
@@ -123,7 +124,10 @@ def assign(participant_id: int):
             form.template.data = choices[0][0]
     elif form.validate_on_submit():
         try:
-            template_id = int(form.template.data) if str(form.template.data).isdigit() else 0
+            try:
+                template_id = row_id(form.template.data)  # never an id the database cannot hold
+            except ValueError:
+                template_id = 0
             template = db.session.scalars(queries.template_by_id(template_id)).one_or_none()
             if template is None:
                 raise PlanInputError(_("Choose a template."), {"template": _("Choose a template.")})
